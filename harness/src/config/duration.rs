@@ -1,0 +1,59 @@
+//! Durations in config files are written with a unit (`500ms`, `5s`, `2m`) so a bare number is never
+//! misread as seconds when milliseconds were meant.
+
+use serde::{Deserialize, Deserializer};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dur(pub Duration);
+
+const EXPECTED: &str = "a duration with a unit, like 500ms, 5s or 2m";
+/// No step of a conformance run needs to wait longer than this; larger values are typos.
+const LONGEST: Duration = Duration::from_secs(24 * 3600);
+
+impl Dur {
+    pub fn parse(text: &str) -> Result<Dur, String> {
+        let t = text.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("`{text}` is not {EXPECTED}"))?;
+        let scale = match unit.trim() {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "" => return Err(format!("`{text}` has no unit; expected {EXPECTED}")),
+            other => return Err(format!("unknown unit `{other}`; expected {EXPECTED}")),
+        };
+        let d = Duration::from_secs_f64(value * scale);
+        if d > LONGEST {
+            return Err(format!("`{text}` is longer than 24h; expected {EXPECTED}"));
+        }
+        Ok(Dur(d))
+    }
+}
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Dur::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_required_and_understood() {
+        assert_eq!(Dur::parse("500ms").unwrap().0, Duration::from_millis(500));
+        assert_eq!(Dur::parse("2m").unwrap().0, Duration::from_secs(120));
+        assert_eq!(Dur::parse("1.5s").unwrap().0, Duration::from_millis(1500));
+        assert!(Dur::parse("5").unwrap_err().contains("no unit"));
+        assert!(Dur::parse("5 parsecs").unwrap_err().contains("unknown unit"));
+        assert!(Dur::parse("48h").is_err());
+        assert!(Dur::parse("").is_err());
+    }
+}

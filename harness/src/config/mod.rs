@@ -1,0 +1,65 @@
+//! Configuration pipeline: YAML text -> typed structs (types validate each field) -> a validated
+//! model (cross-references, uniqueness). Every problem names file, line, column and key path.
+
+pub mod duration;
+pub mod error;
+pub mod pattern;
+pub mod procedure;
+pub mod profile;
+pub mod rig;
+pub mod suite;
+pub mod yaml;
+
+pub use error::{ConfigError, ConfigErrors};
+pub use profile::Profile;
+pub use rig::Rig;
+pub use suite::Suite;
+
+use std::path::{Path, PathBuf};
+
+/// The three files of a run, loaded together so all their problems are reported at once.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub rig: Rig,
+    pub profile: Profile,
+    pub suite: Suite,
+}
+
+pub struct ConfigPaths {
+    pub rig: PathBuf,
+    pub profile: PathBuf,
+    pub suite: PathBuf,
+}
+
+impl Config {
+    pub fn load(paths: &ConfigPaths) -> Result<Config, ConfigErrors> {
+        let rig = Rig::load(&paths.rig);
+        let profile = Profile::load(&paths.profile);
+        let suite = Suite::load(&paths.suite);
+        match (rig, profile, suite) {
+            (Ok(rig), Ok(profile), Ok(suite)) => Ok(Config { rig, profile, suite }),
+            (r, p, s) => {
+                let mut all = Vec::new();
+                for e in [r.err(), p.err(), s.err()].into_iter().flatten() {
+                    all.extend(e.0);
+                }
+                Err(ConfigErrors(all))
+            }
+        }
+    }
+}
+
+/// Where the default files live: next to the binary's source tree when run from a checkout, or
+/// the current folder.
+pub fn default_path(kind: &str, file: &str) -> PathBuf {
+    let here = Path::new(kind).join(file);
+    if here.exists() {
+        return here;
+    }
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(kind).join(file);
+    if checkout.exists() {
+        checkout
+    } else {
+        here
+    }
+}

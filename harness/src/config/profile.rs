@@ -1,0 +1,293 @@
+//! A device profile: one product type as its manufacturer declares it (ICS + IXIT), plus the
+//! procedures that drive it. The IXIT entries are the oracle the test cases compare against.
+
+use super::duration::Dur;
+use super::error::{ConfigError, ConfigErrors};
+use super::pattern::Pattern;
+use super::procedure::{default_method, Step};
+use super::yaml;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    pub profile: String,
+    pub product: Product,
+    /// EN 303 645 Annex B: provision id -> support.
+    pub ics: BTreeMap<String, IcsRow>,
+    pub ixit: Ixit,
+    #[serde(default)]
+    pub console: Option<ConsoleDialect>,
+    pub procedures: Procedures,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub manufacturer: String,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IcsRow {
+    pub support: Support,
+    #[serde(default)]
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Support {
+    Y,
+    N,
+    #[serde(rename = "N/A")]
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ixit {
+    /// IXIT 1-AuthMech.
+    pub auth_mechanisms: Vec<AuthMechanism>,
+    /// IXIT 13-SoftServ / 15-Intf, network side.
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthMechanism {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    /// The declared service (by id) this login runs on; absent for the console.
+    #[serde(default)]
+    pub service: Option<Spanned<String>>,
+    pub factor: AuthFactor,
+    /// Account name, may use placeholders such as `{label.username}`.
+    pub username: String,
+    /// IXIT 1 "Password Generation Mechanism" for pre-installed passwords.
+    #[serde(default)]
+    pub generation_rule: Option<GenerationRule>,
+    pub login: LoginSurface,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthFactor {
+    PreInstalledUnique,
+    UserDefined,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerationRule {
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// Character classes every password must contain.
+    #[serde(default)]
+    pub classes: Vec<CharClass>,
+    /// The manufacturer states passwords are not derived from the label's public identifiers.
+    #[serde(default = "yes")]
+    pub independent_of_identifiers: bool,
+    #[serde(default)]
+    pub text: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CharClass {
+    Upper,
+    Lower,
+    Digit,
+    Symbol,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum LoginSurface {
+    Http(HttpLogin),
+    Telnet(PromptLogin),
+    Console(PromptLogin),
+}
+
+/// A login request and how its answer reads: the success, wrong-credential and locked-out
+/// answers must be told apart, and anything else is not a login answer at all.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpLogin {
+    #[serde(default = "default_method")]
+    pub method: String,
+    pub path: String,
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    #[serde(default)]
+    pub form: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub basic_auth: bool,
+    pub success_status: Vec<u16>,
+    /// Optional body marker a success must also show (for APIs that answer 200 on failure).
+    #[serde(default)]
+    pub success_body: Option<Pattern>,
+    pub failure_status: Vec<u16>,
+    #[serde(default)]
+    pub locked_status: Vec<u16>,
+    pub within: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptLogin {
+    pub login_prompt: Pattern,
+    pub password_prompt: Pattern,
+    /// Shown once logged in (a shell prompt).
+    pub success: Pattern,
+    pub failure: Pattern,
+    #[serde(default)]
+    pub locked: Option<Pattern>,
+    pub within: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub id: Spanned<String>,
+    pub protocol: Protocol,
+    pub port: Spanned<u16>,
+    #[serde(default)]
+    pub purpose: String,
+    /// Declared state in the initialized product.
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+/// How the unit's console talks: what hilt waits for at the UART.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleDialect {
+    pub login: PromptLogin,
+    /// Output that means the unit crashed; seeing one ends the wait with an error.
+    #[serde(default)]
+    pub death_strings: Vec<Pattern>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Procedures {
+    pub factory_reset: Vec<Step>,
+    pub initialize: Vec<Step>,
+    #[serde(default)]
+    pub read_version: Vec<Step>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub file: PathBuf,
+    pub body: ProfileFile,
+}
+
+/// Placeholders every procedure may use without defining them first.
+pub const BUILT_IN_VARIABLES: &[&str] = &[
+    "label.serial", "label.mac", "label.password", "label.username",
+    "username", "password", "new_password", "ms",
+];
+
+impl Profile {
+    pub fn load(file: &Path) -> Result<Profile, ConfigErrors> {
+        let raw: ProfileFile = yaml::load(file)?;
+        validate(file, raw)
+    }
+
+    pub fn ics(&self, provision: &str) -> Option<&IcsRow> {
+        self.body.ics.get(provision)
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.body.ixit.services.iter().find(|s| s.id.value == id)
+    }
+}
+
+fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
+    let mut errors = Vec::new();
+    let mut service_ids = HashSet::new();
+    let mut ports = HashSet::new();
+    for (i, s) in raw.ixit.services.iter().enumerate() {
+        if !service_ids.insert(s.id.value.clone()) {
+            errors.push(yaml::at(file, &s.id, format!("ixit.services[{i}].id"), format!("duplicate service id `{}`", s.id.value)));
+        }
+        if s.port.value == 0 {
+            errors.push(yaml::at(file, &s.port, format!("ixit.services[{i}].port"), "expected a port from 1 to 65535"));
+        }
+        if !ports.insert((s.protocol, s.port.value)) {
+            errors.push(yaml::at(file, &s.port, format!("ixit.services[{i}].port"), "this protocol and port are declared twice"));
+        }
+    }
+    for (i, m) in raw.ixit.auth_mechanisms.iter().enumerate() {
+        let needs_service = !matches!(m.login, LoginSurface::Console(_));
+        match (&m.service, needs_service) {
+            (Some(s), _) if !service_ids.contains(&s.value) => errors.push(yaml::at(
+                file, s, format!("ixit.auth_mechanisms[{i}].service"),
+                format!("no service `{}` is declared in ixit.services (declared: {})", s.value, join(&service_ids)),
+            )),
+            (None, true) => errors.push(ConfigError::whole_file(file, format!(
+                "ixit.auth_mechanisms[{i}] (`{}`) logs in over the network; expected `service:` naming one of ixit.services", m.id
+            ))),
+            _ => {}
+        }
+        if matches!(m.login, LoginSurface::Console(_)) && raw.console.is_none() {
+            errors.push(ConfigError::whole_file(file, format!(
+                "ixit.auth_mechanisms[{i}] logs in at the console; expected a `console:` section"
+            )));
+        }
+    }
+    let procs = [
+        ("factory_reset", &raw.procedures.factory_reset),
+        ("initialize", &raw.procedures.initialize),
+        ("read_version", &raw.procedures.read_version),
+    ];
+    for (name, steps) in procs {
+        check_placeholders(file, name, steps, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(Profile { file: file.to_path_buf(), body: raw })
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
+fn check_placeholders(file: &Path, name: &str, steps: &[Step], errors: &mut Vec<ConfigError>) {
+    let mut known: HashSet<String> = BUILT_IN_VARIABLES.iter().map(|s| s.to_string()).collect();
+    for (i, step) in steps.iter().enumerate() {
+        for t in step.templates() {
+            for var in crate::template::placeholders(t) {
+                if !known.contains(var) {
+                    errors.push(ConfigError::whole_file(file, format!(
+                        "procedures.{name}[{i}]: unknown placeholder `{{{var}}}`; expected one of {} or a variable an earlier step captures or sets",
+                        BUILT_IN_VARIABLES.join(", ")
+                    )));
+                }
+            }
+        }
+        known.extend(step.defines().into_iter().map(String::from));
+    }
+}
+
+fn join(ids: &HashSet<String>) -> String {
+    let mut v: Vec<&str> = ids.iter().map(String::as_str).collect();
+    v.sort();
+    v.join(", ")
+}

@@ -1,0 +1,199 @@
+//! A rig: one bench, its sample slots and what is wired to each (labgrid's "resources").
+
+use super::duration::Dur;
+use super::error::{ConfigError, ConfigErrors};
+use super::yaml;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RigFile {
+    pub rig: String,
+    pub slots: Vec<Slot>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slot {
+    pub id: Spanned<String>,
+    /// A program hilt starts for this slot before the run and stops after it (an emulator, a
+    /// simulated unit, a bench helper). Strings in the slot may use `{scratch}`, a fresh per-slot
+    /// directory the program can put sockets and files in.
+    #[serde(default)]
+    pub launch: Option<Launch>,
+    #[serde(default)]
+    pub console: Option<ConsoleResource>,
+    pub network: NetworkResource,
+    #[serde(default)]
+    pub power: Option<PowerBackend>,
+    #[serde(default)]
+    pub reset_button: Option<ButtonBackend>,
+    pub label: Label,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Launch {
+    /// argv; argv[0] is looked up next to the hilt binary, then on PATH. Runs in the rig file's folder.
+    pub command: Spanned<Vec<String>>,
+    /// The slot is ready once this path exists.
+    pub ready: String,
+    pub within: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleResource {
+    /// A tty path such as /dev/ttyUSB0 or /dev/serial/by-id/...
+    pub path: String,
+    pub baud: Spanned<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkResource {
+    /// The unit's address: the only address hilt sends traffic to for this slot.
+    pub address: IpAddr,
+    /// On a bench where units share the host's addresses (loopback aliases), a port open here too
+    /// is the host's, not the unit's. Probed only for ports found open on the unit.
+    #[serde(default)]
+    pub host_baseline: Option<IpAddr>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub enum PowerBackend {
+    /// A controller that takes one text line per action on a socket and answers with `reply`.
+    Line(LinePower),
+    /// Programs run for each action (a relay CLI, a PDU script); exit 0 means done.
+    Command(CommandPower),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub enum ButtonBackend {
+    Line(LineButton),
+    Command(CommandButton),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinePower {
+    /// `unix:/path/to/socket` or `tcp:host:port`.
+    pub endpoint: String,
+    pub on: String,
+    pub off: String,
+    #[serde(default = "default_reply")]
+    pub reply: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineButton {
+    pub endpoint: String,
+    /// `{ms}` is replaced by how long the button is held.
+    pub press: String,
+    #[serde(default = "default_reply")]
+    pub reply: String,
+}
+
+fn default_reply() -> String {
+    "ok".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandPower {
+    pub on: Vec<String>,
+    pub off: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandButton {
+    /// `{ms}` in an argument is replaced by how long the button is held.
+    pub press: Vec<String>,
+}
+
+/// What is printed on the unit's label, typed in by the lab, or read from a file a launched
+/// program writes (`file`, YAML with the same keys).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Label {
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub serial: Option<String>,
+    #[serde(default)]
+    pub mac: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rig {
+    pub file: PathBuf,
+    pub name: String,
+    pub slots: Vec<Slot>,
+}
+
+impl Rig {
+    pub fn load(file: &Path) -> Result<Rig, ConfigErrors> {
+        let raw: RigFile = yaml::load(file)?;
+        validate(file, raw)
+    }
+
+    /// Relative paths in a rig (launch programs' working folder, label files) are relative to it.
+    pub fn dir(&self) -> PathBuf {
+        self.file.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
+    let mut errors = Vec::new();
+    if raw.slots.is_empty() {
+        errors.push(ConfigError::whole_file(file, "`slots` is empty; expected at least one sample slot"));
+    }
+    let mut ids = HashSet::new();
+    let mut addresses = HashSet::new();
+    for (i, slot) in raw.slots.iter().enumerate() {
+        let id = slot.id.value.as_str();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].id"),
+                "expected a non-empty slot id of letters, digits, `-` or `_` (it names folders and JUnit suites)"));
+        }
+        if !ids.insert(id.to_string()) {
+            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].id"), format!("duplicate slot id `{id}`")));
+        }
+        if !addresses.insert(slot.network.address) {
+            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].network.address"),
+                format!("address {} is already used by another slot", slot.network.address)));
+        }
+        if let Some(c) = &slot.console {
+            if c.baud.value == 0 {
+                errors.push(yaml::at(file, &c.baud, format!("slots[{i}].console.baud"), "expected a baud rate above 0"));
+            }
+        }
+        if let Some(l) = &slot.launch {
+            if l.command.value.is_empty() || l.command.value[0].is_empty() {
+                errors.push(yaml::at(file, &l.command, format!("slots[{i}].launch.command"),
+                    "expected a program and its arguments, e.g. [my-emulator, --port, \"1\"]"));
+            }
+        }
+        if slot.label.file.is_none() && (slot.label.serial.is_none() || slot.label.mac.is_none()) {
+            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].label"),
+                "expected either `file` or both `serial` and `mac` from the unit's label"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(Rig { file: file.to_path_buf(), name: raw.rig, slots: raw.slots })
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}

@@ -1,0 +1,142 @@
+//! A suite: which TS 103 701 test cases run, with their parameters and decision rules.
+
+use super::duration::Dur;
+use super::error::{ConfigError, ConfigErrors};
+use super::yaml;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteFile {
+    pub suite: String,
+    pub standards: Standards,
+    pub cases: Cases,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standards {
+    pub en_303_645: String,
+    pub ts_103_701: String,
+}
+
+/// One optional entry per implemented test case; a case left out does not run.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cases {
+    #[serde(rename = "5.1-1-2", default)]
+    pub passwords_unique: Option<PasswordsUnique>,
+    #[serde(rename = "5.6-1-2", default)]
+    pub interfaces_declared: Option<InterfacesDeclared>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordsUnique {
+    /// Universal default-credential lists (CSV: entry,username,password[,...]) relative to the suite.
+    pub corpus: Vec<Spanned<String>>,
+    /// Pause between two login attempts, so a lockout is not provoked by the harness itself.
+    #[serde(default = "no_pause")]
+    pub pause_between_attempts: Dur,
+    /// Two pre-installed passwords whose numeric parts differ by at most this are counted as a counter.
+    #[serde(default = "default_counter_delta")]
+    pub counter_max_delta: u64,
+}
+
+fn no_pause() -> Dur {
+    Dur(std::time::Duration::ZERO)
+}
+fn default_counter_delta() -> u64 {
+    16
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterfacesDeclared {
+    /// e.g. `1-65535` or `1-1024,8080`.
+    pub tcp_ports: Spanned<String>,
+    pub concurrency: Spanned<usize>,
+    pub connect_timeout: Dur,
+}
+
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub file: PathBuf,
+    pub body: SuiteFile,
+    pub tcp_ports: Vec<u16>,
+}
+
+impl Suite {
+    pub fn load(file: &Path) -> Result<Suite, ConfigErrors> {
+        let raw: SuiteFile = yaml::load(file)?;
+        let mut errors = Vec::new();
+        let mut tcp_ports = Vec::new();
+        if let Some(p) = &raw.cases.passwords_unique {
+            for (i, c) in p.corpus.iter().enumerate() {
+                let path = resolve(file, &c.value);
+                if !path.is_file() {
+                    errors.push(yaml::at(file, c, format!("cases.5.1-1-2.corpus[{i}]"),
+                        format!("no credential list at {}", path.display())));
+                }
+            }
+        }
+        if let Some(s) = &raw.cases.interfaces_declared {
+            match parse_port_ranges(&s.tcp_ports.value) {
+                Ok(p) => tcp_ports = p,
+                Err(e) => errors.push(yaml::at(file, &s.tcp_ports, "cases.5.6-1-2.tcp_ports", e)),
+            }
+            if !(1..=4096).contains(&s.concurrency.value) {
+                errors.push(yaml::at(file, &s.concurrency, "cases.5.6-1-2.concurrency", "expected 1 to 4096 connections in flight"));
+            }
+        }
+        if raw.cases.passwords_unique.is_none() && raw.cases.interfaces_declared.is_none() {
+            errors.push(ConfigError::whole_file(file, "`cases` names no test case; expected at least one of 5.1-1-2, 5.6-1-2"));
+        }
+        if errors.is_empty() {
+            Ok(Suite { file: file.to_path_buf(), body: raw, tcp_ports })
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+
+    pub fn path_of(&self, relative: &str) -> PathBuf {
+        resolve(&self.file, relative)
+    }
+}
+
+fn resolve(file: &Path, relative: &str) -> PathBuf {
+    file.parent().unwrap_or(Path::new(".")).join(relative)
+}
+
+pub fn parse_port_ranges(text: &str) -> Result<Vec<u16>, String> {
+    let expected = "expected ports or ranges from 1 to 65535, like `1-65535` or `22,80,8000-8100`";
+    let mut ports = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let (lo, hi) = part.split_once('-').unwrap_or((part, part));
+        let lo: u16 = lo.trim().parse().map_err(|_| format!("`{part}`: {expected}"))?;
+        let hi: u16 = hi.trim().parse().map_err(|_| format!("`{part}`: {expected}"))?;
+        if lo == 0 || hi < lo {
+            return Err(format!("`{part}`: {expected}"));
+        }
+        ports.extend(lo..=hi);
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    Ok(ports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_port_ranges;
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(parse_port_ranges("1-65535").unwrap().len(), 65535);
+        assert_eq!(parse_port_ranges("80, 22,20-22").unwrap(), vec![20, 21, 22, 80]);
+        assert!(parse_port_ranges("0-10").is_err());
+        assert!(parse_port_ranges("10-5").is_err());
+        assert!(parse_port_ranges("http").is_err());
+    }
+}

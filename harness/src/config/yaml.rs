@@ -1,0 +1,74 @@
+//! YAML text -> typed value, with every parse or type error mapped to file:line:col + key path.
+
+use super::error::ConfigError;
+use serde::de::DeserializeOwned;
+use serde_saphyr::{Location, Spanned};
+use std::cell::RefCell;
+use std::path::Path;
+
+/// Config files are small; anything larger is a mistake (or hostile) and is refused before parsing.
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+pub fn load<T: DeserializeOwned>(file: &Path) -> Result<T, ConfigError> {
+    let meta = std::fs::metadata(file)
+        .map_err(|e| ConfigError::whole_file(file, format!("cannot read file: {e}")))?;
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::whole_file(
+            file,
+            format!("file is {} bytes; a config file may be at most {MAX_CONFIG_BYTES}", meta.len()),
+        ));
+    }
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| ConfigError::whole_file(file, format!("cannot read file as UTF-8 text: {e}")))?;
+    parse(file, &text)
+}
+
+pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigError> {
+    if text.trim().is_empty() {
+        return Err(ConfigError::whole_file(file, "file is empty; expected a YAML mapping"));
+    }
+    // serde_path_to_error sees the key path; serde-saphyr sees the position. The closure must hand
+    // back serde-saphyr's own error, so the path travels out through this cell.
+    let path_seen = RefCell::new(String::new());
+    let options = serde_saphyr::options! { strict_booleans: true, with_snippet: false };
+    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            *path_seen.borrow_mut() = e.path().to_string();
+            e.into_inner()
+        })
+    });
+    result.map_err(|e| {
+        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let key_path = path_seen.into_inner();
+        ConfigError {
+            file: file.to_path_buf(),
+            line,
+            column,
+            key_path: if key_path == "." { String::new() } else { key_path },
+            problem: problem_text(&e),
+        }
+    })
+}
+
+/// serde-saphyr's message without its own "at line X column Y" suffix, which we print in front.
+fn problem_text(e: &serde_saphyr::Error) -> String {
+    let text = e.without_snippet().to_string();
+    let first = text.lines().next().unwrap_or("").trim();
+    let cut = first.find(" at line ").map(|i| &first[..i]).unwrap_or(first);
+    cut.trim_end_matches(':').to_string()
+}
+
+/// Error for a value that parsed but is wrong in context (a dangling reference, a duplicate id).
+pub fn at<T>(file: &Path, spanned: &Spanned<T>, key_path: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+    at_location(file, &spanned.referenced, key_path, problem)
+}
+
+pub fn at_location(file: &Path, loc: &Location, key_path: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        file: file.to_path_buf(),
+        line: loc.line(),
+        column: loc.column(),
+        key_path: key_path.into(),
+        problem: problem.into(),
+    }
+}

@@ -1,0 +1,153 @@
+//! hilt-simdevice: one simulated unit of a small IP camera, reached only through real OS
+//! interfaces (a pty UART, sockets on its own loopback address, a control socket).
+
+mod control;
+mod firmware;
+mod http;
+mod manufacture;
+mod net;
+mod session;
+mod uart;
+mod unit;
+
+use firmware::{Fault, Firmware};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::task::{JoinHandle, JoinSet};
+use unit::Unit;
+
+const USAGE: &str = "usage: hilt-simdevice --firmware FILE --address IP --dir DIR --unit N [--fault NAME]... [--boot-delay MS]";
+
+struct Args {
+    firmware: PathBuf,
+    address: IpAddr,
+    dir: PathBuf,
+    unit: u32,
+    faults: Vec<Fault>,
+    boot_delay_ms: Option<u64>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let (mut firmware, mut address, mut dir, mut unit) = (None, None, None, None);
+    let mut faults = Vec::new();
+    let mut boot_delay_ms = None;
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--firmware" => firmware = Some(PathBuf::from(value()?)),
+            "--address" => address = Some(value()?.parse().map_err(|e| format!("--address: {e}"))?),
+            "--dir" => dir = Some(PathBuf::from(value()?)),
+            "--unit" => unit = Some(value()?.parse().map_err(|e| format!("--unit: {e}"))?),
+            "--boot-delay" => boot_delay_ms = Some(value()?.parse().map_err(|e| format!("--boot-delay: {e}"))?),
+            "--fault" => {
+                let name = value()?;
+                let known: Vec<&str> = Fault::ALL.iter().map(|(n, _)| *n).collect();
+                faults.push(Fault::parse(&name).ok_or_else(|| format!("unknown fault {name}; known: {}", known.join(", ")))?);
+            }
+            _ => return Err(format!("unknown argument {flag}\n{USAGE}")),
+        }
+    }
+    Ok(Args {
+        firmware: firmware.ok_or(USAGE)?,
+        address: address.ok_or(USAGE)?,
+        dir: dir.ok_or(USAGE)?,
+        unit: unit.ok_or(USAGE)?,
+        faults,
+        boot_delay_ms,
+    })
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    // A unit must not outlive the bench that started it.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
+    if let Err(e) = rt.block_on(run(args)) {
+        eprintln!("hilt-simdevice: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let text = std::fs::read_to_string(&args.firmware).map_err(|e| format!("{}: {e}", args.firmware.display()))?;
+    let mut fw: Firmware = serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", args.firmware.display()))?;
+    if let Some(ms) = args.boot_delay_ms {
+        fw.boot_delay = std::time::Duration::from_millis(ms);
+    }
+    std::fs::create_dir_all(&args.dir).map_err(|e| format!("{}: {e}", args.dir.display()))?;
+    let label = manufacture::manufacture(&fw, args.unit, &args.faults);
+    let label_yaml = format!(
+        "serial: {}\nmac: \"{}\"\nusername: {}\npassword: \"{}\"\n",
+        label.serial, label.mac, label.username, label.password
+    );
+    std::fs::write(args.dir.join("label.yaml"), label_yaml).map_err(|e| e.to_string())?;
+
+    let uart = uart::open(&args.dir.join("uart"), tokio::runtime::Handle::current()).map_err(|e| format!("uart: {e}"))?;
+    let control = control::listen(&args.dir.join("control")).map_err(|e| format!("control socket: {e}"))?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let unit = Arc::new(Unit {
+        fw,
+        label,
+        faults: args.faults,
+        address: args.address,
+        state: Mutex::new(unit::State { accounts: vec![], initialized: false }),
+        events: tx.clone(),
+    });
+    *unit.state.lock().unwrap() = unit.factory_state();
+
+    tokio::spawn(control::serve(control, tx));
+    let boot_uart = uart.clone();
+    tokio::spawn(unit::life_cycle(unit.clone(), rx, move |u| boot(u, boot_uart.clone())));
+    std::fs::write(args.dir.join("ready"), b"ready\n").map_err(|e| e.to_string())?;
+
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| e.to_string())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}
+
+/// One boot: the boot log on the UART, then the services and a console session until power-off.
+fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut console = uart.lock().await;
+        uart::drain(&mut console).await;
+        let fw = &unit.fw;
+        let log = format!(
+            "\r\nU-Boot 2023.04 (VC SoC)\r\nDRAM: 64 MiB\r\nStarting kernel ...\r\n\r\n[    0.000000] Linux version 5.10.186\r\n"
+        );
+        if tokio::io::AsyncWriteExt::write_all(&mut *console, log.as_bytes()).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(fw.boot_delay).await;
+        let mut services = JoinSet::new();
+        match net::bind(&unit, fw.http_port).await {
+            Ok(l) => drop(services.spawn(http::serve(unit.clone(), l))),
+            Err(e) => eprintln!("hilt-simdevice: http port {}: {e}", fw.http_port),
+        }
+        if unit.has(Fault::TelnetEnabled) {
+            if let Ok(l) = net::bind(&unit, fw.telnet_port).await {
+                services.spawn(net::telnet(unit.clone(), l));
+            }
+        }
+        if unit.has(Fault::UndeclaredPort) {
+            if let Ok(l) = net::bind(&unit, fw.debug_port).await {
+                services.spawn(net::debug_service(unit.clone(), l));
+            }
+        }
+        let banner = format!("{} firmware {} ready\r\n", fw.model, fw.version);
+        let _ = tokio::io::AsyncWriteExt::write_all(&mut *console, banner.as_bytes()).await;
+        let mut io = session::Io { stream: &mut *console, telnet: false, after_cr: false };
+        session::serve(&mut io, &unit, 0).await;
+        std::future::pending::<()>().await;
+    })
+}

@@ -1,0 +1,95 @@
+//! The unit's state and its power/boot life cycle. Everything a boot starts (console session,
+//! network services) lives in one task set that power-off or reboot drops, closing its sockets.
+
+use crate::firmware::{Account, Fault, Firmware};
+use crate::manufacture::Label;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+pub struct Unit {
+    pub fw: Firmware,
+    pub label: Label,
+    pub faults: Vec<Fault>,
+    pub address: std::net::IpAddr,
+    pub state: Mutex<State>,
+    pub events: mpsc::UnboundedSender<Event>,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub accounts: Vec<Account>,
+    pub initialized: bool,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    PowerOn,
+    PowerOff,
+    Button(std::time::Duration),
+    FactoryReset,
+}
+
+impl Unit {
+    pub fn has(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+
+    pub fn factory_state(&self) -> State {
+        let mut accounts = vec![Account { username: self.label.username.clone(), password: self.label.password.clone() }];
+        if self.has(Fault::UniversalPasswordAfterReset) {
+            accounts.push(self.fw.universal_account.clone());
+        }
+        State { accounts, initialized: false }
+    }
+
+    pub fn check_login(&self, username: &str, password: &str) -> bool {
+        let st = self.state.lock().unwrap();
+        st.accounts.iter().any(|a| a.username == username && a.password == password)
+    }
+
+    pub fn set_password(&self, username: &str, new_password: &str) {
+        let mut st = self.state.lock().unwrap();
+        if let Some(a) = st.accounts.iter_mut().find(|a| a.username == username) {
+            a.password = new_password.to_string();
+        }
+    }
+}
+
+/// Runs for the life of the process: the unit is plugged in (powered) at start.
+pub async fn life_cycle(unit: Arc<Unit>, mut events: mpsc::UnboundedReceiver<Event>, boot: impl Fn(Arc<Unit>) -> JoinHandle<()>) {
+    let mut running: Option<JoinHandle<()>> = Some(boot(unit.clone()));
+    while let Some(ev) = events.recv().await {
+        match ev {
+            Event::PowerOn => {
+                if running.is_none() {
+                    running = Some(boot(unit.clone()));
+                }
+            }
+            Event::PowerOff => stop(&mut running).await,
+            Event::Button(held) => {
+                if running.is_some() && held >= unit.fw.long_press {
+                    reset_and_reboot(&unit, &mut running, &boot).await;
+                }
+            }
+            Event::FactoryReset => {
+                if running.is_some() {
+                    reset_and_reboot(&unit, &mut running, &boot).await;
+                }
+            }
+        }
+    }
+}
+
+async fn reset_and_reboot(unit: &Arc<Unit>, running: &mut Option<JoinHandle<()>>, boot: &impl Fn(Arc<Unit>) -> JoinHandle<()>) {
+    stop(running).await;
+    *unit.state.lock().unwrap() = unit.factory_state();
+    *running = Some(boot(unit.clone()));
+}
+
+async fn stop(running: &mut Option<JoinHandle<()>>) {
+    if let Some(h) = running.take() {
+        h.abort();
+        let _ = h.await;
+    }
+}
