@@ -3,3 +3,15 @@
 
 pub mod config;
 pub mod template;
+pub mod evidence;
+pub mod transport;
+pub mod bench;
+pub mod cases;
+pub mod corpus;
+pub mod facts;
+pub mod login;
+pub mod plan;
+pub mod procedure;
+pub mod report;
+pub mod run;
+pub mod verdict;

@@ -78,6 +78,8 @@ pub struct ConsoleLogin {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpStep {
+    /// The declared service (by id) the request goes to.
+    pub service: String,
     #[serde(default = "default_method")]
     pub method: String,
     pub path: String,

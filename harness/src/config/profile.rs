@@ -153,6 +153,9 @@ pub struct PromptLogin {
     pub failure: Pattern,
     #[serde(default)]
     pub locked: Option<Pattern>,
+    /// Sent after a successful trial login, to leave the surface as it was found.
+    #[serde(default)]
+    pub logout: Option<String>,
     pub within: Dur,
 }
 

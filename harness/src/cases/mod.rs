@@ -1,0 +1,47 @@
+//! One module per TS 103 701 functional test case, each reading like the test case.
+
+pub mod password_checks;
+pub mod ts_5_1_1_2;
+pub mod ts_5_6_1_2;
+
+use crate::bench::label::UnitLabel;
+use crate::bench::Sample;
+use crate::config::Config;
+use crate::verdict::CaseResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseSpec {
+    /// TS 103 701 test case id.
+    pub id: &'static str,
+    /// EN 303 645 provision the case belongs to (its ICS row).
+    pub provision: &'static str,
+    pub title: &'static str,
+}
+
+pub const ALL: [CaseSpec; 2] = [ts_5_1_1_2::SPEC, ts_5_6_1_2::SPEC];
+
+/// What a case may look at: its sample, the other samples' labels (for cross-sample checks) and
+/// the configuration.
+pub struct CaseContext<'a> {
+    pub sample: &'a Sample,
+    pub peers: &'a [(String, UnitLabel)],
+    pub config: &'a Config,
+}
+
+pub async fn run(spec: &CaseSpec, ctx: &CaseContext<'_>) -> CaseResult {
+    match spec.id {
+        "5.1-1-2" => ts_5_1_1_2::run(ctx).await,
+        "5.6-1-2" => ts_5_6_1_2::run(ctx).await,
+        other => CaseResult::inconclusive(format!("hilt has no implementation of test case {other}")),
+    }
+}
+
+/// Is the case selected by the suite?
+pub fn in_suite(spec: &CaseSpec, config: &Config) -> bool {
+    let c = &config.suite.body.cases;
+    match spec.id {
+        "5.1-1-2" => c.passwords_unique.is_some(),
+        "5.6-1-2" => c.interfaces_declared.is_some(),
+        _ => false,
+    }
+}

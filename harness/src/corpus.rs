@@ -1,0 +1,33 @@
+//! Universal default-credential lists shipped as data (CSV: entry,username,password[,more...]).
+
+use std::path::Path;
+
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// `file:entry`, how a report cites the credential without printing the password.
+    pub citation: String,
+    pub username: String,
+    pub password: String,
+}
+
+pub fn load(path: &Path) -> Result<Vec<Credential>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("entry,") {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() < 3 {
+            return Err(format!("{}:{}: expected entry,username,password", path.display(), n + 1));
+        }
+        out.push(Credential {
+            citation: format!("{name} entry {}", fields[0]),
+            username: fields[1].to_string(),
+            password: fields[2].to_string(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,146 @@
+//! Evidence is written as it is observed: every file is appended to and flushed line by line, so
+//! a crash loses nothing already seen. Secrets are redacted before anything reaches disk.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+/// Known secrets of one sample (label password, the password hilt set at onboarding).
+#[derive(Default)]
+pub struct Redactor {
+    secrets: RwLock<Vec<String>>,
+}
+
+// Never derived: the secrets must not reach a debug print.
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Redactor")
+    }
+}
+
+pub const REDACTED: &str = "[redacted]";
+
+impl Redactor {
+    pub fn add(&self, secret: &str) {
+        // Very short values would blank out ordinary words; passwords that short fail other checks.
+        if secret.len() >= 4 {
+            let mut s = self.secrets.write().unwrap();
+            if !s.iter().any(|x| x == secret) {
+                s.push(secret.to_string());
+                s.sort_by_key(|x| std::cmp::Reverse(x.len()));
+            }
+        }
+    }
+
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in self.secrets.read().unwrap().iter() {
+            out = out.replace(s.as_str(), REDACTED);
+        }
+        out
+    }
+}
+
+/// One sample's evidence folder, `reports/<run-id>/samples/<slot>/`.
+#[derive(Clone)]
+pub struct SampleEvidence {
+    pub run_dir: PathBuf,
+    pub dir: PathBuf,
+    pub redactor: Arc<Redactor>,
+    pub start: Instant,
+}
+
+impl SampleEvidence {
+    pub fn new(run_dir: &Path, slot: &str) -> std::io::Result<SampleEvidence> {
+        let dir = run_dir.join("samples").join(slot);
+        std::fs::create_dir_all(&dir)?;
+        Ok(SampleEvidence { run_dir: run_dir.to_path_buf(), dir, redactor: Arc::default(), start: Instant::now() })
+    }
+
+    pub fn log(&self, name: &str) -> EvidenceLog {
+        EvidenceLog::open(self.dir.join(name), self.redactor.clone(), self.start)
+    }
+
+    /// Writes a whole evidence file at once (a scan result, a table), redacted.
+    pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.dir.join(name);
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(&path, self.redactor.redact(content));
+        path
+    }
+
+    /// Path as the report cites it: relative to the run folder.
+    pub fn cite(&self, path: &Path) -> String {
+        path.strip_prefix(&self.run_dir).unwrap_or(path).display().to_string()
+    }
+}
+
+/// An append-only, timestamped log (console transcript, HTTP exchanges, login attempts).
+#[derive(Clone)]
+pub struct EvidenceLog {
+    pub path: PathBuf,
+    file: Arc<Mutex<Option<File>>>,
+    redactor: Arc<Redactor>,
+    start: Instant,
+}
+
+impl EvidenceLog {
+    fn open(path: PathBuf, redactor: Arc<Redactor>, start: Instant) -> EvidenceLog {
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let file = OpenOptions::new().create(true).append(true).open(&path).ok();
+        EvidenceLog { path, file: Arc::new(Mutex::new(file)), redactor, start }
+    }
+
+    /// `tag` says who spoke: `<` device, `>` hilt, `#` a note from hilt.
+    pub fn line(&self, tag: &str, text: &str) {
+        let stamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        let rel = self.start.elapsed().as_secs_f64();
+        let text = self.redactor.redact(text);
+        if let Some(f) = self.file.lock().unwrap().as_mut() {
+            let _ = writeln!(f, "{stamp} +{rel:.3}s {tag} {text}");
+            let _ = f.flush();
+        }
+    }
+
+    pub fn bytes(&self, tag: &str, data: &[u8]) {
+        self.line(tag, &printable(data));
+    }
+}
+
+/// Device bytes as one readable line: printable ASCII kept, everything else escaped.
+pub fn printable(data: &[u8]) -> String {
+    let mut s = String::with_capacity(data.len());
+    for &b in data {
+        match b {
+            b'\r' => s.push_str("\\r"),
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_longest_secret_first_and_escapes_bytes() {
+        let r = Redactor::default();
+        r.add("abcd");
+        r.add("abcdef");
+        assert_eq!(r.redact("x abcdef y abcd"), "x [redacted] y [redacted]");
+        r.add("ab");
+        assert_eq!(r.redact("ab"), "ab");
+        assert_eq!(printable(b"a\x1b[0m\r\n\xff"), "a\\x1b[0m\\r\\n\\xff");
+    }
+}

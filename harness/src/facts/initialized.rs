@@ -1,0 +1,48 @@
+//! The unit brought to a known state: factory reset, then initialization (onboarding) as the
+//! profile describes it, then the firmware version read back.
+
+use crate::bench::Sample;
+use crate::config::Profile;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct InitializedState {
+    pub firmware_version: Option<String>,
+    pub procedure_log: PathBuf,
+}
+
+pub async fn get<'a>(sample: &'a Sample, profile: &Profile) -> &'a Result<InitializedState, String> {
+    sample.facts.initialized.get_or_init(|| establish(sample, profile)).await
+}
+
+async fn establish(sample: &Sample, profile: &Profile) -> Result<InitializedState, String> {
+    let log = sample.evidence.log("procedures.log");
+    // The password hilt sets during onboarding, as a user would: fresh for every run and unit.
+    sample.set_var("new_password", fresh_password(), true);
+    let procs = &profile.body.procedures;
+    crate::procedure::run(sample, profile, "factory_reset", &procs.factory_reset, &log).await?;
+    crate::procedure::run(sample, profile, "initialize", &procs.initialize, &log).await?;
+    if !procs.read_version.is_empty() {
+        crate::procedure::run(sample, profile, "read_version", &procs.read_version, &log).await?;
+    }
+    Ok(InitializedState { firmware_version: sample.var("firmware_version"), procedure_log: log.path })
+}
+
+/// 16 characters over [A-Za-z0-9] from the OS generator, with every class present.
+pub fn fresh_password() -> String {
+    use std::io::Read;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut bytes = [0u8; 16];
+    loop {
+        if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).is_err() {
+            // Without the OS generator, mix the clock; the value only needs to be unguessable by
+            // the device, and it is never reused.
+            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+            bytes.iter_mut().enumerate().for_each(|(i, b)| *b = (t >> ((i % 8) * 8)) as u8 ^ (i as u8 * 37));
+        }
+        let pw: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+        if pw.chars().any(|c| c.is_ascii_uppercase()) && pw.chars().any(|c| c.is_ascii_lowercase()) && pw.chars().any(|c| c.is_ascii_digit()) {
+            return pw;
+        }
+    }
+}

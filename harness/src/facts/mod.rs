@@ -1,0 +1,14 @@
+//! Facts: things learnt once per sample and shared by the cases that need them, each with its
+//! evidence. A fact that could not be established carries the reason, which makes every case
+//! that needs it INCONCLUSIVE.
+
+pub mod initialized;
+pub mod open_ports;
+
+use tokio::sync::OnceCell;
+
+#[derive(Default)]
+pub struct Facts {
+    pub initialized: OnceCell<Result<initialized::InitializedState, String>>,
+    pub open_tcp: OnceCell<Result<open_ports::OpenPorts, String>>,
+}

@@ -1,0 +1,70 @@
+//! Login surfaces behind one credential-trial trait. Each tells success, wrong credential,
+//! locked out and "not a login at all" apart, using only what the profile says about it.
+
+pub mod http_login;
+pub mod prompt;
+
+use crate::bench::Sample;
+use crate::config::profile::{AuthMechanism, LoginSurface, Profile};
+use std::future::Future;
+use std::pin::Pin;
+
+pub use prompt::prompt_login;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginOutcome {
+    Accepted,
+    Rejected,
+    LockedOut,
+    /// The answer matched neither the success nor the failure description.
+    NotALogin(String),
+}
+
+impl std::fmt::Display for LoginOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoginOutcome::Accepted => write!(f, "accepted"),
+            LoginOutcome::Rejected => write!(f, "rejected"),
+            LoginOutcome::LockedOut => write!(f, "locked out"),
+            LoginOutcome::NotALogin(why) => write!(f, "not a recognisable login answer ({why})"),
+        }
+    }
+}
+
+pub type TrialFuture<'a> = Pin<Box<dyn Future<Output = LoginOutcome> + Send + 'a>>;
+
+pub trait CredentialTrial: Send + Sync {
+    fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a>;
+}
+
+/// The trial for one declared mechanism; `Err` when the bench cannot reach that surface.
+pub fn for_mechanism<'a>(sample: &'a Sample, profile: &'a Profile, mech: &'a AuthMechanism, transcript: &str) -> Result<Box<dyn CredentialTrial + 'a>, String> {
+    let port = || -> Result<u16, String> {
+        let id = mech.service.as_ref().map(|s| s.value.as_str()).ok_or("mechanism names no service")?;
+        Ok(profile.service(id).ok_or_else(|| format!("no service `{id}`"))?.port.value)
+    };
+    match &mech.login {
+        LoginSurface::Http(spec) => Ok(Box::new(http_login::HttpTrial { sample, port: port()?, spec })),
+        LoginSurface::Telnet(spec) => Ok(Box::new(prompt::TelnetTrial {
+            address: sample.scope.check(sample.address)?,
+            port: port()?,
+            spec,
+            transcript: sample.evidence.log(transcript),
+        })),
+        LoginSurface::Console(spec) => {
+            let death = profile.body.console.as_ref().map(|c| c.death_strings.clone()).unwrap_or_default();
+            Ok(Box::new(prompt::ConsoleTrial { sample, spec, death }))
+        }
+    }
+}
+
+/// Rebuilds a JSON template with every string passed through `f`.
+pub fn map_json(v: &serde_json::Value, f: &dyn Fn(&str) -> Result<String, String>) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    Ok(match v {
+        Value::String(s) => Value::String(f(s)?),
+        Value::Array(a) => Value::Array(a.iter().map(|x| map_json(x, f)).collect::<Result<_, _>>()?),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| Ok((k.clone(), map_json(x, f)?))).collect::<Result<_, String>>()?),
+        other => other.clone(),
+    })
+}

@@ -1,0 +1,95 @@
+//! Prompt-driven logins (`login:` / `Password:`) over telnet or the console.
+
+use super::{CredentialTrial, LoginOutcome, TrialFuture};
+use crate::bench::Sample;
+use crate::config::pattern::Pattern;
+use crate::config::profile::PromptLogin;
+use crate::evidence::EvidenceLog;
+use crate::transport::expect::{Channel, ExpectError};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// Drives one login dialogue on an open channel. Expects the channel to be at (or about to show)
+/// a login prompt; a newline is sent first to make the prompt appear again.
+pub async fn prompt_login(ch: &mut Channel, spec: &PromptLogin, username: &str, password: &str, within: Duration) -> LoginOutcome {
+    let wait = |e: ExpectError, what: &str| LoginOutcome::NotALogin(format!("waiting for {what}: {e}"));
+    ch.clear();
+    if let Err(e) = ch.send("\r\n", false).await {
+        return wait(e, "the login prompt");
+    }
+    match ch.expect(&[&spec.login_prompt], within).await {
+        Ok(_) => {}
+        Err(e) => return wait(e, "the login prompt"),
+    }
+    answer(ch, spec, username, password, within).await
+}
+
+async fn answer(ch: &mut Channel, spec: &PromptLogin, username: &str, password: &str, within: Duration) -> LoginOutcome {
+    if let Err(e) = ch.send(&format!("{username}\r\n"), false).await {
+        return LoginOutcome::NotALogin(e.to_string());
+    }
+    if let Err(e) = ch.expect(&[&spec.password_prompt], within).await {
+        return LoginOutcome::NotALogin(format!("waiting for the password prompt: {e}"));
+    }
+    if let Err(e) = ch.send(&format!("{password}\r\n"), true).await {
+        return LoginOutcome::NotALogin(e.to_string());
+    }
+    let mut outcomes: Vec<&Pattern> = vec![&spec.success, &spec.failure];
+    if let Some(l) = &spec.locked {
+        outcomes.push(l);
+    }
+    match ch.expect(&outcomes, within).await {
+        Ok(0) => LoginOutcome::Accepted,
+        Ok(1) => LoginOutcome::Rejected,
+        Ok(_) => LoginOutcome::LockedOut,
+        Err(e) => LoginOutcome::NotALogin(format!("waiting for the login result: {e}")),
+    }
+}
+
+/// One telnet connection per attempt, so one attempt's state never leaks into the next.
+pub struct TelnetTrial<'a> {
+    pub address: IpAddr,
+    pub port: u16,
+    pub spec: &'a PromptLogin,
+    pub transcript: EvidenceLog,
+}
+
+impl CredentialTrial for TelnetTrial<'_> {
+    fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
+        Box::pin(async move {
+            let addr = SocketAddr::new(self.address, self.port);
+            let mut ch = match crate::transport::telnet::connect(addr, self.spec.within.0, self.transcript.clone()).await {
+                Ok(c) => c,
+                Err(e) => return LoginOutcome::NotALogin(e),
+            };
+            if let Err(e) = ch.expect(&[&self.spec.login_prompt], self.spec.within.0).await {
+                return LoginOutcome::NotALogin(format!("waiting for the login prompt: {e}"));
+            }
+            answer(&mut ch, self.spec, username, password, self.spec.within.0).await
+        })
+    }
+}
+
+pub struct ConsoleTrial<'a> {
+    pub sample: &'a Sample,
+    pub spec: &'a PromptLogin,
+    pub death: Vec<Pattern>,
+}
+
+impl CredentialTrial for ConsoleTrial<'_> {
+    fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
+        Box::pin(async move {
+            let mut ch = match self.sample.console(&self.death).await {
+                Ok(c) => c,
+                Err(e) => return LoginOutcome::NotALogin(e),
+            };
+            let outcome = prompt_login(&mut ch, self.spec, username, password, self.spec.within.0).await;
+            if outcome == LoginOutcome::Accepted {
+                if let Some(logout) = &self.spec.logout {
+                    let _ = ch.send(logout, false).await;
+                }
+            }
+            outcome
+        })
+    }
+}

@@ -1,0 +1,91 @@
+//! JUnit XML (quick-junit, which escapes and strips what device output may contain): one
+//! testsuite per sample, one testcase per TS 103 701 test case, verdicts mapped as DESIGN.md says.
+
+use super::{CaseRecord, RunInfo, SampleIdentity};
+use crate::verdict::Verdict;
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]) -> Result<String, String> {
+    let mut report = Report::new(format!("hilt {}", info.run_id));
+    report.set_timestamp(info.started.fixed_offset());
+    report.set_time((info.finished - info.started).to_std().unwrap_or_default());
+    for (index, sample) in samples.iter().enumerate() {
+        let mine: Vec<&CaseRecord> = records.iter().filter(|r| r.slot == sample.slot).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let name = match &sample.serial {
+            Some(serial) => format!("{} {}", sample.slot, serial),
+            None => sample.slot.clone(),
+        };
+        let mut suite = TestSuite::new(name);
+        suite.set_timestamp(info.started.fixed_offset());
+        suite.extra.insert("hostname".into(), info.hostname.as_str().into());
+        suite.extra.insert("package".into(), format!("en303645.{}", sample.slot).into());
+        suite.extra.insert("id".into(), index.to_string().into());
+        for (k, v) in properties(info, sample) {
+            suite.add_property(Property::new(k, v));
+        }
+        let mut total = std::time::Duration::ZERO;
+        for r in mine {
+            total += r.result.duration;
+            suite.add_test_case(test_case(sample, r));
+        }
+        suite.set_time(total);
+        // Strict JUnit schemas (Ant's) want both streams present on every suite.
+        suite.set_system_out(format!("evidence folder: samples/{}/\n", sample.slot));
+        suite.set_system_err("");
+        report.add_test_suite(suite);
+    }
+    report.to_string().map_err(|e| format!("JUnit: {e}"))
+}
+
+fn properties(info: &RunInfo, s: &SampleIdentity) -> Vec<(&'static str, String)> {
+    let unknown = || "unknown".to_string();
+    vec![
+        ("hilt.version", env!("CARGO_PKG_VERSION").to_string()),
+        ("standard.en303645", info.en_303_645.clone()),
+        ("standard.ts103701", info.ts_103_701.clone()),
+        ("rig", format!("{} ({})", info.rig_name, info.rig_file)),
+        ("profile", format!("{} ({})", info.profile_name, info.profile_file)),
+        ("suite", format!("{} ({})", info.suite_name, info.suite_file)),
+        ("run.id", info.run_id.clone()),
+        ("unit.slot", s.slot.clone()),
+        ("unit.serial", s.serial.clone().unwrap_or_else(unknown)),
+        ("unit.mac", s.mac.clone().unwrap_or_else(unknown)),
+        ("unit.firmware_version", s.firmware_version.clone().unwrap_or_else(unknown)),
+    ]
+}
+
+fn test_case(sample: &SampleIdentity, r: &CaseRecord) -> TestCase {
+    let message = sample.clean(&r.result.message);
+    let status = match r.result.verdict {
+        Verdict::Pass => TestCaseStatus::success(),
+        Verdict::Fail => non_success(NonSuccessKind::Failure, &message, "FAIL"),
+        Verdict::Inconclusive => non_success(NonSuccessKind::Error, &message, "INCONCLUSIVE"),
+        Verdict::NotApplicable | Verdict::Manual => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(message.clone()).set_type(r.result.verdict.label());
+            s
+        }
+    };
+    let mut case = TestCase::new(format!("{} {}", r.spec.id, r.spec.title), status);
+    case.set_classname(format!("en303645.{}", r.spec.provision));
+    case.set_time(r.result.duration);
+    // Start time goes here: the JUnit schemas CI tools validate against have no testcase timestamp.
+    let mut out = format!("verdict: {}\nstarted: {}\n{}\n", r.result.verdict.label(), r.result.started.to_rfc3339(), message);
+    for d in &r.result.details {
+        out.push_str(&format!("- {}\n", sample.clean(d)));
+    }
+    for e in &r.evidence {
+        out.push_str(&format!("evidence: {e}\n"));
+    }
+    case.set_system_out(out);
+    case
+}
+
+fn non_success(kind: NonSuccessKind, message: &str, ty: &str) -> TestCaseStatus {
+    let mut s = TestCaseStatus::non_success(kind);
+    s.set_message(message).set_type(ty);
+    s
+}

@@ -1,0 +1,42 @@
+//! The verdict table printed after a run: test case x sample.
+
+use super::{CaseRecord, SampleIdentity};
+use crate::verdict::Verdict;
+use std::fmt::Write;
+
+pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &str) -> String {
+    let mut cases: Vec<(&str, &str)> = Vec::new();
+    for r in records {
+        if !cases.iter().any(|(id, _)| *id == r.spec.id) {
+            cases.push((r.spec.id, r.spec.title));
+        }
+    }
+    let slots: Vec<&SampleIdentity> = samples.iter().filter(|s| records.iter().any(|r| r.slot == s.slot)).collect();
+    let width = slots.iter().map(|s| s.slot.len()).max().unwrap_or(0).max(12);
+    let mut out = String::new();
+    let _ = write!(out, "\n{:<52}", "test case");
+    for s in &slots {
+        let _ = write!(out, " {:<width$}", s.slot);
+    }
+    out.push('\n');
+    for (id, title) in &cases {
+        let _ = write!(out, "{:<52}", format!("{id} {title}"));
+        for s in &slots {
+            let v = records.iter().find(|r| r.slot == s.slot && r.spec.id == *id).map(|r| r.result.verdict.label()).unwrap_or("-");
+            let _ = write!(out, " {v:<width$}");
+        }
+        out.push('\n');
+    }
+    let count = |v: Verdict| records.iter().filter(|r| r.result.verdict == v).count();
+    let _ = writeln!(
+        out,
+        "\nverdicts: {} PASS, {} FAIL, {} INCONCLUSIVE, {} N/A, {} MANUAL",
+        count(Verdict::Pass), count(Verdict::Fail), count(Verdict::Inconclusive), count(Verdict::NotApplicable), count(Verdict::Manual)
+    );
+    for r in records.iter().filter(|r| matches!(r.result.verdict, Verdict::Fail | Verdict::Inconclusive)) {
+        let clean = slots.iter().find(|s| s.slot == r.slot).map(|s| s.clean(&r.result.message)).unwrap_or_default();
+        let _ = writeln!(out, "  {} {} {}: {}", r.slot, r.spec.id, r.result.verdict.label(), clean);
+    }
+    let _ = writeln!(out, "report: {report_path}");
+    out
+}

@@ -1,0 +1,178 @@
+//! Expect-style matching over a byte stream from a device: a bounded buffer fed by a reader task,
+//! patterns matched under a deadline, death strings that end any wait.
+
+use crate::config::pattern::Pattern;
+use crate::evidence::EvidenceLog;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, Mutex};
+use tokio::time::Instant;
+
+/// Older output is dropped past this; a device that floods cannot grow hilt's memory.
+pub const BUFFER_LIMIT: usize = 64 * 1024;
+
+pub type Writer = Arc<Mutex<Box<dyn AsyncWrite + Send + Unpin>>>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectError {
+    Timeout { waited: Duration, wanted: String, tail: String },
+    Closed,
+    Death(String),
+    Io(String),
+}
+
+impl std::fmt::Display for ExpectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpectError::Timeout { waited, wanted, tail } => {
+                write!(f, "no {wanted} within {:.1}s; last output: \"{tail}\"", waited.as_secs_f64())
+            }
+            ExpectError::Closed => write!(f, "the device closed the connection"),
+            ExpectError::Death(s) => write!(f, "the device printed a death string: {s}"),
+            ExpectError::Io(e) => write!(f, "i/o error: {e}"),
+        }
+    }
+}
+
+pub struct Channel {
+    rx: mpsc::Receiver<Vec<u8>>,
+    buf: Vec<u8>,
+    closed: bool,
+    writer: Writer,
+    pub transcript: EvidenceLog,
+    death: Vec<Pattern>,
+}
+
+impl Channel {
+    /// `rx` carries what the device sent (already stripped of transport framing).
+    pub fn new(rx: mpsc::Receiver<Vec<u8>>, writer: Writer, transcript: EvidenceLog, death: Vec<Pattern>) -> Channel {
+        Channel { rx, buf: Vec::new(), closed: false, writer, transcript, death }
+    }
+
+    pub async fn send(&mut self, text: &str, secret: bool) -> Result<(), ExpectError> {
+        if secret {
+            self.transcript.line(">", "[secret]");
+        } else {
+            self.transcript.bytes(">", text.as_bytes());
+        }
+        let mut w = self.writer.lock().await;
+        w.write_all(text.as_bytes()).await.map_err(|e| ExpectError::Io(e.to_string()))?;
+        w.flush().await.map_err(|e| ExpectError::Io(e.to_string()))
+    }
+
+    /// Forget output seen so far, so the next expect only sees what comes after.
+    pub fn clear(&mut self) {
+        while let Ok(chunk) = self.rx.try_recv() {
+            self.take(chunk);
+        }
+        self.buf.clear();
+    }
+
+    /// Waits until one of `patterns` matches; returns its index and consumes through the match.
+    pub async fn expect(&mut self, patterns: &[&Pattern], within: Duration) -> Result<usize, ExpectError> {
+        let deadline = Instant::now() + within;
+        loop {
+            for d in &self.death {
+                if d.regex.is_match(&self.buf) {
+                    return Err(ExpectError::Death(d.source.clone()));
+                }
+            }
+            let first = patterns
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| p.regex.find(&self.buf).map(|m| (m.start(), m.end(), i)))
+                .min();
+            if let Some((_, end, i)) = first {
+                self.buf.drain(..end);
+                return Ok(i);
+            }
+            if self.closed {
+                return Err(ExpectError::Closed);
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(chunk)) => self.take(chunk),
+                Ok(None) => self.closed = true,
+                Err(_) => {
+                    let wanted = patterns.iter().map(|p| format!("`{}`", p.source)).collect::<Vec<_>>().join(" or ");
+                    let tail = crate::evidence::printable(&self.buf[self.buf.len().saturating_sub(80)..]);
+                    return Err(ExpectError::Timeout { waited: within, wanted, tail });
+                }
+            }
+        }
+    }
+
+    fn take(&mut self, chunk: Vec<u8>) {
+        self.transcript.bytes("<", &chunk);
+        self.buf.extend_from_slice(&chunk);
+        if self.buf.len() > BUFFER_LIMIT {
+            let excess = self.buf.len() - BUFFER_LIMIT;
+            self.buf.drain(..excess);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::SampleEvidence;
+
+    fn channel() -> (mpsc::Sender<Vec<u8>>, Channel, tempdir::Dir) {
+        let dir = tempdir::Dir::new();
+        let ev = SampleEvidence::new(&dir.0, "s").unwrap();
+        let (tx, rx) = mpsc::channel(8);
+        let writer: Writer = Arc::new(Mutex::new(Box::new(tokio::io::sink())));
+        let death = vec![Pattern::new("Kernel panic").unwrap()];
+        (tx, Channel::new(rx, writer, ev.log("t.log"), death), dir)
+    }
+
+    mod tempdir {
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Dir {
+                let p = std::env::temp_dir().join(format!("hilt-expect-{}-{:?}", std::process::id(), std::thread::current().id()));
+                std::fs::create_dir_all(&p).unwrap();
+                Dir(p)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn earliest_match_wins_and_is_consumed() {
+        let (tx, mut ch, _d) = channel();
+        tx.send(b"Password: \r\nlogin: ".to_vec()).await.unwrap();
+        let login = Pattern::new("login: ").unwrap();
+        let pass = Pattern::new("Password: ").unwrap();
+        assert_eq!(ch.expect(&[&login, &pass], Duration::from_secs(1)).await, Ok(1));
+        assert_eq!(ch.expect(&[&login, &pass], Duration::from_secs(1)).await, Ok(0));
+    }
+
+    #[tokio::test]
+    async fn deadline_death_string_and_close_end_a_wait() {
+        let (tx, mut ch, _d) = channel();
+        let p = Pattern::new("never").unwrap();
+        let r = ch.expect(&[&p], Duration::from_millis(50)).await;
+        assert!(matches!(r, Err(ExpectError::Timeout { .. })));
+        tx.send(b"Kernel panic - not syncing".to_vec()).await.unwrap();
+        assert!(matches!(ch.expect(&[&p], Duration::from_secs(1)).await, Err(ExpectError::Death(_))));
+        ch.clear();
+        drop(tx);
+        assert_eq!(ch.expect(&[&p], Duration::from_secs(1)).await, Err(ExpectError::Closed));
+    }
+
+    #[tokio::test]
+    async fn flood_is_bounded() {
+        let (tx, mut ch, _d) = channel();
+        for _ in 0..4 {
+            tx.send(vec![b'x'; BUFFER_LIMIT]).await.unwrap();
+        }
+        let p = Pattern::new("y").unwrap();
+        let _ = ch.expect(&[&p], Duration::from_millis(50)).await;
+        assert!(ch.buf.len() <= BUFFER_LIMIT);
+    }
+}

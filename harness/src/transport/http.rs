@@ -1,0 +1,108 @@
+//! HTTP to a unit (reqwest over rustls): requests only to the slot's address, answers bounded,
+//! every exchange logged as evidence.
+
+use crate::evidence::EvidenceLog;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// Bodies past this are cut: a login answer or status page is far smaller.
+const MAX_BODY: usize = 256 * 1024;
+
+pub struct HttpRequest {
+    pub method: String,
+    pub port: u16,
+    pub path: String,
+    pub json: Option<serde_json::Value>,
+    pub form: Option<BTreeMap<String, String>>,
+    pub basic_auth: Option<(String, String)>,
+    pub within: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+pub struct Http {
+    client: reqwest::Client,
+    address: IpAddr,
+    log: EvidenceLog,
+}
+
+impl Http {
+    pub fn new(address: IpAddr, log: EvidenceLog) -> Result<Http, String> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(Http { client, address, log })
+    }
+
+    pub async fn send(&self, req: &HttpRequest) -> Result<HttpAnswer, String> {
+        let addr = SocketAddr::new(self.address, req.port);
+        let url = format!("http://{addr}{}", req.path);
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| format!("bad HTTP method {}", req.method))?;
+        let mut builder = self.client.request(method, &url).timeout(req.within);
+        let mut shown_body = String::new();
+        if let Some(j) = &req.json {
+            shown_body = j.to_string();
+            builder = builder.header("content-type", "application/json").body(shown_body.clone());
+        } else if let Some(f) = &req.form {
+            shown_body = form_encode(f);
+            builder = builder.header("content-type", "application/x-www-form-urlencoded").body(shown_body.clone());
+        }
+        if let Some((u, p)) = &req.basic_auth {
+            builder = builder.basic_auth(u, Some(p));
+        }
+        self.log.line(">", &format!("{} {url} {shown_body}", req.method));
+        let exchange = async {
+            let mut resp = builder.send().await.map_err(|e| describe(&e))?;
+            let status = resp.status().as_u16();
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
+                let room = MAX_BODY - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if body.len() >= MAX_BODY {
+                    break;
+                }
+            }
+            Ok::<_, String>(HttpAnswer { status, body })
+        };
+        let result = tokio::time::timeout(req.within, exchange)
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {:.1}s", req.within.as_secs_f64())));
+        match &result {
+            Ok(a) => self.log.line("<", &format!("{} {}", a.status, crate::evidence::printable(&a.body))),
+            Err(e) => self.log.line("#", &format!("{url}: {e}")),
+        }
+        result.map_err(|e| format!("{} {url}: {e}", req.method))
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}
+
+fn form_encode(fields: &BTreeMap<String, String>) -> String {
+    fields.iter().map(|(k, v)| format!("{}={}", percent(k), percent(v))).collect::<Vec<_>>().join("&")
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! Ways to reach a unit. Each is a small piece with a real implementation; none knows a device.
+
+pub mod console;
+pub mod expect;
+pub mod http;
+pub mod portscan;
+pub mod switch;
+pub mod telnet;

@@ -1,0 +1,121 @@
+//! A small telnet client: enough option negotiation to reach a login prompt. The server may echo
+//! and suppress go-ahead; every other option is refused. IAC sequences never reach the text.
+
+use super::expect::{Channel, Writer};
+use crate::evidence::EvidenceLog;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Mutex};
+
+const IAC: u8 = 255;
+const DONT: u8 = 254;
+const DO: u8 = 253;
+const WONT: u8 = 252;
+const WILL: u8 = 251;
+const SB: u8 = 250;
+const SE: u8 = 240;
+const ECHO: u8 = 1;
+const SUPPRESS_GO_AHEAD: u8 = 3;
+
+pub async fn connect(addr: SocketAddr, within: Duration, transcript: EvidenceLog) -> Result<Channel, String> {
+    let stream = tokio::time::timeout(within, TcpStream::connect(addr))
+        .await
+        .map_err(|_| format!("telnet {addr}: no connection within {:.1}s", within.as_secs_f64()))?
+        .map_err(|e| format!("telnet {addr}: {e}"))?;
+    transcript.line("#", &format!("telnet connected to {addr}"));
+    let (mut reader, writer) = stream.into_split();
+    let writer: Writer = Arc::new(Mutex::new(Box::new(writer)));
+    let replies = writer.clone();
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        let mut decoder = Decoder::default();
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let n = match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            let (text, answer) = decoder.feed(&buf[..n]);
+            if !answer.is_empty() && replies.lock().await.write_all(&answer).await.is_err() {
+                return;
+            }
+            if !text.is_empty() && tx.send(text).await.is_err() {
+                return;
+            }
+        }
+    });
+    Ok(Channel::new(rx, writer, transcript, vec![]))
+}
+
+/// Splits a telnet byte stream into text and the negotiation answers it calls for. Keeps state
+/// across reads because a command can be cut between two segments.
+#[derive(Default)]
+pub struct Decoder {
+    state: State,
+}
+
+#[derive(Default, Clone, Copy)]
+enum State {
+    #[default]
+    Data,
+    Iac,
+    Option(u8),
+    Sub,
+    SubIac,
+}
+
+impl Decoder {
+    pub fn feed(&mut self, input: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let mut text = Vec::with_capacity(input.len());
+        let mut answer = Vec::new();
+        for &b in input {
+            self.state = match (self.state, b) {
+                (State::Data, IAC) => State::Iac,
+                (State::Data, _) => {
+                    text.push(b);
+                    State::Data
+                }
+                (State::Iac, IAC) => {
+                    text.push(IAC);
+                    State::Data
+                }
+                (State::Iac, WILL | WONT | DO | DONT) => State::Option(b),
+                (State::Iac, SB) => State::Sub,
+                (State::Iac, _) => State::Data,
+                (State::Option(verb), opt) => {
+                    match verb {
+                        WILL if opt == ECHO || opt == SUPPRESS_GO_AHEAD => answer.extend([IAC, DO, opt]),
+                        WILL => answer.extend([IAC, DONT, opt]),
+                        DO => answer.extend([IAC, WONT, opt]),
+                        _ => {}
+                    }
+                    State::Data
+                }
+                (State::Sub, IAC) => State::SubIac,
+                (State::Sub, _) => State::Sub,
+                (State::SubIac, SE) => State::Data,
+                (State::SubIac, _) => State::Sub,
+            };
+        }
+        (text, answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_is_answered_and_stripped_even_when_split() {
+        let mut d = Decoder::default();
+        let (t1, a1) = d.feed(&[IAC, WILL, ECHO, IAC, DO, 24, b'l', IAC]);
+        let (t2, a2) = d.feed(&[IAC, b'o', IAC, SB, 24, 1, IAC, SE, b'g']);
+        assert_eq!(t1, b"l");
+        assert_eq!(a1, vec![IAC, DO, ECHO, IAC, WONT, 24]);
+        assert_eq!(t2, vec![IAC, b'o', b'g']);
+        assert!(a2.is_empty());
+    }
+}

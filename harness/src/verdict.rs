@@ -1,0 +1,58 @@
+//! Verdicts and what a test case hands to the reporters.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// The ICS condition does not hold for this product.
+    NotApplicable,
+    /// Needs a lab engineer's judgement.
+    Manual,
+    /// The bench or the device stopped the test; never folded into PASS.
+    Inconclusive,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::NotApplicable => "N/A",
+            Verdict::Manual => "MANUAL",
+            Verdict::Inconclusive => "INCONCLUSIVE",
+        }
+    }
+}
+
+/// The outcome of one test case on one sample.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub verdict: Verdict,
+    /// One line: observed vs declared for a FAIL, the reason otherwise.
+    pub message: String,
+    /// Further lines: each finding, measurement and note.
+    pub details: Vec<String>,
+    pub evidence: Vec<PathBuf>,
+    pub started: chrono::DateTime<chrono::Utc>,
+    pub duration: Duration,
+}
+
+impl CaseResult {
+    pub fn new(verdict: Verdict, message: impl Into<String>) -> CaseResult {
+        CaseResult {
+            verdict,
+            message: message.into(),
+            details: vec![],
+            evidence: vec![],
+            started: chrono::Utc::now(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    pub fn inconclusive(reason: impl Into<String>) -> CaseResult {
+        CaseResult::new(Verdict::Inconclusive, reason)
+    }
+}
