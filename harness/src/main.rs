@@ -49,7 +49,20 @@ fn paths(f: Files) -> ConfigPaths {
     ConfigPaths { rig: f.rig, profile: f.profile, suite: f.suite }
 }
 
+/// A full port scan keeps many sockets open at once; the usual soft limit of 1024 is too low.
+fn raise_open_file_limit() {
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
 fn main() {
+    raise_open_file_limit();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

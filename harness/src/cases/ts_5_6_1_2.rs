@@ -27,6 +27,14 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     if let Some(reason) = sample.broken_reason() {
         return CaseResult::inconclusive(reason);
     }
+    if ports.scan.errors > 0 {
+        let mut r = CaseResult::inconclusive(format!(
+            "{} of {} ports could not be probed (local socket errors, e.g. too many open files); an open port may have been missed",
+            ports.scan.errors, ports.scan.ports_probed
+        ));
+        r.evidence = vec![ports.evidence.clone()];
+        return r;
+    }
     let declared: Vec<_> = profile.body.ixit.services.iter().filter(|s| s.protocol == Protocol::Tcp).collect();
     let open: Vec<u16> = ports.unit_ports().collect();
 

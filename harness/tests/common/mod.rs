@@ -1,0 +1,164 @@
+//! End-to-end test helpers: build a virtual rig of simulated units with chosen faults, run the
+//! real `hilt` binary against it and read back what it reported.
+#![allow(dead_code)]
+
+use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Once;
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+}
+
+pub fn hilt() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_hilt"))
+}
+
+/// The simulator is another workspace package; hilt finds it next to its own binary. When only
+/// this package's tests were built, build the simulator once.
+pub fn ensure_simdevice() {
+    static BUILD: Once = Once::new();
+    BUILD.call_once(|| {
+        let sibling = hilt().with_file_name("hilt-simdevice");
+        if !sibling.exists() {
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "-p", "hilt-simdevice", "--bin", "hilt-simdevice"])
+                .current_dir(repo())
+                .status()
+                .expect("cargo build");
+            assert!(status.success(), "building hilt-simdevice failed");
+        }
+    });
+}
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("hilt-test-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One unit per entry, each with its faults; unit numbers start at 1 (they seed label data).
+/// `subnet` keeps concurrently running tests on different loopback addresses (127.0.<subnet>.x).
+pub fn write_rig(dir: &Path, subnet: u8, units: &[&[&str]]) -> PathBuf {
+    write_rig_with(dir, subnet, units, "")
+}
+
+pub fn write_rig_with(dir: &Path, subnet: u8, units: &[&[&str]], extra_args: &str) -> PathBuf {
+    let firmware = repo().join("simdevice/firmware/vc100-1.4.2.yaml");
+    let mut yaml = format!("rig: test-rig-{subnet}\nslots:\n");
+    for (i, faults) in units.iter().enumerate() {
+        let n = i + 1;
+        let mut args = format!(
+            "[hilt-simdevice, --firmware, \"{}\", --address, 127.0.{subnet}.{n}, --unit, \"{n}\", --dir, \"{{scratch}}\"",
+            firmware.display()
+        );
+        for f in *faults {
+            args.push_str(&format!(", --fault, {f}"));
+        }
+        if !extra_args.is_empty() {
+            args.push_str(&format!(", {extra_args}"));
+        }
+        args.push(']');
+        yaml.push_str(&format!(
+            r#"  - id: slot{n}
+    launch: {{ command: {args}, ready: "{{scratch}}/ready", within: 10s }}
+    console: {{ path: "{{scratch}}/uart", baud: 115200 }}
+    network: {{ address: 127.0.{subnet}.{n}, host_baseline: 127.0.{subnet}.254 }}
+    power: {{ line: {{ endpoint: "unix:{{scratch}}/control", on: "power on", off: "power off" }} }}
+    reset_button: {{ line: {{ endpoint: "unix:{{scratch}}/control", press: "button press {{ms}}" }} }}
+    label: {{ file: "{{scratch}}/label.yaml" }}
+"#
+        ));
+    }
+    let path = dir.join("rig.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+/// A copy of the default suite with a shorter TCP range, so fault tests stay quick; the range
+/// still covers every port the simulator can open.
+pub fn quick_suite(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(repo().join("suites/en303645.yaml")).unwrap();
+    let text = text
+        .replace("credentials/", &format!("{}/suites/credentials/", repo().display()))
+        .replace("\"1-65535\"", "\"1-10000\"");
+    let path = dir.join("suite.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+pub struct Run {
+    pub output: Output,
+    pub out_dir: PathBuf,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+    pub fn run_dir(&self) -> PathBuf {
+        self.out_dir.join("latest")
+    }
+    pub fn junit_text(&self) -> String {
+        std::fs::read_to_string(self.run_dir().join("junit.xml")).unwrap_or_else(|e| panic!("no junit.xml: {e}\n{}\n{}", self.stdout(), self.stderr()))
+    }
+    /// (slot, test case id) -> (verdict label, message, system-out)
+    pub fn verdicts(&self) -> BTreeMap<(String, String), (String, String, String)> {
+        let report = Report::deserialize_from_str(&self.junit_text()).expect("junit parses");
+        let mut out = BTreeMap::new();
+        for suite in &report.test_suites {
+            let slot = suite.name.as_str().split_whitespace().next().unwrap().to_string();
+            for case in &suite.test_cases {
+                let id = case.name.as_str().split_whitespace().next().unwrap().to_string();
+                let (verdict, message) = match &case.status {
+                    TestCaseStatus::Success { .. } => ("PASS", String::new()),
+                    TestCaseStatus::NonSuccess { kind: NonSuccessKind::Failure, message, .. } => ("FAIL", message.as_ref().map(|m| m.to_string()).unwrap_or_default()),
+                    TestCaseStatus::NonSuccess { message, .. } => ("INCONCLUSIVE", message.as_ref().map(|m| m.to_string()).unwrap_or_default()),
+                    TestCaseStatus::Skipped { message, .. } => ("SKIPPED", message.as_ref().map(|m| m.to_string()).unwrap_or_default()),
+                };
+                let system_out = case.system_out.as_ref().map(|s| s.to_string()).unwrap_or_default();
+                out.insert((slot.clone(), id), (verdict.to_string(), message, system_out));
+            }
+        }
+        out
+    }
+    pub fn verdict(&self, slot: &str, case: &str) -> (String, String, String) {
+        self.verdicts().get(&(slot.to_string(), case.to_string())).cloned().unwrap_or_else(|| panic!("no {slot} {case} in {:?}", self.verdicts().keys()))
+    }
+    /// Evidence paths cited in a case's system-out, checked to exist.
+    pub fn evidence(&self, slot: &str, case: &str) -> Vec<PathBuf> {
+        let (_, _, out) = self.verdict(slot, case);
+        out.lines().filter_map(|l| l.strip_prefix("evidence: ")).map(|p| self.run_dir().join(p)).collect()
+    }
+}
+
+pub fn run_hilt(dir: &Path, args: &[&str]) -> Run {
+    ensure_simdevice();
+    let out_dir = dir.join("reports");
+    let mut cmd = Command::new(hilt());
+    cmd.arg("run").args(args).arg("--out").arg(&out_dir);
+    Run { output: cmd.output().expect("run hilt"), out_dir }
+}
+
+pub fn profile() -> PathBuf {
+    repo().join("device-profiles/virtual-camera.yaml")
+}

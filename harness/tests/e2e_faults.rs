@@ -1,0 +1,68 @@
+//! Every FAIL the skeleton can give, seeded in exactly one kind of simulated unit, next to a
+//! compliant unit that must stay PASS.
+
+mod common;
+use common::*;
+use rstest::rstest;
+
+const PASSWORDS: &str = "5.1-1-2";
+const PORTS: &str = "5.6-1-2";
+
+fn run_rig(tag: &str, subnet: u8, units: &[&[&str]]) -> (TempDir, Run) {
+    let dir = TempDir::new(tag);
+    let rig = write_rig(&dir.0, subnet, units);
+    let suite = quick_suite(&dir.0);
+    let run = run_hilt(&dir.0, &["--rig", rig.to_str().unwrap(), "--suite", suite.to_str().unwrap(), "--profile", profile().to_str().unwrap()]);
+    (dir, run)
+}
+
+fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &str) {
+    let (verdict, message, _) = run.verdict(slot, case);
+    assert_eq!(verdict, want, "{slot} {case}: {message}\nstdout:\n{}\nstderr:\n{}", run.stdout(), run.stderr());
+    assert!(message.contains(message_has), "{slot} {case} message {message:?} lacks {message_has:?}");
+    if want == "FAIL" {
+        let evidence = run.evidence(slot, case);
+        assert!(!evidence.is_empty(), "{slot} {case} FAIL cites no evidence");
+        for e in evidence {
+            assert!(e.exists(), "cited evidence {} is missing", e.display());
+        }
+    }
+}
+
+#[rstest]
+#[case::universal_password("universal", 31, &["universal-password-after-reset"], PASSWORDS, "mirai-2016.csv entry 6 (user `root`)")]
+#[case::mac_derived("macderived", 32, &["mac-derived-password"], PASSWORDS, "MAC address")]
+#[case::undeclared_port("port", 33, &["undeclared-port"], PORTS, "TCP port 9527 is open but not declared")]
+#[case::telnet_enabled("telnet", 34, &["telnet-enabled"], PORTS, "`telnet` (TCP 2323) is declared disabled but is open")]
+fn one_faulty_unit_fails_the_right_case(#[case] tag: &str, #[case] subnet: u8, #[case] faults: &[&str], #[case] case: &str, #[case] finding: &str) {
+    let (_dir, run) = run_rig(tag, subnet, &[&[], faults]);
+    assert_eq!(run.code(), 1, "exit status for a FAIL");
+    assert_verdict(&run, "slot2", case, "FAIL", finding);
+    let other = if case == PASSWORDS { PORTS } else { PASSWORDS };
+    assert_verdict(&run, "slot2", other, "PASS", "");
+    assert_verdict(&run, "slot1", PASSWORDS, "PASS", "");
+    assert_verdict(&run, "slot1", PORTS, "PASS", "");
+}
+
+#[rstest]
+#[case::same_password("same", 35, "same-password", "is the same as on")]
+#[case::sequential("sequential", 36, "sequential-passwords", "(a counter)")]
+fn a_pair_of_faulty_units_fails_and_the_third_passes(#[case] tag: &str, #[case] subnet: u8, #[case] fault: &str, #[case] finding: &str) {
+    let (_dir, run) = run_rig(tag, subnet, &[&[fault], &[fault], &[]]);
+    assert_eq!(run.code(), 1);
+    assert_verdict(&run, "slot1", PASSWORDS, "FAIL", finding);
+    assert_verdict(&run, "slot2", PASSWORDS, "FAIL", finding);
+    assert_verdict(&run, "slot3", PASSWORDS, "PASS", "");
+    for slot in ["slot1", "slot2", "slot3"] {
+        assert_verdict(&run, slot, PORTS, "PASS", "");
+    }
+}
+
+#[test]
+fn universal_credential_is_cited_not_printed() {
+    let (_dir, run) = run_rig("citation", 37, &[&["universal-password-after-reset"]]);
+    let junit = run.junit_text();
+    assert!(junit.contains("mirai-2016.csv entry 6"));
+    assert!(!junit.contains("xmhdipc"), "the corpus password must not appear in JUnit");
+    assert!(!run.stdout().contains("xmhdipc"));
+}
