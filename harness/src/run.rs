@@ -191,9 +191,14 @@ async fn run_sample(sample: Arc<Result<Sample, Unavailable>>, peers: Arc<Vec<(St
             Some(reason) => CaseResult::inconclusive(reason),
             None => cases::run(&planned.spec, &ctx).await,
         };
-        // A verdict reached while the unit was dying is not trusted.
-        if let (Some(reason), Verdict::Pass) = (sample.broken_reason(), result.verdict) {
-            result = CaseResult::inconclusive(reason);
+        // A verdict reached while the unit was dying is not trusted, and an INCONCLUSIVE says
+        // first that the unit is gone.
+        if let Some(reason) = sample.broken_reason() {
+            match result.verdict {
+                Verdict::Pass => result = CaseResult::inconclusive(reason),
+                Verdict::Inconclusive if !result.message.contains(&reason) => result.message = format!("{reason}; {}", result.message),
+                _ => {}
+            }
         }
         result.started = started;
         result.duration = clock.elapsed();

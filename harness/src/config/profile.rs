@@ -212,7 +212,8 @@ pub const BUILT_IN_VARIABLES: &[&str] = &[
 impl Profile {
     pub fn load(file: &Path) -> Result<Profile, ConfigErrors> {
         let raw: ProfileFile = yaml::load(file)?;
-        validate(file, raw)
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        validate(file, &text, raw)
     }
 
     pub fn ics(&self, provision: &str) -> Option<&IcsRow> {
@@ -224,7 +225,7 @@ impl Profile {
     }
 }
 
-fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
+fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
     let mut errors = Vec::new();
     let mut service_ids = HashSet::new();
     let mut ports = HashSet::new();
@@ -246,15 +247,13 @@ fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
                 file, s, format!("ixit.auth_mechanisms[{i}].service"),
                 format!("no service `{}` is declared in ixit.services (declared: {})", s.value, join(&service_ids)),
             )),
-            (None, true) => errors.push(ConfigError::whole_file(file, format!(
-                "ixit.auth_mechanisms[{i}] (`{}`) logs in over the network; expected `service:` naming one of ixit.services", m.id
-            ))),
+            (None, true) => errors.push(located(file, text, &format!("id: {}", m.id), format!("ixit.auth_mechanisms[{i}].service"),
+                "this mechanism logs in over the network; expected `service:` naming one of ixit.services".into())),
             _ => {}
         }
         if matches!(m.login, LoginSurface::Console(_)) && raw.console.is_none() {
-            errors.push(ConfigError::whole_file(file, format!(
-                "ixit.auth_mechanisms[{i}] logs in at the console; expected a `console:` section"
-            )));
+            errors.push(located(file, text, &format!("id: {}", m.id), format!("ixit.auth_mechanisms[{i}].login.console"),
+                "this mechanism logs in at the console; expected a top-level `console:` section".into()));
         }
     }
     let procs = [
@@ -263,7 +262,7 @@ fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
         ("read_version", &raw.procedures.read_version),
     ];
     for (name, steps) in procs {
-        check_placeholders(file, name, steps, &mut errors);
+        check_placeholders(file, text, name, steps, &mut errors);
     }
     if errors.is_empty() {
         Ok(Profile { file: file.to_path_buf(), body: raw })
@@ -272,14 +271,14 @@ fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
     }
 }
 
-fn check_placeholders(file: &Path, name: &str, steps: &[Step], errors: &mut Vec<ConfigError>) {
+fn check_placeholders(file: &Path, text: &str, name: &str, steps: &[Step], errors: &mut Vec<ConfigError>) {
     let mut known: HashSet<String> = BUILT_IN_VARIABLES.iter().map(|s| s.to_string()).collect();
     for (i, step) in steps.iter().enumerate() {
         for t in step.templates() {
             for var in crate::template::placeholders(t) {
                 if !known.contains(var) {
-                    errors.push(ConfigError::whole_file(file, format!(
-                        "procedures.{name}[{i}]: unknown placeholder `{{{var}}}`; expected one of {} or a variable an earlier step captures or sets",
+                    errors.push(located(file, text, &format!("{{{var}}}"), format!("procedures.{name}[{i}]"), format!(
+                        "unknown placeholder `{{{var}}}`; expected one of {} or a variable an earlier step captures or sets",
                         BUILT_IN_VARIABLES.join(", ")
                     )));
                 }
@@ -287,6 +286,12 @@ fn check_placeholders(file: &Path, name: &str, steps: &[Step], errors: &mut Vec<
         }
         known.extend(step.defines().into_iter().map(String::from));
     }
+}
+
+/// A problem found after parsing, placed at the first occurrence of `needle` in the file.
+fn located(file: &Path, text: &str, needle: &str, key_path: String, problem: String) -> ConfigError {
+    let (line, column) = yaml::locate(text, needle);
+    ConfigError { file: file.to_path_buf(), line, column, key_path, problem }
 }
 
 fn join(ids: &HashSet<String>) -> String {

@@ -44,10 +44,47 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigEr
             file: file.to_path_buf(),
             line,
             column,
-            key_path: if key_path == "." { String::new() } else { key_path },
+            key_path: clean_path(&key_path),
             problem: problem_text(&e),
         }
     })
+}
+
+/// `Spanned<T>` fields show up as `.value` in serde's path; the user never wrote that key.
+fn clean_path(path: &str) -> String {
+    if path == "." || path == "?" {
+        return String::new();
+    }
+    // `?` marks a position serde never reached (a syntax error inside it).
+    path.replace(".value", "").replace(".?", "")
+}
+
+/// Scalar type errors say only "invalid u32"; say what was expected in the user's terms.
+fn explain(message: &str) -> String {
+    let expected = match message.trim() {
+        "invalid u8" => "a whole number from 0 to 255",
+        "invalid u16" => "a whole number from 0 to 65535",
+        "invalid u32" => "a whole number from 0 to 4294967295",
+        "invalid u64" | "invalid usize" => "a whole number, 0 or more",
+        "invalid i64" | "invalid i32" => "a whole number",
+        "invalid bool" | "invalid boolean" => "true or false",
+        "invalid f64" | "invalid f32" => "a number",
+        _ => return message.to_string(),
+    };
+    format!("{message}; expected {expected}")
+}
+
+/// 1-based line and column of the first `needle` in `text`, for problems found after parsing.
+pub fn locate(text: &str, needle: &str) -> (u64, u64) {
+    match text.find(needle) {
+        Some(i) => {
+            let before = &text[..i];
+            let line = before.matches('\n').count() as u64 + 1;
+            let col = (i - before.rfind('\n').map(|n| n + 1).unwrap_or(0)) as u64 + 1;
+            (line, col)
+        }
+        None => (0, 0),
+    }
 }
 
 /// serde-saphyr's message without its own "at line X column Y" suffix, which we print in front.
@@ -55,7 +92,7 @@ fn problem_text(e: &serde_saphyr::Error) -> String {
     let text = e.without_snippet().to_string();
     let first = text.lines().next().unwrap_or("").trim();
     let cut = first.find(" at line ").map(|i| &first[..i]).unwrap_or(first);
-    cut.trim_end_matches(':').to_string()
+    explain(cut.trim_end_matches(':'))
 }
 
 /// Error for a value that parsed but is wrong in context (a dangling reference, a duplicate id).

@@ -13,14 +13,15 @@ pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &
     }
     let slots: Vec<&SampleIdentity> = samples.iter().filter(|s| records.iter().any(|r| r.slot == s.slot)).collect();
     let width = slots.iter().map(|s| s.slot.len()).max().unwrap_or(0).max(12);
+    let first = cases.iter().map(|(id, t)| id.len() + 1 + t.len()).max().unwrap_or(0).max(9);
     let mut out = String::new();
-    let _ = write!(out, "\n{:<52}", "test case");
+    let _ = write!(out, "\n{:<first$}", "test case");
     for s in &slots {
         let _ = write!(out, " {:<width$}", s.slot);
     }
     out.push('\n');
     for (id, title) in &cases {
-        let _ = write!(out, "{:<52}", format!("{id} {title}"));
+        let _ = write!(out, "{:<first$}", format!("{id} {title}"));
         for s in &slots {
             let v = records.iter().find(|r| r.slot == s.slot && r.spec.id == *id).map(|r| r.result.verdict.label()).unwrap_or("-");
             let _ = write!(out, " {v:<width$}");
