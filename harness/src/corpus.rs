@@ -12,7 +12,10 @@ pub struct Credential {
 
 pub fn load(path: &Path) -> Result<Vec<Credential>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -21,7 +24,11 @@ pub fn load(path: &Path) -> Result<Vec<Credential>, String> {
         }
         let fields: Vec<&str> = line.split(',').collect();
         if fields.len() < 3 {
-            return Err(format!("{}:{}: expected entry,username,password", path.display(), n + 1));
+            return Err(format!(
+                "{}:{}: expected entry,username,password",
+                path.display(),
+                n + 1
+            ));
         }
         out.push(Credential {
             citation: format!("{name} entry {}", fields[0]),

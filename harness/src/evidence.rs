@@ -56,7 +56,12 @@ impl SampleEvidence {
     pub fn new(run_dir: &Path, slot: &str) -> std::io::Result<SampleEvidence> {
         let dir = run_dir.join("samples").join(slot);
         std::fs::create_dir_all(&dir)?;
-        Ok(SampleEvidence { run_dir: run_dir.to_path_buf(), dir, redactor: Arc::default(), start: Instant::now() })
+        Ok(SampleEvidence {
+            run_dir: run_dir.to_path_buf(),
+            dir,
+            redactor: Arc::default(),
+            start: Instant::now(),
+        })
     }
 
     pub fn log(&self, name: &str) -> EvidenceLog {
@@ -75,7 +80,10 @@ impl SampleEvidence {
 
     /// Path as the report cites it: relative to the run folder.
     pub fn cite(&self, path: &Path) -> String {
-        path.strip_prefix(&self.run_dir).unwrap_or(path).display().to_string()
+        path.strip_prefix(&self.run_dir)
+            .unwrap_or(path)
+            .display()
+            .to_string()
     }
 }
 
@@ -93,8 +101,17 @@ impl EvidenceLog {
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        let file = OpenOptions::new().create(true).append(true).open(&path).ok();
-        EvidenceLog { path, file: Arc::new(Mutex::new(file)), redactor, start }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .ok();
+        EvidenceLog {
+            path,
+            file: Arc::new(Mutex::new(file)),
+            redactor,
+            start,
+        }
     }
 
     /// `tag` says who spoke: `<` device, `>` hilt, `#` a note from hilt.

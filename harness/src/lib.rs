@@ -1,17 +1,17 @@
 //! hilt: drives devices through ETSI EN 303 645 test suites following the test cases of
 //! ETSI TS 103 701, and reports verdicts with their evidence.
 
-pub mod config;
-pub mod template;
-pub mod evidence;
-pub mod transport;
 pub mod bench;
 pub mod cases;
+pub mod config;
 pub mod corpus;
+pub mod evidence;
 pub mod facts;
 pub mod login;
 pub mod plan;
 pub mod procedure;
 pub mod report;
 pub mod run;
+pub mod template;
+pub mod transport;
 pub mod verdict;

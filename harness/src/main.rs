@@ -7,7 +7,11 @@ use hilt::run::{self, RunOptions};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "hilt", version, about = "Hardware-in-the-loop conformance harness: ETSI EN 303 645 through the test cases of ETSI TS 103 701")]
+#[command(
+    name = "hilt",
+    version,
+    about = "Hardware-in-the-loop conformance harness: ETSI EN 303 645 through the test cases of ETSI TS 103 701"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,12 +50,19 @@ enum Command {
 }
 
 fn paths(f: Files) -> ConfigPaths {
-    ConfigPaths { rig: f.rig, profile: f.profile, suite: f.suite }
+    ConfigPaths {
+        rig: f.rig,
+        profile: f.profile,
+        suite: f.suite,
+    }
 }
 
 /// A full port scan keeps many sockets open at once; the usual soft limit of 1024 is too low.
 fn raise_open_file_limit() {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
     unsafe {
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
@@ -66,13 +77,21 @@ fn main() {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { run::EXIT_USAGE } else { run::EXIT_OK };
+            let code = if e.use_stderr() {
+                run::EXIT_USAGE
+            } else {
+                run::EXIT_OK
+            };
             let _ = e.print();
             std::process::exit(code);
         }
     };
     let code = match cli.command {
-        Command::Run { files, out, test } => run::execute(RunOptions { paths: paths(files), out, args: test }),
+        Command::Run { files, out, test } => run::execute(RunOptions {
+            paths: paths(files),
+            out,
+            args: test,
+        }),
         Command::Check { files } => match Config::load(&paths(files)) {
             Ok(c) => {
                 println!(

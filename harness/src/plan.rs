@@ -30,7 +30,11 @@ pub fn plan(config: &Config) -> Vec<PlannedCase> {
                 }
                 _ => None,
             };
-            planned.push(PlannedCase { slot: slot.id.value.clone(), spec: *spec, not_applicable });
+            planned.push(PlannedCase {
+                slot: slot.id.value.clone(),
+                spec: *spec,
+                not_applicable,
+            });
         }
     }
     planned

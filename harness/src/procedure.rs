@@ -9,7 +9,13 @@ use crate::transport::http::HttpRequest;
 use crate::transport::switch::{Action, Switch};
 use std::time::Duration;
 
-pub async fn run(sample: &Sample, profile: &Profile, name: &str, steps: &[Step], log: &EvidenceLog) -> Result<(), String> {
+pub async fn run(
+    sample: &Sample,
+    profile: &Profile,
+    name: &str,
+    steps: &[Step],
+    log: &EvidenceLog,
+) -> Result<(), String> {
     log.line("#", &format!("procedure {name}: {} steps", steps.len()));
     for (i, step) in steps.iter().enumerate() {
         if let Some(reason) = sample.broken_reason() {
@@ -41,15 +47,30 @@ fn kind(step: &Step) -> &'static str {
     }
 }
 
-async fn actuate(switch: Option<&dyn Switch>, which: &str, action: Action, within: Duration) -> Result<(), String> {
+async fn actuate(
+    switch: Option<&dyn Switch>,
+    which: &str,
+    action: Action,
+    within: Duration,
+) -> Result<(), String> {
     let switch = switch.ok_or_else(|| format!("the rig wires no {which} backend to this slot"))?;
     tokio::time::timeout(within, switch.actuate(action))
         .await
-        .map_err(|_| format!("{which} backend gave no answer within {:.1}s", within.as_secs_f64()))?
+        .map_err(|_| {
+            format!(
+                "{which} backend gave no answer within {:.1}s",
+                within.as_secs_f64()
+            )
+        })?
 }
 
 async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(), String> {
-    let death = profile.body.console.as_ref().map(|c| c.death_strings.clone()).unwrap_or_default();
+    let death = profile
+        .body
+        .console
+        .as_ref()
+        .map(|c| c.death_strings.clone())
+        .unwrap_or_default();
     match step {
         Step::Power(p) => {
             let power = sample.power.as_deref();
@@ -63,52 +84,109 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
                 }
             }
         }
-        Step::Button(b) => actuate(sample.button.as_deref(), "reset button", Action::Press(b.hold.0), b.hold.0 + b.within.0).await,
+        Step::Button(b) => {
+            actuate(
+                sample.button.as_deref(),
+                "reset button",
+                Action::Press(b.hold.0),
+                b.hold.0 + b.within.0,
+            )
+            .await
+        }
         Step::Wait(d) => {
             tokio::time::sleep(d.0).await;
             Ok(())
         }
         Step::ConsoleSend(s) => {
             let text = sample.fill(&s.text)?;
-            sample.console(&death).await?.send(&text, s.secret).await.map_err(|e| e.to_string())
+            sample
+                .console(&death)
+                .await?
+                .send(&text, s.secret)
+                .await
+                .map_err(|e| e.to_string())
         }
         Step::ConsoleExpect(e) => {
             let mut console = sample.console(&death).await?;
-            console.expect(&[&e.pattern], e.within.0).await.map(|_| ()).map_err(|e| e.to_string())
+            console
+                .expect(&[&e.pattern], e.within.0)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         Step::ConsoleLogin(l) => {
-            let dialect = profile.body.console.as_ref().ok_or("the profile has no `console:` section")?;
-            let user = sample.var("username").ok_or("no username is known for this unit")?;
-            let password = sample.var("password").ok_or("no password is known for this unit")?;
+            let dialect = profile
+                .body
+                .console
+                .as_ref()
+                .ok_or("the profile has no `console:` section")?;
+            let user = sample
+                .var("username")
+                .ok_or("no username is known for this unit")?;
+            let password = sample
+                .var("password")
+                .ok_or("no password is known for this unit")?;
             let mut console = sample.console(&death).await?;
-            match crate::login::prompt_login(&mut console, &dialect.login, &user, &password, l.within.0).await {
+            match crate::login::prompt_login(
+                &mut console,
+                &dialect.login,
+                &user,
+                &password,
+                l.within.0,
+            )
+            .await
+            {
                 crate::login::LoginOutcome::Accepted => Ok(()),
                 other => Err(format!("console login was not accepted: {other}")),
             }
         }
         Step::Http(h) => {
-            let service = profile.service(&h.service).ok_or_else(|| format!("no declared service `{}`", h.service))?;
+            let service = profile
+                .service(&h.service)
+                .ok_or_else(|| format!("no declared service `{}`", h.service))?;
             let json = match &h.json {
                 Some(j) => Some(fill_json(sample, j)?),
                 None => None,
             };
             let form = match &h.form {
-                Some(f) => Some(f.iter().map(|(k, v)| Ok((k.clone(), sample.fill(v)?))).collect::<Result<_, String>>()?),
+                Some(f) => Some(
+                    f.iter()
+                        .map(|(k, v)| Ok((k.clone(), sample.fill(v)?)))
+                        .collect::<Result<_, String>>()?,
+                ),
                 None => None,
             };
             let basic_auth = match &h.basic_auth {
                 Some(b) => Some((sample.fill(&b.username)?, sample.fill(&b.password)?)),
                 None => None,
             };
-            let req = HttpRequest { method: h.method.clone(), port: service.port.value, path: sample.fill(&h.path)?, json, form, basic_auth, within: h.within.0 };
+            let req = HttpRequest {
+                method: h.method.clone(),
+                port: service.port.value,
+                path: sample.fill(&h.path)?,
+                json,
+                form,
+                basic_auth,
+                within: h.within.0,
+            };
             sample.scope.check(sample.address)?;
             let answer = sample.http.send(&req).await?;
             if !h.expect_status.contains(&answer.status) {
-                return Err(format!("HTTP status {}, expected one of {:?}", answer.status, h.expect_status));
+                return Err(format!(
+                    "HTTP status {}, expected one of {:?}",
+                    answer.status, h.expect_status
+                ));
             }
             for (var, pattern) in &h.capture {
-                let caps = pattern.regex.captures(&answer.body).ok_or_else(|| format!("`{}` not found in the answer", pattern.source))?;
-                let value = caps.get(1).or_else(|| caps.get(0)).map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned()).unwrap_or_default();
+                let caps = pattern
+                    .regex
+                    .captures(&answer.body)
+                    .ok_or_else(|| format!("`{}` not found in the answer", pattern.source))?;
+                let value = caps
+                    .get(1)
+                    .or_else(|| caps.get(0))
+                    .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+                    .unwrap_or_default();
                 sample.set_var(var, value, false);
             }
             Ok(())

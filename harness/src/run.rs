@@ -37,13 +37,20 @@ pub fn execute(opts: RunOptions) -> i32 {
         .filter(|p| !opts.args.is_filtered_out(&Trial::test(p.name(), || Ok(()))))
         .collect();
     if opts.args.list {
-        let trials = planned.iter().map(|p| Trial::test(p.name(), || Ok(()))).collect();
+        let trials = planned
+            .iter()
+            .map(|p| Trial::test(p.name(), || Ok(())))
+            .collect();
         let _ = libtest_mimic::run(&opts.args, trials);
         return EXIT_OK;
     }
 
     let started = chrono::Utc::now();
-    let run_id = format!("{}-{:04x}", started.format("%Y%m%dT%H%M%SZ"), std::process::id() & 0xffff);
+    let run_id = format!(
+        "{}-{:04x}",
+        started.format("%Y%m%dT%H%M%SZ"),
+        std::process::id() & 0xffff
+    );
     let run_dir = opts.out.join(&run_id);
     if let Err(e) = std::fs::create_dir_all(run_dir.join("samples")) {
         eprintln!("cannot create the report folder {}: {e}", run_dir.display());
@@ -51,7 +58,10 @@ pub fn execute(opts: RunOptions) -> i32 {
     }
     let scratch = std::env::temp_dir().join(format!("hilt-{run_id}"));
 
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
@@ -62,21 +72,50 @@ pub fn execute(opts: RunOptions) -> i32 {
     let (trials, senders) = trials_for(&planned, records.clone());
 
     // Bring up every slot that has something to run, all at once.
-    let slots_needed: Vec<String> = dedup(planned.iter().filter(|p| p.not_applicable.is_none()).map(|p| p.slot.clone()));
-    eprintln!("hilt: bringing up {} sample(s) of rig `{}`", slots_needed.len(), config.rig.name);
+    let slots_needed: Vec<String> = dedup(
+        planned
+            .iter()
+            .filter(|p| p.not_applicable.is_none())
+            .map(|p| p.slot.clone()),
+    );
+    eprintln!(
+        "hilt: bringing up {} sample(s) of rig `{}`",
+        slots_needed.len(),
+        config.rig.name
+    );
     let prepared: Vec<Result<Sample, Unavailable>> = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
-        for (i, slot) in config.rig.slots.iter().enumerate().filter(|(_, s)| slots_needed.contains(&s.id.value)) {
-            let (config, run_dir, scratch, slot) = (config.clone(), run_dir.clone(), scratch.clone(), slot.clone());
+        for (i, slot) in config
+            .rig
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| slots_needed.contains(&s.id.value))
+        {
+            let (config, run_dir, scratch, slot) = (
+                config.clone(),
+                run_dir.clone(),
+                scratch.clone(),
+                slot.clone(),
+            );
             set.spawn(async move { (i, bench::prepare(&config, &slot, &run_dir, &scratch).await) });
         }
         let mut out: Vec<(usize, Result<Sample, Unavailable>)> = set.join_all().await;
         out.sort_by_key(|(i, _)| *i);
         out.into_iter().map(|(_, r)| r).collect()
     });
-    let prepared: Vec<Arc<Result<Sample, Unavailable>>> = prepared.into_iter().map(Arc::new).collect();
+    let prepared: Vec<Arc<Result<Sample, Unavailable>>> =
+        prepared.into_iter().map(Arc::new).collect();
     let peers: Arc<Vec<(String, UnitLabel)>> = Arc::new(
-        prepared.iter().filter_map(|p| p.as_ref().as_ref().ok().map(|s| (s.slot_id.clone(), s.label.clone()))).collect(),
+        prepared
+            .iter()
+            .filter_map(|p| {
+                p.as_ref()
+                    .as_ref()
+                    .ok()
+                    .map(|s| (s.slot_id.clone(), s.label.clone()))
+            })
+            .collect(),
     );
 
     for sample in &prepared {
@@ -84,7 +123,12 @@ pub fn execute(opts: RunOptions) -> i32 {
             Ok(s) => s.slot_id.clone(),
             Err(u) => u.slot_id.clone(),
         };
-        let mine: Vec<(usize, PlannedCase)> = planned.iter().enumerate().filter(|(_, p)| p.slot == slot && p.not_applicable.is_none()).map(|(i, p)| (i, p.clone())).collect();
+        let mine: Vec<(usize, PlannedCase)> = planned
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.slot == slot && p.not_applicable.is_none())
+            .map(|(i, p)| (i, p.clone()))
+            .collect();
         let my_senders: Vec<(PlannedCase, oneshot::Sender<CaseResult>)> = mine
             .into_iter()
             .filter_map(|(i, p)| senders.lock().unwrap()[i].take().map(|s| (p, s)))
@@ -113,7 +157,11 @@ pub fn execute(opts: RunOptions) -> i32 {
     let _ = std::fs::remove_dir_all(&scratch);
 
     let mut records = records.lock().unwrap().clone();
-    let order = |r: &CaseRecord| planned.iter().position(|p| p.slot == r.slot && p.spec.id == r.spec.id);
+    let order = |r: &CaseRecord| {
+        planned
+            .iter()
+            .position(|p| p.slot == r.slot && p.spec.id == r.spec.id)
+    };
     records.sort_by_key(order);
     let info = run_info(&config, &run_id, started, finished);
     let junit_path = run_dir.join("junit.xml");
@@ -138,7 +186,10 @@ pub fn execute(opts: RunOptions) -> i32 {
 pub fn exit_code(records: &[CaseRecord]) -> i32 {
     if records.iter().any(|r| r.result.verdict == Verdict::Fail) {
         EXIT_FAIL
-    } else if records.iter().any(|r| r.result.verdict == Verdict::Inconclusive) {
+    } else if records
+        .iter()
+        .any(|r| r.result.verdict == Verdict::Inconclusive)
+    {
         EXIT_INCONCLUSIVE
     } else {
         EXIT_OK
@@ -148,7 +199,10 @@ pub fn exit_code(records: &[CaseRecord]) -> i32 {
 type Senders = Arc<Mutex<Vec<Option<oneshot::Sender<CaseResult>>>>>;
 
 /// One trial per planned case; each waits for its verdict from the sample's task.
-fn trials_for(planned: &[PlannedCase], records: Arc<Mutex<Vec<CaseRecord>>>) -> (Vec<Trial>, Senders) {
+fn trials_for(
+    planned: &[PlannedCase],
+    records: Arc<Mutex<Vec<CaseRecord>>>,
+) -> (Vec<Trial>, Senders) {
     let mut trials = Vec::new();
     let mut senders = Vec::new();
     for p in planned {
@@ -158,32 +212,61 @@ fn trials_for(planned: &[PlannedCase], records: Arc<Mutex<Vec<CaseRecord>>>) -> 
         trials.push(Trial::ignorable_test(p.name(), move || {
             let result = match &p.not_applicable {
                 Some(reason) => CaseResult::new(Verdict::NotApplicable, reason.clone()),
-                None => rx.blocking_recv().unwrap_or_else(|_| CaseResult::inconclusive("the sample's task ended without a verdict")),
+                None => rx.blocking_recv().unwrap_or_else(|_| {
+                    CaseResult::inconclusive("the sample's task ended without a verdict")
+                }),
             };
-            let evidence = result.evidence.iter().map(|e| e.display().to_string()).collect();
-            records.lock().unwrap().push(CaseRecord { slot: p.slot.clone(), spec: p.spec, result: result.clone(), evidence });
+            let evidence = result
+                .evidence
+                .iter()
+                .map(|e| e.display().to_string())
+                .collect();
+            records.lock().unwrap().push(CaseRecord {
+                slot: p.slot.clone(),
+                spec: p.spec,
+                result: result.clone(),
+                evidence,
+            });
             match result.verdict {
                 Verdict::Pass => Ok(Completion::Completed),
-                Verdict::NotApplicable | Verdict::Manual => Ok(Completion::ignored_with(format!("{}: {}", result.verdict.label(), result.message))),
+                Verdict::NotApplicable | Verdict::Manual => Ok(Completion::ignored_with(format!(
+                    "{}: {}",
+                    result.verdict.label(),
+                    result.message
+                ))),
                 Verdict::Fail => Err(Failed::from(format!("FAIL: {}", result.message))),
-                Verdict::Inconclusive => Err(Failed::from(format!("INCONCLUSIVE: {}", result.message))),
+                Verdict::Inconclusive => {
+                    Err(Failed::from(format!("INCONCLUSIVE: {}", result.message)))
+                }
             }
         }));
     }
     (trials, Arc::new(Mutex::new(senders)))
 }
 
-async fn run_sample(sample: Arc<Result<Sample, Unavailable>>, peers: Arc<Vec<(String, UnitLabel)>>, config: Arc<Config>, cases: Vec<(PlannedCase, oneshot::Sender<CaseResult>)>) {
+async fn run_sample(
+    sample: Arc<Result<Sample, Unavailable>>,
+    peers: Arc<Vec<(String, UnitLabel)>>,
+    config: Arc<Config>,
+    cases: Vec<(PlannedCase, oneshot::Sender<CaseResult>)>,
+) {
     let sample = match sample.as_ref() {
         Ok(s) => s,
         Err(u) => {
             for (_, tx) in cases {
-                let _ = tx.send(CaseResult::inconclusive(format!("sample could not be brought up: {}", u.reason)));
+                let _ = tx.send(CaseResult::inconclusive(format!(
+                    "sample could not be brought up: {}",
+                    u.reason
+                )));
             }
             return;
         }
     };
-    let ctx = CaseContext { sample, peers: &peers, config: &config };
+    let ctx = CaseContext {
+        sample,
+        peers: &peers,
+        config: &config,
+    };
     for (planned, tx) in cases {
         let started = chrono::Utc::now();
         let clock = Instant::now();
@@ -196,24 +279,39 @@ async fn run_sample(sample: Arc<Result<Sample, Unavailable>>, peers: Arc<Vec<(St
         if let Some(reason) = sample.broken_reason() {
             match result.verdict {
                 Verdict::Pass => result = CaseResult::inconclusive(reason),
-                Verdict::Inconclusive if !result.message.contains(&reason) => result.message = format!("{reason}; {}", result.message),
+                Verdict::Inconclusive if !result.message.contains(&reason) => {
+                    result.message = format!("{reason}; {}", result.message)
+                }
                 _ => {}
             }
         }
         result.started = started;
         result.duration = clock.elapsed();
-        result.evidence = result.evidence.iter().filter(|p| p.exists()).map(|p| PathBuf::from(sample.evidence.cite(p))).collect();
+        result.evidence = result
+            .evidence
+            .iter()
+            .filter(|p| p.exists())
+            .map(|p| PathBuf::from(sample.evidence.cite(p)))
+            .collect();
         let _ = tx.send(result);
     }
 }
 
-fn identities(config: &Config, prepared: &[Arc<Result<Sample, Unavailable>>]) -> Vec<SampleIdentity> {
+fn identities(
+    config: &Config,
+    prepared: &[Arc<Result<Sample, Unavailable>>],
+) -> Vec<SampleIdentity> {
     config
         .rig
         .slots
         .iter()
         .map(|slot| {
-            let found = prepared.iter().find_map(|p| p.as_ref().as_ref().ok().filter(|s| s.slot_id == slot.id.value));
+            let found = prepared.iter().find_map(|p| {
+                p.as_ref()
+                    .as_ref()
+                    .ok()
+                    .filter(|s| s.slot_id == slot.id.value)
+            });
             match found {
                 Some(s) => SampleIdentity {
                     slot: s.slot_id.clone(),
@@ -222,13 +320,23 @@ fn identities(config: &Config, prepared: &[Arc<Result<Sample, Unavailable>>]) ->
                     firmware_version: s.var("firmware_version"),
                     redact: Some(s.evidence.redactor.clone()),
                 },
-                None => SampleIdentity { slot: slot.id.value.clone(), serial: slot.label.serial.clone(), mac: slot.label.mac.clone(), ..Default::default() },
+                None => SampleIdentity {
+                    slot: slot.id.value.clone(),
+                    serial: slot.label.serial.clone(),
+                    mac: slot.label.mac.clone(),
+                    ..Default::default()
+                },
             }
         })
         .collect()
 }
 
-fn run_info(config: &Config, run_id: &str, started: chrono::DateTime<chrono::Utc>, finished: chrono::DateTime<chrono::Utc>) -> RunInfo {
+fn run_info(
+    config: &Config,
+    run_id: &str,
+    started: chrono::DateTime<chrono::Utc>,
+    finished: chrono::DateTime<chrono::Utc>,
+) -> RunInfo {
     let show = |p: &Path| p.display().to_string();
     RunInfo {
         run_id: run_id.to_string(),
@@ -242,7 +350,9 @@ fn run_info(config: &Config, run_id: &str, started: chrono::DateTime<chrono::Utc
         suite_file: show(&config.suite.file),
         en_303_645: config.suite.body.standards.en_303_645.clone(),
         ts_103_701: config.suite.body.standards.ts_103_701.clone(),
-        hostname: std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into()),
+        hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into()),
     }
 }
 

@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 /// Names of the `{name}` placeholders in `text`; `{{` and `}}` are literal braces, and a `{`
 /// without a closing brace or followed by JSON-like text (space, quote) is not a placeholder.
 pub fn placeholders(text: &str) -> Vec<&str> {
-    scan(text).into_iter().filter_map(|p| match p {
-        Piece::Var(v) => Some(v),
-        Piece::Text(_) => None,
-    }).collect()
+    scan(text)
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Var(v) => Some(v),
+            Piece::Text(_) => None,
+        })
+        .collect()
 }
 
 pub fn fill(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
@@ -18,7 +21,11 @@ pub fn fill(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Strin
             Piece::Text(t) => out.push_str(t),
             Piece::Var(v) => match vars.get(v) {
                 Some(value) => out.push_str(value),
-                None => return Err(format!("placeholder `{{{v}}}` has no value at this point of the run")),
+                None => {
+                    return Err(format!(
+                        "placeholder `{{{v}}}` has no value at this point of the run"
+                    ))
+                }
             },
         }
     }
@@ -46,7 +53,11 @@ fn scan(text: &str) -> Vec<Piece<'_>> {
         if after.starts_with('{') {
             if let Some(close) = after.find('}') {
                 let name = &after[1..close];
-                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                {
                     pieces.push(Piece::Var(name));
                     rest = &after[close + 1..];
                     continue;
@@ -69,7 +80,10 @@ mod tests {
     #[test]
     fn fills_known_names_and_keeps_braces() {
         let vars = BTreeMap::from([("label.serial".to_string(), "SN1".to_string())]);
-        assert_eq!(fill("id={label.serial} {{x}} {not a var}", &vars).unwrap(), "id=SN1 {x} {not a var}");
+        assert_eq!(
+            fill("id={label.serial} {{x}} {not a var}", &vars).unwrap(),
+            "id=SN1 {x} {not a var}"
+        );
         assert!(fill("{missing}", &vars).is_err());
         assert_eq!(placeholders("a {b} {{c}} {d.e}"), vec!["b", "d.e"]);
     }

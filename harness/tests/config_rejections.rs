@@ -9,7 +9,12 @@ use std::process::Command;
 #[test]
 fn every_bad_config_is_rejected_with_its_location() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/config-rejections");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     cases.sort();
     assert!(cases.len() >= 10, "golden cases went missing");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
@@ -24,8 +29,13 @@ fn every_bad_config_is_rejected_with_its_location() {
             .current_dir(common::repo())
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).replace(&dir.display().to_string(), "config-rejections");
-        assert_eq!(output.status.code(), Some(2), "{name}: expected exit 2, stderr:\n{stderr}");
+        let stderr = String::from_utf8_lossy(&output.stderr)
+            .replace(&dir.display().to_string(), "config-rejections");
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{name}: expected exit 2, stderr:\n{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{name} panicked:\n{stderr}");
         let golden = case.with_extension("stderr");
         if update {

@@ -12,14 +12,33 @@ fn run_rig(tag: &str, subnet: u8, units: &[&[&str]]) -> (TempDir, Run) {
     let dir = TempDir::new(tag);
     let rig = write_rig(&dir.0, subnet, units);
     let suite = quick_suite(&dir.0);
-    let run = run_hilt(&dir.0, &["--rig", rig.to_str().unwrap(), "--suite", suite.to_str().unwrap(), "--profile", profile().to_str().unwrap()]);
+    let run = run_hilt(
+        &dir.0,
+        &[
+            "--rig",
+            rig.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+            "--profile",
+            profile().to_str().unwrap(),
+        ],
+    );
     (dir, run)
 }
 
 fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &str) {
     let (verdict, message, _) = run.verdict(slot, case);
-    assert_eq!(verdict, want, "{slot} {case}: {message}\nstdout:\n{}\nstderr:\n{}", run.stdout(), run.stderr());
-    assert!(message.contains(message_has), "{slot} {case} message {message:?} lacks {message_has:?}");
+    assert_eq!(
+        verdict,
+        want,
+        "{slot} {case}: {message}\nstdout:\n{}\nstderr:\n{}",
+        run.stdout(),
+        run.stderr()
+    );
+    assert!(
+        message.contains(message_has),
+        "{slot} {case} message {message:?} lacks {message_has:?}"
+    );
     if want == "FAIL" {
         let evidence = run.evidence(slot, case);
         assert!(!evidence.is_empty(), "{slot} {case} FAIL cites no evidence");
@@ -34,7 +53,13 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
 #[case::mac_derived("macderived", 32, &["mac-derived-password"], PASSWORDS, "MAC address")]
 #[case::undeclared_port("port", 33, &["undeclared-port"], PORTS, "TCP port 9527 is open but not declared")]
 #[case::telnet_enabled("telnet", 34, &["telnet-enabled"], PORTS, "`telnet` (TCP 2323) is declared disabled but is open")]
-fn one_faulty_unit_fails_the_right_case(#[case] tag: &str, #[case] subnet: u8, #[case] faults: &[&str], #[case] case: &str, #[case] finding: &str) {
+fn one_faulty_unit_fails_the_right_case(
+    #[case] tag: &str,
+    #[case] subnet: u8,
+    #[case] faults: &[&str],
+    #[case] case: &str,
+    #[case] finding: &str,
+) {
     let (_dir, run) = run_rig(tag, subnet, &[&[], faults]);
     assert_eq!(run.code(), 1, "exit status for a FAIL");
     assert_verdict(&run, "slot2", case, "FAIL", finding);
@@ -47,7 +72,12 @@ fn one_faulty_unit_fails_the_right_case(#[case] tag: &str, #[case] subnet: u8, #
 #[rstest]
 #[case::same_password("same", 35, "same-password", "is the same as on")]
 #[case::sequential("sequential", 36, "sequential-passwords", "(a counter)")]
-fn a_pair_of_faulty_units_fails_and_the_third_passes(#[case] tag: &str, #[case] subnet: u8, #[case] fault: &str, #[case] finding: &str) {
+fn a_pair_of_faulty_units_fails_and_the_third_passes(
+    #[case] tag: &str,
+    #[case] subnet: u8,
+    #[case] fault: &str,
+    #[case] finding: &str,
+) {
     let (_dir, run) = run_rig(tag, subnet, &[&[fault], &[fault], &[]]);
     assert_eq!(run.code(), 1);
     assert_verdict(&run, "slot1", PASSWORDS, "FAIL", finding);
@@ -63,6 +93,9 @@ fn universal_credential_is_cited_not_printed() {
     let (_dir, run) = run_rig("citation", 37, &[&["universal-password-after-reset"]]);
     let junit = run.junit_text();
     assert!(junit.contains("mirai-2016.csv entry 6"));
-    assert!(!junit.contains("xmhdipc"), "the corpus password must not appear in JUnit");
+    assert!(
+        !junit.contains("xmhdipc"),
+        "the corpus password must not appear in JUnit"
+    );
     assert!(!run.stdout().contains("xmhdipc"));
 }

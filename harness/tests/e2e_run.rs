@@ -10,7 +10,13 @@ use std::time::{Duration, Instant};
 fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
     let dir = TempDir::new("default");
     let run = run_hilt(&dir.0, &[]);
-    assert_eq!(run.code(), 0, "stdout:\n{}\nstderr:\n{}", run.stdout(), run.stderr());
+    assert_eq!(
+        run.code(),
+        0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout(),
+        run.stderr()
+    );
     let verdicts = run.verdicts();
     assert_eq!(verdicts.len(), 6, "{verdicts:?}");
     for ((slot, case), (verdict, message, _)) in &verdicts {
@@ -20,14 +26,21 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         assert!(verdicts.contains_key(&(slot.to_string(), "5.1-1-2".to_string())));
         assert!(verdicts.contains_key(&(slot.to_string(), "5.6-1-2".to_string())));
     }
-    assert!(std::fs::read_link(run.out_dir.join("latest")).is_ok(), "reports/latest is a link to the run");
+    assert!(
+        std::fs::read_link(run.out_dir.join("latest")).is_ok(),
+        "reports/latest is a link to the run"
+    );
     let xsd = std::env::var("CARGO_MANIFEST_DIR").unwrap() + "/tests/fixtures/junit-10.xsd";
     let check = Command::new("xmllint")
         .args(["--noout", "--schema", &xsd])
         .arg(run.run_dir().join("junit.xml"))
         .output()
         .expect("xmllint (Debian package libxml2-utils, installed by scripts/setup)");
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let stdout = run.stdout();
     assert!(stdout.contains("test result: ok. 6 passed"), "{stdout}");
     assert!(stdout.contains("verdicts: 6 PASS, 0 FAIL"), "{stdout}");
@@ -42,13 +55,41 @@ fn list_plans_without_starting_any_unit() {
         m = marker.display()
     );
     std::fs::write(dir.0.join("rig.yaml"), rig).unwrap();
-    let run = run_hilt(&dir.0, &["--rig", dir.0.join("rig.yaml").to_str().unwrap(), "--list"]);
+    let run = run_hilt(
+        &dir.0,
+        &["--rig", dir.0.join("rig.yaml").to_str().unwrap(), "--list"],
+    );
     assert_eq!(run.code(), 0, "{}", run.stderr());
-    assert_eq!(run.stdout().lines().filter(|l| l.ends_with(": test")).count(), 2, "{}", run.stdout());
+    assert_eq!(
+        run.stdout()
+            .lines()
+            .filter(|l| l.ends_with(": test"))
+            .count(),
+        2,
+        "{}",
+        run.stdout()
+    );
     assert!(run.stdout().contains("bench-a::5.1-1-2 "));
     assert!(!marker.exists(), "--list started the unit");
-    let filtered = run_hilt(&dir.0, &["--rig", dir.0.join("rig.yaml").to_str().unwrap(), "--list", "5.6-1"]);
-    assert_eq!(filtered.stdout().lines().filter(|l| l.ends_with(": test")).count(), 1, "{}", filtered.stdout());
+    let filtered = run_hilt(
+        &dir.0,
+        &[
+            "--rig",
+            dir.0.join("rig.yaml").to_str().unwrap(),
+            "--list",
+            "5.6-1",
+        ],
+    );
+    assert_eq!(
+        filtered
+            .stdout()
+            .lines()
+            .filter(|l| l.ends_with(": test"))
+            .count(),
+        1,
+        "{}",
+        filtered.stdout()
+    );
 }
 
 /// Finds the simulated unit serving `address` among running processes.
@@ -72,7 +113,16 @@ fn a_unit_killed_mid_run_is_inconclusive_and_the_others_finish() {
     let suite = quick_suite(&dir.0);
     let out_dir = dir.0.join("reports");
     let child = Command::new(hilt())
-        .args(["run", "--rig", rig.to_str().unwrap(), "--suite", suite.to_str().unwrap(), "--profile", profile().to_str().unwrap(), "--out"])
+        .args([
+            "run",
+            "--rig",
+            rig.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+            "--profile",
+            profile().to_str().unwrap(),
+            "--out",
+        ])
         .arg(&out_dir)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -87,10 +137,20 @@ fn a_unit_killed_mid_run_is_inconclusive_and_the_others_finish() {
         std::thread::sleep(Duration::from_millis(20));
     };
     std::thread::sleep(Duration::from_millis(700));
-    assert!(Command::new("kill").args(["-9", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-9", &pid])
+        .status()
+        .unwrap()
+        .success());
     let output = child.wait_with_output().unwrap();
     let run = Run { output, out_dir };
-    assert_eq!(run.code(), 3, "INCONCLUSIVE only\n{}\n{}", run.stdout(), run.stderr());
+    assert_eq!(
+        run.code(),
+        3,
+        "INCONCLUSIVE only\n{}\n{}",
+        run.stdout(),
+        run.stderr()
+    );
     for case in ["5.1-1-2", "5.6-1-2"] {
         let (verdict, message, _) = run.verdict("slot2", case);
         assert_eq!(verdict, "INCONCLUSIVE", "slot2 {case}: {message}");
@@ -104,17 +164,48 @@ fn a_unit_killed_mid_run_is_inconclusive_and_the_others_finish() {
 #[test]
 fn telnet_login_surface_finds_a_universal_password() {
     let dir = TempDir::new("telnet");
-    let rig = write_rig(&dir.0, 40, &[&["telnet-enabled"], &["telnet-enabled", "universal-password-after-reset"]]);
+    let rig = write_rig(
+        &dir.0,
+        40,
+        &[
+            &["telnet-enabled"],
+            &["telnet-enabled", "universal-password-after-reset"],
+        ],
+    );
     let suite = quick_suite(&dir.0);
-    let profile = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/camera-with-telnet.yaml");
-    let run = run_hilt(&dir.0, &["--rig", rig.to_str().unwrap(), "--suite", suite.to_str().unwrap(), "--profile", profile.to_str().unwrap()]);
+    let profile = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/camera-with-telnet.yaml");
+    let run = run_hilt(
+        &dir.0,
+        &[
+            "--rig",
+            rig.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+            "--profile",
+            profile.to_str().unwrap(),
+        ],
+    );
     let (verdict, message, _) = run.verdict("slot2", "5.1-1-2");
     assert_eq!(verdict, "FAIL", "{message}\n{}", run.stderr());
-    assert!(message.contains("telnet-shell accepted the universal credential mirai-2016.csv entry 6"), "{message}");
+    assert!(
+        message.contains("telnet-shell accepted the universal credential mirai-2016.csv entry 6"),
+        "{message}"
+    );
     let (verdict, message, _) = run.verdict("slot1", "5.1-1-2");
     assert_eq!(verdict, "PASS", "{message}");
-    let attempts = std::fs::read_to_string(run.run_dir().join("samples/slot1/5.1-1-2/telnet-shell-attempts.log")).unwrap();
-    assert!(attempts.contains("control: current credential for `admin` -> accepted"), "{attempts}");
-    assert!(attempts.contains("control: random password for `admin` -> rejected"), "{attempts}");
+    let attempts = std::fs::read_to_string(
+        run.run_dir()
+            .join("samples/slot1/5.1-1-2/telnet-shell-attempts.log"),
+    )
+    .unwrap();
+    assert!(
+        attempts.contains("control: current credential for `admin` -> accepted"),
+        "{attempts}"
+    );
+    assert!(
+        attempts.contains("control: random password for `admin` -> rejected"),
+        "{attempts}"
+    );
     assert_eq!(run.verdict("slot1", "5.6-1-2").0, "PASS");
 }

@@ -29,7 +29,10 @@ pub async fn serve(listener: UnixListener, events: UnboundedSender<Event>) {
                         let _ = events.send(ev);
                         "ok\n".to_string()
                     }
-                    None => format!("error: unknown command {:?}; expected power on|off, button press MS\n", line.trim()),
+                    None => format!(
+                        "error: unknown command {:?}; expected power on|off, button press MS\n",
+                        line.trim()
+                    ),
                 };
                 if w.write_all(answer.as_bytes()).await.is_err() {
                     break;

@@ -40,7 +40,10 @@ pub enum Fault {
 
 impl Fault {
     pub const ALL: [(&'static str, Fault); 6] = [
-        ("universal-password-after-reset", Fault::UniversalPasswordAfterReset),
+        (
+            "universal-password-after-reset",
+            Fault::UniversalPasswordAfterReset,
+        ),
         ("same-password", Fault::SamePassword),
         ("mac-derived-password", Fault::MacDerivedPassword),
         ("sequential-passwords", Fault::SequentialPasswords),
@@ -64,7 +67,9 @@ mod millis {
         } else if let Some(n) = s.strip_suffix('s') {
             (n, 1000)
         } else {
-            return Err(serde::de::Error::custom("expected a duration like 300ms or 20s"));
+            return Err(serde::de::Error::custom(
+                "expected a duration like 300ms or 20s",
+            ));
         };
         let n: u64 = n.trim().parse().map_err(serde::de::Error::custom)?;
         Ok(Duration::from_millis(n * scale))

@@ -38,18 +38,37 @@ struct Setup {
     new_password: String,
 }
 
-async fn handle(unit: Arc<Unit>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+async fn handle(
+    unit: Arc<Unit>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => return Ok(reply(StatusCode::PAYLOAD_TOO_LARGE, r#"{"error":"body too large"}"#)),
+        Err(_) => {
+            return Ok(reply(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                r#"{"error":"body too large"}"#,
+            ))
+        }
     };
     let answer = match (parts.method, parts.uri.path()) {
-        (Method::GET, "/") => reply(StatusCode::OK, "<html><body><h1>Camera</h1><p>Log in with the app.</p></body></html>"),
+        (Method::GET, "/") => reply(
+            StatusCode::OK,
+            "<html><body><h1>Camera</h1><p>Log in with the app.</p></body></html>",
+        ),
         (Method::POST, "/api/login") => match serde_json::from_slice::<Login>(&body) {
-            Ok(l) if unit.check_login(&l.username, &l.password) => reply(StatusCode::OK, r#"{"result":"ok"}"#),
-            Ok(_) => reply(StatusCode::UNAUTHORIZED, r#"{"error":"invalid credentials"}"#),
-            Err(_) => reply(StatusCode::BAD_REQUEST, r#"{"error":"expected username and password"}"#),
+            Ok(l) if unit.check_login(&l.username, &l.password) => {
+                reply(StatusCode::OK, r#"{"result":"ok"}"#)
+            }
+            Ok(_) => reply(
+                StatusCode::UNAUTHORIZED,
+                r#"{"error":"invalid credentials"}"#,
+            ),
+            Err(_) => reply(
+                StatusCode::BAD_REQUEST,
+                r#"{"error":"expected username and password"}"#,
+            ),
         },
         (Method::POST, "/api/setup") => match serde_json::from_slice::<Setup>(&body) {
             Ok(s) if unit.check_login(&s.username, &s.password) => {
@@ -61,16 +80,27 @@ async fn handle(unit: Arc<Unit>, req: Request<Incoming>) -> Result<Response<Full
                     reply(StatusCode::OK, r#"{"result":"initialized"}"#)
                 }
             }
-            Ok(_) => reply(StatusCode::UNAUTHORIZED, r#"{"error":"invalid credentials"}"#),
-            Err(_) => reply(StatusCode::BAD_REQUEST, r#"{"error":"expected username, password, new_password"}"#),
+            Ok(_) => reply(
+                StatusCode::UNAUTHORIZED,
+                r#"{"error":"invalid credentials"}"#,
+            ),
+            Err(_) => reply(
+                StatusCode::BAD_REQUEST,
+                r#"{"error":"expected username, password, new_password"}"#,
+            ),
         },
-        (Method::GET, "/api/info") => match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
-            Some((u, p)) if unit.check_login(&u, &p) => {
-                let info = serde_json::json!({"model": unit.fw.model, "firmware": unit.fw.version, "serial": unit.label.serial});
-                reply(StatusCode::OK, &info.to_string())
+        (Method::GET, "/api/info") => {
+            match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
+                Some((u, p)) if unit.check_login(&u, &p) => {
+                    let info = serde_json::json!({"model": unit.fw.model, "firmware": unit.fw.version, "serial": unit.label.serial});
+                    reply(StatusCode::OK, &info.to_string())
+                }
+                _ => reply(
+                    StatusCode::UNAUTHORIZED,
+                    r#"{"error":"authentication required"}"#,
+                ),
             }
-            _ => reply(StatusCode::UNAUTHORIZED, r#"{"error":"authentication required"}"#),
-        },
+        }
         _ => reply(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#),
     };
     Ok(answer)

@@ -34,17 +34,26 @@ fn parse_args() -> Result<Args, String> {
     let mut faults = Vec::new();
     let mut boot_delay_ms = None;
     while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
         match flag.as_str() {
             "--firmware" => firmware = Some(PathBuf::from(value()?)),
             "--address" => address = Some(value()?.parse().map_err(|e| format!("--address: {e}"))?),
             "--dir" => dir = Some(PathBuf::from(value()?)),
             "--unit" => unit = Some(value()?.parse().map_err(|e| format!("--unit: {e}"))?),
-            "--boot-delay" => boot_delay_ms = Some(value()?.parse().map_err(|e| format!("--boot-delay: {e}"))?),
+            "--boot-delay" => {
+                boot_delay_ms = Some(value()?.parse().map_err(|e| format!("--boot-delay: {e}"))?)
+            }
             "--fault" => {
                 let name = value()?;
                 let known: Vec<&str> = Fault::ALL.iter().map(|(n, _)| *n).collect();
-                faults.push(Fault::parse(&name).ok_or_else(|| format!("unknown fault {name}; known: {}", known.join(", ")))?);
+                faults.push(
+                    Fault::parse(&name).ok_or_else(|| {
+                        format!("unknown fault {name}; known: {}", known.join(", "))
+                    })?,
+                );
             }
             _ => return Err(format!("unknown argument {flag}\n{USAGE}")),
         }
@@ -69,7 +78,11 @@ fn main() {
     };
     // A unit must not outlive the bench that started it.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) };
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     if let Err(e) = rt.block_on(run(args)) {
         eprintln!("hilt-simdevice: {e}");
         std::process::exit(1);
@@ -77,8 +90,10 @@ fn main() {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let text = std::fs::read_to_string(&args.firmware).map_err(|e| format!("{}: {e}", args.firmware.display()))?;
-    let mut fw: Firmware = serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", args.firmware.display()))?;
+    let text = std::fs::read_to_string(&args.firmware)
+        .map_err(|e| format!("{}: {e}", args.firmware.display()))?;
+    let mut fw: Firmware =
+        serde_saphyr::from_str(&text).map_err(|e| format!("{}: {e}", args.firmware.display()))?;
     if let Some(ms) = args.boot_delay_ms {
         fw.boot_delay = std::time::Duration::from_millis(ms);
     }
@@ -90,25 +105,33 @@ async fn run(args: Args) -> Result<(), String> {
     );
     std::fs::write(args.dir.join("label.yaml"), label_yaml).map_err(|e| e.to_string())?;
 
-    let uart = uart::open(&args.dir.join("uart"), tokio::runtime::Handle::current()).map_err(|e| format!("uart: {e}"))?;
-    let control = control::listen(&args.dir.join("control")).map_err(|e| format!("control socket: {e}"))?;
+    let uart = uart::open(&args.dir.join("uart"), tokio::runtime::Handle::current())
+        .map_err(|e| format!("uart: {e}"))?;
+    let control =
+        control::listen(&args.dir.join("control")).map_err(|e| format!("control socket: {e}"))?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let unit = Arc::new(Unit {
         fw,
         label,
         faults: args.faults,
         address: args.address,
-        state: Mutex::new(unit::State { accounts: vec![], initialized: false }),
+        state: Mutex::new(unit::State {
+            accounts: vec![],
+            initialized: false,
+        }),
         events: tx.clone(),
     });
     *unit.state.lock().unwrap() = unit.factory_state();
 
     tokio::spawn(control::serve(control, tx));
     let boot_uart = uart.clone();
-    tokio::spawn(unit::life_cycle(unit.clone(), rx, move |u| boot(u, boot_uart.clone())));
+    tokio::spawn(unit::life_cycle(unit.clone(), rx, move |u| {
+        boot(u, boot_uart.clone())
+    }));
     std::fs::write(args.dir.join("ready"), b"ready\n").map_err(|e| e.to_string())?;
 
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(|e| e.to_string())?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| e.to_string())?;
     tokio::select! {
         _ = term.recv() => {}
         _ = tokio::signal::ctrl_c() => {}
@@ -122,10 +145,11 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
         let mut console = uart.lock().await;
         uart::drain(&mut console).await;
         let fw = &unit.fw;
-        let log = format!(
-            "\r\nU-Boot 2023.04 (VC SoC)\r\nDRAM: 64 MiB\r\nStarting kernel ...\r\n\r\n[    0.000000] Linux version 5.10.186\r\n"
-        );
-        if tokio::io::AsyncWriteExt::write_all(&mut *console, log.as_bytes()).await.is_err() {
+        let log = "\r\nU-Boot 2023.04 (VC SoC)\r\nDRAM: 64 MiB\r\nStarting kernel ...\r\n\r\n[    0.000000] Linux version 5.10.186\r\n";
+        if tokio::io::AsyncWriteExt::write_all(&mut *console, log.as_bytes())
+            .await
+            .is_err()
+        {
             return;
         }
         tokio::time::sleep(fw.boot_delay).await;
@@ -146,7 +170,11 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
         }
         let banner = format!("{} firmware {} ready\r\n", fw.model, fw.version);
         let _ = tokio::io::AsyncWriteExt::write_all(&mut *console, banner.as_bytes()).await;
-        let mut io = session::Io { stream: &mut *console, telnet: false, after_cr: false };
+        let mut io = session::Io {
+            stream: &mut *console,
+            telnet: false,
+            after_cr: false,
+        };
         session::serve(&mut io, &unit, 0).await;
         std::future::pending::<()>().await;
     })

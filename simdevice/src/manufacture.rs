@@ -16,7 +16,10 @@ pub fn manufacture(fw: &Firmware, unit: u32, faults: &[Fault]) -> Label {
     let spread = mix(unit);
     let serial = format!("VC100-{:07}", spread % 10_000_000);
     let mac_tail = spread.to_be_bytes();
-    let mac = format!("02:56:43:{:02x}:{:02x}:{:02x}", mac_tail[1], mac_tail[2], mac_tail[3]);
+    let mac = format!(
+        "02:56:43:{:02x}:{:02x}:{:02x}",
+        mac_tail[1], mac_tail[2], mac_tail[3]
+    );
     let password = if faults.contains(&Fault::SamePassword) {
         fw.shared_password.clone()
     } else if faults.contains(&Fault::MacDerivedPassword) {
@@ -27,7 +30,12 @@ pub fn manufacture(fw: &Firmware, unit: u32, faults: &[Fault]) -> Label {
     } else {
         random_password(12)
     };
-    Label { serial, mac, username: fw.admin_username.clone(), password }
+    Label {
+        serial,
+        mac,
+        username: fw.admin_username.clone(),
+        password,
+    }
 }
 
 fn mix(unit: u32) -> u32 {
@@ -48,7 +56,10 @@ pub fn random_password(len: usize) -> String {
             .and_then(|mut f| f.read_exact(&mut bytes))
             .expect("the simulated factory needs /dev/urandom");
         let all: Vec<u8> = [UPPER, LOWER, DIGIT].concat();
-        let pw: String = bytes.iter().map(|b| all[*b as usize % all.len()] as char).collect();
+        let pw: String = bytes
+            .iter()
+            .map(|b| all[*b as usize % all.len()] as char)
+            .collect();
         let has = |set: &[u8]| pw.bytes().any(|c| set.contains(&c));
         if has(UPPER) && has(LOWER) && has(DIGIT) {
             return pw;

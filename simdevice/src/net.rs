@@ -24,10 +24,18 @@ pub async fn telnet(unit: Arc<Unit>, listener: TcpListener) {
     while let Ok((mut stream, _)) = listener.accept().await {
         let unit = unit.clone();
         conns.spawn(async move {
-            if stream.write_all(&[IAC, WILL, ECHO, IAC, WILL, SUPPRESS_GO_AHEAD]).await.is_err() {
+            if stream
+                .write_all(&[IAC, WILL, ECHO, IAC, WILL, SUPPRESS_GO_AHEAD])
+                .await
+                .is_err()
+            {
                 return;
             }
-            let mut io = Io { stream, telnet: true, after_cr: false };
+            let mut io = Io {
+                stream,
+                telnet: true,
+                after_cr: false,
+            };
             session::serve(&mut io, &unit, 3).await;
         });
     }
@@ -36,7 +44,10 @@ pub async fn telnet(unit: Arc<Unit>, listener: TcpListener) {
 /// A vendor debug service left listening: prints a banner and closes.
 pub async fn debug_service(unit: Arc<Unit>, listener: TcpListener) {
     while let Ok((mut stream, _)) = listener.accept().await {
-        let banner = format!("{} debug agent {} ready\r\n", unit.fw.model, unit.fw.version);
+        let banner = format!(
+            "{} debug agent {} ready\r\n",
+            unit.fw.model, unit.fw.version
+        );
         let _ = stream.write_all(banner.as_bytes()).await;
     }
 }

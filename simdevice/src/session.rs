@@ -75,20 +75,32 @@ pub enum Ending {
 }
 
 /// `login:` / `Password:` then a shell; `max_failures` 0 means keep asking (a console does).
-pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: &mut Io<S>, unit: &Arc<Unit>, max_failures: u32) -> Ending {
+pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    io: &mut Io<S>,
+    unit: &Arc<Unit>,
+    max_failures: u32,
+) -> Ending {
     let mut failures = 0;
     loop {
-        if io.write(&format!("\r\n{} login: ", unit.fw.model)).await.is_err() {
+        if io
+            .write(&format!("\r\n{} login: ", unit.fw.model))
+            .await
+            .is_err()
+        {
             return Ending::PeerGone;
         }
-        let Some(user) = io.read_line().await else { return Ending::PeerGone };
+        let Some(user) = io.read_line().await else {
+            return Ending::PeerGone;
+        };
         if user.trim().is_empty() {
             continue;
         }
         if io.write("Password: ").await.is_err() {
             return Ending::PeerGone;
         }
-        let Some(password) = io.read_line().await else { return Ending::PeerGone };
+        let Some(password) = io.read_line().await else {
+            return Ending::PeerGone;
+        };
         if unit.check_login(user.trim(), &password) {
             if shell(io, unit, user.trim()).await.is_none() {
                 return Ending::PeerGone;
@@ -105,14 +117,25 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(io: &mut Io<S>, unit: &Arc
 }
 
 /// Returns `Some(())` on `exit`, `None` when the peer went away.
-async fn shell<S: AsyncRead + AsyncWrite + Unpin>(io: &mut Io<S>, unit: &Arc<Unit>, user: &str) -> Option<()> {
-    io.write(&format!("\r\nBusyBox v1.36.1 built-in shell (ash)\r\n{}# ", unit.fw.model.to_lowercase())).await.ok()?;
+async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
+    io: &mut Io<S>,
+    unit: &Arc<Unit>,
+    user: &str,
+) -> Option<()> {
+    io.write(&format!(
+        "\r\nBusyBox v1.36.1 built-in shell (ash)\r\n{}# ",
+        unit.fw.model.to_lowercase()
+    ))
+    .await
+    .ok()?;
     loop {
         let line = io.read_line().await?;
         let reply = match line.trim() {
             "version" => format!("{} firmware {}\r\n", unit.fw.model, unit.fw.version),
             "factory-reset" => {
-                io.write("Restoring factory defaults, rebooting...\r\n").await.ok()?;
+                io.write("Restoring factory defaults, rebooting...\r\n")
+                    .await
+                    .ok()?;
                 let _ = unit.events.send(Event::FactoryReset);
                 return None;
             }
@@ -126,8 +149,13 @@ async fn shell<S: AsyncRead + AsyncWrite + Unpin>(io: &mut Io<S>, unit: &Arc<Uni
             "exit" => return Some(()),
             "help" => "commands: version factory-reset passwd exit\r\n".to_string(),
             "" => String::new(),
-            other => format!("-sh: {}: not found\r\n", other.split_whitespace().next().unwrap_or("")),
+            other => format!(
+                "-sh: {}: not found\r\n",
+                other.split_whitespace().next().unwrap_or("")
+            ),
         };
-        io.write(&format!("{reply}{}# ", unit.fw.model.to_lowercase())).await.ok()?;
+        io.write(&format!("{reply}{}# ", unit.fw.model.to_lowercase()))
+            .await
+            .ok()?;
     }
 }

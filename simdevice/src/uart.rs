@@ -14,11 +14,15 @@ pub type Uart = Arc<Mutex<DuplexStream>>;
 
 pub fn open(link: &Path, rt: tokio::runtime::Handle) -> std::io::Result<Uart> {
     let (mut master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
-    let slave_path = slave.name().ok_or_else(|| std::io::Error::other("pty without a name"))?;
+    let slave_path = slave
+        .name()
+        .ok_or_else(|| std::io::Error::other("pty without a name"))?;
     drop(slave);
     let _ = std::fs::remove_file(link);
     std::os::unix::fs::symlink(&slave_path, link)?;
-    master.set_timeout(Duration::from_millis(200)).map_err(std::io::Error::other)?;
+    master
+        .set_timeout(Duration::from_millis(200))
+        .map_err(std::io::Error::other)?;
     let mut master_rx = master.try_clone_native().map_err(std::io::Error::other)?;
     let (unit_side, bridge) = tokio::io::duplex(4096);
     let (mut from_unit, mut to_unit) = tokio::io::split(bridge);
@@ -56,7 +60,9 @@ pub fn open(link: &Path, rt: tokio::runtime::Handle) -> std::io::Result<Uart> {
 /// Throw away what was typed while the unit was off.
 pub async fn drain(stream: &mut DuplexStream) {
     let mut buf = [0u8; 512];
-    while let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(5), stream.read(&mut buf)).await {
+    while let Ok(Ok(n)) =
+        tokio::time::timeout(Duration::from_millis(5), stream.read(&mut buf)).await
+    {
         if n == 0 {
             break;
         }

@@ -36,16 +36,24 @@ impl Unit {
     }
 
     pub fn factory_state(&self) -> State {
-        let mut accounts = vec![Account { username: self.label.username.clone(), password: self.label.password.clone() }];
+        let mut accounts = vec![Account {
+            username: self.label.username.clone(),
+            password: self.label.password.clone(),
+        }];
         if self.has(Fault::UniversalPasswordAfterReset) {
             accounts.push(self.fw.universal_account.clone());
         }
-        State { accounts, initialized: false }
+        State {
+            accounts,
+            initialized: false,
+        }
     }
 
     pub fn check_login(&self, username: &str, password: &str) -> bool {
         let st = self.state.lock().unwrap();
-        st.accounts.iter().any(|a| a.username == username && a.password == password)
+        st.accounts
+            .iter()
+            .any(|a| a.username == username && a.password == password)
     }
 
     pub fn set_password(&self, username: &str, new_password: &str) {
@@ -57,7 +65,11 @@ impl Unit {
 }
 
 /// Runs for the life of the process: the unit is plugged in (powered) at start.
-pub async fn life_cycle(unit: Arc<Unit>, mut events: mpsc::UnboundedReceiver<Event>, boot: impl Fn(Arc<Unit>) -> JoinHandle<()>) {
+pub async fn life_cycle(
+    unit: Arc<Unit>,
+    mut events: mpsc::UnboundedReceiver<Event>,
+    boot: impl Fn(Arc<Unit>) -> JoinHandle<()>,
+) {
     let mut running: Option<JoinHandle<()>> = Some(boot(unit.clone()));
     while let Some(ev) = events.recv().await {
         match ev {
@@ -81,7 +93,11 @@ pub async fn life_cycle(unit: Arc<Unit>, mut events: mpsc::UnboundedReceiver<Eve
     }
 }
 
-async fn reset_and_reboot(unit: &Arc<Unit>, running: &mut Option<JoinHandle<()>>, boot: &impl Fn(Arc<Unit>) -> JoinHandle<()>) {
+async fn reset_and_reboot(
+    unit: &Arc<Unit>,
+    running: &mut Option<JoinHandle<()>>,
+    boot: &impl Fn(Arc<Unit>) -> JoinHandle<()>,
+) {
     stop(running).await;
     *unit.state.lock().unwrap() = unit.factory_state();
     *running = Some(boot(unit.clone()));

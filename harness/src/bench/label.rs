@@ -27,8 +27,14 @@ struct LabelFile {
 pub fn read(label: &Label, file: Option<&Path>) -> Result<UnitLabel, String> {
     match file {
         Some(path) => {
-            let parsed: LabelFile = crate::config::yaml::load(path).map_err(|e| format!("label file: {e}"))?;
-            Ok(UnitLabel { serial: parsed.serial, mac: parsed.mac, username: parsed.username, password: parsed.password })
+            let parsed: LabelFile =
+                crate::config::yaml::load(path).map_err(|e| format!("label file: {e}"))?;
+            Ok(UnitLabel {
+                serial: parsed.serial,
+                mac: parsed.mac,
+                username: parsed.username,
+                password: parsed.password,
+            })
         }
         None => Ok(UnitLabel {
             serial: label.serial.clone().ok_or("label has no serial")?,

@@ -30,7 +30,14 @@ pub fn resolve_program(program: &str) -> PathBuf {
     PathBuf::from(program)
 }
 
-pub async fn launch(argv: &[String], cwd: &Path, ready: &Path, within: Duration, log: &Path, broken: Broken) -> Result<Launched, String> {
+pub async fn launch(
+    argv: &[String],
+    cwd: &Path,
+    ready: &Path,
+    within: Duration,
+    log: &Path,
+    broken: Broken,
+) -> Result<Launched, String> {
     let (program, args) = argv.split_first().ok_or("empty launch command")?;
     let stderr = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let mut child = Command::new(resolve_program(program))
@@ -45,10 +52,17 @@ pub async fn launch(argv: &[String], cwd: &Path, ready: &Path, within: Duration,
     let deadline = tokio::time::Instant::now() + within;
     while !ready.exists() {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("{program} exited with {status} before it was ready (see {})", log.display()));
+            return Err(format!(
+                "{program} exited with {status} before it was ready (see {})",
+                log.display()
+            ));
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(format!("{program} did not create {} within {:.1}s", ready.display(), within.as_secs_f64()));
+            return Err(format!(
+                "{program} did not create {} within {:.1}s",
+                ready.display(),
+                within.as_secs_f64()
+            ));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -61,7 +75,9 @@ pub async fn launch(argv: &[String], cwd: &Path, ready: &Path, within: Duration,
             let mut guard = watched.lock().await;
             let Some(c) = guard.as_mut() else { return };
             if let Ok(Some(status)) = c.try_wait() {
-                *broken.lock().unwrap() = Some(format!("the slot's launched program {name} exited ({status}) during the run"));
+                *broken.lock().unwrap() = Some(format!(
+                    "the slot's launched program {name} exited ({status}) during the run"
+                ));
                 *guard = None;
                 return;
             }
@@ -77,7 +93,10 @@ impl Launched {
                 // A polite stop first, so the program can remove its sockets.
                 // SAFETY: plain kill(2) on our own child's pid, which has not been reaped yet.
                 unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-                if tokio::time::timeout(Duration::from_secs(2), c.wait()).await.is_ok() {
+                if tokio::time::timeout(Duration::from_secs(2), c.wait())
+                    .await
+                    .is_ok()
+                {
                     return;
                 }
             }

@@ -46,14 +46,25 @@ pub struct Unavailable {
     pub launched: Option<Launched>,
 }
 
-pub async fn prepare(config: &Config, slot: &Slot, run_dir: &Path, scratch_root: &Path) -> Result<Sample, Unavailable> {
+pub async fn prepare(
+    config: &Config,
+    slot: &Slot,
+    run_dir: &Path,
+    scratch_root: &Path,
+) -> Result<Sample, Unavailable> {
     let slot_id = slot.id.value.clone();
-    let fail = |reason: String, launched: Option<Launched>| Unavailable { slot_id: slot_id.clone(), reason, launched };
+    let fail = |reason: String, launched: Option<Launched>| Unavailable {
+        slot_id: slot_id.clone(),
+        reason,
+        launched,
+    };
     let scratch = scratch_root.join(&slot_id);
-    std::fs::create_dir_all(&scratch).map_err(|e| fail(format!("scratch folder {}: {e}", scratch.display()), None))?;
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| fail(format!("scratch folder {}: {e}", scratch.display()), None))?;
     let fill = |s: &str| s.replace("{scratch}", &scratch.display().to_string());
     let rig_dir = config.rig.dir();
-    let evidence = SampleEvidence::new(run_dir, &slot_id).map_err(|e| fail(format!("evidence folder: {e}"), None))?;
+    let evidence = SampleEvidence::new(run_dir, &slot_id)
+        .map_err(|e| fail(format!("evidence folder: {e}"), None))?;
     let broken: Broken = Arc::default();
 
     let launched = match &slot.launch {
@@ -61,7 +72,11 @@ pub async fn prepare(config: &Config, slot: &Slot, run_dir: &Path, scratch_root:
             let argv: Vec<String> = l.command.value.iter().map(|a| fill(a)).collect();
             let ready = PathBuf::from(fill(&l.ready));
             let log = evidence.dir.join("launch.log");
-            Some(launch::launch(&argv, &rig_dir, &ready, l.within.0, &log, broken.clone()).await.map_err(|e| fail(e, None))?)
+            Some(
+                launch::launch(&argv, &rig_dir, &ready, l.within.0, &log, broken.clone())
+                    .await
+                    .map_err(|e| fail(e, None))?,
+            )
         }
         None => None,
     };
@@ -99,8 +114,14 @@ pub async fn prepare(config: &Config, slot: &Slot, run_dir: &Path, scratch_root:
         http,
         console_path: slot.console.as_ref().map(|c| (fill(&c.path), c.baud.value)),
         console: tokio::sync::Mutex::new(None),
-        power: slot.power.as_ref().map(|p| switch::power(p, &fill, rig_dir.clone())),
-        button: slot.reset_button.as_ref().map(|b| switch::button(b, &fill, rig_dir.clone())),
+        power: slot
+            .power
+            .as_ref()
+            .map(|p| switch::power(p, &fill, rig_dir.clone())),
+        button: slot
+            .reset_button
+            .as_ref()
+            .map(|b| switch::button(b, &fill, rig_dir.clone())),
         vars: Mutex::new(vars),
         broken,
         facts: Facts::default(),
@@ -123,13 +144,26 @@ impl Sample {
     }
 
     /// The console, opened on first use and kept open for the run (it carries the transcript).
-    pub async fn console(&self, death: &[crate::config::pattern::Pattern]) -> Result<tokio::sync::MappedMutexGuard<'_, Channel>, String> {
+    pub async fn console(
+        &self,
+        death: &[crate::config::pattern::Pattern],
+    ) -> Result<tokio::sync::MappedMutexGuard<'_, Channel>, String> {
         let mut guard = self.console.lock().await;
         if guard.is_none() {
-            let (path, baud) = self.console_path.clone().ok_or("the rig wires no console to this slot")?;
-            *guard = Some(crate::transport::console::open(&path, baud, self.evidence.log("console.log"), death.to_vec())?);
+            let (path, baud) = self
+                .console_path
+                .clone()
+                .ok_or("the rig wires no console to this slot")?;
+            *guard = Some(crate::transport::console::open(
+                &path,
+                baud,
+                self.evidence.log("console.log"),
+                death.to_vec(),
+            )?);
         }
-        Ok(tokio::sync::MutexGuard::map(guard, |c| c.as_mut().expect("opened above")))
+        Ok(tokio::sync::MutexGuard::map(guard, |c| {
+            c.as_mut().expect("opened above")
+        }))
     }
 
     pub fn var(&self, name: &str) -> Option<String> {

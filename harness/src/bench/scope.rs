@@ -16,7 +16,9 @@ impl Scope {
         if self.allowed.contains(&address) {
             Ok(address)
         } else {
-            Err(format!("{address} is outside the rig's declared scope for this slot; nothing was sent"))
+            Err(format!(
+                "{address} is outside the rig's declared scope for this slot; nothing was sent"
+            ))
         }
     }
 }

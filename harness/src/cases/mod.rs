@@ -32,7 +32,9 @@ pub async fn run(spec: &CaseSpec, ctx: &CaseContext<'_>) -> CaseResult {
     match spec.id {
         "5.1-1-2" => ts_5_1_1_2::run(ctx).await,
         "5.6-1-2" => ts_5_6_1_2::run(ctx).await,
-        other => CaseResult::inconclusive(format!("hilt has no implementation of test case {other}")),
+        other => {
+            CaseResult::inconclusive(format!("hilt has no implementation of test case {other}"))
+        }
     }
 }
 

@@ -9,12 +9,16 @@ pub fn against_rule(password: &str, rule: &GenerationRule) -> Vec<String> {
     let len = password.chars().count();
     if let Some(min) = rule.min_length {
         if len < min {
-            findings.push(format!("length {len} is below the documented minimum {min}"));
+            findings.push(format!(
+                "length {len} is below the documented minimum {min}"
+            ));
         }
     }
     if let Some(max) = rule.max_length {
         if len > max {
-            findings.push(format!("length {len} is above the documented maximum {max}"));
+            findings.push(format!(
+                "length {len} is above the documented maximum {max}"
+            ));
         }
     }
     for class in &rule.classes {
@@ -25,7 +29,10 @@ pub fn against_rule(password: &str, rule: &GenerationRule) -> Vec<String> {
             CharClass::Symbol => password.chars().any(|c| !c.is_ascii_alphanumeric()),
         };
         if !present {
-            findings.push(format!("no {class:?} character, which the documented rule requires").to_lowercase());
+            findings.push(
+                format!("no {class:?} character, which the documented rule requires")
+                    .to_lowercase(),
+            );
         }
     }
     findings
@@ -39,10 +46,20 @@ const MIN_SHARED_RUN: usize = 6;
 pub fn derived_from_identifiers(password: &str, serial: &str, mac: &str) -> Vec<String> {
     let pw = password.to_lowercase();
     let mut findings = Vec::new();
-    let mac_hex: String = mac.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>().to_lowercase();
+    let mac_hex: String = mac
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .collect::<String>()
+        .to_lowercase();
     let serial_l = serial.to_lowercase();
-    let serial_alnum: String = serial_l.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    let candidates = [("MAC address", mac_hex.clone()), ("serial number", serial_alnum)];
+    let serial_alnum: String = serial_l
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let candidates = [
+        ("MAC address", mac_hex.clone()),
+        ("serial number", serial_alnum),
+    ];
     for (what, ident) in candidates {
         let reversed: String = ident.chars().rev().collect();
         if let Some(run) = longest_shared_run(&pw, &ident).max(longest_shared_run(&pw, &reversed)) {
@@ -79,13 +96,17 @@ pub fn counter_between(a: &str, b: &str, max_delta: u64) -> Option<String> {
         return None;
     }
     let delta = na.abs_diff(nb);
-    (delta <= max_delta).then(|| format!("same text around a number that differs by {delta} (a counter)"))
+    (delta <= max_delta)
+        .then(|| format!("same text around a number that differs by {delta} (a counter)"))
 }
 
 /// The last run of digits in `s`, with the text before and after it.
 fn split_number(s: &str) -> Option<(&str, u64, &str)> {
     let end = s.rfind(|c: char| c.is_ascii_digit())? + 1;
-    let start = s[..end].rfind(|c: char| !c.is_ascii_digit()).map(|i| i + 1).unwrap_or(0);
+    let start = s[..end]
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let n = s[start..end].parse().ok()?;
     Some((&s[..start], n, &s[end..]))
 }
@@ -95,7 +116,13 @@ mod tests {
     use super::*;
 
     fn rule() -> GenerationRule {
-        GenerationRule { min_length: Some(12), max_length: Some(12), classes: vec![CharClass::Upper, CharClass::Lower, CharClass::Digit], independent_of_identifiers: true, text: String::new() }
+        GenerationRule {
+            min_length: Some(12),
+            max_length: Some(12),
+            classes: vec![CharClass::Upper, CharClass::Lower, CharClass::Digit],
+            independent_of_identifiers: true,
+            text: String::new(),
+        }
     }
 
     #[test]
@@ -108,9 +135,19 @@ mod tests {
     #[test]
     fn mac_and_serial_derivations_are_found_but_chance_is_not() {
         let mac = "02:56:43:aa:30:64";
-        assert_eq!(derived_from_identifiers("CamAA3064Q7", "VC100-1", mac).len(), 1);
-        assert_eq!(derived_from_identifiers("x4603aaq", "VC100-1", mac).len(), 1, "reversed");
-        assert_eq!(derived_from_identifiers("pw8925668", "VC100-8925668", mac).len(), 1);
+        assert_eq!(
+            derived_from_identifiers("CamAA3064Q7", "VC100-1", mac).len(),
+            1
+        );
+        assert_eq!(
+            derived_from_identifiers("x4603aaq", "VC100-1", mac).len(),
+            1,
+            "reversed"
+        );
+        assert_eq!(
+            derived_from_identifiers("pw8925668", "VC100-8925668", mac).len(),
+            1
+        );
         assert!(derived_from_identifiers("bSvF3BWPBdhR", "VC100-8925668", mac).is_empty());
     }
 

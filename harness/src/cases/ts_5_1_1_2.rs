@@ -17,7 +17,11 @@ use crate::facts::initialized;
 use crate::login::{self, LoginOutcome};
 use crate::verdict::{CaseResult, Verdict};
 
-pub const SPEC: CaseSpec = CaseSpec { id: "5.1-1-2", provision: "5.1-1", title: "passwords unique per device or user-defined" };
+pub const SPEC: CaseSpec = CaseSpec {
+    id: "5.1-1-2",
+    provision: "5.1-1",
+    title: "passwords unique per device or user-defined",
+};
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let Some(params) = &ctx.config.suite.body.cases.passwords_unique else {
@@ -33,13 +37,21 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
 
     match initialized::get(sample, &ctx.config.profile).await {
         Ok(state) => {
-            details.push(format!("state: initialized (factory reset, then onboarding per profile); firmware {}", state.firmware_version.as_deref().unwrap_or("not read back")));
+            details.push(format!(
+                "state: initialized (factory reset, then onboarding per profile); firmware {}",
+                state.firmware_version.as_deref().unwrap_or("not read back")
+            ));
             evidence.push(state.procedure_log.clone());
         }
         Err(e) => {
-            let mut r = CaseResult::inconclusive(format!("could not bring the unit to the initialized state: {e}"));
+            let mut r = CaseResult::inconclusive(format!(
+                "could not bring the unit to the initialized state: {e}"
+            ));
             r.details = details;
-            r.evidence = vec![sample.evidence.dir.join("procedures.log"), sample.console_log_path()];
+            r.evidence = vec![
+                sample.evidence.dir.join("procedures.log"),
+                sample.console_log_path(),
+            ];
             return r;
         }
     }
@@ -51,19 +63,30 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
             Err(e) => return CaseResult::inconclusive(format!("credential corpus: {e}")),
         }
     }
-    details.push(format!("universal credential corpus: {} entries", corpus.len()));
+    details.push(format!(
+        "universal credential corpus: {} entries",
+        corpus.len()
+    ));
 
     for mech in &ctx.config.profile.body.ixit.auth_mechanisms {
         if !reachable(ctx, mech) {
-            details.push(format!("{}: its service is declared disabled; exposure is 5.6-1's question", mech.id));
+            details.push(format!(
+                "{}: its service is declared disabled; exposure is 5.6-1's question",
+                mech.id
+            ));
             continue;
         }
         let log_name = format!("5.1-1-2/{}-attempts.log", mech.id);
         let log = sample.evidence.log(&log_name);
         evidence.push(log.path.clone());
-        match universal_credentials(ctx, mech, &corpus, params.pause_between_attempts.0, &log).await {
+        match universal_credentials(ctx, mech, &corpus, params.pause_between_attempts.0, &log).await
+        {
             Ok(Trials { accepted, tried }) => {
-                details.push(format!("{}: {tried} universal credentials tried in the initialized state, {} accepted", mech.id, accepted.len()));
+                details.push(format!(
+                    "{}: {tried} universal credentials tried in the initialized state, {} accepted",
+                    mech.id,
+                    accepted.len()
+                ));
                 for c in accepted {
                     findings.push(format!("{} accepted the universal credential {} (user `{}`) in the initialized state", mech.id, c.citation, c.username));
                 }
@@ -83,19 +106,32 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         CaseResult::new(Verdict::Pass, "no universal credential accepted after initialization; pre-installed passwords unique and as documented")
     };
     result.details = details;
-    result.details.extend(blockers.into_iter().map(|b| format!("not completed: {b}")));
+    result
+        .details
+        .extend(blockers.into_iter().map(|b| format!("not completed: {b}")));
     result.evidence = evidence;
     result
 }
 
 /// Unit (c), from the label: the rule, the identifiers, the other samples.
-fn pre_installed_password(ctx: &CaseContext<'_>, max_delta: u64, findings: &mut Vec<String>, details: &mut Vec<String>) {
+fn pre_installed_password(
+    ctx: &CaseContext<'_>,
+    max_delta: u64,
+    findings: &mut Vec<String>,
+    details: &mut Vec<String>,
+) {
     let me = &ctx.sample.label;
     let Some(password) = &me.password else {
         details.push("the label carries no pre-installed password".into());
         return;
     };
-    let rules: Vec<_> = ctx.config.profile.body.ixit.auth_mechanisms.iter()
+    let rules: Vec<_> = ctx
+        .config
+        .profile
+        .body
+        .ixit
+        .auth_mechanisms
+        .iter()
         .filter(|m| m.factor == AuthFactor::PreInstalledUnique)
         .filter_map(|m| m.generation_rule.as_ref().map(|r| (m, r)))
         .collect();
@@ -111,28 +147,49 @@ fn pre_installed_password(ctx: &CaseContext<'_>, max_delta: u64, findings: &mut 
     }
     let mut same = Vec::new();
     for (slot, peer) in ctx.peers.iter().filter(|(s, _)| *s != ctx.sample.slot_id) {
-        let Some(other) = &peer.password else { continue };
+        let Some(other) = &peer.password else {
+            continue;
+        };
         if other == password {
             same.push(slot.clone());
         } else if let Some(c) = counter_between(password, other, max_delta) {
-            findings.push(format!("pre-installed passwords of this unit and {slot}: {c}"));
+            findings.push(format!(
+                "pre-installed passwords of this unit and {slot}: {c}"
+            ));
         }
     }
     if !same.is_empty() {
-        findings.push(format!("pre-installed password is the same as on {} (not unique per device)", same.join(", ")));
+        findings.push(format!(
+            "pre-installed password is the same as on {} (not unique per device)",
+            same.join(", ")
+        ));
     }
-    details.push(format!("pre-installed password compared with {} other sample(s)", ctx.peers.len().saturating_sub(1)));
+    details.push(format!(
+        "pre-installed password compared with {} other sample(s)",
+        ctx.peers.len().saturating_sub(1)
+    ));
 }
 
 fn reachable(ctx: &CaseContext<'_>, mech: &AuthMechanism) -> bool {
     match &mech.service {
-        Some(id) => ctx.config.profile.service(&id.value).map(|s| s.enabled).unwrap_or(false),
+        Some(id) => ctx
+            .config
+            .profile
+            .service(&id.value)
+            .map(|s| s.enabled)
+            .unwrap_or(false),
         None => true,
     }
 }
 
 fn mech_uses_console(ctx: &CaseContext<'_>) -> bool {
-    ctx.config.profile.body.ixit.auth_mechanisms.iter().any(|m| matches!(m.login, LoginSurface::Console(_)))
+    ctx.config
+        .profile
+        .body
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .any(|m| matches!(m.login, LoginSurface::Console(_)))
 }
 
 struct Trials<'c> {
@@ -148,19 +205,32 @@ async fn universal_credentials<'c>(
     log: &crate::evidence::EvidenceLog,
 ) -> Result<Trials<'c>, String> {
     let sample = ctx.sample;
-    let trial = login::for_mechanism(sample, &ctx.config.profile, mech, &format!("5.1-1-2/{}-transcript.log", mech.id))?;
+    let trial = login::for_mechanism(
+        sample,
+        &ctx.config.profile,
+        mech,
+        &format!("5.1-1-2/{}-transcript.log", mech.id),
+    )?;
     let username = sample.fill(&mech.username)?;
-    let current = sample.var("password").ok_or("no current password is known")?;
+    let current = sample
+        .var("password")
+        .ok_or("no current password is known")?;
 
     // Controls first: without them an "all rejected" result could mean a dead or misread surface.
     let positive = trial.try_login(&username, &current).await;
-    log.line("#", &format!("control: current credential for `{username}` -> {positive}"));
+    log.line(
+        "#",
+        &format!("control: current credential for `{username}` -> {positive}"),
+    );
     if positive != LoginOutcome::Accepted {
         return Err(format!("the current credential was not accepted ({positive}); hilt cannot tell success from failure on this surface"));
     }
     let random = initialized::fresh_password();
     let negative = trial.try_login(&username, &random).await;
-    log.line("#", &format!("control: random password for `{username}` -> {negative}"));
+    log.line(
+        "#",
+        &format!("control: random password for `{username}` -> {negative}"),
+    );
     if negative != LoginOutcome::Rejected {
         return Err(format!("a random password was not rejected ({negative}); the device accepts anything or the profile's success rule cannot tell"));
     }
@@ -176,7 +246,10 @@ async fn universal_credentials<'c>(
         }
         let outcome = trial.try_login(&cred.username, &cred.password).await;
         tried += 1;
-        log.line("#", &format!("{} user `{}` -> {outcome}", cred.citation, cred.username));
+        log.line(
+            "#",
+            &format!("{} user `{}` -> {outcome}", cred.citation, cred.username),
+        );
         match outcome {
             LoginOutcome::Accepted => accepted.push(cred),
             LoginOutcome::Rejected => {}

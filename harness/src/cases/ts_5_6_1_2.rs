@@ -10,14 +10,23 @@ use crate::config::profile::Protocol;
 use crate::facts::{initialized, open_ports};
 use crate::verdict::{CaseResult, Verdict};
 
-pub const SPEC: CaseSpec = CaseSpec { id: "5.6-1-2", provision: "5.6-1", title: "unused interfaces disabled, open ports declared" };
+pub const SPEC: CaseSpec = CaseSpec {
+    id: "5.6-1-2",
+    provision: "5.6-1",
+    title: "unused interfaces disabled, open ports declared",
+};
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
     if let Err(e) = initialized::get(sample, profile).await {
-        let mut r = CaseResult::inconclusive(format!("could not bring the unit to the initialized state: {e}"));
-        r.evidence = vec![sample.evidence.dir.join("procedures.log"), sample.console_log_path()];
+        let mut r = CaseResult::inconclusive(format!(
+            "could not bring the unit to the initialized state: {e}"
+        ));
+        r.evidence = vec![
+            sample.evidence.dir.join("procedures.log"),
+            sample.console_log_path(),
+        ];
         return r;
     }
     let ports = match open_ports::get(sample, &ctx.config.suite).await {
@@ -35,7 +44,13 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         r.evidence = vec![ports.evidence.clone()];
         return r;
     }
-    let declared: Vec<_> = profile.body.ixit.services.iter().filter(|s| s.protocol == Protocol::Tcp).collect();
+    let declared: Vec<_> = profile
+        .body
+        .ixit
+        .services
+        .iter()
+        .filter(|s| s.protocol == Protocol::Tcp)
+        .collect();
     let open: Vec<u16> = ports.unit_ports().collect();
 
     // A scan that finds none of the declared enabled services cannot tell "closed" from "gone".
@@ -52,26 +67,45 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let mut findings = Vec::new();
     let mut details = vec![format!(
         "TCP scan of {}: {} ports in {:.2}s, open {:?}, filtered {}, errors {}",
-        ports.scan.address, ports.scan.ports_probed, ports.scan.seconds, open, ports.scan.filtered.len(), ports.scan.errors
+        ports.scan.address,
+        ports.scan.ports_probed,
+        ports.scan.seconds,
+        open,
+        ports.scan.filtered.len(),
+        ports.scan.errors
     )];
     if !ports.host_ports.is_empty() {
-        details.push(format!("excluded as the bench host's (also open on the host baseline address): {:?}", ports.host_ports));
+        details.push(format!(
+            "excluded as the bench host's (also open on the host baseline address): {:?}",
+            ports.host_ports
+        ));
     }
     for port in &open {
         match declared.iter().find(|s| s.port.value == *port) {
-            None => findings.push(format!("TCP port {port} is open but not declared in the profile's services")),
-            Some(s) if !s.enabled => findings.push(format!("service `{}` (TCP {port}) is declared disabled but is open", s.id.value)),
+            None => findings.push(format!(
+                "TCP port {port} is open but not declared in the profile's services"
+            )),
+            Some(s) if !s.enabled => findings.push(format!(
+                "service `{}` (TCP {port}) is declared disabled but is open",
+                s.id.value
+            )),
             Some(_) => {}
         }
     }
     for s in enabled.iter().filter(|s| !open.contains(&s.port.value)) {
-        details.push(format!("declared enabled service `{}` (TCP {}) was not found open", s.id.value, s.port.value));
+        details.push(format!(
+            "declared enabled service `{}` (TCP {}) was not found open",
+            s.id.value, s.port.value
+        ));
     }
     if !ports.scan.filtered.is_empty() {
         details.push(format!("{} ports neither accepted nor refused in time (filtered); they are not counted as closed", ports.scan.filtered.len()));
     }
     let mut r = if findings.is_empty() {
-        CaseResult::new(Verdict::Pass, format!("every open TCP port is a declared enabled service ({open:?})"))
+        CaseResult::new(
+            Verdict::Pass,
+            format!("every open TCP port is a declared enabled service ({open:?})"),
+        )
     } else {
         CaseResult::new(Verdict::Fail, findings.join("; "))
     };

@@ -14,7 +14,9 @@ const LONGEST: Duration = Duration::from_secs(24 * 3600);
 impl Dur {
     pub fn parse(text: &str) -> Result<Dur, String> {
         let t = text.trim();
-        let split = t.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(t.len());
+        let split = t
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(t.len());
         let (number, unit) = t.split_at(split);
         let value: f64 = number
             .parse()
@@ -52,7 +54,9 @@ mod tests {
         assert_eq!(Dur::parse("2m").unwrap().0, Duration::from_secs(120));
         assert_eq!(Dur::parse("1.5s").unwrap().0, Duration::from_millis(1500));
         assert!(Dur::parse("5").unwrap_err().contains("no unit"));
-        assert!(Dur::parse("5 parsecs").unwrap_err().contains("unknown unit"));
+        assert!(Dur::parse("5 parsecs")
+            .unwrap_err()
+            .contains("unknown unit"));
         assert!(Dur::parse("48h").is_err());
         assert!(Dur::parse("").is_err());
     }

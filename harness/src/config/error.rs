@@ -32,7 +32,11 @@ impl fmt::Display for ConfigError {
         if self.line > 0 {
             write!(f, ":{}:{}", self.line, self.column)?;
         }
-        let path = if self.key_path.is_empty() { "(document root)" } else { &self.key_path };
+        let path = if self.key_path.is_empty() {
+            "(document root)"
+        } else {
+            &self.key_path
+        };
         write!(f, ": {}: {}", path, self.problem)
     }
 }

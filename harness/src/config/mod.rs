@@ -37,7 +37,11 @@ impl Config {
         let profile = Profile::load(&paths.profile);
         let suite = Suite::load(&paths.suite);
         match (rig, profile, suite) {
-            (Ok(rig), Ok(profile), Ok(suite)) => Ok(Config { rig, profile, suite }),
+            (Ok(rig), Ok(profile), Ok(suite)) => Ok(Config {
+                rig,
+                profile,
+                suite,
+            }),
             (r, p, s) => {
                 let mut all = Vec::new();
                 for e in [r.err(), p.err(), s.err()].into_iter().flatten() {
@@ -56,7 +60,10 @@ pub fn default_path(kind: &str, file: &str) -> PathBuf {
     if here.exists() {
         return here;
     }
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(kind).join(file);
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(kind)
+        .join(file);
     if checkout.exists() {
         checkout
     } else {

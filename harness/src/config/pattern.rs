@@ -15,8 +15,16 @@ impl Pattern {
         let regex = regex::bytes::RegexBuilder::new(source)
             .size_limit(1 << 20)
             .build()
-            .map_err(|e| format!("expected a regular expression: {}", e.to_string().lines().last().unwrap_or("invalid")))?;
-        Ok(Pattern { source: source.to_string(), regex })
+            .map_err(|e| {
+                format!(
+                    "expected a regular expression: {}",
+                    e.to_string().lines().last().unwrap_or("invalid")
+                )
+            })?;
+        Ok(Pattern {
+            source: source.to_string(),
+            regex,
+        })
     }
 }
 

@@ -205,8 +205,14 @@ pub struct Profile {
 
 /// Placeholders every procedure may use without defining them first.
 pub const BUILT_IN_VARIABLES: &[&str] = &[
-    "label.serial", "label.mac", "label.password", "label.username",
-    "username", "password", "new_password", "ms",
+    "label.serial",
+    "label.mac",
+    "label.password",
+    "label.username",
+    "username",
+    "password",
+    "new_password",
+    "ms",
 ];
 
 impl Profile {
@@ -231,13 +237,28 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
     let mut ports = HashSet::new();
     for (i, s) in raw.ixit.services.iter().enumerate() {
         if !service_ids.insert(s.id.value.clone()) {
-            errors.push(yaml::at(file, &s.id, format!("ixit.services[{i}].id"), format!("duplicate service id `{}`", s.id.value)));
+            errors.push(yaml::at(
+                file,
+                &s.id,
+                format!("ixit.services[{i}].id"),
+                format!("duplicate service id `{}`", s.id.value),
+            ));
         }
         if s.port.value == 0 {
-            errors.push(yaml::at(file, &s.port, format!("ixit.services[{i}].port"), "expected a port from 1 to 65535"));
+            errors.push(yaml::at(
+                file,
+                &s.port,
+                format!("ixit.services[{i}].port"),
+                "expected a port from 1 to 65535",
+            ));
         }
         if !ports.insert((s.protocol, s.port.value)) {
-            errors.push(yaml::at(file, &s.port, format!("ixit.services[{i}].port"), "this protocol and port are declared twice"));
+            errors.push(yaml::at(
+                file,
+                &s.port,
+                format!("ixit.services[{i}].port"),
+                "this protocol and port are declared twice",
+            ));
         }
     }
     for (i, m) in raw.ixit.auth_mechanisms.iter().enumerate() {
@@ -252,8 +273,14 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
             _ => {}
         }
         if matches!(m.login, LoginSurface::Console(_)) && raw.console.is_none() {
-            errors.push(located(file, text, &format!("id: {}", m.id), format!("ixit.auth_mechanisms[{i}].login.console"),
-                "this mechanism logs in at the console; expected a top-level `console:` section".into()));
+            errors.push(located(
+                file,
+                text,
+                &format!("id: {}", m.id),
+                format!("ixit.auth_mechanisms[{i}].login.console"),
+                "this mechanism logs in at the console; expected a top-level `console:` section"
+                    .into(),
+            ));
         }
     }
     let procs = [
@@ -265,13 +292,22 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
         check_placeholders(file, text, name, steps, &mut errors);
     }
     if errors.is_empty() {
-        Ok(Profile { file: file.to_path_buf(), body: raw })
+        Ok(Profile {
+            file: file.to_path_buf(),
+            body: raw,
+        })
     } else {
         Err(ConfigErrors(errors))
     }
 }
 
-fn check_placeholders(file: &Path, text: &str, name: &str, steps: &[Step], errors: &mut Vec<ConfigError>) {
+fn check_placeholders(
+    file: &Path,
+    text: &str,
+    name: &str,
+    steps: &[Step],
+    errors: &mut Vec<ConfigError>,
+) {
     let mut known: HashSet<String> = BUILT_IN_VARIABLES.iter().map(|s| s.to_string()).collect();
     for (i, step) in steps.iter().enumerate() {
         for t in step.templates() {
@@ -289,9 +325,21 @@ fn check_placeholders(file: &Path, text: &str, name: &str, steps: &[Step], error
 }
 
 /// A problem found after parsing, placed at the first occurrence of `needle` in the file.
-fn located(file: &Path, text: &str, needle: &str, key_path: String, problem: String) -> ConfigError {
+fn located(
+    file: &Path,
+    text: &str,
+    needle: &str,
+    key_path: String,
+    problem: String,
+) -> ConfigError {
     let (line, column) = yaml::locate(text, needle);
-    ConfigError { file: file.to_path_buf(), line, column, key_path, problem }
+    ConfigError {
+        file: file.to_path_buf(),
+        line,
+        column,
+        key_path,
+        problem,
+    }
 }
 
 fn join(ids: &HashSet<String>) -> String {

@@ -151,48 +151,87 @@ impl Rig {
 
     /// Relative paths in a rig (launch programs' working folder, label files) are relative to it.
     pub fn dir(&self) -> PathBuf {
-        self.file.parent().map(Path::to_path_buf).unwrap_or_default()
+        self.file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 }
 
 fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
     let mut errors = Vec::new();
     if raw.slots.is_empty() {
-        errors.push(ConfigError::whole_file(file, "`slots` is empty; expected at least one sample slot"));
+        errors.push(ConfigError::whole_file(
+            file,
+            "`slots` is empty; expected at least one sample slot",
+        ));
     }
     let mut ids = HashSet::new();
     let mut addresses = HashSet::new();
     for (i, slot) in raw.slots.iter().enumerate() {
         let id = slot.id.value.as_str();
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             errors.push(yaml::at(file, &slot.id, format!("slots[{i}].id"),
                 "expected a non-empty slot id of letters, digits, `-` or `_` (it names folders and JUnit suites)"));
         }
         if !ids.insert(id.to_string()) {
-            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].id"), format!("duplicate slot id `{id}`")));
+            errors.push(yaml::at(
+                file,
+                &slot.id,
+                format!("slots[{i}].id"),
+                format!("duplicate slot id `{id}`"),
+            ));
         }
         if !addresses.insert(slot.network.address) {
-            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].network.address"),
-                format!("address {} is already used by another slot", slot.network.address)));
+            errors.push(yaml::at(
+                file,
+                &slot.id,
+                format!("slots[{i}].network.address"),
+                format!(
+                    "address {} is already used by another slot",
+                    slot.network.address
+                ),
+            ));
         }
         if let Some(c) = &slot.console {
             if c.baud.value == 0 {
-                errors.push(yaml::at(file, &c.baud, format!("slots[{i}].console.baud"), "expected a baud rate above 0"));
+                errors.push(yaml::at(
+                    file,
+                    &c.baud,
+                    format!("slots[{i}].console.baud"),
+                    "expected a baud rate above 0",
+                ));
             }
         }
         if let Some(l) = &slot.launch {
             if l.command.value.is_empty() || l.command.value[0].is_empty() {
-                errors.push(yaml::at(file, &l.command, format!("slots[{i}].launch.command"),
-                    "expected a program and its arguments, e.g. [my-emulator, --port, \"1\"]"));
+                errors.push(yaml::at(
+                    file,
+                    &l.command,
+                    format!("slots[{i}].launch.command"),
+                    "expected a program and its arguments, e.g. [my-emulator, --port, \"1\"]",
+                ));
             }
         }
         if slot.label.file.is_none() && (slot.label.serial.is_none() || slot.label.mac.is_none()) {
-            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].label"),
-                "expected either `file` or both `serial` and `mac` from the unit's label"));
+            errors.push(yaml::at(
+                file,
+                &slot.id,
+                format!("slots[{i}].label"),
+                "expected either `file` or both `serial` and `mac` from the unit's label",
+            ));
         }
     }
     if errors.is_empty() {
-        Ok(Rig { file: file.to_path_buf(), name: raw.rig, slots: raw.slots })
+        Ok(Rig {
+            file: file.to_path_buf(),
+            name: raw.rig,
+            slots: raw.slots,
+        })
     } else {
         Err(ConfigErrors(errors))
     }

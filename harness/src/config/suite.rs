@@ -77,8 +77,12 @@ impl Suite {
             for (i, c) in p.corpus.iter().enumerate() {
                 let path = resolve(file, &c.value);
                 if !path.is_file() {
-                    errors.push(yaml::at(file, c, format!("cases.5.1-1-2.corpus[{i}]"),
-                        format!("no credential list at {}", path.display())));
+                    errors.push(yaml::at(
+                        file,
+                        c,
+                        format!("cases.5.1-1-2.corpus[{i}]"),
+                        format!("no credential list at {}", path.display()),
+                    ));
                 }
             }
         }
@@ -88,14 +92,26 @@ impl Suite {
                 Err(e) => errors.push(yaml::at(file, &s.tcp_ports, "cases.5.6-1-2.tcp_ports", e)),
             }
             if !(1..=4096).contains(&s.concurrency.value) {
-                errors.push(yaml::at(file, &s.concurrency, "cases.5.6-1-2.concurrency", "expected 1 to 4096 connections in flight"));
+                errors.push(yaml::at(
+                    file,
+                    &s.concurrency,
+                    "cases.5.6-1-2.concurrency",
+                    "expected 1 to 4096 connections in flight",
+                ));
             }
         }
         if raw.cases.passwords_unique.is_none() && raw.cases.interfaces_declared.is_none() {
-            errors.push(ConfigError::whole_file(file, "`cases` names no test case; expected at least one of 5.1-1-2, 5.6-1-2"));
+            errors.push(ConfigError::whole_file(
+                file,
+                "`cases` names no test case; expected at least one of 5.1-1-2, 5.6-1-2",
+            ));
         }
         if errors.is_empty() {
-            Ok(Suite { file: file.to_path_buf(), body: raw, tcp_ports })
+            Ok(Suite {
+                file: file.to_path_buf(),
+                body: raw,
+                tcp_ports,
+            })
         } else {
             Err(ConfigErrors(errors))
         }
@@ -115,8 +131,14 @@ pub fn parse_port_ranges(text: &str) -> Result<Vec<u16>, String> {
     let mut ports = Vec::new();
     for part in text.split(',').map(str::trim) {
         let (lo, hi) = part.split_once('-').unwrap_or((part, part));
-        let lo: u16 = lo.trim().parse().map_err(|_| format!("`{part}`: {expected}"))?;
-        let hi: u16 = hi.trim().parse().map_err(|_| format!("`{part}`: {expected}"))?;
+        let lo: u16 = lo
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{part}`: {expected}"))?;
+        let hi: u16 = hi
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{part}`: {expected}"))?;
         if lo == 0 || hi < lo {
             return Err(format!("`{part}`: {expected}"));
         }
@@ -134,7 +156,10 @@ mod tests {
     #[test]
     fn port_ranges() {
         assert_eq!(parse_port_ranges("1-65535").unwrap().len(), 65535);
-        assert_eq!(parse_port_ranges("80, 22,20-22").unwrap(), vec![20, 21, 22, 80]);
+        assert_eq!(
+            parse_port_ranges("80, 22,20-22").unwrap(),
+            vec![20, 21, 22, 80]
+        );
         assert!(parse_port_ranges("0-10").is_err());
         assert!(parse_port_ranges("10-5").is_err());
         assert!(parse_port_ranges("http").is_err());

@@ -15,17 +15,24 @@ pub fn load<T: DeserializeOwned>(file: &Path) -> Result<T, ConfigError> {
     if meta.len() > MAX_CONFIG_BYTES {
         return Err(ConfigError::whole_file(
             file,
-            format!("file is {} bytes; a config file may be at most {MAX_CONFIG_BYTES}", meta.len()),
+            format!(
+                "file is {} bytes; a config file may be at most {MAX_CONFIG_BYTES}",
+                meta.len()
+            ),
         ));
     }
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| ConfigError::whole_file(file, format!("cannot read file as UTF-8 text: {e}")))?;
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        ConfigError::whole_file(file, format!("cannot read file as UTF-8 text: {e}"))
+    })?;
     parse(file, &text)
 }
 
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigError> {
     if text.trim().is_empty() {
-        return Err(ConfigError::whole_file(file, "file is empty; expected a YAML mapping"));
+        return Err(ConfigError::whole_file(
+            file,
+            "file is empty; expected a YAML mapping",
+        ));
     }
     // serde_path_to_error sees the key path; serde-saphyr sees the position. The closure must hand
     // back serde-saphyr's own error, so the path travels out through this cell.
@@ -38,7 +45,10 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigEr
         })
     });
     result.map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
         let key_path = path_seen.into_inner();
         ConfigError {
             file: file.to_path_buf(),
@@ -91,16 +101,29 @@ pub fn locate(text: &str, needle: &str) -> (u64, u64) {
 fn problem_text(e: &serde_saphyr::Error) -> String {
     let text = e.without_snippet().to_string();
     let first = text.lines().next().unwrap_or("").trim();
-    let cut = first.find(" at line ").map(|i| &first[..i]).unwrap_or(first);
+    let cut = first
+        .find(" at line ")
+        .map(|i| &first[..i])
+        .unwrap_or(first);
     explain(cut.trim_end_matches(':'))
 }
 
 /// Error for a value that parsed but is wrong in context (a dangling reference, a duplicate id).
-pub fn at<T>(file: &Path, spanned: &Spanned<T>, key_path: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+pub fn at<T>(
+    file: &Path,
+    spanned: &Spanned<T>,
+    key_path: impl Into<String>,
+    problem: impl Into<String>,
+) -> ConfigError {
     at_location(file, &spanned.referenced, key_path, problem)
 }
 
-pub fn at_location(file: &Path, loc: &Location, key_path: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+pub fn at_location(
+    file: &Path,
+    loc: &Location,
+    key_path: impl Into<String>,
+    problem: impl Into<String>,
+) -> ConfigError {
     ConfigError {
         file: file.to_path_buf(),
         line: loc.line(),

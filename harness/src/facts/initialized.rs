@@ -11,8 +11,15 @@ pub struct InitializedState {
     pub procedure_log: PathBuf,
 }
 
-pub async fn get<'a>(sample: &'a Sample, profile: &Profile) -> &'a Result<InitializedState, String> {
-    sample.facts.initialized.get_or_init(|| establish(sample, profile)).await
+pub async fn get<'a>(
+    sample: &'a Sample,
+    profile: &Profile,
+) -> &'a Result<InitializedState, String> {
+    sample
+        .facts
+        .initialized
+        .get_or_init(|| establish(sample, profile))
+        .await
 }
 
 async fn establish(sample: &Sample, profile: &Profile) -> Result<InitializedState, String> {
@@ -25,7 +32,10 @@ async fn establish(sample: &Sample, profile: &Profile) -> Result<InitializedStat
     if !procs.read_version.is_empty() {
         crate::procedure::run(sample, profile, "read_version", &procs.read_version, &log).await?;
     }
-    Ok(InitializedState { firmware_version: sample.var("firmware_version"), procedure_log: log.path })
+    Ok(InitializedState {
+        firmware_version: sample.var("firmware_version"),
+        procedure_log: log.path,
+    })
 }
 
 /// 16 characters over [A-Za-z0-9] from the OS generator, with every class present.
@@ -34,14 +44,29 @@ pub fn fresh_password() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut bytes = [0u8; 16];
     loop {
-        if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).is_err() {
+        if std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| f.read_exact(&mut bytes))
+            .is_err()
+        {
             // Without the OS generator, mix the clock; the value only needs to be unguessable by
             // the device, and it is never reused.
-            let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-            bytes.iter_mut().enumerate().for_each(|(i, b)| *b = (t >> ((i % 8) * 8)) as u8 ^ (i as u8 * 37));
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos();
+            bytes
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, b)| *b = (t >> ((i % 8) * 8)) as u8 ^ (i as u8 * 37));
         }
-        let pw: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
-        if pw.chars().any(|c| c.is_ascii_uppercase()) && pw.chars().any(|c| c.is_ascii_lowercase()) && pw.chars().any(|c| c.is_ascii_digit()) {
+        let pw: String = bytes
+            .iter()
+            .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+            .collect();
+        if pw.chars().any(|c| c.is_ascii_uppercase())
+            && pw.chars().any(|c| c.is_ascii_lowercase())
+            && pw.chars().any(|c| c.is_ascii_digit())
+        {
             return pw;
         }
     }

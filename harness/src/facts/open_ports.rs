@@ -18,18 +18,37 @@ pub struct OpenPorts {
 
 impl OpenPorts {
     pub fn unit_ports(&self) -> impl Iterator<Item = u16> + '_ {
-        self.scan.open.iter().copied().filter(|p| !self.host_ports.contains(p))
+        self.scan
+            .open
+            .iter()
+            .copied()
+            .filter(|p| !self.host_ports.contains(p))
     }
 }
 
 pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts, String> {
-    sample.facts.open_tcp.get_or_init(|| establish(sample, suite)).await
+    sample
+        .facts
+        .open_tcp
+        .get_or_init(|| establish(sample, suite))
+        .await
 }
 
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, String> {
-    let params = suite.body.cases.interfaces_declared.as_ref().ok_or("the suite has no TCP scan parameters (5.6-1-2)")?;
+    let params = suite
+        .body
+        .cases
+        .interfaces_declared
+        .as_ref()
+        .ok_or("the suite has no TCP scan parameters (5.6-1-2)")?;
     let address = sample.scope.check(sample.address)?;
-    let scan = portscan::scan(address, &suite.tcp_ports, params.concurrency.value, params.connect_timeout.0).await;
+    let scan = portscan::scan(
+        address,
+        &suite.tcp_ports,
+        params.concurrency.value,
+        params.connect_timeout.0,
+    )
+    .await;
     let mut host_ports = Vec::new();
     if let Some(baseline) = sample.host_baseline {
         let baseline = sample.scope.check(baseline)?;
@@ -39,7 +58,11 @@ async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, String> 
             }
         }
     }
-    let mut result = OpenPorts { scan, host_ports, evidence: PathBuf::new() };
+    let mut result = OpenPorts {
+        scan,
+        host_ports,
+        evidence: PathBuf::new(),
+    };
     let json = serde_json::to_string_pretty(&result).unwrap_or_default();
     result.evidence = sample.evidence.write("tcp-scan.json", &json);
     Ok(result)

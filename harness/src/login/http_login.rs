@@ -16,7 +16,10 @@ pub struct HttpTrial<'a> {
 impl CredentialTrial for HttpTrial<'_> {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
         Box::pin(async move {
-            let vars = BTreeMap::from([("username".to_string(), username.to_string()), ("password".to_string(), password.to_string())]);
+            let vars = BTreeMap::from([
+                ("username".to_string(), username.to_string()),
+                ("password".to_string(), password.to_string()),
+            ]);
             let fill = |s: &str| crate::template::fill(s, &vars);
             let json = match &self.spec.json {
                 Some(j) => match super::map_json(j, &fill) {
@@ -25,14 +28,21 @@ impl CredentialTrial for HttpTrial<'_> {
                 },
                 None => None,
             };
-            let form = self.spec.form.as_ref().map(|f| f.iter().map(|(k, v)| (k.clone(), fill(v).unwrap_or_default())).collect());
+            let form = self.spec.form.as_ref().map(|f| {
+                f.iter()
+                    .map(|(k, v)| (k.clone(), fill(v).unwrap_or_default()))
+                    .collect()
+            });
             let req = HttpRequest {
                 method: self.spec.method.clone(),
                 port: self.port,
                 path: self.spec.path.clone(),
                 json,
                 form,
-                basic_auth: self.spec.basic_auth.then(|| (username.to_string(), password.to_string())),
+                basic_auth: self
+                    .spec
+                    .basic_auth
+                    .then(|| (username.to_string(), password.to_string())),
                 within: self.spec.within.0,
             };
             if let Err(e) = self.sample.scope.check(self.sample.address) {

@@ -38,13 +38,30 @@ pub trait CredentialTrial: Send + Sync {
 }
 
 /// The trial for one declared mechanism; `Err` when the bench cannot reach that surface.
-pub fn for_mechanism<'a>(sample: &'a Sample, profile: &'a Profile, mech: &'a AuthMechanism, transcript: &str) -> Result<Box<dyn CredentialTrial + 'a>, String> {
+pub fn for_mechanism<'a>(
+    sample: &'a Sample,
+    profile: &'a Profile,
+    mech: &'a AuthMechanism,
+    transcript: &str,
+) -> Result<Box<dyn CredentialTrial + 'a>, String> {
     let port = || -> Result<u16, String> {
-        let id = mech.service.as_ref().map(|s| s.value.as_str()).ok_or("mechanism names no service")?;
-        Ok(profile.service(id).ok_or_else(|| format!("no service `{id}`"))?.port.value)
+        let id = mech
+            .service
+            .as_ref()
+            .map(|s| s.value.as_str())
+            .ok_or("mechanism names no service")?;
+        Ok(profile
+            .service(id)
+            .ok_or_else(|| format!("no service `{id}`"))?
+            .port
+            .value)
     };
     match &mech.login {
-        LoginSurface::Http(spec) => Ok(Box::new(http_login::HttpTrial { sample, port: port()?, spec })),
+        LoginSurface::Http(spec) => Ok(Box::new(http_login::HttpTrial {
+            sample,
+            port: port()?,
+            spec,
+        })),
         LoginSurface::Telnet(spec) => Ok(Box::new(prompt::TelnetTrial {
             address: sample.scope.check(sample.address)?,
             port: port()?,
@@ -52,19 +69,37 @@ pub fn for_mechanism<'a>(sample: &'a Sample, profile: &'a Profile, mech: &'a Aut
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Console(spec) => {
-            let death = profile.body.console.as_ref().map(|c| c.death_strings.clone()).unwrap_or_default();
-            Ok(Box::new(prompt::ConsoleTrial { sample, spec, death }))
+            let death = profile
+                .body
+                .console
+                .as_ref()
+                .map(|c| c.death_strings.clone())
+                .unwrap_or_default();
+            Ok(Box::new(prompt::ConsoleTrial {
+                sample,
+                spec,
+                death,
+            }))
         }
     }
 }
 
 /// Rebuilds a JSON template with every string passed through `f`.
-pub fn map_json(v: &serde_json::Value, f: &dyn Fn(&str) -> Result<String, String>) -> Result<serde_json::Value, String> {
+pub fn map_json(
+    v: &serde_json::Value,
+    f: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<serde_json::Value, String> {
     use serde_json::Value;
     Ok(match v {
         Value::String(s) => Value::String(f(s)?),
-        Value::Array(a) => Value::Array(a.iter().map(|x| map_json(x, f)).collect::<Result<_, _>>()?),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| Ok((k.clone(), map_json(x, f)?))).collect::<Result<_, String>>()?),
+        Value::Array(a) => {
+            Value::Array(a.iter().map(|x| map_json(x, f)).collect::<Result<_, _>>()?)
+        }
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| Ok((k.clone(), map_json(x, f)?)))
+                .collect::<Result<_, String>>()?,
+        ),
         other => other.clone(),
     })
 }

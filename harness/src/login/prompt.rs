@@ -11,8 +11,15 @@ use std::time::Duration;
 
 /// Drives one login dialogue on an open channel. Expects the channel to be at (or about to show)
 /// a login prompt; a newline is sent first to make the prompt appear again.
-pub async fn prompt_login(ch: &mut Channel, spec: &PromptLogin, username: &str, password: &str, within: Duration) -> LoginOutcome {
-    let wait = |e: ExpectError, what: &str| LoginOutcome::NotALogin(format!("waiting for {what}: {e}"));
+pub async fn prompt_login(
+    ch: &mut Channel,
+    spec: &PromptLogin,
+    username: &str,
+    password: &str,
+    within: Duration,
+) -> LoginOutcome {
+    let wait =
+        |e: ExpectError, what: &str| LoginOutcome::NotALogin(format!("waiting for {what}: {e}"));
     ch.clear();
     if let Err(e) = ch.send("\r\n", false).await {
         return wait(e, "the login prompt");
@@ -24,7 +31,13 @@ pub async fn prompt_login(ch: &mut Channel, spec: &PromptLogin, username: &str, 
     answer(ch, spec, username, password, within).await
 }
 
-async fn answer(ch: &mut Channel, spec: &PromptLogin, username: &str, password: &str, within: Duration) -> LoginOutcome {
+async fn answer(
+    ch: &mut Channel,
+    spec: &PromptLogin,
+    username: &str,
+    password: &str,
+    within: Duration,
+) -> LoginOutcome {
     if let Err(e) = ch.send(&format!("{username}\r\n"), false).await {
         return LoginOutcome::NotALogin(e.to_string());
     }
@@ -58,11 +71,20 @@ impl CredentialTrial for TelnetTrial<'_> {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
         Box::pin(async move {
             let addr = SocketAddr::new(self.address, self.port);
-            let mut ch = match crate::transport::telnet::connect(addr, self.spec.within.0, self.transcript.clone()).await {
+            let mut ch = match crate::transport::telnet::connect(
+                addr,
+                self.spec.within.0,
+                self.transcript.clone(),
+            )
+            .await
+            {
                 Ok(c) => c,
                 Err(e) => return LoginOutcome::NotALogin(e),
             };
-            if let Err(e) = ch.expect(&[&self.spec.login_prompt], self.spec.within.0).await {
+            if let Err(e) = ch
+                .expect(&[&self.spec.login_prompt], self.spec.within.0)
+                .await
+            {
                 return LoginOutcome::NotALogin(format!("waiting for the login prompt: {e}"));
             }
             answer(&mut ch, self.spec, username, password, self.spec.within.0).await
@@ -83,7 +105,8 @@ impl CredentialTrial for ConsoleTrial<'_> {
                 Ok(c) => c,
                 Err(e) => return LoginOutcome::NotALogin(e),
             };
-            let outcome = prompt_login(&mut ch, self.spec, username, password, self.spec.within.0).await;
+            let outcome =
+                prompt_login(&mut ch, self.spec, username, password, self.spec.within.0).await;
             if outcome == LoginOutcome::Accepted {
                 if let Some(logout) = &self.spec.logout {
                     let _ = ch.send(logout, false).await;

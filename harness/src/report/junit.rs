@@ -5,7 +5,11 @@ use super::{CaseRecord, RunInfo, SampleIdentity};
 use crate::verdict::Verdict;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]) -> Result<String, String> {
+pub fn render(
+    info: &RunInfo,
+    samples: &[SampleIdentity],
+    records: &[CaseRecord],
+) -> Result<String, String> {
     let mut report = Report::new(format!("hilt {}", info.run_id));
     report.set_time((info.finished - info.started).to_std().unwrap_or_default());
     for (index, sample) in samples.iter().enumerate() {
@@ -19,8 +23,12 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
         };
         let mut suite = TestSuite::new(name);
         suite.set_timestamp(info.started.fixed_offset());
-        suite.extra.insert("hostname".into(), info.hostname.as_str().into());
-        suite.extra.insert("package".into(), format!("en303645.{}", sample.slot).into());
+        suite
+            .extra
+            .insert("hostname".into(), info.hostname.as_str().into());
+        suite
+            .extra
+            .insert("package".into(), format!("en303645.{}", sample.slot).into());
         suite.extra.insert("id".into(), index.to_string().into());
         for (k, v) in properties(info, sample) {
             suite.add_property(Property::new(k, v));
@@ -43,10 +51,14 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
 /// The Jenkins/xunit junit-10 schema, which CI servers validate against, has no `skipped` on
 /// `<testsuites>`; quick-junit always writes it. The counts stay on every `<testsuite>`.
 fn drop_root_skipped(xml: &str) -> String {
-    let Some(start) = xml.find("<testsuites ") else { return xml.to_string() };
+    let Some(start) = xml.find("<testsuites ") else {
+        return xml.to_string();
+    };
     let end = start + xml[start..].find('>').unwrap_or(0);
     let tag = &xml[start..end];
-    let Some(attr) = tag.find(" skipped=\"") else { return xml.to_string() };
+    let Some(attr) = tag.find(" skipped=\"") else {
+        return xml.to_string();
+    };
     let close = attr + 10 + tag[attr + 10..].find('"').unwrap_or(0) + 1;
     format!("{}{}{}", &xml[..start + attr], &tag[close..], &xml[end..])
 }
@@ -58,13 +70,22 @@ fn properties(info: &RunInfo, s: &SampleIdentity) -> Vec<(&'static str, String)>
         ("standard.en303645", info.en_303_645.clone()),
         ("standard.ts103701", info.ts_103_701.clone()),
         ("rig", format!("{} ({})", info.rig_name, info.rig_file)),
-        ("profile", format!("{} ({})", info.profile_name, info.profile_file)),
-        ("suite", format!("{} ({})", info.suite_name, info.suite_file)),
+        (
+            "profile",
+            format!("{} ({})", info.profile_name, info.profile_file),
+        ),
+        (
+            "suite",
+            format!("{} ({})", info.suite_name, info.suite_file),
+        ),
         ("run.id", info.run_id.clone()),
         ("unit.slot", s.slot.clone()),
         ("unit.serial", s.serial.clone().unwrap_or_else(unknown)),
         ("unit.mac", s.mac.clone().unwrap_or_else(unknown)),
-        ("unit.firmware_version", s.firmware_version.clone().unwrap_or_else(unknown)),
+        (
+            "unit.firmware_version",
+            s.firmware_version.clone().unwrap_or_else(unknown),
+        ),
     ]
 }
 
@@ -76,7 +97,8 @@ fn test_case(sample: &SampleIdentity, r: &CaseRecord) -> TestCase {
         Verdict::Inconclusive => non_success(NonSuccessKind::Error, &message, "INCONCLUSIVE"),
         Verdict::NotApplicable | Verdict::Manual => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(message.clone()).set_type(r.result.verdict.label());
+            s.set_message(message.clone())
+                .set_type(r.result.verdict.label());
             s
         }
     };
@@ -84,7 +106,12 @@ fn test_case(sample: &SampleIdentity, r: &CaseRecord) -> TestCase {
     case.set_classname(format!("en303645.{}", r.spec.provision));
     case.set_time(r.result.duration);
     // Start time goes here: the JUnit schemas CI tools validate against have no testcase timestamp.
-    let mut out = format!("verdict: {}\nstarted: {}\n{}\n", r.result.verdict.label(), r.result.started.to_rfc3339(), message);
+    let mut out = format!(
+        "verdict: {}\nstarted: {}\n{}\n",
+        r.result.verdict.label(),
+        r.result.started.to_rfc3339(),
+        message
+    );
     for d in &r.result.details {
         out.push_str(&format!("- {}\n", sample.clean(d)));
     }

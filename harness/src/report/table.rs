@@ -11,9 +11,22 @@ pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &
             cases.push((r.spec.id, r.spec.title));
         }
     }
-    let slots: Vec<&SampleIdentity> = samples.iter().filter(|s| records.iter().any(|r| r.slot == s.slot)).collect();
-    let width = slots.iter().map(|s| s.slot.len()).max().unwrap_or(0).max(12);
-    let first = cases.iter().map(|(id, t)| id.len() + 1 + t.len()).max().unwrap_or(0).max(9);
+    let slots: Vec<&SampleIdentity> = samples
+        .iter()
+        .filter(|s| records.iter().any(|r| r.slot == s.slot))
+        .collect();
+    let width = slots
+        .iter()
+        .map(|s| s.slot.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    let first = cases
+        .iter()
+        .map(|(id, t)| id.len() + 1 + t.len())
+        .max()
+        .unwrap_or(0)
+        .max(9);
     let mut out = String::new();
     let _ = write!(out, "\n{:<first$}", "test case");
     for s in &slots {
@@ -23,7 +36,11 @@ pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &
     for (id, title) in &cases {
         let _ = write!(out, "{:<first$}", format!("{id} {title}"));
         for s in &slots {
-            let v = records.iter().find(|r| r.slot == s.slot && r.spec.id == *id).map(|r| r.result.verdict.label()).unwrap_or("-");
+            let v = records
+                .iter()
+                .find(|r| r.slot == s.slot && r.spec.id == *id)
+                .map(|r| r.result.verdict.label())
+                .unwrap_or("-");
             let _ = write!(out, " {v:<width$}");
         }
         out.push('\n');
@@ -32,11 +49,29 @@ pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &
     let _ = writeln!(
         out,
         "\nverdicts: {} PASS, {} FAIL, {} INCONCLUSIVE, {} N/A, {} MANUAL",
-        count(Verdict::Pass), count(Verdict::Fail), count(Verdict::Inconclusive), count(Verdict::NotApplicable), count(Verdict::Manual)
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Inconclusive),
+        count(Verdict::NotApplicable),
+        count(Verdict::Manual)
     );
-    for r in records.iter().filter(|r| matches!(r.result.verdict, Verdict::Fail | Verdict::Inconclusive)) {
-        let clean = slots.iter().find(|s| s.slot == r.slot).map(|s| s.clean(&r.result.message)).unwrap_or_default();
-        let _ = writeln!(out, "  {} {} {}: {}", r.slot, r.spec.id, r.result.verdict.label(), clean);
+    for r in records
+        .iter()
+        .filter(|r| matches!(r.result.verdict, Verdict::Fail | Verdict::Inconclusive))
+    {
+        let clean = slots
+            .iter()
+            .find(|s| s.slot == r.slot)
+            .map(|s| s.clean(&r.result.message))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {} {} {}: {}",
+            r.slot,
+            r.spec.id,
+            r.result.verdict.label(),
+            clean
+        );
     }
     let _ = writeln!(out, "report: {report_path}");
     out

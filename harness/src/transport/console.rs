@@ -5,10 +5,15 @@ use crate::config::pattern::Pattern;
 use crate::evidence::EvidenceLog;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
-use tokio_serial::SerialPortBuilderExt;
 use tokio::sync::{mpsc, Mutex};
+use tokio_serial::SerialPortBuilderExt;
 
-pub fn open(path: &str, baud: u32, transcript: EvidenceLog, death: Vec<Pattern>) -> Result<Channel, String> {
+pub fn open(
+    path: &str,
+    baud: u32,
+    transcript: EvidenceLog,
+    death: Vec<Pattern>,
+) -> Result<Channel, String> {
     let port = tokio_serial::new(path, baud)
         .timeout(std::time::Duration::from_millis(500))
         .open_native_async()

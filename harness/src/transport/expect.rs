@@ -16,7 +16,11 @@ pub type Writer = Arc<Mutex<Box<dyn AsyncWrite + Send + Unpin>>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpectError {
-    Timeout { waited: Duration, wanted: String, tail: String },
+    Timeout {
+        waited: Duration,
+        wanted: String,
+        tail: String,
+    },
     Closed,
     Death(String),
     Io(String),
@@ -25,8 +29,16 @@ pub enum ExpectError {
 impl std::fmt::Display for ExpectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ExpectError::Timeout { waited, wanted, tail } => {
-                write!(f, "no {wanted} within {:.1}s; last output: \"{tail}\"", waited.as_secs_f64())
+            ExpectError::Timeout {
+                waited,
+                wanted,
+                tail,
+            } => {
+                write!(
+                    f,
+                    "no {wanted} within {:.1}s; last output: \"{tail}\"",
+                    waited.as_secs_f64()
+                )
             }
             ExpectError::Closed => write!(f, "the device closed the connection"),
             ExpectError::Death(s) => write!(f, "the device printed a death string: {s}"),
@@ -46,8 +58,20 @@ pub struct Channel {
 
 impl Channel {
     /// `rx` carries what the device sent (already stripped of transport framing).
-    pub fn new(rx: mpsc::Receiver<Vec<u8>>, writer: Writer, transcript: EvidenceLog, death: Vec<Pattern>) -> Channel {
-        Channel { rx, buf: Vec::new(), closed: false, writer, transcript, death }
+    pub fn new(
+        rx: mpsc::Receiver<Vec<u8>>,
+        writer: Writer,
+        transcript: EvidenceLog,
+        death: Vec<Pattern>,
+    ) -> Channel {
+        Channel {
+            rx,
+            buf: Vec::new(),
+            closed: false,
+            writer,
+            transcript,
+            death,
+        }
     }
 
     pub async fn send(&mut self, text: &str, secret: bool) -> Result<(), ExpectError> {
@@ -57,7 +81,9 @@ impl Channel {
             self.transcript.bytes(">", text.as_bytes());
         }
         let mut w = self.writer.lock().await;
-        w.write_all(text.as_bytes()).await.map_err(|e| ExpectError::Io(e.to_string()))?;
+        w.write_all(text.as_bytes())
+            .await
+            .map_err(|e| ExpectError::Io(e.to_string()))?;
         w.flush().await.map_err(|e| ExpectError::Io(e.to_string()))
     }
 
@@ -70,7 +96,11 @@ impl Channel {
     }
 
     /// Waits until one of `patterns` matches; returns its index and consumes through the match.
-    pub async fn expect(&mut self, patterns: &[&Pattern], within: Duration) -> Result<usize, ExpectError> {
+    pub async fn expect(
+        &mut self,
+        patterns: &[&Pattern],
+        within: Duration,
+    ) -> Result<usize, ExpectError> {
         let deadline = Instant::now() + within;
         loop {
             for d in &self.death {
@@ -94,9 +124,18 @@ impl Channel {
                 Ok(Some(chunk)) => self.take(chunk),
                 Ok(None) => self.closed = true,
                 Err(_) => {
-                    let wanted = patterns.iter().map(|p| format!("`{}`", p.source)).collect::<Vec<_>>().join(" or ");
-                    let tail = crate::evidence::printable(&self.buf[self.buf.len().saturating_sub(80)..]);
-                    return Err(ExpectError::Timeout { waited: within, wanted, tail });
+                    let wanted = patterns
+                        .iter()
+                        .map(|p| format!("`{}`", p.source))
+                        .collect::<Vec<_>>()
+                        .join(" or ");
+                    let tail =
+                        crate::evidence::printable(&self.buf[self.buf.len().saturating_sub(80)..]);
+                    return Err(ExpectError::Timeout {
+                        waited: within,
+                        wanted,
+                        tail,
+                    });
                 }
             }
         }
@@ -130,7 +169,11 @@ mod tests {
         pub struct Dir(pub std::path::PathBuf);
         impl Dir {
             pub fn new() -> Dir {
-                let p = std::env::temp_dir().join(format!("hilt-expect-{}-{:?}", std::process::id(), std::thread::current().id()));
+                let p = std::env::temp_dir().join(format!(
+                    "hilt-expect-{}-{:?}",
+                    std::process::id(),
+                    std::thread::current().id()
+                ));
                 std::fs::create_dir_all(&p).unwrap();
                 Dir(p)
             }
@@ -148,8 +191,14 @@ mod tests {
         tx.send(b"Password: \r\nlogin: ".to_vec()).await.unwrap();
         let login = Pattern::new("login: ").unwrap();
         let pass = Pattern::new("Password: ").unwrap();
-        assert_eq!(ch.expect(&[&login, &pass], Duration::from_secs(1)).await, Ok(1));
-        assert_eq!(ch.expect(&[&login, &pass], Duration::from_secs(1)).await, Ok(0));
+        assert_eq!(
+            ch.expect(&[&login, &pass], Duration::from_secs(1)).await,
+            Ok(1)
+        );
+        assert_eq!(
+            ch.expect(&[&login, &pass], Duration::from_secs(1)).await,
+            Ok(0)
+        );
     }
 
     #[tokio::test]
@@ -158,11 +207,19 @@ mod tests {
         let p = Pattern::new("never").unwrap();
         let r = ch.expect(&[&p], Duration::from_millis(50)).await;
         assert!(matches!(r, Err(ExpectError::Timeout { .. })));
-        tx.send(b"Kernel panic - not syncing".to_vec()).await.unwrap();
-        assert!(matches!(ch.expect(&[&p], Duration::from_secs(1)).await, Err(ExpectError::Death(_))));
+        tx.send(b"Kernel panic - not syncing".to_vec())
+            .await
+            .unwrap();
+        assert!(matches!(
+            ch.expect(&[&p], Duration::from_secs(1)).await,
+            Err(ExpectError::Death(_))
+        ));
         ch.clear();
         drop(tx);
-        assert_eq!(ch.expect(&[&p], Duration::from_secs(1)).await, Err(ExpectError::Closed));
+        assert_eq!(
+            ch.expect(&[&p], Duration::from_secs(1)).await,
+            Err(ExpectError::Closed)
+        );
     }
 
     #[tokio::test]

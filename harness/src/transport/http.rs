@@ -40,26 +40,36 @@ impl Http {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
-        Ok(Http { client, address, log })
+        Ok(Http {
+            client,
+            address,
+            log,
+        })
     }
 
     pub async fn send(&self, req: &HttpRequest) -> Result<HttpAnswer, String> {
         let addr = SocketAddr::new(self.address, req.port);
         let url = format!("http://{addr}{}", req.path);
-        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| format!("bad HTTP method {}", req.method))?;
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|_| format!("bad HTTP method {}", req.method))?;
         let mut builder = self.client.request(method, &url).timeout(req.within);
         let mut shown_body = String::new();
         if let Some(j) = &req.json {
             shown_body = j.to_string();
-            builder = builder.header("content-type", "application/json").body(shown_body.clone());
+            builder = builder
+                .header("content-type", "application/json")
+                .body(shown_body.clone());
         } else if let Some(f) = &req.form {
             shown_body = form_encode(f);
-            builder = builder.header("content-type", "application/x-www-form-urlencoded").body(shown_body.clone());
+            builder = builder
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(shown_body.clone());
         }
         if let Some((u, p)) = &req.basic_auth {
             builder = builder.basic_auth(u, Some(p));
         }
-        self.log.line(">", &format!("{} {url} {shown_body}", req.method));
+        self.log
+            .line(">", &format!("{} {url} {shown_body}", req.method));
         let exchange = async {
             let mut resp = builder.send().await.map_err(|e| describe(&e))?;
             let status = resp.status().as_u16();
@@ -77,7 +87,10 @@ impl Http {
             .await
             .unwrap_or_else(|_| Err(format!("no answer within {:.1}s", req.within.as_secs_f64())));
         match &result {
-            Ok(a) => self.log.line("<", &format!("{} {}", a.status, crate::evidence::printable(&a.body))),
+            Ok(a) => self.log.line(
+                "<",
+                &format!("{} {}", a.status, crate::evidence::printable(&a.body)),
+            ),
             Err(e) => self.log.line("#", &format!("{url}: {e}")),
         }
         result.map_err(|e| format!("{} {url}: {e}", req.method))
@@ -95,13 +108,19 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 fn form_encode(fields: &BTreeMap<String, String>) -> String {
-    fields.iter().map(|(k, v)| format!("{}={}", percent(k), percent(v))).collect::<Vec<_>>().join("&")
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent(k), percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -24,17 +24,36 @@ enum PortState {
     Error,
 }
 
-pub async fn scan(address: IpAddr, ports: &[u16], concurrency: usize, connect_timeout: Duration) -> TcpScan {
+pub async fn scan(
+    address: IpAddr,
+    ports: &[u16],
+    concurrency: usize,
+    connect_timeout: Duration,
+) -> TcpScan {
     let started = Instant::now();
     let mut pending = ports.iter().copied();
     let mut in_flight = JoinSet::new();
-    let mut result = TcpScan { address, ports_probed: ports.len(), open: vec![], filtered: vec![], errors: 0, seconds: 0.0 };
+    let mut result = TcpScan {
+        address,
+        ports_probed: ports.len(),
+        open: vec![],
+        filtered: vec![],
+        errors: 0,
+        seconds: 0.0,
+    };
     loop {
         while in_flight.len() < concurrency.max(1) {
             let Some(port) = pending.next() else { break };
-            in_flight.spawn(async move { (port, probe(SocketAddr::new(address, port), connect_timeout).await) });
+            in_flight.spawn(async move {
+                (
+                    port,
+                    probe(SocketAddr::new(address, port), connect_timeout).await,
+                )
+            });
         }
-        let Some(done) = in_flight.join_next().await else { break };
+        let Some(done) = in_flight.join_next().await else {
+            break;
+        };
         if let Ok((port, state)) = done {
             match state {
                 PortState::Open => result.open.push(port),
@@ -61,7 +80,10 @@ async fn probe(addr: SocketAddr, within: Duration) -> PortState {
 
 /// Is `port` accepting connections at `address`? Used for single follow-up probes.
 pub async fn is_open(address: IpAddr, port: u16, within: Duration) -> bool {
-    matches!(probe(SocketAddr::new(address, port), within).await, PortState::Open)
+    matches!(
+        probe(SocketAddr::new(address, port), within).await,
+        PortState::Open
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Power and reset-button actuators behind one trait: a socket controller that takes text lines
 //! (`line`), or programs the lab already uses for its relays (`command`).
 
-use crate::config::rig::{ButtonBackend, CommandButton, CommandPower, LineButton, LinePower, PowerBackend};
+use crate::config::rig::{
+    ButtonBackend, CommandButton, CommandPower, LineButton, LinePower, PowerBackend,
+};
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -22,9 +24,18 @@ pub trait Switch: Send + Sync {
 }
 
 /// Builds the rig's backends; `fill` resolves `{scratch}` and similar in their strings.
-pub fn power(backend: &PowerBackend, fill: &dyn Fn(&str) -> String, cwd: PathBuf) -> Box<dyn Switch> {
+pub fn power(
+    backend: &PowerBackend,
+    fill: &dyn Fn(&str) -> String,
+    cwd: PathBuf,
+) -> Box<dyn Switch> {
     match backend {
-        PowerBackend::Line(LinePower { endpoint, on, off, reply }) => Box::new(LineSwitch {
+        PowerBackend::Line(LinePower {
+            endpoint,
+            on,
+            off,
+            reply,
+        }) => Box::new(LineSwitch {
             endpoint: fill(endpoint),
             on: Some(on.clone()),
             off: Some(off.clone()),
@@ -40,9 +51,17 @@ pub fn power(backend: &PowerBackend, fill: &dyn Fn(&str) -> String, cwd: PathBuf
     }
 }
 
-pub fn button(backend: &ButtonBackend, fill: &dyn Fn(&str) -> String, cwd: PathBuf) -> Box<dyn Switch> {
+pub fn button(
+    backend: &ButtonBackend,
+    fill: &dyn Fn(&str) -> String,
+    cwd: PathBuf,
+) -> Box<dyn Switch> {
     match backend {
-        ButtonBackend::Line(LineButton { endpoint, press, reply }) => Box::new(LineSwitch {
+        ButtonBackend::Line(LineButton {
+            endpoint,
+            press,
+            reply,
+        }) => Box::new(LineSwitch {
             endpoint: fill(endpoint),
             on: None,
             off: None,
@@ -72,32 +91,54 @@ impl Switch for LineSwitch {
             let line = match action {
                 Action::PowerOn => self.on.clone(),
                 Action::PowerOff => self.off.clone(),
-                Action::Press(d) => self.press.as_ref().map(|p| p.replace("{ms}", &d.as_millis().to_string())),
+                Action::Press(d) => self
+                    .press
+                    .as_ref()
+                    .map(|p| p.replace("{ms}", &d.as_millis().to_string())),
             }
             .ok_or_else(|| format!("this backend cannot {action:?}"))?;
             if let Some(path) = self.endpoint.strip_prefix("unix:") {
-                let s = tokio::net::UnixStream::connect(path).await.map_err(|e| format!("{}: {e}", self.endpoint))?;
+                let s = tokio::net::UnixStream::connect(path)
+                    .await
+                    .map_err(|e| format!("{}: {e}", self.endpoint))?;
                 exchange(s, &line, &self.reply).await
             } else if let Some(addr) = self.endpoint.strip_prefix("tcp:") {
-                let s = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("{}: {e}", self.endpoint))?;
+                let s = tokio::net::TcpStream::connect(addr)
+                    .await
+                    .map_err(|e| format!("{}: {e}", self.endpoint))?;
                 exchange(s, &line, &self.reply).await
             } else {
-                Err(format!("endpoint `{}`: expected unix:PATH or tcp:HOST:PORT", self.endpoint))
+                Err(format!(
+                    "endpoint `{}`: expected unix:PATH or tcp:HOST:PORT",
+                    self.endpoint
+                ))
             }
             .map_err(|e| format!("{}: {e}", self.endpoint))
         })
     }
 }
 
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(stream: S, line: &str, reply: &str) -> Result<(), String> {
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    line: &str,
+    reply: &str,
+) -> Result<(), String> {
     let (r, mut w) = tokio::io::split(stream);
-    w.write_all(format!("{line}\n").as_bytes()).await.map_err(|e| e.to_string())?;
+    w.write_all(format!("{line}\n").as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
     let mut answer = String::new();
-    BufReader::new(tokio::io::AsyncReadExt::take(r, 4096)).read_line(&mut answer).await.map_err(|e| e.to_string())?;
+    BufReader::new(tokio::io::AsyncReadExt::take(r, 4096))
+        .read_line(&mut answer)
+        .await
+        .map_err(|e| e.to_string())?;
     if answer.trim() == reply {
         Ok(())
     } else {
-        Err(format!("controller answered {:?} to {line:?}, expected {reply:?}", answer.trim()))
+        Err(format!(
+            "controller answered {:?} to {line:?}, expected {reply:?}",
+            answer.trim()
+        ))
     }
 }
 
@@ -114,10 +155,11 @@ impl Switch for CommandSwitch {
             let argv: Vec<String> = match action {
                 Action::PowerOn => self.on.clone(),
                 Action::PowerOff => self.off.clone(),
-                Action::Press(d) => self
-                    .press
-                    .as_ref()
-                    .map(|p| p.iter().map(|a| a.replace("{ms}", &d.as_millis().to_string())).collect()),
+                Action::Press(d) => self.press.as_ref().map(|p| {
+                    p.iter()
+                        .map(|a| a.replace("{ms}", &d.as_millis().to_string()))
+                        .collect()
+                }),
             }
             .ok_or_else(|| format!("this backend cannot {action:?}"))?;
             let (program, args) = argv.split_first().ok_or("empty command")?;
@@ -131,7 +173,11 @@ impl Switch for CommandSwitch {
             if out.status.success() {
                 Ok(())
             } else {
-                Err(format!("{program} exited with {}: {}", out.status, String::from_utf8_lossy(&out.stderr).trim()))
+                Err(format!(
+                    "{program} exited with {}: {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ))
             }
         })
     }
@@ -143,10 +189,22 @@ mod tests {
 
     #[tokio::test]
     async fn command_backend_runs_the_program_and_reports_failure() {
-        let ok = CommandSwitch { on: Some(vec!["true".into()]), off: Some(vec!["false".into()]), press: None, cwd: ".".into() };
+        let ok = CommandSwitch {
+            on: Some(vec!["true".into()]),
+            off: Some(vec!["false".into()]),
+            press: None,
+            cwd: ".".into(),
+        };
         assert!(ok.actuate(Action::PowerOn).await.is_ok());
-        assert!(ok.actuate(Action::PowerOff).await.unwrap_err().contains("exited"));
-        assert!(ok.actuate(Action::Press(Duration::from_millis(1))).await.is_err());
+        assert!(ok
+            .actuate(Action::PowerOff)
+            .await
+            .unwrap_err()
+            .contains("exited"));
+        assert!(ok
+            .actuate(Action::Press(Duration::from_millis(1)))
+            .await
+            .is_err());
     }
 
     #[tokio::test]
@@ -161,7 +219,15 @@ mod tests {
             assert_eq!(line, "button press 250\n");
             w.write_all(b"ok\n").await.unwrap();
         });
-        let sw = LineSwitch { endpoint: format!("tcp:{addr}"), on: None, off: None, press: Some("button press {ms}".into()), reply: "ok".into() };
-        sw.actuate(Action::Press(Duration::from_millis(250))).await.unwrap();
+        let sw = LineSwitch {
+            endpoint: format!("tcp:{addr}"),
+            on: None,
+            off: None,
+            press: Some("button press {ms}".into()),
+            reply: "ok".into(),
+        };
+        sw.actuate(Action::Press(Duration::from_millis(250)))
+            .await
+            .unwrap();
     }
 }

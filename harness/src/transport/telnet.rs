@@ -20,10 +20,19 @@ const SE: u8 = 240;
 const ECHO: u8 = 1;
 const SUPPRESS_GO_AHEAD: u8 = 3;
 
-pub async fn connect(addr: SocketAddr, within: Duration, transcript: EvidenceLog) -> Result<Channel, String> {
+pub async fn connect(
+    addr: SocketAddr,
+    within: Duration,
+    transcript: EvidenceLog,
+) -> Result<Channel, String> {
     let stream = tokio::time::timeout(within, TcpStream::connect(addr))
         .await
-        .map_err(|_| format!("telnet {addr}: no connection within {:.1}s", within.as_secs_f64()))?
+        .map_err(|_| {
+            format!(
+                "telnet {addr}: no connection within {:.1}s",
+                within.as_secs_f64()
+            )
+        })?
         .map_err(|e| format!("telnet {addr}: {e}"))?;
     transcript.line("#", &format!("telnet connected to {addr}"));
     let (mut reader, writer) = stream.into_split();
@@ -87,7 +96,9 @@ impl Decoder {
                 (State::Iac, _) => State::Data,
                 (State::Option(verb), opt) => {
                     match verb {
-                        WILL if opt == ECHO || opt == SUPPRESS_GO_AHEAD => answer.extend([IAC, DO, opt]),
+                        WILL if opt == ECHO || opt == SUPPRESS_GO_AHEAD => {
+                            answer.extend([IAC, DO, opt])
+                        }
                         WILL => answer.extend([IAC, DONT, opt]),
                         DO => answer.extend([IAC, WONT, opt]),
                         _ => {}

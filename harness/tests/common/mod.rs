@@ -9,7 +9,10 @@ use std::process::{Command, Output};
 use std::sync::Once;
 
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
 }
 
 pub fn hilt() -> PathBuf {
@@ -93,7 +96,10 @@ pub fn write_rig_with(dir: &Path, subnet: u8, units: &[&[&str]], extra_args: &st
 pub fn quick_suite(dir: &Path) -> PathBuf {
     let text = std::fs::read_to_string(repo().join("suites/en303645.yaml")).unwrap();
     let text = text
-        .replace("credentials/", &format!("{}/suites/credentials/", repo().display()))
+        .replace(
+            "credentials/",
+            &format!("{}/suites/credentials/", repo().display()),
+        )
         .replace("\"1-65535\"", "\"1-10000\"");
     let path = dir.join("suite.yaml");
     std::fs::write(&path, text).unwrap();
@@ -119,35 +125,74 @@ impl Run {
         self.out_dir.join("latest")
     }
     pub fn junit_text(&self) -> String {
-        std::fs::read_to_string(self.run_dir().join("junit.xml")).unwrap_or_else(|e| panic!("no junit.xml: {e}\n{}\n{}", self.stdout(), self.stderr()))
+        std::fs::read_to_string(self.run_dir().join("junit.xml"))
+            .unwrap_or_else(|e| panic!("no junit.xml: {e}\n{}\n{}", self.stdout(), self.stderr()))
     }
     /// (slot, test case id) -> (verdict label, message, system-out)
     pub fn verdicts(&self) -> BTreeMap<(String, String), (String, String, String)> {
         let report = Report::deserialize_from_str(&self.junit_text()).expect("junit parses");
         let mut out = BTreeMap::new();
         for suite in &report.test_suites {
-            let slot = suite.name.as_str().split_whitespace().next().unwrap().to_string();
+            let slot = suite
+                .name
+                .as_str()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
             for case in &suite.test_cases {
-                let id = case.name.as_str().split_whitespace().next().unwrap().to_string();
+                let id = case
+                    .name
+                    .as_str()
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_string();
                 let (verdict, message) = match &case.status {
                     TestCaseStatus::Success { .. } => ("PASS", String::new()),
-                    TestCaseStatus::NonSuccess { kind: NonSuccessKind::Failure, message, .. } => ("FAIL", message.as_ref().map(|m| m.to_string()).unwrap_or_default()),
-                    TestCaseStatus::NonSuccess { message, .. } => ("INCONCLUSIVE", message.as_ref().map(|m| m.to_string()).unwrap_or_default()),
-                    TestCaseStatus::Skipped { message, .. } => ("SKIPPED", message.as_ref().map(|m| m.to_string()).unwrap_or_default()),
+                    TestCaseStatus::NonSuccess {
+                        kind: NonSuccessKind::Failure,
+                        message,
+                        ..
+                    } => (
+                        "FAIL",
+                        message.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                    ),
+                    TestCaseStatus::NonSuccess { message, .. } => (
+                        "INCONCLUSIVE",
+                        message.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                    ),
+                    TestCaseStatus::Skipped { message, .. } => (
+                        "SKIPPED",
+                        message.as_ref().map(|m| m.to_string()).unwrap_or_default(),
+                    ),
                 };
-                let system_out = case.system_out.as_ref().map(|s| s.to_string()).unwrap_or_default();
-                out.insert((slot.clone(), id), (verdict.to_string(), message, system_out));
+                let system_out = case
+                    .system_out
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                out.insert(
+                    (slot.clone(), id),
+                    (verdict.to_string(), message, system_out),
+                );
             }
         }
         out
     }
     pub fn verdict(&self, slot: &str, case: &str) -> (String, String, String) {
-        self.verdicts().get(&(slot.to_string(), case.to_string())).cloned().unwrap_or_else(|| panic!("no {slot} {case} in {:?}", self.verdicts().keys()))
+        self.verdicts()
+            .get(&(slot.to_string(), case.to_string()))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {slot} {case} in {:?}", self.verdicts().keys()))
     }
     /// Evidence paths cited in a case's system-out, checked to exist.
     pub fn evidence(&self, slot: &str, case: &str) -> Vec<PathBuf> {
         let (_, _, out) = self.verdict(slot, case);
-        out.lines().filter_map(|l| l.strip_prefix("evidence: ")).map(|p| self.run_dir().join(p)).collect()
+        out.lines()
+            .filter_map(|l| l.strip_prefix("evidence: "))
+            .map(|p| self.run_dir().join(p))
+            .collect()
     }
 }
 
@@ -156,7 +201,10 @@ pub fn run_hilt(dir: &Path, args: &[&str]) -> Run {
     let out_dir = dir.join("reports");
     let mut cmd = Command::new(hilt());
     cmd.arg("run").args(args).arg("--out").arg(&out_dir);
-    Run { output: cmd.output().expect("run hilt"), out_dir }
+    Run {
+        output: cmd.output().expect("run hilt"),
+        out_dir,
+    }
 }
 
 pub fn profile() -> PathBuf {
