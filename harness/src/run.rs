@@ -2,7 +2,7 @@
 //! libtest-style reporter as verdicts arrive, then write the reports.
 
 use crate::bench::{self, label::UnitLabel, Sample, Unavailable};
-use crate::cases::{self, CaseContext};
+use crate::cases::{self, CaseContext, CaseSpec};
 use crate::config::{Config, ConfigPaths};
 use crate::plan::{self, PlannedCase};
 use crate::report::{self, CaseRecord, RunInfo, SampleIdentity};
@@ -250,7 +250,7 @@ async fn run_sample(
     config: Arc<Config>,
     cases: Vec<(PlannedCase, oneshot::Sender<CaseResult>)>,
 ) {
-    let sample = match sample.as_ref() {
+    let s = match sample.as_ref() {
         Ok(s) => s,
         Err(u) => {
             for (_, tx) in cases {
@@ -262,21 +262,16 @@ async fn run_sample(
             return;
         }
     };
-    let ctx = CaseContext {
-        sample,
-        peers: &peers,
-        config: &config,
-    };
     for (planned, tx) in cases {
         let started = chrono::Utc::now();
         let clock = Instant::now();
-        let mut result = match sample.broken_reason() {
+        let mut result = match s.broken_reason() {
             Some(reason) => CaseResult::inconclusive(reason),
-            None => cases::run(&planned.spec, &ctx).await,
+            None => run_isolated(planned.spec, sample.clone(), peers.clone(), config.clone()).await,
         };
         // A verdict reached while the unit was dying is not trusted, and an INCONCLUSIVE says
         // first that the unit is gone.
-        if let Some(reason) = sample.broken_reason() {
+        if let Some(reason) = s.broken_reason() {
             match result.verdict {
                 Verdict::Pass => result = CaseResult::inconclusive(reason),
                 Verdict::Inconclusive if !result.message.contains(&reason) => {
@@ -291,9 +286,36 @@ async fn run_sample(
             .evidence
             .iter()
             .filter(|p| p.exists())
-            .map(|p| PathBuf::from(sample.evidence.cite(p)))
+            .map(|p| PathBuf::from(s.evidence.cite(p)))
             .collect();
         let _ = tx.send(result);
+    }
+}
+
+/// Runs one case in its own task, so a bug that panics costs that case (INCONCLUSIVE), not the
+/// sample's remaining cases.
+async fn run_isolated(
+    spec: CaseSpec,
+    sample: Arc<Result<Sample, Unavailable>>,
+    peers: Arc<Vec<(String, UnitLabel)>>,
+    config: Arc<Config>,
+) -> CaseResult {
+    let task = tokio::spawn(async move {
+        let Ok(sample) = sample.as_ref() else {
+            return CaseResult::inconclusive("sample unavailable");
+        };
+        let ctx = CaseContext {
+            sample,
+            peers: &peers,
+            config: &config,
+        };
+        cases::run(&spec, &ctx).await
+    });
+    match task.await {
+        Ok(r) => r,
+        Err(e) => CaseResult::inconclusive(format!(
+            "hilt error: the test case stopped unexpectedly ({e}); please report it"
+        )),
     }
 }
 

@@ -51,6 +51,8 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
 #[rstest]
 #[case::universal_password("universal", 31, &["universal-password-after-reset"], PASSWORDS, "mirai-2016.csv entry 6 (user `root`)")]
 #[case::mac_derived("macderived", 32, &["mac-derived-password"], PASSWORDS, "MAC address")]
+#[case::serial_derived("serialderived", 41, &["serial-derived-password"], PASSWORDS, "serial number")]
+#[case::weak_password("weak", 42, &["weak-password"], PASSWORDS, "below the documented minimum 12")]
 #[case::undeclared_port("port", 33, &["undeclared-port"], PORTS, "TCP port 9527 is open but not declared")]
 #[case::telnet_enabled("telnet", 34, &["telnet-enabled"], PORTS, "`telnet` (TCP 2323) is declared disabled but is open")]
 fn one_faulty_unit_fails_the_right_case(

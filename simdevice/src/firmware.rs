@@ -34,12 +34,14 @@ pub enum Fault {
     SamePassword,
     MacDerivedPassword,
     SequentialPasswords,
+    SerialDerivedPassword,
+    WeakPassword,
     UndeclaredPort,
     TelnetEnabled,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 6] = [
+    pub const ALL: [(&'static str, Fault); 8] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -47,6 +49,8 @@ impl Fault {
         ("same-password", Fault::SamePassword),
         ("mac-derived-password", Fault::MacDerivedPassword),
         ("sequential-passwords", Fault::SequentialPasswords),
+        ("serial-derived-password", Fault::SerialDerivedPassword),
+        ("weak-password", Fault::WeakPassword),
         ("undeclared-port", Fault::UndeclaredPort),
         ("telnet-enabled", Fault::TelnetEnabled),
     ];

@@ -25,6 +25,20 @@ pub fn manufacture(fw: &Firmware, unit: u32, faults: &[Fault]) -> Label {
     } else if faults.contains(&Fault::MacDerivedPassword) {
         // The last three MAC bytes, as many cheap routers and cameras did.
         format!("Cam{}Q7", mac.replace(':', "")[6..].to_uppercase())
+    } else if faults.contains(&Fault::SerialDerivedPassword) {
+        // The serial's digits reversed, dressed up to meet the character rule.
+        format!(
+            "Sn{}x",
+            serial
+                .chars()
+                .rev()
+                .filter(char::is_ascii_digit)
+                .take(9)
+                .collect::<String>()
+        )
+    } else if faults.contains(&Fault::WeakPassword) {
+        // Unique per unit, but shorter than documented and without capitals.
+        format!("cam{:05}", spread % 100_000)
     } else if faults.contains(&Fault::SequentialPasswords) {
         format!("Vc100pw{:05}", 1000 + unit)
     } else {
