@@ -90,8 +90,7 @@ fn password_faults_shape_the_label() {
         .lines()
         .find(|l| l.starts_with("mac:"))
         .unwrap()
-        .replace(':', "")
-        .replace('"', "");
+        .replace([':', '"'], "");
     let tail = mac_line[mac_line.len() - 6..].to_uppercase();
     assert!(
         text.contains(&format!("password: \"Cam{tail}Q7\"")),
