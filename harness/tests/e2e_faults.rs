@@ -72,13 +72,20 @@ fn one_faulty_unit_fails_the_right_case(
 }
 
 #[rstest]
-#[case::same_password("same", 35, "same-password", "is the same as on")]
-#[case::sequential("sequential", 36, "sequential-passwords", "(a counter)")]
+#[case::same_password("same", 35, "same-password", "is the same as on", "Vc100Admin24")]
+#[case::sequential(
+    "sequential",
+    36,
+    "sequential-passwords",
+    "(a counter)",
+    "Vc100pw01001"
+)]
 fn a_pair_of_faulty_units_fails_and_the_third_passes(
     #[case] tag: &str,
     #[case] subnet: u8,
     #[case] fault: &str,
     #[case] finding: &str,
+    #[case] known_password: &str,
 ) {
     let (_dir, run) = run_rig(tag, subnet, &[&[fault], &[fault], &[]]);
     assert_eq!(run.code(), 1);
@@ -87,6 +94,29 @@ fn a_pair_of_faulty_units_fails_and_the_third_passes(
     assert_verdict(&run, "slot3", PASSWORDS, "PASS", "");
     for slot in ["slot1", "slot2", "slot3"] {
         assert_verdict(&run, slot, PORTS, "PASS", "");
+    }
+    assert_password_never_shown(&run, known_password);
+}
+
+/// The label password these faults make known must not appear in JUnit, stdout or any evidence.
+fn assert_password_never_shown(run: &Run, password: &str) {
+    assert!(!run.stdout().contains(password));
+    assert!(!run.stderr().contains(password));
+    let mut stack = vec![run.run_dir().canonicalize().unwrap()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                assert!(
+                    !text.contains(password),
+                    "{} shows the label password",
+                    path.display()
+                );
+            }
+        }
     }
 }
 

@@ -127,3 +127,64 @@ fn non_success(kind: NonSuccessKind, message: &str, ty: &str) -> TestCaseStatus 
     s.set_message(message).set_type(ty);
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::ts_5_1_1_2;
+    use crate::evidence::Redactor;
+    use crate::verdict::CaseResult;
+    use std::sync::Arc;
+
+    fn info() -> RunInfo {
+        let t = chrono::Utc::now();
+        RunInfo {
+            run_id: "r1".into(),
+            started: t,
+            finished: t,
+            rig_name: "rig".into(),
+            rig_file: "rig.yaml".into(),
+            profile_name: "p".into(),
+            profile_file: "p.yaml".into(),
+            suite_name: "s".into(),
+            suite_file: "s.yaml".into(),
+            en_303_645: "V2.1.1".into(),
+            ts_103_701: "V1.1.1".into(),
+            hostname: "bench".into(),
+        }
+    }
+
+    #[test]
+    fn device_text_is_escaped_and_secrets_redacted() {
+        let redactor = Arc::new(Redactor::default());
+        redactor.add("S3cretLabelPw");
+        let sample = SampleIdentity {
+            slot: "s1".into(),
+            serial: Some("SN<1>".into()),
+            redact: Some(redactor),
+            ..Default::default()
+        };
+        let mut result = CaseResult::new(
+            Verdict::Fail,
+            "banner <script>alert(1)</script> ]]> \u{1b}[31m\u{0}pw=S3cretLabelPw",
+        );
+        result.details.push("seen S3cretLabelPw & more".into());
+        let record = CaseRecord {
+            slot: "s1".into(),
+            spec: ts_5_1_1_2::SPEC,
+            result,
+            evidence: vec!["samples/s1/console.log".into()],
+        };
+        let xml = render(&info(), &[sample], &[record]).unwrap();
+        assert!(!xml.contains("S3cretLabelPw"), "{xml}");
+        assert!(xml.contains("[redacted]"));
+        assert!(!xml.contains("<script>"), "{xml}");
+        assert!(!xml.contains('\u{0}') && !xml.contains('\u{1b}'));
+        let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed XML");
+        assert_eq!(parsed.test_suites[0].failures, 1);
+        assert!(
+            !xml.contains(" skipped=\"0\" failures=\"1\" errors=\"0\" time")
+                || xml.matches("skipped=").count() == 1
+        );
+    }
+}
