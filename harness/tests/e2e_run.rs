@@ -209,3 +209,45 @@ fn telnet_login_surface_finds_a_universal_password() {
     );
     assert_eq!(run.verdict("slot1", "5.6-1-2").0, "PASS");
 }
+
+#[test]
+fn ics_not_applicable_is_skipped_with_the_ics_row_and_starts_nothing() {
+    let dir = TempDir::new("na");
+    let marker = dir.0.join("started");
+    let rig = format!(
+        "rig: na-bench\nslots:\n  - id: bench-a\n    launch: {{ command: [sh, -c, \"touch {m}\"], ready: \"{m}\", within: 5s }}\n    network: {{ address: 127.0.39.2 }}\n    label: {{ serial: S1, mac: \"02:00:00:00:00:01\" }}\n",
+        m = marker.display()
+    );
+    std::fs::write(dir.0.join("rig.yaml"), rig).unwrap();
+    let text: String = std::fs::read_to_string(profile())
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("  \"5.1-1\":") {
+                "  \"5.1-1\": { support: N/A, detail: \"the device has no passwords\" }"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.0.join("profile.yaml"), text).unwrap();
+    let run = run_hilt(
+        &dir.0,
+        &[
+            "--rig",
+            dir.0.join("rig.yaml").to_str().unwrap(),
+            "--profile",
+            dir.0.join("profile.yaml").to_str().unwrap(),
+            "5.1-1",
+        ],
+    );
+    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+    let (verdict, message, _) = run.verdict("bench-a", "5.1-1-2");
+    assert_eq!(verdict, "SKIPPED");
+    assert!(
+        message.contains("ICS 5.1-1 is N/A: the device has no passwords"),
+        "{message}"
+    );
+    assert!(!marker.exists(), "a sample with only N/A cases was started");
+}
