@@ -2,10 +2,9 @@
 
 use crate::bench::Sample;
 use crate::config::procedure::{PowerAction, Step};
-use crate::config::profile::PromptLogin;
 use crate::config::Profile;
 use crate::evidence::EvidenceLog;
-use crate::transport::http::HttpRequest;
+use crate::transport::http::{HttpRequest, RequestTemplate};
 use crate::transport::switch::{Action, Switch};
 use std::time::Duration;
 
@@ -65,12 +64,7 @@ async fn actuate(
 }
 
 async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(), String> {
-    let death = profile
-        .body
-        .console
-        .as_ref()
-        .map(|c| c.death_strings.clone())
-        .unwrap_or_default();
+    let death = profile.death_strings();
     match step {
         Step::Power(p) => {
             let power = sample.power.as_deref();
@@ -144,31 +138,19 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
             let service = profile
                 .service(&h.service)
                 .ok_or_else(|| format!("no declared service `{}`", h.service))?;
-            let json = match &h.json {
-                Some(j) => Some(fill_json(sample, j)?),
-                None => None,
+            let template = RequestTemplate {
+                method: &h.method,
+                path: &h.path,
+                json: h.json.as_ref(),
+                form: h.form.as_ref(),
             };
-            let form = match &h.form {
-                Some(f) => Some(
-                    f.iter()
-                        .map(|(k, v)| Ok((k.clone(), sample.fill(v)?)))
-                        .collect::<Result<_, String>>()?,
-                ),
-                None => None,
-            };
-            let basic_auth = match &h.basic_auth {
-                Some(b) => Some((sample.fill(&b.username)?, sample.fill(&b.password)?)),
-                None => None,
-            };
-            let req = HttpRequest {
-                method: h.method.clone(),
-                port: service.port.value,
-                path: sample.fill(&h.path)?,
-                json,
-                form,
-                basic_auth,
-                within: h.within.0,
-            };
+            let mut req =
+                HttpRequest::from_template(template, service.port.value, h.within.0, &|t| {
+                    sample.fill(t)
+                })?;
+            if let Some(b) = &h.basic_auth {
+                req.basic_auth = Some((sample.fill(&b.username)?, sample.fill(&b.password)?));
+            }
             sample.scope.check(sample.address)?;
             let answer = sample.http.send(&req).await?;
             if !h.expect_status.contains(&answer.status) {
@@ -200,10 +182,3 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
         }
     }
 }
-
-pub fn fill_json(sample: &Sample, v: &serde_json::Value) -> Result<serde_json::Value, String> {
-    crate::login::map_json(v, &|s| sample.fill(s))
-}
-
-/// Used by `console_login` and by console credential trials alike.
-pub type Dialect = PromptLogin;

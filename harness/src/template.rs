@@ -32,6 +32,28 @@ pub fn fill(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Strin
     Ok(out)
 }
 
+/// Rebuilds a JSON template with every string passed through `fill`.
+pub fn fill_json(
+    v: &serde_json::Value,
+    fill: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    Ok(match v {
+        Value::String(s) => Value::String(fill(s)?),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| fill_json(x, fill))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| Ok((k.clone(), fill_json(x, fill)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
 enum Piece<'a> {
     Text(&'a str),
     Var(&'a str),

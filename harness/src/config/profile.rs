@@ -226,6 +226,15 @@ impl Profile {
         self.body.ics.get(provision)
     }
 
+    /// Console output that means the unit crashed (empty when the profile has no console).
+    pub fn death_strings(&self) -> Vec<Pattern> {
+        self.body
+            .console
+            .as_ref()
+            .map(|c| c.death_strings.clone())
+            .unwrap_or_default()
+    }
+
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.body.ixit.services.iter().find(|s| s.id.value == id)
     }

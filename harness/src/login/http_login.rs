@@ -4,7 +4,7 @@
 use super::{CredentialTrial, LoginOutcome, TrialFuture};
 use crate::bench::Sample;
 use crate::config::profile::HttpLogin;
-use crate::transport::http::HttpRequest;
+use crate::transport::http::{HttpRequest, RequestTemplate};
 use std::collections::BTreeMap;
 
 pub struct HttpTrial<'a> {
@@ -20,31 +20,23 @@ impl CredentialTrial for HttpTrial<'_> {
                 ("username".to_string(), username.to_string()),
                 ("password".to_string(), password.to_string()),
             ]);
-            let fill = |s: &str| crate::template::fill(s, &vars);
-            let json = match &self.spec.json {
-                Some(j) => match super::map_json(j, &fill) {
-                    Ok(v) => Some(v),
+            let spec = self.spec;
+            let template = RequestTemplate {
+                method: &spec.method,
+                path: &spec.path,
+                json: spec.json.as_ref(),
+                form: spec.form.as_ref(),
+            };
+            let mut req =
+                match HttpRequest::from_template(template, self.port, spec.within.0, &|t| {
+                    crate::template::fill(t, &vars)
+                }) {
+                    Ok(r) => r,
                     Err(e) => return LoginOutcome::NotALogin(e),
-                },
-                None => None,
-            };
-            let form = self.spec.form.as_ref().map(|f| {
-                f.iter()
-                    .map(|(k, v)| (k.clone(), fill(v).unwrap_or_default()))
-                    .collect()
-            });
-            let req = HttpRequest {
-                method: self.spec.method.clone(),
-                port: self.port,
-                path: self.spec.path.clone(),
-                json,
-                form,
-                basic_auth: self
-                    .spec
-                    .basic_auth
-                    .then(|| (username.to_string(), password.to_string())),
-                within: self.spec.within.0,
-            };
+                };
+            if spec.basic_auth {
+                req.basic_auth = Some((username.to_string(), password.to_string()));
+            }
             if let Err(e) = self.sample.scope.check(self.sample.address) {
                 return LoginOutcome::NotALogin(e);
             }

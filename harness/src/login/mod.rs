@@ -69,12 +69,7 @@ pub fn for_mechanism<'a>(
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Console(spec) => {
-            let death = profile
-                .body
-                .console
-                .as_ref()
-                .map(|c| c.death_strings.clone())
-                .unwrap_or_default();
+            let death = profile.death_strings();
             Ok(Box::new(prompt::ConsoleTrial {
                 sample,
                 spec,
@@ -82,24 +77,4 @@ pub fn for_mechanism<'a>(
             }))
         }
     }
-}
-
-/// Rebuilds a JSON template with every string passed through `f`.
-pub fn map_json(
-    v: &serde_json::Value,
-    f: &dyn Fn(&str) -> Result<String, String>,
-) -> Result<serde_json::Value, String> {
-    use serde_json::Value;
-    Ok(match v {
-        Value::String(s) => Value::String(f(s)?),
-        Value::Array(a) => {
-            Value::Array(a.iter().map(|x| map_json(x, f)).collect::<Result<_, _>>()?)
-        }
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, x)| Ok((k.clone(), map_json(x, f)?)))
-                .collect::<Result<_, String>>()?,
-        ),
-        other => other.clone(),
-    })
 }

@@ -19,6 +19,46 @@ pub struct HttpRequest {
     pub within: Duration,
 }
 
+/// The request parts a profile writes as a template.
+pub struct RequestTemplate<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub json: Option<&'a serde_json::Value>,
+    pub form: Option<&'a BTreeMap<String, String>>,
+}
+
+impl HttpRequest {
+    /// Fills `{name}` placeholders in the path, JSON strings and form values.
+    pub fn from_template(
+        t: RequestTemplate<'_>,
+        port: u16,
+        within: Duration,
+        fill: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<HttpRequest, String> {
+        let json = t
+            .json
+            .map(|j| crate::template::fill_json(j, fill))
+            .transpose()?;
+        let form = t
+            .form
+            .map(|f| {
+                f.iter()
+                    .map(|(k, v)| Ok((k.clone(), fill(v)?)))
+                    .collect::<Result<BTreeMap<_, _>, String>>()
+            })
+            .transpose()?;
+        Ok(HttpRequest {
+            method: t.method.to_string(),
+            port,
+            path: fill(t.path)?,
+            json,
+            form,
+            basic_auth: None,
+            within,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct HttpAnswer {
     pub status: u16,
