@@ -271,6 +271,9 @@ async fn run_sample(
         };
         // A verdict reached while the unit was dying is not trusted, and an INCONCLUSIVE says
         // first that the unit is gone.
+        if let Some(l) = &s.launched {
+            l.poll_exit().await;
+        }
         if let Some(reason) = s.broken_reason() {
             match result.verdict {
                 Verdict::Pass => result = CaseResult::inconclusive(reason),

@@ -139,6 +139,21 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// A unit whose address is taken (another process, a unit left from an earlier run) would let
+/// a bench talk to the wrong peer: it stops instead, which the bench sees as a dead unit.
+async fn bind_or_exit(unit: &Unit, port: u16) -> tokio::net::TcpListener {
+    match net::bind(unit, port).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "hilt-simdevice: cannot listen on {}:{port}: {e}",
+                unit.address
+            );
+            std::process::exit(1);
+        }
+    }
+}
+
 /// One boot: the boot log on the UART, then the services and a console session until power-off.
 fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -154,19 +169,21 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
         }
         tokio::time::sleep(fw.boot_delay).await;
         let mut services = JoinSet::new();
-        match net::bind(&unit, fw.http_port).await {
-            Ok(l) => drop(services.spawn(http::serve(unit.clone(), l))),
-            Err(e) => eprintln!("hilt-simdevice: http port {}: {e}", fw.http_port),
-        }
+        services.spawn(http::serve(
+            unit.clone(),
+            bind_or_exit(&unit, fw.http_port).await,
+        ));
         if unit.has(Fault::TelnetEnabled) {
-            if let Ok(l) = net::bind(&unit, fw.telnet_port).await {
-                services.spawn(net::telnet(unit.clone(), l));
-            }
+            services.spawn(net::telnet(
+                unit.clone(),
+                bind_or_exit(&unit, fw.telnet_port).await,
+            ));
         }
         if unit.has(Fault::UndeclaredPort) {
-            if let Ok(l) = net::bind(&unit, fw.debug_port).await {
-                services.spawn(net::debug_service(unit.clone(), l));
-            }
+            services.spawn(net::debug_service(
+                unit.clone(),
+                bind_or_exit(&unit, fw.debug_port).await,
+            ));
         }
         let banner = format!("{} firmware {} ready\r\n", fw.model, fw.version);
         let _ = tokio::io::AsyncWriteExt::write_all(&mut *console, banner.as_bytes()).await;

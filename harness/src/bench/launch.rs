@@ -9,8 +9,11 @@ use tokio::process::{Child, Command};
 /// Why a sample can no longer be tested, once something has broken it.
 pub type Broken = Arc<Mutex<Option<String>>>;
 
+#[derive(Clone)]
 pub struct Launched {
-    pub child: Arc<tokio::sync::Mutex<Option<Child>>>,
+    child: Arc<tokio::sync::Mutex<Option<Child>>>,
+    name: String,
+    broken: Broken,
 }
 
 /// argv[0] without a slash is looked up next to the hilt binary first, so a workspace's own
@@ -66,27 +69,41 @@ pub async fn launch(
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let child = Arc::new(tokio::sync::Mutex::new(Some(child)));
-    let watched = child.clone();
-    let name = program.clone();
+    let launched = Launched {
+        child: Arc::new(tokio::sync::Mutex::new(Some(child))),
+        name: program.clone(),
+        broken,
+    };
+    let watcher = launched.clone();
     tokio::spawn(async move {
-        loop {
+        while !watcher.poll_exit().await {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            let mut guard = watched.lock().await;
-            let Some(c) = guard.as_mut() else { return };
-            if let Ok(Some(status)) = c.try_wait() {
-                *broken.lock().unwrap() = Some(format!(
-                    "the slot's launched program {name} exited ({status}) during the run"
-                ));
-                *guard = None;
-                return;
-            }
         }
     });
-    Ok(Launched { child })
+    Ok(launched)
 }
 
 impl Launched {
+    /// Has the program exited? If so the sample is marked broken; `true` once it is gone.
+    pub async fn poll_exit(&self) -> bool {
+        let mut guard = self.child.lock().await;
+        let Some(c) = guard.as_mut() else { return true };
+        match c.try_wait() {
+            Ok(Some(status)) => {
+                let mut b = self.broken.lock().unwrap();
+                if b.is_none() {
+                    *b = Some(format!(
+                        "the slot's launched program {} exited ({status}) during the run",
+                        self.name
+                    ));
+                }
+                *guard = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub async fn stop(&self) {
         if let Some(mut c) = self.child.lock().await.take() {
             if let Some(pid) = c.id() {

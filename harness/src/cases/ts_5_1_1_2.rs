@@ -79,6 +79,17 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         let log_name = format!("5.1-1-2/{}-attempts.log", mech.id);
         let log = sample.evidence.log(&log_name);
         evidence.push(log.path.clone());
+        // The exchanges themselves: telnet transcripts, or the HTTP log (cited only if written).
+        match mech.login {
+            LoginSurface::Telnet(_) => evidence.push(
+                sample
+                    .evidence
+                    .dir
+                    .join(format!("5.1-1-2/{}-transcript.log", mech.id)),
+            ),
+            LoginSurface::Http(_) => evidence.push(sample.evidence.dir.join("http.log")),
+            LoginSurface::Console(_) => {}
+        }
         match universal_credentials(ctx, mech, &corpus, params.pause_between_attempts.0, &log).await
         {
             Ok(Trials { accepted, tried }) => {
