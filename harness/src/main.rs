@@ -1,8 +1,9 @@
-//! `hilt`: the command line. Exit status: 0 nothing failed or inconclusive, 1 a FAIL,
-//! 2 bad usage or configuration, 3 INCONCLUSIVE only.
+//! `hilt`: the command line. Exit status: 0 nothing failed or inconclusive, 1 a FAIL (or, for
+//! `verify`, a difference), 2 bad usage or configuration, 3 INCONCLUSIVE only.
 
 use clap::{Parser, Subcommand};
 use hilt::config::{self, Config, ConfigPaths};
+use hilt::report::{keys, manifest, merge};
 use hilt::run::{self, RunOptions};
 use std::path::PathBuf;
 
@@ -39,6 +40,12 @@ enum Command {
         /// Where run folders are written (reports/<run-id>/, reports/latest).
         #[arg(long, default_value = "reports")]
         out: PathBuf,
+        /// Sign the evidence manifest with this ed25519 secret key (see `hilt keygen`).
+        #[arg(long)]
+        sign_key: Option<PathBuf>,
+        /// Who ran the tests, for the report.
+        #[arg(long)]
+        operator: Option<String>,
         #[command(flatten)]
         test: libtest_mimic::Arguments,
     },
@@ -47,6 +54,22 @@ enum Command {
         #[command(flatten)]
         files: Files,
     },
+    /// Check a run folder against its manifest: every file's SHA-256, nothing added or removed,
+    /// and, with --public-key, the manifest's signature.
+    Verify {
+        dir: PathBuf,
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+    },
+    /// Make an ed25519 key pair for signing manifests: FILE (secret, mode 0600) and FILE.pub.
+    Keygen { file: PathBuf },
+    /// Merge the JUnit files of several runs (one per rig) into one.
+    Merge {
+        #[arg(long, short)]
+        out: PathBuf,
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
 }
 
 fn paths(f: Files) -> ConfigPaths {
@@ -54,21 +77,6 @@ fn paths(f: Files) -> ConfigPaths {
         rig: f.rig,
         profile: f.profile,
         suite: f.suite,
-    }
-}
-
-/// A full port scan keeps many sockets open at once; the usual soft limit of 1024 is too low.
-fn raise_open_file_limit() {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
-            lim.rlim_cur = lim.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
-        }
     }
 }
 
@@ -87,27 +95,130 @@ fn main() {
         }
     };
     let code = match cli.command {
-        Command::Run { files, out, test } => run::execute(RunOptions {
+        Command::Run {
+            files,
+            out,
+            sign_key,
+            operator,
+            test,
+        } => run::execute(RunOptions {
             paths: paths(files),
             out,
             args: test,
+            sign_key,
+            operator,
         }),
-        Command::Check { files } => match Config::load(&paths(files)) {
-            Ok(c) => {
+        Command::Check { files } => check(files),
+        Command::Verify { dir, public_key } => verify(&dir, public_key),
+        Command::Keygen { file } => match keys::generate(&file) {
+            Ok(public) => {
                 println!(
-                    "ok: rig `{}` ({} slots), profile `{}`, suite `{}`",
-                    c.rig.name,
-                    c.rig.slots.len(),
-                    c.profile.body.profile,
-                    c.suite.body.suite
+                    "secret key: {} (keep it private)\npublic key: {}",
+                    file.display(),
+                    public.display()
                 );
                 run::EXIT_OK
             }
-            Err(e) => {
-                eprintln!("{e}");
-                run::EXIT_USAGE
-            }
+            Err(e) => usage(e),
         },
+        Command::Merge { out, inputs } => {
+            let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+            match merge::merge(&refs).and_then(|xml| {
+                std::fs::write(&out, xml).map_err(|e| format!("{}: {e}", out.display()))
+            }) {
+                Ok(()) => run::EXIT_OK,
+                Err(e) => usage(e),
+            }
+        }
     };
     std::process::exit(code);
+}
+
+fn usage(e: String) -> i32 {
+    eprintln!("error: {e}");
+    run::EXIT_USAGE
+}
+
+fn check(files: Files) -> i32 {
+    match Config::load(&paths(files)) {
+        Ok(c) => {
+            println!(
+                "ok: rig `{}` ({} slots), profile `{}`, suite `{}`",
+                c.rig.name,
+                c.rig.slots.len(),
+                c.profile.body.profile,
+                c.suite.body.suite
+            );
+            run::EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            run::EXIT_USAGE
+        }
+    }
+}
+
+fn verify(dir: &std::path::Path, public_key: Option<PathBuf>) -> i32 {
+    let key = match public_key.as_deref().map(keys::load_public).transpose() {
+        Ok(k) => k,
+        Err(e) => return usage(e),
+    };
+    let v = match manifest::verify(dir, key.as_ref()) {
+        Ok(v) => v,
+        Err(e) => return usage(e),
+    };
+    for f in &v.altered {
+        println!("altered: {f}");
+    }
+    for f in &v.missing {
+        println!("missing: {f}");
+    }
+    for f in &v.added {
+        println!("added: {f}");
+    }
+    if v.manifest_altered {
+        println!(
+            "altered: {} (does not match {})",
+            manifest::MANIFEST,
+            manifest::DIGEST
+        );
+    }
+    match &v.signature {
+        manifest::SignatureCheck::NotAsked => {}
+        manifest::SignatureCheck::Valid => println!("signature: valid"),
+        manifest::SignatureCheck::Invalid(why) => println!("signature: INVALID: {why}"),
+    }
+    let partial = std::fs::read_to_string(dir.join("report.json"))
+        .map(|t| t.contains("\"partial\": true"))
+        .unwrap_or(false);
+    if v.ok() {
+        println!(
+            "ok: {} files match the manifest{}",
+            v.checked,
+            if partial {
+                " (the run is marked partial)"
+            } else {
+                ""
+            }
+        );
+        run::EXIT_OK
+    } else {
+        println!("FAILED: the folder differs from its manifest");
+        run::EXIT_FAIL
+    }
+}
+
+/// A full port scan keeps many sockets open at once; the usual soft limit of 1024 is too low.
+fn raise_open_file_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
 }

@@ -27,6 +27,23 @@ impl Verdict {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Measurement {
+    pub name: String,
+    pub value: f64,
+    pub unit: String,
+}
+
+impl Measurement {
+    pub fn new(name: &str, value: f64, unit: &str) -> Measurement {
+        Measurement {
+            name: name.into(),
+            value,
+            unit: unit.into(),
+        }
+    }
+}
+
 /// The outcome of one test case on one sample.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
@@ -36,6 +53,8 @@ pub struct CaseResult {
     /// Further lines: each finding, measurement and note.
     pub details: Vec<String>,
     pub evidence: Vec<PathBuf>,
+    /// Measured values with their units (ISO/IEC 17025 7.8.2.1 m).
+    pub measurements: Vec<Measurement>,
     pub started: chrono::DateTime<chrono::Utc>,
     pub duration: Duration,
 }
@@ -47,6 +66,7 @@ impl CaseResult {
             message: message.into(),
             details: vec![],
             evidence: vec![],
+            measurements: vec![],
             started: chrono::Utc::now(),
             duration: Duration::ZERO,
         }

@@ -16,6 +16,8 @@ pub struct CaseSpec {
     /// EN 303 645 provision the case belongs to (its ICS row).
     pub provision: &'static str,
     pub title: &'static str,
+    /// How the verdict follows from the observations (ISO/IEC 17025 7.8.6), stated in the report.
+    pub decision_rule: &'static str,
 }
 
 pub const ALL: [CaseSpec; 2] = [ts_5_1_1_2::SPEC, ts_5_6_1_2::SPEC];

@@ -15,12 +15,13 @@ use crate::config::profile::{AuthFactor, AuthMechanism, LoginSurface};
 use crate::corpus::{self, Credential};
 use crate::facts::initialized;
 use crate::login::{self, LoginOutcome};
-use crate::verdict::{CaseResult, Verdict};
+use crate::verdict::{CaseResult, Measurement, Verdict};
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.1-1-2",
     provision: "5.1-1",
     title: "passwords unique per device or user-defined",
+    decision_rule: "FAIL if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or a pre-installed password equals another sample's, follows a counter across samples, shares 6 or more consecutive characters with the unit's MAC or serial, or breaks the documented length/character rule. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
 };
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
@@ -32,6 +33,7 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let mut blockers = Vec::new();
     let mut details = Vec::new();
     let mut evidence = Vec::new();
+    let mut measurements = Vec::new();
 
     pre_installed_password(ctx, params.counter_max_delta, &mut findings, &mut details);
 
@@ -98,6 +100,16 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
                     mech.id,
                     accepted.len()
                 ));
+                measurements.push(Measurement::new(
+                    &format!("{}_corpus_attempts", mech.id),
+                    tried as f64,
+                    "attempts",
+                ));
+                measurements.push(Measurement::new(
+                    &format!("{}_corpus_accepted", mech.id),
+                    accepted.len() as f64,
+                    "credentials",
+                ));
                 for c in accepted {
                     findings.push(format!("{} accepted the universal credential {} (user `{}`) in the initialized state", mech.id, c.citation, c.username));
                 }
@@ -121,6 +133,7 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         .details
         .extend(blockers.into_iter().map(|b| format!("not completed: {b}")));
     result.evidence = evidence;
+    result.measurements = measurements;
     result
 }
 

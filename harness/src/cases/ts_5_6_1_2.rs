@@ -8,12 +8,13 @@
 use super::{CaseContext, CaseSpec};
 use crate::config::profile::Protocol;
 use crate::facts::{initialized, open_ports};
-use crate::verdict::{CaseResult, Verdict};
+use crate::verdict::{CaseResult, Measurement, Verdict};
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.6-1-2",
     provision: "5.6-1",
     title: "unused interfaces disabled, open ports declared",
+    decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
 };
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
@@ -111,5 +112,15 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     };
     r.details = details;
     r.evidence = vec![ports.evidence.clone()];
+    r.measurements = vec![
+        Measurement::new("tcp_ports_probed", ports.scan.ports_probed as f64, "ports"),
+        Measurement::new("tcp_ports_open", open.len() as f64, "ports"),
+        Measurement::new(
+            "tcp_ports_filtered",
+            ports.scan.filtered.len() as f64,
+            "ports",
+        ),
+        Measurement::new("tcp_scan_duration", ports.scan.seconds, "s"),
+    ];
     r
 }

@@ -50,7 +50,7 @@ pub fn render(
 
 /// The Jenkins/xunit junit-10 schema, which CI servers validate against, has no `skipped` on
 /// `<testsuites>`; quick-junit always writes it. The counts stay on every `<testsuite>`.
-fn drop_root_skipped(xml: &str) -> String {
+pub fn drop_root_skipped(xml: &str) -> String {
     let Some(start) = xml.find("<testsuites ") else {
         return xml.to_string();
     };
@@ -63,21 +63,22 @@ fn drop_root_skipped(xml: &str) -> String {
     format!("{}{}{}", &xml[..start + attr], &tag[close..], &xml[end..])
 }
 
+fn cite(f: &super::FileRef) -> String {
+    format!("{} ({}, sha256 {})", f.name, f.path, f.sha256)
+}
+
 fn properties(info: &RunInfo, s: &SampleIdentity) -> Vec<(&'static str, String)> {
     let unknown = || "unknown".to_string();
     vec![
         ("hilt.version", env!("CARGO_PKG_VERSION").to_string()),
         ("standard.en303645", info.en_303_645.clone()),
         ("standard.ts103701", info.ts_103_701.clone()),
-        ("rig", format!("{} ({})", info.rig_name, info.rig_file)),
-        (
-            "profile",
-            format!("{} ({})", info.profile_name, info.profile_file),
-        ),
-        (
-            "suite",
-            format!("{} ({})", info.suite_name, info.suite_file),
-        ),
+        ("hilt.commit", env!("HILT_GIT_COMMIT").to_string()),
+        ("rig", cite(&info.rig)),
+        ("profile", cite(&info.profile)),
+        ("suite", cite(&info.suite)),
+        ("report.id", info.report_id.clone()),
+        ("report.partial", info.partial.to_string()),
         ("run.id", info.run_id.clone()),
         ("unit.slot", s.slot.clone()),
         ("unit.serial", s.serial.clone().unwrap_or_else(unknown)),
@@ -140,17 +141,13 @@ mod tests {
         let t = chrono::Utc::now();
         RunInfo {
             run_id: "r1".into(),
+            report_id: "r1-x".into(),
             started: t,
             finished: t,
-            rig_name: "rig".into(),
-            rig_file: "rig.yaml".into(),
-            profile_name: "p".into(),
-            profile_file: "p.yaml".into(),
-            suite_name: "s".into(),
-            suite_file: "s.yaml".into(),
             en_303_645: "V2.1.1".into(),
             ts_103_701: "V1.1.1".into(),
             hostname: "bench".into(),
+            ..Default::default()
         }
     }
 

@@ -1,6 +1,12 @@
 //! Reporters: results in, formats out. Execution never writes a report format itself.
 
+pub mod bundle;
+pub mod html;
+pub mod json;
 pub mod junit;
+pub mod keys;
+pub mod manifest;
+pub mod merge;
 pub mod table;
 
 use crate::cases::CaseSpec;
@@ -26,17 +32,34 @@ pub struct CaseRecord {
     pub evidence: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+/// A configuration or data file as a report cites it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct FileRef {
+    pub name: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct RunInfo {
     pub run_id: String,
+    /// Unique per report (run id + random suffix), for ISO/IEC 17025 7.8.2.1 b.
+    pub report_id: String,
+    /// Set until the run has finished normally.
+    pub partial: bool,
+    pub operator: Option<String>,
+    pub manufacturer: String,
+    pub model: String,
+    pub rig: FileRef,
+    pub profile: FileRef,
+    pub suite: FileRef,
+    pub corpora: Vec<FileRef>,
+    /// (slot, console path, baud) of every serial adapter the rig wires.
+    pub serial_adapters: Vec<(String, String, u32)>,
+    /// (provision, support, detail) of the ICS rows the human report summarises.
+    pub ics_rows: Vec<(String, String, String)>,
     pub started: chrono::DateTime<chrono::Utc>,
     pub finished: chrono::DateTime<chrono::Utc>,
-    pub rig_name: String,
-    pub rig_file: String,
-    pub profile_name: String,
-    pub profile_file: String,
-    pub suite_name: String,
-    pub suite_file: String,
     pub en_303_645: String,
     pub ts_103_701: String,
     pub hostname: String,

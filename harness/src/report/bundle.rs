@@ -1,0 +1,101 @@
+//! The evidence bundle of a run: every report format is rewritten after each verdict (marked
+//! partial until the run ends), together with the manifest, so a crash or Ctrl-C leaves a
+//! bundle that says what it holds.
+
+use super::manifest::{self, write_atomically};
+use super::{html, json, junit, CaseRecord, RunInfo, SampleIdentity};
+use ed25519_dalek::SigningKey;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub type Identities = Box<dyn Fn() -> Vec<SampleIdentity> + Send + Sync>;
+
+pub struct Bundle {
+    pub dir: PathBuf,
+    state: Mutex<State>,
+    identities: Identities,
+    /// (slot, test case) in plan order, so reports list cases in the order they were planned.
+    order: Vec<(String, &'static str)>,
+    sign_key: Option<SigningKey>,
+}
+
+struct State {
+    info: RunInfo,
+    records: Vec<CaseRecord>,
+}
+
+impl Bundle {
+    pub fn new(
+        dir: &Path,
+        info: RunInfo,
+        identities: Identities,
+        order: Vec<(String, &'static str)>,
+        sign_key: Option<SigningKey>,
+    ) -> Bundle {
+        Bundle {
+            dir: dir.to_path_buf(),
+            state: Mutex::new(State {
+                info,
+                records: vec![],
+            }),
+            identities,
+            order,
+            sign_key,
+        }
+    }
+
+    /// Adds a verdict and rewrites the bundle, still marked partial.
+    pub fn record(&self, record: CaseRecord) {
+        let mut st = self.state.lock().unwrap();
+        st.records.push(record);
+        let pos = |r: &CaseRecord| {
+            self.order
+                .iter()
+                .position(|(s, c)| *s == r.slot && *c == r.spec.id)
+        };
+        st.records.sort_by_key(pos);
+        if let Err(e) = self.write(&mut st, true) {
+            eprintln!(
+                "hilt: cannot update the report in {}: {e}",
+                self.dir.display()
+            );
+        }
+    }
+
+    /// The final write; `partial` when the run was interrupted. Returns the manifest digest.
+    pub fn finish(&self, partial: bool) -> Result<String, String> {
+        let mut st = self.state.lock().unwrap();
+        self.write(&mut st, partial)
+    }
+
+    pub fn records(&self) -> Vec<CaseRecord> {
+        self.state.lock().unwrap().records.clone()
+    }
+
+    pub fn identities(&self) -> Vec<SampleIdentity> {
+        (self.identities)()
+    }
+
+    fn write(&self, st: &mut State, partial: bool) -> Result<String, String> {
+        st.info.partial = partial;
+        st.info.finished = chrono::Utc::now();
+        let ids = (self.identities)();
+        let io = |e: std::io::Error| e.to_string();
+        write_atomically(
+            &self.dir.join("junit.xml"),
+            junit::render(&st.info, &ids, &st.records)?.as_bytes(),
+        )
+        .map_err(io)?;
+        write_atomically(
+            &self.dir.join("report.json"),
+            json::render(&self.dir, &st.info, &ids, &st.records).as_bytes(),
+        )
+        .map_err(io)?;
+        write_atomically(
+            &self.dir.join("report.html"),
+            html::render(&st.info, &ids, &st.records).as_bytes(),
+        )
+        .map_err(io)?;
+        manifest::write(&self.dir, self.sign_key.as_ref()).map_err(io)
+    }
+}

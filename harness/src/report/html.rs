@@ -1,0 +1,309 @@
+//! `report.html`: one self-contained page for people — product and samples, the verdict matrix,
+//! every FAIL with what was observed against what was declared and links to its evidence, and a
+//! summary of the three requirements the UK PSTI regulations enforce. Everything that came from a
+//! device or a config file is escaped.
+
+use super::{CaseRecord, RunInfo, SampleIdentity};
+use crate::verdict::Verdict;
+use std::fmt::Write;
+
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Evidence paths are relative to the run folder; each segment is percent-encoded for the link.
+fn href(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            seg.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::Inconclusive => "inconclusive",
+        Verdict::NotApplicable | Verdict::Manual => "skipped",
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:70em}
+h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#f0f0f0}.pass{background:#d8f0d8}.fail{background:#f6d0d0}.inconclusive{background:#f8e8b8}.skipped{background:#e8e8e8}
+.partial{background:#f8e8b8;border:2px solid #c90;padding:.6em;font-weight:bold}.finding{border-left:4px solid #8a8;padding:.1em .8em;margin:1em 0}.finding.f-fail{border-color:#b00}
+.finding.f-inconclusive{border-color:#c90}.finding.f-skipped{border-color:#999}.finding h3{font-size:1.05em}
+h3 span{padding:0 .3em}code,.mono{font-family:ui-monospace,monospace;font-size:.9em}
+.small{font-size:.85em;color:#555}@media print{body{margin:0}a{color:#000}h2{break-after:avoid}.finding{break-inside:avoid}}";
+
+pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]) -> String {
+    let mut h = String::new();
+    let e = escape;
+    let clean = |r: &CaseRecord, t: &str| {
+        samples
+            .iter()
+            .find(|s| s.slot == r.slot)
+            .map(|s| s.clean(t))
+            .unwrap_or_else(|| t.to_string())
+    };
+    let _ = writeln!(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hilt report {}</title><style>{STYLE}</style></head><body>", e(&info.report_id));
+    let _ = writeln!(h, "<h1>EN 303 645 conformance test report</h1>\n<p>{} {} &middot; report <span class=\"mono\">{}</span> &middot; {} to {}</p>",
+        e(&info.manufacturer), e(&info.model), e(&info.report_id), e(&stamp(info.started)), e(&stamp(info.finished)));
+    if info.partial {
+        h.push_str("<p class=\"partial\">PARTIAL REPORT: the run did not finish (interrupted, or still running). Cases without a verdict are absent or INCONCLUSIVE.</p>\n");
+    }
+
+    let mut cases: Vec<&CaseRecord> = Vec::new();
+    for r in records {
+        if !cases.iter().any(|c| c.spec.id == r.spec.id) {
+            cases.push(r);
+        }
+    }
+    let slots: Vec<&SampleIdentity> = samples
+        .iter()
+        .filter(|s| records.iter().any(|r| r.slot == s.slot))
+        .collect();
+    let find = |slot: &str, id: &str| records.iter().find(|r| r.slot == slot && r.spec.id == id);
+
+    h.push_str("<h2>UK PSTI security requirements</h2>\n<table><tr><th>requirement</th><th>EN 303 645</th><th>assessed here</th></tr>\n");
+    let pw: Vec<Verdict> = slots
+        .iter()
+        .filter_map(|s| find(&s.slot, "5.1-1-2").map(|r| r.result.verdict))
+        .collect();
+    let pw_text = if pw.is_empty() {
+        ("skipped", "not assessed in this run".to_string())
+    } else if pw.contains(&Verdict::Fail) {
+        (
+            "fail",
+            format!(
+                "NOT MET: FAIL on {} of {} samples",
+                pw.iter().filter(|v| **v == Verdict::Fail).count(),
+                pw.len()
+            ),
+        )
+    } else if pw.iter().all(|v| *v == Verdict::Pass) {
+        (
+            "pass",
+            format!("no indication of non-conformity on {} samples", pw.len()),
+        )
+    } else {
+        (
+            "inconclusive",
+            "not determined: some samples INCONCLUSIVE".to_string(),
+        )
+    };
+    let _ = writeln!(h, "<tr><td>No universal default passwords</td><td>5.1-1, 5.1-2</td><td class=\"{}\">{}</td></tr>", pw_text.0, e(&pw_text.1));
+    for (what, provision) in [
+        ("A way to report security issues", "5.2-1"),
+        ("Minimum security update period published", "5.3-13"),
+    ] {
+        let ics = info.ics_rows.iter().find(|(p, _, _)| p == provision);
+        let declared = ics
+            .map(|(_, s, d)| {
+                format!(
+                    " Declared in the ICS: {s}{}{}",
+                    if d.is_empty() { "" } else { " — " },
+                    d
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(h, "<tr><td>{what}</td><td>{provision}</td><td class=\"skipped\">MANUAL: a documentation check, not automated by this suite.{}</td></tr>", e(&declared));
+    }
+    h.push_str("</table>\n");
+
+    h.push_str("<h2>Samples</h2>\n<table><tr><th>slot</th><th>serial</th><th>MAC</th><th>firmware</th></tr>\n");
+    for s in &slots {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td></tr>",
+            e(&s.slot),
+            e(s.serial.as_deref().unwrap_or("unknown")),
+            e(s.mac.as_deref().unwrap_or("unknown")),
+            e(s.firmware_version.as_deref().unwrap_or("not read"))
+        );
+    }
+    h.push_str("</table>\n");
+
+    h.push_str("<h2>Verdicts</h2>\n<table><tr><th>test case</th>");
+    for s in &slots {
+        let _ = write!(h, "<th>{}</th>", e(&s.slot));
+    }
+    h.push_str("</tr>\n");
+    for c in &cases {
+        let _ = write!(h, "<tr><td>{} {}</td>", e(c.spec.id), e(c.spec.title));
+        for s in &slots {
+            match find(&s.slot, c.spec.id) {
+                Some(r) => {
+                    let _ = write!(
+                        h,
+                        "<td class=\"{}\"><a href=\"#{}-{}\">{}</a></td>",
+                        class(r.result.verdict),
+                        e(&r.slot),
+                        e(r.spec.id),
+                        r.result.verdict.label()
+                    );
+                }
+                None => h.push_str("<td>—</td>"),
+            }
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+
+    h.push_str("<h2>Results</h2>\n");
+    let order = |v: Verdict| match v {
+        Verdict::Fail => 0,
+        Verdict::Inconclusive => 1,
+        _ => 2,
+    };
+    let mut sorted: Vec<&CaseRecord> = records.iter().collect();
+    sorted.sort_by_key(|r| order(r.result.verdict));
+    for r in sorted {
+        let _ = writeln!(h, "<div class=\"finding f-{}\" id=\"{}-{}\"><h3>{} &middot; {} {} &middot; <span class=\"{}\">{}</span></h3>",
+            class(r.result.verdict), e(&r.slot), e(r.spec.id), e(&r.slot), e(r.spec.id), e(r.spec.title), class(r.result.verdict), r.result.verdict.label());
+        let label = if r.result.verdict == Verdict::Fail {
+            "Observed against declared"
+        } else {
+            "Outcome"
+        };
+        let _ = writeln!(
+            h,
+            "<p><b>{label}:</b> {}</p>",
+            e(&clean(r, &r.result.message))
+        );
+        if !r.result.details.is_empty() {
+            h.push_str("<ul>");
+            for d in &r.result.details {
+                let _ = write!(h, "<li>{}</li>", e(&clean(r, d)));
+            }
+            h.push_str("</ul>\n");
+        }
+        if !r.result.measurements.is_empty() {
+            h.push_str("<p class=\"small\">Measurements: ");
+            let m: Vec<String> = r
+                .result
+                .measurements
+                .iter()
+                .map(|m| format!("{} = {} {}", e(&m.name), m.value, e(&m.unit)))
+                .collect();
+            h.push_str(&m.join("; "));
+            h.push_str("</p>\n");
+        }
+        let _ = writeln!(
+            h,
+            "<p class=\"small\">Decision rule: {}</p>",
+            e(r.spec.decision_rule)
+        );
+        if !r.evidence.is_empty() {
+            h.push_str("<p class=\"small\">Evidence: ");
+            let links: Vec<String> = r
+                .evidence
+                .iter()
+                .map(|p| format!("<a href=\"{}\">{}</a>", e(&href(p)), e(p)))
+                .collect();
+            h.push_str(&links.join(", "));
+            h.push_str("</p>\n");
+        }
+        h.push_str("</div>\n");
+    }
+
+    h.push_str("<h2>Method and equipment</h2>\n<table>\n");
+    let rows = [
+        (
+            "standards",
+            format!(
+                "ETSI EN 303 645 {}; test cases of ETSI TS 103 701 {}",
+                info.en_303_645, info.ts_103_701
+            ),
+        ),
+        (
+            "suite",
+            format!(
+                "{} ({}, sha256 {})",
+                info.suite.name, info.suite.path, info.suite.sha256
+            ),
+        ),
+        (
+            "rig",
+            format!(
+                "{} ({}, sha256 {})",
+                info.rig.name, info.rig.path, info.rig.sha256
+            ),
+        ),
+        (
+            "profile",
+            format!(
+                "{} ({}, sha256 {})",
+                info.profile.name, info.profile.path, info.profile.sha256
+            ),
+        ),
+        (
+            "credential corpora",
+            info.corpora
+                .iter()
+                .map(|c| format!("{} (sha256 {})", c.path, c.sha256))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        (
+            "harness",
+            format!(
+                "hilt {} ({}) on {}",
+                env!("CARGO_PKG_VERSION"),
+                env!("HILT_GIT_COMMIT"),
+                info.hostname
+            ),
+        ),
+        (
+            "operator",
+            info.operator.clone().unwrap_or_else(|| "not given".into()),
+        ),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(h, "<tr><th>{k}</th><td class=\"mono\">{}</td></tr>", e(&v));
+    }
+    h.push_str("</table>\n<p class=\"small\">Every file of this run is listed with its SHA-256 in manifest.sha256; <code>hilt verify</code> checks the folder. Passwords known to hilt are shown as [redacted].</p>\n</body></html>\n");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_from_a_device_is_text() {
+        assert_eq!(
+            escape("<script>alert('x')</script>&\u{1b}"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;\\u{1b}"
+        );
+        assert_eq!(href("samples/s 1/a\"b.log"), "samples/s%201/a%22b.log");
+    }
+}

@@ -1,0 +1,194 @@
+//! `report.json`: what JUnit cannot hold, named after the report contents ISO/IEC 17025
+//! 7.8.2.1 asks for. Its JSON Schema is `harness/schema/report.schema.json`.
+
+use super::manifest::file_sha256;
+use super::{CaseRecord, FileRef, RunInfo, SampleIdentity};
+use crate::verdict::{Measurement, Verdict};
+use serde::Serialize;
+use std::path::Path;
+
+pub const SCHEMA_ID: &str = "hilt-report/1";
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    report_id: &'a str,
+    run_id: &'a str,
+    partial: bool,
+    title: &'static str,
+    method: Method<'a>,
+    items: Vec<Item>,
+    equipment: Equipment<'a>,
+    operator: Option<&'a str>,
+    started: String,
+    finished: String,
+    results: Vec<ResultEntry>,
+    deviations: Vec<Deviation>,
+}
+
+#[derive(Serialize)]
+struct Method<'a> {
+    en_303_645: &'a str,
+    ts_103_701: &'a str,
+    suite: &'a FileRef,
+    corpora: &'a [FileRef],
+    hilt_version: &'static str,
+    hilt_commit: &'static str,
+}
+
+#[derive(Serialize)]
+struct Item {
+    slot: String,
+    manufacturer: String,
+    model: String,
+    serial: Option<String>,
+    mac: Option<String>,
+    firmware_version: Option<String>,
+    /// Known only when the lab supplies the image (update tests); null otherwise.
+    firmware_image_sha256: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Equipment<'a> {
+    host: &'a str,
+    rig: &'a FileRef,
+    profile: &'a FileRef,
+    serial_adapters: Vec<SerialAdapter>,
+    debug_probes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SerialAdapter {
+    slot: String,
+    path: String,
+    baud: u32,
+}
+
+#[derive(Serialize)]
+struct ResultEntry {
+    slot: String,
+    test_case: &'static str,
+    provision: &'static str,
+    title: &'static str,
+    verdict: &'static str,
+    started: String,
+    finished: String,
+    message: String,
+    observations: Vec<String>,
+    measurements: Vec<Measurement>,
+    decision_rule: &'static str,
+    evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Serialize)]
+struct EvidenceRef {
+    path: String,
+    sha256: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Deviation {
+    slot: String,
+    test_case: &'static str,
+    verdict: &'static str,
+    reason: String,
+}
+
+pub fn render(
+    run_dir: &Path,
+    info: &RunInfo,
+    samples: &[SampleIdentity],
+    records: &[CaseRecord],
+) -> String {
+    let sample = |slot: &str| samples.iter().find(|s| s.slot == slot);
+    let clean = |slot: &str, text: &str| {
+        sample(slot)
+            .map(|s| s.clean(text))
+            .unwrap_or_else(|| text.to_string())
+    };
+    let results = records
+        .iter()
+        .map(|r| ResultEntry {
+            slot: r.slot.clone(),
+            test_case: r.spec.id,
+            provision: r.spec.provision,
+            title: r.spec.title,
+            verdict: r.result.verdict.label(),
+            started: r.result.started.to_rfc3339(),
+            finished: (r.result.started
+                + chrono::Duration::from_std(r.result.duration).unwrap_or_default())
+            .to_rfc3339(),
+            message: clean(&r.slot, &r.result.message),
+            observations: r.result.details.iter().map(|d| clean(&r.slot, d)).collect(),
+            measurements: r.result.measurements.clone(),
+            decision_rule: r.spec.decision_rule,
+            evidence: r
+                .evidence
+                .iter()
+                .map(|p| EvidenceRef {
+                    path: p.clone(),
+                    sha256: file_sha256(&run_dir.join(p)).ok(),
+                })
+                .collect(),
+        })
+        .collect();
+    let deviations = records
+        .iter()
+        .filter(|r| !matches!(r.result.verdict, Verdict::Pass | Verdict::Fail))
+        .map(|r| Deviation {
+            slot: r.slot.clone(),
+            test_case: r.spec.id,
+            verdict: r.result.verdict.label(),
+            reason: clean(&r.slot, &r.result.message),
+        })
+        .collect();
+    let items = samples
+        .iter()
+        .map(|s| Item {
+            slot: s.slot.clone(),
+            manufacturer: info.manufacturer.clone(),
+            model: info.model.clone(),
+            serial: s.serial.clone(),
+            mac: s.mac.clone(),
+            firmware_version: s.firmware_version.clone(),
+            firmware_image_sha256: None,
+        })
+        .collect();
+    let report = Report {
+        schema: SCHEMA_ID,
+        report_id: &info.report_id,
+        run_id: &info.run_id,
+        partial: info.partial,
+        title: "ETSI EN 303 645 conformance test report (test cases of ETSI TS 103 701)",
+        method: Method {
+            en_303_645: &info.en_303_645,
+            ts_103_701: &info.ts_103_701,
+            suite: &info.suite,
+            corpora: &info.corpora,
+            hilt_version: env!("CARGO_PKG_VERSION"),
+            hilt_commit: env!("HILT_GIT_COMMIT"),
+        },
+        items,
+        equipment: Equipment {
+            host: &info.hostname,
+            rig: &info.rig,
+            profile: &info.profile,
+            serial_adapters: info
+                .serial_adapters
+                .iter()
+                .map(|(slot, path, baud)| SerialAdapter {
+                    slot: slot.clone(),
+                    path: path.clone(),
+                    baud: *baud,
+                })
+                .collect(),
+            debug_probes: vec![],
+        },
+        operator: info.operator.as_deref(),
+        started: info.started.to_rfc3339(),
+        finished: info.finished.to_rfc3339(),
+        results,
+        deviations,
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}

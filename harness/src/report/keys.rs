@@ -1,0 +1,69 @@
+//! The lab's ed25519 key pair for signing manifests: hex text files, the secret one readable
+//! only by its owner.
+
+use super::manifest::{hex, unhex};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub fn generate(secret_path: &Path) -> Result<PathBuf, String> {
+    if secret_path.exists() {
+        return Err(format!(
+            "{} exists; hilt does not overwrite keys",
+            secret_path.display()
+        ));
+    }
+    let mut seed = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut seed))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    let key = SigningKey::from_bytes(&seed);
+    write_private(secret_path, &format!("{}\n", hex(&seed)))?;
+    let public = PathBuf::from(format!("{}.pub", secret_path.display()));
+    std::fs::write(
+        &public,
+        format!("{}\n", hex(&key.verifying_key().to_bytes())),
+    )
+    .map_err(|e| format!("{}: {e}", public.display()))?;
+    Ok(public)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn load_secret(path: &Path) -> Result<SigningKey, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes: [u8; 32] = unhex(&text)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            format!(
+                "{}: expected 64 hex digits (an ed25519 secret key from `hilt keygen`)",
+                path.display()
+            )
+        })?;
+    Ok(SigningKey::from_bytes(&bytes))
+}
+
+pub fn load_public(path: &Path) -> Result<VerifyingKey, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes: [u8; 32] = unhex(&text)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| {
+            format!(
+                "{}: expected 64 hex digits (an ed25519 public key from `hilt keygen`)",
+                path.display()
+            )
+        })?;
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|e| format!("{}: not a valid ed25519 public key: {e}", path.display()))
+}

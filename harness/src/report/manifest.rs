@@ -1,0 +1,232 @@
+//! The evidence bundle's manifest: SHA-256 of every file in a run folder (in `sha256sum` format,
+//! so `sha256sum -c` can check it too), the manifest's own digest, and optionally an ed25519
+//! signature over the manifest with a key the lab holds.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST: &str = "manifest.sha256";
+pub const DIGEST: &str = "manifest.sha256.digest";
+pub const SIGNATURE: &str = "manifest.sha256.sig";
+const OWN_FILES: [&str; 3] = [MANIFEST, DIGEST, SIGNATURE];
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    let t = text.trim();
+    if !t.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..t.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(t.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Every regular file below `dir`, relative, sorted; the manifest's own files are left out.
+fn files(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in std::fs::read_dir(dir.join(&rel))? {
+            let entry = entry?;
+            let rel_path = rel.join(entry.file_name());
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push(rel_path);
+            } else {
+                let name = rel_path.to_string_lossy().into_owned();
+                if !OWN_FILES.contains(&name.as_str()) {
+                    out.push(name);
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Writes the manifest, its digest and (with a key) its signature; returns the digest.
+pub fn write(dir: &Path, key: Option<&SigningKey>) -> std::io::Result<String> {
+    let mut text = String::new();
+    for f in files(dir)? {
+        text.push_str(&format!("{}  {f}\n", file_sha256(&dir.join(&f))?));
+    }
+    let digest = sha256_hex(text.as_bytes());
+    write_atomically(&dir.join(MANIFEST), text.as_bytes())?;
+    write_atomically(
+        &dir.join(DIGEST),
+        format!("{digest}  {MANIFEST}\n").as_bytes(),
+    )?;
+    if let Some(k) = key {
+        let sig = k.sign(text.as_bytes());
+        let body = format!(
+            "ed25519 {} {}\n",
+            hex(&k.verifying_key().to_bytes()),
+            hex(&sig.to_bytes())
+        );
+        write_atomically(&dir.join(SIGNATURE), body.as_bytes())?;
+    }
+    Ok(digest)
+}
+
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Verification {
+    pub checked: usize,
+    pub altered: Vec<String>,
+    pub missing: Vec<String>,
+    pub added: Vec<String>,
+    /// The manifest does not match its recorded digest.
+    pub manifest_altered: bool,
+    pub signature: SignatureCheck,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub enum SignatureCheck {
+    #[default]
+    NotAsked,
+    Valid,
+    Invalid(String),
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.altered.is_empty()
+            && self.missing.is_empty()
+            && self.added.is_empty()
+            && !self.manifest_altered
+            && !matches!(self.signature, SignatureCheck::Invalid(_))
+    }
+}
+
+pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification, String> {
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST))
+        .map_err(|e| format!("{}: {e}", dir.join(MANIFEST).display()))?;
+    let mut v = Verification::default();
+    let recorded = std::fs::read_to_string(dir.join(DIGEST)).unwrap_or_default();
+    v.manifest_altered =
+        recorded.split_whitespace().next() != Some(sha256_hex(manifest.as_bytes()).as_str());
+    let mut listed = Vec::new();
+    for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
+        let (hash, name) = line
+            .split_once("  ")
+            .ok_or_else(|| format!("{MANIFEST}: malformed line {line:?}"))?;
+        listed.push(name.to_string());
+        v.checked += 1;
+        match file_sha256(&dir.join(name)) {
+            Ok(h) if h == hash => {}
+            Ok(_) => v.altered.push(name.to_string()),
+            Err(_) => v.missing.push(name.to_string()),
+        }
+    }
+    let present = files(dir).map_err(|e| e.to_string())?;
+    v.added = present
+        .into_iter()
+        .filter(|f| !listed.contains(f))
+        .collect();
+    if let Some(key) = trusted {
+        v.signature = check_signature(dir, &manifest, key);
+    }
+    Ok(v)
+}
+
+fn check_signature(dir: &Path, manifest: &str, key: &VerifyingKey) -> SignatureCheck {
+    let Ok(text) = std::fs::read_to_string(dir.join(SIGNATURE)) else {
+        return SignatureCheck::Invalid(format!("no {SIGNATURE} in the bundle"));
+    };
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    let Some(sig) = parts
+        .get(2)
+        .and_then(|s| unhex(s))
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+    else {
+        return SignatureCheck::Invalid(format!("{SIGNATURE} is malformed"));
+    };
+    match key.verify(manifest.as_bytes(), &Signature::from_bytes(&sig)) {
+        Ok(()) => SignatureCheck::Valid,
+        Err(_) => SignatureCheck::Invalid(
+            "the signature does not match the manifest and the given public key".into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("hilt-manifest-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("samples/s1")).unwrap();
+        std::fs::write(d.join("junit.xml"), "<testsuites/>").unwrap();
+        std::fs::write(d.join("samples/s1/console.log"), "login: ").unwrap();
+        d
+    }
+
+    #[test]
+    fn any_changed_added_or_removed_file_is_reported() {
+        let d = bundle("changes");
+        write(&d, None).unwrap();
+        assert!(verify(&d, None).unwrap().ok());
+        std::fs::write(d.join("samples/s1/console.log"), "login:  ").unwrap();
+        std::fs::write(d.join("extra.txt"), "x").unwrap();
+        std::fs::remove_file(d.join("junit.xml")).unwrap();
+        let v = verify(&d, None).unwrap();
+        assert_eq!(v.altered, vec!["samples/s1/console.log"]);
+        assert_eq!(v.added, vec!["extra.txt"]);
+        assert_eq!(v.missing, vec!["junit.xml"]);
+        let mut m = std::fs::read_to_string(d.join(MANIFEST)).unwrap();
+        m.push('\n');
+        std::fs::write(d.join(MANIFEST), m).unwrap();
+        assert!(verify(&d, None).unwrap().manifest_altered);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn signature_checks_against_the_trusted_key_only() {
+        let d = bundle("sig");
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let other = SigningKey::from_bytes(&[8u8; 32]);
+        write(&d, Some(&key)).unwrap();
+        assert_eq!(
+            verify(&d, Some(&key.verifying_key())).unwrap().signature,
+            SignatureCheck::Valid
+        );
+        assert!(matches!(
+            verify(&d, Some(&other.verifying_key())).unwrap().signature,
+            SignatureCheck::Invalid(_)
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}

@@ -1,0 +1,117 @@
+//! What the reports say about the run and the samples, gathered from the configuration and
+//! from what the samples told the run.
+
+use super::Prepared;
+use crate::config::Config;
+use crate::report::manifest::file_sha256;
+use crate::report::{FileRef, RunInfo, SampleIdentity};
+use std::path::Path;
+
+fn file_ref(name: &str, path: &Path) -> FileRef {
+    FileRef {
+        name: name.to_string(),
+        path: path.display().to_string(),
+        sha256: file_sha256(path).unwrap_or_else(|e| format!("unreadable: {e}")),
+    }
+}
+
+pub fn run_info(
+    config: &Config,
+    run_id: &str,
+    started: chrono::DateTime<chrono::Utc>,
+    operator: Option<String>,
+) -> RunInfo {
+    let suite = &config.suite;
+    let corpora = suite
+        .body
+        .cases
+        .passwords_unique
+        .as_ref()
+        .map(|p| {
+            p.corpus
+                .iter()
+                .map(|c| file_ref(&c.value, &suite.path_of(&c.value)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let product = &config.profile.body.product;
+    let ics_rows = config
+        .profile
+        .body
+        .ics
+        .iter()
+        .map(|(p, row)| {
+            (
+                p.clone(),
+                format!("{:?}", row.support).replace("NotApplicable", "N/A"),
+                row.detail.clone(),
+            )
+        })
+        .collect();
+    let serial_adapters = config
+        .rig
+        .slots
+        .iter()
+        .filter_map(|s| {
+            s.console
+                .as_ref()
+                .map(|c| (s.id.value.clone(), c.path.clone(), c.baud.value))
+        })
+        .collect();
+    let suffix: u32 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    RunInfo {
+        run_id: run_id.to_string(),
+        report_id: format!("hilt-{run_id}-{suffix:08x}"),
+        partial: true,
+        operator,
+        manufacturer: product.manufacturer.clone(),
+        model: product.model.clone(),
+        rig: file_ref(&config.rig.name, &config.rig.file),
+        profile: file_ref(&config.profile.body.profile, &config.profile.file),
+        suite: file_ref(&suite.body.suite, &suite.file),
+        corpora,
+        serial_adapters,
+        ics_rows,
+        started,
+        finished: started,
+        en_303_645: suite.body.standards.en_303_645.clone(),
+        ts_103_701: suite.body.standards.ts_103_701.clone(),
+        hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into()),
+    }
+}
+
+pub fn identities(config: &Config, prepared: &[Prepared]) -> Vec<SampleIdentity> {
+    config
+        .rig
+        .slots
+        .iter()
+        .map(|slot| {
+            let found = prepared.iter().find_map(|p| {
+                p.as_ref()
+                    .as_ref()
+                    .ok()
+                    .filter(|s| s.slot_id == slot.id.value)
+            });
+            match found {
+                Some(s) => SampleIdentity {
+                    slot: s.slot_id.clone(),
+                    serial: Some(s.label.serial.clone()),
+                    mac: Some(s.label.mac.clone()),
+                    firmware_version: s.var("firmware_version"),
+                    redact: Some(s.evidence.redactor.clone()),
+                },
+                None => SampleIdentity {
+                    slot: slot.id.value.clone(),
+                    serial: slot.label.serial.clone(),
+                    mac: slot.label.mac.clone(),
+                    ..Default::default()
+                },
+            }
+        })
+        .collect()
+}

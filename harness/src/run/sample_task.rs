@@ -1,0 +1,114 @@
+//! One sample's cases, in plan order, each in its own task and under the operator's interrupt.
+
+use super::Prepared;
+use crate::bench::label::UnitLabel;
+use crate::cases::{self, CaseContext, CaseSpec};
+use crate::config::Config;
+use crate::plan::PlannedCase;
+use crate::verdict::{CaseResult, Verdict};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{oneshot, watch};
+
+pub struct SampleTask {
+    pub sample: Prepared,
+    pub peers: Arc<Vec<(String, UnitLabel)>>,
+    pub config: Arc<Config>,
+    pub interrupt: watch::Receiver<bool>,
+}
+
+const INTERRUPTED: &str = "interrupted by the operator before this case finished";
+
+impl SampleTask {
+    pub async fn run(self, cases: Vec<(PlannedCase, oneshot::Sender<CaseResult>)>) {
+        let s = match self.sample.as_ref() {
+            Ok(s) => s,
+            Err(u) => {
+                for (_, tx) in cases {
+                    let _ = tx.send(CaseResult::inconclusive(format!(
+                        "sample could not be brought up: {}",
+                        u.reason
+                    )));
+                }
+                return;
+            }
+        };
+        for (planned, tx) in cases {
+            let started = chrono::Utc::now();
+            let clock = Instant::now();
+            let mut result = if *self.interrupt.borrow() {
+                CaseResult::inconclusive(INTERRUPTED)
+            } else if let Some(reason) = s.broken_reason() {
+                CaseResult::inconclusive(reason)
+            } else {
+                let mut stop = self.interrupt.clone();
+                tokio::select! {
+                    r = self.isolated(planned.spec) => r,
+                    _ = stop.wait_for(|stop| *stop) => CaseResult::inconclusive(INTERRUPTED),
+                }
+            };
+            // A verdict reached while the unit was dying is not trusted, and an INCONCLUSIVE says
+            // first that the unit is gone.
+            if let Some(l) = &s.launched {
+                l.poll_exit().await;
+            }
+            if let Some(reason) = s.broken_reason() {
+                match result.verdict {
+                    Verdict::Pass => result = CaseResult::inconclusive(reason),
+                    Verdict::Inconclusive if !result.message.contains(&reason) => {
+                        result.message = format!("{reason}; {}", result.message)
+                    }
+                    _ => {}
+                }
+            }
+            // Everything after this point (terminal, JUnit, JSON, HTML) sees only redacted text.
+            let redactor = &s.evidence.redactor;
+            result.message = redactor.redact(&result.message);
+            result.details = result.details.iter().map(|d| redactor.redact(d)).collect();
+            result.started = started;
+            result.duration = clock.elapsed();
+            result.evidence = result
+                .evidence
+                .iter()
+                .filter(|p| p.exists())
+                .map(|p| PathBuf::from(s.evidence.cite(p)))
+                .collect();
+            let _ = tx.send(result);
+        }
+    }
+
+    /// Runs one case in its own task, so a bug that panics costs that case (INCONCLUSIVE), not
+    /// the sample's remaining cases; dropping the returned future (on interrupt) aborts it.
+    async fn isolated(&self, spec: CaseSpec) -> CaseResult {
+        let (sample, peers, config) =
+            (self.sample.clone(), self.peers.clone(), self.config.clone());
+        let task = tokio::spawn(async move {
+            let Ok(sample) = sample.as_ref() else {
+                return CaseResult::inconclusive("sample unavailable");
+            };
+            let ctx = CaseContext {
+                sample,
+                peers: &peers,
+                config: &config,
+            };
+            cases::run(&spec, &ctx).await
+        });
+        let abort = task.abort_handle();
+        let _guard = AbortOnDrop(abort);
+        match task.await {
+            Ok(r) => r,
+            Err(e) => CaseResult::inconclusive(format!(
+                "hilt error: the test case stopped unexpectedly ({e}); please report it"
+            )),
+        }
+    }
+}
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

@@ -1,0 +1,304 @@
+//! The evidence bundle end to end: manifest and `hilt verify`, signing, the JSON side-car against
+//! its schema, JUnit read by a common Python parser, the HTML report, Ctrl-C and `hilt merge`.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn quick_run(dir: &TempDir, subnet: u8, units: &[&[&str]], extra: &[&str]) -> Run {
+    let rig = write_rig(&dir.0, subnet, units);
+    let suite = quick_suite(&dir.0);
+    let profile = profile();
+    let mut args = vec![
+        "--rig",
+        rig.to_str().unwrap(),
+        "--suite",
+        suite.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let run = run_hilt(&dir.0, &args);
+    assert!(
+        run.run_dir().join("manifest.sha256").exists(),
+        "{}\n{}",
+        run.stdout(),
+        run.stderr()
+    );
+    run
+}
+
+fn hilt_cmd(args: &[&str]) -> (i32, String) {
+    let out = Command::new(hilt()).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn verify(dir: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec!["verify", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    hilt_cmd(&args)
+}
+
+#[test]
+fn verify_passes_on_a_fresh_run_and_fails_on_any_change() {
+    let dir = TempDir::new("verify");
+    let run = quick_run(&dir, 51, &[&[]], &[]);
+    let bundle = run.run_dir().canonicalize().unwrap();
+    let (code, out) = verify(&bundle, &[]);
+    assert_eq!(code, 0, "{out}");
+
+    let console = bundle.join("samples/slot1/console.log");
+    let original = std::fs::read(&console).unwrap();
+    let mut changed = original.clone();
+    changed[0] ^= 1;
+    std::fs::write(&console, &changed).unwrap();
+    let (code, out) = verify(&bundle, &[]);
+    assert_eq!(code, 1);
+    assert!(out.contains("altered: samples/slot1/console.log"), "{out}");
+    std::fs::write(&console, &original).unwrap();
+
+    std::fs::write(bundle.join("samples/slot1/planted.txt"), "x").unwrap();
+    let (code, out) = verify(&bundle, &[]);
+    assert_eq!(code, 1);
+    assert!(out.contains("added: samples/slot1/planted.txt"), "{out}");
+    std::fs::remove_file(bundle.join("samples/slot1/planted.txt")).unwrap();
+
+    let junit = std::fs::read(bundle.join("junit.xml")).unwrap();
+    std::fs::remove_file(bundle.join("junit.xml")).unwrap();
+    let (code, out) = verify(&bundle, &[]);
+    assert_eq!(code, 1);
+    assert!(out.contains("missing: junit.xml"), "{out}");
+    std::fs::write(bundle.join("junit.xml"), junit).unwrap();
+    assert_eq!(verify(&bundle, &[]).0, 0, "restored bundle verifies again");
+}
+
+#[test]
+fn signed_manifest_verifies_only_with_the_labs_public_key() {
+    let dir = TempDir::new("sign");
+    let key = dir.0.join("lab.key");
+    let other = dir.0.join("other.key");
+    assert_eq!(hilt_cmd(&["keygen", key.to_str().unwrap()]).0, 0);
+    assert_eq!(hilt_cmd(&["keygen", other.to_str().unwrap()]).0, 0);
+    assert_ne!(
+        hilt_cmd(&["keygen", key.to_str().unwrap()]).0,
+        0,
+        "keygen never overwrites a key"
+    );
+    let run = quick_run(&dir, 52, &[&[]], &["--sign-key", key.to_str().unwrap()]);
+    let bundle = run.run_dir();
+    let pubkey = format!("{}.pub", key.display());
+    let (code, out) = verify(&bundle, &["--public-key", &pubkey]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("signature: valid"));
+    let (code, out) = verify(
+        &bundle,
+        &["--public-key", &format!("{}.pub", other.display())],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("signature: INVALID"));
+}
+
+#[test]
+fn json_side_car_matches_its_schema_and_python_reads_the_junit_counts() {
+    let dir = TempDir::new("json");
+    let run = quick_run(
+        &dir,
+        53,
+        &[&[], &["undeclared-port"]],
+        &["--operator", "A. Tester"],
+    );
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json");
+    let script = r#"
+import json, sys, jsonschema, junitparser
+schema = json.load(open(sys.argv[1]))
+report = json.load(open(sys.argv[2]))
+jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator, format_checker=jsonschema.FormatChecker())
+assert report["partial"] is False and report["operator"] == "A. Tester"
+xml = junitparser.JUnitXml.fromfile(sys.argv[3])
+tests = failures = errors = 0
+for suite in xml:
+    for case in suite:
+        tests += 1
+        failures += any(isinstance(r, junitparser.Failure) for r in case.result)
+        errors += any(isinstance(r, junitparser.Error) for r in case.result)
+print(tests, failures, errors)
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(run.run_dir().join("report.json"))
+        .arg(run.run_dir().join("junit.xml"))
+        .output()
+        .expect("python3 with jsonschema and junitparser (installed by scripts/setup)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "4 1 0");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.run_dir().join("report.json")).unwrap())
+            .unwrap();
+    let fail = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["verdict"] == "FAIL")
+        .unwrap();
+    assert_eq!(fail["slot"], "slot2");
+    assert!(fail["evidence"][0]["sha256"].as_str().unwrap().len() == 64);
+    assert!(fail["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["unit"] == "s"));
+}
+
+#[test]
+fn html_report_has_the_matrix_and_shows_device_markup_as_text() {
+    let dir = TempDir::new("html");
+    // A unit whose model name is markup, and a profile that waits for a marker it never prints,
+    // so the device's own output lands in the report as the INCONCLUSIVE reason.
+    let firmware = std::fs::read_to_string(repo().join("simdevice/firmware/vc100-1.4.2.yaml"))
+        .unwrap()
+        .replace("model: VC-100", "model: \"VC<script>alert(1)</script>\"");
+    std::fs::write(dir.0.join("fw.yaml"), firmware).unwrap();
+    let rig = std::fs::read_to_string(write_rig(&dir.0, 54, &[&[]]))
+        .unwrap()
+        .replace(
+            &repo()
+                .join("simdevice/firmware/vc100-1.4.2.yaml")
+                .display()
+                .to_string(),
+            &dir.0.join("fw.yaml").display().to_string(),
+        );
+    std::fs::write(dir.0.join("rig.yaml"), rig).unwrap();
+    let profile = std::fs::read_to_string(profile()).unwrap().replace(
+        "pattern: \"firmware \\\\S+ ready\", within: 30s",
+        "pattern: \"never printed\", within: 1500ms",
+    );
+    assert!(profile.contains("never printed"));
+    std::fs::write(dir.0.join("profile.yaml"), profile).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_hilt(
+        &dir.0,
+        &[
+            "--rig",
+            dir.0.join("rig.yaml").to_str().unwrap(),
+            "--profile",
+            dir.0.join("profile.yaml").to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code(), 3, "{}", run.stdout());
+    let html = std::fs::read_to_string(run.run_dir().join("report.html")).unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "device text missing or unescaped"
+    );
+    assert!(
+        !html.contains("<script"),
+        "device markup reached the HTML as markup"
+    );
+    assert!(html.contains("<h2>Verdicts</h2>") && html.contains("class=\"inconclusive\""));
+    assert!(html.contains("UK PSTI security requirements"));
+    assert!(Report::parses(&run.junit_text()));
+}
+
+struct Report;
+impl Report {
+    fn parses(xml: &str) -> bool {
+        quick_junit::Report::deserialize_from_str(xml).is_ok()
+    }
+}
+
+#[test]
+fn ctrl_c_leaves_a_partial_bundle_that_verifies() {
+    ensure_simdevice();
+    let dir = TempDir::new("ctrlc");
+    let rig = write_rig_with(&dir.0, 55, &[&[], &[]], "--boot-delay, \"4000\"");
+    let suite = quick_suite(&dir.0);
+    let out_dir = dir.0.join("reports");
+    let child = Command::new(hilt())
+        .args([
+            "run",
+            "--rig",
+            rig.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+            "--profile",
+            profile().to_str().unwrap(),
+            "--out",
+        ])
+        .arg(&out_dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !out_dir.join("latest/samples/slot2/procedures.log").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "run never started its procedures"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let output = child.wait_with_output().unwrap();
+    let run = Run { output, out_dir };
+    assert_eq!(run.code(), 3, "{}\n{}", run.stdout(), run.stderr());
+    let (code, out) = verify(&run.run_dir(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("marked partial"), "{out}");
+    let report = std::fs::read_to_string(run.run_dir().join("report.json")).unwrap();
+    assert!(report.contains("\"partial\": true"));
+    assert!(report.contains("interrupted by the operator"));
+    assert!(std::fs::read_to_string(run.run_dir().join("report.html"))
+        .unwrap()
+        .contains("PARTIAL REPORT"));
+}
+
+#[test]
+fn merge_joins_the_junit_of_two_rigs() {
+    let dir_a = TempDir::new("merge-a");
+    let dir_b = TempDir::new("merge-b");
+    let a = quick_run(&dir_a, 56, &[&[]], &[]);
+    let b = quick_run(&dir_b, 57, &[&[], &["telnet-enabled"]], &[]);
+    let merged = dir_a.0.join("merged.xml");
+    let (code, out) = hilt_cmd(&[
+        "merge",
+        "--out",
+        merged.to_str().unwrap(),
+        a.run_dir().join("junit.xml").to_str().unwrap(),
+        b.run_dir().join("junit.xml").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let text = std::fs::read_to_string(&merged).unwrap();
+    let report = quick_junit::Report::deserialize_from_str(&text).unwrap();
+    assert_eq!(report.test_suites.len(), 3);
+    assert_eq!(report.tests, 6);
+    assert_eq!(report.failures, 1);
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit-10.xsd");
+    let check = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
