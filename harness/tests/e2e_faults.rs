@@ -6,7 +6,9 @@ use common::*;
 use rstest::rstest;
 
 const PASSWORDS: &str = "5.1-1-2";
+const GENERATION: &str = "5.1-2-2";
 const PORTS: &str = "5.6-1-2";
+const ALL: [&str; 3] = [PASSWORDS, GENERATION, PORTS];
 
 fn run_rig(tag: &str, subnet: u8, units: &[&[&str]]) -> (TempDir, Run) {
     let dir = TempDir::new(tag);
@@ -50,9 +52,9 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
 
 #[rstest]
 #[case::universal_password("universal", 31, &["universal-password-after-reset"], PASSWORDS, "mirai-2016.csv entry 6 (user `root`)")]
-#[case::mac_derived("macderived", 32, &["mac-derived-password"], PASSWORDS, "MAC address")]
-#[case::serial_derived("serialderived", 41, &["serial-derived-password"], PASSWORDS, "serial number")]
-#[case::weak_password("weak", 42, &["weak-password"], PASSWORDS, "below the documented minimum 12")]
+#[case::mac_derived("macderived", 32, &["mac-derived-password"], GENERATION, "of the unit's MAC address")]
+#[case::serial_derived("serialderived", 41, &["serial-derived-password"], GENERATION, "reversed, of the unit's serial number")]
+#[case::weak_password("weak", 42, &["weak-password"], GENERATION, "below the documented minimum 12")]
 #[case::undeclared_port("port", 33, &["undeclared-port"], PORTS, "TCP port 9527 is open but not declared")]
 #[case::telnet_enabled("telnet", 34, &["telnet-enabled"], PORTS, "`telnet` (TCP 2323) is declared disabled but is open")]
 fn one_faulty_unit_fails_the_right_case(
@@ -65,35 +67,48 @@ fn one_faulty_unit_fails_the_right_case(
     let (_dir, run) = run_rig(tag, subnet, &[&[], faults]);
     assert_eq!(run.code(), 1, "exit status for a FAIL");
     assert_verdict(&run, "slot2", case, "FAIL", finding);
-    let other = if case == PASSWORDS { PORTS } else { PASSWORDS };
-    assert_verdict(&run, "slot2", other, "PASS", "");
-    assert_verdict(&run, "slot1", PASSWORDS, "PASS", "");
-    assert_verdict(&run, "slot1", PORTS, "PASS", "");
+    for other in ALL.iter().filter(|c| **c != case) {
+        assert_verdict(&run, "slot2", other, "PASS", "");
+    }
+    for any in ALL {
+        assert_verdict(&run, "slot1", any, "PASS", "");
+    }
 }
 
 #[rstest]
-#[case::same_password("same", 35, "same-password", "is the same as on", "Vc100Admin24")]
+#[case::same_password(
+    "same",
+    35,
+    "same-password",
+    PASSWORDS,
+    "is the same as on",
+    "Vc100Admin24"
+)]
 #[case::sequential(
     "sequential",
     36,
     "sequential-passwords",
-    "(a counter)",
+    GENERATION,
+    "counter across units",
     "Vc100pw01001"
 )]
 fn a_pair_of_faulty_units_fails_and_the_third_passes(
     #[case] tag: &str,
     #[case] subnet: u8,
     #[case] fault: &str,
+    #[case] case: &str,
     #[case] finding: &str,
     #[case] known_password: &str,
 ) {
     let (_dir, run) = run_rig(tag, subnet, &[&[fault], &[fault], &[]]);
     assert_eq!(run.code(), 1);
-    assert_verdict(&run, "slot1", PASSWORDS, "FAIL", finding);
-    assert_verdict(&run, "slot2", PASSWORDS, "FAIL", finding);
-    assert_verdict(&run, "slot3", PASSWORDS, "PASS", "");
-    for slot in ["slot1", "slot2", "slot3"] {
-        assert_verdict(&run, slot, PORTS, "PASS", "");
+    assert_verdict(&run, "slot1", case, "FAIL", finding);
+    assert_verdict(&run, "slot2", case, "FAIL", finding);
+    for any in ALL {
+        assert_verdict(&run, "slot3", any, "PASS", "");
+        if any != case {
+            assert_verdict(&run, "slot1", any, "PASS", "");
+        }
     }
     assert_password_never_shown(&run, known_password);
 }

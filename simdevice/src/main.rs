@@ -100,8 +100,8 @@ async fn run(args: Args) -> Result<(), String> {
     std::fs::create_dir_all(&args.dir).map_err(|e| format!("{}: {e}", args.dir.display()))?;
     let label = manufacture::manufacture(&fw, args.unit, &args.faults);
     let label_yaml = format!(
-        "serial: {}\nmac: \"{}\"\nusername: {}\npassword: \"{}\"\n",
-        label.serial, label.mac, label.username, label.password
+        "serial: {}\nmac: \"{}\"\nhostname: {}\nusername: {}\npassword: \"{}\"\n",
+        label.serial, label.mac, label.hostname, label.username, label.password
     );
     std::fs::write(args.dir.join("label.yaml"), label_yaml).map_err(|e| e.to_string())?;
 

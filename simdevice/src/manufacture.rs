@@ -7,6 +7,8 @@ use std::io::Read;
 pub struct Label {
     pub serial: String,
     pub mac: String,
+    /// What the camera calls itself on the network (DHCP, mDNS): a public identifier.
+    pub hostname: String,
     pub username: String,
     pub password: String,
 }
@@ -44,7 +46,9 @@ pub fn manufacture(fw: &Firmware, unit: u32, faults: &[Fault]) -> Label {
     } else {
         random_password(12)
     };
+    let hostname = format!("vc100-{}", &mac.replace(':', "")[6..]);
     Label {
+        hostname,
         serial,
         mac,
         username: fw.admin_username.clone(),

@@ -10,6 +10,8 @@ pub struct UnitLabel {
     pub mac: String,
     pub username: Option<String>,
     pub password: Option<String>,
+    pub hostname: Option<String>,
+    pub ssid: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -21,6 +23,30 @@ struct LabelFile {
     username: Option<String>,
     #[serde(default)]
     password: Option<String>,
+    #[serde(default)]
+    hostname: Option<String>,
+    #[serde(default)]
+    ssid: Option<String>,
+}
+
+impl UnitLabel {
+    /// The label as evidence: every field, the password as the redactor will show it.
+    pub fn describe(&self) -> String {
+        let field = |k: &str, v: &Option<String>| {
+            v.as_ref()
+                .map(|v| format!("{k}: {v:?}\n"))
+                .unwrap_or_default()
+        };
+        format!(
+            "serial: {:?}\nmac: {:?}\n{}{}{}{}",
+            self.serial,
+            self.mac,
+            field("hostname", &self.hostname),
+            field("ssid", &self.ssid),
+            field("username", &self.username),
+            field("password", &self.password)
+        )
+    }
 }
 
 /// `file` is already resolved (placeholders filled, relative to the rig).
@@ -34,6 +60,8 @@ pub fn read(label: &Label, file: Option<&Path>) -> Result<UnitLabel, String> {
                 mac: parsed.mac,
                 username: parsed.username,
                 password: parsed.password,
+                hostname: parsed.hostname,
+                ssid: parsed.ssid,
             })
         }
         None => Ok(UnitLabel {
@@ -41,6 +69,8 @@ pub fn read(label: &Label, file: Option<&Path>) -> Result<UnitLabel, String> {
             mac: label.mac.clone().ok_or("label has no mac")?,
             username: label.username.clone(),
             password: label.password.clone(),
+            hostname: label.hostname.clone(),
+            ssid: label.ssid.clone(),
         }),
     }
 }

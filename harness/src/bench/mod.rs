@@ -88,6 +88,7 @@ pub async fn prepare(
     if let Some(pw) = &label.password {
         evidence.redactor.add(pw);
     }
+    evidence.write("label.yaml", &label.describe());
     let http = match Http::new(slot.network.address, evidence.log("http.log")) {
         Ok(h) => h,
         Err(e) => return Err(fail(e, launched)),

@@ -1,5 +1,5 @@
-//! Checks of a pre-installed password against its documented generation rule and against the
-//! unit's public identifiers and the other samples' passwords. Each finding names the rule.
+//! Checks of a pre-installed password against its documented generation rule and the other
+//! samples' passwords. Each finding names the rule.
 
 use crate::config::profile::{CharClass, GenerationRule};
 
@@ -38,55 +38,6 @@ pub fn against_rule(password: &str, rule: &GenerationRule) -> Vec<String> {
     findings
 }
 
-/// Shortest run of identifier characters counted as a derivation (shorter runs occur by chance).
-const MIN_SHARED_RUN: usize = 6;
-
-/// The password contains a run of at least 6 characters of the MAC (any case, with or without
-/// separators) or of the serial number, forwards or reversed.
-pub fn derived_from_identifiers(password: &str, serial: &str, mac: &str) -> Vec<String> {
-    let pw = password.to_lowercase();
-    let mut findings = Vec::new();
-    let mac_hex: String = mac
-        .chars()
-        .filter(|c| c.is_ascii_hexdigit())
-        .collect::<String>()
-        .to_lowercase();
-    let serial_l = serial.to_lowercase();
-    let serial_alnum: String = serial_l
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let candidates = [
-        ("MAC address", mac_hex.clone()),
-        ("serial number", serial_alnum),
-    ];
-    for (what, ident) in candidates {
-        let reversed: String = ident.chars().rev().collect();
-        if let Some(run) = longest_shared_run(&pw, &ident).max(longest_shared_run(&pw, &reversed)) {
-            if run >= MIN_SHARED_RUN {
-                findings.push(format!("shares {run} consecutive characters with the unit's {what} (derived from a public identifier)"));
-            }
-        }
-    }
-    findings
-}
-
-fn longest_shared_run(a: &str, b: &str) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut best = 0;
-    for i in 0..a.len() {
-        for j in 0..b.len() {
-            let mut k = 0;
-            while i + k < a.len() && j + k < b.len() && a[i + k] == b[j + k] {
-                k += 1;
-            }
-            best = best.max(k);
-        }
-    }
-    (best > 0).then_some(best)
-}
-
 /// Two passwords that are the same text around a number that differs by at most `max_delta`
 /// look like a production counter.
 pub fn counter_between(a: &str, b: &str, max_delta: u64) -> Option<String> {
@@ -98,6 +49,33 @@ pub fn counter_between(a: &str, b: &str, max_delta: u64) -> Option<String> {
     let delta = na.abs_diff(nb);
     (delta <= max_delta)
         .then(|| format!("same text around a number that differs by {delta} (a counter)"))
+}
+
+/// The number a counter-style password carries (its last run of digits), if any.
+pub fn counter_value(s: &str) -> Option<u64> {
+    split_number(s).map(|(_, n, _)| n)
+}
+
+/// Estimated entropy of a password drawn uniformly from the character classes it uses, in bits.
+/// An upper bound: a password with structure (a counter, a word) has far less.
+pub fn entropy_bits(password: &str) -> f64 {
+    let mut alphabet = 0u32;
+    if password.chars().any(|c| c.is_ascii_lowercase()) {
+        alphabet += 26;
+    }
+    if password.chars().any(|c| c.is_ascii_uppercase()) {
+        alphabet += 26;
+    }
+    if password.chars().any(|c| c.is_ascii_digit()) {
+        alphabet += 10;
+    }
+    if password.chars().any(|c| !c.is_ascii_alphanumeric()) {
+        alphabet += 33;
+    }
+    if alphabet == 0 {
+        return 0.0;
+    }
+    password.chars().count() as f64 * f64::from(alphabet).log2()
 }
 
 /// The last run of digits in `s`, with the text before and after it.
@@ -133,22 +111,9 @@ mod tests {
     }
 
     #[test]
-    fn mac_and_serial_derivations_are_found_but_chance_is_not() {
-        let mac = "02:56:43:aa:30:64";
-        assert_eq!(
-            derived_from_identifiers("CamAA3064Q7", "VC100-1", mac).len(),
-            1
-        );
-        assert_eq!(
-            derived_from_identifiers("x4603aaq", "VC100-1", mac).len(),
-            1,
-            "reversed"
-        );
-        assert_eq!(
-            derived_from_identifiers("pw8925668", "VC100-8925668", mac).len(),
-            1
-        );
-        assert!(derived_from_identifiers("bSvF3BWPBdhR", "VC100-8925668", mac).is_empty());
+    fn entropy_estimate() {
+        assert!((entropy_bits("Ab3defGhijk9") - 12.0 * 62f64.log2()).abs() < 1e-9);
+        assert_eq!(entropy_bits(""), 0.0);
     }
 
     #[test]

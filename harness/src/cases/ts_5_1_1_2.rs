@@ -1,17 +1,15 @@
 //! TS 103 701 test case 5.1-1-2 (functional), provision 5.1-1: in any state other than the
 //! factory default, every password of the device is unique per device or defined by the user.
 //!
-//! Unit (c): pre-installed passwords do not violate the documented generation mechanism: they
-//! follow its length and character rules, are not derived from the label's identifiers, are not
-//! a counter across the samples, and are different on every sample.
+//! Unit (c): pre-installed passwords are unique: different on every sample (their generation is
+//! examined by 5.1-2-2).
 //! Then, because a universal value must not survive into the initialized state: factory reset,
 //! initialization as the manual describes it, and every declared login mechanism is tried with
 //! the current credential (it must work), a random one (it must not) and the universal
 //! default-credential corpus (none may work).
 
-use super::password_checks::{against_rule, counter_between, derived_from_identifiers};
 use super::{CaseContext, CaseSpec};
-use crate::config::profile::{AuthFactor, AuthMechanism, LoginSurface};
+use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::corpus::{self, Credential};
 use crate::facts::initialized;
 use crate::login::{self, LoginOutcome};
@@ -21,7 +19,7 @@ pub const SPEC: CaseSpec = CaseSpec {
     id: "5.1-1-2",
     provision: "5.1-1",
     title: "passwords unique per device or user-defined",
-    decision_rule: "FAIL if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or a pre-installed password equals another sample's, follows a counter across samples, shares 6 or more consecutive characters with the unit's MAC or serial, or breaks the documented length/character rule. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
+    decision_rule: "FAIL if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
 };
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
@@ -35,7 +33,7 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let mut evidence = Vec::new();
     let mut measurements = Vec::new();
 
-    pre_installed_password(ctx, params.counter_max_delta, &mut findings, &mut details);
+    pre_installed_password(ctx, &mut findings, &mut details);
 
     match initialized::get(sample, &ctx.config.profile).await {
         Ok(state) => {
@@ -126,7 +124,10 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     } else if !blockers.is_empty() {
         CaseResult::inconclusive(blockers.join("; "))
     } else {
-        CaseResult::new(Verdict::Pass, "no universal credential accepted after initialization; pre-installed passwords unique and as documented")
+        CaseResult::new(
+            Verdict::Pass,
+            "no universal credential accepted after initialization; pre-installed passwords unique",
+        )
     };
     result.details = details;
     result
@@ -137,51 +138,25 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     result
 }
 
-/// Unit (c), from the label: the rule, the identifiers, the other samples.
+/// Unit (c), uniqueness: the pre-installed password printed on the label differs from every
+/// other sample's. How it was generated is 5.1-2-2's question.
 fn pre_installed_password(
     ctx: &CaseContext<'_>,
-    max_delta: u64,
     findings: &mut Vec<String>,
     details: &mut Vec<String>,
 ) {
-    let me = &ctx.sample.label;
-    let Some(password) = &me.password else {
+    let Some(password) = &ctx.sample.label.password else {
         details.push("the label carries no pre-installed password".into());
         return;
     };
-    let rules: Vec<_> = ctx
-        .config
-        .profile
-        .body
-        .ixit
-        .auth_mechanisms
+    let same: Vec<&str> = ctx
+        .peers
         .iter()
-        .filter(|m| m.factor == AuthFactor::PreInstalledUnique)
-        .filter_map(|m| m.generation_rule.as_ref().map(|r| (m, r)))
+        .filter(|(slot, peer)| {
+            *slot != ctx.sample.slot_id && peer.password.as_ref() == Some(password)
+        })
+        .map(|(slot, _)| slot.as_str())
         .collect();
-    for (mech, rule) in &rules {
-        for f in against_rule(password, rule) {
-            findings.push(format!("pre-installed password of {}: {f}", mech.id));
-        }
-    }
-    if rules.iter().any(|(_, r)| r.independent_of_identifiers) {
-        for f in derived_from_identifiers(password, &me.serial, &me.mac) {
-            findings.push(format!("pre-installed password {f}"));
-        }
-    }
-    let mut same = Vec::new();
-    for (slot, peer) in ctx.peers.iter().filter(|(s, _)| *s != ctx.sample.slot_id) {
-        let Some(other) = &peer.password else {
-            continue;
-        };
-        if other == password {
-            same.push(slot.clone());
-        } else if let Some(c) = counter_between(password, other, max_delta) {
-            findings.push(format!(
-                "pre-installed passwords of this unit and {slot}: {c}"
-            ));
-        }
-    }
     if !same.is_empty() {
         findings.push(format!(
             "pre-installed password is the same as on {} (not unique per device)",

@@ -134,6 +134,11 @@ pub struct Label {
     pub password: Option<String>,
     #[serde(default)]
     pub username: Option<String>,
+    /// Names the unit announces (DHCP hostname, mDNS name, Wi-Fi SSID): public identifiers too.
+    #[serde(default)]
+    pub hostname: Option<String>,
+    #[serde(default)]
+    pub ssid: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -28,6 +28,8 @@ pub struct Standards {
 pub struct Cases {
     #[serde(rename = "5.1-1-2", default)]
     pub passwords_unique: Option<PasswordsUnique>,
+    #[serde(rename = "5.1-2-2", default)]
+    pub password_generation: Option<PasswordGeneration>,
     #[serde(rename = "5.6-1-2", default)]
     pub interfaces_declared: Option<InterfacesDeclared>,
 }
@@ -40,6 +42,13 @@ pub struct PasswordsUnique {
     /// Pause between two login attempts, so a lockout is not provoked by the harness itself.
     #[serde(default = "no_pause")]
     pub pause_between_attempts: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordGeneration {
+    /// Default-credential data a pre-installed password must not be in (same CSV format).
+    pub corpus: Vec<Spanned<String>>,
     /// Two pre-installed passwords whose numeric parts differ by at most this are counted as a counter.
     #[serde(default = "default_counter_delta")]
     pub counter_max_delta: u64,
@@ -73,14 +82,25 @@ impl Suite {
         let raw: SuiteFile = yaml::load(file)?;
         let mut errors = Vec::new();
         let mut tcp_ports = Vec::new();
-        if let Some(p) = &raw.cases.passwords_unique {
-            for (i, c) in p.corpus.iter().enumerate() {
+        let corpora = [
+            (
+                "5.1-1-2",
+                raw.cases.passwords_unique.as_ref().map(|p| &p.corpus),
+            ),
+            (
+                "5.1-2-2",
+                raw.cases.password_generation.as_ref().map(|p| &p.corpus),
+            ),
+        ];
+        for (case, list) in corpora {
+            for (i, c) in list.into_iter().flatten().enumerate() {
                 let path = resolve(file, &c.value);
                 if !path.is_file() {
+                    let key = format!("cases.{case}.corpus[{i}]");
                     errors.push(yaml::at(
                         file,
                         c,
-                        format!("cases.5.1-1-2.corpus[{i}]"),
+                        key,
                         format!("no credential list at {}", path.display()),
                     ));
                 }
@@ -100,10 +120,14 @@ impl Suite {
                 ));
             }
         }
-        if raw.cases.passwords_unique.is_none() && raw.cases.interfaces_declared.is_none() {
+        let c = &raw.cases;
+        if c.passwords_unique.is_none()
+            && c.password_generation.is_none()
+            && c.interfaces_declared.is_none()
+        {
             errors.push(ConfigError::whole_file(
                 file,
-                "`cases` names no test case; expected at least one of 5.1-1-2, 5.6-1-2",
+                "`cases` names no test case; expected at least one of 5.1-1-2, 5.1-2-2, 5.6-1-2",
             ));
         }
         if errors.is_empty() {
