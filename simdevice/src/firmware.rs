@@ -15,6 +15,7 @@ pub struct Firmware {
     pub http_port: u16,
     pub telnet_port: u16,
     pub debug_port: u16,
+    pub ssh_port: u16,
     pub admin_username: String,
     pub universal_account: Account,
     pub shared_password: String,
@@ -38,10 +39,11 @@ pub enum Fault {
     WeakPassword,
     UndeclaredPort,
     TelnetEnabled,
+    UndeclaredSsh,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 8] = [
+    pub const ALL: [(&'static str, Fault); 9] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -53,6 +55,7 @@ impl Fault {
         ("weak-password", Fault::WeakPassword),
         ("undeclared-port", Fault::UndeclaredPort),
         ("telnet-enabled", Fault::TelnetEnabled),
+        ("undeclared-ssh", Fault::UndeclaredSsh),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -179,6 +179,9 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
                 bind_or_exit(&unit, fw.telnet_port).await,
             ));
         }
+        if unit.has(Fault::UndeclaredSsh) {
+            services.spawn(net::ssh_banner(bind_or_exit(&unit, fw.ssh_port).await));
+        }
         if unit.has(Fault::UndeclaredPort) {
             services.spawn(net::debug_service(
                 unit.clone(),

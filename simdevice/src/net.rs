@@ -51,3 +51,11 @@ pub async fn debug_service(unit: Arc<Unit>, listener: TcpListener) {
         let _ = stream.write_all(banner.as_bytes()).await;
     }
 }
+
+/// The version exchange of an SSH server (RFC 4253 4.2), as dropbear sends it; the session goes
+/// no further, which is enough for a scanner to see an SSH login surface.
+pub async fn ssh_banner(listener: TcpListener) {
+    while let Ok((mut stream, _)) = listener.accept().await {
+        let _ = stream.write_all(b"SSH-2.0-dropbear_2022.83\r\n").await;
+    }
+}

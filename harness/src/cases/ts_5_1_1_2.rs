@@ -1,6 +1,7 @@
 //! TS 103 701 test case 5.1-1-2 (functional), provision 5.1-1: in any state other than the
 //! factory default, every password of the device is unique per device or defined by the user.
 //!
+//! Unit (a): no login surface on the unit's open ports is missing from IXIT 1.
 //! Unit (c): pre-installed passwords are unique: different on every sample (their generation is
 //! examined by 5.1-2-2).
 //! Then, because a universal value must not survive into the initialized state: factory reset,
@@ -11,15 +12,18 @@
 use super::{CaseContext, CaseSpec};
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::corpus::{self, Credential};
-use crate::facts::initialized;
+use crate::facts::{initialized, open_ports};
+use crate::login::detect::{self, Surface};
 use crate::login::{self, LoginOutcome};
 use crate::verdict::{CaseResult, Measurement, Verdict};
+use std::net::SocketAddr;
+use std::time::Duration;
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.1-1-2",
     provision: "5.1-1",
     title: "passwords unique per device or user-defined",
-    decision_rule: "FAIL if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
+    decision_rule: "FAIL if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt), if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or if a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
 };
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
@@ -55,6 +59,15 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
             return r;
         }
     }
+
+    undeclared_login_surfaces(
+        ctx,
+        &mut findings,
+        &mut blockers,
+        &mut details,
+        &mut evidence,
+    )
+    .await;
 
     let mut corpus = Vec::new();
     for file in &params.corpus {
@@ -167,6 +180,60 @@ fn pre_installed_password(
         "pre-installed password compared with {} other sample(s)",
         ctx.peers.len().saturating_sub(1)
     ));
+}
+
+/// Unit (a): every open port that is not the service of a declared mechanism is asked whether it
+/// takes a login.
+async fn undeclared_login_surfaces(
+    ctx: &CaseContext<'_>,
+    findings: &mut Vec<String>,
+    blockers: &mut Vec<String>,
+    details: &mut Vec<String>,
+    evidence: &mut Vec<std::path::PathBuf>,
+) {
+    let sample = ctx.sample;
+    let profile = &ctx.config.profile;
+    if ctx.config.suite.body.cases.interfaces_declared.is_none() {
+        blockers.push("unit (a): the suite gives no TCP scan parameters (5.6-1-2), so login surfaces cannot be discovered".into());
+        return;
+    }
+    let ports = match open_ports::get(sample, &ctx.config.suite).await {
+        Ok(p) => p,
+        Err(e) => {
+            blockers.push(format!("unit (a): TCP scan: {e}"));
+            return;
+        }
+    };
+    let declared: Vec<u16> = profile
+        .body
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .filter_map(|m| m.service.as_ref())
+        .filter_map(|s| profile.service(&s.value))
+        .map(|s| s.port.value)
+        .collect();
+    let mut log = String::from("port\tanswer\n");
+    let mut asked = 0;
+    for port in ports.unit_ports().filter(|p| !declared.contains(p)) {
+        asked += 1;
+        let surface = detect::detect(
+            SocketAddr::new(sample.address, port),
+            Duration::from_secs(4),
+        )
+        .await;
+        log.push_str(&format!("{port}\t{surface:?}\n"));
+        if let Surface::Login { protocol, evidence } = surface {
+            findings.push(format!(
+                "TCP {port} takes a {protocol} login that IXIT 1 does not declare ({evidence})"
+            ));
+        }
+    }
+    details.push(format!(
+        "unit (a): {asked} open port(s) outside the declared mechanisms asked for a login surface"
+    ));
+    evidence.push(sample.evidence.write("5.1-1-2/login-surfaces.tsv", &log));
+    evidence.push(ports.evidence.clone());
 }
 
 fn reachable(ctx: &CaseContext<'_>, mech: &AuthMechanism) -> bool {

@@ -1,6 +1,7 @@
 //! Login surfaces behind one credential-trial trait. Each tells success, wrong credential,
 //! locked out and "not a login at all" apart, using only what the profile says about it.
 
+pub mod detect;
 pub mod http_login;
 pub mod prompt;
 

@@ -1,0 +1,197 @@
+//! What answers on an open port, as far as logging in goes: a banner read passively first, then
+//! the cheapest request of each common protocol. Used to find login surfaces the manufacturer did
+//! not declare (TS 103 701 5.1-1-2 a). Every read is bounded in size and time.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const MAX_BANNER: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Surface {
+    /// A login surface, with the protocol and what showed it.
+    Login {
+        protocol: &'static str,
+        evidence: String,
+    },
+    /// Answers, but nothing that asks for a credential.
+    Other(String),
+    Silent,
+}
+
+pub async fn detect(addr: SocketAddr, within: Duration) -> Surface {
+    let banner = exchange(addr, None, within).await;
+    if let Some(s) = classify_banner(&banner) {
+        return s;
+    }
+    if !banner.is_empty() {
+        return Surface::Other(crate::evidence::printable(&banner[..banner.len().min(120)]));
+    }
+    let http = exchange(
+        addr,
+        Some(b"GET / HTTP/1.0\r\nHost: device\r\n\r\n"),
+        within,
+    )
+    .await;
+    if let Some(s) = classify_http(&http) {
+        return s;
+    }
+    let rtsp = exchange(addr, Some(b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n"), within).await;
+    if rtsp.starts_with(b"RTSP/1.0") {
+        return Surface::Login {
+            protocol: "RTSP",
+            evidence: first_line(&rtsp),
+        };
+    }
+    let mqtt = exchange(addr, Some(&MQTT_CONNECT), within).await;
+    if mqtt.len() >= 4 && mqtt[0] == 0x20 && mqtt[1] == 0x02 {
+        return Surface::Login {
+            protocol: "MQTT",
+            evidence: format!("CONNACK return code {}", mqtt[3]),
+        };
+    }
+    if !http.is_empty() {
+        return Surface::Other(first_line(&http));
+    }
+    Surface::Silent
+}
+
+/// MQTT 3.1.1 CONNECT, clean session, keep-alive 10 s, client id "hilt", no credentials.
+const MQTT_CONNECT: [u8; 18] = [
+    0x10, 16, 0, 4, b'M', b'Q', b'T', b'T', 4, 0x02, 0, 10, 0, 4, b'h', b'i', b'l', b't',
+];
+
+async fn exchange(addr: SocketAddr, request: Option<&[u8]>, within: Duration) -> Vec<u8> {
+    let io = async {
+        let mut s = TcpStream::connect(addr).await.ok()?;
+        if let Some(r) = request {
+            s.write_all(r).await.ok()?;
+        }
+        let mut out = Vec::new();
+        let mut buf = [0u8; 1024];
+        // Read until the peer pauses, closes, or the banner is long enough to judge.
+        while out.len() < MAX_BANNER {
+            match tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
+                _ => break,
+            }
+        }
+        Some(out)
+    };
+    tokio::time::timeout(within, io)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+pub fn classify_banner(b: &[u8]) -> Option<Surface> {
+    let text = String::from_utf8_lossy(b);
+    if b.starts_with(b"SSH-") {
+        return Some(Surface::Login {
+            protocol: "SSH",
+            evidence: first_line(b),
+        });
+    }
+    if b.windows(2)
+        .any(|w| w[0] == 0xff && (251..=254).contains(&w[1]))
+    {
+        return Some(Surface::Login {
+            protocol: "telnet",
+            evidence: "telnet option negotiation".into(),
+        });
+    }
+    if b.starts_with(b"220") && text.to_ascii_lowercase().contains("ftp") {
+        return Some(Surface::Login {
+            protocol: "FTP",
+            evidence: first_line(b),
+        });
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("login:") || lower.contains("password:") || lower.contains("username:") {
+        return Some(Surface::Login {
+            protocol: "plain-text login prompt",
+            evidence: crate::evidence::printable(&b[..b.len().min(120)]),
+        });
+    }
+    None
+}
+
+pub fn classify_http(b: &[u8]) -> Option<Surface> {
+    if !b.starts_with(b"HTTP/") {
+        return None;
+    }
+    let text = String::from_utf8_lossy(b).to_ascii_lowercase();
+    let status = first_line(b);
+    if text.contains("www-authenticate:") || status.contains(" 401") {
+        return Some(Surface::Login {
+            protocol: "HTTP authentication",
+            evidence: status,
+        });
+    }
+    if text.contains("type=\"password\"")
+        || text.contains("type='password'")
+        || text.contains("type=password")
+    {
+        return Some(Surface::Login {
+            protocol: "HTTP login form",
+            evidence: format!("{status}; a password field"),
+        });
+    }
+    None
+}
+
+fn first_line(b: &[u8]) -> String {
+    let end = b
+        .iter()
+        .position(|c| *c == b'\r' || *c == b'\n')
+        .unwrap_or(b.len())
+        .min(120);
+    crate::evidence::printable(&b[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banners_and_answers_are_told_apart() {
+        assert!(matches!(
+            classify_banner(b"SSH-2.0-dropbear_2022.83\r\n"),
+            Some(Surface::Login {
+                protocol: "SSH",
+                ..
+            })
+        ));
+        assert!(matches!(
+            classify_banner(&[0xff, 0xfb, 0x01, b'l']),
+            Some(Surface::Login {
+                protocol: "telnet",
+                ..
+            })
+        ));
+        assert!(matches!(
+            classify_banner(b"220 (vsFTPd 3.0.3)\r\n"),
+            None | Some(Surface::Login { .. })
+        ));
+        assert!(matches!(
+            classify_banner(b"220 ProFTPD FTP Server ready\r\n"),
+            Some(Surface::Login {
+                protocol: "FTP",
+                ..
+            })
+        ));
+        assert_eq!(classify_banner(b"VC-100 debug agent 1.4.2 ready\r\n"), None);
+        assert!(classify_http(
+            b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n"
+        )
+        .is_some());
+        assert!(classify_http(
+            b"HTTP/1.1 200 OK\r\n\r\n<form><input type=\"password\" name=p></form>"
+        )
+        .is_some());
+        assert!(classify_http(b"HTTP/1.1 200 OK\r\n\r\n<h1>status</h1>").is_none());
+    }
+}
