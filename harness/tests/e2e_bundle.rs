@@ -288,7 +288,10 @@ fn merge_joins_the_junit_of_two_rigs() {
     let report = quick_junit::Report::deserialize_from_str(&text).unwrap();
     assert_eq!(report.test_suites.len(), 3);
     assert_eq!(report.tests, 9);
-    assert_eq!(report.failures, 2, "telnet-enabled fails 5.1-1-2 and 5.6-1-2");
+    assert_eq!(
+        report.failures, 2,
+        "telnet-enabled fails 5.1-1-2 and 5.6-1-2"
+    );
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit-10.xsd");
     let check = Command::new("xmllint")
         .args(["--noout", "--schema"])

@@ -60,6 +60,9 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
     (PORTS, "`telnet` (TCP 2323) is declared disabled but is open"),
     (PASSWORDS, "TCP 2323 takes a telnet login that IXIT 1 does not declare"),
 ])]
+#[case::user_defined_not_enforced("userdefined", 44, &["user-defined-not-enforced"], &[
+    (PASSWORDS, "viewer-stream (declared user-defined) accepted an empty password in the factory default state"),
+])]
 #[case::undeclared_ssh("ssh", 43, &["undeclared-ssh"], &[
     (PASSWORDS, "TCP 2222 takes a SSH login that IXIT 1 does not declare (SSH-2.0-dropbear_2022.83)"),
     (PORTS, "TCP port 2222 is open but not declared"),

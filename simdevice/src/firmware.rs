@@ -17,6 +17,8 @@ pub struct Firmware {
     pub debug_port: u16,
     pub ssh_port: u16,
     pub admin_username: String,
+    /// The app's viewer account, whose password the user sets at onboarding.
+    pub viewer_username: String,
     pub universal_account: Account,
     pub shared_password: String,
 }
@@ -40,10 +42,11 @@ pub enum Fault {
     UndeclaredPort,
     TelnetEnabled,
     UndeclaredSsh,
+    UserDefinedNotEnforced,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 9] = [
+    pub const ALL: [(&'static str, Fault); 10] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -56,6 +59,7 @@ impl Fault {
         ("undeclared-port", Fault::UndeclaredPort),
         ("telnet-enabled", Fault::TelnetEnabled),
         ("undeclared-ssh", Fault::UndeclaredSsh),
+        ("user-defined-not-enforced", Fault::UserDefinedNotEnforced),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -36,6 +36,8 @@ struct Setup {
     username: String,
     password: String,
     new_password: String,
+    #[serde(default)]
+    viewer_password: Option<String>,
 }
 
 async fn handle(
@@ -76,6 +78,9 @@ async fn handle(
                     reply(StatusCode::BAD_REQUEST, r#"{"error":"password too short"}"#)
                 } else {
                     unit.set_password(&s.username, &s.new_password);
+                    if let Some(v) = s.viewer_password.as_deref().filter(|v| v.len() >= 8) {
+                        unit.set_password(&unit.fw.viewer_username, v);
+                    }
                     unit.state.lock().unwrap().initialized = true;
                     reply(StatusCode::OK, r#"{"result":"initialized"}"#)
                 }
@@ -89,6 +94,17 @@ async fn handle(
                 r#"{"error":"expected username, password, new_password"}"#,
             ),
         },
+        (Method::GET, "/api/stream") => {
+            match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
+                Some((u, p)) if unit.check_login(&u, &p) => {
+                    reply(StatusCode::OK, r#"{"stream":"rtsp://camera/live"}"#)
+                }
+                _ => reply(
+                    StatusCode::UNAUTHORIZED,
+                    r#"{"error":"authentication required"}"#,
+                ),
+            }
+        }
         (Method::GET, "/api/info") => {
             match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
                 Some((u, p)) if unit.check_login(&u, &p) => {

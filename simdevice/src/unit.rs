@@ -43,6 +43,13 @@ impl Unit {
         if self.has(Fault::UniversalPasswordAfterReset) {
             accounts.push(self.fw.universal_account.clone());
         }
+        if self.has(Fault::UserDefinedNotEnforced) {
+            // The viewer account exists before onboarding, with no password at all.
+            accounts.push(Account {
+                username: self.fw.viewer_username.clone(),
+                password: String::new(),
+            });
+        }
         State {
             accounts,
             initialized: false,
@@ -58,8 +65,12 @@ impl Unit {
 
     pub fn set_password(&self, username: &str, new_password: &str) {
         let mut st = self.state.lock().unwrap();
-        if let Some(a) = st.accounts.iter_mut().find(|a| a.username == username) {
-            a.password = new_password.to_string();
+        match st.accounts.iter_mut().find(|a| a.username == username) {
+            Some(a) => a.password = new_password.to_string(),
+            None => st.accounts.push(Account {
+                username: username.to_string(),
+                password: new_password.to_string(),
+            }),
         }
     }
 }

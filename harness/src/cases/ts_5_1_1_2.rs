@@ -2,6 +2,7 @@
 //! factory default, every password of the device is unique per device or defined by the user.
 //!
 //! Unit (a): no login surface on the unit's open ports is missing from IXIT 1.
+//! Unit (b): a mechanism whose password the user defines refuses every login until it is defined.
 //! Unit (c): pre-installed passwords are unique: different on every sample (their generation is
 //! examined by 5.1-2-2).
 //! Then, because a universal value must not survive into the initialized state: factory reset,
@@ -23,7 +24,7 @@ pub const SPEC: CaseSpec = CaseSpec {
     id: "5.1-1-2",
     provision: "5.1-1",
     title: "passwords unique per device or user-defined",
-    decision_rule: "FAIL if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt), if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or if a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
+    decision_rule: "FAIL if a mechanism declared user-defined accepts a login in the factory default state (an empty password, the account name, the label password or a corpus entry for that account), if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt), if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or if a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
 };
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
@@ -39,13 +40,24 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
 
     pre_installed_password(ctx, &mut findings, &mut details);
 
-    match initialized::get(sample, &ctx.config.profile).await {
+    match initialized::get(sample, ctx.config).await {
         Ok(state) => {
             details.push(format!(
                 "state: initialized (factory reset, then onboarding per profile); firmware {}",
                 state.firmware_version.as_deref().unwrap_or("not read back")
             ));
             evidence.push(state.procedure_log.clone());
+            // Unit (b): a password the user defines must be defined before the mechanism works.
+            for p in &state.user_defined {
+                evidence.push(p.log.clone());
+                details.push(format!("unit (b): {}: {} login(s) tried in the factory default state, before a password was set", p.mechanism, p.attempts));
+                for what in &p.accepted {
+                    findings.push(format!("{} (declared user-defined) accepted {what} in the factory default state, before the user set a password", p.mechanism));
+                }
+                if let Some(why) = &p.blocked {
+                    blockers.push(format!("unit (b): {}: {why}", p.mechanism));
+                }
+            }
         }
         Err(e) => {
             let mut r = CaseResult::inconclusive(format!(

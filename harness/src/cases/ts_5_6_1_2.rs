@@ -20,7 +20,7 @@ pub const SPEC: CaseSpec = CaseSpec {
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
-    if let Err(e) = initialized::get(sample, profile).await {
+    if let Err(e) = initialized::get(sample, ctx.config).await {
         let mut r = CaseResult::inconclusive(format!(
             "could not bring the unit to the initialized state: {e}"
         ));

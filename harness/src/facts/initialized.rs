@@ -1,33 +1,39 @@
 //! The unit brought to a known state: factory reset, then initialization (onboarding) as the
 //! profile describes it, then the firmware version read back.
 
+use super::factory_default::{self, UserDefinedProbe};
 use crate::bench::Sample;
-use crate::config::Profile;
+use crate::config::Config;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct InitializedState {
     pub firmware_version: Option<String>,
     pub procedure_log: PathBuf,
+    /// User-defined mechanisms as found in the factory default state, before initialization.
+    pub user_defined: Vec<UserDefinedProbe>,
 }
 
-pub async fn get<'a>(
-    sample: &'a Sample,
-    profile: &Profile,
-) -> &'a Result<InitializedState, String> {
+pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<InitializedState, String> {
     sample
         .facts
         .initialized
-        .get_or_init(|| establish(sample, profile))
+        .get_or_init(|| establish(sample, config))
         .await
 }
 
-async fn establish(sample: &Sample, profile: &Profile) -> Result<InitializedState, String> {
+async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState, String> {
+    let profile = &config.profile;
     let log = sample.evidence.log("procedures.log");
     // The password hilt sets during onboarding, as a user would: fresh for every run and unit.
     sample.set_var("new_password", fresh_password(), true);
     let procs = &profile.body.procedures;
     crate::procedure::run(sample, profile, "factory_reset", &procs.factory_reset, &log).await?;
+    log.line(
+        "#",
+        "factory default state: probing user-defined mechanisms",
+    );
+    let user_defined = factory_default::probe_user_defined(sample, config).await;
     crate::procedure::run(sample, profile, "initialize", &procs.initialize, &log).await?;
     if !procs.read_version.is_empty() {
         crate::procedure::run(sample, profile, "read_version", &procs.read_version, &log).await?;
@@ -35,6 +41,7 @@ async fn establish(sample: &Sample, profile: &Profile) -> Result<InitializedStat
     Ok(InitializedState {
         firmware_version: sample.var("firmware_version"),
         procedure_log: log.path,
+        user_defined,
     })
 }
 

@@ -2,6 +2,7 @@
 //! evidence. A fact that could not be established carries the reason, which makes every case
 //! that needs it INCONCLUSIVE.
 
+pub mod factory_default;
 pub mod initialized;
 pub mod open_ports;
 
