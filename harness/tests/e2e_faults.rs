@@ -7,8 +7,9 @@ use rstest::rstest;
 
 const PASSWORDS: &str = "5.1-1-2";
 const GENERATION: &str = "5.1-2-2";
+const BRUTE_FORCE: &str = "5.1-5-2";
 const PORTS: &str = "5.6-1-2";
-const ALL: [&str; 3] = [PASSWORDS, GENERATION, PORTS];
+const ALL: [&str; 4] = [PASSWORDS, GENERATION, BRUTE_FORCE, PORTS];
 
 fn run_rig(tag: &str, subnet: u8, units: &[&[&str]]) -> (TempDir, Run) {
     let dir = TempDir::new(tag);
@@ -63,6 +64,14 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
 #[case::user_defined_not_enforced("userdefined", 44, &["user-defined-not-enforced"], &[
     (PASSWORDS, "viewer-stream (declared user-defined) accepted an empty password in the factory default state"),
 ])]
+#[case::no_lockout("nolockout", 45, &["no-lockout"], &[
+    (BRUTE_FORCE, "web-admin: 20 wrong passwords evaluated with no lockout or delay; declared lockout after 5 failures"),
+])]
+#[case::permanent_lockout("permlockout", 46, &["permanent-lockout"], &[
+    (BRUTE_FORCE, "still refused 0.300s after the lockout began: a permanent lockout (denial of service)"),
+    // The universal corpus cannot be completed on a unit that locks for good: not a PASS.
+    (PASSWORDS, "INCONCLUSIVE: the lockout did not pass"),
+])]
 #[case::undeclared_ssh("ssh", 43, &["undeclared-ssh"], &[
     (PASSWORDS, "TCP 2222 takes a SSH login that IXIT 1 does not declare (SSH-2.0-dropbear_2022.83)"),
     (PORTS, "TCP port 2222 is open but not declared"),
@@ -77,7 +86,10 @@ fn one_faulty_unit_fails_the_right_cases(
     assert_eq!(run.code(), 1, "exit status for a FAIL");
     for case in ALL {
         match fails.iter().find(|(c, _)| *c == case) {
-            Some((_, finding)) => assert_verdict(&run, "slot2", case, "FAIL", finding),
+            Some((_, finding)) => match finding.strip_prefix("INCONCLUSIVE: ") {
+                Some(reason) => assert_verdict(&run, "slot2", case, "INCONCLUSIVE", reason),
+                None => assert_verdict(&run, "slot2", case, "FAIL", finding),
+            },
             None => assert_verdict(&run, "slot2", case, "PASS", ""),
         }
         assert_verdict(&run, "slot1", case, "PASS", "");

@@ -18,7 +18,7 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         run.stderr()
     );
     let verdicts = run.verdicts();
-    assert_eq!(verdicts.len(), 9, "{verdicts:?}");
+    assert_eq!(verdicts.len(), 12, "{verdicts:?}");
     for ((slot, case), (verdict, message, _)) in &verdicts {
         assert_eq!(verdict, "PASS", "{slot} {case}: {message}");
     }
@@ -42,8 +42,8 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         String::from_utf8_lossy(&check.stderr)
     );
     let stdout = run.stdout();
-    assert!(stdout.contains("test result: ok. 9 passed"), "{stdout}");
-    assert!(stdout.contains("verdicts: 9 PASS, 0 FAIL"), "{stdout}");
+    assert!(stdout.contains("test result: ok. 12 passed"), "{stdout}");
+    assert!(stdout.contains("verdicts: 12 PASS, 0 FAIL"), "{stdout}");
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn list_plans_without_starting_any_unit() {
             .lines()
             .filter(|l| l.ends_with(": test"))
             .count(),
-        3,
+        4,
         "{}",
         run.stdout()
     );

@@ -12,6 +12,10 @@ pub struct Firmware {
     pub boot_delay: Duration,
     #[serde(with = "millis")]
     pub long_press: Duration,
+    /// The admin API refuses logins for `lockout_for` after this many consecutive failures.
+    pub lockout_after: u32,
+    #[serde(with = "millis")]
+    pub lockout_for: Duration,
     pub http_port: u16,
     pub telnet_port: u16,
     pub debug_port: u16,
@@ -43,10 +47,12 @@ pub enum Fault {
     TelnetEnabled,
     UndeclaredSsh,
     UserDefinedNotEnforced,
+    NoLockout,
+    PermanentLockout,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 10] = [
+    pub const ALL: [(&'static str, Fault); 12] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -60,6 +66,8 @@ impl Fault {
         ("telnet-enabled", Fault::TelnetEnabled),
         ("undeclared-ssh", Fault::UndeclaredSsh),
         ("user-defined-not-enforced", Fault::UserDefinedNotEnforced),
+        ("no-lockout", Fault::NoLockout),
+        ("permanent-lockout", Fault::PermanentLockout),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

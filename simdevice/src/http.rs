@@ -60,12 +60,9 @@ async fn handle(
             "<html><body><h1>Camera</h1><p>Log in with the app.</p></body></html>",
         ),
         (Method::POST, "/api/login") => match serde_json::from_slice::<Login>(&body) {
-            Ok(l) if unit.check_login(&l.username, &l.password) => {
-                reply(StatusCode::OK, r#"{"result":"ok"}"#)
-            }
-            Ok(_) => reply(
-                StatusCode::UNAUTHORIZED,
-                r#"{"error":"invalid credentials"}"#,
+            Ok(l) => answer(
+                unit.network_login(&l.username, &l.password),
+                r#"{"result":"ok"}"#,
             ),
             Err(_) => reply(
                 StatusCode::BAD_REQUEST,
@@ -96,10 +93,11 @@ async fn handle(
         },
         (Method::GET, "/api/stream") => {
             match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
-                Some((u, p)) if unit.check_login(&u, &p) => {
-                    reply(StatusCode::OK, r#"{"stream":"rtsp://camera/live"}"#)
-                }
-                _ => reply(
+                Some((u, p)) => answer(
+                    unit.network_login(&u, &p),
+                    r#"{"stream":"rtsp://camera/live"}"#,
+                ),
+                None => reply(
                     StatusCode::UNAUTHORIZED,
                     r#"{"error":"authentication required"}"#,
                 ),
@@ -120,6 +118,20 @@ async fn handle(
         _ => reply(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#),
     };
     Ok(answer)
+}
+
+fn answer(login: crate::unit::Login, ok_body: &str) -> Response<Full<Bytes>> {
+    match login {
+        crate::unit::Login::Ok => reply(StatusCode::OK, ok_body),
+        crate::unit::Login::Wrong => reply(
+            StatusCode::UNAUTHORIZED,
+            r#"{"error":"invalid credentials"}"#,
+        ),
+        crate::unit::Login::Locked => reply(
+            StatusCode::TOO_MANY_REQUESTS,
+            r#"{"error":"too many failed logins, try later"}"#,
+        ),
+    }
 }
 
 fn reply(status: StatusCode, body: &str) -> Response<Full<Bytes>> {

@@ -118,6 +118,8 @@ async fn run(args: Args) -> Result<(), String> {
         state: Mutex::new(unit::State {
             accounts: vec![],
             initialized: false,
+            failures: 0,
+            locked_until: None,
         }),
         events: tx.clone(),
     });

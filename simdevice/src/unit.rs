@@ -20,6 +20,17 @@ pub struct Unit {
 pub struct State {
     pub accounts: Vec<Account>,
     pub initialized: bool,
+    /// Consecutive failed logins on the network API, and until when it refuses logins.
+    pub failures: u32,
+    pub locked_until: Option<std::time::Instant>,
+}
+
+/// A network login's answer.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Login {
+    Ok,
+    Wrong,
+    Locked,
 }
 
 #[derive(Debug)]
@@ -53,6 +64,8 @@ impl Unit {
         State {
             accounts,
             initialized: false,
+            failures: 0,
+            locked_until: None,
         }
     }
 
@@ -61,6 +74,34 @@ impl Unit {
         st.accounts
             .iter()
             .any(|a| a.username == username && a.password == password)
+    }
+
+    /// A login over the network API, counted for the brute-force lockout.
+    pub fn network_login(&self, username: &str, password: &str) -> Login {
+        let now = std::time::Instant::now();
+        let mut st = self.state.lock().unwrap();
+        if st.locked_until.is_some_and(|t| now < t) {
+            return Login::Locked;
+        }
+        if st
+            .accounts
+            .iter()
+            .any(|a| a.username == username && a.password == password)
+        {
+            st.failures = 0;
+            return Login::Ok;
+        }
+        st.failures += 1;
+        if st.failures >= self.fw.lockout_after && !self.has(Fault::NoLockout) {
+            st.failures = 0;
+            let lasts = if self.has(Fault::PermanentLockout) {
+                std::time::Duration::from_secs(365 * 24 * 3600)
+            } else {
+                self.fw.lockout_for
+            };
+            st.locked_until = Some(now + lasts);
+        }
+        Login::Wrong
     }
 
     pub fn set_password(&self, username: &str, new_password: &str) {

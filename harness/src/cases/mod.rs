@@ -4,6 +4,7 @@ pub mod derivation;
 pub mod password_checks;
 pub mod ts_5_1_1_2;
 pub mod ts_5_1_2_2;
+pub mod ts_5_1_5_2;
 pub mod ts_5_6_1_2;
 
 use crate::bench::label::UnitLabel;
@@ -22,7 +23,12 @@ pub struct CaseSpec {
     pub decision_rule: &'static str,
 }
 
-pub const ALL: [CaseSpec; 3] = [ts_5_1_1_2::SPEC, ts_5_1_2_2::SPEC, ts_5_6_1_2::SPEC];
+pub const ALL: [CaseSpec; 4] = [
+    ts_5_1_1_2::SPEC,
+    ts_5_1_2_2::SPEC,
+    ts_5_1_5_2::SPEC,
+    ts_5_6_1_2::SPEC,
+];
 
 /// What a case may look at: its sample, the other samples' labels (for cross-sample checks) and
 /// the configuration.
@@ -36,6 +42,7 @@ pub async fn run(spec: &CaseSpec, ctx: &CaseContext<'_>) -> CaseResult {
     match spec.id {
         "5.1-1-2" => ts_5_1_1_2::run(ctx).await,
         "5.1-2-2" => ts_5_1_2_2::run(ctx).await,
+        "5.1-5-2" => ts_5_1_5_2::run(ctx).await,
         "5.6-1-2" => ts_5_6_1_2::run(ctx).await,
         other => {
             CaseResult::inconclusive(format!("hilt has no implementation of test case {other}"))
@@ -49,6 +56,7 @@ pub fn in_suite(spec: &CaseSpec, config: &Config) -> bool {
     match spec.id {
         "5.1-1-2" => c.passwords_unique.is_some(),
         "5.1-2-2" => c.password_generation.is_some(),
+        "5.1-5-2" => c.brute_force.is_some(),
         "5.6-1-2" => c.interfaces_declared.is_some(),
         _ => false,
     }

@@ -322,8 +322,30 @@ async fn universal_credentials<'c>(
         if let Some(reason) = sample.broken_reason() {
             return Err(reason);
         }
-        let outcome = trial.try_login(&cred.username, &cred.password).await;
+        let mut outcome = trial.try_login(&cred.username, &cred.password).await;
         tried += 1;
+        // A declared lockout is waited out and the same credential tried again, so the corpus
+        // is completed without counting a locked answer as a refusal.
+        let mut waits = 0;
+        while outcome == LoginOutcome::LockedOut && waits < 3 {
+            // Undeclared lockouts are waited out too, backing off from one second.
+            let wait = match &mech.brute_force {
+                Some(bf) => bf.lockout.0 + bf.lockout.0 / 4,
+                None => Duration::from_secs(1 << waits),
+            };
+            log.line(
+                "#",
+                &format!(
+                    "{} user `{}` -> locked out; waiting {:.3}s",
+                    cred.citation,
+                    cred.username,
+                    wait.as_secs_f64()
+                ),
+            );
+            tokio::time::sleep(wait).await;
+            outcome = trial.try_login(&cred.username, &cred.password).await;
+            waits += 1;
+        }
         log.line(
             "#",
             &format!("{} user `{}` -> {outcome}", cred.citation, cred.username),
@@ -332,7 +354,9 @@ async fn universal_credentials<'c>(
             LoginOutcome::Accepted => accepted.push(cred),
             LoginOutcome::Rejected => {}
             LoginOutcome::LockedOut if !accepted.is_empty() => break,
-            LoginOutcome::LockedOut => return Err(format!("locked out after {tried} attempts; the corpus could not be completed (raise pause_between_attempts)")),
+            LoginOutcome::LockedOut => {
+                return Err(format!("locked out after {tried} attempts and the lockout did not pass; the corpus could not be completed"))
+            }
             LoginOutcome::NotALogin(why) if accepted.is_empty() => return Err(format!("attempt {tried}: {why}")),
             LoginOutcome::NotALogin(_) => break,
         }

@@ -71,7 +71,21 @@ pub struct AuthMechanism {
     /// IXIT 1 "Password Generation Mechanism" for pre-installed passwords.
     #[serde(default)]
     pub generation_rule: Option<GenerationRule>,
+    /// IXIT 1 "Brute Force Prevention", as the manufacturer declares it.
+    #[serde(default)]
+    pub brute_force: Option<BruteForcePrevention>,
     pub login: LoginSurface,
+}
+
+/// After `after_failures` consecutive wrong credentials the mechanism refuses (or delays) logins
+/// for `lockout`; afterwards the right credential works again.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BruteForcePrevention {
+    pub after_failures: u32,
+    pub lockout: Dur,
+    #[serde(default)]
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -30,6 +30,8 @@ pub struct Cases {
     pub passwords_unique: Option<PasswordsUnique>,
     #[serde(rename = "5.1-2-2", default)]
     pub password_generation: Option<PasswordGeneration>,
+    #[serde(rename = "5.1-5-2", default)]
+    pub brute_force: Option<BruteForce>,
     #[serde(rename = "5.6-1-2", default)]
     pub interfaces_declared: Option<InterfacesDeclared>,
 }
@@ -52,6 +54,18 @@ pub struct PasswordGeneration {
     /// Two pre-installed passwords whose numeric parts differ by at most this are counted as a counter.
     #[serde(default = "default_counter_delta")]
     pub counter_max_delta: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BruteForce {
+    /// Never more wrong-credential attempts than this per mechanism.
+    pub max_attempts: u32,
+    /// Time between two attempts.
+    pub pace: Dur,
+    /// Failures beyond the declared threshold tolerated before the prevention counts as absent.
+    #[serde(default)]
+    pub tolerance: u32,
 }
 
 fn no_pause() -> Dur {
@@ -123,11 +137,12 @@ impl Suite {
         let c = &raw.cases;
         if c.passwords_unique.is_none()
             && c.password_generation.is_none()
+            && c.brute_force.is_none()
             && c.interfaces_declared.is_none()
         {
             errors.push(ConfigError::whole_file(
                 file,
-                "`cases` names no test case; expected at least one of 5.1-1-2, 5.1-2-2, 5.6-1-2",
+                "`cases` names no test case; expected at least one of 5.1-1-2, 5.1-2-2, 5.1-5-2, 5.6-1-2",
             ));
         }
         if errors.is_empty() {

@@ -1,0 +1,301 @@
+//! TS 103 701 test case 5.1-5-2 (functional), provision 5.1-5: brute force over network
+//! interfaces is made impracticable.
+//!
+//! Unit (b): every network-based mechanism in IXIT 1 is attacked with a paced loop of wrong
+//! passwords, never more than the suite allows. Each attempt's time, answer and latency are kept;
+//! the lockout threshold, the achievable attempts per minute and the latency growth are derived
+//! and compared with the declared "Brute Force Prevention". After the lockout the right
+//! credential must work again: a permanent lockout is a denial of service.
+//! (Unit (a), undeclared mechanisms, is 5.1-1-2 unit (a)'s scan.)
+
+use super::{CaseContext, CaseSpec};
+use crate::config::profile::{AuthMechanism, LoginSurface};
+use crate::facts::initialized;
+use crate::login::{self, CredentialTrial, LoginOutcome};
+use crate::verdict::{CaseResult, Measurement, Verdict};
+use std::time::{Duration, Instant};
+
+pub const SPEC: CaseSpec = CaseSpec {
+    id: "5.1-5-2",
+    provision: "5.1-5",
+    title: "brute force over the network impracticable",
+    decision_rule: "Per network mechanism: FAIL if more than the declared number of consecutive failures plus the suite's tolerance are answered as wrong credentials without a lockout, or no lockout or delay at least half the declared lockout appears within the suite's attempt budget, or the right credential is still refused after twice the declared lockout time (permanent lockout). INCONCLUSIVE if no prevention is declared, the budget is too small to see the declared threshold, or the surface does not answer like a login. PASS otherwise.",
+};
+
+struct Attempt {
+    at: Duration,
+    outcome: LoginOutcome,
+    latency: Duration,
+}
+
+pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+    let Some(params) = &ctx.config.suite.body.cases.brute_force else {
+        return CaseResult::inconclusive("the suite gives no parameters for 5.1-5-2");
+    };
+    if let Err(e) = initialized::get(ctx.sample, ctx.config).await {
+        return CaseResult::inconclusive(format!(
+            "could not bring the unit to the initialized state: {e}"
+        ));
+    }
+    let profile = &ctx.config.profile;
+    let network: Vec<&AuthMechanism> = profile
+        .body
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .filter(|m| !matches!(m.login, LoginSurface::Console(_)))
+        .filter(|m| {
+            m.service
+                .as_ref()
+                .and_then(|s| profile.service(&s.value))
+                .is_some_and(|s| s.enabled)
+        })
+        .collect();
+    if network.is_empty() {
+        return CaseResult::new(
+            Verdict::NotApplicable,
+            "no enabled network authentication mechanism is declared (IXIT 1)",
+        );
+    }
+    let (mut findings, mut blockers, mut details, mut evidence, mut measurements) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for mech in network {
+        let log = ctx
+            .sample
+            .evidence
+            .log(&format!("5.1-5-2/{}-attempts.log", mech.id));
+        evidence.push(log.path.clone());
+        match attack(ctx, mech, params, &log).await {
+            Ok(o) => {
+                details.extend(o.details);
+                findings.extend(o.findings.into_iter().map(|f| format!("{}: {f}", mech.id)));
+                measurements.extend(o.measurements);
+            }
+            Err(e) => blockers.push(format!("{}: {e}", mech.id)),
+        }
+    }
+    let mut r = if !findings.is_empty() {
+        CaseResult::new(Verdict::Fail, findings.join("; "))
+    } else if !blockers.is_empty() {
+        CaseResult::inconclusive(blockers.join("; "))
+    } else {
+        CaseResult::new(
+            Verdict::Pass,
+            "brute-force prevention as declared on every network mechanism",
+        )
+    };
+    r.details = details;
+    r.evidence = evidence;
+    r.measurements = measurements;
+    r
+}
+
+struct Observed {
+    findings: Vec<String>,
+    details: Vec<String>,
+    measurements: Vec<Measurement>,
+}
+
+async fn attack(
+    ctx: &CaseContext<'_>,
+    mech: &AuthMechanism,
+    params: &crate::config::suite::BruteForce,
+    log: &crate::evidence::EvidenceLog,
+) -> Result<Observed, String> {
+    let declared = mech
+        .brute_force
+        .as_ref()
+        .ok_or("IXIT 1 declares no brute-force prevention for this mechanism")?;
+    let budget = params.max_attempts;
+    let needed = declared.after_failures + params.tolerance + 1;
+    if budget < needed {
+        return Err(format!("the suite allows {budget} attempts; {needed} are needed to see the declared threshold of {}", declared.after_failures));
+    }
+    let sample = ctx.sample;
+    let trial = login::for_mechanism(
+        sample,
+        &ctx.config.profile,
+        mech,
+        &format!("5.1-5-2/{}-transcript.log", mech.id),
+    )?;
+    let username = sample.fill(&mech.username)?;
+    let current = sample
+        .var("password")
+        .ok_or("no current password is known")?;
+    let lockout = declared.lockout.0;
+    log.line(
+        "#",
+        &format!(
+            "declared: lockout after {} failures for {:.3}s; budget {budget} attempts, pace {:.3}s",
+            declared.after_failures,
+            lockout.as_secs_f64(),
+            params.pace.0.as_secs_f64()
+        ),
+    );
+
+    // Start from a clean counter: the right credential resets it on most devices.
+    settle(&*trial, &username, &current, lockout).await;
+    let start = Instant::now();
+    let mut attempts: Vec<Attempt> = Vec::new();
+    for i in 1..=budget {
+        let wrong = initialized::fresh_password();
+        let t = Instant::now();
+        let outcome = trial.try_login(&username, &wrong).await;
+        let latency = t.elapsed();
+        log.line(
+            "#",
+            &format!(
+                "attempt {i}: +{:.3}s {outcome} in {:.1} ms",
+                start.elapsed().as_secs_f64(),
+                latency.as_secs_f64() * 1000.0
+            ),
+        );
+        if let LoginOutcome::NotALogin(why) = &outcome {
+            return Err(format!("attempt {i}: {why}"));
+        }
+        if outcome == LoginOutcome::Accepted {
+            return Err(format!(
+                "attempt {i}: a random password was accepted; the surface cannot be judged"
+            ));
+        }
+        let locked = outcome == LoginOutcome::LockedOut;
+        attempts.push(Attempt {
+            at: start.elapsed(),
+            outcome,
+            latency,
+        });
+        if locked {
+            break;
+        }
+        tokio::time::sleep(params.pace.0).await;
+    }
+
+    let mut o = Observed {
+        findings: vec![],
+        details: vec![],
+        measurements: vec![],
+    };
+    let evaluated = attempts
+        .iter()
+        .filter(|a| a.outcome == LoginOutcome::Rejected)
+        .count();
+    let locked_at = attempts
+        .iter()
+        .position(|a| a.outcome == LoginOutcome::LockedOut)
+        .map(|i| i + 1);
+    let elapsed = attempts.last().map(|a| a.at).unwrap_or_default();
+    let burst = if elapsed.is_zero() {
+        0.0
+    } else {
+        evaluated as f64 * 60.0 / elapsed.as_secs_f64()
+    };
+    let first = attempts.first().map(|a| a.latency).unwrap_or_default();
+    let slowest = attempts.iter().map(|a| a.latency).max().unwrap_or_default();
+    let id = &mech.id;
+    o.measurements.push(Measurement::new(
+        &format!("{id}_wrong_passwords_evaluated"),
+        evaluated as f64,
+        "attempts",
+    ));
+    o.measurements.push(Measurement::new(
+        &format!("{id}_attempts_per_minute_burst"),
+        round1(burst),
+        "attempts/min",
+    ));
+    o.measurements.push(Measurement::new(
+        &format!("{id}_first_latency"),
+        ms(first),
+        "ms",
+    ));
+    o.measurements.push(Measurement::new(
+        &format!("{id}_slowest_latency"),
+        ms(slowest),
+        "ms",
+    ));
+    if let Some(n) = locked_at {
+        o.measurements.push(Measurement::new(
+            &format!("{id}_lockout_after"),
+            (n - 1) as f64,
+            "failures",
+        ));
+    }
+    let delay_seen = slowest >= lockout / 2;
+    o.details.push(format!(
+        "{id}: declared lockout after {} failures for {:.3}s; observed {} ({evaluated} wrong passwords evaluated at {burst:.1} attempts/min before any lockout, latency {:.1} ms first, {:.1} ms slowest)",
+        declared.after_failures,
+        lockout.as_secs_f64(),
+        locked_at.map(|n| format!("lockout after {} failures", n - 1)).unwrap_or_else(|| "no lockout".into()),
+        ms(first),
+        ms(slowest)
+    ));
+    let allowed = declared.after_failures + params.tolerance;
+    match locked_at {
+        Some(n) if (n - 1) as u32 > allowed => o.findings.push(format!("locked out only after {} failures; {} declared", n - 1, declared.after_failures)),
+        Some(_) => {}
+        None if delay_seen => o.details.push(format!("{id}: no lockout answer, but answers slowed to {:.1} ms", ms(slowest))),
+        None => o.findings.push(format!(
+            "{evaluated} wrong passwords evaluated with no lockout or delay; declared lockout after {} failures for {:.3}s",
+            declared.after_failures,
+            lockout.as_secs_f64()
+        )),
+    }
+
+    if locked_at.is_some() {
+        // The right credential must work again once the declared lockout has passed.
+        let mut recovered = None;
+        let locked = Instant::now();
+        for wait in [
+            lockout + lockout / 2 + Duration::from_millis(100),
+            lockout / 2,
+        ] {
+            tokio::time::sleep(wait).await;
+            let outcome = trial.try_login(&username, &current).await;
+            log.line(
+                "#",
+                &format!("after the lockout: current credential -> {outcome}"),
+            );
+            if outcome == LoginOutcome::Accepted {
+                recovered = Some(locked.elapsed());
+                break;
+            }
+        }
+        let flag = if recovered.is_some() { 1.0 } else { 0.0 };
+        o.measurements.push(Measurement::new(
+            &format!("{id}_recovered_after_lockout"),
+            flag,
+            "boolean",
+        ));
+        if let Some(waited) = recovered {
+            // What an attacker sustains: a burst up to the lockout, then the wait, again and again.
+            let per_minute = evaluated as f64 * 60.0 / (elapsed + waited).as_secs_f64();
+            o.measurements.push(Measurement::new(
+                &format!("{id}_attempts_per_minute_sustained"),
+                round1(per_minute),
+                "attempts/min",
+            ));
+        }
+        let recovered = recovered.is_some();
+        if !recovered {
+            o.findings.push(format!("the right credential is still refused {:.3}s after the lockout began: a permanent lockout (denial of service)", (lockout * 2 + Duration::from_millis(100)).as_secs_f64()));
+        }
+    }
+    Ok(o)
+}
+
+/// Logs in with the right credential (waiting out a lockout another case may have left).
+async fn settle(trial: &dyn CredentialTrial, username: &str, password: &str, lockout: Duration) {
+    for _ in 0..3 {
+        if trial.try_login(username, password).await != LoginOutcome::LockedOut {
+            return;
+        }
+        tokio::time::sleep(lockout).await;
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
