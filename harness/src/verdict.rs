@@ -75,4 +75,22 @@ impl CaseResult {
     pub fn inconclusive(reason: impl Into<String>) -> CaseResult {
         CaseResult::new(Verdict::Inconclusive, reason)
     }
+
+    /// The usual verdict of a functional case: FAIL on any finding (an indication of
+    /// non-conformity outweighs an unfinished part), else INCONCLUSIVE if something could not be
+    /// completed, else PASS. Blockers are kept as details either way.
+    pub fn from_findings(findings: &[String], blockers: &[String], pass: &str) -> CaseResult {
+        let mut r = if !findings.is_empty() {
+            CaseResult::new(Verdict::Fail, findings.join("; "))
+        } else if !blockers.is_empty() {
+            CaseResult::inconclusive(blockers.join("; "))
+        } else {
+            CaseResult::new(Verdict::Pass, pass)
+        };
+        r.details = blockers
+            .iter()
+            .map(|b| format!("not completed: {b}"))
+            .collect();
+        r
+    }
 }

@@ -224,23 +224,7 @@ fn ctrl_c_leaves_a_partial_bundle_that_verifies() {
     let dir = TempDir::new("ctrlc");
     let rig = write_rig_with(&dir.0, 55, &[&[], &[]], "--boot-delay, \"4000\"");
     let suite = quick_suite(&dir.0);
-    let out_dir = dir.0.join("reports");
-    let child = Command::new(hilt())
-        .args([
-            "run",
-            "--rig",
-            rig.to_str().unwrap(),
-            "--suite",
-            suite.to_str().unwrap(),
-            "--profile",
-            profile().to_str().unwrap(),
-            "--out",
-        ])
-        .arg(&out_dir)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, out_dir) = spawn_hilt(&dir.0, &rig, &suite);
     let deadline = Instant::now() + Duration::from_secs(20);
     while !out_dir.join("latest/samples/slot2/procedures.log").exists() {
         assert!(

@@ -111,23 +111,7 @@ fn a_unit_killed_mid_run_is_inconclusive_and_the_others_finish() {
     // A slower boot keeps the factory reset in progress when the unit is killed.
     let rig = write_rig_with(&dir.0, 38, &[&[], &[], &[]], "--boot-delay, \"1500\"");
     let suite = quick_suite(&dir.0);
-    let out_dir = dir.0.join("reports");
-    let child = Command::new(hilt())
-        .args([
-            "run",
-            "--rig",
-            rig.to_str().unwrap(),
-            "--suite",
-            suite.to_str().unwrap(),
-            "--profile",
-            profile().to_str().unwrap(),
-            "--out",
-        ])
-        .arg(&out_dir)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (child, out_dir) = spawn_hilt(&dir.0, &rig, &suite);
     let deadline = Instant::now() + Duration::from_secs(20);
     let pid = loop {
         if let Some(pid) = unit_pid("127.0.38.2") {

@@ -16,7 +16,7 @@ use crate::corpus::{self, Credential};
 use crate::facts::{initialized, open_ports};
 use crate::login::detect::{self, Surface};
 use crate::login::{self, LoginOutcome};
-use crate::verdict::{CaseResult, Measurement, Verdict};
+use crate::verdict::{CaseResult, Measurement};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -144,20 +144,13 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         evidence.push(sample.console_log_path());
     }
 
-    let mut result = if !findings.is_empty() {
-        CaseResult::new(Verdict::Fail, findings.join("; "))
-    } else if !blockers.is_empty() {
-        CaseResult::inconclusive(blockers.join("; "))
-    } else {
-        CaseResult::new(
-            Verdict::Pass,
-            "no universal credential accepted after initialization; pre-installed passwords unique",
-        )
-    };
+    let mut result = CaseResult::from_findings(
+        &findings,
+        &blockers,
+        "no universal credential accepted after initialization; pre-installed passwords unique",
+    );
+    details.append(&mut result.details);
     result.details = details;
-    result
-        .details
-        .extend(blockers.into_iter().map(|b| format!("not completed: {b}")));
     result.evidence = evidence;
     result.measurements = measurements;
     result

@@ -74,16 +74,12 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
             Err(e) => blockers.push(format!("{}: {e}", mech.id)),
         }
     }
-    let mut r = if !findings.is_empty() {
-        CaseResult::new(Verdict::Fail, findings.join("; "))
-    } else if !blockers.is_empty() {
-        CaseResult::inconclusive(blockers.join("; "))
-    } else {
-        CaseResult::new(
-            Verdict::Pass,
-            "brute-force prevention as declared on every network mechanism",
-        )
-    };
+    let mut r = CaseResult::from_findings(
+        &findings,
+        &blockers,
+        "brute-force prevention as declared on every network mechanism",
+    );
+    details.append(&mut r.details);
     r.details = details;
     r.evidence = evidence;
     r.measurements = measurements;

@@ -196,6 +196,27 @@ impl Run {
     }
 }
 
+/// Starts `hilt run` on a rig and suite without waiting, for tests that act on it mid-run.
+pub fn spawn_hilt(dir: &Path, rig: &Path, suite: &Path) -> (std::process::Child, PathBuf) {
+    ensure_simdevice();
+    let out_dir = dir.join("reports");
+    let child = Command::new(hilt())
+        .arg("run")
+        .arg("--rig")
+        .arg(rig)
+        .arg("--suite")
+        .arg(suite)
+        .arg("--profile")
+        .arg(profile())
+        .arg("--out")
+        .arg(&out_dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start hilt");
+    (child, out_dir)
+}
+
 pub fn run_hilt(dir: &Path, args: &[&str]) -> Run {
     ensure_simdevice();
     let out_dir = dir.join("reports");
