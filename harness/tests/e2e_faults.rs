@@ -96,6 +96,36 @@ fn one_faulty_unit_fails_the_right_cases(
     }
 }
 
+/// A web form that answers 200 to a failed login must not be read as a successful one: the
+/// profile's success marker tells them apart, so only a real universal credential is reported.
+#[test]
+fn a_form_login_that_answers_200_on_failure_gives_no_false_positive() {
+    let (_dir, run) = run_rig(
+        "form200",
+        47,
+        &[
+            &["form-200-on-failure"],
+            &["form-200-on-failure", "universal-password-after-reset"],
+        ],
+    );
+    for case in ALL {
+        assert_verdict(&run, "slot1", case, "PASS", "");
+    }
+    let (verdict, message, _) = run.verdict("slot2", PASSWORDS);
+    assert_eq!(verdict, "FAIL");
+    assert!(
+        message.contains(
+            "web-ui accepted the universal credential mirai-2016.csv entry 6 (user `root`)"
+        ),
+        "{message}"
+    );
+    assert_eq!(
+        message.matches("web-ui accepted").count(),
+        1,
+        "only the one real universal credential: {message}"
+    );
+}
+
 #[rstest]
 #[case::same_password(
     "same",

@@ -49,10 +49,11 @@ pub enum Fault {
     UserDefinedNotEnforced,
     NoLockout,
     PermanentLockout,
+    FormOkOnFailure,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 12] = [
+    pub const ALL: [(&'static str, Fault); 13] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -68,6 +69,7 @@ impl Fault {
         ("user-defined-not-enforced", Fault::UserDefinedNotEnforced),
         ("no-lockout", Fault::NoLockout),
         ("permanent-lockout", Fault::PermanentLockout),
+        ("form-200-on-failure", Fault::FormOkOnFailure),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

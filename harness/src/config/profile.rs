@@ -147,6 +147,9 @@ pub struct HttpLogin {
     pub form: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub basic_auth: bool,
+    /// HTTP digest authentication (RFC 7616): the first request fetches the challenge.
+    #[serde(default)]
+    pub digest_auth: bool,
     pub success_status: Vec<u16>,
     /// Optional body marker a success must also show (for APIs that answer 200 on failure).
     #[serde(default)]

@@ -4,6 +4,7 @@
 use super::{CredentialTrial, LoginOutcome, TrialFuture};
 use crate::bench::Sample;
 use crate::config::profile::HttpLogin;
+use crate::transport::digest;
 use crate::transport::http::{HttpRequest, RequestTemplate};
 use std::collections::BTreeMap;
 
@@ -40,9 +41,33 @@ impl CredentialTrial for HttpTrial<'_> {
             if let Err(e) = self.sample.scope.check(self.sample.address) {
                 return LoginOutcome::NotALogin(e);
             }
+            if spec.digest_auth {
+                // The challenge first: a fresh nonce for every attempt.
+                let challenge = match self.sample.http.send(&req).await {
+                    Err(e) => return LoginOutcome::NotALogin(e),
+                    Ok(a) => match a.www_authenticate.as_deref().and_then(digest::parse) {
+                        Some(c) => c,
+                        None => {
+                            return LoginOutcome::NotALogin(format!(
+                                "HTTP status {} without a digest challenge",
+                                a.status
+                            ))
+                        }
+                    },
+                };
+                let cnonce = crate::facts::initialized::fresh_password();
+                req.authorization = Some(digest::answer(
+                    &challenge,
+                    &req.method,
+                    &req.path,
+                    username,
+                    password,
+                    &cnonce,
+                ));
+            }
             match self.sample.http.send(&req).await {
                 Err(e) => LoginOutcome::NotALogin(e),
-                Ok(a) => judge(self.spec, a.status, &a.body),
+                Ok(a) => judge(spec, a.status, &a.body),
             }
         })
     }

@@ -16,6 +16,8 @@ pub struct HttpRequest {
     pub json: Option<serde_json::Value>,
     pub form: Option<BTreeMap<String, String>>,
     pub basic_auth: Option<(String, String)>,
+    /// A ready `Authorization` header (HTTP digest), used instead of `basic_auth`.
+    pub authorization: Option<String>,
     pub within: Duration,
 }
 
@@ -54,6 +56,7 @@ impl HttpRequest {
             json,
             form,
             basic_auth: None,
+            authorization: None,
             within,
         })
     }
@@ -63,6 +66,8 @@ impl HttpRequest {
 pub struct HttpAnswer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The server's authentication challenge, if it sent one.
+    pub www_authenticate: Option<String>,
 }
 
 pub struct Http {
@@ -105,7 +110,9 @@ impl Http {
                 .header("content-type", "application/x-www-form-urlencoded")
                 .body(shown_body.clone());
         }
-        if let Some((u, p)) = &req.basic_auth {
+        if let Some(value) = &req.authorization {
+            builder = builder.header(reqwest::header::AUTHORIZATION, value);
+        } else if let Some((u, p)) = &req.basic_auth {
             builder = builder.basic_auth(u, Some(p));
         }
         self.log
@@ -113,6 +120,11 @@ impl Http {
         let exchange = async {
             let mut resp = builder.send().await.map_err(|e| describe(&e))?;
             let status = resp.status().as_u16();
+            let www_authenticate = resp
+                .headers()
+                .get(reqwest::header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(2048).collect());
             let mut body = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
                 let room = MAX_BODY - body.len();
@@ -121,7 +133,11 @@ impl Http {
                     break;
                 }
             }
-            Ok::<_, String>(HttpAnswer { status, body })
+            Ok::<_, String>(HttpAnswer {
+                status,
+                body,
+                www_authenticate,
+            })
         };
         let result = tokio::time::timeout(req.within, exchange)
             .await

@@ -1,6 +1,7 @@
 //! Ways to reach a unit. Each is a small piece with a real implementation; none knows a device.
 
 pub mod console;
+pub mod digest;
 pub mod expect;
 pub mod http;
 pub mod portscan;
