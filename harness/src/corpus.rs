@@ -38,3 +38,22 @@ pub fn load(path: &Path) -> Result<Vec<Credential>, String> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shipped_corpora_load_with_citations() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../suites/credentials");
+        let mirai = super::load(&dir.join("mirai-2016.csv")).unwrap();
+        assert_eq!(mirai.len(), 62);
+        assert_eq!(mirai[5].citation, "mirai-2016.csv entry 6");
+        assert_eq!(
+            (mirai[5].username.as_str(), mirai[5].password.as_str()),
+            ("root", "xmhdipc")
+        );
+        let vendor = super::load(&dir.join("vendor-defaults.csv")).unwrap();
+        assert!(vendor
+            .iter()
+            .any(|c| c.username == "pi" && c.password == "raspberry"));
+    }
+}

@@ -131,6 +131,22 @@ pub enum LoginSurface {
     Http(HttpLogin),
     Telnet(PromptLogin),
     Console(PromptLogin),
+    Ftp(FtpLogin),
+    Rtsp(RtspLogin),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FtpLogin {
+    pub within: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RtspLogin {
+    /// The stream path to DESCRIBE, e.g. `/live` or `/Streaming/Channels/101`.
+    pub path: String,
+    pub within: Dur,
 }
 
 /// A login request and how its answer reads: the success, wrong-credential and locked-out

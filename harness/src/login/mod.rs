@@ -2,8 +2,10 @@
 //! locked out and "not a login at all" apart, using only what the profile says about it.
 
 pub mod detect;
+pub mod ftp;
 pub mod http_login;
 pub mod prompt;
+pub mod rtsp;
 
 use crate::bench::Sample;
 use crate::config::profile::{AuthMechanism, LoginSurface, Profile};
@@ -67,6 +69,17 @@ pub fn for_mechanism<'a>(
             address: sample.scope.check(sample.address)?,
             port: port()?,
             spec,
+            transcript: sample.evidence.log(transcript),
+        })),
+        LoginSurface::Ftp(spec) => Ok(Box::new(ftp::FtpTrial {
+            addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
+            within: spec.within.0,
+            transcript: sample.evidence.log(transcript),
+        })),
+        LoginSurface::Rtsp(spec) => Ok(Box::new(rtsp::RtspTrial {
+            addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
+            path: spec.path.clone(),
+            within: spec.within.0,
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Console(spec) => {

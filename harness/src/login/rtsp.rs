@@ -1,0 +1,204 @@
+//! RTSP login (RFC 2326/7826): DESCRIBE without credentials to get the challenge, then with
+//! basic or digest credentials; 200 logged in, 401/403 refused.
+
+use super::{CredentialTrial, LoginOutcome, TrialFuture};
+use crate::evidence::EvidenceLog;
+use crate::transport::digest;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+pub struct RtspTrial {
+    pub addr: SocketAddr,
+    pub path: String,
+    pub within: Duration,
+    pub transcript: EvidenceLog,
+}
+
+struct Answer {
+    status: u16,
+    challenge: Option<String>,
+}
+
+impl CredentialTrial for RtspTrial {
+    fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
+        Box::pin(async move {
+            match tokio::time::timeout(self.within, self.dialogue(username, password)).await {
+                Ok(Ok(o)) => o,
+                Ok(Err(e)) => LoginOutcome::NotALogin(e),
+                Err(_) => LoginOutcome::NotALogin(format!(
+                    "no RTSP answer within {:.1}s",
+                    self.within.as_secs_f64()
+                )),
+            }
+        })
+    }
+}
+
+impl RtspTrial {
+    async fn dialogue(&self, username: &str, password: &str) -> Result<LoginOutcome, String> {
+        let uri = format!("rtsp://{}{}", self.addr, self.path);
+        let first = self.describe(&uri, 1, None).await?;
+        let header = match (first.status, first.challenge) {
+            (200, _) => {
+                return Ok(LoginOutcome::NotALogin(
+                    "the stream needs no login at all".into(),
+                ))
+            }
+            (401, Some(c)) if c.trim_start().starts_with("Digest") => {
+                let ch = digest::parse(&c).ok_or("malformed digest challenge")?;
+                digest::answer(
+                    &ch,
+                    "DESCRIBE",
+                    &uri,
+                    username,
+                    password,
+                    &crate::facts::initialized::fresh_password(),
+                )
+            }
+            (401, Some(c)) if c.trim_start().starts_with("Basic") => {
+                format!("Basic {}", base64(&format!("{username}:{password}")))
+            }
+            (status, c) => {
+                return Ok(LoginOutcome::NotALogin(format!(
+                    "RTSP {status} with challenge {c:?}"
+                )))
+            }
+        };
+        let second = self.describe(&uri, 2, Some(&header)).await?;
+        Ok(match second.status {
+            200 => LoginOutcome::Accepted,
+            401 | 403 => LoginOutcome::Rejected,
+            453 | 503 => LoginOutcome::LockedOut,
+            other => LoginOutcome::NotALogin(format!("RTSP status {other}")),
+        })
+    }
+
+    async fn describe(&self, uri: &str, cseq: u32, auth: Option<&str>) -> Result<Answer, String> {
+        let mut s = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| format!("RTSP {}: {e}", self.addr))?;
+        let mut req =
+            format!("DESCRIBE {uri} RTSP/1.0\r\nCSeq: {cseq}\r\nAccept: application/sdp\r\n");
+        if let Some(a) = auth {
+            req.push_str(&format!("Authorization: {a}\r\n"));
+        }
+        req.push_str("\r\n");
+        self.transcript.line(
+            ">",
+            &format!(
+                "DESCRIBE {uri} CSeq {cseq}{}",
+                if auth.is_some() {
+                    " with credentials"
+                } else {
+                    ""
+                }
+            ),
+        );
+        s.write_all(req.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut r = BufReader::new(s);
+        let mut status = 0;
+        let mut challenge = None;
+        for i in 0..64 {
+            let mut line = String::new();
+            if tokio::io::AsyncReadExt::take(&mut r, 2048)
+                .read_line(&mut line)
+                .await
+                .map_err(|e| e.to_string())?
+                == 0
+            {
+                break;
+            }
+            let line = line.trim_end();
+            self.transcript.line("<", line);
+            if i == 0 {
+                status = line
+                    .strip_prefix("RTSP/")
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|c| c.parse().ok())
+                    .ok_or_else(|| format!("not an RTSP answer: {line:?}"))?;
+            } else if line.is_empty() {
+                break;
+            } else if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("www-authenticate") && challenge.is_none() {
+                    challenge = Some(v.trim().to_string());
+                }
+            }
+        }
+        Ok(Answer { status, challenge })
+    }
+}
+
+fn base64(text: &str) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = text.as_bytes();
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::SampleEvidence;
+    use tokio::io::AsyncReadExt;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        assert_eq!(
+            base64("Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(base64("ab"), "YWI=");
+    }
+
+    /// A camera's RTSP server on a loopback socket: basic auth, only admin/right gets the stream.
+    async fn server() -> SocketAddr {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                let mut buf = vec![0u8; 4096];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).to_string();
+                let ok = req.contains(&format!("Authorization: Basic {}", base64("admin:right")));
+                let answer = if ok {
+                    "RTSP/1.0 200 OK\r\nCSeq: 2\r\n\r\n".to_string()
+                } else {
+                    "RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nWWW-Authenticate: Basic realm=\"cam\"\r\n\r\n".to_string()
+                };
+                let _ = s.write_all(answer.as_bytes()).await;
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn tells_accepted_from_refused() {
+        let dir = std::env::temp_dir().join(format!("hilt-rtsp-{}", std::process::id()));
+        let ev = SampleEvidence::new(&dir, "s").unwrap();
+        let t = RtspTrial {
+            addr: server().await,
+            path: "/live".into(),
+            within: Duration::from_secs(2),
+            transcript: ev.log("rtsp.log"),
+        };
+        assert_eq!(t.try_login("admin", "right").await, LoginOutcome::Accepted);
+        assert_eq!(t.try_login("admin", "wrong").await, LoginOutcome::Rejected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
