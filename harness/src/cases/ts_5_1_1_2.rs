@@ -106,13 +106,15 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         evidence.push(log.path.clone());
         // The exchanges themselves: transcripts, or the HTTP log (cited only if written).
         match mech.login {
-            LoginSurface::Telnet(_) | LoginSurface::Ftp(_) | LoginSurface::Rtsp(_) => evidence
-                .push(
-                    sample
-                        .evidence
-                        .dir
-                        .join(format!("5.1-1-2/{}-transcript.log", mech.id)),
-                ),
+            LoginSurface::Telnet(_)
+            | LoginSurface::Ftp(_)
+            | LoginSurface::Rtsp(_)
+            | LoginSurface::Mqtt(_) => evidence.push(
+                sample
+                    .evidence
+                    .dir
+                    .join(format!("5.1-1-2/{}-transcript.log", mech.id)),
+            ),
             LoginSurface::Http(_) => evidence.push(sample.evidence.dir.join("http.log")),
             LoginSurface::Console(_) => {}
         }

@@ -131,13 +131,15 @@ pub enum LoginSurface {
     Http(HttpLogin),
     Telnet(PromptLogin),
     Console(PromptLogin),
-    Ftp(FtpLogin),
+    Ftp(PlainLogin),
     Rtsp(RtspLogin),
+    Mqtt(PlainLogin),
 }
 
+/// A protocol whose login needs nothing but the credential and a deadline (FTP, MQTT, SSH).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FtpLogin {
+pub struct PlainLogin {
     pub within: Dur,
 }
 

@@ -4,6 +4,7 @@
 pub mod detect;
 pub mod ftp;
 pub mod http_login;
+pub mod mqtt;
 pub mod prompt;
 pub mod rtsp;
 
@@ -72,6 +73,11 @@ pub fn for_mechanism<'a>(
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Ftp(spec) => Ok(Box::new(ftp::FtpTrial {
+            addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
+            within: spec.within.0,
+            transcript: sample.evidence.log(transcript),
+        })),
+        LoginSurface::Mqtt(spec) => Ok(Box::new(mqtt::MqttTrial {
             addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
             within: spec.within.0,
             transcript: sample.evidence.log(transcript),

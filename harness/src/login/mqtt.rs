@@ -1,0 +1,139 @@
+//! MQTT login: one CONNECT (MQTT 3.1.1) carrying the credential, judged by the CONNACK return
+//! code — 0 accepted, 4 bad user name or password, 5 not authorized. A credential check needs no
+//! session, so a dozen bytes each way replace a full client (and its TLS stack).
+
+use super::{CredentialTrial, LoginOutcome, TrialFuture};
+use crate::evidence::EvidenceLog;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+pub struct MqttTrial {
+    pub addr: SocketAddr,
+    pub within: Duration,
+    pub transcript: EvidenceLog,
+}
+
+impl CredentialTrial for MqttTrial {
+    fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
+        Box::pin(async move {
+            match tokio::time::timeout(self.within, self.connect(username, password)).await {
+                Ok(Ok(o)) => o,
+                Ok(Err(e)) => LoginOutcome::NotALogin(e),
+                Err(_) => LoginOutcome::NotALogin(format!(
+                    "no CONNACK within {:.1}s",
+                    self.within.as_secs_f64()
+                )),
+            }
+        })
+    }
+}
+
+impl MqttTrial {
+    async fn connect(&self, username: &str, password: &str) -> Result<LoginOutcome, String> {
+        let mut s = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| format!("MQTT {}: {e}", self.addr))?;
+        self.transcript
+            .line(">", &format!("CONNECT user `{username}` password [secret]"));
+        s.write_all(&connect_packet(username, password)?)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut ack = [0u8; 4];
+        s.read_exact(&mut ack)
+            .await
+            .map_err(|e| format!("no CONNACK: {e}"))?;
+        self.transcript.bytes("<", &ack);
+        if ack[0] != 0x20 || ack[1] != 0x02 {
+            return Ok(LoginOutcome::NotALogin(format!(
+                "not a CONNACK: {}",
+                crate::evidence::printable(&ack)
+            )));
+        }
+        let _ = s.write_all(&[0xe0, 0x00]).await; // DISCONNECT
+        Ok(match ack[3] {
+            0 => LoginOutcome::Accepted,
+            4 | 5 => LoginOutcome::Rejected,
+            other => LoginOutcome::NotALogin(format!("CONNACK return code {other}")),
+        })
+    }
+}
+
+/// CONNECT with clean session, keep-alive 10 s, client id "hilt", user name and password.
+pub fn connect_packet(username: &str, password: &str) -> Result<Vec<u8>, String> {
+    let field = |s: &[u8], out: &mut Vec<u8>| -> Result<(), String> {
+        let len =
+            u16::try_from(s.len()).map_err(|_| "credential longer than 65535 bytes".to_string())?;
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(s);
+        Ok(())
+    };
+    let mut body = Vec::new();
+    field(b"MQTT", &mut body)?;
+    body.extend_from_slice(&[4, 0b1100_0010, 0, 10]);
+    field(b"hilt", &mut body)?;
+    field(username.as_bytes(), &mut body)?;
+    field(password.as_bytes(), &mut body)?;
+    let mut packet = vec![0x10];
+    let mut len = body.len();
+    loop {
+        let mut byte = (len % 128) as u8;
+        len /= 128;
+        if len > 0 {
+            byte |= 0x80;
+        }
+        packet.push(byte);
+        if len == 0 {
+            break;
+        }
+    }
+    packet.extend_from_slice(&body);
+    Ok(packet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::SampleEvidence;
+
+    /// A broker stand-in on a loopback socket: reads the CONNECT, accepts only broker/right.
+    async fn broker() -> SocketAddr {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                let mut buf = vec![0u8; 512];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                let ok = buf[..n] == connect_packet("broker", "right").unwrap()[..];
+                let _ = s
+                    .write_all(&[0x20, 0x02, 0x00, if ok { 0 } else { 5 }])
+                    .await;
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn tells_accepted_from_refused() {
+        let dir = std::env::temp_dir().join(format!("hilt-mqtt-{}", std::process::id()));
+        let ev = SampleEvidence::new(&dir, "s").unwrap();
+        let t = MqttTrial {
+            addr: broker().await,
+            within: Duration::from_secs(2),
+            transcript: ev.log("mqtt.log"),
+        };
+        assert_eq!(t.try_login("broker", "right").await, LoginOutcome::Accepted);
+        assert_eq!(t.try_login("broker", "wrong").await, LoginOutcome::Rejected);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn packet_layout() {
+        let p = connect_packet("u", "p").unwrap();
+        assert_eq!(p[0], 0x10);
+        assert_eq!(p[1] as usize, p.len() - 2);
+        assert_eq!(&p[2..8], b"\x00\x04MQTT");
+        assert_eq!(p[9], 0b1100_0010);
+    }
+}
