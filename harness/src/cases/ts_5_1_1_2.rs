@@ -109,7 +109,8 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
             LoginSurface::Telnet(_)
             | LoginSurface::Ftp(_)
             | LoginSurface::Rtsp(_)
-            | LoginSurface::Mqtt(_) => evidence.push(
+            | LoginSurface::Mqtt(_)
+            | LoginSurface::Ssh(_) => evidence.push(
                 sample
                     .evidence
                     .dir

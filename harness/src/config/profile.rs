@@ -134,6 +134,7 @@ pub enum LoginSurface {
     Ftp(PlainLogin),
     Rtsp(RtspLogin),
     Mqtt(PlainLogin),
+    Ssh(PlainLogin),
 }
 
 /// A protocol whose login needs nothing but the credential and a deadline (FTP, MQTT, SSH).

@@ -7,6 +7,7 @@ pub mod http_login;
 pub mod mqtt;
 pub mod prompt;
 pub mod rtsp;
+pub mod ssh;
 
 use crate::bench::Sample;
 use crate::config::profile::{AuthMechanism, LoginSurface, Profile};
@@ -73,6 +74,11 @@ pub fn for_mechanism<'a>(
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Ftp(spec) => Ok(Box::new(ftp::FtpTrial {
+            addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
+            within: spec.within.0,
+            transcript: sample.evidence.log(transcript),
+        })),
+        LoginSurface::Ssh(spec) => Ok(Box::new(ssh::SshTrial {
             addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
             within: spec.within.0,
             transcript: sample.evidence.log(transcript),
