@@ -218,11 +218,14 @@ impl Report {
     }
 }
 
-#[test]
-fn ctrl_c_leaves_a_partial_bundle_that_verifies() {
+/// Ctrl-C at a terminal, or SIGTERM from a CI runner cancelling the job.
+#[rstest::rstest]
+#[case::ctrl_c("-INT", 55)]
+#[case::sigterm("-TERM", 58)]
+fn an_interrupt_leaves_a_partial_bundle_that_verifies(#[case] signal: &str, #[case] subnet: u8) {
     ensure_simdevice();
-    let dir = TempDir::new("ctrlc");
-    let rig = write_rig_with(&dir.0, 55, &[&[], &[]], "--boot-delay, \"4000\"");
+    let dir = TempDir::new(&format!("interrupt{subnet}"));
+    let rig = write_rig_with(&dir.0, subnet, &[&[], &[]], "--boot-delay, \"4000\"");
     let suite = quick_suite(&dir.0);
     let (child, out_dir) = spawn_hilt(&dir.0, &rig, &suite);
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -235,7 +238,7 @@ fn ctrl_c_leaves_a_partial_bundle_that_verifies() {
     }
     std::thread::sleep(Duration::from_millis(300));
     assert!(Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap()
         .success());

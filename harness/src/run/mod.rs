@@ -141,13 +141,19 @@ pub fn execute(opts: RunOptions) -> i32 {
 
     let (interrupt_tx, interrupt) = tokio::sync::watch::channel(false);
     rt.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nhilt: interrupted; stopping the samples and writing a partial report (Ctrl-C again to abort at once)");
-            let _ = interrupt_tx.send(true);
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
+        // Ctrl-C, or SIGTERM from a CI runner cancelling the job: stop and keep what was seen.
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else { return };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
         }
+        eprintln!("\nhilt: interrupted; stopping the samples and writing a partial report (Ctrl-C again to abort at once)");
+        let _ = interrupt_tx.send(true);
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        std::process::exit(130);
     });
 
     let (trials, mut senders) = trials::for_plan(&planned, bundle.clone());
