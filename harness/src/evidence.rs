@@ -146,6 +146,31 @@ pub fn printable(data: &[u8]) -> String {
     s
 }
 
+/// A sample evidence folder in a temp directory, removed when the guard drops (unit tests).
+#[cfg(test)]
+pub fn scratch(tag: &str) -> (SampleEvidence, ScratchDir) {
+    let dir = std::env::temp_dir().join(format!(
+        "hilt-{tag}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        SampleEvidence::new(&dir, "s").expect("temp evidence folder"),
+        ScratchDir(dir),
+    )
+}
+
+#[cfg(test)]
+pub struct ScratchDir(pub PathBuf);
+
+#[cfg(test)]
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

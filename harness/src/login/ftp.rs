@@ -19,14 +19,7 @@ pub struct FtpTrial {
 impl CredentialTrial for FtpTrial {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
         Box::pin(async move {
-            match tokio::time::timeout(self.within, self.dialogue(username, password)).await {
-                Ok(Ok(o)) => o,
-                Ok(Err(e)) => LoginOutcome::NotALogin(e),
-                Err(_) => LoginOutcome::NotALogin(format!(
-                    "no FTP answer within {:.1}s",
-                    self.within.as_secs_f64()
-                )),
-            }
+            super::within(self.within, "FTP answer", self.dialogue(username, password)).await
         })
     }
 }
@@ -99,7 +92,6 @@ fn judge(code: u16) -> LoginOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::SampleEvidence;
 
     /// A real FTP dialogue on a loopback socket: only ftpuser/right is accepted.
     async fn server() -> SocketAddr {
@@ -137,8 +129,7 @@ mod tests {
 
     #[tokio::test]
     async fn tells_accepted_from_refused() {
-        let dir = std::env::temp_dir().join(format!("hilt-ftp-{}", std::process::id()));
-        let ev = SampleEvidence::new(&dir, "s").unwrap();
+        let (ev, _dir) = crate::evidence::scratch("ftp");
         let t = FtpTrial {
             addr: server().await,
             within: Duration::from_secs(2),
@@ -152,9 +143,8 @@ mod tests {
             t.try_login("ftpuser", "wrong").await,
             LoginOutcome::Rejected
         );
-        assert!(std::fs::read_to_string(dir.join("samples/s/ftp.log"))
+        assert!(std::fs::read_to_string(ev.dir.join("ftp.log"))
             .unwrap()
             .contains("PASS [secret]"));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

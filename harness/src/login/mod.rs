@@ -36,6 +36,20 @@ impl std::fmt::Display for LoginOutcome {
     }
 }
 
+/// A whole login dialogue under one deadline; an error or the deadline is "not a login".
+pub async fn within<F>(deadline: std::time::Duration, what: &str, dialogue: F) -> LoginOutcome
+where
+    F: Future<Output = Result<LoginOutcome, String>>,
+{
+    match tokio::time::timeout(deadline, dialogue).await {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => LoginOutcome::NotALogin(e),
+        Err(_) => {
+            LoginOutcome::NotALogin(format!("no {what} within {:.1}s", deadline.as_secs_f64()))
+        }
+    }
+}
+
 pub type TrialFuture<'a> = Pin<Box<dyn Future<Output = LoginOutcome> + Send + 'a>>;
 
 pub trait CredentialTrial: Send + Sync {

@@ -18,14 +18,7 @@ pub struct MqttTrial {
 impl CredentialTrial for MqttTrial {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
         Box::pin(async move {
-            match tokio::time::timeout(self.within, self.connect(username, password)).await {
-                Ok(Ok(o)) => o,
-                Ok(Err(e)) => LoginOutcome::NotALogin(e),
-                Err(_) => LoginOutcome::NotALogin(format!(
-                    "no CONNACK within {:.1}s",
-                    self.within.as_secs_f64()
-                )),
-            }
+            super::within(self.within, "CONNACK", self.connect(username, password)).await
         })
     }
 }
@@ -95,7 +88,6 @@ pub fn connect_packet(username: &str, password: &str) -> Result<Vec<u8>, String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::SampleEvidence;
 
     /// A broker stand-in on a loopback socket: reads the CONNECT, accepts only broker/right.
     async fn broker() -> SocketAddr {
@@ -116,8 +108,7 @@ mod tests {
 
     #[tokio::test]
     async fn tells_accepted_from_refused() {
-        let dir = std::env::temp_dir().join(format!("hilt-mqtt-{}", std::process::id()));
-        let ev = SampleEvidence::new(&dir, "s").unwrap();
+        let (ev, _dir) = crate::evidence::scratch("mqtt");
         let t = MqttTrial {
             addr: broker().await,
             within: Duration::from_secs(2),
@@ -125,7 +116,6 @@ mod tests {
         };
         assert_eq!(t.try_login("broker", "right").await, LoginOutcome::Accepted);
         assert_eq!(t.try_login("broker", "wrong").await, LoginOutcome::Rejected);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

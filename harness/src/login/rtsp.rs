@@ -24,14 +24,12 @@ struct Answer {
 impl CredentialTrial for RtspTrial {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
         Box::pin(async move {
-            match tokio::time::timeout(self.within, self.dialogue(username, password)).await {
-                Ok(Ok(o)) => o,
-                Ok(Err(e)) => LoginOutcome::NotALogin(e),
-                Err(_) => LoginOutcome::NotALogin(format!(
-                    "no RTSP answer within {:.1}s",
-                    self.within.as_secs_f64()
-                )),
-            }
+            super::within(
+                self.within,
+                "RTSP answer",
+                self.dialogue(username, password),
+            )
+            .await
         })
     }
 }
@@ -154,7 +152,6 @@ fn base64(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::SampleEvidence;
     use tokio::io::AsyncReadExt;
 
     #[test]
@@ -189,8 +186,7 @@ mod tests {
 
     #[tokio::test]
     async fn tells_accepted_from_refused() {
-        let dir = std::env::temp_dir().join(format!("hilt-rtsp-{}", std::process::id()));
-        let ev = SampleEvidence::new(&dir, "s").unwrap();
+        let (ev, _dir) = crate::evidence::scratch("rtsp");
         let t = RtspTrial {
             addr: server().await,
             path: "/live".into(),
@@ -199,6 +195,5 @@ mod tests {
         };
         assert_eq!(t.try_login("admin", "right").await, LoginOutcome::Accepted);
         assert_eq!(t.try_login("admin", "wrong").await, LoginOutcome::Rejected);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

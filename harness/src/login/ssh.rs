@@ -86,7 +86,6 @@ impl CredentialTrial for SshTrial {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::SampleEvidence;
     use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
     use russh::keys::PrivateKey;
     use russh::server::{self, Auth};
@@ -135,8 +134,7 @@ mod tests {
 
     #[tokio::test]
     async fn tells_accepted_from_refused() {
-        let dir = std::env::temp_dir().join(format!("hilt-ssh-{}", std::process::id()));
-        let ev = SampleEvidence::new(&dir, "s").unwrap();
+        let (ev, _dir) = crate::evidence::scratch("ssh");
         let t = SshTrial {
             addr: server().await,
             within: Duration::from_secs(5),
@@ -153,6 +151,5 @@ mod tests {
             closed.try_login("root", "right").await,
             LoginOutcome::NotALogin(_)
         ));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
