@@ -10,17 +10,7 @@ use std::time::{Duration, Instant};
 fn quick_run(dir: &TempDir, subnet: u8, units: &[&[&str]], extra: &[&str]) -> Run {
     let rig = write_rig(&dir.0, subnet, units);
     let suite = quick_suite(&dir.0);
-    let profile = profile();
-    let mut args = vec![
-        "--rig",
-        rig.to_str().unwrap(),
-        "--suite",
-        suite.to_str().unwrap(),
-        "--profile",
-        profile.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let run = run_hilt(&dir.0, &args);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), extra);
     assert!(
         run.run_dir().join("manifest.sha256").exists(),
         "{}\n{}",
@@ -185,16 +175,12 @@ fn html_report_has_the_matrix_and_shows_device_markup_as_text() {
     assert!(profile.contains("never printed"));
     std::fs::write(dir.0.join("profile.yaml"), profile).unwrap();
     let suite = quick_suite(&dir.0);
-    let run = run_hilt(
+    let run = run_files(
         &dir.0,
-        &[
-            "--rig",
-            dir.0.join("rig.yaml").to_str().unwrap(),
-            "--profile",
-            dir.0.join("profile.yaml").to_str().unwrap(),
-            "--suite",
-            suite.to_str().unwrap(),
-        ],
+        &dir.0.join("rig.yaml"),
+        &dir.0.join("profile.yaml"),
+        Some(&suite),
+        &[],
     );
     assert_eq!(run.code(), 3, "{}", run.stdout());
     let html = std::fs::read_to_string(run.run_dir().join("report.html")).unwrap();

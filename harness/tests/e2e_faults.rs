@@ -15,17 +15,7 @@ fn run_rig(tag: &str, subnet: u8, units: &[&[&str]]) -> (TempDir, Run) {
     let dir = TempDir::new(tag);
     let rig = write_rig(&dir.0, subnet, units);
     let suite = quick_suite(&dir.0);
-    let run = run_hilt(
-        &dir.0,
-        &[
-            "--rig",
-            rig.to_str().unwrap(),
-            "--suite",
-            suite.to_str().unwrap(),
-            "--profile",
-            profile().to_str().unwrap(),
-        ],
-    );
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[]);
     (dir, run)
 }
 

@@ -159,17 +159,7 @@ fn telnet_login_surface_finds_a_universal_password() {
     let suite = quick_suite(&dir.0);
     let profile = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/camera-with-telnet.yaml");
-    let run = run_hilt(
-        &dir.0,
-        &[
-            "--rig",
-            rig.to_str().unwrap(),
-            "--suite",
-            suite.to_str().unwrap(),
-            "--profile",
-            profile.to_str().unwrap(),
-        ],
-    );
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[]);
     let (verdict, message, _) = run.verdict("slot2", "5.1-1-2");
     assert_eq!(verdict, "FAIL", "{message}\n{}", run.stderr());
     assert!(
@@ -216,15 +206,12 @@ fn ics_not_applicable_is_skipped_with_the_ics_row_and_starts_nothing() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(dir.0.join("profile.yaml"), text).unwrap();
-    let run = run_hilt(
+    let run = run_files(
         &dir.0,
-        &[
-            "--rig",
-            dir.0.join("rig.yaml").to_str().unwrap(),
-            "--profile",
-            dir.0.join("profile.yaml").to_str().unwrap(),
-            "5.1-1",
-        ],
+        &dir.0.join("rig.yaml"),
+        &dir.0.join("profile.yaml"),
+        None,
+        &["5.1-1"],
     );
     assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
     let (verdict, message, _) = run.verdict("bench-a", "5.1-1-2");

@@ -280,13 +280,12 @@ async fn universal_credentials<'c>(
     log: &crate::evidence::EvidenceLog,
 ) -> Result<Trials<'c>, String> {
     let sample = ctx.sample;
-    let trial = login::for_mechanism(
+    let (trial, username) = login::for_account(
         sample,
         &ctx.config.profile,
         mech,
         &format!("5.1-1-2/{}-transcript.log", mech.id),
     )?;
-    let username = sample.fill(&mech.username)?;
     let current = sample
         .var("password")
         .ok_or("no current password is known")?;

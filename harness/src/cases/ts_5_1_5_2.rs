@@ -108,13 +108,12 @@ async fn attack(
         return Err(format!("the suite allows {budget} attempts; {needed} are needed to see the declared threshold of {}", declared.after_failures));
     }
     let sample = ctx.sample;
-    let trial = login::for_mechanism(
+    let (trial, username) = login::for_account(
         sample,
         &ctx.config.profile,
         mech,
         &format!("5.1-5-2/{}-transcript.log", mech.id),
     )?;
-    let username = sample.fill(&mech.username)?;
     let current = sample
         .var("password")
         .ok_or("no current password is known")?;

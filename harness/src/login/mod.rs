@@ -36,6 +36,17 @@ impl std::fmt::Display for LoginOutcome {
     }
 }
 
+/// The trial for a mechanism together with its account name as this unit fills it in.
+pub fn for_account<'a>(
+    sample: &'a Sample,
+    profile: &'a Profile,
+    mech: &'a AuthMechanism,
+    transcript: &str,
+) -> Result<(Box<dyn CredentialTrial + 'a>, String), String> {
+    let trial = for_mechanism(sample, profile, mech, transcript)?;
+    Ok((trial, sample.fill(&mech.username)?))
+}
+
 /// A whole login dialogue under one deadline; an error or the deadline is "not a login".
 pub async fn within<F>(deadline: std::time::Duration, what: &str, dialogue: F) -> LoginOutcome
 where

@@ -217,6 +217,27 @@ pub fn spawn_hilt(dir: &Path, rig: &Path, suite: &Path) -> (std::process::Child,
     (child, out_dir)
 }
 
+/// `hilt run` with these files (the default suite when `suite` is None) and more arguments.
+pub fn run_files(
+    dir: &Path,
+    rig: &Path,
+    profile: &Path,
+    suite: Option<&Path>,
+    extra: &[&str],
+) -> Run {
+    let mut args = vec![
+        "--rig",
+        rig.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+    ];
+    if let Some(s) = suite {
+        args.extend(["--suite", s.to_str().unwrap()]);
+    }
+    args.extend_from_slice(extra);
+    run_hilt(dir, &args)
+}
+
 pub fn run_hilt(dir: &Path, args: &[&str]) -> Run {
     ensure_simdevice();
     let out_dir = dir.join("reports");
