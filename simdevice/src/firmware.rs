@@ -25,6 +25,23 @@ pub struct Firmware {
     pub viewer_username: String,
     pub universal_account: Account,
     pub shared_password: String,
+    /// Anti-rollback counter of the shipped firmware.
+    pub security_counter: u32,
+    /// The vendor's ed25519 update-signing public key, hex.
+    pub update_public_key: String,
+}
+
+impl Firmware {
+    pub fn update_key(&self) -> Result<[u8; 32], String> {
+        let hex = self.update_public_key.trim();
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect();
+        bytes
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| "update_public_key is not 32 bytes of hex".to_string())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -50,10 +67,18 @@ pub enum Fault {
     NoLockout,
     PermanentLockout,
     FormOkOnFailure,
+    UnsignedUpdateAccepted,
+    AnySigningKey,
+    ModelNotChecked,
+    RollbackAllowed,
+    TruncatedBricks,
+    InterruptedBricks,
+    UndeclaredUpdatePath,
+    UpdatePathBroken,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 13] = [
+    pub const ALL: [(&'static str, Fault); 21] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -70,6 +95,17 @@ impl Fault {
         ("no-lockout", Fault::NoLockout),
         ("permanent-lockout", Fault::PermanentLockout),
         ("form-200-on-failure", Fault::FormOkOnFailure),
+        (
+            "update-signature-not-checked",
+            Fault::UnsignedUpdateAccepted,
+        ),
+        ("update-any-signing-key", Fault::AnySigningKey),
+        ("update-model-not-checked", Fault::ModelNotChecked),
+        ("update-rollback-allowed", Fault::RollbackAllowed),
+        ("update-truncated-bricks", Fault::TruncatedBricks),
+        ("update-interrupted-bricks", Fault::InterruptedBricks),
+        ("undeclared-update-path", Fault::UndeclaredUpdatePath),
+        ("update-path-broken", Fault::UpdatePathBroken),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

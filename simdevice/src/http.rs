@@ -47,6 +47,32 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = req.into_parts();
+    match (&parts.method, parts.uri.path()) {
+        (&Method::POST, "/api/firmware") => {
+            return Ok(
+                match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
+                    Some((u, p)) if unit.check_login(&u, &p) => {
+                        crate::updater::receive(unit, body).await
+                    }
+                    _ => reply(
+                        StatusCode::UNAUTHORIZED,
+                        r#"{"error":"authentication required"}"#,
+                    ),
+                },
+            )
+        }
+        // A legacy upgrade CGI left in the image, taking images without a login.
+        (&Method::POST, "/cgi-bin/upgrade.cgi") if unit.has(Fault::UndeclaredUpdatePath) => {
+            return Ok(crate::updater::receive(unit, body).await)
+        }
+        (_, "/cgi-bin/upgrade.cgi") if unit.has(Fault::UndeclaredUpdatePath) => {
+            return Ok(reply(
+                StatusCode::METHOD_NOT_ALLOWED,
+                r#"{"error":"POST an image"}"#,
+            ))
+        }
+        _ => {}
+    }
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
@@ -115,7 +141,7 @@ async fn handle(
         (Method::GET, "/api/info") => {
             match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
                 Some((u, p)) if unit.check_login(&u, &p) => {
-                    let info = serde_json::json!({"model": unit.fw.model, "firmware": unit.fw.version, "serial": unit.label.serial});
+                    let info = serde_json::json!({"model": unit.fw.model, "firmware": unit.version(), "serial": unit.label.serial});
                     reply(StatusCode::OK, &info.to_string())
                 }
                 _ => reply(

@@ -9,6 +9,8 @@ mod net;
 mod session;
 mod uart;
 mod unit;
+mod update;
+mod updater;
 
 use firmware::{Fault, Firmware};
 use std::net::IpAddr;
@@ -69,6 +71,9 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("make-image") {
+        std::process::exit(make_image(std::env::args().skip(2).collect()));
+    }
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
@@ -110,11 +115,17 @@ async fn run(args: Args) -> Result<(), String> {
     let control =
         control::listen(&args.dir.join("control")).map_err(|e| format!("control socket: {e}"))?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let installed = update::Installed {
+        version: fw.version.clone(),
+        counter: fw.security_counter,
+        bricked: false,
+    };
     let unit = Arc::new(Unit {
         fw,
         label,
         faults: args.faults,
         address: args.address,
+        installed: Mutex::new(installed),
         state: Mutex::new(unit::State {
             accounts: vec![],
             initialized: false,
@@ -170,6 +181,14 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
             return;
         }
         tokio::time::sleep(fw.boot_delay).await;
+        if unit.installed.lock().unwrap().bricked {
+            let _ = tokio::io::AsyncWriteExt::write_all(
+                &mut *console,
+                b"VCFW: slot A invalid, no firmware to boot\r\n=> ",
+            )
+            .await;
+            return std::future::pending::<()>().await;
+        }
         let mut services = JoinSet::new();
         services.spawn(http::serve(
             unit.clone(),
@@ -190,7 +209,7 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
                 bind_or_exit(&unit, fw.debug_port).await,
             ));
         }
-        let banner = format!("{} firmware {} ready\r\n", fw.model, fw.version);
+        let banner = format!("{} firmware {} ready\r\n", fw.model, unit.version());
         let _ = tokio::io::AsyncWriteExt::write_all(&mut *console, banner.as_bytes()).await;
         let mut io = session::Io {
             stream: &mut *console,
@@ -200,4 +219,49 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
         session::serve(&mut io, &unit, 0).await;
         std::future::pending::<()>().await;
     })
+}
+
+const MAKE_IMAGE_USAGE: &str = "usage: hilt-simdevice make-image --key-seed TEXT --model M --version V --counter N --payload-size BYTES --out FILE";
+
+/// Writes a signed sample image, as the vendor's build server would, and prints the public key.
+fn make_image(args: Vec<String>) -> i32 {
+    let mut opts = std::collections::BTreeMap::new();
+    let mut it = args.into_iter();
+    while let Some(flag) = it.next() {
+        match it.next() {
+            Some(v) => {
+                opts.insert(flag.trim_start_matches('-').to_string(), v);
+            }
+            None => {
+                eprintln!("{flag} needs a value\n{MAKE_IMAGE_USAGE}");
+                return 2;
+            }
+        }
+    }
+    let get = |k: &str| opts.get(k).cloned();
+    let (Some(seed), Some(model), Some(version), Some(counter), Some(size), Some(out)) = (
+        get("key-seed"),
+        get("model"),
+        get("version"),
+        get("counter").and_then(|c| c.parse().ok()),
+        get("payload-size").and_then(|c| c.parse().ok()),
+        get("out"),
+    ) else {
+        eprintln!("{MAKE_IMAGE_USAGE}");
+        return 2;
+    };
+    let key = update::vendor_key(&seed);
+    let image = update::make_image(&key, &model, &version, counter, size);
+    if let Err(e) = std::fs::write(&out, image) {
+        eprintln!("{out}: {e}");
+        return 1;
+    }
+    let hex: String = key
+        .verifying_key()
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    println!("{hex}");
+    0
 }

@@ -44,10 +44,7 @@ pub async fn telnet(unit: Arc<Unit>, listener: TcpListener) {
 /// A vendor debug service left listening: prints a banner and closes.
 pub async fn debug_service(unit: Arc<Unit>, listener: TcpListener) {
     while let Ok((mut stream, _)) = listener.accept().await {
-        let banner = format!(
-            "{} debug agent {} ready\r\n",
-            unit.fw.model, unit.fw.version
-        );
+        let banner = format!("{} debug agent {} ready\r\n", unit.fw.model, unit.version());
         let _ = stream.write_all(banner.as_bytes()).await;
     }
 }

@@ -131,7 +131,7 @@ async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
     loop {
         let line = io.read_line().await?;
         let reply = match line.trim() {
-            "version" => format!("{} firmware {}\r\n", unit.fw.model, unit.fw.version),
+            "version" => format!("{} firmware {}\r\n", unit.fw.model, unit.version()),
             "factory-reset" => {
                 io.write("Restoring factory defaults, rebooting...\r\n")
                     .await

@@ -13,6 +13,7 @@ pub struct Unit {
     pub faults: Vec<Fault>,
     pub address: std::net::IpAddr,
     pub state: Mutex<State>,
+    pub installed: Mutex<crate::update::Installed>,
     pub events: mpsc::UnboundedSender<Event>,
 }
 
@@ -39,6 +40,8 @@ pub enum Event {
     PowerOff,
     Button(std::time::Duration),
     FactoryReset,
+    /// Restart into whatever firmware is installed (after an update).
+    Reboot,
 }
 
 impl Unit {
@@ -109,6 +112,10 @@ impl Unit {
         Login::Wrong
     }
 
+    pub fn version(&self) -> String {
+        self.installed.lock().unwrap().version.clone()
+    }
+
     pub fn set_password(&self, username: &str, new_password: &str) {
         let mut st = self.state.lock().unwrap();
         match st.accounts.iter_mut().find(|a| a.username == username) {
@@ -139,6 +146,12 @@ pub async fn life_cycle(
             Event::Button(held) => {
                 if running.is_some() && held >= unit.fw.long_press {
                     reset_and_reboot(&unit, &mut running, &boot).await;
+                }
+            }
+            Event::Reboot => {
+                if running.is_some() {
+                    stop(&mut running).await;
+                    running = Some(boot(unit.clone()));
                 }
             }
             Event::FactoryReset => {
