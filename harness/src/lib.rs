@@ -14,4 +14,5 @@ pub mod report;
 pub mod run;
 pub mod template;
 pub mod transport;
+pub mod update;
 pub mod verdict;

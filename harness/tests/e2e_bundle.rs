@@ -130,7 +130,7 @@ print(tests, failures, errors)
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "8 1 0");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "14 1 0");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.run_dir().join("report.json")).unwrap())
             .unwrap();
@@ -168,7 +168,7 @@ fn html_report_has_the_matrix_and_shows_device_markup_as_text() {
             &dir.0.join("fw.yaml").display().to_string(),
         );
     std::fs::write(dir.0.join("rig.yaml"), rig).unwrap();
-    let profile = std::fs::read_to_string(profile()).unwrap().replace(
+    let profile = profile_text().replace(
         "pattern: \"firmware \\\\S+ ready\", within: 30s",
         "pattern: \"never printed\", within: 1500ms",
     );
@@ -260,7 +260,7 @@ fn merge_joins_the_junit_of_two_rigs() {
     let text = std::fs::read_to_string(&merged).unwrap();
     let report = quick_junit::Report::deserialize_from_str(&text).unwrap();
     assert_eq!(report.test_suites.len(), 3);
-    assert_eq!(report.tests, 12);
+    assert_eq!(report.tests, 21);
     assert_eq!(
         report.failures, 2,
         "telnet-enabled fails 5.1-1-2 and 5.6-1-2"

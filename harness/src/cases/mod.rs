@@ -5,7 +5,11 @@ pub mod password_checks;
 pub mod ts_5_1_1_2;
 pub mod ts_5_1_2_2;
 pub mod ts_5_1_5_2;
+pub mod ts_5_3_10_1;
+pub mod ts_5_3_1_2;
+pub mod ts_5_3_2_2;
 pub mod ts_5_6_1_2;
+pub mod update_judgement;
 
 use crate::bench::label::UnitLabel;
 use crate::bench::Sample;
@@ -23,11 +27,14 @@ pub struct CaseSpec {
     pub decision_rule: &'static str,
 }
 
-pub const ALL: [CaseSpec; 4] = [
+pub const ALL: [CaseSpec; 7] = [
     ts_5_1_1_2::SPEC,
     ts_5_1_2_2::SPEC,
     ts_5_1_5_2::SPEC,
     ts_5_6_1_2::SPEC,
+    ts_5_3_10_1::SPEC,
+    ts_5_3_2_2::SPEC,
+    ts_5_3_1_2::SPEC,
 ];
 
 /// What a case may look at: its sample, the other samples' labels (for cross-sample checks) and
@@ -44,6 +51,9 @@ pub async fn run(spec: &CaseSpec, ctx: &CaseContext<'_>) -> CaseResult {
         "5.1-2-2" => ts_5_1_2_2::run(ctx).await,
         "5.1-5-2" => ts_5_1_5_2::run(ctx).await,
         "5.6-1-2" => ts_5_6_1_2::run(ctx).await,
+        "5.3-10-1" => ts_5_3_10_1::run(ctx).await,
+        "5.3-2-2" => ts_5_3_2_2::run(ctx).await,
+        "5.3-1-2" => ts_5_3_1_2::run(ctx).await,
         other => {
             CaseResult::inconclusive(format!("hilt has no implementation of test case {other}"))
         }
@@ -58,6 +68,9 @@ pub fn in_suite(spec: &CaseSpec, config: &Config) -> bool {
         "5.1-2-2" => c.password_generation.is_some(),
         "5.1-5-2" => c.brute_force.is_some(),
         "5.6-1-2" => c.interfaces_declared.is_some(),
+        "5.3-10-1" => c.update_paths_declared.is_some(),
+        "5.3-2-2" => c.update_misuse.is_some(),
+        "5.3-1-2" => c.every_update_mechanism.is_some(),
         _ => false,
     }
 }

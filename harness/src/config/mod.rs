@@ -8,6 +8,7 @@ pub mod procedure;
 pub mod profile;
 pub mod rig;
 pub mod suite;
+pub mod update;
 pub mod yaml;
 
 pub use error::{ConfigError, ConfigErrors};

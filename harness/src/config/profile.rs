@@ -5,6 +5,7 @@ use super::duration::Dur;
 use super::error::{ConfigError, ConfigErrors};
 use super::pattern::Pattern;
 use super::procedure::{default_method, Step};
+use super::update::{Delivery, Offset, UpdateMaterial, UpdateMechanism};
 use super::yaml;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -22,6 +23,9 @@ pub struct ProfileFile {
     #[serde(default)]
     pub console: Option<ConsoleDialect>,
     pub procedures: Procedures,
+    /// Image layout and the lab's valid images, for the update battery.
+    #[serde(default)]
+    pub update: Option<UpdateMaterial>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,6 +58,9 @@ pub struct Ixit {
     pub auth_mechanisms: Vec<AuthMechanism>,
     /// IXIT 13-SoftServ / 15-Intf, network side.
     pub services: Vec<Service>,
+    /// IXIT 7-UpdMech.
+    #[serde(default)]
+    pub update_mechanisms: Vec<UpdateMechanism>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -271,6 +278,11 @@ impl Profile {
             .unwrap_or_default()
     }
 
+    /// A file named in the profile, relative to the profile.
+    pub fn resolve(&self, relative: &str) -> PathBuf {
+        self.file.parent().unwrap_or(Path::new(".")).join(relative)
+    }
+
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.body.ixit.services.iter().find(|s| s.id.value == id)
     }
@@ -336,6 +348,7 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
     for (name, steps) in procs {
         check_placeholders(file, text, name, steps, &mut errors);
     }
+    check_update(file, text, &raw, &service_ids, &mut errors);
     if errors.is_empty() {
         Ok(Profile {
             file: file.to_path_buf(),
@@ -391,4 +404,107 @@ fn join(ids: &HashSet<String>) -> String {
     let mut v: Vec<&str> = ids.iter().map(String::as_str).collect();
     v.sort();
     v.join(", ")
+}
+
+fn check_update(
+    file: &Path,
+    text: &str,
+    raw: &ProfileFile,
+    service_ids: &HashSet<String>,
+    errors: &mut Vec<ConfigError>,
+) {
+    for (i, m) in raw.ixit.update_mechanisms.iter().enumerate() {
+        let Delivery::PushHttp(push) = &m.delivery;
+        if !service_ids.contains(&push.service.value) {
+            errors.push(yaml::at(
+                file,
+                &push.service,
+                format!("ixit.update_mechanisms[{i}].delivery.push_http.service"),
+                format!(
+                    "no service `{}` is declared in ixit.services (declared: {})",
+                    push.service.value,
+                    join(service_ids)
+                ),
+            ));
+        }
+    }
+    let Some(update) = &raw.update else {
+        if !raw.ixit.update_mechanisms.is_empty() {
+            errors.push(located(file, text, "update_mechanisms", "ixit.update_mechanisms".into(),
+                "update mechanisms are declared; expected a top-level `update:` section with the image layout and the lab's valid images".into()));
+        }
+        return;
+    };
+    let regions = &update.image.regions;
+    for needed in ["payload", "signature"] {
+        if !regions.contains_key(needed) {
+            errors.push(located(
+                file,
+                text,
+                "regions:",
+                "update.image.regions".into(),
+                format!("expected a region named `{needed}` (the tampers aim at it)"),
+            ));
+        }
+    }
+    // (key path, region name, text to place the error at)
+    let mut named: Vec<(String, &str, String)> = Vec::new();
+    for (name, r) in regions {
+        for o in [&r.start, &r.end].into_iter().flatten() {
+            if let Offset::After { after: n } | Offset::Before { before: n } = o {
+                named.push((
+                    format!("update.image.regions.{name}"),
+                    n,
+                    format!("{name}:"),
+                ));
+            }
+        }
+    }
+    let sig = &update.image.signature;
+    for c in &sig.covers {
+        named.push(("update.image.signature.covers".into(), c, "covers:".into()));
+    }
+    if let Some(k) = &sig.signer_key {
+        named.push((
+            "update.image.signature.signer_key".into(),
+            k,
+            "signer_key:".into(),
+        ));
+    }
+    for (key, name, needle) in named {
+        if !regions.contains_key(name) {
+            let known: Vec<&str> = regions.keys().map(String::as_str).collect();
+            errors.push(located(
+                file,
+                text,
+                &needle,
+                key,
+                format!(
+                    "no region `{name}` in update.image.regions (regions: {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let images = &update.images;
+    let listed = [
+        ("valid", Some(&images.valid)),
+        ("older", images.older.as_ref()),
+        ("other_model", images.other_model.as_ref()),
+    ];
+    for (role, image) in listed {
+        let Some(image) = image else { continue };
+        let path = file
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&image.file.value);
+        if !path.is_file() {
+            errors.push(yaml::at(
+                file,
+                &image.file,
+                format!("update.images.{role}.file"),
+                format!("no image at {}", path.display()),
+            ));
+        }
+    }
 }

@@ -34,6 +34,45 @@ pub struct Cases {
     pub brute_force: Option<BruteForce>,
     #[serde(rename = "5.6-1-2", default)]
     pub interfaces_declared: Option<InterfacesDeclared>,
+    #[serde(rename = "5.3-2-2", default)]
+    pub update_misuse: Option<UpdateMisuse>,
+    #[serde(rename = "5.3-1-2", default)]
+    pub every_update_mechanism: Option<EveryUpdateMechanism>,
+    #[serde(rename = "5.3-10-1", default)]
+    pub update_paths_declared: Option<UpdatePathsDeclared>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMisuse {
+    /// Percentage of the valid image sent before the unit's power is cut.
+    #[serde(default = "half")]
+    pub power_cut_at_percent: Spanned<u8>,
+    #[serde(default = "two_seconds")]
+    pub power_off_for: Dur,
+}
+
+/// 5.3-1-2 has no settings: it reads the 5.3-2-2 battery run against every mechanism.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EveryUpdateMechanism {}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePathsDeclared {
+    /// Lists of HTTP paths where update uploads are commonly found, one per line, relative to the suite.
+    pub http_paths: Vec<Spanned<String>>,
+}
+
+fn half() -> Spanned<u8> {
+    Spanned::new(
+        50,
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
+}
+fn two_seconds() -> Dur {
+    Dur(std::time::Duration::from_secs(2))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,15 +173,45 @@ impl Suite {
                 ));
             }
         }
+        if let Some(u) = &raw.cases.update_misuse {
+            if u.power_cut_at_percent.value > 100 {
+                errors.push(yaml::at(
+                    file,
+                    &u.power_cut_at_percent,
+                    "cases.5.3-2-2.power_cut_at_percent",
+                    "expected a percentage from 0 to 100",
+                ));
+            }
+        }
+        for (i, c) in raw
+            .cases
+            .update_paths_declared
+            .iter()
+            .flat_map(|u| &u.http_paths)
+            .enumerate()
+        {
+            let path = resolve(file, &c.value);
+            if !path.is_file() {
+                errors.push(yaml::at(
+                    file,
+                    c,
+                    format!("cases.5.3-10-1.http_paths[{i}]"),
+                    format!("no path list at {}", path.display()),
+                ));
+            }
+        }
         let c = &raw.cases;
         if c.passwords_unique.is_none()
             && c.password_generation.is_none()
             && c.brute_force.is_none()
             && c.interfaces_declared.is_none()
+            && c.update_misuse.is_none()
+            && c.every_update_mechanism.is_none()
+            && c.update_paths_declared.is_none()
         {
             errors.push(ConfigError::whole_file(
                 file,
-                "`cases` names no test case; expected at least one of 5.1-1-2, 5.1-2-2, 5.1-5-2, 5.6-1-2",
+                "`cases` names no test case; expected at least one of 5.1-1-2, 5.1-2-2, 5.1-5-2, 5.3-1-2, 5.3-2-2, 5.3-10-1, 5.6-1-2",
             ));
         }
         if errors.is_empty() {

@@ -5,6 +5,7 @@
 pub mod factory_default;
 pub mod initialized;
 pub mod open_ports;
+pub mod update_battery;
 
 use tokio::sync::OnceCell;
 
@@ -12,4 +13,5 @@ use tokio::sync::OnceCell;
 pub struct Facts {
     pub initialized: OnceCell<Result<initialized::InitializedState, String>>,
     pub open_tcp: OnceCell<Result<open_ports::OpenPorts, String>>,
+    pub update_battery: OnceCell<Result<update_battery::Reports, String>>,
 }

@@ -130,7 +130,8 @@ impl RtspTrial {
     }
 }
 
-fn base64(text: &str) -> String {
+/// RFC 4648 base64, for `Authorization: Basic`.
+pub fn base64(text: &str) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let b = text.as_bytes();
     let mut out = String::new();

@@ -18,6 +18,8 @@ pub struct HttpRequest {
     pub basic_auth: Option<(String, String)>,
     /// A ready `Authorization` header (HTTP digest), used instead of `basic_auth`.
     pub authorization: Option<String>,
+    /// A body as bytes with its content type (a firmware image); logged by size and hash only.
+    pub raw_body: Option<(String, Vec<u8>)>,
     pub within: Duration,
 }
 
@@ -57,6 +59,7 @@ impl HttpRequest {
             form,
             basic_auth: None,
             authorization: None,
+            raw_body: None,
             within,
         })
     }
@@ -104,6 +107,11 @@ impl Http {
             builder = builder
                 .header("content-type", "application/json")
                 .body(shown_body.clone());
+        } else if let Some((content_type, bytes)) = &req.raw_body {
+            shown_body = describe_bytes(bytes);
+            builder = builder
+                .header("content-type", content_type)
+                .body(bytes.clone());
         } else if let Some(f) = &req.form {
             shown_body = form_encode(f);
             builder = builder
@@ -151,6 +159,69 @@ impl Http {
         }
         result.map_err(|e| format!("{} {url}: {e}", req.method))
     }
+
+    /// Sends the request head and only the first `cut_after` body bytes, announcing the full
+    /// length, and keeps the connection open: the transfer is under way when the caller cuts the
+    /// unit's power. Dropping the returned stream ends it.
+    pub async fn send_cut_off(
+        &self,
+        req: &HttpRequest,
+        cut_after: usize,
+    ) -> Result<tokio::net::TcpStream, String> {
+        use tokio::io::AsyncWriteExt;
+        let (content_type, bytes) = req
+            .raw_body
+            .as_ref()
+            .ok_or("a cut-off transfer needs a byte body")?;
+        let addr = SocketAddr::new(self.address, req.port);
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n",
+            req.method,
+            req.path,
+            bytes.len()
+        );
+        if let Some(value) = &req.authorization {
+            head.push_str(&format!("Authorization: {value}\r\n"));
+        } else if let Some((u, p)) = &req.basic_auth {
+            let token = crate::login::rtsp::base64(&format!("{u}:{p}"));
+            head.push_str(&format!("Authorization: Basic {token}\r\n"));
+        }
+        head.push_str("\r\n");
+        let cut = cut_after.min(bytes.len());
+        self.log.line(
+            ">",
+            &format!(
+                "{} http://{addr}{} {} (sending only the first {cut} bytes)",
+                req.method,
+                req.path,
+                describe_bytes(bytes)
+            ),
+        );
+        let write = async {
+            let mut stream = tokio::net::TcpStream::connect(addr).await?;
+            stream.write_all(head.as_bytes()).await?;
+            stream.write_all(&bytes[..cut]).await?;
+            stream.flush().await?;
+            Ok::<_, std::io::Error>(stream)
+        };
+        match tokio::time::timeout(req.within, write).await {
+            Ok(Ok(stream)) => Ok(stream),
+            Ok(Err(e)) => Err(format!("{addr}: {e}")),
+            Err(_) => Err(format!(
+                "{addr}: transfer stalled for {:.1}s",
+                req.within.as_secs_f64()
+            )),
+        }
+    }
+}
+
+/// How an image body shows in the evidence: its size and SHA-256, never the bytes.
+pub fn describe_bytes(bytes: &[u8]) -> String {
+    format!(
+        "<{} bytes, sha256 {}>",
+        bytes.len(),
+        crate::report::manifest::sha256_hex(bytes)
+    )
 }
 
 fn describe(e: &reqwest::Error) -> String {

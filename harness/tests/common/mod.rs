@@ -100,6 +100,7 @@ pub fn quick_suite(dir: &Path) -> PathBuf {
             "credentials/",
             &format!("{}/suites/credentials/", repo().display()),
         )
+        .replace("update/", &format!("{}/suites/update/", repo().display()))
         .replace("\"1-65535\"", "\"1-10000\"");
     let path = dir.join("suite.yaml");
     std::fs::write(&path, text).unwrap();
@@ -247,6 +248,15 @@ pub fn run_hilt(dir: &Path, args: &[&str]) -> Run {
         output: cmd.output().expect("run hilt"),
         out_dir,
     }
+}
+
+/// The default profile's text, its relative file references made absolute, for tests that write
+/// a changed copy elsewhere.
+pub fn profile_text() -> String {
+    std::fs::read_to_string(profile()).unwrap().replace(
+        "file: images/",
+        &format!("file: {}/device-profiles/images/", repo().display()),
+    )
 }
 
 pub fn profile() -> PathBuf {

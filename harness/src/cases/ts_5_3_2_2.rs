@@ -1,0 +1,24 @@
+//! TS 103 701 test case 5.3-2-2 (functional), provision 5.3-2: the update mechanism prevents
+//! misuse.
+//!
+//! Unit (a): functional attacks devised from the IXIT 7 description (NOTE 1: an older vulnerable
+//! firmware, one byte changed in a signed firmware); unit (b): attempt them and see whether the
+//! design prevents them. The attacks and the decision are in `update_judgement`.
+
+use super::{update_judgement, CaseContext, CaseSpec};
+use crate::verdict::CaseResult;
+
+pub const SPEC: CaseSpec = CaseSpec {
+    id: "5.3-2-2",
+    provision: "5.3-2",
+    title: "update mechanism cannot be misused",
+    decision_rule: update_judgement::DECISION_RULE,
+};
+
+pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+    update_judgement::judge(
+        ctx,
+        "every misuse image was refused through every declared update mechanism, the valid image was installed and the unit survived a power cut mid-transfer",
+    )
+    .await
+}

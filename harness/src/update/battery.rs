@@ -1,0 +1,322 @@
+//! The misuse battery against one declared update mechanism: every tampered image, then the
+//! valid image (the positive control), then a power cut in the middle of a valid transfer.
+
+use super::tamper::{self, Attack, LabBytes, Prepared};
+use super::{observe, push_http};
+use crate::bench::Sample;
+use crate::config::update::{Delivery, UpdateMaterial, UpdateMechanism};
+use crate::config::Config;
+use crate::evidence::EvidenceLog;
+use crate::report::manifest::sha256_hex;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The unit kept running the firmware it ran before.
+    Refused,
+    /// The unit runs a different version afterwards.
+    Installed(String),
+    /// The unit did not answer afterwards, even after a power cycle.
+    Unresponsive(String),
+    /// The attack could not be made (no image for it, a signature scheme hilt cannot produce).
+    NotPerformed(String),
+    /// Left out because an earlier step changed the unit.
+    NotAttempted(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Trial {
+    pub name: &'static str,
+    pub how: String,
+    /// The image sent, kept as evidence, with its SHA-256.
+    pub image: Option<(PathBuf, String)>,
+    /// The unit's answer to the transfer, as logged.
+    pub answer: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+pub struct MechanismReport {
+    pub mechanism: String,
+    pub version_before: String,
+    pub misuse: Vec<Trial>,
+    pub valid: Trial,
+    pub power_cut: Trial,
+    pub log: PathBuf,
+}
+
+/// Settings of the battery from the suite.
+pub struct Options {
+    /// Share of the valid image sent before the power is cut.
+    pub power_cut_at: f64,
+    pub power_off_for: Duration,
+}
+
+pub async fn run(
+    sample: &Sample,
+    config: &Config,
+    mechanism: &UpdateMechanism,
+    material: &UpdateMaterial,
+    options: &Options,
+) -> Result<MechanismReport, String> {
+    let log = sample.evidence.log(&format!("update/{}.log", mechanism.id));
+    let lab = load_lab_images(config, material)?;
+    let before = observe::read_version(sample, config, &log)
+        .await
+        .map_err(|e| format!("firmware version before the battery: {e}"))?;
+    log.line("#", &format!("unit runs firmware {before}"));
+    let valid_version = material.images.valid.version.clone();
+    if valid_version.as_deref() == Some(before.as_str()) {
+        return Err(format!(
+            "the unit already runs {before}, the valid image's version: an install could not be seen"
+        ));
+    }
+    let mut ctx = Battery {
+        sample,
+        config,
+        mechanism,
+        log: log.clone(),
+        serial: 0,
+    };
+    let mut misuse = Vec::new();
+    let mut changed: Option<String> = None;
+    for attack in Attack::ALL {
+        let trial = match &changed {
+            Some(why) => skipped(attack.name(), why),
+            None => match tamper::prepare(attack, &material.image, &lab) {
+                Prepared::NotPerformed(why) => Trial {
+                    name: attack.name(),
+                    how: String::new(),
+                    image: None,
+                    answer: String::new(),
+                    outcome: Outcome::NotPerformed(why),
+                },
+                Prepared::Image { bytes, how } => {
+                    ctx.attempt(attack.name(), how, &bytes, &before).await?
+                }
+            },
+        };
+        if let Outcome::Installed(v) | Outcome::Unresponsive(v) = &trial.outcome {
+            changed = Some(format!(
+                "the unit {} after `{}`",
+                if matches!(trial.outcome, Outcome::Installed(_)) {
+                    format!("runs {v}")
+                } else {
+                    "stopped answering".into()
+                },
+                trial.name
+            ));
+        }
+        misuse.push(trial);
+    }
+    let valid = match &changed {
+        Some(why) => skipped("valid-image", why),
+        None => {
+            ctx.attempt(
+                "valid-image",
+                "the lab's valid image, unchanged".into(),
+                &lab.valid,
+                &before,
+            )
+            .await?
+        }
+    };
+    let power_cut = match (&changed, &valid.outcome) {
+        (Some(why), _) => skipped("power-cut-mid-transfer", why),
+        (None, Outcome::Installed(now)) => ctx.power_cut(&lab.valid, now, options).await?,
+        (None, _) => skipped(
+            "power-cut-mid-transfer",
+            "the valid image was not installed",
+        ),
+    };
+    Ok(MechanismReport {
+        mechanism: mechanism.id.clone(),
+        version_before: before,
+        misuse,
+        valid,
+        power_cut,
+        log: log.path,
+    })
+}
+
+fn skipped(name: &'static str, why: &str) -> Trial {
+    Trial {
+        name,
+        how: String::new(),
+        image: None,
+        answer: String::new(),
+        outcome: Outcome::NotAttempted(why.to_string()),
+    }
+}
+
+fn load_lab_images(config: &Config, material: &UpdateMaterial) -> Result<LabBytes, String> {
+    let read = |file: &str| {
+        let path = config.profile.resolve(file);
+        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let images = &material.images;
+    Ok(LabBytes {
+        valid: read(&images.valid.file.value)?,
+        older: images
+            .older
+            .as_ref()
+            .map(|i| read(&i.file.value))
+            .transpose()?,
+        other_model: images
+            .other_model
+            .as_ref()
+            .map(|i| read(&i.file.value))
+            .transpose()?,
+    })
+}
+
+struct Battery<'a> {
+    sample: &'a Sample,
+    config: &'a Config,
+    mechanism: &'a UpdateMechanism,
+    log: EvidenceLog,
+    serial: usize,
+}
+
+impl Battery<'_> {
+    fn keep(&mut self, name: &str, bytes: &[u8]) -> (PathBuf, String) {
+        self.serial += 1;
+        let path = self.sample.evidence.dir.join(format!(
+            "update/{}/{:02}-{name}.img",
+            self.mechanism.id, self.serial
+        ));
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(&path, bytes);
+        (path, sha256_hex(bytes))
+    }
+
+    async fn attempt(
+        &mut self,
+        name: &'static str,
+        how: String,
+        bytes: &[u8],
+        before: &str,
+    ) -> Result<Trial, String> {
+        let image = self.keep(name, bytes);
+        self.log
+            .line("#", &format!("{name}: {how}; sha256 {}", image.1));
+        let Delivery::PushHttp(push) = &self.mechanism.delivery;
+        let req = push_http::request(self.sample, &self.config.profile, push, bytes)?;
+        self.sample.scope.check(self.sample.address)?;
+        let answer = match self.sample.http.send(&req).await {
+            Ok(a) => format!(
+                "HTTP {} {}",
+                a.status,
+                crate::evidence::printable(&a.body[..a.body.len().min(200)])
+            ),
+            Err(e) => format!("no answer: {e}"),
+        };
+        let m = self.mechanism;
+        let outcome = match observe::version_after(
+            self.sample,
+            self.config,
+            m.settle.0,
+            m.installed_within.0,
+            &self.log,
+        )
+        .await
+        {
+            Ok(v) if v == before => Outcome::Refused,
+            Ok(v) => Outcome::Installed(v),
+            Err(e) => {
+                if let Some(reason) = self.sample.broken_reason() {
+                    return Err(reason);
+                }
+                Outcome::Unresponsive(e)
+            }
+        };
+        self.log.line("#", &format!("{name}: {outcome:?}"));
+        Ok(Trial {
+            name,
+            how,
+            image: Some(image),
+            answer,
+            outcome,
+        })
+    }
+
+    /// The valid image again, its power cut part-way: the unit must still boot a valid firmware.
+    async fn power_cut(
+        &mut self,
+        valid: &[u8],
+        running: &str,
+        options: &Options,
+    ) -> Result<Trial, String> {
+        let name = "power-cut-mid-transfer";
+        if self.sample.power.is_none() {
+            return Ok(Trial {
+                name,
+                how: String::new(),
+                image: None,
+                answer: String::new(),
+                outcome: Outcome::NotPerformed(
+                    "the rig wires no power backend to this slot".into(),
+                ),
+            });
+        }
+        let cut_at = ((valid.len() as f64) * options.power_cut_at.clamp(0.0, 1.0)) as usize;
+        let how = format!(
+            "valid image, power cut after {cut_at} of {} bytes",
+            valid.len()
+        );
+        let image = self.keep(name, valid);
+        self.log.line("#", &format!("{name}: {how}"));
+        let Delivery::PushHttp(push) = &self.mechanism.delivery;
+        let req = push_http::request(self.sample, &self.config.profile, push, valid)?;
+        self.sample.scope.check(self.sample.address)?;
+        let stream = self.sample.http.send_cut_off(&req, cut_at).await;
+        // Bytes in flight are not yet bytes the unit has taken in: give it a moment to be busy
+        // with the half it got before the power goes.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let answer = match &stream {
+            Ok(_) => format!("{cut_at} bytes sent, then power off"),
+            Err(e) => format!("transfer failed before the cut: {e}"),
+        };
+        let off = crate::transport::switch::Action::PowerOff;
+        let power = self.sample.power.as_deref().expect("checked above");
+        tokio::time::timeout(Duration::from_secs(10), power.actuate(off))
+            .await
+            .map_err(|_| "power backend gave no answer".to_string())??;
+        drop(stream);
+        tokio::time::sleep(options.power_off_for).await;
+        let on = crate::transport::switch::Action::PowerOn;
+        tokio::time::timeout(Duration::from_secs(10), power.actuate(on))
+            .await
+            .map_err(|_| "power backend gave no answer".to_string())??;
+        let m = self.mechanism;
+        let outcome = match observe::version_after(
+            self.sample,
+            self.config,
+            m.settle.0,
+            m.installed_within.0,
+            &self.log,
+        )
+        .await
+        {
+            Ok(v) if v == running => Outcome::Refused,
+            Ok(v) => Outcome::Installed(v),
+            Err(e) => {
+                if let Some(reason) = self.sample.broken_reason() {
+                    return Err(reason);
+                }
+                Outcome::Unresponsive(e)
+            }
+        };
+        self.log.line("#", &format!("{name}: {outcome:?}"));
+        Ok(Trial {
+            name,
+            how,
+            image: Some(image),
+            answer,
+            outcome,
+        })
+    }
+}

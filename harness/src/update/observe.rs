@@ -1,0 +1,90 @@
+//! What the unit runs: the profile's version read-back, retried while an install reboots the
+//! unit, with one power cycle before a silent unit is called unresponsive.
+
+use crate::bench::Sample;
+use crate::config::procedure::{PowerAction, PowerStep, Step};
+use crate::config::Config;
+use crate::evidence::EvidenceLog;
+use std::time::{Duration, Instant};
+
+pub async fn read_version(
+    sample: &Sample,
+    config: &Config,
+    log: &EvidenceLog,
+) -> Result<String, String> {
+    let steps = &config.profile.body.procedures.read_version;
+    if steps.is_empty() {
+        return Err("the profile has no `procedures.read_version`".into());
+    }
+    sample.set_var("firmware_version", String::new(), false);
+    crate::procedure::run(sample, &config.profile, "read_version", steps, log).await?;
+    match sample.var("firmware_version") {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err("`procedures.read_version` captured no `firmware_version`".into()),
+    }
+}
+
+/// The version once the unit answers again, trying for `within`; then a power cycle (when the
+/// rig has a power backend) and `within` once more.
+pub async fn version_after(
+    sample: &Sample,
+    config: &Config,
+    settle: Duration,
+    within: Duration,
+    log: &EvidenceLog,
+) -> Result<String, String> {
+    tokio::time::sleep(settle).await;
+    let first = retry(sample, config, within, log).await;
+    if first.is_ok() || sample.power.is_none() || sample.broken_reason().is_some() {
+        return first;
+    }
+    log.line(
+        "#",
+        "the unit does not answer: power cycle, then read the version again",
+    );
+    power_cycle(sample, config, log).await?;
+    retry(sample, config, within, log)
+        .await
+        .map_err(|e| format!("{e} (also after a power cycle)"))
+}
+
+pub async fn power_cycle(
+    sample: &Sample,
+    config: &Config,
+    log: &EvidenceLog,
+) -> Result<(), String> {
+    let step = Step::Power(PowerStep {
+        action: PowerAction::Cycle,
+        off_for: crate::config::duration::Dur(Duration::from_secs(1)),
+        within: crate::config::duration::Dur(Duration::from_secs(10)),
+    });
+    crate::procedure::run(
+        sample,
+        &config.profile,
+        "power_cycle",
+        std::slice::from_ref(&step),
+        log,
+    )
+    .await
+}
+
+async fn retry(
+    sample: &Sample,
+    config: &Config,
+    within: Duration,
+    log: &EvidenceLog,
+) -> Result<String, String> {
+    let deadline = Instant::now() + within;
+    loop {
+        match read_version(sample, config, log).await {
+            Ok(v) => return Ok(v),
+            Err(e) if Instant::now() >= deadline || sample.broken_reason().is_some() => {
+                return Err(format!(
+                    "no version read-back within {:.1}s: {e}",
+                    within.as_secs_f64()
+                ))
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The update battery end to end: each updater fault, seeded in one simulated unit next to a
+//! compliant one, fails the right case with the attack named and the image's hash cited.
+
+mod common;
+use common::*;
+use rstest::rstest;
+
+const MISUSE: &str = "5.3-2-2";
+const EVERY: &str = "5.3-1-2";
+const PATHS: &str = "5.3-10-1";
+
+fn run_update_cases(tag: &str, subnet: u8, faults: &[&str]) -> (TempDir, Run) {
+    let dir = TempDir::new(tag);
+    let rig = write_rig(&dir.0, subnet, &[&[], faults]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &["5.3-"]);
+    (dir, run)
+}
+
+fn expect(run: &Run, slot: &str, case: &str, want: &str, has: &str) -> String {
+    let (verdict, message, _) = run.verdict(slot, case);
+    assert_eq!(
+        verdict,
+        want,
+        "{slot} {case}: {message}\nstdout:\n{}",
+        run.stdout()
+    );
+    assert!(
+        message.contains(has),
+        "{slot} {case}: {message:?} lacks {has:?}"
+    );
+    message
+}
+
+/// The FAIL names an image by SHA-256; that image is among the cited evidence, byte for byte.
+fn assert_image_cited(run: &Run, slot: &str, message: &str) {
+    let at = message
+        .find("sha256 ")
+        .expect("an image hash in the message")
+        + 7;
+    let hash = &message[at..at + 64];
+    let cited = run.evidence(slot, MISUSE);
+    let found = cited
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "img"))
+        .any(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            hilt::report::manifest::sha256_hex(&bytes) == hash
+        });
+    assert!(found, "no cited image has sha256 {hash}: {cited:?}");
+}
+
+#[rstest]
+#[case::signature_not_checked(
+    "sigcheck",
+    81,
+    "update-signature-not-checked",
+    "installed the payload-byte-flipped image"
+)]
+#[case::any_signing_key(
+    "anykey",
+    82,
+    "update-any-signing-key",
+    "installed the signed-with-wrong-key image"
+)]
+#[case::model_not_checked(
+    "model",
+    83,
+    "update-model-not-checked",
+    "installed the image-for-other-model image"
+)]
+#[case::rollback_allowed(
+    "rollback",
+    84,
+    "update-rollback-allowed",
+    "installed the rollback-to-older-image image"
+)]
+#[case::truncated_bricks(
+    "truncated",
+    85,
+    "update-truncated-bricks",
+    "the unit stopped answering after the truncated-image image"
+)]
+fn an_updater_fault_fails_with_the_attack_named(
+    #[case] tag: &str,
+    #[case] subnet: u8,
+    #[case] fault: &str,
+    #[case] finding: &str,
+) {
+    let (_dir, run) = run_update_cases(tag, subnet, &[fault]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    for case in [MISUSE, EVERY] {
+        let message = expect(&run, "slot2", case, "FAIL", finding);
+        assert_image_cited(&run, "slot2", &message);
+        expect(&run, "slot1", case, "PASS", "");
+    }
+    expect(&run, "slot2", PATHS, "PASS", "");
+    expect(&run, "slot1", PATHS, "PASS", "");
+}
+
+#[test]
+fn a_unit_that_bricks_on_a_power_cut_mid_transfer_fails() {
+    let (_dir, run) = run_update_cases("powercut", 86, &["update-interrupted-bricks"]);
+    expect(
+        &run,
+        "slot2",
+        MISUSE,
+        "FAIL",
+        "no firmware boots after a power cut in the middle of a valid transfer",
+    );
+    expect(&run, "slot1", MISUSE, "PASS", "");
+    let (_, message, _) = run.verdict("slot2", MISUSE);
+    assert!(
+        !message.contains("installed the"),
+        "every misuse image was refused: {message}"
+    );
+}
+
+#[test]
+fn an_undeclared_upload_path_fails_5_3_10_1() {
+    let (_dir, run) = run_update_cases("cgi", 87, &["undeclared-update-path"]);
+    expect(
+        &run,
+        "slot2",
+        PATHS,
+        "FAIL",
+        "answers 405 at /cgi-bin/upgrade.cgi",
+    );
+    expect(&run, "slot1", PATHS, "PASS", "");
+    expect(&run, "slot2", MISUSE, "PASS", "");
+}
+
+#[test]
+fn a_broken_update_path_is_inconclusive_never_pass() {
+    let (_dir, run) = run_update_cases("broken", 88, &["update-path-broken"]);
+    for case in [MISUSE, EVERY] {
+        expect(
+            &run,
+            "slot2",
+            case,
+            "INCONCLUSIVE",
+            "the valid image was not installed either",
+        );
+        expect(&run, "slot1", case, "PASS", "");
+    }
+}
+
+/// The compliant unit ends up on the valid image, and the run recorded the version change.
+#[test]
+fn the_compliant_unit_installs_the_valid_image() {
+    let (_dir, run) = run_update_cases("valid", 89, &[]);
+    for slot in ["slot1", "slot2"] {
+        expect(&run, slot, MISUSE, "PASS", "");
+    }
+    let log = std::fs::read_to_string(run.run_dir().join("samples/slot1/update/admin-upload.log"))
+        .unwrap();
+    assert!(log.contains("unit runs firmware 1.4.2"), "{log}");
+    assert!(log.contains("valid-image: Installed(\"1.5.0\")"), "{log}");
+}
