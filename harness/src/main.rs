@@ -63,6 +63,13 @@ enum Command {
     },
     /// Make an ed25519 key pair for signing manifests: FILE (secret, mode 0600) and FILE.pub.
     Keygen { file: PathBuf },
+    /// Write the misuse images of the profile's update battery to a folder, without a device.
+    UpdateImages {
+        #[arg(long, default_value_os_t = config::default_path("device-profiles", "virtual-camera.yaml"))]
+        profile: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Merge the JUnit files of several runs (one per rig) into one.
     Merge {
         #[arg(long, short)]
@@ -121,6 +128,7 @@ fn main() {
             }
             Err(e) => usage(e),
         },
+        Command::UpdateImages { profile, out } => update_images(&profile, &out),
         Command::Merge { out, inputs } => {
             let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
             match merge::merge(&refs).and_then(|xml| {
@@ -132,6 +140,23 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+fn update_images(profile: &std::path::Path, out: &std::path::Path) -> i32 {
+    let profile = match config::Profile::load(profile) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return run::EXIT_USAGE;
+        }
+    };
+    match hilt::update::offline::write(&profile, out) {
+        Ok(lines) => {
+            lines.iter().for_each(|l| println!("{l}"));
+            run::EXIT_OK
+        }
+        Err(e) => usage(e),
+    }
 }
 
 fn usage(e: String) -> i32 {

@@ -157,3 +157,33 @@ fn the_compliant_unit_installs_the_valid_image() {
     assert!(log.contains("unit runs firmware 1.4.2"), "{log}");
     assert!(log.contains("valid-image: Installed(\"1.5.0\")"), "{log}");
 }
+
+/// Without a device: every attack the default profile allows is written, each differing from the
+/// valid image, and the layout's regions are listed.
+#[test]
+fn update_images_writes_the_misuse_images_without_a_device() {
+    let dir = TempDir::new("offline-images");
+    let out = dir.0.join("images");
+    let run = std::process::Command::new(hilt())
+        .args(["update-images", "--out", out.to_str().unwrap()])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("region signature: bytes 16480..16544 (64 bytes)"),
+        "{stdout}"
+    );
+    let valid = std::fs::read(repo().join("device-profiles/images/vc100-1.5.0.vcfw")).unwrap();
+    let written: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().collect();
+    assert_eq!(written.len(), 8, "{stdout}");
+    for entry in written {
+        assert_ne!(
+            std::fs::read(entry.path()).unwrap(),
+            valid,
+            "{:?}",
+            entry.path()
+        );
+    }
+}

@@ -11,12 +11,21 @@ fn readme_rig_and_profile_examples_pass_hilt_check() {
         .skip(1)
         .map(|b| b.split("```").next().unwrap())
         .collect();
-    assert_eq!(blocks.len(), 2, "expected a rig and a profile example");
+    assert_eq!(
+        blocks.len(),
+        3,
+        "expected a rig, a profile and a profile's update section"
+    );
     let dir = common::TempDir::new("readme");
     let rig = dir.0.join("rig.yaml");
     let profile = dir.0.join("profile.yaml");
     std::fs::write(&rig, blocks[0]).unwrap();
-    std::fs::write(&profile, blocks[1]).unwrap();
+    std::fs::write(&profile, format!("{}{}", blocks[1], blocks[2])).unwrap();
+    // The update example names the lab's image files; stand-ins make them exist.
+    for name in blocks[2].split("file: ").skip(1) {
+        let name = name.split([' ', ',', '}']).next().unwrap();
+        std::fs::write(dir.0.join(name), b"image").unwrap();
+    }
     let out = Command::new(common::hilt())
         .args([
             "check",

@@ -5,7 +5,7 @@ use super::tamper::{self, Attack, LabBytes, Prepared};
 use super::{observe, push_http};
 use crate::bench::Sample;
 use crate::config::update::{Delivery, UpdateMaterial, UpdateMechanism};
-use crate::config::Config;
+use crate::config::{Config, Profile};
 use crate::evidence::EvidenceLog;
 use crate::report::manifest::sha256_hex;
 use std::path::PathBuf;
@@ -61,7 +61,7 @@ pub async fn run(
     options: &Options,
 ) -> Result<MechanismReport, String> {
     let log = sample.evidence.log(&format!("update/{}.log", mechanism.id));
-    let lab = load_lab_images(config, material)?;
+    let lab = load_lab_images(&config.profile, material)?;
     let before = observe::read_version(sample, config, &log)
         .await
         .map_err(|e| format!("firmware version before the battery: {e}"))?;
@@ -150,9 +150,9 @@ fn skipped(name: &'static str, why: &str) -> Trial {
     }
 }
 
-fn load_lab_images(config: &Config, material: &UpdateMaterial) -> Result<LabBytes, String> {
+pub fn load_lab_images(profile: &Profile, material: &UpdateMaterial) -> Result<LabBytes, String> {
     let read = |file: &str| {
-        let path = config.profile.resolve(file);
+        let path = profile.resolve(file);
         std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
     };
     let images = &material.images;

@@ -4,5 +4,6 @@
 pub mod battery;
 pub mod layout;
 pub mod observe;
+pub mod offline;
 pub mod push_http;
 pub mod tamper;
