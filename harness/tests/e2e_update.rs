@@ -145,7 +145,8 @@ fn a_broken_update_path_is_inconclusive_never_pass() {
     }
 }
 
-/// The compliant unit ends up on the valid image, and the run recorded the version change.
+/// The compliant unit installs each mechanism's valid image in turn, and the run recorded the
+/// version changes.
 #[test]
 fn the_compliant_unit_installs_the_valid_image() {
     let (_dir, run) = run_update_cases("valid", 89, &[]);
@@ -155,7 +156,13 @@ fn the_compliant_unit_installs_the_valid_image() {
     let log = std::fs::read_to_string(run.run_dir().join("samples/slot1/update/admin-upload.log"))
         .unwrap();
     assert!(log.contains("unit runs firmware 1.4.2"), "{log}");
-    assert!(log.contains("valid-image: Installed(\"1.5.0\")"), "{log}");
+    assert!(log.contains("; Installed(\"1.5.0\")"), "{log}");
+    let pull = run
+        .run_dir()
+        .join("samples/slot1/update/app-triggered-download.log");
+    let log = std::fs::read_to_string(pull).unwrap();
+    assert!(log.contains("unit runs firmware 1.5.0"), "{log}");
+    assert!(log.contains("; Installed(\"1.6.0\")"), "{log}");
 }
 
 /// Without a device: every attack the default profile allows is written, each differing from the
@@ -186,4 +193,36 @@ fn update_images_writes_the_misuse_images_without_a_device() {
             entry.path()
         );
     }
+}
+
+/// The same battery when the unit downloads from the server hilt plays: a unit that bricks when
+/// a download is cut off by a power loss fails, a compliant one passes.
+#[test]
+fn a_unit_that_pulls_its_update_is_tested_through_hilts_server() {
+    let dir = TempDir::new("pull");
+    let text = profile_text();
+    let start = text.find("    - id: admin-upload").unwrap();
+    let end = text.find("    - id: app-triggered-download").unwrap();
+    let pull_only = format!("{}{}", &text[..start], &text[end..]);
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, pull_only).unwrap();
+    let rig = write_rig(&dir.0, 79, &[&[], &["update-interrupted-bricks"]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &["5.3-2"]);
+    expect(&run, "slot1", MISUSE, "PASS", "");
+    expect(
+        &run,
+        "slot2",
+        MISUSE,
+        "FAIL",
+        "`app-triggered-download`: no firmware boots after a power cut",
+    );
+    let log = std::fs::read_to_string(
+        run.run_dir()
+            .join("samples/slot1/update/app-triggered-download.log"),
+    )
+    .unwrap();
+    assert!(log.contains("update server: GET /update/"), "{log}");
+    assert!(log.contains("the unit fetched all 16544 bytes"), "{log}");
+    assert!(log.contains("valid-image: told to fetch"), "{log}");
 }

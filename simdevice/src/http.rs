@@ -61,6 +61,24 @@ async fn handle(
                 },
             )
         }
+        (&Method::POST, "/api/update") => {
+            let auth = basic_auth(parts.headers.get(hyper::header::AUTHORIZATION));
+            if !auth.is_some_and(|(u, p)| unit.check_login(&u, &p)) {
+                return Ok(reply(
+                    StatusCode::UNAUTHORIZED,
+                    r#"{"error":"authentication required"}"#,
+                ));
+            }
+            let body = Limited::new(body, MAX_BODY).collect().await;
+            let url = body
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b.to_bytes()).ok())
+                .and_then(|v| v["url"].as_str().map(String::from));
+            return Ok(match url {
+                Some(url) => crate::updater::pull(unit, url),
+                None => reply(StatusCode::BAD_REQUEST, r#"{"error":"expected url"}"#),
+            });
+        }
         // A legacy upgrade CGI left in the image, taking images without a login.
         (&Method::POST, "/cgi-bin/upgrade.cgi") if unit.has(Fault::UndeclaredUpdatePath) => {
             return Ok(crate::updater::receive(unit, body).await)

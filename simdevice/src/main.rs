@@ -126,6 +126,7 @@ async fn run(args: Args) -> Result<(), String> {
         faults: args.faults,
         address: args.address,
         installed: Mutex::new(installed),
+        background: Mutex::new(Vec::new()),
         state: Mutex::new(unit::State {
             accounts: vec![],
             initialized: false,

@@ -14,6 +14,8 @@ pub struct Unit {
     pub address: std::net::IpAddr,
     pub state: Mutex<State>,
     pub installed: Mutex<crate::update::Installed>,
+    /// Work a boot started outside its request handlers (an image fetch); ends with the boot.
+    pub background: Mutex<Vec<tokio::task::AbortHandle>>,
     pub events: mpsc::UnboundedSender<Event>,
 }
 
@@ -142,7 +144,14 @@ pub async fn life_cycle(
                     running = Some(boot(unit.clone()));
                 }
             }
-            Event::PowerOff => stop(&mut running).await,
+            Event::PowerOff => {
+                stop(&mut running).await;
+                unit.background
+                    .lock()
+                    .unwrap()
+                    .drain(..)
+                    .for_each(|h| h.abort());
+            }
             Event::Button(held) => {
                 if running.is_some() && held >= unit.fw.long_press {
                     reset_and_reboot(&unit, &mut running, &boot).await;

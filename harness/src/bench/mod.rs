@@ -25,6 +25,8 @@ pub struct Sample {
     pub label: UnitLabel,
     pub address: IpAddr,
     pub host_baseline: Option<IpAddr>,
+    /// hilt's address on the unit's network (rig `network.serve_from`).
+    pub serve_from: Option<IpAddr>,
     pub scope: Scope,
     pub evidence: SampleEvidence,
     pub http: Http,
@@ -111,6 +113,7 @@ pub async fn prepare(
         label,
         address: slot.network.address,
         host_baseline: slot.network.host_baseline,
+        serve_from: slot.network.serve_from,
         scope: Scope::new(allowed),
         http,
         console_path: slot.console.as_ref().map(|c| (fill(&c.path), c.baud.value)),

@@ -52,8 +52,9 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         .ixit
         .update_mechanisms
         .iter()
-        .map(|m| match &m.delivery {
-            Delivery::PushHttp(p) => (p.service.value.clone(), p.path.clone()),
+        .filter_map(|m| match &m.delivery {
+            Delivery::PushHttp(p) => Some((p.service.value.clone(), p.path.clone())),
+            Delivery::PullHttp(_) => None,
         })
         .collect();
     let log = sample.evidence.log("update-paths.log");
@@ -128,8 +129,9 @@ fn http_services(ctx: &CaseContext<'_>) -> BTreeSet<String> {
         }
     }
     for m in &body.ixit.update_mechanisms {
-        let Delivery::PushHttp(p) = &m.delivery;
-        ids.insert(p.service.value.clone());
+        if let Delivery::PushHttp(p) = &m.delivery {
+            ids.insert(p.service.value.clone());
+        }
     }
     let p = &body.procedures;
     for step in p

@@ -346,7 +346,14 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
         ("read_version", &raw.procedures.read_version),
     ];
     for (name, steps) in procs {
-        check_placeholders(file, text, name, steps, &mut errors);
+        check_steps(
+            file,
+            text,
+            &format!("procedures.{name}"),
+            steps,
+            &[],
+            &mut errors,
+        );
     }
     check_update(file, text, &raw, &service_ids, &mut errors);
     if errors.is_empty() {
@@ -359,21 +366,27 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
     }
 }
 
-fn check_placeholders(
+/// Every `{placeholder}` a step uses must be built in, given (`extra`) or set by an earlier step.
+fn check_steps(
     file: &Path,
     text: &str,
-    name: &str,
+    key: &str,
     steps: &[Step],
+    extra: &[&str],
     errors: &mut Vec<ConfigError>,
 ) {
-    let mut known: HashSet<String> = BUILT_IN_VARIABLES.iter().map(|s| s.to_string()).collect();
+    let mut known: HashSet<String> = BUILT_IN_VARIABLES
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect();
     for (i, step) in steps.iter().enumerate() {
         for t in step.templates() {
             for var in crate::template::placeholders(t) {
                 if !known.contains(var) {
-                    errors.push(located(file, text, &format!("{{{var}}}"), format!("procedures.{name}[{i}]"), format!(
+                    errors.push(located(file, text, &format!("{{{var}}}"), format!("{key}[{i}]"), format!(
                         "unknown placeholder `{{{var}}}`; expected one of {} or a variable an earlier step captures or sets",
-                        BUILT_IN_VARIABLES.join(", ")
+                        BUILT_IN_VARIABLES.iter().chain(extra).copied().collect::<Vec<_>>().join(", ")
                     )));
                 }
             }
@@ -414,7 +427,14 @@ fn check_update(
     errors: &mut Vec<ConfigError>,
 ) {
     for (i, m) in raw.ixit.update_mechanisms.iter().enumerate() {
-        let Delivery::PushHttp(push) = &m.delivery;
+        let push = match &m.delivery {
+            Delivery::PushHttp(push) => push,
+            Delivery::PullHttp(pull) => {
+                let name = format!("ixit.update_mechanisms[{i}].delivery.pull_http.trigger");
+                check_steps(file, text, &name, &pull.trigger, &["update_url"], errors);
+                continue;
+            }
+        };
         if !service_ids.contains(&push.service.value) {
             errors.push(yaml::at(
                 file,
@@ -487,13 +507,36 @@ fn check_update(
         }
     }
     let images = &update.images;
-    let listed = [
-        ("valid", Some(&images.valid)),
-        ("older", images.older.as_ref()),
-        ("other_model", images.other_model.as_ref()),
-    ];
+    let mut listed: Vec<(String, &super::update::LabImage)> = Vec::new();
+    let valid = images.valid.all();
+    if valid.is_empty() {
+        errors.push(located(
+            file,
+            text,
+            "valid:",
+            "update.images.valid".into(),
+            "expected at least one valid image".into(),
+        ));
+    }
+    let many = valid.len() > 1;
+    for (i, v) in valid.into_iter().enumerate() {
+        listed.push((
+            if many {
+                format!("valid[{i}]")
+            } else {
+                "valid".into()
+            },
+            v,
+        ));
+    }
+    listed.extend(images.older.iter().map(|i| ("older".to_string(), i)));
+    listed.extend(
+        images
+            .other_model
+            .iter()
+            .map(|i| ("other_model".to_string(), i)),
+    );
     for (role, image) in listed {
-        let Some(image) = image else { continue };
         let path = file
             .parent()
             .unwrap_or(Path::new("."))

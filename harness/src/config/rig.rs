@@ -62,6 +62,10 @@ pub struct NetworkResource {
     /// is the host's, not the unit's. Probed only for ports found open on the unit.
     #[serde(default)]
     pub host_baseline: Option<IpAddr>,
+    /// hilt's own address on the unit's network: servers hilt plays (an update server the unit
+    /// pulls from) listen here and answer only the unit.
+    #[serde(default)]
+    pub serve_from: Option<IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

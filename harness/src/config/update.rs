@@ -3,6 +3,7 @@
 
 use super::duration::Dur;
 use super::procedure::BasicAuth;
+pub use super::procedure::Step;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
@@ -26,7 +27,16 @@ pub struct UpdateMechanism {
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Delivery {
     /// hilt uploads the image to the unit over HTTP.
-    PushHttp(PushHttp),
+    PushHttp(Box<PushHttp>),
+    /// The unit fetches the image from an update server hilt plays (plain HTTP on the rig's
+    /// `network.serve_from`); the trigger steps tell it where, through `{update_url}`.
+    PullHttp(PullHttp),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullHttp {
+    pub trigger: Vec<super::procedure::Step>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,14 +162,41 @@ pub struct SignatureSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabImages {
-    /// A newer valid image: the positive control and the source of every tampered image.
-    pub valid: LabImage,
+    /// Newer valid images: the positive control and the source of every tampered image. Each
+    /// mechanism's battery ends with the unit on its valid image, so the next mechanism needs a
+    /// newer one; mechanism N takes entry N (or the last).
+    pub valid: OneOrMore,
     /// An older, validly signed image (rollback).
     #[serde(default)]
     pub older: Option<LabImage>,
     /// A validly signed image for another model of the same manufacturer.
     #[serde(default)]
     pub other_model: Option<LabImage>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "expected an image `{ file: F, version: V }` or a list of them"
+)]
+pub enum OneOrMore {
+    One(LabImage),
+    More(Vec<LabImage>),
+}
+
+impl OneOrMore {
+    pub fn all(&self) -> Vec<&LabImage> {
+        match self {
+            OneOrMore::One(i) => vec![i],
+            OneOrMore::More(v) => v.iter().collect(),
+        }
+    }
+
+    /// The valid image for the `n`th mechanism.
+    pub fn for_mechanism(&self, n: usize) -> Option<&LabImage> {
+        let all = self.all();
+        all.get(n).or(all.last()).copied()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

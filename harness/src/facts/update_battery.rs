@@ -39,8 +39,8 @@ async fn establish(sample: &Sample, config: &Config) -> Result<Reports, String> 
         },
     };
     let mut reports = Vec::new();
-    for m in &profile.ixit.update_mechanisms {
-        let report = battery::run(sample, config, m, material, &options).await;
+    for (i, m) in profile.ixit.update_mechanisms.iter().enumerate() {
+        let report = battery::run(sample, config, m, i, material, &options).await;
         reports.push((m.id.clone(), report));
     }
     Ok(reports)

@@ -1,13 +1,15 @@
 //! The misuse battery against one declared update mechanism: every tampered image, then the
 //! valid image (the positive control), then a power cut in the middle of a valid transfer.
 
+use super::observe;
 use super::tamper::{self, Attack, LabBytes, Prepared};
-use super::{observe, push_http};
+use super::transfer::Transfer;
 use crate::bench::Sample;
-use crate::config::update::{Delivery, UpdateMaterial, UpdateMechanism};
+use crate::config::update::{UpdateMaterial, UpdateMechanism};
 use crate::config::{Config, Profile};
 use crate::evidence::EvidenceLog;
 use crate::report::manifest::sha256_hex;
+use crate::transport::switch::Action;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -57,25 +59,32 @@ pub async fn run(
     sample: &Sample,
     config: &Config,
     mechanism: &UpdateMechanism,
+    index: usize,
     material: &UpdateMaterial,
     options: &Options,
 ) -> Result<MechanismReport, String> {
     let log = sample.evidence.log(&format!("update/{}.log", mechanism.id));
-    let lab = load_lab_images(&config.profile, material)?;
+    let lab = load_lab_images(&config.profile, material, index)?;
     let before = observe::read_version(sample, config, &log)
         .await
         .map_err(|e| format!("firmware version before the battery: {e}"))?;
     log.line("#", &format!("unit runs firmware {before}"));
-    let valid_version = material.images.valid.version.clone();
+    let valid_version = material
+        .images
+        .valid
+        .for_mechanism(index)
+        .and_then(|v| v.version.clone());
     if valid_version.as_deref() == Some(before.as_str()) {
         return Err(format!(
-            "the unit already runs {before}, the valid image's version: an install could not be seen"
+            "the unit already runs {before}, the valid image's version: an install could not be seen (each update mechanism needs a newer valid image than the one before it: update.images.valid as a list)"
         ));
     }
+    let transfer = Transfer::open(sample, config, mechanism, log.clone()).await?;
     let mut ctx = Battery {
         sample,
         config,
         mechanism,
+        transfer,
         log: log.clone(),
         serial: 0,
     };
@@ -150,14 +159,26 @@ fn skipped(name: &'static str, why: &str) -> Trial {
     }
 }
 
-pub fn load_lab_images(profile: &Profile, material: &UpdateMaterial) -> Result<LabBytes, String> {
+/// The lab's images for the `index`th mechanism.
+pub fn load_lab_images(
+    profile: &Profile,
+    material: &UpdateMaterial,
+    index: usize,
+) -> Result<LabBytes, String> {
     let read = |file: &str| {
         let path = profile.resolve(file);
         std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
     };
     let images = &material.images;
     Ok(LabBytes {
-        valid: read(&images.valid.file.value)?,
+        valid: read(
+            &images
+                .valid
+                .for_mechanism(index)
+                .ok_or("no valid image is given")?
+                .file
+                .value,
+        )?,
         older: images
             .older
             .as_ref()
@@ -175,6 +196,7 @@ struct Battery<'a> {
     sample: &'a Sample,
     config: &'a Config,
     mechanism: &'a UpdateMechanism,
+    transfer: Transfer<'a>,
     log: EvidenceLog,
     serial: usize,
 }
@@ -203,27 +225,31 @@ impl Battery<'_> {
         let image = self.keep(name, bytes);
         self.log
             .line("#", &format!("{name}: {how}; sha256 {}", image.1));
-        let Delivery::PushHttp(push) = &self.mechanism.delivery;
-        let req = push_http::request(self.sample, &self.config.profile, push, bytes)?;
-        self.sample.scope.check(self.sample.address)?;
-        let answer = match self.sample.http.send(&req).await {
-            Ok(a) => format!(
-                "HTTP {} {}",
-                a.status,
-                crate::evidence::printable(&a.body[..a.body.len().min(200)])
-            ),
-            Err(e) => format!("no answer: {e}"),
-        };
+        let answer = self.transfer.whole(bytes).await?;
+        let outcome = self.outcome(before).await?;
+        self.log
+            .line("#", &format!("{name}: {answer}; {outcome:?}"));
+        Ok(Trial {
+            name,
+            how,
+            image: Some(image),
+            answer,
+            outcome,
+        })
+    }
+
+    /// What the unit runs now, against what it ran before.
+    async fn outcome(&self, before: &str) -> Result<Outcome, String> {
         let m = self.mechanism;
-        let outcome = match observe::version_after(
+        let read = observe::version_after(
             self.sample,
             self.config,
             m.settle.0,
             m.installed_within.0,
             &self.log,
         )
-        .await
-        {
+        .await;
+        Ok(match read {
             Ok(v) if v == before => Outcome::Refused,
             Ok(v) => Outcome::Installed(v),
             Err(e) => {
@@ -232,14 +258,6 @@ impl Battery<'_> {
                 }
                 Outcome::Unresponsive(e)
             }
-        };
-        self.log.line("#", &format!("{name}: {outcome:?}"));
-        Ok(Trial {
-            name,
-            how,
-            image: Some(image),
-            answer,
-            outcome,
         })
     }
 
@@ -251,7 +269,7 @@ impl Battery<'_> {
         options: &Options,
     ) -> Result<Trial, String> {
         let name = "power-cut-mid-transfer";
-        if self.sample.power.is_none() {
+        let Some(power) = self.sample.power.as_deref() else {
             return Ok(Trial {
                 name,
                 how: String::new(),
@@ -261,7 +279,7 @@ impl Battery<'_> {
                     "the rig wires no power backend to this slot".into(),
                 ),
             });
-        }
+        };
         let cut_at = ((valid.len() as f64) * options.power_cut_at.clamp(0.0, 1.0)) as usize;
         let how = format!(
             "valid image, power cut after {cut_at} of {} bytes",
@@ -269,48 +287,19 @@ impl Battery<'_> {
         );
         let image = self.keep(name, valid);
         self.log.line("#", &format!("{name}: {how}"));
-        let Delivery::PushHttp(push) = &self.mechanism.delivery;
-        let req = push_http::request(self.sample, &self.config.profile, push, valid)?;
-        self.sample.scope.check(self.sample.address)?;
-        let stream = self.sample.http.send_cut_off(&req, cut_at).await;
-        // Bytes in flight are not yet bytes the unit has taken in: give it a moment to be busy
-        // with the half it got before the power goes.
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let answer = match &stream {
-            Ok(_) => format!("{cut_at} bytes sent, then power off"),
-            Err(e) => format!("transfer failed before the cut: {e}"),
+        let (answer, held) = self.transfer.partial(valid, cut_at).await?;
+        let actuate = |action| async move {
+            tokio::time::timeout(Duration::from_secs(10), power.actuate(action))
+                .await
+                .map_err(|_| "power backend gave no answer within 10s".to_string())?
         };
-        let off = crate::transport::switch::Action::PowerOff;
-        let power = self.sample.power.as_deref().expect("checked above");
-        tokio::time::timeout(Duration::from_secs(10), power.actuate(off))
-            .await
-            .map_err(|_| "power backend gave no answer".to_string())??;
-        drop(stream);
+        actuate(Action::PowerOff).await?;
+        drop(held);
         tokio::time::sleep(options.power_off_for).await;
-        let on = crate::transport::switch::Action::PowerOn;
-        tokio::time::timeout(Duration::from_secs(10), power.actuate(on))
-            .await
-            .map_err(|_| "power backend gave no answer".to_string())??;
-        let m = self.mechanism;
-        let outcome = match observe::version_after(
-            self.sample,
-            self.config,
-            m.settle.0,
-            m.installed_within.0,
-            &self.log,
-        )
-        .await
-        {
-            Ok(v) if v == running => Outcome::Refused,
-            Ok(v) => Outcome::Installed(v),
-            Err(e) => {
-                if let Some(reason) = self.sample.broken_reason() {
-                    return Err(reason);
-                }
-                Outcome::Unresponsive(e)
-            }
-        };
-        self.log.line("#", &format!("{name}: {outcome:?}"));
+        actuate(Action::PowerOn).await?;
+        let outcome = self.outcome(running).await?;
+        self.log
+            .line("#", &format!("{name}: {answer}; {outcome:?}"));
         Ok(Trial {
             name,
             how,

@@ -6,4 +6,6 @@ pub mod layout;
 pub mod observe;
 pub mod offline;
 pub mod push_http;
+pub mod server;
 pub mod tamper;
+pub mod transfer;

@@ -14,7 +14,7 @@ pub fn write(profile: &Profile, out: &Path) -> Result<Vec<String>, String> {
         .update
         .as_ref()
         .ok_or("the profile has no `update:` section (image layout and lab images)")?;
-    let lab = load_lab_images(profile, material)?;
+    let lab = load_lab_images(profile, material, 0)?;
     let regions = super::layout::locate(&material.image, &lab.valid)
         .map_err(|e| format!("the valid image does not fit the declared layout: {e}"))?;
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;

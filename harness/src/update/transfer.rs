@@ -1,0 +1,127 @@
+//! Getting an image to the unit through one declared mechanism: uploaded by hilt (`push_http`)
+//! or fetched by the unit from the update server hilt plays (`pull_http`); whole, or stopped
+//! part-way for the power cut.
+
+use super::push_http;
+use super::server::{Fetch, UpdateServer};
+use crate::bench::Sample;
+use crate::config::update::{Delivery, UpdateMechanism};
+use crate::config::Config;
+use crate::evidence::EvidenceLog;
+use std::time::Duration;
+
+pub struct Transfer<'a> {
+    sample: &'a Sample,
+    config: &'a Config,
+    mechanism: &'a UpdateMechanism,
+    log: EvidenceLog,
+    server: Option<UpdateServer>,
+}
+
+/// Keeps a stopped transfer open until the unit's power is cut.
+pub type Held = Option<tokio::net::TcpStream>;
+
+impl<'a> Transfer<'a> {
+    pub async fn open(
+        sample: &'a Sample,
+        config: &'a Config,
+        mechanism: &'a UpdateMechanism,
+        log: EvidenceLog,
+    ) -> Result<Transfer<'a>, String> {
+        let server = match &mechanism.delivery {
+            Delivery::PushHttp(_) => None,
+            Delivery::PullHttp(_) => {
+                let bind = sample.serve_from.ok_or(
+                    "the unit pulls its updates, but the rig declares no `network.serve_from` (hilt's address on the unit's network) for this slot",
+                )?;
+                Some(UpdateServer::start(bind, sample.address, log.clone()).await?)
+            }
+        };
+        Ok(Transfer {
+            sample,
+            config,
+            mechanism,
+            log,
+            server,
+        })
+    }
+
+    /// The whole image; returns the unit's answer for the evidence. An error is the bench's.
+    pub async fn whole(&mut self, image: &[u8]) -> Result<String, String> {
+        match &self.mechanism.delivery {
+            Delivery::PushHttp(push) => {
+                let req = push_http::request(self.sample, &self.config.profile, push, image)?;
+                self.sample.scope.check(self.sample.address)?;
+                Ok(match self.sample.http.send(&req).await {
+                    Ok(a) => format!(
+                        "HTTP {} {}",
+                        a.status,
+                        crate::evidence::printable(&a.body[..a.body.len().min(200)])
+                    ),
+                    Err(e) => format!("no answer: {e}"),
+                })
+            }
+            Delivery::PullHttp(_) => self.pull(image, None).await,
+        }
+    }
+
+    /// Only the first `cut` bytes, returning once the unit has them in hand.
+    pub async fn partial(&mut self, image: &[u8], cut: usize) -> Result<(String, Held), String> {
+        let (answer, held) = match &self.mechanism.delivery {
+            Delivery::PushHttp(push) => {
+                let req = push_http::request(self.sample, &self.config.profile, push, image)?;
+                self.sample.scope.check(self.sample.address)?;
+                match self.sample.http.send_cut_off(&req, cut).await {
+                    Ok(stream) => (
+                        format!("{cut} bytes uploaded, the rest held back"),
+                        Some(stream),
+                    ),
+                    Err(e) => (format!("upload failed before the cut: {e}"), None),
+                }
+            }
+            Delivery::PullHttp(_) => (self.pull(image, Some(cut)).await?, None),
+        };
+        // Bytes in flight are not yet bytes the unit has taken in: give it a moment to be busy
+        // with what it got before the power goes.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        Ok((answer, held))
+    }
+
+    async fn pull(&mut self, image: &[u8], cut: Option<usize>) -> Result<String, String> {
+        let Delivery::PullHttp(pull) = &self.mechanism.delivery else {
+            unreachable!("pull on a push mechanism")
+        };
+        let server = self.server.as_mut().expect("opened with a server");
+        let url = server.offer(image, cut);
+        self.sample.set_var("update_url", url.clone(), false);
+        let name = format!("{} trigger", self.mechanism.id);
+        let trigger = crate::procedure::run(
+            self.sample,
+            &self.config.profile,
+            &name,
+            &pull.trigger,
+            &self.log,
+        )
+        .await;
+        let mut answer = match trigger {
+            Ok(()) => format!("told to fetch {url}; "),
+            Err(e) => format!("trigger failed ({e}); "),
+        };
+        let within = self.mechanism.installed_within.0;
+        answer.push_str(&match server.fetched(within).await {
+            Some(Fetch::Complete { bytes }) => format!("the unit fetched all {bytes} bytes"),
+            Some(Fetch::BrokenOff { bytes }) => {
+                format!("the fetch ended after {bytes} of {} bytes", image.len())
+            }
+            Some(Fetch::HeldAt { bytes }) => format!(
+                "the unit has {bytes} of {} bytes, the rest held back",
+                image.len()
+            ),
+            None => format!(
+                "the unit did not fetch the image within {:.1}s",
+                within.as_secs_f64()
+            ),
+        });
+        Ok(answer)
+    }
+}
