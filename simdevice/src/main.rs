@@ -11,6 +11,7 @@ mod uart;
 mod unit;
 mod update;
 mod updater;
+mod xmodem;
 
 use firmware::{Fault, Firmware};
 use std::net::IpAddr;

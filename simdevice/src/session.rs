@@ -147,7 +147,22 @@ async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
                 "passwd: password changed\r\n".to_string()
             }
             "exit" => return Some(()),
-            "help" => "commands: version factory-reset passwd exit\r\n".to_string(),
+            // The UART updater: takes an image by XMODEM, judges it, then logs the session out.
+            "fwupdate" if !io.telnet => {
+                io.write("fwupdate: send the image with XMODEM now\r\n")
+                    .await
+                    .ok()?;
+                crate::updater::begin(unit);
+                let image = crate::xmodem::receive(io, crate::updater::MAX_IMAGE)
+                    .await
+                    .map(crate::update::without_padding);
+                let (_, message) = crate::updater::finish(unit, image);
+                io.write(&format!("\r\nfwupdate: {message}\r\n"))
+                    .await
+                    .ok()?;
+                return Some(());
+            }
+            "help" => "commands: version factory-reset passwd fwupdate exit\r\n".to_string(),
             "" => String::new(),
             other => format!(
                 "-sh: {}: not found\r\n",

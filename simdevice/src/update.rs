@@ -66,6 +66,17 @@ pub fn complete(image: &[u8]) -> bool {
     header(image).is_ok_and(|h| image.len() == HEADER + h.payload_len + SIGNATURE)
 }
 
+/// XMODEM pads the last block: cut the image back to the length its header announces.
+pub fn without_padding(mut image: Vec<u8>) -> Vec<u8> {
+    if let Ok(h) = header(&image) {
+        let whole = HEADER + h.payload_len + SIGNATURE;
+        if image.len() > whole {
+            image.truncate(whole);
+        }
+    }
+    image
+}
+
 /// The unit's checks, in the order its updater runs them; each fault skips exactly one.
 pub fn judge(unit: &Unit, image: &[u8], running_counter: u32) -> Result<Header, String> {
     let h = header(image)?;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const MAX_IMAGE: usize = 8 * 1024 * 1024;
+pub const MAX_IMAGE: usize = 8 * 1024 * 1024;
 
 /// An upload: the image is the request body.
 pub async fn receive(unit: Arc<Unit>, body: Incoming) -> Response<Full<Bytes>> {
@@ -46,13 +46,19 @@ pub fn pull(unit: Arc<Unit>, url: String) -> Response<Full<Bytes>> {
 }
 
 /// With a single slot written in place, the old firmware is gone from the first byte on.
-fn begin(unit: &Unit) {
+pub fn begin(unit: &Unit) {
     if unit.has(Fault::TruncatedBricks) || unit.has(Fault::InterruptedBricks) {
         unit.installed.lock().unwrap().bricked = true;
     }
 }
 
-fn finish(unit: &Unit, image: Result<Vec<u8>, String>) -> (StatusCode, String) {
+pub fn finish(unit: &Unit, image: Result<Vec<u8>, String>) -> (StatusCode, String) {
+    if unit.has(Fault::UpdatePathBroken) {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "updater not running".into(),
+        );
+    }
     let image = match image {
         Ok(i) => i,
         Err(e) => return (StatusCode::BAD_REQUEST, e),

@@ -54,7 +54,7 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         .iter()
         .filter_map(|m| match &m.delivery {
             Delivery::PushHttp(p) => Some((p.service.value.clone(), p.path.clone())),
-            Delivery::PullHttp(_) => None,
+            Delivery::PullHttp(_) | Delivery::ConsoleXmodem(_) => None,
         })
         .collect();
     let log = sample.evidence.log("update-paths.log");

@@ -434,6 +434,28 @@ fn check_update(
                 check_steps(file, text, &name, &pull.trigger, &["update_url"], errors);
                 continue;
             }
+            Delivery::ConsoleXmodem(x) => {
+                let name = format!("ixit.update_mechanisms[{i}].delivery.console_xmodem.start");
+                check_steps(file, text, &name, &x.start, &[], errors);
+                if ![128, 1024].contains(&x.block_size.value) {
+                    errors.push(yaml::at(
+                        file,
+                        &x.block_size,
+                        format!("ixit.update_mechanisms[{i}].delivery.console_xmodem.block_size"),
+                        "expected 128 (XMODEM-CRC) or 1024 (XMODEM-1K)",
+                    ));
+                }
+                if raw.console.is_none() {
+                    errors.push(located(
+                        file,
+                        text,
+                        "console_xmodem",
+                        format!("ixit.update_mechanisms[{i}].delivery.console_xmodem"),
+                        "an update over the UART needs a top-level `console:` section".into(),
+                    ));
+                }
+                continue;
+            }
         };
         if !service_ids.contains(&push.service.value) {
             errors.push(yaml::at(

@@ -31,6 +31,28 @@ pub enum Delivery {
     /// The unit fetches the image from an update server hilt plays (plain HTTP on the rig's
     /// `network.serve_from`); the trigger steps tell it where, through `{update_url}`.
     PullHttp(PullHttp),
+    /// hilt sends the image over the UART with XMODEM-CRC (or -1K) once the `start` steps have
+    /// the receiver waiting (a boot loader's `loadx`, a console update command).
+    ConsoleXmodem(ConsoleXmodem),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleXmodem {
+    pub start: Vec<super::procedure::Step>,
+    /// 128 (XMODEM-CRC) or 1024 (XMODEM-1K).
+    #[serde(default = "one_k")]
+    pub block_size: Spanned<usize>,
+    /// Deadline for the receiver's start request and for each acknowledgement.
+    pub within: Dur,
+}
+
+fn one_k() -> Spanned<usize> {
+    Spanned::new(
+        1024,
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
 }
 
 #[derive(Debug, Clone, Deserialize)]

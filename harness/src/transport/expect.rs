@@ -87,6 +87,45 @@ impl Channel {
         w.flush().await.map_err(|e| ExpectError::Io(e.to_string()))
     }
 
+    /// Binary data (a file transfer): the transcript records its size and hash, not the bytes.
+    pub async fn send_bytes(&mut self, data: &[u8], what: &str) -> Result<(), ExpectError> {
+        if !what.is_empty() {
+            self.transcript.line(
+                ">",
+                &format!("{what} {}", crate::transport::http::describe_bytes(data)),
+            );
+        }
+        let mut w = self.writer.lock().await;
+        w.write_all(data)
+            .await
+            .map_err(|e| ExpectError::Io(e.to_string()))?;
+        w.flush().await.map_err(|e| ExpectError::Io(e.to_string()))
+    }
+
+    /// The next byte the device sends, for byte-wise protocols.
+    pub async fn read_byte(&mut self, within: Duration) -> Result<u8, ExpectError> {
+        let deadline = Instant::now() + within;
+        loop {
+            if !self.buf.is_empty() {
+                return Ok(self.buf.remove(0));
+            }
+            if self.closed {
+                return Err(ExpectError::Closed);
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(chunk)) => self.take(chunk),
+                Ok(None) => self.closed = true,
+                Err(_) => {
+                    return Err(ExpectError::Timeout {
+                        waited: within,
+                        wanted: "a protocol byte".into(),
+                        tail: String::new(),
+                    })
+                }
+            }
+        }
+    }
+
     /// Forget output seen so far, so the next expect only sees what comes after.
     pub fn clear(&mut self) {
         while let Ok(chunk) = self.rx.try_recv() {

@@ -7,3 +7,4 @@ pub mod http;
 pub mod portscan;
 pub mod switch;
 pub mod telnet;
+pub mod xmodem;

@@ -93,7 +93,10 @@ pub async fn run(
     for attack in Attack::ALL {
         let trial = match &changed {
             Some(why) => skipped(attack.name(), why),
-            None => match tamper::prepare(attack, &material.image, &lab) {
+            None => match unseeable(attack, material, &before)
+                .map(Prepared::NotPerformed)
+                .unwrap_or_else(|| tamper::prepare(attack, &material.image, &lab))
+            {
                 Prepared::NotPerformed(why) => Trial {
                     name: attack.name(),
                     how: String::new(),
@@ -146,6 +149,21 @@ pub async fn run(
         valid,
         power_cut,
         log: log.path,
+    })
+}
+
+/// A lab image that carries the version the unit runs could be installed without the read-back
+/// showing it.
+fn unseeable(attack: Attack, material: &UpdateMaterial, running: &str) -> Option<String> {
+    let image = match attack {
+        Attack::OtherModel => material.images.other_model.as_ref(),
+        Attack::Rollback => material.images.older.as_ref(),
+        _ => None,
+    }?;
+    (image.version.as_deref() == Some(running)).then(|| {
+        format!(
+            "the image's version {running} is the one the unit runs: an install could not be seen"
+        )
     })
 }
 

@@ -29,7 +29,7 @@ impl<'a> Transfer<'a> {
         log: EvidenceLog,
     ) -> Result<Transfer<'a>, String> {
         let server = match &mechanism.delivery {
-            Delivery::PushHttp(_) => None,
+            Delivery::PushHttp(_) | Delivery::ConsoleXmodem(_) => None,
             Delivery::PullHttp(_) => {
                 let bind = sample.serve_from.ok_or(
                     "the unit pulls its updates, but the rig declares no `network.serve_from` (hilt's address on the unit's network) for this slot",
@@ -62,6 +62,7 @@ impl<'a> Transfer<'a> {
                 })
             }
             Delivery::PullHttp(_) => self.pull(image, None).await,
+            Delivery::ConsoleXmodem(_) => self.xmodem(image, None).await,
         }
     }
 
@@ -80,11 +81,47 @@ impl<'a> Transfer<'a> {
                 }
             }
             Delivery::PullHttp(_) => (self.pull(image, Some(cut)).await?, None),
+            Delivery::ConsoleXmodem(_) => (self.xmodem(image, Some(cut)).await?, None),
         };
         // Bytes in flight are not yet bytes the unit has taken in: give it a moment to be busy
         // with what it got before the power goes.
         tokio::time::sleep(Duration::from_millis(300)).await;
         Ok((answer, held))
+    }
+
+    async fn xmodem(&mut self, image: &[u8], cut: Option<usize>) -> Result<String, String> {
+        let Delivery::ConsoleXmodem(x) = &self.mechanism.delivery else {
+            unreachable!("xmodem on another mechanism")
+        };
+        let name = format!("{} start", self.mechanism.id);
+        if let Err(e) = crate::procedure::run(
+            self.sample,
+            &self.config.profile,
+            &name,
+            &x.start,
+            &self.log,
+        )
+        .await
+        {
+            return Ok(format!("the receiver could not be started: {e}"));
+        }
+        let death = self.config.profile.death_strings();
+        let mut console = self.sample.console(&death).await?;
+        let sent = crate::transport::xmodem::send(
+            &mut console,
+            image,
+            x.block_size.value,
+            cut,
+            x.within.0,
+        )
+        .await;
+        Ok(match (sent, cut) {
+            (Ok(n), None) => format!("xmodem: all {n} blocks and the end acknowledged"),
+            (Ok(n), Some(c)) => {
+                format!("xmodem: {n} blocks ({c} bytes) acknowledged, the rest held back")
+            }
+            (Err(e), _) => format!("xmodem: {e}"),
+        })
     }
 
     async fn pull(&mut self, image: &[u8], cut: Option<usize>) -> Result<String, String> {
