@@ -10,6 +10,7 @@ pub mod facts;
 pub mod login;
 pub mod plan;
 pub mod procedure;
+pub mod random;
 pub mod report;
 pub mod run;
 pub mod template;

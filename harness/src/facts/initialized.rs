@@ -47,25 +47,10 @@ async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState,
 
 /// 16 characters over [A-Za-z0-9] from the OS generator, with every class present.
 pub fn fresh_password() -> String {
-    use std::io::Read;
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut bytes = [0u8; 16];
     loop {
-        if std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut bytes))
-            .is_err()
-        {
-            // Without the OS generator, mix the clock; the value only needs to be unguessable by
-            // the device, and it is never reused.
-            let t = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_nanos();
-            bytes
-                .iter_mut()
-                .enumerate()
-                .for_each(|(i, b)| *b = (t >> ((i % 8) * 8)) as u8 ^ (i as u8 * 37));
-        }
+        crate::random::fill(&mut bytes);
         let pw: String = bytes
             .iter()
             .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)

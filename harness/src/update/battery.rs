@@ -245,15 +245,26 @@ impl Battery<'_> {
             .line("#", &format!("{name}: {how}; sha256 {}", image.1));
         let answer = self.transfer.whole(bytes).await?;
         let outcome = self.outcome(before).await?;
+        Ok(self.record(name, how, image, answer, outcome))
+    }
+
+    fn record(
+        &self,
+        name: &'static str,
+        how: String,
+        image: (PathBuf, String),
+        answer: String,
+        outcome: Outcome,
+    ) -> Trial {
         self.log
             .line("#", &format!("{name}: {answer}; {outcome:?}"));
-        Ok(Trial {
+        Trial {
             name,
             how,
             image: Some(image),
             answer,
             outcome,
-        })
+        }
     }
 
     /// What the unit runs now, against what it ran before.
@@ -316,14 +327,6 @@ impl Battery<'_> {
         tokio::time::sleep(options.power_off_for).await;
         actuate(Action::PowerOn).await?;
         let outcome = self.outcome(running).await?;
-        self.log
-            .line("#", &format!("{name}: {answer}; {outcome:?}"));
-        Ok(Trial {
-            name,
-            how,
-            image: Some(image),
-            answer,
-            outcome,
-        })
+        Ok(self.record(name, how, image, answer, outcome))
     }
 }

@@ -171,20 +171,8 @@ fn resign(valid: &[u8], regions: &Regions, layout: &ImageLayout) -> Prepared {
 }
 
 fn random_seed() -> [u8; 32] {
-    use std::io::Read;
     let mut seed = [0u8; 32];
-    if std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut seed))
-        .is_err()
-    {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        seed.iter_mut()
-            .enumerate()
-            .for_each(|(i, b)| *b = (t >> ((i % 16) * 8)) as u8 ^ i as u8);
-    }
+    crate::random::fill(&mut seed);
     seed
 }
 
