@@ -70,6 +70,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// TCP connect scan of one slot's declared address (the unit must be up), as 5.6-1-2 does it:
+    /// for checking a bench's wiring and for benchmarks (scripts/bench-portscan).
+    ScanTcp {
+        #[arg(long, default_value_os_t = config::default_path("rigs", "virtual.yaml"))]
+        rig: PathBuf,
+        #[arg(long)]
+        slot: String,
+        #[arg(long, default_value = "1-65535")]
+        ports: String,
+        #[arg(long, default_value_t = 1024)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 1000)]
+        connect_timeout_ms: u64,
+    },
     /// Merge the JUnit files of several runs (one per rig) into one.
     Merge {
         #[arg(long, short)]
@@ -129,6 +143,13 @@ fn main() {
             Err(e) => usage(e),
         },
         Command::UpdateImages { profile, out } => update_images(&profile, &out),
+        Command::ScanTcp {
+            rig,
+            slot,
+            ports,
+            concurrency,
+            connect_timeout_ms,
+        } => scan_tcp(&rig, &slot, &ports, concurrency, connect_timeout_ms),
         Command::Merge { out, inputs } => {
             let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
             match merge::merge(&refs).and_then(|xml| {
@@ -156,6 +177,52 @@ fn update_images(profile: &std::path::Path, out: &std::path::Path) -> i32 {
             run::EXIT_OK
         }
         Err(e) => usage(e),
+    }
+}
+
+fn scan_tcp(
+    rig: &std::path::Path,
+    slot: &str,
+    ports: &str,
+    concurrency: usize,
+    timeout_ms: u64,
+) -> i32 {
+    let rig = match config::Rig::load(rig) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return run::EXIT_USAGE;
+        }
+    };
+    let Some(slot) = rig.slots.iter().find(|s| s.id.value == slot) else {
+        let known: Vec<&str> = rig.slots.iter().map(|s| s.id.value.as_str()).collect();
+        return usage(format!(
+            "no slot `{slot}` in the rig (slots: {})",
+            known.join(", ")
+        ));
+    };
+    let ports = match config::suite::parse_port_ranges(ports) {
+        Ok(p) => p,
+        Err(e) => return usage(format!("--ports: {e}")),
+    };
+    raise_open_file_limit();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let scan = runtime.block_on(hilt::transport::portscan::scan(
+        slot.network.address,
+        &ports,
+        concurrency,
+        std::time::Duration::from_millis(timeout_ms),
+    ));
+    let list = |p: &[u16]| p.iter().map(u16::to_string).collect::<Vec<_>>().join(",");
+    println!("address: {}", scan.address);
+    println!("open: {}", list(&scan.open));
+    println!("filtered: {}", scan.filtered.len());
+    println!("errors: {}", scan.errors);
+    println!("seconds: {:.3}", scan.seconds);
+    if scan.errors > 0 {
+        run::EXIT_INCONCLUSIVE
+    } else {
+        run::EXIT_OK
     }
 }
 
