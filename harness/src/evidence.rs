@@ -11,6 +11,9 @@ use std::time::Instant;
 #[derive(Default)]
 pub struct Redactor {
     secrets: RwLock<Vec<String>>,
+    /// Account names: with each secret, their HTTP basic-auth token (base64 of `user:secret`)
+    /// is a secret too, so a capture does not carry the password in encoded form.
+    usernames: RwLock<Vec<String>>,
 }
 
 // Never derived: the secrets must not reach a debug print.
@@ -22,16 +25,68 @@ impl std::fmt::Debug for Redactor {
 
 pub const REDACTED: &str = "[redacted]";
 
+/// The base64 token of HTTP basic auth for an account, without its padding (the padding
+/// depends on what follows in some encodings).
+fn basic_token(username: &str, secret: &str) -> String {
+    crate::login::rtsp::base64(&format!("{username}:{secret}"))
+        .trim_end_matches('=')
+        .to_string()
+}
+
 impl Redactor {
     pub fn add(&self, secret: &str) {
         // Very short values would blank out ordinary words; passwords that short fail other checks.
-        if secret.len() >= 4 {
-            let mut s = self.secrets.write().unwrap();
-            if !s.iter().any(|x| x == secret) {
-                s.push(secret.to_string());
-                s.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        if secret.len() < 4 {
+            return;
+        }
+        let users = self.usernames.read().unwrap().clone();
+        let mut s = self.secrets.write().unwrap();
+        let mut new = vec![secret.to_string()];
+        new.extend(users.iter().map(|u| basic_token(u, secret)));
+        for n in new {
+            if !s.contains(&n) {
+                s.push(n);
             }
         }
+        s.sort_by_key(|x| std::cmp::Reverse(x.len()));
+    }
+
+    pub fn add_username(&self, username: &str) {
+        {
+            let mut u = self.usernames.write().unwrap();
+            if u.iter().any(|x| x == username) {
+                return;
+            }
+            u.push(username.to_string());
+        }
+        let secrets = self.secrets.read().unwrap().clone();
+        for s in secrets {
+            let token = basic_token(username, &s);
+            let mut all = self.secrets.write().unwrap();
+            if !all.contains(&token) {
+                all.push(token);
+            }
+        }
+        self.secrets
+            .write()
+            .unwrap()
+            .sort_by_key(|x| std::cmp::Reverse(x.len()));
+    }
+
+    /// Overwrites every known secret in raw bytes (a captured packet) with `*` of the same
+    /// length, so the protocol framing around it stays readable; returns how many were found.
+    pub fn redact_bytes(&self, data: &mut [u8]) -> usize {
+        let mut found = 0;
+        for s in self.secrets.read().unwrap().iter() {
+            let needle = s.as_bytes();
+            let mut at = 0;
+            while let Some(i) = data[at..].windows(needle.len()).position(|w| w == needle) {
+                data[at + i..at + i + needle.len()].fill(b'*');
+                at += i + needle.len();
+                found += 1;
+            }
+        }
+        found
     }
 
     pub fn redact(&self, text: &str) -> String {
@@ -174,6 +229,25 @@ impl Drop for ScratchDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_secrets_in_bytes_keeping_their_length() {
+        let r = Redactor::default();
+        r.add("hunter22");
+        let mut data = b"pw=hunter22&again=hunter22".to_vec();
+        assert_eq!(r.redact_bytes(&mut data), 2);
+        assert_eq!(&data, b"pw=********&again=********");
+    }
+
+    #[test]
+    fn a_basic_auth_token_of_a_known_account_is_a_secret_too() {
+        let r = Redactor::default();
+        r.add("open sesame");
+        r.add_username("Aladdin");
+        // RFC 7617's example credential.
+        let text = r.redact("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(text, "Authorization: Basic [redacted]==");
+    }
 
     #[test]
     fn redacts_longest_secret_first_and_escapes_bytes() {

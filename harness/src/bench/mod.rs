@@ -9,6 +9,7 @@ use crate::config::rig::Slot;
 use crate::config::Config;
 use crate::evidence::SampleEvidence;
 use crate::facts::Facts;
+use crate::transport::capture::Capture;
 use crate::transport::expect::Channel;
 use crate::transport::http::Http;
 use crate::transport::switch::{self, Switch};
@@ -27,6 +28,10 @@ pub struct Sample {
     pub host_baseline: Option<IpAddr>,
     /// hilt's address on the unit's network (rig `network.serve_from`).
     pub serve_from: Option<IpAddr>,
+    /// The run's capture of the unit's traffic, when the rig asks for one.
+    pub capture: Mutex<Option<Capture>>,
+    /// Why the capture the rig asks for could not be made.
+    pub capture_problem: Option<String>,
     pub scope: Scope,
     pub evidence: SampleEvidence,
     pub http: Http,
@@ -68,6 +73,18 @@ pub async fn prepare(
     let evidence = SampleEvidence::new(run_dir, &slot_id)
         .map_err(|e| fail(format!("evidence folder: {e}"), None))?;
     let broken: Broken = Arc::default();
+    // Started before the unit is, so its boot traffic is in the evidence too.
+    let (capture, capture_problem) = match &slot.network.capture_interface {
+        Some(iface) => {
+            let filter = format!("host {}", slot.network.address);
+            let file = evidence.dir.join("capture.pcap");
+            match Capture::start(iface, &filter, &file, evidence.redactor.clone()) {
+                Ok(c) => (Some(c), None),
+                Err(e) => (None, Some(e)),
+            }
+        }
+        None => (None, None),
+    };
 
     let launched = match &slot.launch {
         Some(l) => {
@@ -87,6 +104,9 @@ pub async fn prepare(
         Ok(l) => l,
         Err(e) => return Err(fail(e, launched)),
     };
+    if let Some(u) = &label.username {
+        evidence.redactor.add_username(u);
+    }
     if let Some(pw) = &label.password {
         evidence.redactor.add(pw);
     }
@@ -114,6 +134,8 @@ pub async fn prepare(
         address: slot.network.address,
         host_baseline: slot.network.host_baseline,
         serve_from: slot.network.serve_from,
+        capture: Mutex::new(capture),
+        capture_problem,
         scope: Scope::new(allowed),
         http,
         console_path: slot.console.as_ref().map(|c| (fill(&c.path), c.baud.value)),
@@ -168,6 +190,22 @@ impl Sample {
         Ok(tokio::sync::MutexGuard::map(guard, |c| {
             c.as_mut().expect("opened above")
         }))
+    }
+
+    /// Ends the capture (before the last verdict, so the bundle hashes the finished file) and
+    /// returns its path.
+    pub fn stop_capture(&self) -> Option<PathBuf> {
+        let mut capture = self.capture.lock().unwrap().take()?;
+        capture.stop();
+        Some(capture.path.clone())
+    }
+
+    pub fn capture_path(&self) -> Option<PathBuf> {
+        self.capture
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|c| c.path.clone())
     }
 
     pub fn var(&self, name: &str) -> Option<String> {

@@ -66,6 +66,10 @@ pub struct NetworkResource {
     /// pulls from) listen here and answer only the unit.
     #[serde(default)]
     pub serve_from: Option<IpAddr>,
+    /// Interface on which hilt captures the unit's traffic (filtered to its address) for the
+    /// whole run, as `capture.pcap` evidence; needs CAP_NET_RAW.
+    #[serde(default)]
+    pub capture_interface: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

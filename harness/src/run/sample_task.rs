@@ -34,7 +34,8 @@ impl SampleTask {
                 return;
             }
         };
-        for (planned, tx) in cases {
+        let last = cases.len().saturating_sub(1);
+        for (i, (planned, tx)) in cases.into_iter().enumerate() {
             let started = chrono::Utc::now();
             let clock = Instant::now();
             let mut result = if *self.interrupt.borrow() {
@@ -61,6 +62,16 @@ impl SampleTask {
                     }
                     _ => {}
                 }
+            }
+            // The whole run's capture backs every case; its window is the case's start and end.
+            let capture = if i == last {
+                s.stop_capture()
+            } else {
+                s.capture_path()
+            };
+            result.evidence.extend(capture);
+            if let Some(problem) = &s.capture_problem {
+                result.details.push(format!("no packet capture: {problem}"));
             }
             // Everything after this point (terminal, JUnit, JSON, HTML) sees only redacted text.
             let redactor = &s.evidence.redactor;

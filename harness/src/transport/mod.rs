@@ -1,5 +1,6 @@
 //! Ways to reach a unit. Each is a small piece with a real implementation; none knows a device.
 
+pub mod capture;
 pub mod console;
 pub mod digest;
 pub mod expect;
