@@ -63,6 +63,9 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
     // The universal corpus cannot be completed on a unit that locks for good: not a PASS.
     (PASSWORDS, "INCONCLUSIVE: the lockout did not pass"),
 ])]
+#[case::undeclared_udp("udp", 66, &["undeclared-udp"], &[
+    (PORTS, "UDP port 1900 (SSDP) answers but is not declared in the profile's services; answer: HTTP/1.1 200 OK"),
+])]
 #[case::undeclared_ssh("ssh", 43, &["undeclared-ssh"], &[
     (PASSWORDS, "TCP 2222 takes a SSH login that IXIT 1 does not declare (SSH-2.0-dropbear_2022.83)"),
     (PORTS, "TCP port 2222 is open but not declared"),

@@ -75,10 +75,11 @@ pub enum Fault {
     InterruptedBricks,
     UndeclaredUpdatePath,
     UpdatePathBroken,
+    UndeclaredUdp,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 21] = [
+    pub const ALL: [(&'static str, Fault); 22] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -106,6 +107,7 @@ impl Fault {
         ("update-interrupted-bricks", Fault::InterruptedBricks),
         ("undeclared-update-path", Fault::UndeclaredUpdatePath),
         ("update-path-broken", Fault::UpdatePathBroken),
+        ("undeclared-udp", Fault::UndeclaredUdp),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -205,6 +205,20 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
         if unit.has(Fault::UndeclaredSsh) {
             services.spawn(net::ssh_banner(bind_or_exit(&unit, fw.ssh_port).await));
         }
+        if unit.has(Fault::UndeclaredUdp) {
+            match tokio::net::UdpSocket::bind((unit.address, 1900)).await {
+                Ok(socket) => {
+                    services.spawn(net::ssdp(unit.clone(), socket));
+                }
+                Err(e) => {
+                    eprintln!(
+                        "hilt-simdevice: cannot listen on {}:1900/udp: {e}",
+                        unit.address
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
         if unit.has(Fault::UndeclaredPort) {
             services.spawn(net::debug_service(
                 unit.clone(),

@@ -56,3 +56,22 @@ pub async fn ssh_banner(listener: TcpListener) {
         let _ = stream.write_all(b"SSH-2.0-dropbear_2022.83\r\n").await;
     }
 }
+
+/// A UPnP responder (SSDP, UDP 1900): answers any M-SEARCH with the camera's root device.
+pub async fn ssdp(unit: Arc<Unit>, socket: tokio::net::UdpSocket) {
+    let mut buf = [0u8; 1024];
+    while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
+        if !buf[..n].starts_with(b"M-SEARCH") {
+            continue;
+        }
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://{}:{}/description.xml\r\nSERVER: Linux/5.10 UPnP/1.1 {}/{}\r\nST: upnp:rootdevice\r\nUSN: uuid:{}::upnp:rootdevice\r\n\r\n",
+            unit.address,
+            unit.fw.http_port,
+            unit.fw.model,
+            unit.version(),
+            unit.label.serial
+        );
+        let _ = socket.send_to(answer.as_bytes(), peer).await;
+    }
+}

@@ -7,7 +7,7 @@
 
 use super::{CaseContext, CaseSpec};
 use crate::config::profile::Protocol;
-use crate::facts::{initialized, open_ports};
+use crate::facts::{initialized, open_ports, open_udp};
 use crate::verdict::{CaseResult, Measurement, Verdict};
 
 pub const SPEC: CaseSpec = CaseSpec {
@@ -102,16 +102,26 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     if !ports.scan.filtered.is_empty() {
         details.push(format!("{} ports neither accepted nor refused in time (filtered); they are not counted as closed", ports.scan.filtered.len()));
     }
+    let mut evidence = vec![ports.evidence.clone()];
+    if !ctx.config.suite.udp_ports.is_empty() {
+        match open_udp::get(sample, &ctx.config.suite).await {
+            Ok(udp) => {
+                judge_udp(udp, profile, &mut findings, &mut details);
+                evidence.push(udp.evidence.clone());
+            }
+            Err(e) => return CaseResult::inconclusive(format!("UDP discovery: {e}")),
+        }
+    }
     let mut r = if findings.is_empty() {
         CaseResult::new(
             Verdict::Pass,
-            format!("every open TCP port is a declared enabled service ({open:?})"),
+            format!("every open port is a declared enabled service (TCP {open:?})"),
         )
     } else {
         CaseResult::new(Verdict::Fail, findings.join("; "))
     };
     r.details = details;
-    r.evidence = vec![ports.evidence.clone()];
+    r.evidence = evidence;
     r.measurements = vec![
         Measurement::new("tcp_ports_probed", ports.scan.ports_probed as f64, "ports"),
         Measurement::new("tcp_ports_open", open.len() as f64, "ports"),
@@ -123,4 +133,55 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         Measurement::new("tcp_scan_duration", ports.scan.seconds, "s"),
     ];
     r
+}
+
+/// An answering UDP port must be a declared enabled UDP service; silence proves nothing either way.
+fn judge_udp(
+    udp: &open_udp::OpenUdp,
+    profile: &crate::config::Profile,
+    findings: &mut Vec<String>,
+    details: &mut Vec<String>,
+) {
+    let scan = &udp.scan;
+    details.push(format!(
+        "UDP discovery of {}: {} ports in {:.2}s, answering {:?}, open|filtered (no answer, no ICMP refusal) {}, errors {}",
+        scan.address,
+        scan.ports_probed,
+        scan.seconds,
+        scan.open.iter().map(|a| a.port).collect::<Vec<_>>(),
+        scan.open_or_filtered.len(),
+        scan.errors
+    ));
+    if !udp.host_ports.is_empty() {
+        details.push(format!(
+            "UDP excluded as the bench host's: {:?}",
+            udp.host_ports
+        ));
+    }
+    let declared = |port: u16| {
+        profile
+            .body
+            .ixit
+            .services
+            .iter()
+            .find(|s| s.protocol == Protocol::Udp && s.port.value == port)
+    };
+    for a in udp.unit_answers() {
+        let what = if a.protocol.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", a.protocol)
+        };
+        match declared(a.port) {
+            None => findings.push(format!(
+                "UDP port {}{what} answers but is not declared in the profile's services; answer: {}",
+                a.port, a.answer
+            )),
+            Some(s) if !s.enabled => findings.push(format!(
+                "service `{}` (UDP {}) is declared disabled but answers",
+                s.id.value, a.port
+            )),
+            Some(_) => {}
+        }
+    }
 }

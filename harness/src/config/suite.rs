@@ -121,6 +121,16 @@ pub struct InterfacesDeclared {
     pub tcp_ports: Spanned<String>,
     pub concurrency: Spanned<usize>,
     pub connect_timeout: Dur,
+    /// UDP ports to probe, same syntax; absent: no UDP discovery.
+    #[serde(default)]
+    pub udp_ports: Option<Spanned<String>>,
+    /// How long a UDP port may stay silent before it counts as open|filtered.
+    #[serde(default = "one_second")]
+    pub udp_wait: Dur,
+}
+
+fn one_second() -> Dur {
+    Dur(std::time::Duration::from_secs(1))
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +138,7 @@ pub struct Suite {
     pub file: PathBuf,
     pub body: SuiteFile,
     pub tcp_ports: Vec<u16>,
+    pub udp_ports: Vec<u16>,
 }
 
 impl Suite {
@@ -135,6 +146,7 @@ impl Suite {
         let raw: SuiteFile = yaml::load(file)?;
         let mut errors = Vec::new();
         let mut tcp_ports = Vec::new();
+        let mut udp_ports = Vec::new();
         let corpora = [
             (
                 "5.1-1-2",
@@ -163,6 +175,12 @@ impl Suite {
             match parse_port_ranges(&s.tcp_ports.value) {
                 Ok(p) => tcp_ports = p,
                 Err(e) => errors.push(yaml::at(file, &s.tcp_ports, "cases.5.6-1-2.tcp_ports", e)),
+            }
+            if let Some(u) = &s.udp_ports {
+                match parse_port_ranges(&u.value) {
+                    Ok(p) => udp_ports = p,
+                    Err(e) => errors.push(yaml::at(file, u, "cases.5.6-1-2.udp_ports", e)),
+                }
             }
             if !(1..=4096).contains(&s.concurrency.value) {
                 errors.push(yaml::at(
@@ -219,6 +237,7 @@ impl Suite {
                 file: file.to_path_buf(),
                 body: raw,
                 tcp_ports,
+                udp_ports,
             })
         } else {
             Err(ConfigErrors(errors))

@@ -5,6 +5,7 @@
 pub mod factory_default;
 pub mod initialized;
 pub mod open_ports;
+pub mod open_udp;
 pub mod update_battery;
 
 use tokio::sync::OnceCell;
@@ -13,5 +14,6 @@ use tokio::sync::OnceCell;
 pub struct Facts {
     pub initialized: OnceCell<Result<initialized::InitializedState, String>>,
     pub open_tcp: OnceCell<Result<open_ports::OpenPorts, String>>,
+    pub open_udp: OnceCell<Result<open_udp::OpenUdp, String>>,
     pub update_battery: OnceCell<Result<update_battery::Reports, String>>,
 }

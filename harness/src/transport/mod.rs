@@ -8,4 +8,6 @@ pub mod http;
 pub mod portscan;
 pub mod switch;
 pub mod telnet;
+pub mod udp_payloads;
+pub mod udp_probe;
 pub mod xmodem;

@@ -1,0 +1,64 @@
+//! The unit's answering UDP ports in the initialized state, with their answers; a port that
+//! also answers on the rig's host baseline address is the bench host's.
+
+use crate::bench::Sample;
+use crate::config::Suite;
+use crate::transport::udp_probe::{self, UdpScan};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OpenUdp {
+    pub scan: UdpScan,
+    pub host_ports: Vec<u16>,
+    #[serde(skip)]
+    pub evidence: PathBuf,
+}
+
+impl OpenUdp {
+    pub fn unit_answers(&self) -> impl Iterator<Item = &udp_probe::UdpAnswer> + '_ {
+        self.scan
+            .open
+            .iter()
+            .filter(|a| !self.host_ports.contains(&a.port))
+    }
+}
+
+pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, String> {
+    sample
+        .facts
+        .open_udp
+        .get_or_init(|| establish(sample, suite))
+        .await
+}
+
+async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, String> {
+    let params = suite
+        .body
+        .cases
+        .interfaces_declared
+        .as_ref()
+        .ok_or("the suite has no scan parameters (5.6-1-2)")?;
+    let address = sample.scope.check(sample.address)?;
+    let scan = udp_probe::scan(
+        address,
+        &suite.udp_ports,
+        params.concurrency.value,
+        params.udp_wait.0,
+    )
+    .await;
+    let mut host_ports = Vec::new();
+    if let Some(baseline) = sample.host_baseline {
+        let baseline = sample.scope.check(baseline)?;
+        let answering: Vec<u16> = scan.open.iter().map(|a| a.port).collect();
+        let on_host = udp_probe::scan(baseline, &answering, 64, params.udp_wait.0).await;
+        host_ports = on_host.open.iter().map(|a| a.port).collect();
+    }
+    let mut result = OpenUdp {
+        scan,
+        host_ports,
+        evidence: PathBuf::new(),
+    };
+    let json = serde_json::to_string_pretty(&result).unwrap_or_default();
+    result.evidence = sample.evidence.write("udp-scan.json", &json);
+    Ok(result)
+}

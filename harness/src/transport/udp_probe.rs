@@ -1,0 +1,131 @@
+//! UDP discovery of one address: each port gets its protocol's first datagram (or an empty
+//! one). An answer means open; an ICMP port-unreachable means closed; silence is open|filtered
+//! and stays that, since a closed port may also stay silent when the device rate-limits ICMP.
+
+use super::udp_payloads;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+use tokio::net::UdpSocket;
+use tokio::task::JoinSet;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UdpAnswer {
+    pub port: u16,
+    pub protocol: &'static str,
+    /// The first bytes of the answer, escaped.
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UdpScan {
+    pub address: IpAddr,
+    pub ports_probed: usize,
+    pub open: Vec<UdpAnswer>,
+    pub open_or_filtered: Vec<u16>,
+    pub errors: usize,
+    pub seconds: f64,
+}
+
+enum State {
+    Open(Vec<u8>),
+    Closed,
+    Silent,
+    Error,
+}
+
+pub async fn scan(address: IpAddr, ports: &[u16], concurrency: usize, wait: Duration) -> UdpScan {
+    let started = Instant::now();
+    let mut result = UdpScan {
+        address,
+        ports_probed: ports.len(),
+        open: vec![],
+        open_or_filtered: vec![],
+        errors: 0,
+        seconds: 0.0,
+    };
+    let mut pending = ports.iter().copied();
+    let mut in_flight = JoinSet::new();
+    loop {
+        while in_flight.len() < concurrency.max(1) {
+            let Some(port) = pending.next() else { break };
+            in_flight
+                .spawn(async move { (port, probe(SocketAddr::new(address, port), wait).await) });
+        }
+        let Some(done) = in_flight.join_next().await else {
+            break;
+        };
+        let Ok((port, state)) = done else { continue };
+        match state {
+            State::Open(bytes) => result.open.push(UdpAnswer {
+                port,
+                protocol: udp_payloads::for_port(port).0,
+                answer: crate::evidence::printable(&bytes[..bytes.len().min(512)]),
+            }),
+            State::Silent => result.open_or_filtered.push(port),
+            State::Error => result.errors += 1,
+            State::Closed => {}
+        }
+    }
+    result.open.sort_by_key(|a| a.port);
+    result.open_or_filtered.sort_unstable();
+    result.seconds = started.elapsed().as_secs_f64();
+    result
+}
+
+async fn probe(target: SocketAddr, wait: Duration) -> State {
+    let local: SocketAddr = if target.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    }
+    .parse()
+    .expect("literal");
+    let Ok(socket) = UdpSocket::bind(local).await else {
+        return State::Error;
+    };
+    // Connected, so the kernel hands an ICMP port-unreachable back as ConnectionRefused.
+    if socket.connect(target).await.is_err() {
+        return State::Error;
+    }
+    let (_, request) = udp_payloads::for_port(target.port());
+    if socket.send(&request).await.is_err() {
+        return State::Error;
+    }
+    let mut buf = vec![0u8; 2048];
+    match tokio::time::timeout(wait, socket.recv(&mut buf)).await {
+        Ok(Ok(n)) => State::Open(buf[..n].to_vec()),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => State::Closed,
+        Ok(Err(_)) => State::Error,
+        Err(_) => State::Silent,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_answering_port_is_open_and_a_closed_one_refuses() {
+        let server = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let port = server.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 64];
+            let (_, peer) = server.recv_from(&mut buf).await.unwrap();
+            server.send_to(b"pong", peer).await.unwrap();
+        });
+        let closed = {
+            let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            s.local_addr().unwrap().port()
+        };
+        let scan = scan(
+            "127.0.0.1".parse().unwrap(),
+            &[port, closed],
+            4,
+            Duration::from_secs(2),
+        )
+        .await;
+        assert_eq!(scan.open.len(), 1);
+        assert_eq!(scan.open[0].answer, "pong");
+        assert!(scan.open_or_filtered.is_empty(), "{scan:?}");
+    }
+}
