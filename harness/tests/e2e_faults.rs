@@ -9,7 +9,8 @@ const PASSWORDS: &str = "5.1-1-2";
 const GENERATION: &str = "5.1-2-2";
 const BRUTE_FORCE: &str = "5.1-5-2";
 const PORTS: &str = "5.6-1-2";
-const ALL: [&str; 4] = [PASSWORDS, GENERATION, BRUTE_FORCE, PORTS];
+const DISCLOSURE: &str = "5.6-2-2";
+const ALL: [&str; 5] = [PASSWORDS, GENERATION, BRUTE_FORCE, PORTS, DISCLOSURE];
 
 fn run_rig(tag: &str, subnet: u8, units: &[&[&str]]) -> (TempDir, Run) {
     let dir = TempDir::new(tag);
@@ -47,7 +48,11 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
 #[case::mac_derived("macderived", 32, &["mac-derived-password"], &[(GENERATION, "of the unit's MAC address")])]
 #[case::serial_derived("serialderived", 41, &["serial-derived-password"], &[(GENERATION, "reversed, of the unit's serial number")])]
 #[case::weak_password("weak", 42, &["weak-password"], &[(GENERATION, "below the documented minimum 12")])]
-#[case::undeclared_port("port", 33, &["undeclared-port"], &[(PORTS, "TCP port 9527 is open but not declared")])]
+#[case::undeclared_port("port", 33, &["undeclared-port"], &[
+    (PORTS, "TCP port 9527 is open but not declared"),
+    // The vendor debug service greets anyone with the model and firmware version.
+    (DISCLOSURE, "firmware version `1.4.2` in TCP 9527 banner"),
+])]
 #[case::telnet_enabled("telnet", 34, &["telnet-enabled"], &[
     (PORTS, "`telnet` (TCP 2323) is declared disabled but is open"),
     (PASSWORDS, "TCP 2323 takes a telnet login that IXIT 1 does not declare"),
@@ -65,6 +70,13 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
 ])]
 #[case::undeclared_udp("udp", 66, &["undeclared-udp"], &[
     (PORTS, "UDP port 1900 (SSDP) answers but is not declared in the profile's services; answer: HTTP/1.1 200 OK"),
+])]
+#[case::version_in_http_header("serverheader", 67, &["version-in-http-header"], &[
+    (DISCLOSURE, "firmware version `1.4.2` in TCP 8080 HTTP GET / (headers and page)"),
+])]
+#[case::serial_in_ssdp("ssdpserial", 68, &["serial-in-ssdp-description"], &[
+    (DISCLOSURE, "serial number `VC100-"),
+    (PORTS, "UDP port 1900 (SSDP) answers but is not declared"),
 ])]
 #[case::undeclared_ssh("ssh", 43, &["undeclared-ssh"], &[
     (PASSWORDS, "TCP 2222 takes a SSH login that IXIT 1 does not declare (SSH-2.0-dropbear_2022.83)"),
@@ -190,4 +202,27 @@ fn universal_credential_is_cited_not_printed() {
         "the corpus password must not appear in JUnit"
     );
     assert!(!run.stdout().contains("xmhdipc"));
+}
+
+/// An identifier the manufacturer declares as given out without authentication is reported,
+/// not failed.
+#[test]
+fn a_declared_disclosure_passes_and_is_listed() {
+    let dir = TempDir::new("declared-disclosure");
+    let text = profile_text().replace(
+        "  services:                              # IXIT 13-SoftServ",
+        "  disclosed_without_authentication: [firmware_version]\n  services:                              # IXIT 13-SoftServ",
+    );
+    assert!(text.contains("disclosed_without_authentication"));
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let rig = write_rig(&dir.0, 69, &[&["version-in-http-header"]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[DISCLOSURE]);
+    let (verdict, message, out) = run.verdict("slot1", DISCLOSURE);
+    assert_eq!(verdict, "PASS", "{message}");
+    assert!(
+        out.contains("declared disclosure: firmware version `1.4.2`"),
+        "{out}"
+    );
 }

@@ -76,10 +76,12 @@ pub enum Fault {
     UndeclaredUpdatePath,
     UpdatePathBroken,
     UndeclaredUdp,
+    VersionInHttpHeader,
+    SerialInSsdpDescription,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 22] = [
+    pub const ALL: [(&'static str, Fault); 24] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -108,6 +110,8 @@ impl Fault {
         ("undeclared-update-path", Fault::UndeclaredUpdatePath),
         ("update-path-broken", Fault::UpdatePathBroken),
         ("undeclared-udp", Fault::UndeclaredUdp),
+        ("version-in-http-header", Fault::VersionInHttpHeader),
+        ("serial-in-ssdp-description", Fault::SerialInSsdpDescription),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

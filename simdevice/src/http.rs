@@ -100,7 +100,7 @@ async fn handle(
             ))
         }
     };
-    let answer = match (parts.method, parts.uri.path()) {
+    let mut answer = match (parts.method, parts.uri.path()) {
         (Method::GET, "/") => reply(
             StatusCode::OK,
             "<html><body><h1>Camera</h1><p>Log in with the app.</p></body></html>",
@@ -150,6 +150,13 @@ async fn handle(
             }
         }
         (Method::GET, "/login") => reply(StatusCode::OK, LOGIN_PAGE),
+        (Method::GET, "/description.xml") if unit.has(Fault::SerialInSsdpDescription) => reply(
+            StatusCode::OK,
+            &format!(
+                "<?xml version=\"1.0\"?><root xmlns=\"urn:schemas-upnp-org:device-1-0\"><device><deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType><friendlyName>Camera</friendlyName><modelName>{}</modelName><serialNumber>{}</serialNumber></device></root>",
+                unit.fw.model, unit.label.serial
+            ),
+        ),
         (Method::POST, "/login") => form_login(&unit, &body),
         (Method::GET, "/api/snapshot") => digest_snapshot(
             &unit,
@@ -170,6 +177,12 @@ async fn handle(
         }
         _ => reply(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#),
     };
+    if unit.has(Fault::VersionInHttpHeader) {
+        let server = format!("{}/{} (embedded httpd)", unit.fw.model, unit.version());
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&server) {
+            answer.headers_mut().insert(hyper::header::SERVER, v);
+        }
+    }
     Ok(answer)
 }
 

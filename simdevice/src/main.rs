@@ -205,7 +205,7 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
         if unit.has(Fault::UndeclaredSsh) {
             services.spawn(net::ssh_banner(bind_or_exit(&unit, fw.ssh_port).await));
         }
-        if unit.has(Fault::UndeclaredUdp) {
+        if unit.has(Fault::UndeclaredUdp) || unit.has(Fault::SerialInSsdpDescription) {
             match tokio::net::UdpSocket::bind((unit.address, 1900)).await {
                 Ok(socket) => {
                     services.spawn(net::ssdp(unit.clone(), socket));

@@ -57,7 +57,8 @@ pub async fn ssh_banner(listener: TcpListener) {
     }
 }
 
-/// A UPnP responder (SSDP, UDP 1900): answers any M-SEARCH with the camera's root device.
+/// A UPnP responder (SSDP, UDP 1900): answers any M-SEARCH with the camera's root device, whose
+/// description (`/description.xml` on the admin port) only the serial fault serves.
 pub async fn ssdp(unit: Arc<Unit>, socket: tokio::net::UdpSocket) {
     let mut buf = [0u8; 1024];
     while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
@@ -65,12 +66,8 @@ pub async fn ssdp(unit: Arc<Unit>, socket: tokio::net::UdpSocket) {
             continue;
         }
         let answer = format!(
-            "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://{}:{}/description.xml\r\nSERVER: Linux/5.10 UPnP/1.1 {}/{}\r\nST: upnp:rootdevice\r\nUSN: uuid:{}::upnp:rootdevice\r\n\r\n",
-            unit.address,
-            unit.fw.http_port,
-            unit.fw.model,
-            unit.version(),
-            unit.label.serial
+            "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://{}:{}/description.xml\r\nSERVER: Linux UPnP/1.1 camera\r\nST: upnp:rootdevice\r\nUSN: uuid:5f1e0c2a-hilt-sim::upnp:rootdevice\r\n\r\n",
+            unit.address, unit.fw.http_port
         );
         let _ = socket.send_to(answer.as_bytes(), peer).await;
     }

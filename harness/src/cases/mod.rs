@@ -9,6 +9,7 @@ pub mod ts_5_3_10_1;
 pub mod ts_5_3_1_2;
 pub mod ts_5_3_2_2;
 pub mod ts_5_6_1_2;
+pub mod ts_5_6_2_2;
 pub mod update_judgement;
 
 use crate::bench::label::UnitLabel;
@@ -27,11 +28,12 @@ pub struct CaseSpec {
     pub decision_rule: &'static str,
 }
 
-pub const ALL: [CaseSpec; 7] = [
+pub const ALL: [CaseSpec; 8] = [
     ts_5_1_1_2::SPEC,
     ts_5_1_2_2::SPEC,
     ts_5_1_5_2::SPEC,
     ts_5_6_1_2::SPEC,
+    ts_5_6_2_2::SPEC,
     ts_5_3_10_1::SPEC,
     ts_5_3_2_2::SPEC,
     ts_5_3_1_2::SPEC,
@@ -51,6 +53,7 @@ pub async fn run(spec: &CaseSpec, ctx: &CaseContext<'_>) -> CaseResult {
         "5.1-2-2" => ts_5_1_2_2::run(ctx).await,
         "5.1-5-2" => ts_5_1_5_2::run(ctx).await,
         "5.6-1-2" => ts_5_6_1_2::run(ctx).await,
+        "5.6-2-2" => ts_5_6_2_2::run(ctx).await,
         "5.3-10-1" => ts_5_3_10_1::run(ctx).await,
         "5.3-2-2" => ts_5_3_2_2::run(ctx).await,
         "5.3-1-2" => ts_5_3_1_2::run(ctx).await,
@@ -68,6 +71,7 @@ pub fn in_suite(spec: &CaseSpec, config: &Config) -> bool {
         "5.1-2-2" => c.password_generation.is_some(),
         "5.1-5-2" => c.brute_force.is_some(),
         "5.6-1-2" => c.interfaces_declared.is_some(),
+        "5.6-2-2" => c.no_unauthenticated_disclosure.is_some(),
         "5.3-10-1" => c.update_paths_declared.is_some(),
         "5.3-2-2" => c.update_misuse.is_some(),
         "5.3-1-2" => c.every_update_mechanism.is_some(),

@@ -61,6 +61,18 @@ pub struct Ixit {
     /// IXIT 7-UpdMech.
     #[serde(default)]
     pub update_mechanisms: Vec<UpdateMechanism>,
+    /// The unit's identifiers the manufacturer declares as given out without authentication
+    /// (5.6-2); any other one found in an unauthenticated answer fails 5.6-2-2.
+    #[serde(default)]
+    pub disclosed_without_authentication: Vec<Disclosure>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    FirmwareVersion,
+    Serial,
+    Mac,
 }
 
 #[derive(Debug, Clone, Deserialize)]

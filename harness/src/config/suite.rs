@@ -34,6 +34,8 @@ pub struct Cases {
     pub brute_force: Option<BruteForce>,
     #[serde(rename = "5.6-1-2", default)]
     pub interfaces_declared: Option<InterfacesDeclared>,
+    #[serde(rename = "5.6-2-2", default)]
+    pub no_unauthenticated_disclosure: Option<NoUnauthenticatedDisclosure>,
     #[serde(rename = "5.3-2-2", default)]
     pub update_misuse: Option<UpdateMisuse>,
     #[serde(rename = "5.3-1-2", default)]
@@ -51,6 +53,11 @@ pub struct UpdateMisuse {
     #[serde(default = "two_seconds")]
     pub power_off_for: Dur,
 }
+
+/// 5.6-2-2 has no settings of its own: it reads the 5.6-1-2 scans.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoUnauthenticatedDisclosure {}
 
 /// 5.3-1-2 has no settings: it reads the 5.3-2-2 battery run against every mechanism.
 #[derive(Debug, Clone, Deserialize)]
@@ -224,12 +231,13 @@ impl Suite {
             && c.brute_force.is_none()
             && c.interfaces_declared.is_none()
             && c.update_misuse.is_none()
+            && c.no_unauthenticated_disclosure.is_none()
             && c.every_update_mechanism.is_none()
             && c.update_paths_declared.is_none()
         {
             errors.push(ConfigError::whole_file(
                 file,
-                "`cases` names no test case; expected at least one of 5.1-1-2, 5.1-2-2, 5.1-5-2, 5.3-1-2, 5.3-2-2, 5.3-10-1, 5.6-1-2",
+                "`cases` names no test case; expected at least one of 5.1-1-2, 5.1-2-2, 5.1-5-2, 5.3-1-2, 5.3-2-2, 5.3-10-1, 5.6-1-2, 5.6-2-2",
             ));
         }
         if errors.is_empty() {

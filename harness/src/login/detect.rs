@@ -63,7 +63,8 @@ const MQTT_CONNECT: [u8; 18] = [
     0x10, 16, 0, 4, b'M', b'Q', b'T', b'T', 4, 0x02, 0, 10, 0, 4, b'h', b'i', b'l', b't',
 ];
 
-async fn exchange(addr: SocketAddr, request: Option<&[u8]>, within: Duration) -> Vec<u8> {
+/// Connects, sends `request` if any, and returns what the peer sends until it pauses (bounded).
+pub async fn exchange(addr: SocketAddr, request: Option<&[u8]>, within: Duration) -> Vec<u8> {
     let io = async {
         let mut s = TcpStream::connect(addr).await.ok()?;
         if let Some(r) = request {

@@ -1,0 +1,255 @@
+//! TS 103 701 test case 5.6-2-2 (functional), provision 5.6-2: no security-relevant
+//! information is disclosed without authentication, beyond what the manufacturer declares.
+//!
+//! Unit (a): in the initialized state, hilt collects what the unit gives anyone: the banner or
+//! unauthenticated HTTP/RTSP answer (headers and page) of every open TCP port, every UDP
+//! answer (SSDP, mDNS, SNMP, CoAP, ...), and the UPnP device description an SSDP answer points
+//! at on the unit. In all of it, it looks for the unit's own identifiers: the firmware version
+//! read back, the serial number and the MAC address (in its usual spellings).
+
+use super::{CaseContext, CaseSpec};
+use crate::bench::Sample;
+use crate::config::profile::Disclosure;
+use crate::facts::{initialized, open_ports, open_udp};
+use crate::login::detect::exchange;
+use crate::verdict::{CaseResult, Measurement};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub const SPEC: CaseSpec = CaseSpec {
+    id: "5.6-2-2",
+    provision: "5.6-2",
+    title: "nothing security-relevant disclosed without authentication",
+    decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port, every UDP answer of the discovery, and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication). INCONCLUSIVE if the scans could not run or the firmware version is unknown. PASS otherwise.",
+};
+
+/// What the unit said to an unauthenticated peer, and where.
+struct Answer {
+    source: String,
+    bytes: Vec<u8>,
+}
+
+pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+    let sample = ctx.sample;
+    let state = match initialized::get(sample, ctx.config).await {
+        Ok(s) => s.clone(),
+        Err(e) => {
+            return CaseResult::inconclusive(format!(
+                "could not bring the unit to the initialized state: {e}"
+            ))
+        }
+    };
+    let Some(version) = state.firmware_version.filter(|v| !v.is_empty()) else {
+        return CaseResult::inconclusive("the firmware version is unknown (profile `procedures.read_version`), so its disclosure cannot be looked for");
+    };
+    let ports = match open_ports::get(sample, &ctx.config.suite).await {
+        Ok(p) => p,
+        Err(e) => return CaseResult::inconclusive(format!("TCP scan: {e}")),
+    };
+    let mut answers = tcp_answers(sample, &ports.unit_ports().collect::<Vec<_>>()).await;
+    if !ctx.config.suite.udp_ports.is_empty() {
+        match open_udp::get(sample, &ctx.config.suite).await {
+            Ok(udp) => answers.extend(udp_answers(sample, udp).await),
+            Err(e) => return CaseResult::inconclusive(format!("UDP discovery: {e}")),
+        }
+    }
+    let log = sample.evidence.log("disclosure.log");
+    for a in &answers {
+        log.line(
+            "<",
+            &format!("{}: {}", a.source, crate::evidence::printable(&a.bytes)),
+        );
+    }
+    let declared = &ctx
+        .config
+        .profile
+        .body
+        .ixit
+        .disclosed_without_authentication;
+    let label = &sample.label;
+    let items = [
+        (
+            Disclosure::FirmwareVersion,
+            "firmware version",
+            vec![version],
+        ),
+        (
+            Disclosure::Serial,
+            "serial number",
+            vec![label.serial.clone()],
+        ),
+        (Disclosure::Mac, "MAC address", mac_spellings(&label.mac)),
+    ];
+    let mut findings = Vec::new();
+    let mut details = Vec::new();
+    for (item, name, spellings) in &items {
+        for a in &answers {
+            let Some((spelling, at)) = spellings
+                .iter()
+                .filter(|s| s.len() >= 4)
+                .find_map(|s| find(&a.bytes, s.as_bytes()).map(|at| (s, at)))
+            else {
+                continue;
+            };
+            let text = format!(
+                "{name} `{spelling}` in {}: {}",
+                a.source,
+                excerpt(&a.bytes, at, spelling.len())
+            );
+            if declared.contains(item) {
+                details.push(format!("declared disclosure: {text}"));
+            } else {
+                findings.push(format!(
+                    "{text} (not declared as disclosed without authentication)"
+                ));
+            }
+        }
+    }
+    let mut r = CaseResult::from_findings(&findings, &[], &format!("none of the unit's firmware version, serial number or MAC address appears in {} unauthenticated answers", answers.len()));
+    r.details.extend(details);
+    r.measurements = vec![Measurement::new(
+        "unauthenticated answers examined",
+        answers.len() as f64,
+        "answers",
+    )];
+    r.evidence = vec![log.path.clone()];
+    r
+}
+
+async fn tcp_answers(sample: &Sample, ports: &[u16]) -> Vec<Answer> {
+    let mut out = Vec::new();
+    let Ok(address) = sample.scope.check(sample.address) else {
+        return out;
+    };
+    let within = Duration::from_secs(3);
+    for &port in ports {
+        let addr = SocketAddr::new(address, port);
+        let banner = exchange(addr, None, within).await;
+        if !banner.is_empty() {
+            out.push(Answer {
+                source: format!("TCP {port} banner"),
+                bytes: banner,
+            });
+            continue;
+        }
+        let http = exchange(
+            addr,
+            Some(b"GET / HTTP/1.0\r\nHost: device\r\n\r\n"),
+            within,
+        )
+        .await;
+        if http.starts_with(b"HTTP/") {
+            out.push(Answer {
+                source: format!("TCP {port} HTTP GET / (headers and page)"),
+                bytes: http,
+            });
+            continue;
+        }
+        let rtsp = exchange(addr, Some(b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n"), within).await;
+        if !rtsp.is_empty() {
+            out.push(Answer {
+                source: format!("TCP {port} RTSP OPTIONS"),
+                bytes: rtsp,
+            });
+        }
+    }
+    out
+}
+
+/// UDP answers, plus the UPnP description an SSDP answer locates on the unit itself.
+async fn udp_answers(sample: &Sample, udp: &open_udp::OpenUdp) -> Vec<Answer> {
+    let mut out = Vec::new();
+    for a in udp.unit_answers() {
+        out.push(Answer {
+            source: format!("UDP {} {}", a.port, a.protocol),
+            bytes: a.answer.as_bytes().to_vec(),
+        });
+        let Some((port, path)) = location_on_unit(&a.answer, sample) else {
+            continue;
+        };
+        let request = format!("GET {path} HTTP/1.0\r\nHost: device\r\n\r\n");
+        let description = exchange(
+            SocketAddr::new(sample.address, port),
+            Some(request.as_bytes()),
+            Duration::from_secs(3),
+        )
+        .await;
+        if !description.is_empty() {
+            out.push(Answer {
+                source: format!(
+                    "UPnP description http://{}:{port}{path} (from the SSDP answer)",
+                    sample.address
+                ),
+                bytes: description,
+            });
+        }
+    }
+    out
+}
+
+/// `LOCATION: http://<unit>:<port>/<path>` of an SSDP answer, only when it names the unit.
+fn location_on_unit(answer: &str, sample: &Sample) -> Option<(u16, String)> {
+    let line = answer
+        .split("\\r\\n")
+        .find(|l| l.to_ascii_lowercase().starts_with("location:"))?;
+    let url = line.split_once(':')?.1.trim().strip_prefix("http://")?;
+    let (host, path) = url.split_at(url.find('/').unwrap_or(url.len()));
+    let (ip, port) = host
+        .rsplit_once(':')
+        .map(|(h, p)| (h, p.parse().ok()))
+        .unwrap_or((host, Some(80)));
+    let ip: std::net::IpAddr = ip.parse().ok()?;
+    sample
+        .scope
+        .check(ip)
+        .ok()
+        .filter(|ip| *ip == sample.address)?;
+    Some((
+        port?,
+        if path.is_empty() {
+            "/".into()
+        } else {
+            path.to_string()
+        },
+    ))
+}
+
+fn mac_spellings(mac: &str) -> Vec<String> {
+    let hex: String = mac.chars().filter(char::is_ascii_hexdigit).collect();
+    let lower = hex.to_ascii_lowercase();
+    let pairs: Vec<&str> = (0..lower.len())
+        .step_by(2)
+        .filter_map(|i| lower.get(i..i + 2))
+        .collect();
+    let mut v = vec![pairs.join(":"), pairs.join("-"), lower.clone()];
+    v.extend(v.clone().iter().map(|s| s.to_ascii_uppercase()));
+    v
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn excerpt(bytes: &[u8], at: usize, len: usize) -> String {
+    let start = at.saturating_sub(40);
+    let end = (at + len + 40).min(bytes.len());
+    crate::evidence::printable(&bytes[start..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mac_spellings_cover_separators_and_case() {
+        let v = mac_spellings("02:56:43:0a:bb:cc");
+        for s in [
+            "02:56:43:0a:bb:cc",
+            "02-56-43-0A-BB-CC",
+            "0256430abbcc",
+            "0256430ABBCC",
+        ] {
+            assert!(v.contains(&s.to_string()), "{s} in {v:?}");
+        }
+    }
+}
