@@ -112,16 +112,12 @@ impl Channel {
             if self.closed {
                 return Err(ExpectError::Closed);
             }
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(chunk)) => self.take(chunk),
-                Ok(None) => self.closed = true,
-                Err(_) => {
-                    return Err(ExpectError::Timeout {
-                        waited: within,
-                        wanted: "a protocol byte".into(),
-                        tail: String::new(),
-                    })
-                }
+            if !self.more(deadline).await {
+                return Err(ExpectError::Timeout {
+                    waited: within,
+                    wanted: "a protocol byte".into(),
+                    tail: String::new(),
+                });
             }
         }
     }
@@ -159,24 +155,36 @@ impl Channel {
             if self.closed {
                 return Err(ExpectError::Closed);
             }
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(chunk)) => self.take(chunk),
-                Ok(None) => self.closed = true,
-                Err(_) => {
-                    let wanted = patterns
-                        .iter()
-                        .map(|p| format!("`{}`", p.source))
-                        .collect::<Vec<_>>()
-                        .join(" or ");
-                    let tail =
-                        crate::evidence::printable(&self.buf[self.buf.len().saturating_sub(80)..]);
-                    return Err(ExpectError::Timeout {
-                        waited: within,
-                        wanted,
-                        tail,
-                    });
-                }
+            if !self.more(deadline).await {
+                let wanted = patterns
+                    .iter()
+                    .map(|p| format!("`{}`", p.source))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                let tail =
+                    crate::evidence::printable(&self.buf[self.buf.len().saturating_sub(80)..]);
+                return Err(ExpectError::Timeout {
+                    waited: within,
+                    wanted,
+                    tail,
+                });
             }
+        }
+    }
+
+    /// Waits for more device output (or its end) until `deadline`; false when the deadline came
+    /// first.
+    async fn more(&mut self, deadline: Instant) -> bool {
+        match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            Ok(Some(chunk)) => {
+                self.take(chunk);
+                true
+            }
+            Ok(None) => {
+                self.closed = true;
+                true
+            }
+            Err(_) => false,
         }
     }
 
