@@ -40,7 +40,7 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
 
     pre_installed_password(ctx, &mut findings, &mut details);
 
-    match initialized::get(sample, ctx.config).await {
+    match initialized::required(sample, ctx.config).await {
         Ok(state) => {
             details.push(format!(
                 "state: initialized (factory reset, then onboarding per profile); firmware {}",
@@ -59,10 +59,8 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
                 }
             }
         }
-        Err(e) => {
-            let mut r = CaseResult::inconclusive(format!(
-                "could not bring the unit to the initialized state: {e}"
-            ));
+        Err(reason) => {
+            let mut r = CaseResult::inconclusive(reason);
             r.details = details;
             r.evidence = vec![
                 sample.evidence.dir.join("procedures.log"),

@@ -32,10 +32,8 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let Some(params) = &ctx.config.suite.body.cases.brute_force else {
         return CaseResult::inconclusive("the suite gives no parameters for 5.1-5-2");
     };
-    if let Err(e) = initialized::get(ctx.sample, ctx.config).await {
-        return CaseResult::inconclusive(format!(
-            "could not bring the unit to the initialized state: {e}"
-        ));
+    if let Err(reason) = initialized::required(ctx.sample, ctx.config).await {
+        return CaseResult::inconclusive(reason);
     }
     let profile = &ctx.config.profile;
     let network: Vec<&AuthMechanism> = profile

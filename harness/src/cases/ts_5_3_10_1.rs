@@ -29,10 +29,8 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let Some(settings) = &ctx.config.suite.body.cases.update_paths_declared else {
         return CaseResult::inconclusive("the suite gives no update-path list");
     };
-    if let Err(e) = initialized::get(sample, ctx.config).await {
-        return CaseResult::inconclusive(format!(
-            "could not bring the unit to the initialized state: {e}"
-        ));
+    if let Err(reason) = initialized::required(sample, ctx.config).await {
+        return CaseResult::inconclusive(reason);
     }
     let mut paths = Vec::new();
     for list in &settings.http_paths {

@@ -20,10 +20,8 @@ pub const SPEC: CaseSpec = CaseSpec {
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
-    if let Err(e) = initialized::get(sample, ctx.config).await {
-        let mut r = CaseResult::inconclusive(format!(
-            "could not bring the unit to the initialized state: {e}"
-        ));
+    if let Err(reason) = initialized::required(sample, ctx.config).await {
+        let mut r = CaseResult::inconclusive(reason);
         r.evidence = vec![
             sample.evidence.dir.join("procedures.log"),
             sample.console_log_path(),

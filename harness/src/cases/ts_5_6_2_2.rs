@@ -31,13 +31,9 @@ struct Answer {
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     let sample = ctx.sample;
-    let state = match initialized::get(sample, ctx.config).await {
+    let state = match initialized::required(sample, ctx.config).await {
         Ok(s) => s.clone(),
-        Err(e) => {
-            return CaseResult::inconclusive(format!(
-                "could not bring the unit to the initialized state: {e}"
-            ))
-        }
+        Err(reason) => return CaseResult::inconclusive(reason),
     };
     let Some(version) = state.firmware_version.filter(|v| !v.is_empty()) else {
         return CaseResult::inconclusive("the firmware version is unknown (profile `procedures.read_version`), so its disclosure cannot be looked for");

@@ -22,6 +22,17 @@ pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<Initiali
         .await
 }
 
+/// The initialized state, or why a case that needs it cannot run, worded for its INCONCLUSIVE.
+pub async fn required<'a>(
+    sample: &'a Sample,
+    config: &Config,
+) -> Result<&'a InitializedState, String> {
+    get(sample, config)
+        .await
+        .as_ref()
+        .map_err(|e| format!("could not bring the unit to the initialized state: {e}"))
+}
+
 async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState, String> {
     let profile = &config.profile;
     let log = sample.evidence.log("procedures.log");

@@ -23,11 +23,7 @@ async fn establish(sample: &Sample, config: &Config) -> Result<Reports, String> 
     let Some(material) = &profile.update else {
         return Ok(vec![]);
     };
-    if let Err(e) = initialized::get(sample, config).await {
-        return Err(format!(
-            "could not bring the unit to the initialized state: {e}"
-        ));
-    }
+    initialized::required(sample, config).await?;
     let options = match &config.suite.body.cases.update_misuse {
         Some(u) => Options {
             power_cut_at: f64::from(u.power_cut_at_percent.value) / 100.0,

@@ -109,16 +109,15 @@ pub async fn run(
                 }
             },
         };
-        if let Outcome::Installed(v) | Outcome::Unresponsive(v) = &trial.outcome {
-            changed = Some(format!(
-                "the unit {} after `{}`",
-                if matches!(trial.outcome, Outcome::Installed(_)) {
-                    format!("runs {v}")
-                } else {
-                    "stopped answering".into()
-                },
-                trial.name
-            ));
+        // Once the unit runs something else, or nothing, the rest cannot be judged against `before`.
+        match &trial.outcome {
+            Outcome::Installed(v) => {
+                changed = Some(format!("the unit runs {v} after `{}`", trial.name))
+            }
+            Outcome::Unresponsive(_) => {
+                changed = Some(format!("the unit stopped answering after `{}`", trial.name))
+            }
+            _ => {}
         }
         misuse.push(trial);
     }
