@@ -145,7 +145,7 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
                 form: h.form.as_ref(),
             };
             let mut req =
-                HttpRequest::from_template(template, service.port.value, h.within.0, &|t| {
+                HttpRequest::from_template(template, service.endpoint(), h.within.0, &|t| {
                     sample.fill(t)
                 })?;
             if let Some(b) = &h.basic_auth {

@@ -16,7 +16,10 @@ pub struct Firmware {
     pub lockout_after: u32,
     #[serde(with = "millis")]
     pub lockout_for: Duration,
+    /// Plain HTTP: the UPnP description and a redirect to `https_port`.
     pub http_port: u16,
+    /// The admin API, over TLS.
+    pub https_port: u16,
     pub telnet_port: u16,
     pub debug_port: u16,
     pub ssh_port: u16,
@@ -78,10 +81,13 @@ pub enum Fault {
     UndeclaredUdp,
     VersionInHttpHeader,
     SerialInSsdpDescription,
+    CredentialsOverPlainHttp,
+    Tls10Accepted,
+    VersionInMdnsTxt,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 24] = [
+    pub const ALL: [(&'static str, Fault); 27] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -112,6 +118,12 @@ impl Fault {
         ("undeclared-udp", Fault::UndeclaredUdp),
         ("version-in-http-header", Fault::VersionInHttpHeader),
         ("serial-in-ssdp-description", Fault::SerialInSsdpDescription),
+        (
+            "credentials-over-plain-http",
+            Fault::CredentialsOverPlainHttp,
+        ),
+        ("tls-1.0-accepted", Fault::Tls10Accepted),
+        ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

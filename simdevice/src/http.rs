@@ -1,4 +1,5 @@
-//! The camera's local admin API: real HTTP/1.1 (hyper) on the unit's address.
+//! The camera's local admin API: real HTTP/1.1 (hyper) over TLS on the unit's address, and the
+//! plain-HTTP port beside it.
 
 use crate::firmware::Fault;
 use crate::unit::Unit;
@@ -7,24 +8,77 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use md5::Digest;
+use openssl::ssl::{Ssl, SslAcceptor};
 use serde::Deserialize;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio_openssl::SslStream;
 
 const MAX_BODY: usize = 16 * 1024;
 
-pub async fn serve(unit: Arc<Unit>, listener: TcpListener) {
+/// The admin API over TLS: the only place the firmware takes credentials.
+pub async fn serve_tls(unit: Arc<Unit>, listener: TcpListener, acceptor: Arc<SslAcceptor>) {
+    let mut conns = JoinSet::new();
+    while let Ok((stream, _)) = listener.accept().await {
+        let (unit, acceptor) = (unit.clone(), acceptor.clone());
+        conns.spawn(async move {
+            let Ok(mut tls) = Ssl::new(acceptor.context()).and_then(|s| SslStream::new(s, stream))
+            else {
+                return;
+            };
+            let handshake = std::pin::Pin::new(&mut tls).accept();
+            if !matches!(
+                tokio::time::timeout(std::time::Duration::from_secs(5), handshake).await,
+                Ok(Ok(()))
+            ) {
+                return;
+            }
+            let service = hyper::service::service_fn(move |req| handle(unit.clone(), req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tls), service)
+                .await;
+        });
+    }
+}
+
+/// Plain HTTP: the UPnP description (plain by the UPnP architecture) and a redirect to the TLS
+/// port for everything else, unless the `credentials-over-plain-http` fault serves the whole API.
+pub async fn serve_plain(unit: Arc<Unit>, listener: TcpListener) {
     let mut conns = JoinSet::new();
     while let Ok((stream, _)) = listener.accept().await {
         let unit = unit.clone();
         conns.spawn(async move {
-            let service = hyper::service::service_fn(move |req| handle(unit.clone(), req));
+            let service = hyper::service::service_fn(move |req| plain(unit.clone(), req));
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
     }
+}
+
+async fn plain(
+    unit: Arc<Unit>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    if unit.has(Fault::CredentialsOverPlainHttp) || req.uri().path() == "/description.xml" {
+        return handle(unit, req).await;
+    }
+    let target = format!(
+        "https://{}:{}{}",
+        unit.address,
+        unit.fw.https_port,
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    );
+    let mut answer = reply(StatusCode::MOVED_PERMANENTLY, "");
+    if let Ok(v) = hyper::header::HeaderValue::from_str(&target) {
+        answer.headers_mut().insert(hyper::header::LOCATION, v);
+    }
+    server_header(&unit, &mut answer);
+    Ok(answer)
 }
 
 #[derive(Deserialize)]
@@ -177,13 +231,17 @@ async fn handle(
         }
         _ => reply(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#),
     };
+    server_header(&unit, &mut answer);
+    Ok(answer)
+}
+
+fn server_header(unit: &Unit, answer: &mut Response<Full<Bytes>>) {
     if unit.has(Fault::VersionInHttpHeader) {
         let server = format!("{}/{} (embedded httpd)", unit.fw.model, unit.version());
         if let Ok(v) = hyper::header::HeaderValue::from_str(&server) {
             answer.headers_mut().insert(hyper::header::SERVER, v);
         }
     }
-    Ok(answer)
 }
 
 fn answer(login: crate::unit::Login, ok_body: &str) -> Response<Full<Bytes>> {

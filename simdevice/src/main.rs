@@ -7,6 +7,7 @@ mod http;
 mod manufacture;
 mod net;
 mod session;
+mod tls;
 mod uart;
 mod unit;
 mod update;
@@ -139,9 +140,16 @@ async fn run(args: Args) -> Result<(), String> {
     *unit.state.lock().unwrap() = unit.factory_state();
 
     tokio::spawn(control::serve(control, tx));
+    let tls = match tls::acceptor(&unit.fw.model, unit.address, unit.has(Fault::Tls10Accepted)) {
+        Ok(a) => Arc::new(a),
+        Err(e) => {
+            eprintln!("hilt-simdevice: {e}");
+            std::process::exit(1);
+        }
+    };
     let boot_uart = uart.clone();
     tokio::spawn(unit::life_cycle(unit.clone(), rx, move |u| {
-        boot(u, boot_uart.clone())
+        boot(u, boot_uart.clone(), tls.clone())
     }));
     std::fs::write(args.dir.join("ready"), b"ready\n").map_err(|e| e.to_string())?;
 
@@ -170,7 +178,7 @@ async fn bind_or_exit(unit: &Unit, port: u16) -> tokio::net::TcpListener {
 }
 
 /// One boot: the boot log on the UART, then the services and a console session until power-off.
-fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
+fn boot(unit: Arc<Unit>, uart: uart::Uart, tls: Arc<openssl::ssl::SslAcceptor>) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut console = uart.lock().await;
         uart::drain(&mut console).await;
@@ -192,9 +200,14 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
             return std::future::pending::<()>().await;
         }
         let mut services = JoinSet::new();
-        services.spawn(http::serve(
+        services.spawn(http::serve_plain(
             unit.clone(),
             bind_or_exit(&unit, fw.http_port).await,
+        ));
+        services.spawn(http::serve_tls(
+            unit.clone(),
+            bind_or_exit(&unit, fw.https_port).await,
+            tls.clone(),
         ));
         if unit.has(Fault::TelnetEnabled) {
             services.spawn(net::telnet(
@@ -213,6 +226,20 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart) -> JoinHandle<()> {
                 Err(e) => {
                     eprintln!(
                         "hilt-simdevice: cannot listen on {}:1900/udp: {e}",
+                        unit.address
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
+        if unit.has(Fault::VersionInMdnsTxt) {
+            match tokio::net::UdpSocket::bind((unit.address, 5353)).await {
+                Ok(socket) => {
+                    services.spawn(net::mdns(unit.clone(), socket));
+                }
+                Err(e) => {
+                    eprintln!(
+                        "hilt-simdevice: cannot listen on {}:5353/udp: {e}",
                         unit.address
                     );
                     std::process::exit(1);

@@ -72,3 +72,46 @@ pub async fn ssdp(unit: Arc<Unit>, socket: tokio::net::UdpSocket) {
         let _ = socket.send_to(answer.as_bytes(), peer).await;
     }
 }
+
+/// An mDNS/DNS-SD responder (UDP 5353) that answers any query, unicast to the asker (RFC 6762
+/// 6.7), with its web service and a TXT record carrying model and firmware version.
+pub async fn mdns(unit: Arc<Unit>, socket: tokio::net::UdpSocket) {
+    let mut buf = [0u8; 1500];
+    while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
+        if n < 12 || buf[2] & 0x80 != 0 {
+            continue; // not a query
+        }
+        let instance = format!("{}._http._tcp.local", unit.fw.model);
+        let txt = [
+            format!("model={}", unit.fw.model),
+            format!("fw={}", unit.version()),
+        ];
+        let mut m = vec![buf[0], buf[1], 0x84, 0, 0, 0, 0, 2, 0, 0, 0, 0];
+        record(&mut m, "_http._tcp.local", 12, &dns_name(&instance));
+        let mut data = Vec::new();
+        for t in &txt {
+            data.push(t.len() as u8);
+            data.extend_from_slice(t.as_bytes());
+        }
+        record(&mut m, &instance, 16, &data);
+        let _ = socket.send_to(&m, peer).await;
+    }
+}
+
+fn dns_name(name: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for label in name.split('.') {
+        out.push(label.len() as u8);
+        out.extend_from_slice(label.as_bytes());
+    }
+    out.push(0);
+    out
+}
+
+fn record(m: &mut Vec<u8>, owner: &str, kind: u16, data: &[u8]) {
+    m.extend_from_slice(&dns_name(owner));
+    m.extend_from_slice(&kind.to_be_bytes());
+    m.extend_from_slice(&[0, 1, 0, 0, 0, 120]); // IN, TTL 120 s
+    m.extend_from_slice(&(data.len() as u16).to_be_bytes());
+    m.extend_from_slice(data);
+}

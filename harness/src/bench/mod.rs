@@ -208,6 +208,16 @@ impl Sample {
             .map(|c| c.path.clone())
     }
 
+    /// Packets so far in which a known password crossed the wire readable; None without a
+    /// running capture.
+    pub fn clear_secrets(&self) -> Option<Vec<crate::transport::capture::ClearSecret>> {
+        self.capture
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|c| c.clear_secrets())
+    }
+
     pub fn var(&self, name: &str) -> Option<String> {
         self.vars.lock().unwrap().get(name).cloned()
     }

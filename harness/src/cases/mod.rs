@@ -8,6 +8,7 @@ pub mod ts_5_1_5_2;
 pub mod ts_5_3_10_1;
 pub mod ts_5_3_1_2;
 pub mod ts_5_3_2_2;
+pub mod ts_5_5_1_2;
 pub mod ts_5_6_1_2;
 pub mod ts_5_6_2_2;
 pub mod update_judgement;
@@ -28,12 +29,14 @@ pub struct CaseSpec {
     pub decision_rule: &'static str,
 }
 
-pub const ALL: [CaseSpec; 8] = [
+pub const ALL: [CaseSpec; 9] = [
     ts_5_1_1_2::SPEC,
     ts_5_1_2_2::SPEC,
     ts_5_1_5_2::SPEC,
     ts_5_6_1_2::SPEC,
     ts_5_6_2_2::SPEC,
+    // After the logins above, so the capture it reads holds them.
+    ts_5_5_1_2::SPEC,
     ts_5_3_10_1::SPEC,
     ts_5_3_2_2::SPEC,
     ts_5_3_1_2::SPEC,
@@ -54,6 +57,7 @@ pub async fn run(spec: &CaseSpec, ctx: &CaseContext<'_>) -> CaseResult {
         "5.1-5-2" => ts_5_1_5_2::run(ctx).await,
         "5.6-1-2" => ts_5_6_1_2::run(ctx).await,
         "5.6-2-2" => ts_5_6_2_2::run(ctx).await,
+        "5.5-1-2" => ts_5_5_1_2::run(ctx).await,
         "5.3-10-1" => ts_5_3_10_1::run(ctx).await,
         "5.3-2-2" => ts_5_3_2_2::run(ctx).await,
         "5.3-1-2" => ts_5_3_1_2::run(ctx).await,
@@ -72,6 +76,7 @@ pub fn in_suite(spec: &CaseSpec, config: &Config) -> bool {
         "5.1-5-2" => c.brute_force.is_some(),
         "5.6-1-2" => c.interfaces_declared.is_some(),
         "5.6-2-2" => c.no_unauthenticated_disclosure.is_some(),
+        "5.5-1-2" => c.secure_communication.is_some(),
         "5.3-10-1" => c.update_paths_declared.is_some(),
         "5.3-2-2" => c.update_misuse.is_some(),
         "5.3-1-2" => c.every_update_mechanism.is_some(),

@@ -62,12 +62,12 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         let Some(service) = profile.service(&service_id).filter(|s| s.enabled) else {
             continue;
         };
-        let port = service.port.value;
+        let (port, endpoint) = (service.port.value, service.endpoint());
         let control = format!(
             "/hilt-no-such-path-{}",
             crate::facts::initialized::fresh_password()
         );
-        match get(sample, port, &control).await {
+        match get(sample, endpoint, &control).await {
             Ok((404 | 410, _)) => {}
             Ok((status, _)) => {
                 details.push(format!(
@@ -85,7 +85,7 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
                 continue;
             }
             probed += 1;
-            match get(sample, port, path).await {
+            match get(sample, endpoint, path).await {
                 Ok((404 | 410, _)) => {}
                 Ok((status, body)) => findings.push(format!(
                     "`{service_id}` (TCP {port}) answers {status} at {path}, a common firmware-upload path, and IXIT 7 declares no update mechanism there; answer: {}",
@@ -147,12 +147,12 @@ fn http_services(ctx: &CaseContext<'_>) -> BTreeSet<String> {
 
 async fn get(
     sample: &crate::bench::Sample,
-    port: u16,
+    endpoint: crate::transport::http::Endpoint,
     path: &str,
 ) -> Result<(u16, Vec<u8>), String> {
     let req = HttpRequest {
         method: "GET".into(),
-        port,
+        endpoint,
         path: path.into(),
         json: None,
         form: None,

@@ -147,19 +147,59 @@ async fn tcp_answers(sample: &Sample, ports: &[u16]) -> Vec<Answer> {
                 source: format!("TCP {port} RTSP OPTIONS"),
                 bytes: rtsp,
             });
+            continue;
+        }
+        if let Some(bytes) = https_page(sample, port, within).await {
+            out.push(Answer {
+                source: format!("TCP {port} HTTPS GET / (headers and page)"),
+                bytes,
+            });
         }
     }
     out
+}
+
+/// A TLS port's unauthenticated answer to `GET /`, headers first as on the wire.
+async fn https_page(sample: &Sample, port: u16, within: Duration) -> Option<Vec<u8>> {
+    let req = crate::transport::http::HttpRequest {
+        method: "GET".into(),
+        endpoint: crate::transport::http::Endpoint { port, tls: true },
+        path: "/".into(),
+        json: None,
+        form: None,
+        basic_auth: None,
+        authorization: None,
+        raw_body: None,
+        within,
+    };
+    let answer = sample.http.send(&req).await.ok()?;
+    let mut bytes = format!("HTTP {}\r\n", answer.status).into_bytes();
+    for (name, value) in &answer.headers {
+        bytes.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(&answer.body);
+    Some(bytes)
 }
 
 /// UDP answers, plus the UPnP description an SSDP answer locates on the unit itself.
 async fn udp_answers(sample: &Sample, udp: &open_udp::OpenUdp) -> Vec<Answer> {
     let mut out = Vec::new();
     for a in udp.unit_answers() {
-        out.push(Answer {
-            source: format!("UDP {} {}", a.port, a.protocol),
-            bytes: a.answer.as_bytes().to_vec(),
-        });
+        // Decoded records say where a disclosure sits (an mDNS TXT record); the raw answer
+        // stands in only when there are none.
+        for r in &a.records {
+            out.push(Answer {
+                source: format!("UDP {} {} record", a.port, a.protocol),
+                bytes: r.as_bytes().to_vec(),
+            });
+        }
+        if a.records.is_empty() {
+            out.push(Answer {
+                source: format!("UDP {} {}", a.port, a.protocol),
+                bytes: a.answer.as_bytes().to_vec(),
+            });
+        }
         let Some((port, path)) = location_on_unit(&a.answer, sample) else {
             continue;
         };

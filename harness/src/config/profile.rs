@@ -224,6 +224,18 @@ pub struct Service {
     pub purpose: String,
     /// Declared state in the initialized product.
     pub enabled: bool,
+    /// The service runs over TLS with these cryptographic details (IXIT 11); absent: plain.
+    #[serde(default)]
+    pub tls: Option<super::crypto::TlsDetails>,
+}
+
+impl Service {
+    pub fn endpoint(&self) -> crate::transport::http::Endpoint {
+        crate::transport::http::Endpoint {
+            port: self.port.value,
+            tls: self.tls.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -320,6 +332,17 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
                 format!("ixit.services[{i}].port"),
                 "expected a port from 1 to 65535",
             ));
+        }
+        if let Some(tls) = &s.tls {
+            if s.protocol != Protocol::Tcp || tls.versions.is_empty() {
+                errors.push(located(
+                    file,
+                    text,
+                    &format!("id: {}", s.id.value),
+                    format!("ixit.services[{i}].tls"),
+                    "TLS is declared for TCP services only, with at least one version (\"1.2\", \"1.3\")".into(),
+                ));
+            }
         }
         if !ports.insert((s.protocol, s.port.value)) {
             errors.push(yaml::at(

@@ -36,6 +36,8 @@ pub struct Cases {
     pub interfaces_declared: Option<InterfacesDeclared>,
     #[serde(rename = "5.6-2-2", default)]
     pub no_unauthenticated_disclosure: Option<NoUnauthenticatedDisclosure>,
+    #[serde(rename = "5.5-1-2", default)]
+    pub secure_communication: Option<SecureCommunication>,
     #[serde(rename = "5.3-2-2", default)]
     pub update_misuse: Option<UpdateMisuse>,
     #[serde(rename = "5.3-1-2", default)]
@@ -58,6 +60,11 @@ pub struct UpdateMisuse {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoUnauthenticatedDisclosure {}
+
+/// 5.5-1-2 has no settings of its own: it probes the ports the 5.6-1-2 scan found open.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecureCommunication {}
 
 /// 5.3-1-2 has no settings: it reads the 5.3-2-2 battery run against every mechanism.
 #[derive(Debug, Clone, Deserialize)]

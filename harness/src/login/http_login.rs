@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 pub struct HttpTrial<'a> {
     pub sample: &'a Sample,
-    pub port: u16,
+    pub endpoint: crate::transport::http::Endpoint,
     pub spec: &'a HttpLogin,
 }
 
@@ -29,7 +29,7 @@ impl CredentialTrial for HttpTrial<'_> {
                 form: spec.form.as_ref(),
             };
             let mut req =
-                match HttpRequest::from_template(template, self.port, spec.within.0, &|t| {
+                match HttpRequest::from_template(template, self.endpoint, spec.within.0, &|t| {
                     crate::template::fill(t, &vars)
                 }) {
                     Ok(r) => r,

@@ -74,22 +74,21 @@ pub fn for_mechanism<'a>(
     mech: &'a AuthMechanism,
     transcript: &str,
 ) -> Result<Box<dyn CredentialTrial + 'a>, String> {
-    let port = || -> Result<u16, String> {
+    let service = || -> Result<&crate::config::profile::Service, String> {
         let id = mech
             .service
             .as_ref()
             .map(|s| s.value.as_str())
             .ok_or("mechanism names no service")?;
-        Ok(profile
+        profile
             .service(id)
-            .ok_or_else(|| format!("no service `{id}`"))?
-            .port
-            .value)
+            .ok_or_else(|| format!("no service `{id}`"))
     };
+    let port = || service().map(|s| s.port.value);
     match &mech.login {
         LoginSurface::Http(spec) => Ok(Box::new(http_login::HttpTrial {
             sample,
-            port: port()?,
+            endpoint: service()?.endpoint(),
             spec,
         })),
         LoginSurface::Telnet(spec) => Ok(Box::new(prompt::TelnetTrial {

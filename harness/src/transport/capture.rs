@@ -6,11 +6,13 @@
 use crate::evidence::Redactor;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct Capture {
     pub path: PathBuf,
+    /// Packets in which a known password (or its basic-auth token) crossed the wire readable.
+    pub clear_secrets: Arc<Mutex<Vec<ClearSecret>>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<u64>>,
 }
@@ -27,12 +29,15 @@ impl Capture {
     ) -> Result<Capture, String> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
-        let (iface, filter, file, flag) = (
+        let clear_secrets = Arc::new(Mutex::new(Vec::new()));
+        let (iface, filter, file, flag, sightings) = (
             interface.to_string(),
             filter.to_string(),
             path.to_path_buf(),
             stop.clone(),
+            clear_secrets.clone(),
         );
+        let started = Instant::now();
         let thread = std::thread::Builder::new()
             .name(format!("capture {interface}"))
             .spawn(move || {
@@ -49,13 +54,23 @@ impl Capture {
                 };
                 let mut packets = 0u64;
                 let mut flushed = Instant::now();
+                let link = cap.get_datalink().0;
                 while !flag.load(Ordering::Relaxed) {
                     match cap.next_packet() {
                         Ok(p) => {
                             let mut data = p.data.to_vec();
-                            redactor.redact_bytes(&mut data);
-                            save.write(&pcap::Packet::new(p.header, &data));
                             packets += 1;
+                            if redactor.redact_bytes(&mut data) > 0 {
+                                let mut seen = sightings.lock().unwrap();
+                                if seen.len() < MAX_SIGHTINGS {
+                                    seen.push(ClearSecret {
+                                        packet: packets,
+                                        after: started.elapsed(),
+                                        flow: flow(link, p.data),
+                                    });
+                                }
+                            }
+                            save.write(&pcap::Packet::new(p.header, &data));
                         }
                         // Non-blocking: nothing waiting right now.
                         Err(pcap::Error::TimeoutExpired) => {
@@ -75,12 +90,17 @@ impl Capture {
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(Capture {
                 path: path.to_path_buf(),
+                clear_secrets,
                 stop,
                 thread: Some(thread),
             }),
             Ok(Err(e)) => Err(e),
             Err(_) => Err("the capture thread ended before it opened the interface".into()),
         }
+    }
+
+    pub fn clear_secrets(&self) -> Vec<ClearSecret> {
+        self.clear_secrets.lock().unwrap().clone()
     }
 
     /// Stops the capture (within its read timeout) and returns how many packets it wrote.
@@ -94,6 +114,71 @@ impl Drop for Capture {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Enough to show the pattern; the capture file holds every packet.
+const MAX_SIGHTINGS: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClearSecret {
+    /// 1-based packet number in the capture file (as tcpdump and Wireshark count).
+    pub packet: u64,
+    /// Since the capture started.
+    pub after: Duration,
+    /// `TCP a.b.c.d:p > e.f.g.h:q`, when the packet could be read.
+    pub flow: String,
+}
+
+/// The transport flow of a captured packet: Ethernet, Linux cooked or raw IP, IPv4 or IPv6.
+fn flow(link: i32, data: &[u8]) -> String {
+    let ip = match link {
+        1 => ethernet_payload(data, 12),
+        113 => ethernet_payload(data, 14),
+        12 | 101 | 228 | 229 => Some(data),
+        _ => None,
+    };
+    ip.and_then(ip_flow)
+        .unwrap_or_else(|| "unreadable packet".into())
+}
+
+fn ethernet_payload(data: &[u8], type_at: usize) -> Option<&[u8]> {
+    let mut at = type_at;
+    let mut ethertype = u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]);
+    while ethertype == 0x8100 {
+        at += 4;
+        ethertype = u16::from_be_bytes([*data.get(at)?, *data.get(at + 1)?]);
+    }
+    data.get(at + 2..)
+}
+
+fn ip_flow(ip: &[u8]) -> Option<String> {
+    let (src, dst, proto, rest): (std::net::IpAddr, std::net::IpAddr, u8, &[u8]) =
+        match ip.first()? >> 4 {
+            4 => {
+                let ihl = usize::from(ip[0] & 0x0f) * 4;
+                let a: [u8; 4] = ip.get(12..16)?.try_into().ok()?;
+                let b: [u8; 4] = ip.get(16..20)?.try_into().ok()?;
+                (a.into(), b.into(), *ip.get(9)?, ip.get(ihl..)?)
+            }
+            6 => {
+                let a: [u8; 16] = ip.get(8..24)?.try_into().ok()?;
+                let b: [u8; 16] = ip.get(24..40)?.try_into().ok()?;
+                (a.into(), b.into(), *ip.get(6)?, ip.get(40..)?)
+            }
+            _ => return None,
+        };
+    let name = match proto {
+        6 => "TCP",
+        17 => "UDP",
+        _ => return Some(format!("IP protocol {proto} {src} > {dst}")),
+    };
+    let sport = u16::from_be_bytes([*rest.first()?, *rest.get(1)?]);
+    let dport = u16::from_be_bytes([*rest.get(2)?, *rest.get(3)?]);
+    Some(format!(
+        "{name} {} > {}",
+        std::net::SocketAddr::new(src, sport),
+        std::net::SocketAddr::new(dst, dport)
+    ))
 }
 
 fn open(
@@ -113,4 +198,26 @@ fn open(
         .savefile(file)
         .map_err(|e| format!("{}: {e}", file.display()))?;
     Ok((cap, save))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flows_are_read_from_ethernet_and_raw_ip_and_junk_is_survived() {
+        let mut ip = vec![
+            0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
+        ip.extend_from_slice(&[0x1f, 0x90, 0xc3, 0x50]);
+        let mut eth = vec![0u8; 12];
+        eth.extend_from_slice(&[0x08, 0x00]);
+        eth.extend_from_slice(&ip);
+        assert_eq!(flow(1, &eth), "TCP 10.0.0.1:8080 > 10.0.0.2:50000");
+        assert_eq!(flow(101, &ip), "TCP 10.0.0.1:8080 > 10.0.0.2:50000");
+        for junk in [&[][..], &[0x45], &[0x60, 1, 2], &eth[..20]] {
+            assert_eq!(flow(1, junk), "unreadable packet");
+        }
+        assert_eq!(flow(147, &ip), "unreadable packet");
+    }
 }

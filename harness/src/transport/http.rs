@@ -1,4 +1,4 @@
-//! HTTP to a unit (reqwest over rustls): requests only to the slot's address, answers bounded,
+//! HTTP and HTTPS to a unit (reqwest over rustls): requests only to the slot's address, answers bounded,
 //! every exchange logged as evidence.
 
 use crate::evidence::EvidenceLog;
@@ -9,9 +9,27 @@ use std::time::Duration;
 /// Bodies past this are cut: a login answer or status page is far smaller.
 const MAX_BODY: usize = 256 * 1024;
 
+/// Where on the unit a request goes: a TCP port, over TLS or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    pub port: u16,
+    pub tls: bool,
+}
+
+impl Endpoint {
+    pub fn plain(port: u16) -> Endpoint {
+        Endpoint { port, tls: false }
+    }
+
+    fn url(&self, address: IpAddr, path: &str) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}{path}", SocketAddr::new(address, self.port))
+    }
+}
+
 pub struct HttpRequest {
     pub method: String,
-    pub port: u16,
+    pub endpoint: Endpoint,
     pub path: String,
     pub json: Option<serde_json::Value>,
     pub form: Option<BTreeMap<String, String>>,
@@ -35,7 +53,7 @@ impl HttpRequest {
     /// Fills `{name}` placeholders in the path, JSON strings and form values.
     pub fn from_template(
         t: RequestTemplate<'_>,
-        port: u16,
+        endpoint: Endpoint,
         within: Duration,
         fill: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<HttpRequest, String> {
@@ -53,7 +71,7 @@ impl HttpRequest {
             .transpose()?;
         Ok(HttpRequest {
             method: t.method.to_string(),
-            port,
+            endpoint,
             path: fill(t.path)?,
             json,
             form,
@@ -71,6 +89,8 @@ pub struct HttpAnswer {
     pub body: Vec<u8>,
     /// The server's authentication challenge, if it sent one.
     pub www_authenticate: Option<String>,
+    /// Every header, values cut to 2 KiB, at most 64.
+    pub headers: Vec<(String, String)>,
 }
 
 pub struct Http {
@@ -83,6 +103,7 @@ impl Http {
     pub fn new(address: IpAddr, log: EvidenceLog) -> Result<Http, String> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
+            .use_preconfigured_tls(super::tls_client::config())
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
@@ -96,8 +117,7 @@ impl Http {
     }
 
     pub async fn send(&self, req: &HttpRequest) -> Result<HttpAnswer, String> {
-        let addr = SocketAddr::new(self.address, req.port);
-        let url = format!("http://{addr}{}", req.path);
+        let url = req.endpoint.url(self.address, &req.path);
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| format!("bad HTTP method {}", req.method))?;
         let mut builder = self.client.request(method, &url).timeout(req.within);
@@ -133,6 +153,15 @@ impl Http {
                 .get(reqwest::header::WWW_AUTHENTICATE)
                 .and_then(|v| v.to_str().ok())
                 .map(|v| v.chars().take(2048).collect());
+            let headers = resp
+                .headers()
+                .iter()
+                .take(64)
+                .map(|(k, v)| {
+                    let value = String::from_utf8_lossy(v.as_bytes());
+                    (k.to_string(), value.chars().take(2048).collect())
+                })
+                .collect();
             let mut body = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
                 let room = MAX_BODY - body.len();
@@ -145,6 +174,7 @@ impl Http {
                 status,
                 body,
                 www_authenticate,
+                headers,
             })
         };
         let result = tokio::time::timeout(req.within, exchange)
@@ -167,13 +197,13 @@ impl Http {
         &self,
         req: &HttpRequest,
         cut_after: usize,
-    ) -> Result<tokio::net::TcpStream, String> {
+    ) -> Result<OpenTransfer, String> {
         use tokio::io::AsyncWriteExt;
         let (content_type, bytes) = req
             .raw_body
             .as_ref()
             .ok_or("a cut-off transfer needs a byte body")?;
-        let addr = SocketAddr::new(self.address, req.port);
+        let addr = SocketAddr::new(self.address, req.endpoint.port);
         let mut head = format!(
             "{} {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n",
             req.method,
@@ -188,17 +218,27 @@ impl Http {
         }
         head.push_str("\r\n");
         let cut = cut_after.min(bytes.len());
+        let url = req.endpoint.url(self.address, &req.path);
         self.log.line(
             ">",
             &format!(
-                "{} http://{addr}{} {} (sending only the first {cut} bytes)",
+                "{} {url} {} (sending only the first {cut} bytes)",
                 req.method,
-                req.path,
                 describe_bytes(bytes)
             ),
         );
+        let tls = req.endpoint.tls;
         let write = async {
-            let mut stream = tokio::net::TcpStream::connect(addr).await?;
+            let tcp = tokio::net::TcpStream::connect(addr).await?;
+            let mut stream: OpenTransfer = if tls {
+                let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
+                    super::tls_client::config(),
+                ));
+                let name = rustls::pki_types::ServerName::IpAddress(self.address.into());
+                Box::new(connector.connect(name, tcp).await?)
+            } else {
+                Box::new(tcp)
+            };
             stream.write_all(head.as_bytes()).await?;
             stream.write_all(&bytes[..cut]).await?;
             stream.flush().await?;
@@ -214,6 +254,9 @@ impl Http {
         }
     }
 }
+
+/// A transfer left half-way, over TCP or TLS; dropping it closes the connection.
+pub type OpenTransfer = Box<dyn tokio::io::AsyncWrite + Send + Unpin>;
 
 /// How an image body shows in the evidence: its size and SHA-256, never the bytes.
 pub fn describe_bytes(bytes: &[u8]) -> String {

@@ -3,11 +3,14 @@
 pub mod capture;
 pub mod console;
 pub mod digest;
+pub mod dns_records;
 pub mod expect;
 pub mod http;
 pub mod portscan;
 pub mod switch;
 pub mod telnet;
+pub mod tls_client;
+pub mod tls_probe;
 pub mod udp_payloads;
 pub mod udp_probe;
 pub mod xmodem;

@@ -5,6 +5,7 @@
 pub fn for_port(port: u16) -> (&'static str, Vec<u8>) {
     match port {
         53 => ("DNS", dns_query()),
+        67 => ("DHCP", dhcp_discover()),
         69 => ("TFTP", tftp_read_request()),
         123 => ("NTP", ntp_client_request()),
         161 => ("SNMP", snmp_get_sys_descr()),
@@ -55,6 +56,20 @@ fn coap_well_known_core() -> Vec<u8> {
 fn ntp_client_request() -> Vec<u8> {
     let mut m = vec![0u8; 48];
     m[0] = 0x23;
+    m
+}
+
+/// RFC 2131 2 and RFC 2132 9.6: a DHCPDISCOVER, for units that serve DHCP (a hub or a camera
+/// in set-up mode). A server normally answers to port 68, not to the probe's port, so a silent
+/// port 67 stays open|filtered; an ICMP refusal still shows it closed.
+fn dhcp_discover() -> Vec<u8> {
+    let mut m = vec![0u8; 236];
+    m[..4].copy_from_slice(&[1, 1, 6, 0]); // BOOTREQUEST, Ethernet, 6-byte address, no hops
+    m[4..8].copy_from_slice(b"hilt"); // transaction id
+    m[28..34].copy_from_slice(&[0x02, 0x68, 0x69, 0x6c, 0x74, 0x01]); // a locally administered MAC
+    m.extend_from_slice(&[99, 130, 83, 99]); // magic cookie
+    m.extend_from_slice(&[53, 1, 1]); // DHCP message type: DISCOVER
+    m.push(255);
     m
 }
 
@@ -111,6 +126,15 @@ mod tests {
         assert_eq!(&m[..2], &[0x40, 0x01], "CON GET");
         assert_eq!(&m[5..16], b".well-known");
         assert_eq!(&m[17..], b"core");
+    }
+
+    #[test]
+    fn dhcp_discover_is_a_bootp_request_with_the_cookie() {
+        let m = dhcp_discover();
+        assert_eq!(m.len(), 244);
+        assert_eq!(m[0], 1, "BOOTREQUEST");
+        assert_eq!(&m[236..240], &[99, 130, 83, 99]);
+        assert_eq!(&m[240..], &[53, 1, 1, 255]);
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub struct UdpAnswer {
     pub protocol: &'static str,
     /// The first bytes of the answer, escaped.
     pub answer: String,
+    /// A DNS or mDNS answer's resource records, decoded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -56,11 +59,22 @@ pub async fn scan(address: IpAddr, ports: &[u16], concurrency: usize, wait: Dura
         };
         let Ok((port, state)) = done else { continue };
         match state {
-            State::Open(bytes) => result.open.push(UdpAnswer {
-                port,
-                protocol: udp_payloads::for_port(port).0,
-                answer: crate::evidence::printable(&bytes[..bytes.len().min(512)]),
-            }),
+            State::Open(bytes) => {
+                let protocol = udp_payloads::for_port(port).0;
+                let records = match protocol {
+                    "DNS" | "mDNS" => super::dns_records::decode(&bytes)
+                        .iter()
+                        .map(|r| r.to_string())
+                        .collect(),
+                    _ => vec![],
+                };
+                result.open.push(UdpAnswer {
+                    port,
+                    protocol,
+                    answer: crate::evidence::printable(&bytes[..bytes.len().min(512)]),
+                    records,
+                })
+            }
             State::Silent => result.open_or_filtered.push(port),
             State::Error => result.errors += 1,
             State::Closed => {}

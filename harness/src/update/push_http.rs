@@ -31,7 +31,7 @@ pub fn request(
     };
     Ok(HttpRequest {
         method: push.method.clone(),
-        port: service.port.value,
+        endpoint: service.endpoint(),
         path: sample.fill(&push.path)?,
         json: None,
         form: None,

@@ -19,7 +19,7 @@ pub struct Transfer<'a> {
 }
 
 /// Keeps a stopped transfer open until the unit's power is cut.
-pub type Held = Option<tokio::net::TcpStream>;
+pub type Held = Option<crate::transport::http::OpenTransfer>;
 
 impl<'a> Transfer<'a> {
     pub async fn open(

@@ -1,0 +1,408 @@
+//! TS 103 701 test case 5.5-1-2 (functional), provision 5.5-1: the unit communicates with
+//! best-practice cryptography, as its IXIT 11 cryptographic details say.
+//!
+//! In the initialized state, every open TCP port of the unit is probed: a TLS port's versions,
+//! suites and certificate key are compared with the service's declared details (EXAMPLE 2) and
+//! offered TLS 1.0/1.1 (EXAMPLE 3, a downgrade); a port without TLS is asked whether it takes
+//! credentials in clear text (telnet, FTP, MQTT, a plain-text prompt, HTTP basic auth or a login
+//! form), and each declared HTTP login is tried on it with a random password. The
+//! run's packet capture is the protocol analyser (EXAMPLE 1): every packet in which one of the
+//! unit's passwords crossed the wire readable is reported.
+
+use super::{CaseContext, CaseSpec};
+use crate::config::crypto::{TlsDetails, TlsVersion};
+use crate::config::profile::{LoginSurface, Protocol};
+use crate::evidence::EvidenceLog;
+use crate::facts::{initialized, open_ports};
+use crate::login::detect::{detect, exchange, Surface};
+use crate::login::{http_login::HttpTrial, CredentialTrial, LoginOutcome};
+use crate::transport::http::Endpoint;
+use crate::transport::tls_probe::{self, TlsInventory};
+use crate::verdict::{CaseResult, Measurement};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub const SPEC: CaseSpec = CaseSpec {
+    id: "5.5-1-2",
+    provision: "5.5-1",
+    title: "best-practice cryptography for communication",
+    decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password); if a port accepts TLS 1.0 or 1.1 or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5); if a TLS service's versions, suites or certificate key differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; or if the run's packet capture holds one of the unit's passwords readable. INCONCLUSIVE if the scan or a probe could not run. PASS otherwise.",
+};
+
+/// Clear-text protocols that carry a credential whenever they are used.
+const CLEAR_LOGINS: [&str; 4] = ["telnet", "FTP", "MQTT", "plain-text login prompt"];
+
+pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+    let sample = ctx.sample;
+    if let Err(reason) = initialized::required(sample, ctx.config).await {
+        return CaseResult::inconclusive(reason);
+    }
+    let ports = match open_ports::get(sample, &ctx.config.suite).await {
+        Ok(p) => p,
+        Err(e) => return CaseResult::inconclusive(format!("TCP scan: {e}")),
+    };
+    let address = match sample.scope.check(sample.address) {
+        Ok(a) => a,
+        Err(e) => return CaseResult::inconclusive(e),
+    };
+    let log = sample.evidence.log("crypto.log");
+    let mut j = Judgement::default();
+    let open: Vec<u16> = ports.unit_ports().collect();
+    for &port in &open {
+        let declared = ctx
+            .config
+            .profile
+            .body
+            .ixit
+            .services
+            .iter()
+            .find(|s| s.protocol == Protocol::Tcp && s.port.value == port);
+        let name = match declared {
+            Some(s) => format!("`{}` (TCP {port})", s.id.value),
+            None => format!("TCP {port}"),
+        };
+        let inventory = match tls_probe::probe(SocketAddr::new(address, port)).await {
+            Ok(i) => i,
+            Err(e) => {
+                j.blockers.push(format!("{name}: TLS probe: {e}"));
+                continue;
+            }
+        };
+        log_inventory(&log, &name, &inventory);
+        if inventory.speaks_tls() {
+            j.tls_ports += 1;
+            judge_tls(
+                &name,
+                declared.and_then(|s| s.tls.as_ref()),
+                &inventory,
+                &mut j,
+            );
+            continue;
+        }
+        if declared.is_some_and(|s| s.tls.is_some()) {
+            let why = inventory
+                .refused
+                .first()
+                .map(|(_, r)| r.as_str())
+                .unwrap_or("");
+            j.findings.push(format!(
+                "{name} is declared as TLS (IXIT 11) but completed no TLS handshake ({why})"
+            ));
+        }
+        clear_text(ctx, &name, SocketAddr::new(address, port), &log, &mut j).await;
+    }
+    // The probes above are in the capture too; let it catch up before reading it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sightings = sample.clear_secrets();
+    match &sightings {
+        Some(seen) if !seen.is_empty() => {
+            for s in seen.iter().take(5) {
+                log.line(
+                    "#",
+                    &format!(
+                        "capture packet {} at +{:.3}s: a password in clear text, {}",
+                        s.packet,
+                        s.after.as_secs_f64(),
+                        s.flow
+                    ),
+                );
+            }
+            let first = &seen[0];
+            j.findings.push(format!(
+                "the packet capture holds one of the unit's passwords readable in {} packet(s), first packet {} ({}, +{:.3}s; the password is masked in capture.pcap)",
+                seen.len(),
+                first.packet,
+                first.flow,
+                first.after.as_secs_f64()
+            ));
+        }
+        Some(_) => {}
+        None => j.details.push(
+            "no packet capture (rig `network.capture_interface`): the passive check of the traffic was not made".into(),
+        ),
+    }
+    let pass = format!(
+        "{} open TCP port(s): {} over TLS as declared, none takes credentials in clear text{}",
+        open.len(),
+        j.tls_ports,
+        if sightings.is_some() {
+            "; no password readable in the capture"
+        } else {
+            ""
+        }
+    );
+    let mut r = CaseResult::from_findings(&j.findings, &j.blockers, &pass);
+    r.details.extend(j.details);
+    r.measurements = vec![
+        Measurement::new("open TCP ports probed", open.len() as f64, "ports"),
+        Measurement::new("ports speaking TLS", j.tls_ports as f64, "ports"),
+        Measurement::new(
+            "packets with a readable password",
+            sightings.map(|s| s.len()).unwrap_or(0) as f64,
+            "packets",
+        ),
+    ];
+    r.evidence = vec![log.path.clone()];
+    r
+}
+
+#[derive(Default)]
+struct Judgement {
+    findings: Vec<String>,
+    blockers: Vec<String>,
+    details: Vec<String>,
+    tls_ports: u32,
+}
+
+fn log_inventory(log: &EvidenceLog, name: &str, inv: &TlsInventory) {
+    for (v, suites) in &inv.accepted {
+        log.line("<", &format!("{name}: {v} accepted: {}", suites.join(", ")));
+    }
+    for (v, why) in &inv.refused {
+        log.line("<", &format!("{name}: {v} refused: {why}"));
+    }
+    if let Some(c) = &inv.certificate {
+        log.line(
+            "<",
+            &format!(
+                "{name}: certificate key {} {} bits, signature {}",
+                c.kind, c.bits, c.signature
+            ),
+        );
+    }
+}
+
+fn judge_tls(name: &str, declared: Option<&TlsDetails>, inv: &TlsInventory, j: &mut Judgement) {
+    for (v, suites) in &inv.accepted {
+        if v.is_legacy() {
+            j.findings.push(format!(
+                "{name} accepts {v} (negotiated {}), deprecated and not best practice",
+                suites[0]
+            ));
+        }
+        let weak: Vec<&str> = suites
+            .iter()
+            .map(String::as_str)
+            .filter(|s| tls_probe::is_weak_suite(s))
+            .collect();
+        if !weak.is_empty() {
+            j.findings.push(format!(
+                "{name} negotiates weak cipher suite(s) under {v}: {}",
+                weak.join(", ")
+            ));
+        }
+    }
+    let Some(d) = declared else {
+        j.details.push(format!(
+            "{name} speaks TLS but the profile declares no TLS details for it; only the best-practice checks applied"
+        ));
+        return;
+    };
+    for v in TlsVersion::ALL {
+        let said = d.versions.contains(&v);
+        match (said, inv.accepts(v)) {
+            (true, false) => j
+                .findings
+                .push(format!("{name} is declared to offer {v} but refuses it")),
+            (false, true) if !v.is_legacy() => j.findings.push(format!(
+                "{name} accepts {v}, which IXIT 11 does not declare"
+            )),
+            _ => {}
+        }
+    }
+    if let Some(allowed) = &d.cipher_suites {
+        let extra: Vec<&str> = inv
+            .accepted
+            .iter()
+            .flat_map(|(_, s)| s.iter().map(String::as_str))
+            .filter(|s| !allowed.iter().any(|a| a == s))
+            .collect();
+        if !extra.is_empty() {
+            j.findings.push(format!(
+                "{name} negotiates cipher suite(s) IXIT 11 does not declare: {}",
+                extra.join(", ")
+            ));
+        }
+    }
+    if let (Some(min), Some(c)) = (d.min_certificate_key_bits, &inv.certificate) {
+        if c.bits < min {
+            j.findings.push(format!(
+                "{name}'s certificate key is {} {} bits, below the declared {min}",
+                c.kind, c.bits
+            ));
+        }
+    }
+}
+
+async fn clear_text(
+    ctx: &CaseContext<'_>,
+    name: &str,
+    addr: SocketAddr,
+    log: &EvidenceLog,
+    j: &mut Judgement,
+) {
+    let within = Duration::from_secs(3);
+    match detect(addr, within).await {
+        Surface::Login { protocol, evidence } if CLEAR_LOGINS.contains(&protocol) => {
+            log.line("<", &format!("{name}: {protocol}: {evidence}"));
+            j.findings.push(format!(
+                "{name} takes a {protocol} login in clear text ({evidence})"
+            ));
+            return;
+        }
+        Surface::Login { protocol, evidence } => {
+            log.line("<", &format!("{name}: {protocol}: {evidence}"))
+        }
+        Surface::Other(answer) => log.line("<", &format!("{name}: answers {answer}")),
+        Surface::Silent => log.line("<", &format!("{name}: silent")),
+    }
+    let page = exchange(
+        addr,
+        Some(b"GET / HTTP/1.0\r\nHost: device\r\n\r\n"),
+        within,
+    )
+    .await;
+    if !page.starts_with(b"HTTP/") {
+        return;
+    }
+    let text = String::from_utf8_lossy(&page).to_ascii_lowercase();
+    if text
+        .lines()
+        .any(|l| l.starts_with("www-authenticate:") && l.contains("basic"))
+    {
+        j.findings.push(format!(
+            "{name} asks for HTTP basic authentication over plain HTTP (the password travels readable)"
+        ));
+    }
+    if text.contains("type=\"password\"") || text.contains("type=password") {
+        j.findings.push(format!(
+            "{name} serves a password form over plain HTTP at `/`"
+        ));
+    }
+    declared_logins_in_clear(ctx, name, addr.port(), log, j).await;
+}
+
+/// Each declared HTTP login (except digest, which never sends the password) replayed on a
+/// plain-HTTP port with a random password: a judged answer (accepted, rejected, locked) means the
+/// port evaluates credentials sent in clear. Random, so the unit's real password never crosses
+/// the wire readable because of hilt; one failed attempt per mechanism, below any lockout.
+async fn declared_logins_in_clear(
+    ctx: &CaseContext<'_>,
+    name: &str,
+    port: u16,
+    log: &EvidenceLog,
+    j: &mut Judgement,
+) {
+    let sample = ctx.sample;
+    for mech in &ctx.config.profile.body.ixit.auth_mechanisms {
+        let LoginSurface::Http(spec) = &mech.login else {
+            continue;
+        };
+        if spec.digest_auth {
+            continue;
+        }
+        let Ok(username) = sample.fill(&mech.username) else {
+            continue;
+        };
+        let trial = HttpTrial {
+            sample,
+            endpoint: Endpoint::plain(port),
+            spec,
+        };
+        let outcome = trial
+            .try_login(&username, &initialized::fresh_password())
+            .await;
+        log.line(
+            "<",
+            &format!(
+                "{name}: `{}` ({} {}) replayed over plain HTTP -> {outcome}",
+                mech.id, spec.method, spec.path
+            ),
+        );
+        if matches!(
+            outcome,
+            LoginOutcome::Accepted | LoginOutcome::Rejected | LoginOutcome::LockedOut
+        ) {
+            j.findings.push(format!(
+                "{name}: the `{}` login ({} {}) is evaluated over plain HTTP (a random password was {outcome}): credentials travel readable",
+                mech.id, spec.method, spec.path
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::tls_probe::CertificateKey;
+
+    fn tls_service(versions: Vec<TlsVersion>) -> TlsDetails {
+        TlsDetails {
+            versions,
+            cipher_suites: None,
+            min_certificate_key_bits: Some(256),
+        }
+    }
+
+    fn inventory(accepted: &[(TlsVersion, &str)], bits: u32) -> TlsInventory {
+        TlsInventory {
+            accepted: accepted
+                .iter()
+                .map(|(v, s)| (*v, vec![s.to_string()]))
+                .collect(),
+            refused: vec![],
+            certificate: Some(CertificateKey {
+                kind: "EC".into(),
+                bits,
+                signature: "ecdsa-with-SHA256".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn declared_modern_tls_passes_and_each_deviation_is_named() {
+        let declared = tls_service(vec![TlsVersion::Tls12, TlsVersion::Tls13]);
+        let good = inventory(
+            &[
+                (TlsVersion::Tls12, "ECDHE-ECDSA-AES256-GCM-SHA384"),
+                (TlsVersion::Tls13, "TLS_AES_256_GCM_SHA384"),
+            ],
+            256,
+        );
+        let mut j = Judgement::default();
+        judge_tls("https", Some(&declared), &good, &mut j);
+        assert!(j.findings.is_empty(), "{:?}", j.findings);
+
+        let legacy = inventory(
+            &[
+                (TlsVersion::Tls10, "ECDHE-ECDSA-AES128-SHA"),
+                (TlsVersion::Tls12, "ECDHE-ECDSA-AES256-GCM-SHA384"),
+            ],
+            160,
+        );
+        let mut j = Judgement::default();
+        judge_tls("https", Some(&declared), &legacy, &mut j);
+        let all = j.findings.join("\n");
+        assert!(all.contains("accepts TLS 1.0 (negotiated ECDHE-ECDSA-AES128-SHA)"));
+        assert!(all.contains("declared to offer TLS 1.3 but refuses it"));
+        assert!(all.contains("EC 160 bits, below the declared 256"));
+        assert_eq!(j.findings.len(), 3, "{all}");
+    }
+
+    #[test]
+    fn weak_suites_and_undeclared_suites_fail_without_a_declaration_too() {
+        let weak = inventory(&[(TlsVersion::Tls12, "DES-CBC3-SHA")], 2048);
+        let mut j = Judgement::default();
+        judge_tls("TCP 443", None, &weak, &mut j);
+        assert!(j.findings[0].contains("weak cipher suite(s) under TLS 1.2: DES-CBC3-SHA"));
+        let mut declared = tls_service(vec![TlsVersion::Tls12]);
+        declared.cipher_suites = Some(vec!["ECDHE-ECDSA-AES256-GCM-SHA384".into()]);
+        let other = inventory(&[(TlsVersion::Tls12, "ECDHE-ECDSA-AES128-SHA256")], 256);
+        let mut j = Judgement::default();
+        judge_tls("https", Some(&declared), &other, &mut j);
+        assert_eq!(
+            j.findings,
+            vec!["https negotiates cipher suite(s) IXIT 11 does not declare: ECDHE-ECDSA-AES128-SHA256"]
+        );
+    }
+}

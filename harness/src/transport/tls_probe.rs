@@ -1,0 +1,233 @@
+//! Active TLS probe of one TCP port: which protocol versions the server completes a handshake
+//! with, which cipher suites it picks under each, and its certificate's key. OpenSSL does the
+//! handshakes because the probe must offer TLS 1.0 and 1.1, which rustls cannot; security level 0
+//! lets OpenSSL 3 offer them at all. Nothing is sent after a handshake.
+
+use crate::config::crypto::TlsVersion;
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+/// One socket operation never waits longer than this.
+const IO_WAIT: Duration = Duration::from_secs(3);
+/// Suites learnt per version at most: each costs a handshake.
+const MAX_SUITES: usize = 40;
+const TLS13_SUITES: [&str; 5] = [
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_128_CCM_SHA256",
+    "TLS_AES_128_CCM_8_SHA256",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateKey {
+    /// `RSA`, `EC` or another OpenSSL key type name.
+    pub kind: String,
+    pub bits: u32,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsInventory {
+    /// Versions the server completed a handshake with, and the suites it chose under each.
+    pub accepted: Vec<(TlsVersion, Vec<String>)>,
+    /// Versions it refused, with OpenSSL's reason.
+    pub refused: Vec<(TlsVersion, String)>,
+    pub certificate: Option<CertificateKey>,
+}
+
+impl TlsInventory {
+    pub fn speaks_tls(&self) -> bool {
+        !self.accepted.is_empty()
+    }
+
+    pub fn accepts(&self, v: TlsVersion) -> bool {
+        self.accepted.iter().any(|(a, _)| *a == v)
+    }
+}
+
+/// Probes every version; an error means the port could not be reached at all.
+pub async fn probe(addr: SocketAddr) -> Result<TlsInventory, String> {
+    tokio::task::spawn_blocking(move || probe_blocking(addr))
+        .await
+        .map_err(|e| format!("TLS probe: {e}"))?
+}
+
+fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, String> {
+    let mut inv = TlsInventory::default();
+    for v in TlsVersion::ALL {
+        let mut suites: Vec<String> = Vec::new();
+        loop {
+            match handshake(addr, v, &suites)? {
+                Ok(done) => {
+                    if inv.certificate.is_none() {
+                        inv.certificate = done.certificate;
+                    }
+                    if suites.contains(&done.suite) {
+                        break; // the server ignored the exclusion; nothing more to learn
+                    }
+                    suites.push(done.suite);
+                    if suites.len() >= MAX_SUITES {
+                        break;
+                    }
+                }
+                Err(reason) => {
+                    if suites.is_empty() {
+                        inv.refused.push((v, reason));
+                    }
+                    break;
+                }
+            }
+        }
+        if !suites.is_empty() {
+            inv.accepted.push((v, suites));
+        }
+    }
+    Ok(inv)
+}
+
+struct Handshake {
+    suite: String,
+    certificate: Option<CertificateKey>,
+}
+
+/// One handshake at exactly `version`, offering every suite but `excluded`. The outer error is
+/// "cannot connect"; the inner one is the server refusing the handshake.
+fn handshake(
+    addr: SocketAddr,
+    version: TlsVersion,
+    excluded: &[String],
+) -> Result<Result<Handshake, String>, String> {
+    let tcp = TcpStream::connect_timeout(&addr, IO_WAIT).map_err(|e| format!("{addr}: {e}"))?;
+    let _ = tcp.set_read_timeout(Some(IO_WAIT));
+    let _ = tcp.set_write_timeout(Some(IO_WAIT));
+    let connector = match connector(version, excluded) {
+        Ok(c) => c,
+        // Every suite of this version is excluded: the inventory is complete.
+        Err(e) => return Ok(Err(e)),
+    };
+    let config = match connector.configure() {
+        Ok(c) => c.use_server_name_indication(false).verify_hostname(false),
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    Ok(match config.connect("unit", tcp) {
+        Ok(stream) => {
+            let ssl = stream.ssl();
+            let suite = ssl
+                .current_cipher()
+                .map(|c| c.name().to_string())
+                .unwrap_or_else(|| "?".into());
+            let certificate = ssl.peer_certificate().and_then(|c| {
+                let key = c.public_key().ok()?;
+                Some(CertificateKey {
+                    kind: key_kind(key.id()),
+                    bits: key.bits(),
+                    signature: c.signature_algorithm().object().to_string(),
+                })
+            });
+            Ok(Handshake { suite, certificate })
+        }
+        Err(e) => Err(brief(&e.to_string())),
+    })
+}
+
+fn connector(version: TlsVersion, excluded: &[String]) -> Result<SslConnector, String> {
+    let v = match version {
+        TlsVersion::Tls10 => SslVersion::TLS1,
+        TlsVersion::Tls11 => SslVersion::TLS1_1,
+        TlsVersion::Tls12 => SslVersion::TLS1_2,
+        TlsVersion::Tls13 => SslVersion::TLS1_3,
+    };
+    let err = |e: openssl::error::ErrorStack| e.to_string();
+    let mut b = SslConnector::builder(SslMethod::tls()).map_err(err)?;
+    b.set_verify(SslVerifyMode::NONE);
+    b.set_security_level(0);
+    b.set_min_proto_version(Some(v)).map_err(err)?;
+    b.set_max_proto_version(Some(v)).map_err(err)?;
+    if version == TlsVersion::Tls13 {
+        let offer: Vec<&str> = TLS13_SUITES
+            .iter()
+            .copied()
+            .filter(|s| !excluded.iter().any(|e| e == s))
+            .collect();
+        if offer.is_empty() {
+            return Err("no suite left to offer".into());
+        }
+        b.set_ciphersuites(&offer.join(":")).map_err(err)?;
+    } else {
+        let mut list = String::from("ALL:COMPLEMENTOFALL:@SECLEVEL=0");
+        for e in excluded {
+            list.push_str(&format!(":!{e}"));
+        }
+        b.set_cipher_list(&list)
+            .map_err(|_| "no suite left to offer".to_string())?;
+    }
+    Ok(b.build())
+}
+
+fn key_kind(id: openssl::pkey::Id) -> String {
+    match id {
+        openssl::pkey::Id::RSA => "RSA".into(),
+        openssl::pkey::Id::EC => "EC".into(),
+        openssl::pkey::Id::ED25519 => "Ed25519".into(),
+        openssl::pkey::Id::DSA => "DSA".into(),
+        other => format!("key type {}", other.as_raw()),
+    }
+}
+
+/// OpenSSL's error text, without the long per-frame detail.
+fn brief(text: &str) -> String {
+    let t: String = text.chars().take(200).collect();
+    t.replace('\n', " ")
+}
+
+/// Suites no one should negotiate today, by what their OpenSSL name contains.
+pub fn is_weak_suite(name: &str) -> bool {
+    const WEAK: [&str; 9] = [
+        "NULL", "EXP", "RC4", "DES-CBC", "3DES", "ADH", "AECDH", "MD5", "anon",
+    ];
+    WEAK.iter().any(|w| name.contains(w)) || name.starts_with("DES")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_suites_are_named_as_weak() {
+        for weak in [
+            "NULL-SHA",
+            "EXP-RC4-MD5",
+            "RC4-SHA",
+            "DES-CBC3-SHA",
+            "ADH-AES128-SHA",
+            "EDH-RSA-DES-CBC-SHA",
+        ] {
+            assert!(is_weak_suite(weak), "{weak}");
+        }
+        for fine in [
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "ECDHE-RSA-CHACHA20-POLY1305",
+        ] {
+            assert!(!is_weak_suite(fine), "{fine}");
+        }
+    }
+
+    /// A port that is not TLS (here: a listener that closes at once) is reported as refusing
+    /// every version, not as an error and not as TLS.
+    #[test]
+    fn a_port_that_is_not_tls_is_refused_for_every_version() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for s in listener.incoming() {
+                drop(s);
+            }
+        });
+        let inv = probe_blocking(addr).unwrap();
+        assert!(!inv.speaks_tls());
+        assert_eq!(inv.refused.len(), 4);
+    }
+}

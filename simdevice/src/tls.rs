@@ -1,0 +1,63 @@
+//! TLS for the admin API: a self-signed certificate made at start-up (as cameras make one on
+//! first boot) and the protocol versions the firmware allows.
+
+use openssl::asn1::Asn1Time;
+use openssl::bn::BigNum;
+use openssl::ec::{EcGroup, EcKey};
+use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
+use openssl::pkey::PKey;
+use openssl::ssl::{SslAcceptor, SslMethod, SslOptions, SslVersion};
+use openssl::x509::extension::SubjectAlternativeName;
+use openssl::x509::{X509NameBuilder, X509};
+use std::net::IpAddr;
+
+/// Compliant firmware speaks TLS 1.2 and 1.3 only; `legacy` also accepts TLS 1.0 and 1.1 with
+/// the old CBC suites (OpenSSL's security level 0 is needed for those).
+pub fn acceptor(model: &str, address: IpAddr, legacy: bool) -> Result<SslAcceptor, String> {
+    let (cert, key) = self_signed(model, address).map_err(|e| format!("certificate: {e}"))?;
+    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())
+        .map_err(|e| format!("TLS context: {e}"))?;
+    b.set_private_key(&key).map_err(|e| e.to_string())?;
+    b.set_certificate(&cert).map_err(|e| e.to_string())?;
+    if legacy {
+        // Mozilla's profile also switches the old versions off by option, not only by minimum.
+        b.clear_options(SslOptions::NO_TLSV1 | SslOptions::NO_TLSV1_1);
+        b.set_security_level(0);
+        b.set_cipher_list("DEFAULT:@SECLEVEL=0")
+            .map_err(|e| e.to_string())?;
+        b.set_min_proto_version(Some(SslVersion::TLS1))
+            .map_err(|e| e.to_string())?;
+    } else {
+        b.set_min_proto_version(Some(SslVersion::TLS1_2))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(b.build())
+}
+
+fn self_signed(
+    model: &str,
+    address: IpAddr,
+) -> Result<(X509, PKey<openssl::pkey::Private>), openssl::error::ErrorStack> {
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
+    let key = PKey::from_ec_key(EcKey::generate(&group)?)?;
+    let mut name = X509NameBuilder::new()?;
+    name.append_entry_by_text("CN", model)?;
+    let name = name.build();
+    let mut b = X509::builder()?;
+    b.set_version(2)?;
+    let serial = BigNum::from_u32(1)?.to_asn1_integer()?;
+    b.set_serial_number(&serial)?;
+    b.set_subject_name(&name)?;
+    b.set_issuer_name(&name)?;
+    b.set_pubkey(&key)?;
+    let (from, until) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(3650)?);
+    b.set_not_before(&from)?;
+    b.set_not_after(&until)?;
+    let san = SubjectAlternativeName::new()
+        .ip(&address.to_string())
+        .build(&b.x509v3_context(None, None))?;
+    b.append_extension(san)?;
+    b.sign(&key, MessageDigest::sha256())?;
+    Ok((b.build(), key))
+}
