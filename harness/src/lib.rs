@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cases;
 pub mod config;
 pub mod corpus;
+pub mod debug;
 pub mod evidence;
 pub mod facts;
 pub mod login;

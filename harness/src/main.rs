@@ -84,6 +84,9 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         connect_timeout_ms: u64,
     },
+    /// List the debug probes and serial ports present on this bench, with the selector or path
+    /// a rig file takes for each.
+    Hardware,
     /// Merge the JUnit files of several runs (one per rig) into one.
     Merge {
         #[arg(long, short)]
@@ -150,6 +153,10 @@ fn main() {
             concurrency,
             connect_timeout_ms,
         } => scan_tcp(&rig, &slot, &ports, concurrency, connect_timeout_ms),
+        Command::Hardware => {
+            print!("{}", hilt::debug::hardware::survey());
+            run::EXIT_OK
+        }
         Command::Merge { out, inputs } => {
             let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
             match merge::merge(&refs).and_then(|xml| {
