@@ -14,6 +14,7 @@ pub mod procedure;
 pub mod random;
 pub mod report;
 pub mod run;
+pub mod secrets;
 pub mod template;
 pub mod transport;
 pub mod update;

@@ -131,7 +131,7 @@ print(tests, failures, errors)
         String::from_utf8_lossy(&out.stderr)
     );
     // undeclared-port: an open port (5.6-1-2) whose banner gives the firmware version (5.6-2-2).
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "18 2 0");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "22 2 0");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.run_dir().join("report.json")).unwrap())
             .unwrap();
@@ -261,7 +261,7 @@ fn merge_joins_the_junit_of_two_rigs() {
     let text = std::fs::read_to_string(&merged).unwrap();
     let report = quick_junit::Report::deserialize_from_str(&text).unwrap();
     assert_eq!(report.test_suites.len(), 3);
-    assert_eq!(report.tests, 27);
+    assert_eq!(report.tests, 33);
     assert_eq!(
         report.failures, 3,
         "telnet-enabled fails 5.1-1-2, 5.6-1-2 and 5.5-1-2 (a login in clear text)"

@@ -11,13 +11,15 @@ const BRUTE_FORCE: &str = "5.1-5-2";
 const PORTS: &str = "5.6-1-2";
 const DISCLOSURE: &str = "5.6-2-2";
 const CRYPTO: &str = "5.5-1-2";
-const ALL: [&str; 6] = [
+const DEBUG: &str = "5.6-4-2";
+const ALL: [&str; 7] = [
     PASSWORDS,
     GENERATION,
     BRUTE_FORCE,
     PORTS,
     DISCLOSURE,
     CRYPTO,
+    DEBUG,
 ];
 
 fn run_rig(tag: &str, subnet: u8, units: &[&[&str]]) -> (TempDir, Run) {
@@ -100,6 +102,9 @@ fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &s
     (DISCLOSURE, "firmware version `1.4.2` in UDP 5353 mDNS record: "),
     (DISCLOSURE, "._http._tcp.local: model=VC-100 fw=1.4.2"),
     (PORTS, "UDP port 5353 (mDNS) answers but is not declared"),
+])]
+#[case::swd_readable("swd", 65, &["swd-readable"], &[
+    (DEBUG, "SWD `swd` (declared disabled by: APPROTECT written by the factory programmer; the boot code re-asserts it at every start) is open through a populated header: the probe attached and read flash 0x0+65536 bytes (sha256 "),
 ])]
 #[case::tls_1_0_accepted("tls10", 61, &["tls-1.0-accepted"], &[
     (CRYPTO, "`https` (TCP 8443) accepts TLS 1.0 (negotiated "),
@@ -277,4 +282,121 @@ fn a_password_that_crosses_the_wire_readable_is_found_in_the_capture() {
     );
     let (_, message, _) = run.verdict("slot1", CRYPTO);
     assert!(message.contains("> 127.0.63.1:8080"), "{message}");
+}
+
+/// A debug port hilt cannot reach gives no verdict, and one reached only through a bare test
+/// pad is reported but not failed: TS 103 701 counts interfaces usable with a standard cable.
+#[test]
+fn an_unreachable_debug_port_is_inconclusive_and_a_test_pad_is_not_physically_accessible() {
+    let dir = TempDir::new("swd-wiring");
+    let rig = write_rig(&dir.0, 70, &[&["swd-readable"], &["swd-readable"]]);
+    let text = std::fs::read_to_string(&rig).unwrap();
+    let mut slots = text.splitn(2, "  - id: slot2");
+    let (first, second) = (slots.next().unwrap(), slots.next().unwrap());
+    let text = format!(
+        "{}  - id: slot2{}",
+        first.replace("{scratch}/swd", "{scratch}/no-probe-here"),
+        second.replace("reached_by: header", "reached_by: test_pad")
+    );
+    std::fs::write(&rig, text).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[DEBUG]);
+    assert_verdict(
+        &run,
+        "slot1",
+        DEBUG,
+        "INCONCLUSIVE",
+        "no debug probe: debug bridge",
+    );
+    assert_verdict(&run, "slot2", DEBUG, "PASS", "");
+    let (_, _, out) = run.verdict("slot2", DEBUG);
+    assert!(
+        out.contains("no physically accessible debug interface is open"),
+        "{out}"
+    );
+    assert!(
+        out.contains("a test pad is not physically accessible under TS 103 701"),
+        "{out}"
+    );
+}
+
+const SECRETS: &str = "5.4-3-2";
+
+/// Readable flash on three units: a device key unique to each passes, one key shared by two
+/// units fails on both with offsets and hashes, never the key.
+#[test]
+fn a_private_key_shared_across_units_is_found_by_hash() {
+    let (_dir, run) = run_rig(
+        "sharedkey",
+        72,
+        &[
+            &["swd-readable"],
+            &["swd-readable", "identical-private-key"],
+            &["swd-readable", "identical-private-key"],
+        ],
+    );
+    assert_verdict(&run, "slot1", SECRETS, "PASS", "");
+    let (_, _, out) = run.verdict("slot1", SECRETS);
+    assert!(
+        out.contains("private key (PEM, PKCS#8) in flash at 0x8000 is unique to this sample"),
+        "{out}"
+    );
+    assert_verdict(
+        &run,
+        "slot2",
+        SECRETS,
+        "FAIL",
+        "the same private key (PEM, PKCS#8) is in this sample's flash at 0x8000 and in slot3 flash at 0x8000 (sha256 ",
+    );
+    assert_verdict(
+        &run,
+        "slot3",
+        SECRETS,
+        "FAIL",
+        "and in slot2 flash at 0x8000",
+    );
+    for slot in ["slot1", "slot2", "slot3"] {
+        assert_verdict(
+            &run,
+            slot,
+            DEBUG,
+            "FAIL",
+            "is open through a populated header",
+        );
+        let text = std::fs::read_to_string(
+            run.run_dir()
+                .join(format!("samples/{slot}/5.4-3-2/secrets.log")),
+        )
+        .unwrap();
+        assert!(
+            !text.contains("BEGIN PRIVATE KEY"),
+            "the key itself is never written"
+        );
+    }
+}
+
+/// A key inside the lab's firmware image is in every unit that runs it.
+#[test]
+fn a_private_key_in_the_lab_image_fails() {
+    let dir = TempDir::new("imagekey");
+    let image = repo().join("device-profiles/images/vc100-1.5.0.vcfw");
+    let mut bytes = std::fs::read(&image).unwrap();
+    let key = b"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBYr\n-----END EC PRIVATE KEY-----\n";
+    bytes[200..200 + key.len()].copy_from_slice(key);
+    let keyed = dir.0.join("with-key.vcfw");
+    std::fs::write(&keyed, bytes).unwrap();
+    let text = profile_text().replace(&image.display().to_string(), &keyed.display().to_string());
+    assert!(text.contains("with-key.vcfw"));
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let rig = write_rig(&dir.0, 73, &[&[]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[SECRETS]);
+    assert_verdict(
+        &run,
+        "slot1",
+        SECRETS,
+        "FAIL",
+        "private key (PEM, SEC1 EC) in the lab's firmware image",
+    );
 }

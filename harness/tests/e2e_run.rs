@@ -18,7 +18,7 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         run.stderr()
     );
     let verdicts = run.verdicts();
-    assert_eq!(verdicts.len(), 27, "{verdicts:?}");
+    assert_eq!(verdicts.len(), 33, "{verdicts:?}");
     for ((slot, case), (verdict, message, _)) in &verdicts {
         assert_eq!(verdict, "PASS", "{slot} {case}: {message}");
     }
@@ -43,8 +43,8 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         String::from_utf8_lossy(&check.stderr)
     );
     let stdout = run.stdout();
-    assert!(stdout.contains("test result: ok. 27 passed"), "{stdout}");
-    assert!(stdout.contains("verdicts: 27 PASS, 0 FAIL"), "{stdout}");
+    assert!(stdout.contains("test result: ok. 33 passed"), "{stdout}");
+    assert!(stdout.contains("verdicts: 33 PASS, 0 FAIL"), "{stdout}");
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn list_plans_without_starting_any_unit() {
             .lines()
             .filter(|l| l.ends_with(": test"))
             .count(),
-        9,
+        11,
         "{}",
         run.stdout()
     );

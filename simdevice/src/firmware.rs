@@ -84,10 +84,12 @@ pub enum Fault {
     CredentialsOverPlainHttp,
     Tls10Accepted,
     VersionInMdnsTxt,
+    SwdReadable,
+    IdenticalPrivateKey,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 27] = [
+    pub const ALL: [(&'static str, Fault); 29] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -124,6 +126,8 @@ impl Fault {
         ),
         ("tls-1.0-accepted", Fault::Tls10Accepted),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
+        ("swd-readable", Fault::SwdReadable),
+        ("identical-private-key", Fault::IdenticalPrivateKey),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

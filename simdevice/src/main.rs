@@ -7,6 +7,7 @@ mod http;
 mod manufacture;
 mod net;
 mod session;
+mod swd;
 mod tls;
 mod uart;
 mod unit;
@@ -140,6 +141,11 @@ async fn run(args: Args) -> Result<(), String> {
     *unit.state.lock().unwrap() = unit.factory_state();
 
     tokio::spawn(control::serve(control, tx));
+    // The debug port is hardware: it answers whether the firmware runs or not.
+    let _ = std::fs::remove_file(args.dir.join("swd"));
+    let swd = tokio::net::UnixListener::bind(args.dir.join("swd"))
+        .map_err(|e| format!("swd socket: {e}"))?;
+    tokio::spawn(swd::serve(unit.clone(), swd));
     let tls = match tls::acceptor(&unit.fw.model, unit.address, unit.has(Fault::Tls10Accepted)) {
         Ok(a) => Arc::new(a),
         Err(e) => {

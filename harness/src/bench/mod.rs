@@ -39,6 +39,8 @@ pub struct Sample {
     console: tokio::sync::Mutex<Option<Channel>>,
     pub power: Option<Box<dyn Switch>>,
     pub button: Option<Box<dyn Switch>>,
+    /// The slot's SWD wiring, `{scratch}` filled in.
+    pub swd: Option<crate::config::debug_interface::SwdResource>,
     /// Procedure variables: label values, the credential in force, captured values.
     pub vars: Mutex<BTreeMap<String, String>>,
     pub broken: Broken,
@@ -148,6 +150,16 @@ pub async fn prepare(
             .reset_button
             .as_ref()
             .map(|b| switch::button(b, &fill, rig_dir.clone())),
+        swd: slot
+            .debug
+            .as_ref()
+            .and_then(|d| d.swd.clone())
+            .map(|mut w| {
+                w.bridge = w
+                    .bridge
+                    .map(|b| rig_dir.join(fill(&b)).display().to_string());
+                w
+            }),
         vars: Mutex::new(vars),
         broken,
         facts: Facts::default(),

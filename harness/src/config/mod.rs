@@ -2,6 +2,7 @@
 //! model (cross-references, uniqueness). Every problem names file, line, column and key path.
 
 pub mod crypto;
+pub mod debug_interface;
 pub mod duration;
 pub mod error;
 pub mod pattern;

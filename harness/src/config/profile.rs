@@ -65,6 +65,9 @@ pub struct Ixit {
     /// (5.6-2); any other one found in an unauthenticated answer fails 5.6-2-2.
     #[serde(default)]
     pub disclosed_without_authentication: Vec<Disclosure>,
+    /// Physical debug interfaces of the product (IXIT 15), each disabled in software (5.6-4).
+    #[serde(default)]
+    pub debug_interfaces: Vec<super::debug_interface::DebugInterface>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -32,7 +32,17 @@ pub struct Slot {
     pub power: Option<PowerBackend>,
     #[serde(default)]
     pub reset_button: Option<ButtonBackend>,
+    /// Debug interfaces wired to the unit.
+    #[serde(default)]
+    pub debug: Option<DebugResources>,
     pub label: Label,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebugResources {
+    #[serde(default)]
+    pub swd: Option<super::debug_interface::SwdResource>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -198,6 +208,16 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
                 format!("slots[{i}].id"),
                 format!("duplicate slot id `{id}`"),
             ));
+        }
+        if let Some(swd) = slot.debug.as_ref().and_then(|d| d.swd.as_ref()) {
+            if swd.probe.is_some() == swd.bridge.is_some() {
+                errors.push(yaml::at(
+                    file,
+                    &slot.id,
+                    format!("slots[{i}].debug.swd"),
+                    "expected exactly one of `probe: {selector, chip}` or `bridge: <socket path>`",
+                ));
+            }
         }
         if !addresses.insert(slot.network.address) {
             errors.push(yaml::at(

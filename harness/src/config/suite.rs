@@ -36,6 +36,10 @@ pub struct Cases {
     pub interfaces_declared: Option<InterfacesDeclared>,
     #[serde(rename = "5.6-2-2", default)]
     pub no_unauthenticated_disclosure: Option<NoUnauthenticatedDisclosure>,
+    #[serde(rename = "5.6-4-2", default)]
+    pub debug_interfaces_disabled: Option<DebugInterfacesDisabled>,
+    #[serde(rename = "5.4-3-2", default)]
+    pub no_hard_coded_secrets: Option<NoHardCodedSecrets>,
     #[serde(rename = "5.5-1-2", default)]
     pub secure_communication: Option<SecureCommunication>,
     #[serde(rename = "5.3-2-2", default)]
@@ -60,6 +64,16 @@ pub struct UpdateMisuse {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoUnauthenticatedDisclosure {}
+
+/// 5.6-4-2 has no settings: what to read comes from the profile, how to reach it from the rig.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebugInterfacesDisabled {}
+
+/// 5.4-3-2 has no settings: it scans the 5.6-4-2 memory read and the profile's lab images.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoHardCodedSecrets {}
 
 /// 5.5-1-2 has no settings of its own: it probes the ports the 5.6-1-2 scan found open.
 #[derive(Debug, Clone, Deserialize)]

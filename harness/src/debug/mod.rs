@@ -3,6 +3,7 @@
 //! sample must leave the bench as it came.
 
 pub mod access;
+pub mod bridge_port;
 pub mod hardware;
 pub mod probe_rs_port;
 
@@ -49,5 +50,19 @@ impl std::fmt::Display for PortError {
             PortError::NoProbe(e) => write!(f, "no debug probe: {e}"),
             PortError::Other(e) => f.write_str(e),
         }
+    }
+}
+
+/// Opens the port a rig's SWD wiring names (blocking: call it off the async runtime).
+pub fn open(
+    wiring: &crate::config::debug_interface::SwdResource,
+) -> Result<Box<dyn DebugPort>, PortError> {
+    match (&wiring.probe, &wiring.bridge) {
+        (Some(p), _) => Ok(Box::new(probe_rs_port::ProbeRsPort::open(
+            &p.selector,
+            &p.chip,
+        )?)),
+        (None, Some(b)) => Ok(Box::new(bridge_port::BridgePort::new(b.into()))),
+        (None, None) => Err(PortError::NoProbe("no probe or bridge given".into())),
     }
 }

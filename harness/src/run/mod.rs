@@ -128,6 +128,10 @@ pub fn execute(opts: RunOptions) -> i32 {
             .collect(),
     );
 
+    let pool = Arc::new(crate::cases::across_units::SecretPool::new(
+        peers.iter().map(|(slot, _)| slot.clone()),
+    ));
+
     let info = info::run_info(&config, &run_id, started, opts.operator.clone());
     let ids = {
         let (config, prepared) = (config.clone(), prepared.clone());
@@ -171,6 +175,7 @@ pub fn execute(opts: RunOptions) -> i32 {
         let task = sample_task::SampleTask {
             sample: sample.clone(),
             peers: peers.clone(),
+            pool: pool.clone(),
             config: config.clone(),
             interrupt: interrupt.clone(),
         };

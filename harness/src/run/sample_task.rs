@@ -14,6 +14,7 @@ use tokio::sync::{oneshot, watch};
 pub struct SampleTask {
     pub sample: Prepared,
     pub peers: Arc<Vec<(String, UnitLabel)>>,
+    pub pool: Arc<crate::cases::across_units::SecretPool>,
     pub config: Arc<Config>,
     pub interrupt: watch::Receiver<bool>,
 }
@@ -87,13 +88,19 @@ impl SampleTask {
                 .collect();
             let _ = tx.send(result);
         }
+        // Samples waiting to compare secrets with this one stop waiting for it.
+        self.pool.ended(&s.slot_id);
     }
 
     /// Runs one case in its own task, so a bug that panics costs that case (INCONCLUSIVE), not
     /// the sample's remaining cases; dropping the returned future (on interrupt) aborts it.
     async fn isolated(&self, spec: CaseSpec) -> CaseResult {
-        let (sample, peers, config) =
-            (self.sample.clone(), self.peers.clone(), self.config.clone());
+        let (sample, peers, config, pool) = (
+            self.sample.clone(),
+            self.peers.clone(),
+            self.config.clone(),
+            self.pool.clone(),
+        );
         let task = tokio::spawn(async move {
             let Ok(sample) = sample.as_ref() else {
                 return CaseResult::inconclusive("sample unavailable");
@@ -101,6 +108,7 @@ impl SampleTask {
             let ctx = CaseContext {
                 sample,
                 peers: &peers,
+                pool: &pool,
                 config: &config,
             };
             cases::run(&spec, &ctx).await

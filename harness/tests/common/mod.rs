@@ -82,6 +82,7 @@ pub fn write_rig_with(dir: &Path, subnet: u8, units: &[&[&str]], extra_args: &st
     network: {{ address: 127.0.{subnet}.{n}, host_baseline: 127.0.{subnet}.254, serve_from: 127.0.{subnet}.253, capture_interface: lo }}
     power: {{ line: {{ endpoint: "unix:{{scratch}}/control", on: "power on", off: "power off" }} }}
     reset_button: {{ line: {{ endpoint: "unix:{{scratch}}/control", press: "button press {{ms}}" }} }}
+    debug: {{ swd: {{ interface: swd, reached_by: header, bridge: "{{scratch}}/swd" }} }}
     label: {{ file: "{{scratch}}/label.yaml" }}
 "#
         ));

@@ -1,0 +1,133 @@
+//! What the samples of one run share for cross-unit comparisons: each publishes the
+//! fingerprints (kind, place, SHA-256) of secrets found in it, never the secrets, and a case
+//! waits until every other sample has published or ended.
+
+use crate::secrets::Finding;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+#[derive(Debug, Clone)]
+pub struct Fingerprint {
+    /// Where in the sample: `flash` at `finding.offset`.
+    pub source: String,
+    pub finding: Finding,
+}
+
+pub struct SecretPool {
+    state: Mutex<State>,
+    changed: watch::Sender<u64>,
+}
+
+#[derive(Default)]
+struct State {
+    expected: BTreeSet<String>,
+    published: BTreeMap<String, Vec<Fingerprint>>,
+    ended: BTreeSet<String>,
+}
+
+impl SecretPool {
+    pub fn new(slots: impl IntoIterator<Item = String>) -> SecretPool {
+        SecretPool {
+            state: Mutex::new(State {
+                expected: slots.into_iter().collect(),
+                ..State::default()
+            }),
+            changed: watch::Sender::new(0),
+        }
+    }
+
+    pub fn publish(&self, slot: &str, prints: Vec<Fingerprint>) {
+        self.state
+            .lock()
+            .unwrap()
+            .published
+            .insert(slot.to_string(), prints);
+        self.changed.send_modify(|v| *v += 1);
+    }
+
+    /// The sample's task is over: nothing more will come from it.
+    pub fn ended(&self, slot: &str) {
+        self.state.lock().unwrap().ended.insert(slot.to_string());
+        self.changed.send_modify(|v| *v += 1);
+    }
+
+    /// Every other sample's fingerprints once all have published or ended, or what there is at
+    /// the deadline; the second list names the samples still missing then.
+    pub async fn others(
+        &self,
+        me: &str,
+        within: Duration,
+    ) -> (BTreeMap<String, Vec<Fingerprint>>, Vec<String>) {
+        let deadline = Instant::now() + within;
+        let mut rx = self.changed.subscribe();
+        loop {
+            let (have, missing) = {
+                let s = self.state.lock().unwrap();
+                let others = s.expected.iter().filter(|slot| slot.as_str() != me);
+                let missing: Vec<String> = others
+                    .filter(|slot| !s.published.contains_key(*slot) && !s.ended.contains(*slot))
+                    .cloned()
+                    .collect();
+                let have: BTreeMap<_, _> = s
+                    .published
+                    .iter()
+                    .filter(|(slot, _)| slot.as_str() != me)
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                (have, missing)
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if missing.is_empty() || left.is_zero() {
+                return (have, missing);
+            }
+            if tokio::time::timeout(left, rx.changed()).await.is_err() {
+                continue; // deadline: the next pass returns what there is
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::Kind;
+
+    fn print(hash: &str) -> Fingerprint {
+        Fingerprint {
+            source: "flash".into(),
+            finding: Finding {
+                kind: Kind::PrivateKey("PEM, PKCS#8"),
+                offset: 0x8000,
+                length: 119,
+                sha256: hash.into(),
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_waiting_sample_sees_later_publications_and_ended_samples_do_not_block() {
+        let pool = std::sync::Arc::new(SecretPool::new(["a", "b", "c"].map(String::from)));
+        let p = pool.clone();
+        let late = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            p.publish("b", vec![print("11")]);
+            p.ended("c");
+        });
+        pool.publish("a", vec![]);
+        let (others, missing) = pool.others("a", Duration::from_secs(5)).await;
+        late.await.unwrap();
+        assert!(missing.is_empty());
+        assert_eq!(others["b"][0].finding.sha256, "11");
+        assert!(!others.contains_key("c"));
+    }
+
+    #[tokio::test]
+    async fn the_deadline_names_who_is_missing() {
+        let pool = SecretPool::new(["a", "b"].map(String::from));
+        let (others, missing) = pool.others("a", Duration::from_millis(30)).await;
+        assert!(others.is_empty());
+        assert_eq!(missing, vec!["b".to_string()]);
+    }
+}

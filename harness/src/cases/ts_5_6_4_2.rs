@@ -1,0 +1,138 @@
+//! TS 103 701 test case 5.6-4-2 (functional), provision 5.6-4: a physically accessible debug
+//! interface is disabled in software.
+//!
+//! Unit (a): each declared debug interface the rig wires is tried with a standard probe in the
+//! unit's default state: attached, identified, and the profile's memory regions read. Unit (b):
+//! an interface the rig wires but the profile does not declare is tried the same way. Only an
+//! interface reached through a populated header counts as physically accessible; one reached
+//! through a bare test pad is reported, not failed. hilt never erases, writes or unlocks.
+
+use super::{CaseContext, CaseSpec};
+use crate::config::debug_interface::{DebugInterface, ReachedBy, SwdResource};
+use crate::debug::access::Access;
+use crate::facts::debug_access;
+use crate::report::manifest::sha256_hex;
+use crate::verdict::{CaseResult, Measurement, Verdict};
+
+pub const SPEC: CaseSpec = CaseSpec {
+    id: "5.6-4-2",
+    provision: "5.6-4",
+    title: "debug interfaces disabled in software",
+    decision_rule: "The SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface is not declared in the profile. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
+};
+
+pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+    let sample = ctx.sample;
+    let declared = &ctx.config.profile.body.ixit.debug_interfaces;
+    let Some(wiring) = sample.swd.clone() else {
+        if declared.is_empty() {
+            return CaseResult::new(
+                Verdict::Pass,
+                "the profile declares no debug interface and the rig wires none to this sample",
+            );
+        }
+        return CaseResult::inconclusive(format!(
+            "the profile declares debug interface(s) {} but the rig wires no SWD to this sample (slot `debug.swd`)",
+            declared.iter().map(|d| format!("`{}`", d.id)).collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let Some(fact) = debug_access::get(sample, &ctx.config.profile).await else {
+        return CaseResult::inconclusive("the rig wires no SWD to this sample");
+    };
+    match fact {
+        Ok(f) => judge(ctx, &wiring, f.interface.as_ref(), f.access.clone()),
+        Err(e) => CaseResult::inconclusive(e.clone()),
+    }
+}
+
+fn judge(
+    ctx: &CaseContext<'_>,
+    wiring: &SwdResource,
+    interface: Option<&DebugInterface>,
+    outcome: Access,
+) -> CaseResult {
+    let sample = ctx.sample;
+    let log = sample.evidence.log("5.6-4-2/swd.log");
+    let name = match interface {
+        Some(d) => format!("SWD `{}` (declared disabled by: {})", d.id, d.disabled_by),
+        None => "SWD (not declared in the profile)".to_string(),
+    };
+    let reached = match wiring.reached_by {
+        ReachedBy::Header => "a populated header",
+        ReachedBy::TestPad => "a bare test pad",
+    };
+    log.line("#", &format!("{name}, reached through {reached}"));
+    let (notes, mut result) = match outcome {
+        Access::Readable { dumps, notes, .. } => {
+            let read: Vec<String> = dumps
+                .iter()
+                .map(|(r, bytes)| {
+                    format!(
+                        "{} {:#x}+{} bytes (sha256 {})",
+                        r.name,
+                        r.start,
+                        bytes.len(),
+                        sha256_hex(bytes)
+                    )
+                })
+                .collect();
+            for r in &read {
+                log.line("<", &format!("read {r}"));
+            }
+            let what = format!(
+                "{name} is open through {reached}: the probe attached and read {}",
+                read.join(", ")
+            );
+            let mut r = match wiring.reached_by {
+                ReachedBy::TestPad => {
+                    let mut r = CaseResult::new(
+                        Verdict::Pass,
+                        "no physically accessible debug interface is open",
+                    );
+                    r.details.push(format!("{what}; a test pad is not physically accessible under TS 103 701, so this is reported, not failed"));
+                    r
+                }
+                ReachedBy::Header => CaseResult::new(Verdict::Fail, what),
+            };
+            r.measurements = vec![Measurement::new(
+                "bytes read through the debug port",
+                dumps.iter().map(|(_, b)| b.len()).sum::<usize>() as f64,
+                "bytes",
+            )];
+            (notes, r)
+        }
+        Access::Locked { how, notes } => {
+            log.line("<", &format!("locked: {how}"));
+            let r = match interface {
+                Some(_) => CaseResult::new(
+                    Verdict::Pass,
+                    format!("{name} through {reached} is locked: {how}"),
+                ),
+                // Locked, yet the profile does not list it: 5.6-4-2 (b) wants every accessible
+                // interface declared, but a locked one cannot be used as a debug interface.
+                None => {
+                    let mut r = CaseResult::new(
+                        Verdict::Pass,
+                        format!("SWD through {reached} is locked: {how}"),
+                    );
+                    r.details.push(
+                        "the profile's ixit.debug_interfaces does not list this SWD interface"
+                            .into(),
+                    );
+                    r
+                }
+            };
+            (notes, r)
+        }
+        Access::Unknown { why, notes } => {
+            log.line("#", &format!("no conclusion: {why}"));
+            (notes, CaseResult::inconclusive(format!("{name}: {why}")))
+        }
+    };
+    for n in &notes {
+        log.line("#", n);
+    }
+    result.details.extend(notes);
+    result.evidence = vec![log.path.clone()];
+    result
+}

@@ -1,0 +1,79 @@
+//! The debug interfaces a product has (IXIT 15, physical side) and, for SWD, what hilt reads
+//! to tell an open port from a locked one; and what a rig wires to them.
+
+use serde::Deserialize;
+
+/// Profile side: one physical debug interface of the product, as the manufacturer declares it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebugInterface {
+    pub id: String,
+    pub kind: DebugKind,
+    /// How the manufacturer says it is disabled in software (IXIT 15), quoted in the report.
+    pub disabled_by: String,
+    /// Memory read to show the port open (flash is memory-mapped); default: the first 4 KiB.
+    #[serde(default)]
+    pub read: Vec<MemoryRegion>,
+    /// A register whose masked value shows the protection level (STM32 option bytes).
+    #[serde(default)]
+    pub protection_register: Option<ProtectionRegister>,
+    /// The part is at readout protection level 2, where SWD gives no answer at all.
+    #[serde(default)]
+    pub readout_protection_level_2: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DebugKind {
+    Swd,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryRegion {
+    pub name: String,
+    pub start: u64,
+    pub length: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectionRegister {
+    pub address: u64,
+    pub mask: u32,
+    pub open_value: u32,
+}
+
+/// Rig side: how a slot's SWD is reached.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwdResource {
+    /// Which interface of the profile this is (`ixit.debug_interfaces[].id`); absent: an
+    /// interface the profile does not declare.
+    #[serde(default)]
+    pub interface: Option<String>,
+    /// TS 103 701 counts only interfaces usable with a standard cable: a populated header is
+    /// physically accessible, a bare test pad is not.
+    pub reached_by: ReachedBy,
+    /// A probe probe-rs drives: `selector` is `VID:PID[:serial]` (see `hilt hardware`), `chip`
+    /// a probe-rs target name such as `nRF52840_xxAA`.
+    #[serde(default)]
+    pub probe: Option<ProbeWiring>,
+    /// Or a debug bridge's Unix socket (protocol in harness/src/debug/bridge_port.rs).
+    #[serde(default)]
+    pub bridge: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReachedBy {
+    Header,
+    TestPad,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeWiring {
+    pub selector: String,
+    pub chip: String,
+}

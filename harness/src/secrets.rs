@@ -1,0 +1,315 @@
+//! Critical security parameters in a memory dump or firmware image: private keys (PEM blocks,
+//! DER PKCS#8 and SEC1 EC keys, OpenSSH), password and API-key assignments, and high-entropy
+//! blocks. A finding carries where it is and a SHA-256 of its bytes, never the bytes: reports
+//! compare secrets across units by hash. Public keys and certificates are reported as such.
+
+use crate::report::manifest::sha256_hex;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    PrivateKey(&'static str),
+    PublicMaterial(&'static str),
+    Credential(String),
+    HighEntropy,
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Kind::PrivateKey(form) => write!(f, "private key ({form})"),
+            Kind::PublicMaterial(form) => write!(f, "public {form} (allowed)"),
+            Kind::Credential(name) => write!(f, "credential assignment `{name}=`"),
+            Kind::HighEntropy => f.write_str("high-entropy block"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: Kind,
+    pub offset: usize,
+    pub length: usize,
+    pub sha256: String,
+}
+
+impl Finding {
+    pub fn is_secret(&self) -> bool {
+        matches!(self.kind, Kind::PrivateKey(_) | Kind::Credential(_))
+    }
+}
+
+/// Findings are capped: a dump full of matches says what it needs to with the first ones.
+const MAX_FINDINGS: usize = 200;
+const ENTROPY_WINDOW: usize = 256;
+/// Bits per byte above which a 256-byte window is random-looking (text stays below 5).
+const ENTROPY_LIMIT: f64 = 7.0;
+
+pub fn scan(data: &[u8]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    pem_blocks(data, &mut out);
+    der_keys(data, &mut out);
+    assignments(data, &mut out);
+    entropy(data, &mut out);
+    out.sort_by_key(|f| f.offset);
+    out.truncate(MAX_FINDINGS);
+    out
+}
+
+fn finding(kind: Kind, data: &[u8], offset: usize, length: usize) -> Finding {
+    Finding {
+        kind,
+        offset,
+        length,
+        sha256: sha256_hex(&data[offset..offset + length]),
+    }
+}
+
+fn find_all<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let i = hay
+            .get(at..)?
+            .windows(needle.len())
+            .position(|w| w == needle)?;
+        let found = at + i;
+        at = found + 1;
+        Some(found)
+    })
+}
+
+fn pem_blocks(data: &[u8], out: &mut Vec<Finding>) {
+    for start in find_all(data, b"-----BEGIN ") {
+        let Some(label_end) = data[start + 11..]
+            .iter()
+            .take(40)
+            .position(|&b| b == b'-')
+            .map(|i| start + 11 + i)
+        else {
+            continue;
+        };
+        let label = String::from_utf8_lossy(&data[start + 11..label_end]).into_owned();
+        let end_marker = format!("-----END {label}-----");
+        let Some(end) = find_all(&data[start..], end_marker.as_bytes())
+            .next()
+            .map(|i| start + i + end_marker.len())
+        else {
+            continue;
+        };
+        let kind = if label.contains("PRIVATE KEY") {
+            Kind::PrivateKey(match label.as_str() {
+                "RSA PRIVATE KEY" => "PEM, PKCS#1 RSA",
+                "EC PRIVATE KEY" => "PEM, SEC1 EC",
+                "OPENSSH PRIVATE KEY" => "OpenSSH",
+                "ENCRYPTED PRIVATE KEY" => "PEM, encrypted PKCS#8",
+                _ => "PEM, PKCS#8",
+            })
+        } else if label.contains("CERTIFICATE") {
+            Kind::PublicMaterial("certificate (PEM)")
+        } else if label.contains("PUBLIC KEY") {
+            Kind::PublicMaterial("key (PEM)")
+        } else {
+            continue;
+        };
+        out.push(finding(kind, data, start, end - start));
+    }
+}
+
+/// DER private keys by their fixed openings: PKCS#8 `SEQUENCE { INTEGER 0, SEQUENCE { OID` with
+/// the RSA, EC or Ed25519 algorithm, and SEC1 `SEQUENCE { INTEGER 1, OCTET STRING (32|48|66)`.
+fn der_keys(data: &[u8], out: &mut Vec<Finding>) {
+    const RSA: &[u8] = &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+    ];
+    const EC: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    const ED25519: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
+    for at in find_all(data, &[0x02, 0x01, 0x00, 0x30]) {
+        let Some((start, total)) = der_sequence_before(data, at) else {
+            continue;
+        };
+        let alg = data.get(at + 5..).unwrap_or(&[]);
+        let form = if alg.starts_with(RSA) {
+            "DER PKCS#8, RSA"
+        } else if alg.starts_with(EC) {
+            "DER PKCS#8, EC"
+        } else if alg.starts_with(ED25519) {
+            "DER PKCS#8, Ed25519"
+        } else {
+            continue;
+        };
+        if start + total <= data.len() {
+            out.push(finding(Kind::PrivateKey(form), data, start, total));
+        }
+    }
+    for at in find_all(data, &[0x02, 0x01, 0x01, 0x04]) {
+        let Some(&len) = data.get(at + 4) else {
+            continue;
+        };
+        if ![32u8, 48, 66].contains(&len) {
+            continue;
+        }
+        if let Some((start, total)) = der_sequence_before(data, at) {
+            if start + total <= data.len() {
+                out.push(finding(
+                    Kind::PrivateKey("DER SEC1, EC"),
+                    data,
+                    start,
+                    total,
+                ));
+            }
+        }
+    }
+}
+
+/// The SEQUENCE header right before `at` (short or one/two-byte long form): its start and
+/// total length.
+fn der_sequence_before(data: &[u8], at: usize) -> Option<(usize, usize)> {
+    if at >= 2 && data[at - 2] == 0x30 && data[at - 1] < 0x80 {
+        return Some((at - 2, 2 + usize::from(data[at - 1])));
+    }
+    if at >= 3 && data[at - 3] == 0x30 && data[at - 2] == 0x81 {
+        return Some((at - 3, 3 + usize::from(data[at - 1])));
+    }
+    if at >= 4 && data[at - 4] == 0x30 && data[at - 3] == 0x82 {
+        let len = usize::from(u16::from_be_bytes([data[at - 2], data[at - 1]]));
+        return Some((at - 4, 4 + len));
+    }
+    None
+}
+
+/// `password=...`, `api_key: ...` and the like with a value of at least 6 printable bytes.
+fn assignments(data: &[u8], out: &mut Vec<Finding>) {
+    const NAMES: [&str; 8] = [
+        "password",
+        "passwd",
+        "api_key",
+        "apikey",
+        "secret",
+        "token",
+        "psk",
+        "private_key",
+    ];
+    let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
+    for name in NAMES {
+        for at in find_all(&lower, name.as_bytes()) {
+            let mut i = at + name.len();
+            while matches!(lower.get(i), Some(b'"' | b'\'' | b' ')) {
+                i += 1;
+            }
+            if !matches!(lower.get(i), Some(b'=' | b':')) {
+                continue;
+            }
+            i += 1;
+            while matches!(lower.get(i), Some(b'"' | b'\'' | b' ')) {
+                i += 1;
+            }
+            let value_len = data[i.min(data.len())..]
+                .iter()
+                .take(256)
+                .take_while(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b',' | b';'))
+                .count();
+            if value_len >= 6 {
+                out.push(finding(Kind::Credential(name.into()), data, i, value_len));
+            }
+        }
+    }
+}
+
+fn entropy(data: &[u8], out: &mut Vec<Finding>) {
+    let mut at = 0;
+    while at + ENTROPY_WINDOW <= data.len() {
+        let window = &data[at..at + ENTROPY_WINDOW];
+        if bits_per_byte(window) > ENTROPY_LIMIT {
+            let start = at;
+            while at + ENTROPY_WINDOW <= data.len()
+                && bits_per_byte(&data[at..at + ENTROPY_WINDOW]) > ENTROPY_LIMIT
+            {
+                at += ENTROPY_WINDOW;
+            }
+            out.push(finding(Kind::HighEntropy, data, start, at - start));
+        } else {
+            at += ENTROPY_WINDOW;
+        }
+    }
+}
+
+fn bits_per_byte(window: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in window {
+        counts[usize::from(b)] += 1;
+    }
+    let n = window.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image() -> Vec<u8> {
+        let mut d = vec![0xffu8; 8192];
+        let pem = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----\n";
+        d[100..100 + pem.len()].copy_from_slice(pem);
+        let cert = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        d[400..400 + cert.len()].copy_from_slice(cert);
+        let mut der = vec![
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        der.extend_from_slice(&[7u8; 32]);
+        d[1000..1000 + der.len()].copy_from_slice(&der);
+        let cfg = b"wifi_psk=\"Hunter2Hunter2\"; mqtt_password: s3cretValue\0";
+        d[2000..2000 + cfg.len()].copy_from_slice(cfg);
+        let mut x: u32 = 0x1234_5678;
+        for b in &mut d[4096..4096 + 1024] {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            *b = x as u8;
+        }
+        d
+    }
+
+    #[test]
+    fn keys_credentials_and_random_blocks_are_found_with_offsets_and_hashes() {
+        let found = scan(&image());
+        let kinds: Vec<String> = found
+            .iter()
+            .map(|f| format!("{}@{}", f.kind, f.offset))
+            .collect();
+        for want in [
+            "private key (PEM, PKCS#8)@100",
+            "public certificate (PEM) (allowed)@400",
+            "private key (DER PKCS#8, Ed25519)@1000",
+            "credential assignment `psk=`@2010",
+            "credential assignment `password=`@2042",
+            "high-entropy block@4096",
+        ] {
+            assert!(kinds.iter().any(|k| k == want), "{want} in {kinds:?}");
+        }
+        let pem = found.iter().find(|f| f.offset == 100).unwrap();
+        assert_eq!(pem.sha256.len(), 64);
+        assert!(pem.is_secret());
+        assert!(!found.iter().find(|f| f.offset == 400).unwrap().is_secret());
+    }
+
+    #[test]
+    fn text_and_erased_flash_give_nothing_and_junk_does_not_panic() {
+        assert!(scan(&[0xff; 65536]).is_empty());
+        assert!(scan(b"Linux version 5.10.186 firmware ready login: ").is_empty());
+        let mut junk = image();
+        for cut in [0, 1, 101, 1003, 1016, 2015, 4100] {
+            let _ = scan(&junk[..cut]);
+        }
+        junk[1001] = 0x82; // a long-form length running past the end
+        let _ = scan(&junk);
+        let _ = scan(b"-----BEGIN ");
+        let _ = scan(&[0x30, 0x82, 0xff, 0xff, 0x02, 0x01, 0x00, 0x30]);
+    }
+}
