@@ -16,6 +16,8 @@ pub mod report;
 pub mod run;
 pub mod secrets;
 pub mod template;
+#[cfg(test)]
+mod test_dir;
 pub mod transport;
 pub mod update;
 pub mod verdict;

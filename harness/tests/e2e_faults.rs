@@ -400,3 +400,67 @@ fn a_private_key_in_the_lab_image_fails() {
         "private key (PEM, SEC1 EC) in the lab's firmware image",
     );
 }
+
+/// The UART as a debug interface, each finding on its own unit: a root shell without login, a
+/// boot-loader prompt a key reaches during boot (left with `boot`, so the unit carries on).
+#[rstest]
+#[case::root_shell(
+    "rootshell",
+    74,
+    "uart-root-shell",
+    "a shell answers without any login once booted"
+)]
+#[case::bootloader_menu(
+    "bootmenu",
+    75,
+    "bootloader-menu",
+    "an interactive boot-loader prompt answers a key during boot: `=>` prompt; help: "
+)]
+fn a_uart_that_offers_a_debug_surface_fails(
+    #[case] tag: &str,
+    #[case] subnet: u8,
+    #[case] fault: &str,
+    #[case] finding: &str,
+) {
+    let dir = TempDir::new(tag);
+    let rig = write_rig(&dir.0, subnet, &[&[], &[fault]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[DEBUG]);
+    assert_verdict(&run, "slot1", DEBUG, "PASS", "");
+    assert_verdict(&run, "slot2", DEBUG, "FAIL", finding);
+}
+
+/// A console login the profile does not declare (or declares absent) is an accessible debug
+/// interface too.
+#[rstest]
+#[case::declared_silent(
+    "uartsilent",
+    76,
+    "      offers: login_prompt ",
+    "      offers: nothing ",
+    "is declared to offer nothing, but asks for a login"
+)]
+#[case::undeclared(
+    "uartundeclared",
+    77,
+    "    - id: uart\n      kind: uart\n",
+    "    - id: uart-unused\n      kind: swd\n",
+    "asks for a login, but the profile declares no UART (IXIT 15)"
+)]
+fn an_undeclared_uart_login_fails(
+    #[case] tag: &str,
+    #[case] subnet: u8,
+    #[case] from: &str,
+    #[case] to: &str,
+    #[case] finding: &str,
+) {
+    let dir = TempDir::new(tag);
+    let text = profile_text();
+    assert!(text.contains(from), "{from:?}");
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text.replace(from, to)).unwrap();
+    let rig = write_rig(&dir.0, subnet, &[&[]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[DEBUG]);
+    assert_verdict(&run, "slot1", DEBUG, "FAIL", finding);
+}

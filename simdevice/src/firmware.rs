@@ -86,10 +86,12 @@ pub enum Fault {
     VersionInMdnsTxt,
     SwdReadable,
     IdenticalPrivateKey,
+    UartRootShell,
+    BootloaderMenu,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 29] = [
+    pub const ALL: [(&'static str, Fault); 31] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -128,6 +130,8 @@ impl Fault {
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),
         ("identical-private-key", Fault::IdenticalPrivateKey),
+        ("uart-root-shell", Fault::UartRootShell),
+        ("bootloader-menu", Fault::BootloaderMenu),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -1,6 +1,7 @@
 //! hilt-simdevice: one simulated unit of a small IP camera, reached only through real OS
 //! interfaces (a pty UART, sockets on its own loopback address, a control socket).
 
+mod bootloader;
 mod control;
 mod firmware;
 mod http;
@@ -183,6 +184,19 @@ async fn bind_or_exit(unit: &Unit, port: u16) -> tokio::net::TcpListener {
     }
 }
 
+async fn udp_or_exit(unit: &Unit, port: u16) -> tokio::net::UdpSocket {
+    match tokio::net::UdpSocket::bind((unit.address, port)).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "hilt-simdevice: cannot listen on {}:{port}/udp: {e}",
+                unit.address
+            );
+            std::process::exit(1);
+        }
+    }
+}
+
 /// One boot: the boot log on the UART, then the services and a console session until power-off.
 fn boot(unit: Arc<Unit>, uart: uart::Uart, tls: Arc<openssl::ssl::SslAcceptor>) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -194,6 +208,9 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart, tls: Arc<openssl::ssl::SslAcceptor>) 
             .await
             .is_err()
         {
+            return;
+        }
+        if unit.has(Fault::BootloaderMenu) && bootloader::offer(&mut console).await.is_none() {
             return;
         }
         tokio::time::sleep(fw.boot_delay).await;
@@ -225,32 +242,10 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart, tls: Arc<openssl::ssl::SslAcceptor>) 
             services.spawn(net::ssh_banner(bind_or_exit(&unit, fw.ssh_port).await));
         }
         if unit.has(Fault::UndeclaredUdp) || unit.has(Fault::SerialInSsdpDescription) {
-            match tokio::net::UdpSocket::bind((unit.address, 1900)).await {
-                Ok(socket) => {
-                    services.spawn(net::ssdp(unit.clone(), socket));
-                }
-                Err(e) => {
-                    eprintln!(
-                        "hilt-simdevice: cannot listen on {}:1900/udp: {e}",
-                        unit.address
-                    );
-                    std::process::exit(1);
-                }
-            }
+            services.spawn(net::ssdp(unit.clone(), udp_or_exit(&unit, 1900).await));
         }
         if unit.has(Fault::VersionInMdnsTxt) {
-            match tokio::net::UdpSocket::bind((unit.address, 5353)).await {
-                Ok(socket) => {
-                    services.spawn(net::mdns(unit.clone(), socket));
-                }
-                Err(e) => {
-                    eprintln!(
-                        "hilt-simdevice: cannot listen on {}:5353/udp: {e}",
-                        unit.address
-                    );
-                    std::process::exit(1);
-                }
-            }
+            services.spawn(net::mdns(unit.clone(), udp_or_exit(&unit, 5353).await));
         }
         if unit.has(Fault::UndeclaredPort) {
             services.spawn(net::debug_service(
@@ -265,6 +260,10 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart, tls: Arc<openssl::ssl::SslAcceptor>) 
             telnet: false,
             after_cr: false,
         };
+        if unit.has(Fault::UartRootShell) {
+            // The console drops straight into a root shell; after `exit`, the usual login.
+            let _ = session::shell(&mut io, &unit, "root").await;
+        }
         session::serve(&mut io, &unit, 0).await;
         std::future::pending::<()>().await;
     })

@@ -117,7 +117,7 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 /// Returns `Some(())` on `exit`, `None` when the peer went away.
-async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
+pub async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
     io: &mut Io<S>,
     unit: &Arc<Unit>,
     user: &str,

@@ -36,6 +36,7 @@ pub struct Sample {
     pub evidence: SampleEvidence,
     pub http: Http,
     console_path: Option<(String, u32)>,
+    console_reached_by: Option<crate::config::debug_interface::ReachedBy>,
     console: tokio::sync::Mutex<Option<Channel>>,
     pub power: Option<Box<dyn Switch>>,
     pub button: Option<Box<dyn Switch>>,
@@ -141,6 +142,7 @@ pub async fn prepare(
         scope: Scope::new(allowed),
         http,
         console_path: slot.console.as_ref().map(|c| (fill(&c.path), c.baud.value)),
+        console_reached_by: slot.console.as_ref().map(|c| c.reached_by),
         console: tokio::sync::Mutex::new(None),
         power: slot
             .power
@@ -228,6 +230,11 @@ impl Sample {
             .unwrap()
             .as_ref()
             .map(|c| c.clear_secrets())
+    }
+
+    /// How the rig reaches the unit's console; None when it wires none.
+    pub fn console_reached_by(&self) -> Option<crate::config::debug_interface::ReachedBy> {
+        self.console_reached_by
     }
 
     pub fn var(&self, name: &str) -> Option<String> {

@@ -1,6 +1,7 @@
 //! One module per TS 103 701 functional test case, each reading like the test case.
 
 pub mod across_units;
+pub mod debug_uart;
 pub mod derivation;
 pub mod password_checks;
 pub mod ts_5_1_1_2;

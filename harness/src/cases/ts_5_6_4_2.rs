@@ -8,7 +8,7 @@
 //! through a bare test pad is reported, not failed. hilt never erases, writes or unlocks.
 
 use super::{CaseContext, CaseSpec};
-use crate::config::debug_interface::{DebugInterface, ReachedBy, SwdResource};
+use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, SwdResource};
 use crate::debug::access::Access;
 use crate::facts::debug_access;
 use crate::report::manifest::sha256_hex;
@@ -18,31 +18,71 @@ pub const SPEC: CaseSpec = CaseSpec {
     id: "5.6-4-2",
     provision: "5.6-4",
     title: "debug interfaces disabled in software",
-    decision_rule: "The SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface is not declared in the profile. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
+    decision_rule: "UART (the rig's console): the unit is power-cycled while the usual boot-loader interrupt keys are sent through the profile's boot window, then a newline is sent to the booted console (console.log). FAIL if a boot-loader prompt answers, a shell answers without a login, or a login prompt answers where the profile declares the UART to offer nothing or declares no UART. INCONCLUSIVE if the rig has no power backend to reach the boot window. SWD: the SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface is not declared in the profile. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
 };
 
 pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+    let mut parts = Vec::new();
+    parts.extend(swd_part(ctx).await);
+    parts.extend(super::debug_uart::judge(ctx).await);
+    if parts.is_empty() {
+        return CaseResult::new(
+            Verdict::Pass,
+            "the profile declares no debug interface and the rig wires none to this sample",
+        );
+    }
+    combine(parts)
+}
+
+/// One verdict from the SWD and UART parts: any FAIL fails, then any INCONCLUSIVE.
+fn combine(parts: Vec<CaseResult>) -> CaseResult {
+    let verdict = [Verdict::Fail, Verdict::Inconclusive]
+        .into_iter()
+        .find(|v| parts.iter().any(|p| p.verdict == *v))
+        .unwrap_or(Verdict::Pass);
+    let message = parts
+        .iter()
+        .filter(|p| p.verdict == verdict)
+        .map(|p| p.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut out = CaseResult::new(verdict, message);
+    for p in parts {
+        if p.verdict != verdict {
+            out.details.push(format!("{:?}: {}", p.verdict, p.message));
+        }
+        out.details.extend(p.details);
+        out.measurements.extend(p.measurements);
+        out.evidence.extend(p.evidence);
+    }
+    out
+}
+
+async fn swd_part(ctx: &CaseContext<'_>) -> Option<CaseResult> {
     let sample = ctx.sample;
-    let declared = &ctx.config.profile.body.ixit.debug_interfaces;
+    let declared: Vec<&DebugInterface> = ctx
+        .config
+        .profile
+        .body
+        .ixit
+        .debug_interfaces
+        .iter()
+        .filter(|d| d.kind == DebugKind::Swd)
+        .collect();
     let Some(wiring) = sample.swd.clone() else {
         if declared.is_empty() {
-            return CaseResult::new(
-                Verdict::Pass,
-                "the profile declares no debug interface and the rig wires none to this sample",
-            );
+            return None;
         }
-        return CaseResult::inconclusive(format!(
-            "the profile declares debug interface(s) {} but the rig wires no SWD to this sample (slot `debug.swd`)",
+        return Some(CaseResult::inconclusive(format!(
+            "the profile declares SWD interface(s) {} but the rig wires no SWD to this sample (slot `debug.swd`)",
             declared.iter().map(|d| format!("`{}`", d.id)).collect::<Vec<_>>().join(", ")
-        ));
+        )));
     };
-    let Some(fact) = debug_access::get(sample, &ctx.config.profile).await else {
-        return CaseResult::inconclusive("the rig wires no SWD to this sample");
-    };
-    match fact {
+    let fact = debug_access::get(sample, &ctx.config.profile).await?;
+    Some(match fact {
         Ok(f) => judge(ctx, &wiring, f.interface.as_ref(), f.access.clone()),
         Err(e) => CaseResult::inconclusive(e.clone()),
-    }
+    })
 }
 
 fn judge(

@@ -20,12 +20,37 @@ pub struct DebugInterface {
     /// The part is at readout protection level 2, where SWD gives no answer at all.
     #[serde(default)]
     pub readout_protection_level_2: bool,
+    /// UART: what it offers in production.
+    #[serde(default)]
+    pub offers: UartOffers,
+    /// UART: keys sent during boot besides the usual boot-loader interrupts.
+    #[serde(default)]
+    pub interrupt_keys: Vec<String>,
+    /// UART: how long after power-on hilt keeps sending interrupt keys.
+    #[serde(default = "five_seconds")]
+    pub boot_window: super::duration::Dur,
+}
+
+fn five_seconds() -> super::duration::Dur {
+    super::duration::Dur(std::time::Duration::from_secs(5))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DebugKind {
     Swd,
+    Uart,
+}
+
+/// What a UART offers in production, as the manufacturer declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UartOffers {
+    /// Boot messages at most: no prompt of any kind.
+    #[default]
+    Nothing,
+    /// A console that asks for a login (declared in IXIT 1 too).
+    LoginPrompt,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -61,6 +61,14 @@ pub struct ConsoleResource {
     /// A tty path such as /dev/ttyUSB0 or /dev/serial/by-id/...
     pub path: String,
     pub baud: Spanned<u32>,
+    /// How the UART is reached: a populated header (default) or a bare test pad, which TS 103 701
+    /// does not count as physically accessible.
+    #[serde(default = "header")]
+    pub reached_by: super::debug_interface::ReachedBy,
+}
+
+fn header() -> super::debug_interface::ReachedBy {
+    super::debug_interface::ReachedBy::Header
 }
 
 #[derive(Debug, Clone, Deserialize)]

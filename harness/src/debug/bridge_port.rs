@@ -101,7 +101,7 @@ impl DebugPort for BridgePort {
         for (i, chunk) in buf.chunks_mut(MAX_READ).enumerate() {
             let at = address + (i * MAX_READ) as u64;
             let hex = self.call(&format!("read {at:x} {}", chunk.len()))?;
-            let bytes = decode_hex(&hex)
+            let bytes = crate::report::manifest::unhex(&hex)
                 .filter(|b| b.len() == chunk.len())
                 .ok_or_else(|| {
                     PortError::Other(format!(
@@ -119,24 +119,15 @@ impl DebugPort for BridgePort {
     }
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_dir::TestDir;
     use std::os::unix::net::UnixListener;
 
     /// A bridge answering from a script of replies, one per request line.
-    fn bridge(replies: Vec<&'static str>) -> (tempdir::Dir, PathBuf) {
-        let dir = tempdir::Dir::new();
+    fn bridge(replies: Vec<&'static str>) -> (TestDir, PathBuf) {
+        let dir = TestDir::new("bridge");
         let path = dir.0.join("swd");
         let listener = UnixListener::bind(&path).unwrap();
         std::thread::spawn(move || {
@@ -152,26 +143,6 @@ mod tests {
             }
         });
         (dir, path)
-    }
-
-    mod tempdir {
-        pub struct Dir(pub std::path::PathBuf);
-        impl Dir {
-            pub fn new() -> Dir {
-                let p = std::env::temp_dir().join(format!(
-                    "hilt-bridge-{}-{}",
-                    std::process::id(),
-                    crate::facts::initialized::fresh_password()
-                ));
-                std::fs::create_dir_all(&p).unwrap();
-                Dir(p)
-            }
-        }
-        impl Drop for Dir {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
     }
 
     #[test]

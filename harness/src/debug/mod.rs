@@ -6,6 +6,7 @@ pub mod access;
 pub mod bridge_port;
 pub mod hardware;
 pub mod probe_rs_port;
+pub mod uart_probe;
 
 /// What a debug port can do for hilt: attach, identify, halt, read, reset. Every call blocks
 /// (probes are blocking devices); callers run them off the async runtime.

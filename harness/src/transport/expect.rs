@@ -122,6 +122,14 @@ impl Channel {
         }
     }
 
+    /// Everything the device sends during `window` (at most `limit` bytes), consumed.
+    pub async fn gather(&mut self, window: Duration, limit: usize) -> Vec<u8> {
+        let deadline = Instant::now() + window;
+        while self.buf.len() < limit && !self.closed && self.more(deadline).await {}
+        let n = self.buf.len().min(limit);
+        self.buf.drain(..n).collect()
+    }
+
     /// Forget output seen so far, so the next expect only sees what comes after.
     pub fn clear(&mut self) {
         while let Ok(chunk) = self.rx.try_recv() {
@@ -203,33 +211,13 @@ mod tests {
     use super::*;
     use crate::evidence::SampleEvidence;
 
-    fn channel() -> (mpsc::Sender<Vec<u8>>, Channel, tempdir::Dir) {
-        let dir = tempdir::Dir::new();
+    fn channel() -> (mpsc::Sender<Vec<u8>>, Channel, crate::test_dir::TestDir) {
+        let dir = crate::test_dir::TestDir::new("expect");
         let ev = SampleEvidence::new(&dir.0, "s").unwrap();
         let (tx, rx) = mpsc::channel(8);
         let writer: Writer = Arc::new(Mutex::new(Box::new(tokio::io::sink())));
         let death = vec![Pattern::new("Kernel panic").unwrap()];
         (tx, Channel::new(rx, writer, ev.log("t.log"), death), dir)
-    }
-
-    mod tempdir {
-        pub struct Dir(pub std::path::PathBuf);
-        impl Dir {
-            pub fn new() -> Dir {
-                let p = std::env::temp_dir().join(format!(
-                    "hilt-expect-{}-{:?}",
-                    std::process::id(),
-                    std::thread::current().id()
-                ));
-                std::fs::create_dir_all(&p).unwrap();
-                Dir(p)
-            }
-        }
-        impl Drop for Dir {
-            fn drop(&mut self) {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
     }
 
     #[tokio::test]

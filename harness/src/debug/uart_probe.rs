@@ -1,0 +1,183 @@
+//! The UART as a debug interface: power-cycle the unit, keep sending the usual boot-loader
+//! interrupt keys through the boot window, and look at what the port offers — a boot-loader
+//! prompt, then, once booted, a root shell without login, a login prompt, or nothing. A
+//! boot-loader prompt is left with `boot`, so the unit carries on as it would have.
+
+use crate::bench::Sample;
+use crate::transport::switch::Action;
+use std::time::Duration;
+
+/// Ctrl-C, Enter, space, Esc and the few letters boot loaders wait for (U-Boot's any key,
+/// RedBoot's ^C, CFE's and Broadcom's ^C, "q" for some vendor menus, "t" for TP-Link's "tpl").
+const INTERRUPT_KEYS: [&str; 6] = ["\x03", "\r", " ", "\x1b", "q", "t"];
+const MAX_LOG: usize = 256 * 1024;
+/// Prompts of boot loaders in the field, as they end a line.
+const BOOTLOADER_PROMPTS: [&str; 7] = [
+    "=> ",
+    "U-Boot> ",
+    "CFE> ",
+    "RedBoot> ",
+    "ath> ",
+    "ar7240> ",
+    "Boot> ",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UartFindings {
+    /// The boot-loader prompt and what `help` showed there.
+    pub bootloader: Option<String>,
+    pub after_boot: Surface,
+    /// Whether the boot window could be reached (the rig has a power backend).
+    pub power_cycled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Surface {
+    RootShell(String),
+    LoginPrompt(String),
+    Nothing,
+}
+
+pub async fn probe(
+    sample: &Sample,
+    death: &[crate::config::pattern::Pattern],
+    extra_keys: &[String],
+    boot_window: Duration,
+) -> Result<UartFindings, String> {
+    let mut console = sample.console(death).await?;
+    let mut power_cycled = false;
+    let mut bootloader = None;
+    if let Some(power) = &sample.power {
+        let act = |a| async move {
+            tokio::time::timeout(Duration::from_secs(10), power.actuate(a))
+                .await
+                .map_err(|_| "power backend gave no answer within 10s".to_string())?
+        };
+        act(Action::PowerOff).await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        console.clear();
+        act(Action::PowerOn).await?;
+        power_cycled = true;
+        let mut seen = Vec::new();
+        let keys: Vec<String> = INTERRUPT_KEYS
+            .iter()
+            .map(|k| k.to_string())
+            .chain(extra_keys.iter().cloned())
+            .collect();
+        let started = std::time::Instant::now();
+        let mut next = 0;
+        while started.elapsed() < boot_window && seen.len() < MAX_LOG {
+            let key = &keys[next % keys.len()];
+            next += 1;
+            console
+                .send_bytes(key.as_bytes(), "boot-loader interrupt key")
+                .await
+                .map_err(|e| e.to_string())?;
+            seen.extend(console.gather(Duration::from_millis(100), MAX_LOG).await);
+            if let Some(prompt) = bootloader_prompt(&seen) {
+                // Stop pressing keys; record what the prompt offers, then let it boot.
+                seen.extend(console.gather(Duration::from_millis(300), MAX_LOG).await);
+                console
+                    .send_bytes(b"help\r", "boot-loader help")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let help = console.gather(Duration::from_millis(700), 8192).await;
+                bootloader = Some(format!(
+                    "`{}` prompt; help: {}",
+                    prompt.trim(),
+                    excerpt(&help, 240)
+                ));
+                console
+                    .send_bytes(b"boot\r", "continue booting")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                break;
+            }
+        }
+        // Let the boot finish: output goes quiet for a while.
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < until {
+            if console
+                .gather(Duration::from_millis(1500), MAX_LOG)
+                .await
+                .is_empty()
+            {
+                break;
+            }
+        }
+    }
+    console
+        .send_bytes(b"\r", "a newline at the booted console")
+        .await
+        .map_err(|e| e.to_string())?;
+    let answer = console.gather(Duration::from_millis(1500), 8192).await;
+    Ok(UartFindings {
+        bootloader,
+        after_boot: classify(&answer),
+        power_cycled,
+    })
+}
+
+fn bootloader_prompt(seen: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(seen);
+    BOOTLOADER_PROMPTS.into_iter().find(|p| {
+        text.lines()
+            .any(|l| l == *p || l.ends_with(&format!("\r{p}")))
+            || text.ends_with(p)
+    })
+}
+
+/// What answers a newline once the unit has booted.
+pub fn classify(answer: &[u8]) -> Surface {
+    let text = String::from_utf8_lossy(answer);
+    let last = text
+        .trim_end_matches([' ', '\r', '\n'])
+        .rsplit(['\r', '\n'])
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("login:") || lower.contains("password:") {
+        return Surface::LoginPrompt(excerpt(answer, 120));
+    }
+    if last.ends_with('#') || last.ends_with('$') || last.ends_with('>') && last.contains('@') {
+        return Surface::RootShell(excerpt(answer, 120));
+    }
+    Surface::Nothing
+}
+
+fn excerpt(bytes: &[u8], max: usize) -> String {
+    let text = crate::evidence::printable(bytes);
+    text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompts_shells_and_silence_are_told_apart() {
+        assert!(matches!(
+            classify(b"\r\nVC-100 login: "),
+            Surface::LoginPrompt(_)
+        ));
+        assert!(matches!(classify(b"\r\nvc-100# "), Surface::RootShell(_)));
+        assert!(matches!(classify(b"\r\n~ $ "), Surface::RootShell(_)));
+        assert_eq!(classify(b""), Surface::Nothing);
+        assert_eq!(classify(b"[  3.1] eth0: link up\r\n"), Surface::Nothing);
+        assert_eq!(classify(&[0xff, 0x00, 0x9c]), Surface::Nothing);
+    }
+
+    #[test]
+    fn boot_loader_prompts_are_recognised_at_a_line_end_only() {
+        assert_eq!(
+            bootloader_prompt(b"Hit any key to stop autoboot:  1 \r\n\r\n=> "),
+            Some("=> ")
+        );
+        assert_eq!(bootloader_prompt(b"CFE> "), Some("CFE> "));
+        assert_eq!(
+            bootloader_prompt(b"a => b\r\nStarting kernel ...\r\n"),
+            None
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! A scratch folder for unit tests, removed when dropped.
+
+pub struct TestDir(pub std::path::PathBuf);
+
+impl TestDir {
+    pub fn new(tag: &str) -> TestDir {
+        let p = std::env::temp_dir().join(format!(
+            "hilt-{tag}-{}-{}",
+            std::process::id(),
+            crate::facts::initialized::fresh_password()
+        ));
+        std::fs::create_dir_all(&p).unwrap();
+        TestDir(p)
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
