@@ -1,5 +1,5 @@
 //! Critical security parameters in a memory dump or firmware image: private keys (PEM blocks,
-//! DER PKCS#8 and SEC1 EC keys, OpenSSH), password and API-key assignments, and high-entropy
+//! DER PKCS#8, PKCS#1 RSA and SEC1 EC keys, OpenSSH), password and API-key assignments, and high-entropy
 //! blocks. A finding carries where it is and a SHA-256 of its bytes, never the bytes: reports
 //! compare secrets across units by hash. Public keys and certificates are reported as such.
 
@@ -140,6 +140,22 @@ fn der_keys(data: &[u8], out: &mut Vec<Finding>) {
             out.push(finding(Kind::PrivateKey(form), data, start, total));
         }
     }
+    // PKCS#1 RSAPrivateKey: version 0, then a modulus of 128 bytes or more.
+    for at in find_all(data, &[0x02, 0x01, 0x00, 0x02]) {
+        if !matches!(data.get(at + 4), Some(0x81 | 0x82)) {
+            continue;
+        }
+        if let Some((start, total)) = der_sequence_before(data, at) {
+            if start + total <= data.len() {
+                out.push(finding(
+                    Kind::PrivateKey("DER PKCS#1, RSA"),
+                    data,
+                    start,
+                    total,
+                ));
+            }
+        }
+    }
     for at in find_all(data, &[0x02, 0x01, 0x01, 0x04]) {
         let Some(&len) = data.get(at + 4) else {
             continue;
@@ -264,6 +280,12 @@ mod tests {
         ];
         der.extend_from_slice(&[7u8; 32]);
         d[1000..1000 + der.len()].copy_from_slice(&der);
+        // An RSA-2048 PKCS#1 key's opening: SEQUENCE (1190 bytes), version 0, modulus.
+        let mut rsa = vec![
+            0x30, 0x82, 0x04, 0xa2, 0x02, 0x01, 0x00, 0x02, 0x82, 0x01, 0x01, 0x00,
+        ];
+        rsa.resize(4 + 0x4a2, 0x5a);
+        d[2600..2600 + rsa.len()].copy_from_slice(&rsa);
         let cfg = b"wifi_psk=\"Hunter2Hunter2\"; mqtt_password: s3cretValue\0";
         d[2000..2000 + cfg.len()].copy_from_slice(cfg);
         let mut x: u32 = 0x1234_5678;
@@ -289,6 +311,7 @@ mod tests {
             "private key (DER PKCS#8, Ed25519)@1000",
             "credential assignment `psk=`@2010",
             "credential assignment `password=`@2042",
+            "private key (DER PKCS#1, RSA)@2600",
             "high-entropy block@4096",
         ] {
             assert!(kinds.iter().any(|k| k == want), "{want} in {kinds:?}");

@@ -464,3 +464,24 @@ fn an_undeclared_uart_login_fails(
     let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[DEBUG]);
     assert_verdict(&run, "slot1", DEBUG, "FAIL", finding);
 }
+
+/// A rig that does not know the UART's rate: hilt finds it (logged in the transcript) and the
+/// console works as if it had been given.
+#[test]
+fn a_console_without_a_baud_rate_is_found_by_search() {
+    let dir = TempDir::new("baudsearch");
+    let rig = write_rig(&dir.0, 90, &[&[]]);
+    let text = std::fs::read_to_string(&rig).unwrap();
+    assert!(text.contains(", baud: 115200"));
+    std::fs::write(&rig, text.replace(", baud: 115200", "")).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[DEBUG]);
+    assert_verdict(&run, "slot1", DEBUG, "PASS", "");
+    let log = std::fs::read_to_string(run.run_dir().join("samples/slot1/console.log")).unwrap();
+    assert!(log.contains("baud search: 115200:"), "{log}");
+    assert!(
+        log.contains("opened ") && log.contains(" at 115200 baud"),
+        "{log}"
+    );
+    assert!(log.contains("[serial BREAK]"), "{log}");
+}

@@ -35,7 +35,7 @@ pub struct Sample {
     pub scope: Scope,
     pub evidence: SampleEvidence,
     pub http: Http,
-    console_path: Option<(String, u32)>,
+    console_path: Option<(String, Option<u32>)>,
     console_reached_by: Option<crate::config::debug_interface::ReachedBy>,
     console: tokio::sync::Mutex<Option<Channel>>,
     pub power: Option<Box<dyn Switch>>,
@@ -141,7 +141,10 @@ pub async fn prepare(
         capture_problem,
         scope: Scope::new(allowed),
         http,
-        console_path: slot.console.as_ref().map(|c| (fill(&c.path), c.baud.value)),
+        console_path: slot
+            .console
+            .as_ref()
+            .map(|c| (fill(&c.path), c.baud.as_ref().map(|b| b.value))),
         console_reached_by: slot.console.as_ref().map(|c| c.reached_by),
         console: tokio::sync::Mutex::new(None),
         power: slot
@@ -194,10 +197,15 @@ impl Sample {
                 .console_path
                 .clone()
                 .ok_or("the rig wires no console to this slot")?;
+            let log = self.evidence.log("console.log");
+            let baud = match baud {
+                Some(b) => b,
+                None => crate::transport::console::find_baud(&path, &log).await?,
+            };
             *guard = Some(crate::transport::console::open(
                 &path,
                 baud,
-                self.evidence.log("console.log"),
+                log,
                 death.to_vec(),
             )?);
         }

@@ -60,7 +60,9 @@ pub struct Launch {
 pub struct ConsoleResource {
     /// A tty path such as /dev/ttyUSB0 or /dev/serial/by-id/...
     pub path: String,
-    pub baud: Spanned<u32>,
+    /// Absent: hilt tries the common rates and keeps the one that gives readable text.
+    #[serde(default)]
+    pub baud: Option<Spanned<u32>>,
     /// How the UART is reached: a populated header (default) or a bare test pad, which TS 103 701
     /// does not count as physically accessible.
     #[serde(default = "header")]
@@ -239,10 +241,10 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
             ));
         }
         if let Some(c) = &slot.console {
-            if c.baud.value == 0 {
+            if let Some(baud) = c.baud.as_ref().filter(|b| b.value == 0) {
                 errors.push(yaml::at(
                     file,
-                    &c.baud,
+                    baud,
                     format!("slots[{i}].console.baud"),
                     "expected a baud rate above 0",
                 ));

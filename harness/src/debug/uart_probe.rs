@@ -1,5 +1,5 @@
-//! The UART as a debug interface: power-cycle the unit, keep sending the usual boot-loader
-//! interrupt keys through the boot window, and look at what the port offers — a boot-loader
+//! The UART as a debug interface: power-cycle the unit, send a serial BREAK, keep sending the
+//! usual boot-loader interrupt keys through the boot window, and look at what the port offers — a boot-loader
 //! prompt, then, once booted, a root shell without login, a login prompt, or nothing. A
 //! boot-loader prompt is left with `boot`, so the unit carries on as it would have.
 
@@ -58,6 +58,7 @@ pub async fn probe(
         console.clear();
         act(Action::PowerOn).await?;
         power_cycled = true;
+        console.send_break().map_err(|e| e.to_string())?;
         let mut seen = Vec::new();
         let keys: Vec<String> = INTERRUPT_KEYS
             .iter()

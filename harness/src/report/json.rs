@@ -61,7 +61,7 @@ struct Equipment<'a> {
 struct SerialAdapter {
     slot: String,
     path: String,
-    baud: u32,
+    baud: Option<u32>,
 }
 
 #[derive(Serialize)]

@@ -55,7 +55,8 @@ pub struct RunInfo {
     pub suite: FileRef,
     pub corpora: Vec<FileRef>,
     /// (slot, console path, baud) of every serial adapter the rig wires.
-    pub serial_adapters: Vec<(String, String, u32)>,
+    /// The baud rate is None where hilt finds it (see the console transcript).
+    pub serial_adapters: Vec<(String, String, Option<u32>)>,
     /// (provision, support, detail) of the ICS rows the human report summarises.
     pub ics_rows: Vec<(String, String, String)>,
     pub started: chrono::DateTime<chrono::Utc>,

@@ -53,9 +53,13 @@ pub fn run_info(
         .slots
         .iter()
         .filter_map(|s| {
-            s.console
-                .as_ref()
-                .map(|c| (s.id.value.clone(), c.path.clone(), c.baud.value))
+            s.console.as_ref().map(|c| {
+                (
+                    s.id.value.clone(),
+                    c.path.clone(),
+                    c.baud.as_ref().map(|b| b.value),
+                )
+            })
         })
         .collect();
     let suffix: u32 = std::time::SystemTime::now()

@@ -54,6 +54,8 @@ pub struct Channel {
     writer: Writer,
     pub transcript: EvidenceLog,
     death: Vec<Pattern>,
+    /// A serial line's descriptor, for BREAK; None on other transports.
+    break_line: Option<std::os::fd::RawFd>,
 }
 
 impl Channel {
@@ -71,6 +73,25 @@ impl Channel {
             writer,
             transcript,
             death,
+            break_line: None,
+        }
+    }
+
+    pub fn set_break_line(&mut self, fd: std::os::fd::RawFd) {
+        self.break_line = Some(fd);
+    }
+
+    /// A serial BREAK (the line held low for 0.25-0.5 s), which some boot loaders and
+    /// consoles take as an interrupt; a no-op where the transport has no line.
+    pub fn send_break(&mut self) -> Result<(), ExpectError> {
+        let Some(fd) = self.break_line else {
+            return Ok(());
+        };
+        self.transcript.line(">", "[serial BREAK]");
+        // SAFETY: `fd` belongs to the serial port this channel owns, open while the channel lives.
+        match unsafe { libc::tcsendbreak(fd, 0) } {
+            0 => Ok(()),
+            _ => Err(ExpectError::Io(std::io::Error::last_os_error().to_string())),
         }
     }
 
