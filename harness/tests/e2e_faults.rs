@@ -431,38 +431,62 @@ fn a_uart_that_offers_a_debug_surface_fails(
 }
 
 /// A console login the profile does not declare (or declares absent) is an accessible debug
-/// interface too.
+/// interface too. The corpus is tried there: a unit whose factory reset adds a Mirai account
+/// shows it logging in; the others show the prompt alone.
 #[rstest]
 #[case::declared_silent(
     "uartsilent",
     76,
+    &[],
     "      offers: login_prompt ",
     "      offers: nothing ",
-    "is declared to offer nothing, but asks for a login"
+    "is declared to offer nothing, but asks for a login",
+    "65 universal credential(s) tried at the undeclared login prompt, 0 accepted"
 )]
 #[case::undeclared(
     "uartundeclared",
     77,
+    &[],
     "    - id: uart\n      kind: uart\n",
     "    - id: uart-unused\n      kind: swd\n",
-    "asks for a login, but the profile declares no UART (IXIT 15)"
+    "asks for a login, but the profile declares no UART (IXIT 15)",
+    "65 universal credential(s) tried at the undeclared login prompt, 0 accepted"
+)]
+#[case::undeclared_with_universal_password(
+    "uartcorpus",
+    91,
+    &["universal-password-after-reset"],
+    "    - id: uart\n      kind: uart\n",
+    "    - id: uart-unused\n      kind: swd\n",
+    "the universal corpus logs in: mirai-2016.csv entry 6 (user `root`)",
+    "tried at the undeclared login prompt, 1 accepted"
 )]
 fn an_undeclared_uart_login_fails(
     #[case] tag: &str,
     #[case] subnet: u8,
+    #[case] faults: &[&str],
     #[case] from: &str,
     #[case] to: &str,
     #[case] finding: &str,
+    #[case] detail: &str,
 ) {
     let dir = TempDir::new(tag);
     let text = profile_text();
     assert!(text.contains(from), "{from:?}");
     let profile = dir.0.join("profile.yaml");
     std::fs::write(&profile, text.replace(from, to)).unwrap();
-    let rig = write_rig(&dir.0, subnet, &[&[]]);
+    let rig = write_rig(&dir.0, subnet, &[faults]);
     let suite = quick_suite(&dir.0);
     let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[DEBUG]);
     assert_verdict(&run, "slot1", DEBUG, "FAIL", finding);
+    let (_, message, system_out) = run.verdict("slot1", DEBUG);
+    assert!(
+        system_out.contains(detail),
+        "{detail:?} not in {system_out}"
+    );
+    if faults.is_empty() {
+        assert!(!message.contains("the universal corpus logs in"));
+    }
 }
 
 /// A rig that does not know the UART's rate: hilt finds it (logged in the transcript) and the

@@ -51,12 +51,25 @@ pub async fn judge(ctx: &CaseContext<'_>) -> Option<CaseResult> {
             Some(UartOffers::LoginPrompt) => details.push(format!(
                 "{name} asks for a login, as declared (its credentials are tested by 5.1-1-2): {text}"
             )),
-            Some(UartOffers::Nothing) => findings.push(format!(
-                "{name} is declared to offer nothing, but asks for a login: {text}"
-            )),
-            None => findings.push(format!(
-                "{name} asks for a login, but the profile declares no UART (IXIT 15): {text}"
-            )),
+            offers => {
+                let why = match offers {
+                    Some(_) => "is declared to offer nothing, but asks for a login",
+                    None => "asks for a login, but the profile declares no UART (IXIT 15)",
+                };
+                let corpus = super::uart_corpus::try_corpus(ctx).await;
+                let opened = if corpus.accepted.is_empty() {
+                    String::new()
+                } else {
+                    format!("; the universal corpus logs in: {}", corpus.accepted.join(", "))
+                };
+                findings.push(format!("{name} {why}: {text}{opened}"));
+                details.push(format!(
+                    "{name}: {} universal credential(s) tried at the undeclared login prompt, {} accepted (console.log)",
+                    corpus.tried,
+                    corpus.accepted.len()
+                ));
+                details.extend(corpus.note);
+            }
         },
         Surface::Nothing => details.push(format!("{name}: nothing answers once booted")),
     }

@@ -15,6 +15,7 @@ pub mod ts_5_5_1_2;
 pub mod ts_5_6_1_2;
 pub mod ts_5_6_2_2;
 pub mod ts_5_6_4_2;
+pub mod uart_corpus;
 pub mod update_judgement;
 
 use crate::bench::label::UnitLabel;

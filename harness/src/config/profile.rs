@@ -378,6 +378,24 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
             ));
         }
     }
+    let console_login = raw
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .any(|m| matches!(m.login, LoginSurface::Console(_)));
+    for (i, d) in raw.ixit.debug_interfaces.iter().enumerate() {
+        use super::debug_interface::{DebugKind, UartOffers};
+        // 5.6-4-2 leaves a declared UART login to 5.1-1-2, which finds it through IXIT 1 only.
+        if d.kind == DebugKind::Uart && d.offers == UartOffers::LoginPrompt && !console_login {
+            errors.push(located(
+                file,
+                text,
+                "offers: login_prompt",
+                format!("ixit.debug_interfaces[{i}].offers"),
+                "this UART offers a login prompt; expected its login in ixit.auth_mechanisms too (`login: console`, IXIT 1), so its credentials are tested".into(),
+            ));
+        }
+    }
     let procs = [
         ("factory_reset", &raw.procedures.factory_reset),
         ("initialize", &raw.procedures.initialize),

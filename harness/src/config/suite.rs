@@ -65,10 +65,15 @@ pub struct UpdateMisuse {
 #[serde(deny_unknown_fields)]
 pub struct NoUnauthenticatedDisclosure {}
 
-/// 5.6-4-2 has no settings: what to read comes from the profile, how to reach it from the rig.
+/// What to read comes from the profile, how to reach it from the rig.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DebugInterfacesDisabled {}
+pub struct DebugInterfacesDisabled {
+    /// Universal default-credential lists (as 5.1-1-2's) tried at a UART login prompt the
+    /// profile does not declare; absent: the prompt is reported without trying any.
+    #[serde(default)]
+    pub corpus: Vec<Spanned<String>>,
+}
 
 /// 5.4-3-2 has no settings: it scans the 5.6-4-2 memory read and the profile's lab images.
 #[derive(Debug, Clone, Deserialize)]
@@ -184,6 +189,13 @@ impl Suite {
                 "5.1-2-2",
                 raw.cases.password_generation.as_ref().map(|p| &p.corpus),
             ),
+            (
+                "5.6-4-2",
+                raw.cases
+                    .debug_interfaces_disabled
+                    .as_ref()
+                    .map(|p| &p.corpus),
+            ),
         ];
         for (case, list) in corpora {
             for (i, c) in list.into_iter().flatten().enumerate() {
@@ -255,6 +267,9 @@ impl Suite {
             && c.no_unauthenticated_disclosure.is_none()
             && c.every_update_mechanism.is_none()
             && c.update_paths_declared.is_none()
+            && c.debug_interfaces_disabled.is_none()
+            && c.no_hard_coded_secrets.is_none()
+            && c.secure_communication.is_none()
         {
             errors.push(ConfigError::whole_file(
                 file,
