@@ -286,17 +286,26 @@ fn a_password_that_crosses_the_wire_readable_is_found_in_the_capture() {
 
 /// A debug port hilt cannot reach gives no verdict, and one reached only through a bare test
 /// pad is reported but not failed: TS 103 701 counts interfaces usable with a standard cable.
+/// An open SWD header the profile does not declare fails like a declared one.
 #[test]
 fn an_unreachable_debug_port_is_inconclusive_and_a_test_pad_is_not_physically_accessible() {
     let dir = TempDir::new("swd-wiring");
-    let rig = write_rig(&dir.0, 70, &[&["swd-readable"], &["swd-readable"]]);
+    let readable: &[&str] = &["swd-readable"];
+    let rig = write_rig(&dir.0, 70, &[readable, readable, readable]);
     let text = std::fs::read_to_string(&rig).unwrap();
-    let mut slots = text.splitn(2, "  - id: slot2");
-    let (first, second) = (slots.next().unwrap(), slots.next().unwrap());
+    let mut slots = text.split("  - id: slot");
+    let head = slots.next().unwrap();
+    let (first, second, third) = (
+        slots.next().unwrap(),
+        slots.next().unwrap(),
+        slots.next().unwrap(),
+    );
+    assert!(third.contains("interface: swd, "));
     let text = format!(
-        "{}  - id: slot2{}",
+        "{head}  - id: slot{}  - id: slot{}  - id: slot{}",
         first.replace("{scratch}/swd", "{scratch}/no-probe-here"),
-        second.replace("reached_by: header", "reached_by: test_pad")
+        second.replace("reached_by: header", "reached_by: test_pad"),
+        third.replace("interface: swd, ", "")
     );
     std::fs::write(&rig, text).unwrap();
     let suite = quick_suite(&dir.0);
@@ -317,6 +326,13 @@ fn an_unreachable_debug_port_is_inconclusive_and_a_test_pad_is_not_physically_ac
     assert!(
         out.contains("a test pad is not physically accessible under TS 103 701"),
         "{out}"
+    );
+    assert_verdict(
+        &run,
+        "slot3",
+        DEBUG,
+        "FAIL",
+        "SWD (not declared in the profile) is open through a populated header: the probe attached and read",
     );
 }
 

@@ -76,7 +76,7 @@ pub struct SwdResource {
     /// Which interface of the profile this is (`ixit.debug_interfaces[].id`); absent: an
     /// interface the profile does not declare.
     #[serde(default)]
-    pub interface: Option<String>,
+    pub interface: Option<serde_saphyr::Spanned<String>>,
     /// TS 103 701 counts only interfaces usable with a standard cable: a populated header is
     /// physically accessible, a bare test pad is not.
     pub reached_by: ReachedBy,

@@ -40,11 +40,17 @@ impl Config {
         let profile = Profile::load(&paths.profile);
         let suite = Suite::load(&paths.suite);
         match (rig, profile, suite) {
-            (Ok(rig), Ok(profile), Ok(suite)) => Ok(Config {
-                rig,
-                profile,
-                suite,
-            }),
+            (Ok(rig), Ok(profile), Ok(suite)) => {
+                let errors = rig_meets_profile(&rig, &profile);
+                if !errors.is_empty() {
+                    return Err(ConfigErrors(errors));
+                }
+                Ok(Config {
+                    rig,
+                    profile,
+                    suite,
+                })
+            }
             (r, p, s) => {
                 let mut all = Vec::new();
                 for e in [r.err(), p.err(), s.err()].into_iter().flatten() {
@@ -54,6 +60,39 @@ impl Config {
             }
         }
     }
+}
+
+/// What a rig names in the profile must be there: a wrong interface id would otherwise surface
+/// only as an INCONCLUSIVE at the end of a run.
+fn rig_meets_profile(rig: &Rig, profile: &Profile) -> Vec<ConfigError> {
+    use debug_interface::DebugKind;
+    let swd: Vec<&str> = profile
+        .body
+        .ixit
+        .debug_interfaces
+        .iter()
+        .filter(|d| d.kind == DebugKind::Swd)
+        .map(|d| d.id.as_str())
+        .collect();
+    let mut errors = Vec::new();
+    for (i, slot) in rig.slots.iter().enumerate() {
+        let named = slot.debug.as_ref().and_then(|d| d.swd.as_ref());
+        if let Some(id) = named.and_then(|s| s.interface.as_ref()) {
+            if !swd.contains(&id.value.as_str()) {
+                errors.push(yaml::at(
+                    &rig.file,
+                    id,
+                    format!("slots[{i}].debug.swd.interface"),
+                    format!(
+                        "expected the id of a `kind: swd` entry in {}'s ixit.debug_interfaces ({}), or no `interface:` for an SWD the profile does not declare",
+                        profile.file.display(),
+                        if swd.is_empty() { "none declared".to_string() } else { swd.join(", ") }
+                    ),
+                ));
+            }
+        }
+    }
+    errors
 }
 
 /// Where the default files live: next to the binary's source tree when run from a checkout, or

@@ -32,8 +32,8 @@ async fn establish(sample: &Sample, profile: &Profile) -> Result<DebugAccess, St
     let wiring = sample.swd.clone().ok_or("no SWD wired")?;
     let declared = &profile.body.ixit.debug_interfaces;
     let interface = match &wiring.interface {
-        Some(id) => Some(declared.iter().find(|d| &d.id == id).cloned().ok_or_else(|| {
-            format!("the rig wires SWD as interface `{id}`, which the profile's ixit.debug_interfaces does not declare")
+        Some(id) => Some(declared.iter().find(|d| d.id == id.value).cloned().ok_or_else(|| {
+            format!("the rig wires SWD as interface `{}`, which the profile's ixit.debug_interfaces does not declare", id.value)
         })?),
         None => None,
     };
