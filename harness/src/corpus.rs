@@ -1,6 +1,6 @@
 //! Universal default-credential lists shipped as data (CSV: entry,username,password[,more...]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
 pub struct Credential {
@@ -8,6 +8,15 @@ pub struct Credential {
     pub citation: String,
     pub username: String,
     pub password: String,
+}
+
+/// Several lists as one, in order; the first unreadable list is the error.
+pub fn load_all(paths: impl IntoIterator<Item = PathBuf>) -> Result<Vec<Credential>, String> {
+    let mut all = Vec::new();
+    for path in paths {
+        all.extend(load(&path)?);
+    }
+    Ok(all)
 }
 
 pub fn load(path: &Path) -> Result<Vec<Credential>, String> {

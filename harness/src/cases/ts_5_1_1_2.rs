@@ -79,13 +79,14 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
     )
     .await;
 
-    let mut corpus = Vec::new();
-    for file in &params.corpus {
-        match corpus::load(&ctx.config.suite.path_of(&file.value)) {
-            Ok(c) => corpus.extend(c),
-            Err(e) => return CaseResult::inconclusive(format!("credential corpus: {e}")),
-        }
-    }
+    let paths = params
+        .corpus
+        .iter()
+        .map(|f| ctx.config.suite.path_of(&f.value));
+    let corpus = match corpus::load_all(paths) {
+        Ok(c) => c,
+        Err(e) => return CaseResult::inconclusive(format!("credential corpus: {e}")),
+    };
     details.push(format!(
         "universal credential corpus: {} entries",
         corpus.len()

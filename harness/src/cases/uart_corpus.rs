@@ -38,16 +38,14 @@ pub async fn try_corpus(ctx: &CaseContext<'_>) -> CorpusAtPrompt {
         out.note = Some("the suite gives 5.6-4-2 no credential corpus to try".into());
         return out;
     }
-    let mut creds: Vec<Credential> = Vec::new();
-    for f in &files {
-        match corpus::load(&ctx.config.suite.path_of(&f.value)) {
-            Ok(c) => creds.extend(c),
+    let creds: Vec<Credential> =
+        match corpus::load_all(files.iter().map(|f| ctx.config.suite.path_of(&f.value))) {
+            Ok(c) => c,
             Err(e) => {
                 out.note = Some(format!("credential corpus: {e}"));
                 return out;
             }
-        }
-    }
+        };
     let profile = &ctx.config.profile;
     let generic = generic_dialect();
     let spec = profile

@@ -1,6 +1,7 @@
 //! Configuration pipeline: YAML text -> typed structs (types validate each field) -> a validated
 //! model (cross-references, uniqueness). Every problem names file, line, column and key path.
 
+pub mod auth_mechanism;
 pub mod crypto;
 pub mod debug_interface;
 pub mod duration;

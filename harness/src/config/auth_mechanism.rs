@@ -1,0 +1,148 @@
+//! IXIT 1 "Authentication Mechanisms": how each login of the product is reached and what the
+//! manufacturer declares about its passwords and brute-force prevention.
+
+use super::duration::Dur;
+use super::pattern::Pattern;
+use super::procedure::default_method;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthMechanism {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    /// The declared service (by id) this login runs on; absent for the console.
+    #[serde(default)]
+    pub service: Option<Spanned<String>>,
+    pub factor: AuthFactor,
+    /// Account name, may use placeholders such as `{label.username}`.
+    pub username: String,
+    /// IXIT 1 "Password Generation Mechanism" for pre-installed passwords.
+    #[serde(default)]
+    pub generation_rule: Option<GenerationRule>,
+    /// IXIT 1 "Brute Force Prevention", as the manufacturer declares it.
+    #[serde(default)]
+    pub brute_force: Option<BruteForcePrevention>,
+    pub login: LoginSurface,
+}
+
+/// After `after_failures` consecutive wrong credentials the mechanism refuses (or delays) logins
+/// for `lockout`; afterwards the right credential works again.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BruteForcePrevention {
+    pub after_failures: u32,
+    pub lockout: Dur,
+    #[serde(default)]
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthFactor {
+    PreInstalledUnique,
+    UserDefined,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerationRule {
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    #[serde(default)]
+    pub max_length: Option<usize>,
+    /// Character classes every password must contain.
+    #[serde(default)]
+    pub classes: Vec<CharClass>,
+    /// The manufacturer states passwords are not derived from the label's public identifiers.
+    #[serde(default = "yes")]
+    pub independent_of_identifiers: bool,
+    #[serde(default)]
+    pub text: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CharClass {
+    Upper,
+    Lower,
+    Digit,
+    Symbol,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum LoginSurface {
+    Http(HttpLogin),
+    Telnet(PromptLogin),
+    Console(PromptLogin),
+    Ftp(PlainLogin),
+    Rtsp(RtspLogin),
+    Mqtt(PlainLogin),
+    Ssh(PlainLogin),
+}
+
+/// A protocol whose login needs nothing but the credential and a deadline (FTP, MQTT, SSH).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlainLogin {
+    pub within: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RtspLogin {
+    /// The stream path to DESCRIBE, e.g. `/live` or `/Streaming/Channels/101`.
+    pub path: String,
+    pub within: Dur,
+}
+
+/// A login request and how its answer reads: the success, wrong-credential and locked-out
+/// answers must be told apart, and anything else is not a login answer at all.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpLogin {
+    #[serde(default = "default_method")]
+    pub method: String,
+    pub path: String,
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    #[serde(default)]
+    pub form: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub basic_auth: bool,
+    /// HTTP digest authentication (RFC 7616): the first request fetches the challenge.
+    #[serde(default)]
+    pub digest_auth: bool,
+    pub success_status: Vec<u16>,
+    /// Optional body marker a success must also show (for APIs that answer 200 on failure).
+    #[serde(default)]
+    pub success_body: Option<Pattern>,
+    pub failure_status: Vec<u16>,
+    #[serde(default)]
+    pub locked_status: Vec<u16>,
+    pub within: Dur,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromptLogin {
+    pub login_prompt: Pattern,
+    pub password_prompt: Pattern,
+    /// Shown once logged in (a shell prompt).
+    pub success: Pattern,
+    pub failure: Pattern,
+    #[serde(default)]
+    pub locked: Option<Pattern>,
+    /// Sent after a successful trial login, to leave the surface as it was found.
+    #[serde(default)]
+    pub logout: Option<String>,
+    pub within: Dur,
+}
