@@ -291,21 +291,28 @@ fn a_password_that_crosses_the_wire_readable_is_found_in_the_capture() {
 fn an_unreachable_debug_port_is_inconclusive_and_a_test_pad_is_not_physically_accessible() {
     let dir = TempDir::new("swd-wiring");
     let readable: &[&str] = &["swd-readable"];
-    let rig = write_rig(&dir.0, 70, &[readable, readable, readable]);
+    let rig = write_rig(&dir.0, 70, &[readable, readable, readable, readable]);
     let text = std::fs::read_to_string(&rig).unwrap();
     let mut slots = text.split("  - id: slot");
     let head = slots.next().unwrap();
-    let (first, second, third) = (
+    let (first, second, third, fourth) = (
+        slots.next().unwrap(),
         slots.next().unwrap(),
         slots.next().unwrap(),
         slots.next().unwrap(),
     );
     assert!(third.contains("interface: swd, "));
+    assert!(fourth.contains("bridge: \"{scratch}/swd\""));
+    // This machine has no USB debug probe, so probe-rs finds none for the selector.
     let text = format!(
-        "{head}  - id: slot{}  - id: slot{}  - id: slot{}",
+        "{head}  - id: slot{}  - id: slot{}  - id: slot{}  - id: slot{}",
         first.replace("{scratch}/swd", "{scratch}/no-probe-here"),
         second.replace("reached_by: header", "reached_by: test_pad"),
-        third.replace("interface: swd, ", "")
+        third.replace("interface: swd, ", ""),
+        fourth.replace(
+            "bridge: \"{scratch}/swd\"",
+            "probe: { selector: \"1366:1051\", chip: nRF52840_xxAA }"
+        )
     );
     std::fs::write(&rig, text).unwrap();
     let suite = quick_suite(&dir.0);
@@ -334,6 +341,9 @@ fn an_unreachable_debug_port_is_inconclusive_and_a_test_pad_is_not_physically_ac
         "FAIL",
         "SWD (not declared in the profile) is open through a populated header: the probe attached and read",
     );
+    assert_verdict(&run, "slot4", DEBUG, "INCONCLUSIVE", "no debug probe: ");
+    let (_, _, out) = run.verdict("slot4", DEBUG);
+    assert!(out.contains("1366:1051"), "{out}");
 }
 
 const SECRETS: &str = "5.4-3-2";

@@ -12,22 +12,28 @@ pub struct Bench {
     pub problems: Vec<String>,
 }
 
+/// The probes probe-rs can see, as (rig selector `VID:PID[:serial]`, description).
+pub fn probes() -> Result<Vec<(String, String)>, String> {
+    let listed = std::panic::catch_unwind(|| Lister::new().list_all())
+        .map_err(|_| "listing debug probes failed inside probe-rs".to_string())?;
+    Ok(listed
+        .into_iter()
+        .map(|p| {
+            let mut selector = format!("{:04x}:{:04x}", p.vendor_id, p.product_id);
+            if let Some(serial) = &p.serial_number {
+                selector.push(':');
+                selector.push_str(serial);
+            }
+            (selector, p.identifier.clone())
+        })
+        .collect())
+}
+
 pub fn survey() -> Bench {
     let mut bench = Bench::default();
-    match std::panic::catch_unwind(|| Lister::new().list_all()) {
-        Ok(probes) => {
-            for p in probes {
-                let mut selector = format!("{:04x}:{:04x}", p.vendor_id, p.product_id);
-                if let Some(serial) = &p.serial_number {
-                    selector.push(':');
-                    selector.push_str(serial);
-                }
-                bench.probes.push((selector, p.identifier.clone()));
-            }
-        }
-        Err(_) => bench
-            .problems
-            .push("listing debug probes failed inside probe-rs".into()),
+    match probes() {
+        Ok(found) => bench.probes = found,
+        Err(e) => bench.problems.push(e),
     }
     match serialport::available_ports() {
         Ok(ports) => {

@@ -26,9 +26,20 @@ impl ProbeRsPort {
             PortError::NoProbe(format!("`{selector}` is not VID:PID[:serial]: {e}"))
         })?;
         let lister = probe_rs::probe::list::Lister::new();
-        let probe = guarded(|| lister.open(parsed).map_err(Error::Probe)).map_err(|e| match e {
-            PortError::Other(detail) => PortError::NoProbe(format!("{selector}: {detail}")),
-            other => other,
+        let probe = guarded(|| lister.open(parsed).map_err(Error::Probe)).map_err(|e| {
+            let detail = match e {
+                PortError::NoProbe(d) | PortError::Other(d) => d,
+                other => other.to_string(),
+            };
+            // What is plugged in tells the lab whether the selector or the cable is wrong.
+            let present = match super::hardware::probes() {
+                Ok(found) if found.is_empty() => "none".to_string(),
+                Ok(found) => found.into_iter().map(|(s, _)| s).collect::<Vec<_>>().join(", "),
+                Err(e) => e,
+            };
+            PortError::NoProbe(format!(
+                "none matches `{selector}` (probes on this bench: {present}; `hilt hardware` lists them); probe-rs: {detail}"
+            ))
         })?;
         Ok(ProbeRsPort::with_probe(probe, selector, chip))
     }
@@ -233,7 +244,10 @@ mod tests {
             other => panic!("{:?}", other.err()),
         }
         match ProbeRsPort::open("1366:0105:HILT-ABSENT", NRF52840) {
-            Err(PortError::NoProbe(_)) => {}
+            Err(PortError::NoProbe(t)) => {
+                assert!(t.contains("none matches `1366:0105:HILT-ABSENT`"), "{t}");
+                assert!(t.contains("probes on this bench: "), "{t}");
+            }
             other => panic!("{:?}", other.err()),
         }
     }
