@@ -1,5 +1,5 @@
 //! The real binary end to end: the default job, listing, a unit that dies mid-run, and the
-//! telnet login surface.
+//! telnet login surface and the bench survey.
 
 mod common;
 use common::*;
@@ -221,4 +221,14 @@ fn ics_not_applicable_is_skipped_with_the_ics_row_and_starts_nothing() {
         "{message}"
     );
     assert!(!marker.exists(), "a sample with only N/A cases was started");
+}
+
+/// A bench survey works on a machine with nothing plugged in: it lists, it does not fail.
+#[test]
+fn hardware_lists_the_bench_even_when_it_is_empty() {
+    let out = Command::new(hilt()).arg("hardware").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("debug probes ("), "{stdout}");
+    assert!(stdout.contains("\nserial ports ("), "{stdout}");
 }
