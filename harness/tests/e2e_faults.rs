@@ -475,7 +475,7 @@ fn a_uart_that_offers_a_debug_surface_fails(
     &[],
     "    - id: uart\n      kind: uart\n",
     "    - id: uart-unused\n      kind: swd\n",
-    "asks for a login, but the profile declares no UART (IXIT 15)",
+    "asks for a login, but the profile does not declare this UART (IXIT 15)",
     "65 universal credential(s) tried at the undeclared login prompt, 0 accepted"
 )]
 #[case::undeclared_with_universal_password(
@@ -513,6 +513,110 @@ fn an_undeclared_uart_login_fails(
     if faults.is_empty() {
         assert!(!message.contains("the universal corpus logs in"));
     }
+}
+
+/// A second UART header is judged like the console: silent passes, an undeclared login console
+/// there fails (the corpus tried on that header), and through a test pad it is reported only.
+/// The faulty units' header has no baud rate in the rig, so it is found by search; a silent
+/// header needs its rate, since silence at every rate proves nothing.
+#[test]
+fn a_second_uart_header_is_judged_like_the_console() {
+    let dir = TempDir::new("uartheader");
+    let rig = write_rig(
+        &dir.0,
+        92,
+        &[&[], &["second-uart-console"], &["second-uart-console"]],
+    );
+    let text = std::fs::read_to_string(&rig).unwrap();
+    let swd = "debug: { swd: { interface: swd, reached_by: header, bridge: \"{scratch}/swd\" } }";
+    assert!(text.contains(swd));
+    let header = |more: &str| {
+        format!(
+            "debug: {{ swd: {{ interface: swd, reached_by: header, bridge: \"{{scratch}}/swd\" }}, uart: [ {{ path: \"{{scratch}}/uart-debug\", {more} }} ] }}"
+        )
+    };
+    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
+    slots[1] = slots[1].replace(swd, &header("baud: 115200, reached_by: header"));
+    slots[2] = slots[2].replace(swd, &header("reached_by: header"));
+    slots[3] = slots[3].replace(swd, &header("reached_by: test_pad"));
+    std::fs::write(&rig, slots.join("  - id: slot")).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[DEBUG]);
+
+    assert_verdict(&run, "slot1", DEBUG, "PASS", "");
+    let (_, _, out) = run.verdict("slot1", DEBUG);
+    assert!(
+        out.contains("uart-debug (not declared in the profile): nothing answers once booted"),
+        "{out}"
+    );
+    assert_verdict(
+        &run,
+        "slot2",
+        DEBUG,
+        "FAIL",
+        "uart-debug (not declared in the profile) asks for a login, but the profile does not declare this UART (IXIT 15)",
+    );
+    let (_, message, out) = run.verdict("slot2", DEBUG);
+    assert!(
+        !message.contains("UART `uart`"),
+        "the console is compliant: {message}"
+    );
+    assert!(
+        out.contains("65 universal credential(s) tried at the undeclared login prompt, 0 accepted (samples/slot2/5.6-4-2/uart-header-0.log)"),
+        "{out}"
+    );
+    let log = std::fs::read_to_string(
+        run.run_dir()
+            .join("samples/slot2/5.6-4-2/uart-header-0.log"),
+    )
+    .unwrap();
+    assert!(log.contains("baud search: 115200"), "{log}");
+    assert!(log.contains("VC-100 login: "), "{log}");
+    assert_verdict(&run, "slot3", DEBUG, "PASS", "");
+    let (_, _, out) = run.verdict("slot3", DEBUG);
+    assert!(out.contains("open only through a test pad"), "{out}");
+}
+
+/// A profile declaring a second UART silent: the header wired to it with a login console fails
+/// against that declaration; a slot that leaves it unwired cannot be judged.
+#[test]
+fn a_declared_second_uart_is_held_to_its_declaration() {
+    let dir = TempDir::new("uartdeclared");
+    let text = profile_text();
+    let anchor = "  update_mechanisms:";
+    assert!(text.contains(anchor));
+    let declared = "    - id: uart-service\n      kind: uart\n      disabled_by: \"the factory console is compiled out\"\n      offers: nothing\n      boot_window: 2s\n";
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(
+        &profile,
+        text.replacen(anchor, &format!("{declared}{anchor}"), 1),
+    )
+    .unwrap();
+    let rig = write_rig(&dir.0, 93, &[&["second-uart-console"], &[]]);
+    let text = std::fs::read_to_string(&rig).unwrap();
+    let swd = "bridge: \"{scratch}/swd\" }";
+    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
+    slots[1] = slots[1].replace(
+        swd,
+        &format!("{swd}, uart: [ {{ interface: uart-service, path: \"{{scratch}}/uart-debug\", baud: 115200, reached_by: header }} ]"),
+    );
+    std::fs::write(&rig, slots.join("  - id: slot")).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[DEBUG]);
+    assert_verdict(
+        &run,
+        "slot1",
+        DEBUG,
+        "FAIL",
+        "UART `uart-service` (declared: the factory console is compiled out) is declared to offer nothing, but asks for a login",
+    );
+    assert_verdict(
+        &run,
+        "slot2",
+        DEBUG,
+        "INCONCLUSIVE",
+        "the profile declares UART `uart-service` but the rig wires no `debug.uart` header to it (the console is `uart`)",
+    );
 }
 
 /// A rig that does not know the UART's rate: hilt finds it (logged in the transcript) and the

@@ -88,10 +88,11 @@ pub enum Fault {
     IdenticalPrivateKey,
     UartRootShell,
     BootloaderMenu,
+    SecondUartConsole,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 31] = [
+    pub const ALL: [(&'static str, Fault); 32] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -132,6 +133,7 @@ impl Fault {
         ("identical-private-key", Fault::IdenticalPrivateKey),
         ("uart-root-shell", Fault::UartRootShell),
         ("bootloader-menu", Fault::BootloaderMenu),
+        ("second-uart-console", Fault::SecondUartConsole),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

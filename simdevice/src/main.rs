@@ -116,6 +116,12 @@ async fn run(args: Args) -> Result<(), String> {
 
     let uart = uart::open(&args.dir.join("uart"), tokio::runtime::Handle::current())
         .map_err(|e| format!("uart: {e}"))?;
+    // A second populated header, silent unless the firmware starts a console on it.
+    let header = uart::open(
+        &args.dir.join("uart-debug"),
+        tokio::runtime::Handle::current(),
+    )
+    .map_err(|e| format!("uart-debug: {e}"))?;
     let control =
         control::listen(&args.dir.join("control")).map_err(|e| format!("control socket: {e}"))?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -156,7 +162,7 @@ async fn run(args: Args) -> Result<(), String> {
     };
     let boot_uart = uart.clone();
     tokio::spawn(unit::life_cycle(unit.clone(), rx, move |u| {
-        boot(u, boot_uart.clone(), tls.clone())
+        boot(u, boot_uart.clone(), header.clone(), tls.clone())
     }));
     std::fs::write(args.dir.join("ready"), b"ready\n").map_err(|e| e.to_string())?;
 
@@ -198,7 +204,12 @@ async fn udp_or_exit(unit: &Unit, port: u16) -> tokio::net::UdpSocket {
 }
 
 /// One boot: the boot log on the UART, then the services and a console session until power-off.
-fn boot(unit: Arc<Unit>, uart: uart::Uart, tls: Arc<openssl::ssl::SslAcceptor>) -> JoinHandle<()> {
+fn boot(
+    unit: Arc<Unit>,
+    uart: uart::Uart,
+    header: uart::Uart,
+    tls: Arc<openssl::ssl::SslAcceptor>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut console = uart.lock().await;
         uart::drain(&mut console).await;
@@ -253,6 +264,9 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart, tls: Arc<openssl::ssl::SslAcceptor>) 
                 bind_or_exit(&unit, fw.debug_port).await,
             ));
         }
+        if unit.has(Fault::SecondUartConsole) {
+            services.spawn(second_console(unit.clone(), header));
+        }
         let banner = format!("{} firmware {} ready\r\n", fw.model, unit.version());
         let _ = tokio::io::AsyncWriteExt::write_all(&mut *console, banner.as_bytes()).await;
         let mut io = session::Io {
@@ -267,6 +281,18 @@ fn boot(unit: Arc<Unit>, uart: uart::Uart, tls: Arc<openssl::ssl::SslAcceptor>) 
         session::serve(&mut io, &unit, 0).await;
         std::future::pending::<()>().await;
     })
+}
+
+/// The factory console left running on the second header: the same login as the main console.
+async fn second_console(unit: Arc<Unit>, header: uart::Uart) {
+    let mut port = header.lock().await;
+    uart::drain(&mut port).await;
+    let mut io = session::Io {
+        stream: &mut *port,
+        telnet: false,
+        after_cr: false,
+    };
+    session::serve(&mut io, &unit, 0).await;
 }
 
 const MAKE_IMAGE_USAGE: &str = "usage: hilt-simdevice make-image --key-seed TEXT --model M --version V --counter N --payload-size BYTES --out FILE";

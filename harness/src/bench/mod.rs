@@ -42,6 +42,8 @@ pub struct Sample {
     pub button: Option<Box<dyn Switch>>,
     /// The slot's SWD wiring, `{scratch}` filled in.
     pub swd: Option<crate::config::debug_interface::SwdResource>,
+    /// UART headers besides the console, `{scratch}` filled in.
+    pub uart_headers: Vec<crate::config::debug_interface::UartHeader>,
     /// Procedure variables: label values, the credential in force, captured values.
     pub vars: Mutex<BTreeMap<String, String>>,
     pub broken: Broken,
@@ -165,6 +167,15 @@ pub async fn prepare(
                     .map(|b| rig_dir.join(fill(&b)).display().to_string());
                 w
             }),
+        uart_headers: slot
+            .debug
+            .iter()
+            .flat_map(|d| d.uart.iter().cloned())
+            .map(|mut h| {
+                h.path = fill(&h.path);
+                h
+            })
+            .collect(),
         vars: Mutex::new(vars),
         broken,
         facts: Facts::default(),

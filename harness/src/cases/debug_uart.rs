@@ -1,41 +1,178 @@
-//! 5.6-4-2's UART part: what the rig's console offers from power-on to the booted unit, judged
-//! against what the profile declares the UART to offer in production.
+//! 5.6-4-2's UART part: what each UART the rig wires (the console and any further header)
+//! offers from power-on to the booted unit, judged against what the profile declares that UART
+//! to offer in production.
 
 use super::CaseContext;
 use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, UartOffers};
-use crate::debug::uart_probe::{self, Surface};
+use crate::debug::uart_probe::{self, Surface, UartFindings};
+use crate::login::prompt::{ChannelTrial, ConsoleTrial};
+use crate::login::CredentialTrial;
 use crate::verdict::{CaseResult, Verdict};
+use std::path::PathBuf;
 use std::time::Duration;
 
-/// None when the rig wires no console and the profile declares no UART.
-pub async fn judge(ctx: &CaseContext<'_>) -> Option<CaseResult> {
+/// One UART as wired and as declared.
+struct Wired<'a> {
+    name: String,
+    declared: Option<&'a DebugInterface>,
+    reached_by: ReachedBy,
+    log: PathBuf,
+}
+
+/// Empty when the rig wires no UART and the profile declares none.
+pub async fn judge(ctx: &CaseContext<'_>) -> Vec<CaseResult> {
     let sample = ctx.sample;
-    let profile = &ctx.config.profile;
-    let declared: Option<&DebugInterface> = profile
+    let declared: Vec<&DebugInterface> = ctx
+        .config
+        .profile
         .body
         .ixit
         .debug_interfaces
         .iter()
-        .find(|d| d.kind == DebugKind::Uart);
-    let Some(reached_by) = sample.console_reached_by() else {
-        return declared.map(|d| {
+        .filter(|d| d.kind == DebugKind::Uart)
+        .collect();
+    let on_headers: Vec<&str> = sample
+        .uart_headers
+        .iter()
+        .filter_map(|h| h.interface.as_ref().map(|i| i.value.as_str()))
+        .collect();
+    // The console is the declared UART no header claims.
+    let console_interface = declared
+        .iter()
+        .find(|d| !on_headers.contains(&d.id.as_str()))
+        .copied();
+    let mut parts = Vec::new();
+    match sample.console_reached_by() {
+        Some(reached_by) => parts.push(console_part(ctx, console_interface, reached_by).await),
+        None => parts.extend(console_interface.map(|d| {
             CaseResult::inconclusive(format!(
                 "the profile declares UART `{}` but the rig wires no console to this sample",
                 d.id
             ))
-        });
-    };
-    let (keys, window) = declared
-        .map(|d| (d.interrupt_keys.clone(), d.boot_window.0))
-        .unwrap_or((vec![], Duration::from_secs(5)));
-    let seen = match uart_probe::probe(sample, &profile.death_strings(), &keys, window).await {
-        Ok(f) => f,
-        Err(e) => return Some(CaseResult::inconclusive(format!("UART: {e}"))),
-    };
-    let name = match declared {
+        })),
+    }
+    for (i, header) in sample.uart_headers.iter().enumerate() {
+        let interface = header.interface.as_ref().map(|id| id.value.as_str());
+        let found = declared
+            .iter()
+            .find(|d| Some(d.id.as_str()) == interface)
+            .copied();
+        let log_name = format!("5.6-4-2/uart-header-{i}.log");
+        let wired = Wired {
+            name: name_of(found, &format!("UART header {}", header.path)),
+            declared: found,
+            reached_by: header.reached_by,
+            log: sample.evidence.dir.join(&log_name),
+        };
+        parts.push(header_part(ctx, wired, &log_name, &header.path, header.baud).await);
+    }
+    for d in &declared {
+        let is_console = console_interface.is_some_and(|c| c.id == d.id);
+        if !is_console && !on_headers.contains(&d.id.as_str()) {
+            parts.push(CaseResult::inconclusive(format!(
+                "the profile declares UART `{}` but the rig wires no `debug.uart` header to it (the console is `{}`)",
+                d.id,
+                console_interface.map(|c| c.id.as_str()).unwrap_or("-")
+            )));
+        }
+    }
+    parts
+}
+
+fn name_of(declared: Option<&DebugInterface>, wired_as: &str) -> String {
+    match declared {
         Some(d) => format!("UART `{}` (declared: {})", d.id, d.disabled_by),
-        None => "UART (not declared in the profile)".to_string(),
+        None => format!("{wired_as} (not declared in the profile)"),
+    }
+}
+
+async fn console_part(
+    ctx: &CaseContext<'_>,
+    declared: Option<&DebugInterface>,
+    reached_by: ReachedBy,
+) -> CaseResult {
+    let sample = ctx.sample;
+    let death = ctx.config.profile.death_strings();
+    let (keys, window) = boot_keys(declared);
+    let seen = {
+        let mut console = match sample.console(&death).await {
+            Ok(c) => c,
+            Err(e) => return CaseResult::inconclusive(format!("UART: {e}")),
+        };
+        uart_probe::probe(&mut console, sample.power.as_deref(), &keys, window).await
     };
+    let seen = match seen {
+        Ok(f) => f,
+        Err(e) => return CaseResult::inconclusive(format!("UART: {e}")),
+    };
+    let wired = Wired {
+        name: name_of(declared, "UART"),
+        declared,
+        reached_by,
+        log: sample.console_log_path(),
+    };
+    let spec = super::uart_corpus::dialect(&ctx.config.profile);
+    let trial = ConsoleTrial {
+        sample,
+        spec: &spec,
+        death,
+    };
+    verdict(ctx, &wired, &seen, &trial).await
+}
+
+async fn header_part(
+    ctx: &CaseContext<'_>,
+    wired: Wired<'_>,
+    log_name: &str,
+    path: &str,
+    baud: Option<u32>,
+) -> CaseResult {
+    let sample = ctx.sample;
+    let log = sample.evidence.log(log_name);
+    let baud = match baud {
+        Some(b) => b,
+        None => match crate::transport::console::find_baud(path, &log).await {
+            Ok(b) => b,
+            Err(e) => return inconclusive_at(&wired, e),
+        },
+    };
+    let death = ctx.config.profile.death_strings();
+    let mut channel = match crate::transport::console::open(path, baud, log, death) {
+        Ok(c) => c,
+        Err(e) => return inconclusive_at(&wired, e),
+    };
+    let (keys, window) = boot_keys(wired.declared);
+    let seen = match uart_probe::probe(&mut channel, sample.power.as_deref(), &keys, window).await {
+        Ok(f) => f,
+        Err(e) => return inconclusive_at(&wired, e),
+    };
+    let spec = super::uart_corpus::dialect(&ctx.config.profile);
+    let trial = ChannelTrial {
+        channel: tokio::sync::Mutex::new(channel),
+        spec: &spec,
+    };
+    verdict(ctx, &wired, &seen, &trial).await
+}
+
+fn inconclusive_at(wired: &Wired<'_>, why: String) -> CaseResult {
+    let mut r = CaseResult::inconclusive(format!("{}: {why}", wired.name));
+    r.evidence = vec![wired.log.clone()];
+    r
+}
+
+fn boot_keys(declared: Option<&DebugInterface>) -> (Vec<String>, Duration) {
+    declared
+        .map(|d| (d.interrupt_keys.clone(), d.boot_window.0))
+        .unwrap_or((vec![], Duration::from_secs(5)))
+}
+
+async fn verdict(
+    ctx: &CaseContext<'_>,
+    wired: &Wired<'_>,
+    seen: &UartFindings,
+    trial: &dyn CredentialTrial,
+) -> CaseResult {
+    let name = &wired.name;
     let mut findings = Vec::new();
     let mut details = Vec::new();
     if let Some(menu) = &seen.bootloader {
@@ -47,16 +184,16 @@ pub async fn judge(ctx: &CaseContext<'_>) -> Option<CaseResult> {
         Surface::RootShell(text) => findings.push(format!(
             "{name}: a shell answers without any login once booted: {text}"
         )),
-        Surface::LoginPrompt(text) => match declared.map(|d| d.offers) {
+        Surface::LoginPrompt(text) => match wired.declared.map(|d| d.offers) {
             Some(UartOffers::LoginPrompt) => details.push(format!(
                 "{name} asks for a login, as declared (its credentials are tested by 5.1-1-2): {text}"
             )),
             offers => {
                 let why = match offers {
                     Some(_) => "is declared to offer nothing, but asks for a login",
-                    None => "asks for a login, but the profile declares no UART (IXIT 15)",
+                    None => "asks for a login, but the profile does not declare this UART (IXIT 15)",
                 };
-                let corpus = super::uart_corpus::try_corpus(ctx).await;
+                let corpus = super::uart_corpus::try_corpus(ctx, trial).await;
                 let opened = if corpus.accepted.is_empty() {
                     String::new()
                 } else {
@@ -64,9 +201,10 @@ pub async fn judge(ctx: &CaseContext<'_>) -> Option<CaseResult> {
                 };
                 findings.push(format!("{name} {why}: {text}{opened}"));
                 details.push(format!(
-                    "{name}: {} universal credential(s) tried at the undeclared login prompt, {} accepted (console.log)",
+                    "{name}: {} universal credential(s) tried at the undeclared login prompt, {} accepted ({})",
                     corpus.tried,
-                    corpus.accepted.len()
+                    corpus.accepted.len(),
+                    ctx.sample.evidence.cite(&wired.log)
                 ));
                 details.extend(corpus.note);
             }
@@ -84,7 +222,7 @@ pub async fn judge(ctx: &CaseContext<'_>) -> Option<CaseResult> {
                 format!("{name}: no boot-loader prompt and no shell without login"),
             )
         }
-    } else if reached_by == ReachedBy::TestPad {
+    } else if wired.reached_by == ReachedBy::TestPad {
         details.extend(findings.iter().map(|f| {
             format!("{f} (through a bare test pad: not physically accessible under TS 103 701, reported, not failed)")
         }));
@@ -96,6 +234,6 @@ pub async fn judge(ctx: &CaseContext<'_>) -> Option<CaseResult> {
         CaseResult::new(Verdict::Fail, findings.join("; "))
     };
     r.details.extend(details);
-    r.evidence = vec![sample.console_log_path()];
-    Some(r)
+    r.evidence = vec![wired.log.clone()];
+    r
 }

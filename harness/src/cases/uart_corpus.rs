@@ -4,10 +4,9 @@
 
 use super::CaseContext;
 use crate::config::pattern::Pattern;
-use crate::config::profile::PromptLogin;
+use crate::config::profile::{Profile, PromptLogin};
 use crate::corpus::{self, Credential};
 use crate::facts::initialized;
-use crate::login::prompt::ConsoleTrial;
 use crate::login::{CredentialTrial, LoginOutcome};
 use std::time::Duration;
 
@@ -19,7 +18,7 @@ pub struct CorpusAtPrompt {
     pub note: Option<String>,
 }
 
-pub async fn try_corpus(ctx: &CaseContext<'_>) -> CorpusAtPrompt {
+pub async fn try_corpus(ctx: &CaseContext<'_>, trial: &dyn CredentialTrial) -> CorpusAtPrompt {
     let mut out = CorpusAtPrompt {
         accepted: vec![],
         tried: 0,
@@ -46,19 +45,6 @@ pub async fn try_corpus(ctx: &CaseContext<'_>) -> CorpusAtPrompt {
                 return out;
             }
         };
-    let profile = &ctx.config.profile;
-    let generic = generic_dialect();
-    let spec = profile
-        .body
-        .console
-        .as_ref()
-        .map(|c| &c.login)
-        .unwrap_or(&generic);
-    let trial = ConsoleTrial {
-        sample: ctx.sample,
-        spec,
-        death: profile.death_strings(),
-    };
     // Without a refused random password, an "accepted" could be a misread answer.
     let control_user = creds.first().map(|c| c.username.as_str()).unwrap_or("root");
     let control = trial
@@ -96,7 +82,14 @@ pub async fn try_corpus(ctx: &CaseContext<'_>) -> CorpusAtPrompt {
     out
 }
 
-/// How a typical embedded Linux console asks, for a profile that describes no console dialect.
+/// The profile's console dialect, or how a typical embedded Linux console asks.
+pub fn dialect(profile: &Profile) -> PromptLogin {
+    match &profile.body.console {
+        Some(c) => c.login.clone(),
+        None => generic_dialect(),
+    }
+}
+
 fn generic_dialect() -> PromptLogin {
     let p = |s: &str| Pattern::new(s).expect("built-in pattern compiles");
     PromptLogin {

@@ -89,6 +89,23 @@ pub struct SwdResource {
     pub bridge: Option<String>,
 }
 
+/// Rig side: a UART header besides the console (a second serial port on the board), probed as
+/// a debug interface only.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UartHeader {
+    /// Which `kind: uart` interface of the profile this is; absent: one the profile does not
+    /// declare.
+    #[serde(default)]
+    pub interface: Option<serde_saphyr::Spanned<String>>,
+    /// A tty path such as /dev/ttyUSB1.
+    pub path: String,
+    /// Absent: hilt tries the common rates and keeps the one that gives readable text.
+    #[serde(default)]
+    pub baud: Option<u32>,
+    pub reached_by: ReachedBy,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReachedBy {

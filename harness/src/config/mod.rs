@@ -67,29 +67,48 @@ impl Config {
 /// only as an INCONCLUSIVE at the end of a run.
 fn rig_meets_profile(rig: &Rig, profile: &Profile) -> Vec<ConfigError> {
     use debug_interface::DebugKind;
-    let swd: Vec<&str> = profile
-        .body
-        .ixit
-        .debug_interfaces
-        .iter()
-        .filter(|d| d.kind == DebugKind::Swd)
-        .map(|d| d.id.as_str())
-        .collect();
+    let ids = |kind: DebugKind| -> Vec<&str> {
+        profile
+            .body
+            .ixit
+            .debug_interfaces
+            .iter()
+            .filter(|d| d.kind == kind)
+            .map(|d| d.id.as_str())
+            .collect()
+    };
+    let (swd, uart) = (ids(DebugKind::Swd), ids(DebugKind::Uart));
     let mut errors = Vec::new();
+    let mut check = |id: &serde_saphyr::Spanned<String>,
+                     key: String,
+                     kind: &str,
+                     known: &[&str]| {
+        if !known.contains(&id.value.as_str()) {
+            errors.push(yaml::at(
+                &rig.file,
+                id,
+                key,
+                format!(
+                    "expected the id of a `kind: {kind}` entry in {}'s ixit.debug_interfaces ({}), or no `interface:` for one the profile does not declare",
+                    profile.file.display(),
+                    if known.is_empty() { "none declared".to_string() } else { known.join(", ") }
+                ),
+            ));
+        }
+    };
     for (i, slot) in rig.slots.iter().enumerate() {
-        let named = slot.debug.as_ref().and_then(|d| d.swd.as_ref());
-        if let Some(id) = named.and_then(|s| s.interface.as_ref()) {
-            if !swd.contains(&id.value.as_str()) {
-                errors.push(yaml::at(
-                    &rig.file,
+        let Some(debug) = &slot.debug else { continue };
+        if let Some(id) = debug.swd.as_ref().and_then(|s| s.interface.as_ref()) {
+            check(id, format!("slots[{i}].debug.swd.interface"), "swd", &swd);
+        }
+        for (j, header) in debug.uart.iter().enumerate() {
+            if let Some(id) = &header.interface {
+                check(
                     id,
-                    format!("slots[{i}].debug.swd.interface"),
-                    format!(
-                        "expected the id of a `kind: swd` entry in {}'s ixit.debug_interfaces ({}), or no `interface:` for an SWD the profile does not declare",
-                        profile.file.display(),
-                        if swd.is_empty() { "none declared".to_string() } else { swd.join(", ") }
-                    ),
-                ));
+                    format!("slots[{i}].debug.uart[{j}].interface"),
+                    "uart",
+                    &uart,
+                );
             }
         }
     }

@@ -43,6 +43,10 @@ pub struct Slot {
 pub struct DebugResources {
     #[serde(default)]
     pub swd: Option<super::debug_interface::SwdResource>,
+    /// UART headers besides `console` (which is the profile's first `kind: uart` interface no
+    /// header here names).
+    #[serde(default)]
+    pub uart: Vec<super::debug_interface::UartHeader>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

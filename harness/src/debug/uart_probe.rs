@@ -3,8 +3,8 @@
 //! prompt, then, once booted, a root shell without login, a login prompt, or nothing. A
 //! boot-loader prompt is left with `boot`, so the unit carries on as it would have.
 
-use crate::bench::Sample;
-use crate::transport::switch::Action;
+use crate::transport::expect::Channel;
+use crate::transport::switch::{Action, Switch};
 use std::time::Duration;
 
 /// Ctrl-C, Enter, space, Esc and the few letters boot loaders wait for (U-Boot's any key,
@@ -38,16 +38,16 @@ pub enum Surface {
     Nothing,
 }
 
+/// `console` is any UART of the unit: the rig's console or a further header.
 pub async fn probe(
-    sample: &Sample,
-    death: &[crate::config::pattern::Pattern],
+    console: &mut Channel,
+    power: Option<&dyn Switch>,
     extra_keys: &[String],
     boot_window: Duration,
 ) -> Result<UartFindings, String> {
-    let mut console = sample.console(death).await?;
     let mut power_cycled = false;
     let mut bootloader = None;
-    if let Some(power) = &sample.power {
+    if let Some(power) = power {
         let act = |a| async move {
             tokio::time::timeout(Duration::from_secs(10), power.actuate(a))
                 .await

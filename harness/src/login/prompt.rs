@@ -98,6 +98,28 @@ pub struct ConsoleTrial<'a> {
     pub death: Vec<Pattern>,
 }
 
+/// Logins on a UART hilt opened itself (a debug header besides the console).
+pub struct ChannelTrial<'a> {
+    pub channel: tokio::sync::Mutex<Channel>,
+    pub spec: &'a PromptLogin,
+}
+
+impl CredentialTrial for ChannelTrial<'_> {
+    fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
+        Box::pin(async move {
+            let mut ch = self.channel.lock().await;
+            let outcome =
+                prompt_login(&mut ch, self.spec, username, password, self.spec.within.0).await;
+            if outcome == LoginOutcome::Accepted {
+                if let Some(logout) = &self.spec.logout {
+                    let _ = ch.send(logout, false).await;
+                }
+            }
+            outcome
+        })
+    }
+}
+
 impl CredentialTrial for ConsoleTrial<'_> {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
         Box::pin(async move {

@@ -87,7 +87,7 @@ pub async fn find_baud(path: &str, transcript: &EvidenceLog) -> Result<u32, Stri
         tried.push(rate.to_string());
     }
     Err(format!(
-        "no baud rate gave readable text to a newline (tried {}); set `console.baud` in the rig",
+        "no baud rate gave readable text to a newline (tried {}); set its `baud` in the rig (silence at every rate also looks like this)",
         tried.join(", ")
     ))
 }
