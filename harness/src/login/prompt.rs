@@ -98,6 +98,17 @@ pub struct ConsoleTrial<'a> {
     pub death: Vec<Pattern>,
 }
 
+impl CredentialTrial for ConsoleTrial<'_> {
+    fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
+        Box::pin(async move {
+            match self.sample.console(&self.death).await {
+                Ok(mut ch) => login_and_leave(&mut ch, self.spec, username, password).await,
+                Err(e) => LoginOutcome::NotALogin(e),
+            }
+        })
+    }
+}
+
 /// Logins on a UART hilt opened itself (a debug header besides the console).
 pub struct ChannelTrial<'a> {
     pub channel: tokio::sync::Mutex<Channel>,
@@ -108,33 +119,23 @@ impl CredentialTrial for ChannelTrial<'_> {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
         Box::pin(async move {
             let mut ch = self.channel.lock().await;
-            let outcome =
-                prompt_login(&mut ch, self.spec, username, password, self.spec.within.0).await;
-            if outcome == LoginOutcome::Accepted {
-                if let Some(logout) = &self.spec.logout {
-                    let _ = ch.send(logout, false).await;
-                }
-            }
-            outcome
+            login_and_leave(&mut ch, self.spec, username, password).await
         })
     }
 }
 
-impl CredentialTrial for ConsoleTrial<'_> {
-    fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
-        Box::pin(async move {
-            let mut ch = match self.sample.console(&self.death).await {
-                Ok(c) => c,
-                Err(e) => return LoginOutcome::NotALogin(e),
-            };
-            let outcome =
-                prompt_login(&mut ch, self.spec, username, password, self.spec.within.0).await;
-            if outcome == LoginOutcome::Accepted {
-                if let Some(logout) = &self.spec.logout {
-                    let _ = ch.send(logout, false).await;
-                }
-            }
-            outcome
-        })
+/// A trial login that logs out again, so the next trial meets the login prompt.
+async fn login_and_leave(
+    ch: &mut Channel,
+    spec: &PromptLogin,
+    username: &str,
+    password: &str,
+) -> LoginOutcome {
+    let outcome = prompt_login(ch, spec, username, password, spec.within.0).await;
+    if outcome == LoginOutcome::Accepted {
+        if let Some(logout) = &spec.logout {
+            let _ = ch.send(logout, false).await;
+        }
     }
+    outcome
 }
