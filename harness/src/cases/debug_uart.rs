@@ -22,15 +22,7 @@ struct Wired<'a> {
 /// Empty when the rig wires no UART and the profile declares none.
 pub async fn judge(ctx: &CaseContext<'_>) -> Vec<CaseResult> {
     let sample = ctx.sample;
-    let declared: Vec<&DebugInterface> = ctx
-        .config
-        .profile
-        .body
-        .ixit
-        .debug_interfaces
-        .iter()
-        .filter(|d| d.kind == DebugKind::Uart)
-        .collect();
+    let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Uart);
     let on_headers: Vec<&str> = sample
         .uart_headers
         .iter()

@@ -60,15 +60,7 @@ fn combine(parts: Vec<CaseResult>) -> CaseResult {
 
 async fn swd_part(ctx: &CaseContext<'_>) -> Option<CaseResult> {
     let sample = ctx.sample;
-    let declared: Vec<&DebugInterface> = ctx
-        .config
-        .profile
-        .body
-        .ixit
-        .debug_interfaces
-        .iter()
-        .filter(|d| d.kind == DebugKind::Swd)
-        .collect();
+    let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Swd);
     let Some(wiring) = sample.swd.clone() else {
         if declared.is_empty() {
             return None;

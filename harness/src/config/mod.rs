@@ -68,14 +68,8 @@ impl Config {
 fn rig_meets_profile(rig: &Rig, profile: &Profile) -> Vec<ConfigError> {
     use debug_interface::DebugKind;
     let ids = |kind: DebugKind| -> Vec<&str> {
-        profile
-            .body
-            .ixit
-            .debug_interfaces
-            .iter()
-            .filter(|d| d.kind == kind)
-            .map(|d| d.id.as_str())
-            .collect()
+        let declared = profile.debug_interfaces(kind);
+        declared.into_iter().map(|d| d.id.as_str()).collect()
     };
     let (swd, uart) = (ids(DebugKind::Swd), ids(DebugKind::Uart));
     let mut errors = Vec::new();

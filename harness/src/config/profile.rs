@@ -177,6 +177,15 @@ impl Profile {
     pub fn service(&self, id: &str) -> Option<&Service> {
         self.body.ixit.services.iter().find(|s| s.id.value == id)
     }
+
+    /// The declared debug interfaces of one kind (IXIT 15), in profile order.
+    pub fn debug_interfaces(
+        &self,
+        kind: super::debug_interface::DebugKind,
+    ) -> Vec<&super::debug_interface::DebugInterface> {
+        let all = &self.body.ixit.debug_interfaces;
+        all.iter().filter(|d| d.kind == kind).collect()
+    }
 }
 
 fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
