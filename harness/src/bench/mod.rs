@@ -209,16 +209,8 @@ impl Sample {
                 .clone()
                 .ok_or("the rig wires no console to this slot")?;
             let log = self.evidence.log("console.log");
-            let baud = match baud {
-                Some(b) => b,
-                None => crate::transport::console::find_baud(&path, &log).await?,
-            };
-            *guard = Some(crate::transport::console::open(
-                &path,
-                baud,
-                log,
-                death.to_vec(),
-            )?);
+            *guard =
+                Some(crate::transport::console::open_at(&path, baud, log, death.to_vec()).await?);
         }
         Ok(tokio::sync::MutexGuard::map(guard, |c| {
             c.as_mut().expect("opened above")

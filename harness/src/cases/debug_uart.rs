@@ -121,15 +121,8 @@ async fn header_part(
 ) -> CaseResult {
     let sample = ctx.sample;
     let log = sample.evidence.log(log_name);
-    let baud = match baud {
-        Some(b) => b,
-        None => match crate::transport::console::find_baud(path, &log).await {
-            Ok(b) => b,
-            Err(e) => return inconclusive_at(&wired, e),
-        },
-    };
     let death = ctx.config.profile.death_strings();
-    let mut channel = match crate::transport::console::open(path, baud, log, death) {
+    let mut channel = match crate::transport::console::open_at(path, baud, log, death).await {
         Ok(c) => c,
         Err(e) => return inconclusive_at(&wired, e),
     };

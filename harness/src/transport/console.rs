@@ -48,13 +48,27 @@ pub fn open(
     Ok(channel)
 }
 
+/// Opens at the rig's rate, or at the rate a search finds when the rig gives none.
+pub async fn open_at(
+    path: &str,
+    baud: Option<u32>,
+    transcript: EvidenceLog,
+    death: Vec<Pattern>,
+) -> Result<Channel, String> {
+    let baud = match baud {
+        Some(b) => b,
+        None => find_baud(path, &transcript).await?,
+    };
+    open(path, baud, transcript, death)
+}
+
 /// Most common first: a unit answering at the first rate costs one try.
 const RATES: [u32; 8] = [
     115_200, 57_600, 38_400, 19_200, 9_600, 230_400, 460_800, 921_600,
 ];
 
 /// The first rate at which a newline gets readable text back; each try is logged.
-pub async fn find_baud(path: &str, transcript: &EvidenceLog) -> Result<u32, String> {
+async fn find_baud(path: &str, transcript: &EvidenceLog) -> Result<u32, String> {
     let mut tried = Vec::new();
     for rate in RATES {
         let mut port = tokio_serial::new(path, rate)

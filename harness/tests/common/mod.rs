@@ -263,3 +263,36 @@ pub fn profile_text() -> String {
 pub fn profile() -> PathBuf {
     repo().join("device-profiles/virtual-camera.yaml")
 }
+
+/// A rig of simulated units with the quick suite, every case but the update battery (which has
+/// its own faults and tests in e2e_update.rs).
+pub fn run_rig(tag: &str, subnet: u8, units: &[&[&str]]) -> (TempDir, Run) {
+    let dir = TempDir::new(tag);
+    let rig = write_rig(&dir.0, subnet, units);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &["--skip", "5.3-"]);
+    (dir, run)
+}
+
+/// The verdict and a piece of its message; a FAIL must cite evidence that exists.
+pub fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has: &str) {
+    let (verdict, message, _) = run.verdict(slot, case);
+    assert_eq!(
+        verdict,
+        want,
+        "{slot} {case}: {message}\nstdout:\n{}\nstderr:\n{}",
+        run.stdout(),
+        run.stderr()
+    );
+    assert!(
+        message.contains(message_has),
+        "{slot} {case} message {message:?} lacks {message_has:?}"
+    );
+    if want == "FAIL" {
+        let evidence = run.evidence(slot, case);
+        assert!(!evidence.is_empty(), "{slot} {case} FAIL cites no evidence");
+        for e in evidence {
+            assert!(e.exists(), "cited evidence {} is missing", e.display());
+        }
+    }
+}
