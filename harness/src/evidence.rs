@@ -28,7 +28,7 @@ pub const REDACTED: &str = "[redacted]";
 /// The base64 token of HTTP basic auth for an account, without its padding (the padding
 /// depends on what follows in some encodings).
 fn basic_token(username: &str, secret: &str) -> String {
-    crate::login::rtsp::base64(&format!("{username}:{secret}"))
+    crate::util::encoding::base64(&format!("{username}:{secret}"))
         .trim_end_matches('=')
         .to_string()
 }

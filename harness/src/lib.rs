@@ -1,5 +1,29 @@
 //! hilt: drives devices through ETSI EN 303 645 test suites following the test cases of
 //! ETSI TS 103 701, and reports verdicts with their evidence.
+//!
+//! # Layers
+//!
+//! Data flows one way, from configuration to reports. A module may use the modules of lower
+//! layers and its own children, never a peer or a higher layer, so the modules form a tree
+//! (`tests/layers.rs` holds the code to this list). Lowest first:
+//!
+//! 1. util — encodings, digests, randomness, tokens, templates, test scaffolding
+//! 2. config, corpus — validated rig, profile and suite; credential lists
+//! 3. evidence — what is written as it is observed, and the redaction of secrets
+//! 4. model — verdicts, case specs and records, shared by the cases and the reporters
+//! 5. transport, secrets — console, network, capture, power; secret scanning of byte images
+//! 6. debug — debug ports (SWD through probe-rs or a bridge, UART boot probing)
+//! 7. bench — a rig's slots bound to their drivers: one `Sample` per unit
+//! 8. login — one trial per login protocol
+//! 9. procedure — the profile's procedures, run step by step
+//! 10. update — update images, their delivery and what the unit made of them
+//! 11. facts — what is learnt once per sample and shared by cases
+//! 12. cases — one module per TS 103 701 test case
+//! 13. plan — suite × ICS × samples, decided without hardware
+//! 14. report — JUnit, JSON, HTML, the terminal table, the bundle and its manifest
+//! 15. run — samples in parallel, cases in order, records to the reporters
+//!
+//! The binary (`main.rs`) sits above them all.
 
 pub mod bench;
 pub mod cases;
@@ -9,15 +33,12 @@ pub mod debug;
 pub mod evidence;
 pub mod facts;
 pub mod login;
+pub mod model;
 pub mod plan;
 pub mod procedure;
-pub mod random;
 pub mod report;
 pub mod run;
 pub mod secrets;
-pub mod template;
-#[cfg(test)]
-mod test_dir;
 pub mod transport;
 pub mod update;
-pub mod verdict;
+pub mod util;

@@ -1,8 +1,8 @@
-//! `hilt`: the command line. Exit status: 0 nothing failed or inconclusive, 1 a FAIL (or, for
-//! `verify`, a difference), 2 bad usage or configuration, 3 INCONCLUSIVE only.
+//! `hilt`: the command line. Exit statuses are documented in `hilt::model::exit`.
 
 use clap::{Parser, Subcommand};
 use hilt::config::{self, Config, ConfigPaths};
+use hilt::model::exit;
 use hilt::report::{keys, manifest, merge};
 use hilt::run::{self, RunOptions};
 use std::path::PathBuf;
@@ -110,9 +110,9 @@ fn main() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() {
-                run::EXIT_USAGE
+                exit::USAGE
             } else {
-                run::EXIT_OK
+                exit::OK
             };
             let _ = e.print();
             std::process::exit(code);
@@ -141,7 +141,7 @@ fn main() {
                     file.display(),
                     public.display()
                 );
-                run::EXIT_OK
+                exit::OK
             }
             Err(e) => usage(e),
         },
@@ -155,14 +155,14 @@ fn main() {
         } => scan_tcp(&rig, &slot, &ports, concurrency, connect_timeout_ms),
         Command::Hardware => {
             print!("{}", hilt::debug::hardware::survey());
-            run::EXIT_OK
+            exit::OK
         }
         Command::Merge { out, inputs } => {
             let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
             match merge::merge(&refs).and_then(|xml| {
                 std::fs::write(&out, xml).map_err(|e| format!("{}: {e}", out.display()))
             }) {
-                Ok(()) => run::EXIT_OK,
+                Ok(()) => exit::OK,
                 Err(e) => usage(e),
             }
         }
@@ -175,13 +175,13 @@ fn update_images(profile: &std::path::Path, out: &std::path::Path) -> i32 {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");
-            return run::EXIT_USAGE;
+            return exit::USAGE;
         }
     };
     match hilt::update::offline::write(&profile, out) {
         Ok(lines) => {
             lines.iter().for_each(|l| println!("{l}"));
-            run::EXIT_OK
+            exit::OK
         }
         Err(e) => usage(e),
     }
@@ -198,7 +198,7 @@ fn scan_tcp(
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
-            return run::EXIT_USAGE;
+            return exit::USAGE;
         }
     };
     let Some(slot) = rig.slots.iter().find(|s| s.id.value == slot) else {
@@ -227,15 +227,15 @@ fn scan_tcp(
     println!("errors: {}", scan.errors);
     println!("seconds: {:.3}", scan.seconds);
     if scan.errors > 0 {
-        run::EXIT_INCONCLUSIVE
+        exit::INCONCLUSIVE
     } else {
-        run::EXIT_OK
+        exit::OK
     }
 }
 
 fn usage(e: String) -> i32 {
     eprintln!("error: {e}");
-    run::EXIT_USAGE
+    exit::USAGE
 }
 
 fn check(files: Files) -> i32 {
@@ -248,11 +248,11 @@ fn check(files: Files) -> i32 {
                 c.profile.body.profile,
                 c.suite.body.suite
             );
-            run::EXIT_OK
+            exit::OK
         }
         Err(e) => {
             eprintln!("{e}");
-            run::EXIT_USAGE
+            exit::USAGE
         }
     }
 }
@@ -300,10 +300,10 @@ fn verify(dir: &std::path::Path, public_key: Option<PathBuf>) -> i32 {
                 ""
             }
         );
-        run::EXIT_OK
+        exit::OK
     } else {
         println!("FAILED: the folder differs from its manifest");
-        run::EXIT_FAIL
+        exit::FAIL
     }
 }
 

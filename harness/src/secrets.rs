@@ -3,7 +3,7 @@
 //! blocks. A finding carries where it is and a SHA-256 of its bytes, never the bytes: reports
 //! compare secrets across units by hash. Public keys and certificates are reported as such.
 
-use crate::report::manifest::sha256_hex;
+use crate::util::hash::sha256_hex;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {

@@ -45,7 +45,7 @@ fn assert_image_cited(run: &Run, slot: &str, message: &str) {
         .filter(|p| p.extension().is_some_and(|e| e == "img"))
         .any(|p| {
             let bytes = std::fs::read(p).unwrap();
-            hilt::report::manifest::sha256_hex(&bytes) == hash
+            hilt::util::hash::sha256_hex(&bytes) == hash
         });
     assert!(found, "no cited image has sha256 {hash}: {cited:?}");
 }
@@ -188,6 +188,30 @@ fn the_compliant_unit_installs_the_valid_image() {
     let log = std::fs::read_to_string(pull).unwrap();
     assert!(log.contains("unit runs firmware 1.5.0"), "{log}");
     assert!(log.contains("; Installed(\"1.6.0\")"), "{log}");
+    // The report names the version the cases tested, not the one the battery left installed,
+    // and each result the version the unit ran when it started.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.run_dir().join("report.json")).unwrap())
+            .unwrap();
+    let item = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slot"] == "slot1")
+        .unwrap();
+    assert_eq!(item["firmware_version"], "1.4.2", "{item}");
+    let version = |case: &str| {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["slot"] == "slot1" && r["test_case"] == case)
+            .map(|r| r["firmware_version"].clone())
+            .unwrap()
+    };
+    assert_eq!(version(PATHS), "1.4.2");
+    assert_eq!(version(MISUSE), "1.4.2");
+    assert_eq!(version(EVERY), "1.6.0");
 }
 
 /// Without a device: every attack the default profile allows is written, each differing from the

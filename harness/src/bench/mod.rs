@@ -3,12 +3,12 @@
 
 pub mod label;
 pub mod launch;
+pub mod learnt;
 pub mod scope;
 
 use crate::config::rig::Slot;
 use crate::config::Config;
 use crate::evidence::SampleEvidence;
-use crate::facts::Facts;
 use crate::transport::capture::Capture;
 use crate::transport::expect::Channel;
 use crate::transport::http::Http;
@@ -47,7 +47,8 @@ pub struct Sample {
     /// Procedure variables: label values, the credential in force, captured values.
     pub vars: Mutex<BTreeMap<String, String>>,
     pub broken: Broken,
-    pub facts: Facts,
+    /// Facts learnt once and shared by the cases (see `facts/`).
+    pub learnt: learnt::Learnt,
     pub launched: Option<Launched>,
 }
 
@@ -178,7 +179,7 @@ pub async fn prepare(
             .collect(),
         vars: Mutex::new(vars),
         broken,
-        facts: Facts::default(),
+        learnt: learnt::Learnt::default(),
         launched,
         evidence,
     })
@@ -260,7 +261,7 @@ impl Sample {
     }
 
     pub fn fill(&self, text: &str) -> Result<String, String> {
-        crate::template::fill(text, &self.vars.lock().unwrap())
+        crate::util::template::fill(text, &self.vars.lock().unwrap())
     }
 
     pub fn console_log_path(&self) -> PathBuf {

@@ -7,7 +7,7 @@ use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, UartO
 use crate::debug::uart_probe::{self, Surface, UartFindings};
 use crate::login::prompt::{ChannelTrial, ConsoleTrial};
 use crate::login::CredentialTrial;
-use crate::verdict::{CaseResult, Verdict};
+use crate::model::verdict::{CaseResult, Verdict};
 use std::path::PathBuf;
 use std::time::Duration;
 

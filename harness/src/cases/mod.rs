@@ -21,18 +21,8 @@ pub mod update_judgement;
 use crate::bench::label::UnitLabel;
 use crate::bench::Sample;
 use crate::config::Config;
-use crate::verdict::CaseResult;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CaseSpec {
-    /// TS 103 701 test case id.
-    pub id: &'static str,
-    /// EN 303 645 provision the case belongs to (its ICS row).
-    pub provision: &'static str,
-    pub title: &'static str,
-    /// How the verdict follows from the observations (ISO/IEC 17025 7.8.6), stated in the report.
-    pub decision_rule: &'static str,
-}
+pub use crate::model::case::CaseSpec;
+use crate::model::verdict::CaseResult;
 
 pub const ALL: [CaseSpec; 11] = [
     ts_5_1_1_2::SPEC,

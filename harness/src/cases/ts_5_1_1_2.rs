@@ -16,7 +16,7 @@ use crate::corpus::{self, Credential};
 use crate::facts::{initialized, open_ports};
 use crate::login::detect::{self, Surface};
 use crate::login::{self, LoginOutcome};
-use crate::verdict::{CaseResult, Measurement};
+use crate::model::verdict::{CaseResult, Measurement};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -298,7 +298,7 @@ async fn universal_credentials<'c>(
     if positive != LoginOutcome::Accepted {
         return Err(format!("the current credential was not accepted ({positive}); hilt cannot tell success from failure on this surface"));
     }
-    let random = initialized::fresh_password();
+    let random = crate::util::token::fresh();
     let negative = trial.try_login(&username, &random).await;
     log.line(
         "#",

@@ -12,7 +12,7 @@ use super::password_checks::{against_rule, counter_between, counter_value, entro
 use super::{CaseContext, CaseSpec};
 use crate::config::profile::AuthFactor;
 use crate::corpus;
-use crate::verdict::{CaseResult, Measurement, Verdict};
+use crate::model::verdict::{CaseResult, Measurement, Verdict};
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.1-2-2",

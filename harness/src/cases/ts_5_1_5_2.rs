@@ -12,7 +12,7 @@ use super::{CaseContext, CaseSpec};
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::facts::initialized;
 use crate::login::{self, CredentialTrial, LoginOutcome};
-use crate::verdict::{CaseResult, Measurement, Verdict};
+use crate::model::verdict::{CaseResult, Measurement, Verdict};
 use std::time::{Duration, Instant};
 
 pub const SPEC: CaseSpec = CaseSpec {
@@ -131,7 +131,7 @@ async fn attack(
     let start = Instant::now();
     let mut attempts: Vec<Attempt> = Vec::new();
     for i in 1..=budget {
-        let wrong = initialized::fresh_password();
+        let wrong = crate::util::token::fresh();
         let t = Instant::now();
         let outcome = trial.try_login(&username, &wrong).await;
         let latency = t.elapsed();

@@ -11,8 +11,8 @@ use crate::config::procedure::Step;
 use crate::config::profile::LoginSurface;
 use crate::config::update::Delivery;
 use crate::facts::initialized;
+use crate::model::verdict::{CaseResult, Measurement};
 use crate::transport::http::HttpRequest;
-use crate::verdict::{CaseResult, Measurement};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -63,10 +63,7 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
             continue;
         };
         let (port, endpoint) = (service.port.value, service.endpoint());
-        let control = format!(
-            "/hilt-no-such-path-{}",
-            crate::facts::initialized::fresh_password()
-        );
+        let control = format!("/hilt-no-such-path-{}", crate::util::token::fresh());
         match get(sample, endpoint, &control).await {
             Ok((404 | 410, _)) => {}
             Ok((status, _)) => {

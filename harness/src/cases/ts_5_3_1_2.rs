@@ -5,7 +5,7 @@
 //! per sample and both cases judge it.
 
 use super::{update_judgement, CaseContext, CaseSpec};
-use crate::verdict::CaseResult;
+use crate::model::verdict::CaseResult;
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.3-1-2",

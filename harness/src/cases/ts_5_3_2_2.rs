@@ -6,7 +6,7 @@
 //! design prevents them. The attacks and the decision are in `update_judgement`.
 
 use super::{update_judgement, CaseContext, CaseSpec};
-use crate::verdict::CaseResult;
+use crate::model::verdict::CaseResult;
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.3-2-2",

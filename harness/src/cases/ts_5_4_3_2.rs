@@ -12,8 +12,8 @@ use super::across_units::Fingerprint;
 use super::{CaseContext, CaseSpec};
 use crate::debug::access::Access;
 use crate::facts::debug_access;
+use crate::model::verdict::{CaseResult, Measurement};
 use crate::secrets::{self, Finding};
-use crate::verdict::{CaseResult, Measurement};
 use std::time::Duration;
 
 pub const SPEC: CaseSpec = CaseSpec {

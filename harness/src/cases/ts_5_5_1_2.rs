@@ -16,9 +16,9 @@ use crate::evidence::EvidenceLog;
 use crate::facts::{initialized, open_ports};
 use crate::login::detect::{detect, exchange, Surface};
 use crate::login::{http_login::HttpTrial, CredentialTrial, LoginOutcome};
+use crate::model::verdict::{CaseResult, Measurement};
 use crate::transport::http::Endpoint;
 use crate::transport::tls_probe::{self, TlsInventory};
-use crate::verdict::{CaseResult, Measurement};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -310,7 +310,7 @@ async fn declared_logins_in_clear(
             spec,
         };
         let outcome = trial
-            .try_login(&username, &initialized::fresh_password())
+            .try_login(&username, &crate::util::token::fresh())
             .await;
         log.line(
             "<",

@@ -8,7 +8,7 @@
 use super::{CaseContext, CaseSpec};
 use crate::config::profile::Protocol;
 use crate::facts::{initialized, open_ports, open_udp};
-use crate::verdict::{CaseResult, Measurement, Verdict};
+use crate::model::verdict::{CaseResult, Measurement, Verdict};
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.6-1-2",

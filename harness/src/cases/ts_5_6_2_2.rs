@@ -12,7 +12,7 @@ use crate::bench::Sample;
 use crate::config::profile::Disclosure;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::login::detect::exchange;
-use crate::verdict::{CaseResult, Measurement};
+use crate::model::verdict::{CaseResult, Measurement};
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -11,8 +11,8 @@ use super::{CaseContext, CaseSpec};
 use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, SwdResource};
 use crate::debug::access::Access;
 use crate::facts::debug_access;
-use crate::report::manifest::sha256_hex;
-use crate::verdict::{CaseResult, Measurement, Verdict};
+use crate::model::verdict::{CaseResult, Measurement, Verdict};
+use crate::util::hash::sha256_hex;
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.6-4-2",

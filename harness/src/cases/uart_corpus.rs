@@ -6,7 +6,6 @@ use super::CaseContext;
 use crate::config::pattern::Pattern;
 use crate::config::profile::{Profile, PromptLogin};
 use crate::corpus::{self, Credential};
-use crate::facts::initialized;
 use crate::login::{CredentialTrial, LoginOutcome};
 use std::time::Duration;
 
@@ -48,7 +47,7 @@ pub async fn try_corpus(ctx: &CaseContext<'_>, trial: &dyn CredentialTrial) -> C
     // Without a refused random password, an "accepted" could be a misread answer.
     let control_user = creds.first().map(|c| c.username.as_str()).unwrap_or("root");
     let control = trial
-        .try_login(control_user, &initialized::fresh_password())
+        .try_login(control_user, &crate::util::token::fresh())
         .await;
     if control != LoginOutcome::Rejected {
         out.note = Some(format!(

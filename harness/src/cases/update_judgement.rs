@@ -3,8 +3,8 @@
 
 use super::CaseContext;
 use crate::facts::update_battery;
+use crate::model::verdict::{CaseResult, Measurement};
 use crate::update::battery::{MechanismReport, Outcome, Trial};
-use crate::verdict::{CaseResult, Measurement};
 
 pub const DECISION_RULE: &str = "Through each declared update mechanism hilt sends images made from the lab's valid image: a byte inverted in the payload, the signature and the header, a truncated image, the signature stripped, re-signed with a key hilt generated, a validly signed image for another model, an older validly signed image; then the valid image; then the valid image with the power cut part-way. FAIL if the unit's version read-back changes after a misuse image (it installed it), if the unit stops answering after one (also after a power cycle), or if no valid firmware boots after the power cut. INCONCLUSIVE if the version cannot be read or the valid image is not installed either (a refusal could not be told from a broken update path). PASS otherwise. Attacks that cannot be made (no lab image for them, a signature scheme hilt cannot produce, no power backend) are listed as not performed.";
 

@@ -97,8 +97,8 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn endpoint(&self) -> crate::transport::http::Endpoint {
-        crate::transport::http::Endpoint {
+    pub fn endpoint(&self) -> crate::config::endpoint::Endpoint {
+        crate::config::endpoint::Endpoint {
             port: self.port.value,
             tls: self.tls.is_some(),
         }
@@ -311,7 +311,7 @@ fn check_steps(
         .collect();
     for (i, step) in steps.iter().enumerate() {
         for t in step.templates() {
-            for var in crate::template::placeholders(t) {
+            for var in crate::util::template::placeholders(t) {
                 if !known.contains(var) {
                     errors.push(located(file, text, &format!("{{{var}}}"), format!("{key}[{i}]"), format!(
                         "unknown placeholder `{{{var}}}`; expected one of {} or a variable an earlier step captures or sets",

@@ -101,7 +101,7 @@ impl DebugPort for BridgePort {
         for (i, chunk) in buf.chunks_mut(MAX_READ).enumerate() {
             let at = address + (i * MAX_READ) as u64;
             let hex = self.call(&format!("read {at:x} {}", chunk.len()))?;
-            let bytes = crate::report::manifest::unhex(&hex)
+            let bytes = crate::util::hash::unhex(&hex)
                 .filter(|b| b.len() == chunk.len())
                 .ok_or_else(|| {
                     PortError::Other(format!(
@@ -122,7 +122,7 @@ impl DebugPort for BridgePort {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_dir::TestDir;
+    use crate::util::test_dir::TestDir;
     use std::os::unix::net::UnixListener;
 
     /// A bridge answering from a script of replies, one per request line.

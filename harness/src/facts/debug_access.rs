@@ -21,9 +21,8 @@ pub async fn get<'a>(
     sample.swd.as_ref()?;
     Some(
         sample
-            .facts
-            .debug_access
-            .get_or_init(|| establish(sample, profile))
+            .learnt
+            .get_or_establish(|| establish(sample, profile))
             .await,
     )
 }

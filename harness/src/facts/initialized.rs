@@ -16,10 +16,18 @@ pub struct InitializedState {
 
 pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<InitializedState, String> {
     sample
-        .facts
-        .initialized
-        .get_or_init(|| establish(sample, config))
+        .learnt
+        .get_or_establish(|| establish(sample, config))
         .await
+}
+
+/// The initialized state if a case has already established it; never starts a reset.
+pub fn established(sample: &Sample) -> Option<&InitializedState> {
+    sample
+        .learnt
+        .peek::<Result<InitializedState, String>>()?
+        .as_ref()
+        .ok()
 }
 
 /// The initialized state, or why a case that needs it cannot run, worded for its INCONCLUSIVE.
@@ -37,7 +45,7 @@ async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState,
     let profile = &config.profile;
     let log = sample.evidence.log("procedures.log");
     // The password hilt sets during onboarding, as a user would: fresh for every run and unit.
-    sample.set_var("new_password", fresh_password(), true);
+    sample.set_var("new_password", crate::util::token::fresh(), true);
     let procs = &profile.body.procedures;
     crate::procedure::run(sample, profile, "factory_reset", &procs.factory_reset, &log).await?;
     log.line(
@@ -54,23 +62,4 @@ async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState,
         procedure_log: log.path,
         user_defined,
     })
-}
-
-/// 16 characters over [A-Za-z0-9] from the OS generator, with every class present.
-pub fn fresh_password() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let mut bytes = [0u8; 16];
-    loop {
-        crate::random::fill(&mut bytes);
-        let pw: String = bytes
-            .iter()
-            .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-            .collect();
-        if pw.chars().any(|c| c.is_ascii_uppercase())
-            && pw.chars().any(|c| c.is_ascii_lowercase())
-            && pw.chars().any(|c| c.is_ascii_digit())
-        {
-            return pw;
-        }
-    }
 }

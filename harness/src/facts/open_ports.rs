@@ -28,9 +28,8 @@ impl OpenPorts {
 
 pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts, String> {
     sample
-        .facts
-        .open_tcp
-        .get_or_init(|| establish(sample, suite))
+        .learnt
+        .get_or_establish(|| establish(sample, suite))
         .await
 }
 

@@ -25,9 +25,8 @@ impl OpenUdp {
 
 pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, String> {
     sample
-        .facts
-        .open_udp
-        .get_or_init(|| establish(sample, suite))
+        .learnt
+        .get_or_establish(|| establish(sample, suite))
         .await
 }
 

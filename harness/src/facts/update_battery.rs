@@ -12,9 +12,8 @@ pub type Reports = Vec<(String, Result<MechanismReport, String>)>;
 
 pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<Reports, String> {
     sample
-        .facts
-        .update_battery
-        .get_or_init(|| establish(sample, config))
+        .learnt
+        .get_or_establish(|| establish(sample, config))
         .await
 }
 

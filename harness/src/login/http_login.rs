@@ -30,7 +30,7 @@ impl CredentialTrial for HttpTrial<'_> {
             };
             let mut req =
                 match HttpRequest::from_template(template, self.endpoint, spec.within.0, &|t| {
-                    crate::template::fill(t, &vars)
+                    crate::util::template::fill(t, &vars)
                 }) {
                     Ok(r) => r,
                     Err(e) => return LoginOutcome::NotALogin(e),
@@ -55,7 +55,7 @@ impl CredentialTrial for HttpTrial<'_> {
                         }
                     },
                 };
-                let cnonce = crate::facts::initialized::fresh_password();
+                let cnonce = crate::util::token::fresh();
                 req.authorization = Some(digest::answer(
                     &challenge,
                     &req.method,

@@ -4,7 +4,7 @@
 //! device or a config file is escaped.
 
 use super::{CaseRecord, RunInfo, SampleIdentity};
-use crate::verdict::Verdict;
+use crate::model::verdict::Verdict;
 use std::fmt::Write;
 
 fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -64,6 +64,10 @@ th{background:#f0f0f0}.pass{background:#d8f0d8}.fail{background:#f6d0d0}.inconcl
 h3 span{padding:0 .3em}code,.mono{font-family:ui-monospace,monospace;font-size:.9em}
 .small{font-size:.85em;color:#555}@media print{body{margin:0}a{color:#000}h2{break-after:avoid}.finding{break-inside:avoid}}";
 
+/// The EN 303 645 provisions PSTI's first requirement (no universal default passwords) is met
+/// through: a sample meets it when every automated case of these provisions passed.
+const PSTI_PASSWORD_PROVISIONS: [&str; 2] = ["5.1-1", "5.1-2"];
+
 pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]) -> String {
     let mut h = String::new();
     let e = escape;
@@ -96,7 +100,20 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
     h.push_str("<h2>UK PSTI security requirements</h2>\n<table><tr><th>requirement</th><th>EN 303 645</th><th>assessed here</th></tr>\n");
     let pw: Vec<Verdict> = slots
         .iter()
-        .filter_map(|s| find(&s.slot, "5.1-1-2").map(|r| r.result.verdict))
+        .filter_map(|s| {
+            let applicable = records.iter().filter(|r| {
+                r.slot == s.slot
+                    && PSTI_PASSWORD_PROVISIONS.contains(&r.spec.provision)
+                    && r.result.verdict != Verdict::NotApplicable
+            });
+            applicable
+                .map(|r| r.result.verdict)
+                .reduce(|a, b| match (a, b) {
+                    (Verdict::Fail, _) | (_, Verdict::Fail) => Verdict::Fail,
+                    (Verdict::Pass, Verdict::Pass) => Verdict::Pass,
+                    _ => Verdict::Inconclusive,
+                })
+        })
         .collect();
     let pw_text = if pw.is_empty() {
         ("skipped", "not assessed in this run".to_string())

@@ -1,9 +1,9 @@
 //! `report.json`: what JUnit cannot hold, named after the report contents ISO/IEC 17025
 //! 7.8.2.1 asks for. Its JSON Schema is `harness/schema/report.schema.json`.
 
-use super::manifest::file_sha256;
 use super::{CaseRecord, FileRef, RunInfo, SampleIdentity};
-use crate::verdict::{Measurement, Verdict};
+use crate::model::verdict::{Measurement, Verdict};
+use crate::util::hash::file_sha256;
 use serde::Serialize;
 use std::path::Path;
 
@@ -77,6 +77,8 @@ struct ResultEntry {
     observations: Vec<String>,
     measurements: Vec<Measurement>,
     decision_rule: &'static str,
+    /// The version the unit reported when the case started.
+    firmware_version: Option<String>,
     evidence: Vec<EvidenceRef>,
 }
 
@@ -122,6 +124,11 @@ pub fn render(
             observations: r.result.details.iter().map(|d| clean(&r.slot, d)).collect(),
             measurements: r.result.measurements.clone(),
             decision_rule: r.spec.decision_rule,
+            firmware_version: r
+                .result
+                .firmware_version
+                .as_deref()
+                .map(|v| clean(&r.slot, v)),
             evidence: r
                 .evidence
                 .iter()

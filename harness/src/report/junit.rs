@@ -2,7 +2,7 @@
 //! testsuite per sample, one testcase per TS 103 701 test case, verdicts mapped as DESIGN.md says.
 
 use super::{CaseRecord, RunInfo, SampleIdentity};
-use crate::verdict::Verdict;
+use crate::model::verdict::Verdict;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 pub fn render(
@@ -132,9 +132,8 @@ fn non_success(kind: NonSuccessKind, message: &str, ty: &str) -> TestCaseStatus 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cases::ts_5_1_1_2;
     use crate::evidence::Redactor;
-    use crate::verdict::CaseResult;
+    use crate::model::verdict::CaseResult;
     use std::sync::Arc;
 
     fn info() -> RunInfo {
@@ -168,7 +167,12 @@ mod tests {
         result.details.push("seen S3cretLabelPw & more".into());
         let record = CaseRecord {
             slot: "s1".into(),
-            spec: ts_5_1_1_2::SPEC,
+            spec: crate::model::case::CaseSpec {
+                id: "5.1-1-2",
+                provision: "5.1-1",
+                title: "a test case",
+                decision_rule: "a rule",
+            },
             result,
             evidence: vec!["samples/s1/console.log".into()],
         };

@@ -1,7 +1,7 @@
 //! The lab's ed25519 key pair for signing manifests: hex text files, the secret one readable
 //! only by its owner.
 
-use super::manifest::{hex, unhex};
+use crate::util::hash::{hex, unhex};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -2,48 +2,14 @@
 //! so `sha256sum -c` can check it too), the manifest's own digest, and optionally an ed25519
 //! signature over the manifest with a key the lab holds.
 
+use crate::util::hash::{file_sha256, hex, sha256_hex, unhex};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = "manifest.sha256";
 pub const DIGEST: &str = "manifest.sha256.digest";
 pub const SIGNATURE: &str = "manifest.sha256.sig";
 const OWN_FILES: [&str; 3] = [MANIFEST, DIGEST, SIGNATURE];
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    let t = text.trim();
-    if !t.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..t.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(t.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-pub fn file_sha256(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
 
 /// Every regular file below `dir`, relative, sorted; the manifest's own files are left out.
 fn files(dir: &Path) -> std::io::Result<Vec<String>> {

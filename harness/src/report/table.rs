@@ -1,7 +1,7 @@
 //! The verdict table printed after a run: test case x sample.
 
 use super::{CaseRecord, SampleIdentity};
-use crate::verdict::Verdict;
+use crate::model::verdict::Verdict;
 use std::fmt::Write;
 
 pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &str) -> String {

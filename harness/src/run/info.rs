@@ -3,8 +3,9 @@
 
 use super::Prepared;
 use crate::config::Config;
-use crate::report::manifest::file_sha256;
+use crate::facts::initialized;
 use crate::report::{FileRef, RunInfo, SampleIdentity};
+use crate::util::hash::file_sha256;
 use std::path::Path;
 
 fn file_ref(name: &str, path: &Path) -> FileRef {
@@ -106,7 +107,10 @@ pub fn identities(config: &Config, prepared: &[Prepared]) -> Vec<SampleIdentity>
                     slot: s.slot_id.clone(),
                     serial: Some(s.label.serial.clone()),
                     mac: Some(s.label.mac.clone()),
-                    firmware_version: s.var("firmware_version"),
+                    // The version the cases were run against, not what an update left.
+                    firmware_version: initialized::established(s)
+                        .and_then(|st| st.firmware_version.clone())
+                        .or_else(|| s.var("firmware_version")),
                     redact: Some(s.evidence.redactor.clone()),
                 },
                 None => SampleIdentity {

@@ -7,10 +7,10 @@ mod trials;
 
 use crate::bench::{self, label::UnitLabel, Sample, Unavailable};
 use crate::config::{Config, ConfigPaths};
+use crate::model::exit;
 use crate::plan::{self, PlannedCase};
 use crate::report::bundle::Bundle;
 use crate::report::{self, CaseRecord};
-use crate::verdict::Verdict;
 use libtest_mimic::{Arguments, Trial};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,11 +24,6 @@ pub struct RunOptions {
     pub operator: Option<String>,
 }
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FAIL: i32 = 1;
-pub const EXIT_USAGE: i32 = 2;
-pub const EXIT_INCONCLUSIVE: i32 = 3;
-
 pub type Prepared = Arc<Result<Sample, Unavailable>>;
 
 pub fn execute(opts: RunOptions) -> i32 {
@@ -36,7 +31,7 @@ pub fn execute(opts: RunOptions) -> i32 {
         Ok(c) => Arc::new(c),
         Err(e) => {
             eprintln!("{e}");
-            return EXIT_USAGE;
+            return exit::USAGE;
         }
     };
     let sign_key = match opts
@@ -48,7 +43,7 @@ pub fn execute(opts: RunOptions) -> i32 {
         Ok(k) => k,
         Err(e) => {
             eprintln!("error: --sign-key {e}");
-            return EXIT_USAGE;
+            return exit::USAGE;
         }
     };
     let planned: Vec<PlannedCase> = plan::plan(&config)
@@ -61,7 +56,7 @@ pub fn execute(opts: RunOptions) -> i32 {
             .map(|p| Trial::test(p.name(), || Ok(())))
             .collect();
         let _ = libtest_mimic::run(&opts.args, trials);
-        return EXIT_OK;
+        return exit::OK;
     }
 
     let started = chrono::Utc::now();
@@ -73,7 +68,7 @@ pub fn execute(opts: RunOptions) -> i32 {
     let run_dir = opts.out.join(&run_id);
     if let Err(e) = std::fs::create_dir_all(run_dir.join("samples")) {
         eprintln!("cannot create the report folder {}: {e}", run_dir.display());
-        return EXIT_USAGE;
+        return exit::HARNESS;
     }
     point_latest(&opts.out, &run_id);
     let scratch = std::env::temp_dir().join(format!("hilt-{run_id}"));
@@ -84,7 +79,7 @@ pub fn execute(opts: RunOptions) -> i32 {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
-            return EXIT_USAGE;
+            return exit::HARNESS;
         }
     };
 
@@ -157,7 +152,7 @@ pub fn execute(opts: RunOptions) -> i32 {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
         }
-        std::process::exit(130);
+        std::process::exit(exit::ABORTED);
     });
 
     let (trials, mut senders) = trials::for_plan(&planned, bundle.clone());
@@ -205,6 +200,7 @@ pub fn execute(opts: RunOptions) -> i32 {
         &records,
         &run_dir.join("junit.xml").display().to_string(),
     );
+    let report_written = digest.is_ok();
     match digest {
         Ok(d) => table.push_str(&format!(
             "manifest: {} sha256 {d}{}\n",
@@ -218,20 +214,15 @@ pub fn execute(opts: RunOptions) -> i32 {
     } else {
         print!("{table}");
     }
-    exit_code(&records)
+    exit_code(&records, report_written)
 }
 
-pub fn exit_code(records: &[CaseRecord]) -> i32 {
-    if records.iter().any(|r| r.result.verdict == Verdict::Fail) {
-        EXIT_FAIL
-    } else if records
-        .iter()
-        .any(|r| r.result.verdict == Verdict::Inconclusive)
-    {
-        EXIT_INCONCLUSIVE
-    } else {
-        EXIT_OK
+/// The run's status: its verdicts, unless the report that records them could not be written.
+pub fn exit_code(records: &[CaseRecord], report_written: bool) -> i32 {
+    if !report_written {
+        return exit::HARNESS;
     }
+    exit::for_verdicts(records.iter().map(|r| r.result.verdict))
 }
 
 /// `reports/latest` -> the newest run, replaced atomically.

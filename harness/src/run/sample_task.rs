@@ -4,8 +4,9 @@ use super::Prepared;
 use crate::bench::label::UnitLabel;
 use crate::cases::{self, CaseContext, CaseSpec};
 use crate::config::Config;
+use crate::facts::initialized;
+use crate::model::verdict::{CaseResult, Verdict};
 use crate::plan::PlannedCase;
-use crate::verdict::{CaseResult, Verdict};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,6 +40,7 @@ impl SampleTask {
         for (i, (planned, tx)) in cases.into_iter().enumerate() {
             let started = chrono::Utc::now();
             let clock = Instant::now();
+            let version_before = s.var("firmware_version").filter(|v| !v.is_empty());
             let mut result = if *self.interrupt.borrow() {
                 CaseResult::inconclusive(INTERRUPTED)
             } else if let Some(reason) = s.broken_reason() {
@@ -80,6 +82,9 @@ impl SampleTask {
             result.details = result.details.iter().map(|d| redactor.redact(d)).collect();
             result.started = started;
             result.duration = clock.elapsed();
+            // The first case to need the initialized state reads the version during it.
+            result.firmware_version = version_before
+                .or_else(|| initialized::established(s).and_then(|st| st.firmware_version.clone()));
             result.evidence = result
                 .evidence
                 .iter()

@@ -1,10 +1,10 @@
 //! One libtest trial per planned case; each waits for its verdict from the sample's task and
 //! hands it to the bundle.
 
+use crate::model::verdict::{CaseResult, Verdict};
 use crate::plan::PlannedCase;
 use crate::report::bundle::Bundle;
 use crate::report::CaseRecord;
-use crate::verdict::{CaseResult, Verdict};
 use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::Arc;
 use tokio::sync::oneshot;

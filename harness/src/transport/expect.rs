@@ -232,8 +232,12 @@ mod tests {
     use super::*;
     use crate::evidence::SampleEvidence;
 
-    fn channel() -> (mpsc::Sender<Vec<u8>>, Channel, crate::test_dir::TestDir) {
-        let dir = crate::test_dir::TestDir::new("expect");
+    fn channel() -> (
+        mpsc::Sender<Vec<u8>>,
+        Channel,
+        crate::util::test_dir::TestDir,
+    ) {
+        let dir = crate::util::test_dir::TestDir::new("expect");
         let ev = SampleEvidence::new(&dir.0, "s").unwrap();
         let (tx, rx) = mpsc::channel(8);
         let writer: Writer = Arc::new(Mutex::new(Box::new(tokio::io::sink())));

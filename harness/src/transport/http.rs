@@ -9,22 +9,14 @@ use std::time::Duration;
 /// Bodies past this are cut: a login answer or status page is far smaller.
 const MAX_BODY: usize = 256 * 1024;
 
-/// Where on the unit a request goes: a TCP port, over TLS or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Endpoint {
-    pub port: u16,
-    pub tls: bool,
-}
+pub use crate::config::endpoint::Endpoint;
 
-impl Endpoint {
-    pub fn plain(port: u16) -> Endpoint {
-        Endpoint { port, tls: false }
-    }
-
-    fn url(&self, address: IpAddr, path: &str) -> String {
-        let scheme = if self.tls { "https" } else { "http" };
-        format!("{scheme}://{}{path}", SocketAddr::new(address, self.port))
-    }
+fn url(endpoint: &Endpoint, address: IpAddr, path: &str) -> String {
+    let scheme = if endpoint.tls { "https" } else { "http" };
+    format!(
+        "{scheme}://{}{path}",
+        SocketAddr::new(address, endpoint.port)
+    )
 }
 
 pub struct HttpRequest {
@@ -59,7 +51,7 @@ impl HttpRequest {
     ) -> Result<HttpRequest, String> {
         let json = t
             .json
-            .map(|j| crate::template::fill_json(j, fill))
+            .map(|j| crate::util::template::fill_json(j, fill))
             .transpose()?;
         let form = t
             .form
@@ -117,7 +109,7 @@ impl Http {
     }
 
     pub async fn send(&self, req: &HttpRequest) -> Result<HttpAnswer, String> {
-        let url = req.endpoint.url(self.address, &req.path);
+        let url = url(&req.endpoint, self.address, &req.path);
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| format!("bad HTTP method {}", req.method))?;
         let mut builder = self.client.request(method, &url).timeout(req.within);
@@ -213,12 +205,12 @@ impl Http {
         if let Some(value) = &req.authorization {
             head.push_str(&format!("Authorization: {value}\r\n"));
         } else if let Some((u, p)) = &req.basic_auth {
-            let token = crate::login::rtsp::base64(&format!("{u}:{p}"));
+            let token = crate::util::encoding::base64(&format!("{u}:{p}"));
             head.push_str(&format!("Authorization: Basic {token}\r\n"));
         }
         head.push_str("\r\n");
         let cut = cut_after.min(bytes.len());
-        let url = req.endpoint.url(self.address, &req.path);
+        let url = url(&req.endpoint, self.address, &req.path);
         self.log.line(
             ">",
             &format!(
@@ -263,7 +255,7 @@ pub fn describe_bytes(bytes: &[u8]) -> String {
     format!(
         "<{} bytes, sha256 {}>",
         bytes.len(),
-        crate::report::manifest::sha256_hex(bytes)
+        crate::util::hash::sha256_hex(bytes)
     )
 }
 

@@ -8,8 +8,8 @@ use crate::bench::Sample;
 use crate::config::update::{UpdateMaterial, UpdateMechanism};
 use crate::config::{Config, Profile};
 use crate::evidence::EvidenceLog;
-use crate::report::manifest::sha256_hex;
 use crate::transport::switch::Action;
+use crate::util::hash::sha256_hex;
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 use super::battery::load_lab_images;
 use super::tamper::{self, Attack, Prepared};
 use crate::config::Profile;
-use crate::report::manifest::sha256_hex;
+use crate::util::hash::sha256_hex;
 use std::path::Path;
 
 /// One line per attack: name, then the file and SHA-256 or why it cannot be made.

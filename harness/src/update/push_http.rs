@@ -49,7 +49,7 @@ fn multipart(
     filename: &str,
     image: &[u8],
 ) -> (String, Vec<u8>) {
-    let boundary = format!("hilt-{}", crate::facts::initialized::fresh_password());
+    let boundary = format!("hilt-{}", crate::util::token::fresh());
     let mut body = Vec::new();
     for (k, v) in fields {
         body.extend_from_slice(

@@ -69,10 +69,7 @@ impl UpdateServer {
     /// many bytes go out and the transfer then stalls.
     pub fn offer(&mut self, image: &[u8], cut_after: Option<usize>) -> String {
         while self.fetches.try_recv().is_ok() {}
-        let path = format!(
-            "/update/{}.bin",
-            crate::facts::initialized::fresh_password()
-        );
+        let path = format!("/update/{}.bin", crate::util::token::fresh());
         *self.offer.lock().unwrap() = Offer {
             path: path.clone(),
             image: Arc::new(image.to_vec()),

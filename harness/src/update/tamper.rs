@@ -172,7 +172,7 @@ fn resign(valid: &[u8], regions: &Regions, layout: &ImageLayout) -> Prepared {
 
 fn random_seed() -> [u8; 32] {
     let mut seed = [0u8; 32];
-    crate::random::fill(&mut seed);
+    crate::util::random::fill(&mut seed);
     seed
 }
 

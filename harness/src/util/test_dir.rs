@@ -7,7 +7,7 @@ impl TestDir {
         let p = std::env::temp_dir().join(format!(
             "hilt-{tag}-{}-{}",
             std::process::id(),
-            crate::facts::initialized::fresh_password()
+            crate::util::token::fresh()
         ));
         std::fs::create_dir_all(&p).unwrap();
         TestDir(p)

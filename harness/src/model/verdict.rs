@@ -57,6 +57,9 @@ pub struct CaseResult {
     pub measurements: Vec<Measurement>,
     pub started: chrono::DateTime<chrono::Utc>,
     pub duration: Duration,
+    /// The firmware version the unit reported when the case started (set by the run): the
+    /// update battery changes it, so each result names the version it tested.
+    pub firmware_version: Option<String>,
 }
 
 impl CaseResult {
@@ -69,6 +72,7 @@ impl CaseResult {
             measurements: vec![],
             started: chrono::Utc::now(),
             duration: Duration::ZERO,
+            firmware_version: None,
         }
     }
 

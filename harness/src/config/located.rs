@@ -1,0 +1,56 @@
+//! A config value together with where it was written, so a check made after parsing points at
+//! the entry it is about (not at the first text that looks like it, which can be another entry
+//! or a comment).
+
+use serde::{Deserialize, Deserializer};
+use serde_saphyr::{Location, Spanned};
+use std::ops::Deref;
+
+/// Reads like the value it holds; `at` is the line and column of its YAML node (a mapping's
+/// first key, a sequence item, a scalar).
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Location,
+}
+
+impl<T> Deref for Located<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<T>::deserialize(deserializer)?;
+        Ok(Located {
+            value: spanned.value,
+            at: spanned.referenced,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Entry {
+        id: String,
+    }
+
+    #[test]
+    fn each_of_two_identical_entries_has_its_own_line() {
+        let text = "# id: a\nitems:\n  - id: a\n  - id: a\n";
+        #[derive(Deserialize)]
+        struct File {
+            items: Vec<Located<Entry>>,
+        }
+        let file: File = serde_saphyr::from_str(text).unwrap();
+        let lines: Vec<u64> = file.items.iter().map(|e| e.at.line()).collect();
+        assert_eq!(lines, [3, 4]);
+        assert_eq!(file.items[1].id, "a");
+    }
+}
