@@ -1,6 +1,7 @@
 //! Runs a profile procedure: each step under its deadline, each step and its outcome logged.
 
 use crate::bench::Sample;
+use crate::config::located::Located;
 use crate::config::procedure::{PowerAction, Step};
 use crate::config::Profile;
 use crate::evidence::EvidenceLog;
@@ -12,7 +13,7 @@ pub async fn run(
     sample: &Sample,
     profile: &Profile,
     name: &str,
-    steps: &[Step],
+    steps: &[Located<Step>],
     log: &EvidenceLog,
 ) -> Result<(), String> {
     log.line("#", &format!("procedure {name}: {} steps", steps.len()));

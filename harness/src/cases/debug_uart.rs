@@ -169,7 +169,7 @@ async fn verdict(
         Surface::RootShell(text) => findings.push(format!(
             "{name}: a shell answers without any login once booted: {text}"
         )),
-        Surface::LoginPrompt(text) => match wired.declared.map(|d| d.offers) {
+        Surface::LoginPrompt(text) => match wired.declared.map(|d| *d.offers) {
             Some(UartOffers::LoginPrompt) => details.push(format!(
                 "{name} asks for a login, as declared (its credentials are tested by 5.1-1-2): {text}"
             )),

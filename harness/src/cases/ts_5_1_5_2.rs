@@ -41,6 +41,7 @@ pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
         .ixit
         .auth_mechanisms
         .iter()
+        .map(|m| &m.value)
         .filter(|m| !matches!(m.login, LoginSurface::Console(_)))
         .filter(|m| {
             m.service

@@ -123,7 +123,7 @@ fn http_services(ctx: &CaseContext<'_>) -> BTreeSet<String> {
             ids.insert(s.value.clone());
         }
     }
-    for m in &body.ixit.update_mechanisms {
+    for m in body.ixit.update_mechanisms.iter() {
         if let Delivery::PushHttp(p) = &m.delivery {
             ids.insert(p.service.value.clone());
         }
@@ -135,7 +135,7 @@ fn http_services(ctx: &CaseContext<'_>) -> BTreeSet<String> {
         .chain(&p.initialize)
         .chain(&p.read_version)
     {
-        if let Step::Http(h) = step {
+        if let Step::Http(h) = &**step {
             ids.insert(h.service.clone());
         }
     }

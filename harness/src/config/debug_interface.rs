@@ -22,7 +22,7 @@ pub struct DebugInterface {
     pub readout_protection_level_2: bool,
     /// UART: what it offers in production.
     #[serde(default)]
-    pub offers: UartOffers,
+    pub offers: super::located::Located<UartOffers>,
     /// UART: keys sent during boot besides the usual boot-loader interrupts.
     #[serde(default)]
     pub interrupt_keys: Vec<String>,

@@ -14,11 +14,34 @@ pub struct Located<T> {
     pub at: Location,
 }
 
+impl<T> Located<T> {
+    /// A value hilt makes itself (a power cycle between attempts), written in no file.
+    pub fn unplaced(value: T) -> Located<T> {
+        Located {
+            value,
+            at: Location::UNKNOWN,
+        }
+    }
+}
+
 impl<T> Deref for Located<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
         &self.value
+    }
+}
+
+/// For a `#[serde(default)]` field left out: the default value, written nowhere.
+impl<T: Default> Default for Located<T> {
+    fn default() -> Self {
+        Located::unplaced(T::default())
+    }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for Located<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
     }
 }
 

@@ -6,6 +6,7 @@ pub use super::auth_mechanism::{
     LoginSurface, PlainLogin, PromptLogin, RtspLogin,
 };
 use super::error::{ConfigError, ConfigErrors};
+use super::located::Located;
 use super::pattern::Pattern;
 use super::procedure::Step;
 use super::update::{Delivery, Offset, UpdateMaterial, UpdateMechanism};
@@ -58,19 +59,19 @@ pub enum Support {
 #[serde(deny_unknown_fields)]
 pub struct Ixit {
     /// IXIT 1-AuthMech.
-    pub auth_mechanisms: Vec<AuthMechanism>,
+    pub auth_mechanisms: Vec<Located<AuthMechanism>>,
     /// IXIT 13-SoftServ / 15-Intf, network side.
-    pub services: Vec<Service>,
+    pub services: Vec<Located<Service>>,
     /// IXIT 7-UpdMech.
     #[serde(default)]
-    pub update_mechanisms: Vec<UpdateMechanism>,
+    pub update_mechanisms: Located<Vec<Located<UpdateMechanism>>>,
     /// The unit's identifiers the manufacturer declares as given out without authentication
     /// (5.6-2); any other one found in an unauthenticated answer fails 5.6-2-2.
     #[serde(default)]
     pub disclosed_without_authentication: Vec<Disclosure>,
     /// Physical debug interfaces of the product (IXIT 15), each disabled in software (5.6-4).
     #[serde(default)]
-    pub debug_interfaces: Vec<super::debug_interface::DebugInterface>,
+    pub debug_interfaces: Vec<Located<super::debug_interface::DebugInterface>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -125,10 +126,10 @@ pub struct ConsoleDialect {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Procedures {
-    pub factory_reset: Vec<Step>,
-    pub initialize: Vec<Step>,
+    pub factory_reset: Vec<Located<Step>>,
+    pub initialize: Vec<Located<Step>>,
     #[serde(default)]
-    pub read_version: Vec<Step>,
+    pub read_version: Vec<Located<Step>>,
 }
 
 #[derive(Debug, Clone)]
@@ -152,8 +153,7 @@ pub const BUILT_IN_VARIABLES: &[&str] = &[
 impl Profile {
     pub fn load(file: &Path) -> Result<Profile, ConfigErrors> {
         let raw: ProfileFile = yaml::load(file)?;
-        let text = std::fs::read_to_string(file).unwrap_or_default();
-        validate(file, &text, raw)
+        validate(file, raw)
     }
 
     pub fn ics(&self, provision: &str) -> Option<&IcsRow> {
@@ -175,7 +175,8 @@ impl Profile {
     }
 
     pub fn service(&self, id: &str) -> Option<&Service> {
-        self.body.ixit.services.iter().find(|s| s.id.value == id)
+        let services = self.body.ixit.services.iter();
+        services.map(|s| &s.value).find(|s| s.id.value == id)
     }
 
     /// The declared debug interfaces of one kind (IXIT 15), in profile order.
@@ -184,11 +185,14 @@ impl Profile {
         kind: super::debug_interface::DebugKind,
     ) -> Vec<&super::debug_interface::DebugInterface> {
         let all = &self.body.ixit.debug_interfaces;
-        all.iter().filter(|d| d.kind == kind).collect()
+        all.iter()
+            .map(|d| &d.value)
+            .filter(|d| d.kind == kind)
+            .collect()
     }
 }
 
-fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
+fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigErrors> {
     let mut errors = Vec::new();
     let mut service_ids = HashSet::new();
     let mut ports = HashSet::new();
@@ -211,12 +215,11 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
         }
         if let Some(tls) = &s.tls {
             if s.protocol != Protocol::Tcp || tls.versions.is_empty() {
-                errors.push(located(
+                errors.push(yaml::at_location(
                     file,
-                    text,
-                    &format!("id: {}", s.id.value),
+                    &s.at,
                     format!("ixit.services[{i}].tls"),
-                    "TLS is declared for TCP services only, with at least one version (\"1.2\", \"1.3\")".into(),
+                    "TLS is declared for TCP services only, with at least one version (\"1.2\", \"1.3\")",
                 ));
             }
         }
@@ -236,18 +239,16 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
                 file, s, format!("ixit.auth_mechanisms[{i}].service"),
                 format!("no service `{}` is declared in ixit.services (declared: {})", s.value, join(&service_ids)),
             )),
-            (None, true) => errors.push(located(file, text, &format!("id: {}", m.id), format!("ixit.auth_mechanisms[{i}].service"),
-                "this mechanism logs in over the network; expected `service:` naming one of ixit.services".into())),
+            (None, true) => errors.push(yaml::at_location(file, &m.at, format!("ixit.auth_mechanisms[{i}].service"),
+                "this mechanism logs in over the network; expected `service:` naming one of ixit.services")),
             _ => {}
         }
         if matches!(m.login, LoginSurface::Console(_)) && raw.console.is_none() {
-            errors.push(located(
+            errors.push(yaml::at_location(
                 file,
-                text,
-                &format!("id: {}", m.id),
+                &m.at,
                 format!("ixit.auth_mechanisms[{i}].login.console"),
-                "this mechanism logs in at the console; expected a top-level `console:` section"
-                    .into(),
+                "this mechanism logs in at the console; expected a top-level `console:` section",
             ));
         }
     }
@@ -259,13 +260,12 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
     for (i, d) in raw.ixit.debug_interfaces.iter().enumerate() {
         use super::debug_interface::{DebugKind, UartOffers};
         // 5.6-4-2 leaves a declared UART login to 5.1-1-2, which finds it through IXIT 1 only.
-        if d.kind == DebugKind::Uart && d.offers == UartOffers::LoginPrompt && !console_login {
-            errors.push(located(
+        if d.kind == DebugKind::Uart && *d.offers == UartOffers::LoginPrompt && !console_login {
+            errors.push(yaml::at_location(
                 file,
-                text,
-                "offers: login_prompt",
+                &d.offers.at,
                 format!("ixit.debug_interfaces[{i}].offers"),
-                "this UART offers a login prompt; expected its login in ixit.auth_mechanisms too (`login: console`, IXIT 1), so its credentials are tested".into(),
+                "this UART offers a login prompt; expected its login in ixit.auth_mechanisms too (`login: console`, IXIT 1), so its credentials are tested",
             ));
         }
     }
@@ -275,16 +275,9 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
         ("read_version", &raw.procedures.read_version),
     ];
     for (name, steps) in procs {
-        check_steps(
-            file,
-            text,
-            &format!("procedures.{name}"),
-            steps,
-            &[],
-            &mut errors,
-        );
+        check_steps(file, &format!("procedures.{name}"), steps, &[], &mut errors);
     }
-    check_update(file, text, &raw, &service_ids, &mut errors);
+    check_update(file, &raw, &service_ids, &mut errors);
     if errors.is_empty() {
         Ok(Profile {
             file: file.to_path_buf(),
@@ -298,9 +291,8 @@ fn validate(file: &Path, text: &str, raw: ProfileFile) -> Result<Profile, Config
 /// Every `{placeholder}` a step uses must be built in, given (`extra`) or set by an earlier step.
 fn check_steps(
     file: &Path,
-    text: &str,
     key: &str,
-    steps: &[Step],
+    steps: &[Located<Step>],
     extra: &[&str],
     errors: &mut Vec<ConfigError>,
 ) {
@@ -313,7 +305,7 @@ fn check_steps(
         for t in step.templates() {
             for var in crate::util::template::placeholders(t) {
                 if !known.contains(var) {
-                    errors.push(located(file, text, &format!("{{{var}}}"), format!("{key}[{i}]"), format!(
+                    errors.push(yaml::at_location(file, &step.at, format!("{key}[{i}]"), format!(
                         "unknown placeholder `{{{var}}}`; expected one of {} or a variable an earlier step captures or sets",
                         BUILT_IN_VARIABLES.iter().chain(extra).copied().collect::<Vec<_>>().join(", ")
                     )));
@@ -321,24 +313,6 @@ fn check_steps(
             }
         }
         known.extend(step.defines().into_iter().map(String::from));
-    }
-}
-
-/// A problem found after parsing, placed at the first occurrence of `needle` in the file.
-fn located(
-    file: &Path,
-    text: &str,
-    needle: &str,
-    key_path: String,
-    problem: String,
-) -> ConfigError {
-    let (line, column) = yaml::locate(text, needle);
-    ConfigError {
-        file: file.to_path_buf(),
-        line,
-        column,
-        key_path,
-        problem,
     }
 }
 
@@ -350,7 +324,6 @@ fn join(ids: &HashSet<String>) -> String {
 
 fn check_update(
     file: &Path,
-    text: &str,
     raw: &ProfileFile,
     service_ids: &HashSet<String>,
     errors: &mut Vec<ConfigError>,
@@ -360,12 +333,12 @@ fn check_update(
             Delivery::PushHttp(push) => push,
             Delivery::PullHttp(pull) => {
                 let name = format!("ixit.update_mechanisms[{i}].delivery.pull_http.trigger");
-                check_steps(file, text, &name, &pull.trigger, &["update_url"], errors);
+                check_steps(file, &name, &pull.trigger, &["update_url"], errors);
                 continue;
             }
             Delivery::ConsoleXmodem(x) => {
                 let name = format!("ixit.update_mechanisms[{i}].delivery.console_xmodem.start");
-                check_steps(file, text, &name, &x.start, &[], errors);
+                check_steps(file, &name, &x.start, &[], errors);
                 if ![128, 1024].contains(&x.block_size.value) {
                     errors.push(yaml::at(
                         file,
@@ -375,12 +348,11 @@ fn check_update(
                     ));
                 }
                 if raw.console.is_none() {
-                    errors.push(located(
+                    errors.push(yaml::at_location(
                         file,
-                        text,
-                        "console_xmodem",
+                        &m.at,
                         format!("ixit.update_mechanisms[{i}].delivery.console_xmodem"),
-                        "an update over the UART needs a top-level `console:` section".into(),
+                        "an update over the UART needs a top-level `console:` section",
                     ));
                 }
                 continue;
@@ -401,54 +373,44 @@ fn check_update(
     }
     let Some(update) = &raw.update else {
         if !raw.ixit.update_mechanisms.is_empty() {
-            errors.push(located(file, text, "update_mechanisms", "ixit.update_mechanisms".into(),
-                "update mechanisms are declared; expected a top-level `update:` section with the image layout and the lab's valid images".into()));
+            errors.push(yaml::at_location(file, &raw.ixit.update_mechanisms.at, "ixit.update_mechanisms",
+                "update mechanisms are declared; expected a top-level `update:` section with the image layout and the lab's valid images"));
         }
         return;
     };
     let regions = &update.image.regions;
     for needed in ["payload", "signature"] {
         if !regions.contains_key(needed) {
-            errors.push(located(
+            errors.push(yaml::at_location(
                 file,
-                text,
-                "regions:",
-                "update.image.regions".into(),
+                &regions.at,
+                "update.image.regions",
                 format!("expected a region named `{needed}` (the tampers aim at it)"),
             ));
         }
     }
-    // (key path, region name, text to place the error at)
-    let mut named: Vec<(String, &str, String)> = Vec::new();
-    for (name, r) in regions {
+    // (key path, region name, where it is named)
+    let mut named: Vec<(String, &str, &serde_saphyr::Location)> = Vec::new();
+    for (name, r) in regions.iter() {
         for o in [&r.start, &r.end].into_iter().flatten() {
-            if let Offset::After { after: n } | Offset::Before { before: n } = o {
-                named.push((
-                    format!("update.image.regions.{name}"),
-                    n,
-                    format!("{name}:"),
-                ));
+            if let Offset::After { after: n } | Offset::Before { before: n } = &o.value {
+                named.push((format!("update.image.regions.{name}"), n, &o.at));
             }
         }
     }
     let sig = &update.image.signature;
     for c in &sig.covers {
-        named.push(("update.image.signature.covers".into(), c, "covers:".into()));
+        named.push(("update.image.signature.covers".into(), c, &c.at));
     }
     if let Some(k) = &sig.signer_key {
-        named.push((
-            "update.image.signature.signer_key".into(),
-            k,
-            "signer_key:".into(),
-        ));
+        named.push(("update.image.signature.signer_key".into(), k, &k.at));
     }
-    for (key, name, needle) in named {
+    for (key, name, at) in named {
         if !regions.contains_key(name) {
             let known: Vec<&str> = regions.keys().map(String::as_str).collect();
-            errors.push(located(
+            errors.push(yaml::at_location(
                 file,
-                text,
-                &needle,
+                at,
                 key,
                 format!(
                     "no region `{name}` in update.image.regions (regions: {})",
@@ -461,12 +423,11 @@ fn check_update(
     let mut listed: Vec<(String, &super::update::LabImage)> = Vec::new();
     let valid = images.valid.all();
     if valid.is_empty() {
-        errors.push(located(
+        errors.push(yaml::at_location(
             file,
-            text,
-            "valid:",
-            "update.images.valid".into(),
-            "expected at least one valid image".into(),
+            &images.valid.at,
+            "update.images.valid",
+            "expected at least one valid image",
         ));
     }
     let many = valid.len() > 1;

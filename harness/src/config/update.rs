@@ -2,6 +2,7 @@
 //! product's images, so hilt can tamper with them generically, and the valid images the lab holds.
 
 use super::duration::Dur;
+use super::located::Located;
 use super::procedure::BasicAuth;
 pub use super::procedure::Step;
 use serde::Deserialize;
@@ -39,7 +40,7 @@ pub enum Delivery {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleXmodem {
-    pub start: Vec<super::procedure::Step>,
+    pub start: Vec<Located<super::procedure::Step>>,
     /// 128 (XMODEM-CRC) or 1024 (XMODEM-1K).
     #[serde(default = "one_k")]
     pub block_size: Spanned<usize>,
@@ -58,7 +59,7 @@ fn one_k() -> Spanned<usize> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PullHttp {
-    pub trigger: Vec<super::procedure::Step>,
+    pub trigger: Vec<Located<super::procedure::Step>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -102,7 +103,7 @@ pub struct UpdateMaterial {
 #[serde(deny_unknown_fields)]
 pub struct ImageLayout {
     /// At least `payload` and `signature`; usually also `header`.
-    pub regions: BTreeMap<String, Region>,
+    pub regions: Located<BTreeMap<String, Region>>,
     pub signature: SignatureSpec,
 }
 
@@ -112,9 +113,9 @@ pub struct ImageLayout {
 #[serde(deny_unknown_fields)]
 pub struct Region {
     #[serde(default)]
-    pub start: Option<Offset>,
+    pub start: Option<Located<Offset>>,
     #[serde(default)]
-    pub end: Option<Offset>,
+    pub end: Option<Located<Offset>>,
     #[serde(default)]
     pub length: Option<Length>,
 }
@@ -173,11 +174,11 @@ pub struct SignatureSpec {
     /// are named for the report and get every attack but that one.
     pub scheme: String,
     /// Regions the signature is computed over, in order.
-    pub covers: Vec<String>,
+    pub covers: Vec<Located<String>>,
     /// Region where the image names its signer (a public key): hilt writes its own key there when
     /// it signs with the wrong key, as an attacker would.
     #[serde(default)]
-    pub signer_key: Option<String>,
+    pub signer_key: Option<Located<String>>,
 }
 
 /// Valid images the lab was given, relative to the profile.
@@ -187,7 +188,7 @@ pub struct LabImages {
     /// Newer valid images: the positive control and the source of every tampered image. Each
     /// mechanism's battery ends with the unit on its valid image, so the next mechanism needs a
     /// newer one; mechanism N takes entry N (or the last).
-    pub valid: OneOrMore,
+    pub valid: Located<OneOrMore>,
     /// An older, validly signed image (rollback).
     #[serde(default)]
     pub older: Option<LabImage>,

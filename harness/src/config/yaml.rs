@@ -84,19 +84,6 @@ fn explain(message: &str) -> String {
     format!("{message}; expected {expected}")
 }
 
-/// 1-based line and column of the first `needle` in `text`, for problems found after parsing.
-pub fn locate(text: &str, needle: &str) -> (u64, u64) {
-    match text.find(needle) {
-        Some(i) => {
-            let before = &text[..i];
-            let line = before.matches('\n').count() as u64 + 1;
-            let col = (i - before.rfind('\n').map(|n| n + 1).unwrap_or(0)) as u64 + 1;
-            (line, col)
-        }
-        None => (0, 0),
-    }
-}
-
 /// serde-saphyr's message without its own "at line X column Y" suffix, which we print in front.
 fn problem_text(e: &serde_saphyr::Error) -> String {
     let text = e.without_snippet().to_string();

@@ -87,5 +87,6 @@ async fn establish(sample: &Sample, profile: &Profile) -> Result<DebugAccess, St
         why: format!("the debug port task failed: {e}"),
         notes: vec![],
     });
+    let interface = interface.map(|i| i.value);
     Ok(DebugAccess { interface, access })
 }

@@ -11,7 +11,7 @@ pub fn locate(layout: &ImageLayout, image: &[u8]) -> Result<Regions, String> {
     let mut found = Regions::new();
     // Regions may refer to each other (`after: header`); resolve until nothing changes.
     for _ in 0..=layout.regions.len() {
-        for (name, region) in &layout.regions {
+        for (name, region) in layout.regions.iter() {
             if found.contains_key(name) {
                 continue;
             }

@@ -2,6 +2,7 @@
 //! unit, with one power cycle before a silent unit is called unresponsive.
 
 use crate::bench::Sample;
+use crate::config::located::Located;
 use crate::config::procedure::{PowerAction, PowerStep, Step};
 use crate::config::Config;
 use crate::evidence::EvidenceLog;
@@ -53,11 +54,11 @@ pub async fn power_cycle(
     config: &Config,
     log: &EvidenceLog,
 ) -> Result<(), String> {
-    let step = Step::Power(PowerStep {
+    let step = Located::unplaced(Step::Power(PowerStep {
         action: PowerAction::Cycle,
         off_for: crate::config::duration::Dur(Duration::from_secs(1)),
         within: crate::config::duration::Dur(Duration::from_secs(10)),
-    });
+    }));
     crate::procedure::run(
         sample,
         &config.profile,

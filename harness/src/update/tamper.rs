@@ -152,7 +152,7 @@ fn resign(valid: &[u8], regions: &Regions, layout: &ImageLayout) -> Prepared {
     let mut bytes = valid.to_vec();
     let mut how = "valid image signed again with a key hilt generated".to_string();
     if let Some(name) = &sig.signer_key {
-        let r = &regions[name];
+        let r = &regions[name.as_str()];
         if r.len() != 32 {
             return Prepared::NotPerformed(format!(
                 "the signer key region `{name}` is {} bytes; an ed25519 public key is 32",
@@ -164,7 +164,7 @@ fn resign(valid: &[u8], regions: &Regions, layout: &ImageLayout) -> Prepared {
     }
     let mut message = Vec::new();
     for c in &sig.covers {
-        message.extend_from_slice(&bytes[regions[c].clone()]);
+        message.extend_from_slice(&bytes[regions[c.as_str()].clone()]);
     }
     bytes[signature_region.clone()].copy_from_slice(&key.sign(&message).to_bytes());
     Prepared::Image { bytes, how }
