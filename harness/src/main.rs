@@ -239,14 +239,17 @@ fn usage(e: String) -> i32 {
 }
 
 fn check(files: Files) -> i32 {
-    match Config::load(&paths(files)) {
-        Ok(c) => {
+    let loaded = Config::load(&paths(files))
+        .and_then(|c| hilt::plan::select(&c).map(|selected| (c, selected)));
+    match loaded {
+        Ok((c, selected)) => {
             println!(
-                "ok: rig `{}` ({} slots), profile `{}`, suite `{}`",
+                "ok: rig `{}` ({} slots), profile `{}`, suite `{}` ({} test cases)",
                 c.rig.name,
                 c.rig.slots.len(),
                 c.profile.body.profile,
-                c.suite.body.suite
+                c.suite.body.suite,
+                selected.len()
             );
             exit::OK
         }

@@ -1,14 +1,25 @@
 //! The plan: suite x profile ICS x samples -> the test cases of this run, decided without
-//! touching hardware (so `--list` never starts a unit). N/A is decided here from the ICS.
+//! touching hardware (so `--list` never starts a unit). N/A is decided here from the ICS, and
+//! each case's suite entry is read and checked here, so `hilt check` refuses what a run would.
 
-use crate::cases::{self, CaseSpec};
+use crate::cases::{self, registry::Params, CaseSpec, Registered};
+use crate::config::error::{ConfigError, ConfigErrors};
 use crate::config::profile::Support;
-use crate::config::Config;
+use crate::config::{yaml, Config};
 
-#[derive(Debug, Clone)]
+/// A case the suite lists, with its parameters read.
+#[derive(Clone)]
+pub struct Selected {
+    pub case: &'static dyn Registered,
+    pub params: Params,
+}
+
+#[derive(Clone)]
 pub struct PlannedCase {
     pub slot: String,
     pub spec: CaseSpec,
+    pub case: &'static dyn Registered,
+    pub params: Params,
     /// `Some(reason)` when the ICS makes the case not applicable.
     pub not_applicable: Option<String>,
 }
@@ -20,10 +31,45 @@ impl PlannedCase {
     }
 }
 
-pub fn plan(config: &Config) -> Vec<PlannedCase> {
+/// The suite's cases in run order, each with its parameters; every unknown case id, bad
+/// parameter and missing fact section is reported at once.
+pub fn select(config: &Config) -> Result<Vec<Selected>, ConfigErrors> {
+    let suite = &config.suite;
+    let mut errors: Vec<ConfigError> = Vec::new();
+    let known: Vec<&str> = cases::ALL.iter().map(|c| c.spec().id).collect();
+    for id in suite.body.cases.keys() {
+        if !known.contains(&id.as_str()) {
+            errors.push(yaml::at_location(
+                &suite.file,
+                &suite.entry_at(id),
+                format!("cases.{id}"),
+                format!(
+                    "hilt has no test case `{id}`; expected one of {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let mut selected = Vec::new();
+    for case in cases::ALL.iter().copied() {
+        match case.params(suite) {
+            Ok(Some(params)) => selected.push(Selected { case, params }),
+            Ok(None) => {}
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if errors.is_empty() {
+        Ok(selected)
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
+pub fn plan(config: &Config, selected: &[Selected]) -> Vec<PlannedCase> {
     let mut planned = Vec::new();
     for slot in &config.rig.slots {
-        for spec in cases::ALL.iter().filter(|s| cases::in_suite(s, config)) {
+        for s in selected {
+            let spec = s.case.spec();
             let not_applicable = match config.profile.ics(spec.provision) {
                 Some(row) if row.support == Support::NotApplicable => {
                     Some(format!("ICS {} is N/A: {}", spec.provision, row.detail))
@@ -32,7 +78,9 @@ pub fn plan(config: &Config) -> Vec<PlannedCase> {
             };
             planned.push(PlannedCase {
                 slot: slot.id.value.clone(),
-                spec: *spec,
+                spec,
+                case: s.case,
+                params: s.params.clone(),
                 not_applicable,
             });
         }

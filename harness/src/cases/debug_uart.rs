@@ -8,6 +8,7 @@ use crate::debug::uart_probe::{self, Surface, UartFindings};
 use crate::login::prompt::{ChannelTrial, ConsoleTrial};
 use crate::login::CredentialTrial;
 use crate::model::verdict::{CaseResult, Verdict};
+use serde_saphyr::Spanned;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -20,7 +21,7 @@ struct Wired<'a> {
 }
 
 /// Empty when the rig wires no UART and the profile declares none.
-pub async fn judge(ctx: &CaseContext<'_>) -> Vec<CaseResult> {
+pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Spanned<String>]) -> Vec<CaseResult> {
     let sample = ctx.sample;
     let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Uart);
     let on_headers: Vec<&str> = sample
@@ -35,7 +36,9 @@ pub async fn judge(ctx: &CaseContext<'_>) -> Vec<CaseResult> {
         .copied();
     let mut parts = Vec::new();
     match sample.console_reached_by() {
-        Some(reached_by) => parts.push(console_part(ctx, console_interface, reached_by).await),
+        Some(reached_by) => {
+            parts.push(console_part(ctx, corpus, console_interface, reached_by).await)
+        }
         None => parts.extend(console_interface.map(|d| {
             CaseResult::inconclusive(format!(
                 "the profile declares UART `{}` but the rig wires no console to this sample",
@@ -56,7 +59,7 @@ pub async fn judge(ctx: &CaseContext<'_>) -> Vec<CaseResult> {
             reached_by: header.reached_by,
             log: sample.evidence.dir.join(&log_name),
         };
-        parts.push(header_part(ctx, wired, &log_name, &header.path, header.baud).await);
+        parts.push(header_part(ctx, corpus, wired, &log_name, &header.path, header.baud).await);
     }
     for d in &declared {
         let is_console = console_interface.is_some_and(|c| c.id == d.id);
@@ -80,6 +83,7 @@ fn name_of(declared: Option<&DebugInterface>, wired_as: &str) -> String {
 
 async fn console_part(
     ctx: &CaseContext<'_>,
+    corpus: &[Spanned<String>],
     declared: Option<&DebugInterface>,
     reached_by: ReachedBy,
 ) -> CaseResult {
@@ -109,11 +113,12 @@ async fn console_part(
         spec: &spec,
         death,
     };
-    verdict(ctx, &wired, &seen, &trial).await
+    verdict(ctx, corpus, &wired, &seen, &trial).await
 }
 
 async fn header_part(
     ctx: &CaseContext<'_>,
+    corpus: &[Spanned<String>],
     wired: Wired<'_>,
     log_name: &str,
     path: &str,
@@ -136,7 +141,7 @@ async fn header_part(
         channel: tokio::sync::Mutex::new(channel),
         spec: &spec,
     };
-    verdict(ctx, &wired, &seen, &trial).await
+    verdict(ctx, corpus, &wired, &seen, &trial).await
 }
 
 fn inconclusive_at(wired: &Wired<'_>, why: String) -> CaseResult {
@@ -153,6 +158,7 @@ fn boot_keys(declared: Option<&DebugInterface>) -> (Vec<String>, Duration) {
 
 async fn verdict(
     ctx: &CaseContext<'_>,
+    corpus: &[Spanned<String>],
     wired: &Wired<'_>,
     seen: &UartFindings,
     trial: &dyn CredentialTrial,
@@ -178,7 +184,7 @@ async fn verdict(
                     Some(_) => "is declared to offer nothing, but asks for a login",
                     None => "asks for a login, but the profile does not declare this UART (IXIT 15)",
                 };
-                let corpus = super::uart_corpus::try_corpus(ctx, trial).await;
+                let corpus = super::uart_corpus::try_corpus(ctx, corpus, trial).await;
                 let opened = if corpus.accepted.is_empty() {
                     String::new()
                 } else {

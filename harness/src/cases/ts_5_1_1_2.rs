@@ -10,13 +10,18 @@
 //! the current credential (it must work), a random one (it must not) and the universal
 //! default-credential corpus (none may work).
 
-use super::{CaseContext, CaseSpec};
+use super::{CaseContext, CaseSpec, TestCase};
+use crate::config::duration::Dur;
+use crate::config::error::ConfigError;
 use crate::config::profile::{AuthMechanism, LoginSurface};
+use crate::config::suite::{check_files, FactSection, Suite};
 use crate::corpus::{self, Credential};
 use crate::facts::{initialized, open_ports};
 use crate::login::detect::{self, Surface};
 use crate::login::{self, LoginOutcome};
 use crate::model::verdict::{CaseResult, Measurement};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -27,10 +32,47 @@ pub const SPEC: CaseSpec = CaseSpec {
     decision_rule: "FAIL if a mechanism declared user-defined accepts a login in the factory default state (an empty password, the account name, the label password or a corpus entry for that account), if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt), if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or if a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
 };
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
-    let Some(params) = &ctx.config.suite.body.cases.passwords_unique else {
-        return CaseResult::inconclusive("the suite gives no parameters for 5.1-1-2");
-    };
+/// The suite's `cases."5.1-1-2"` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Universal default-credential lists (CSV: entry,username,password[,...]) relative to the suite.
+    pub corpus: Vec<Spanned<String>>,
+    /// Pause between two login attempts, so a lockout is not provoked by the harness itself.
+    #[serde(default = "no_pause")]
+    pub pause_between_attempts: Dur,
+}
+
+fn no_pause() -> Dur {
+    Dur(std::time::Duration::ZERO)
+}
+
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = Params;
+    const SPEC: CaseSpec = SPEC;
+    const FACTS: &'static [FactSection] = &[FactSection::Scan];
+
+    fn validate(params: &Params, suite: &Suite) -> Vec<ConfigError> {
+        check_files(
+            &suite.file,
+            "cases.5.1-1-2.corpus",
+            &params.corpus,
+            "credential list",
+        )
+    }
+
+    fn cited_files(params: &Params) -> Vec<String> {
+        params.corpus.iter().map(|f| f.value.clone()).collect()
+    }
+
+    async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
     let sample = ctx.sample;
     let mut findings = Vec::new();
     let mut blockers = Vec::new();
@@ -201,8 +243,8 @@ async fn undeclared_login_surfaces(
 ) {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
-    if ctx.config.suite.body.cases.interfaces_declared.is_none() {
-        blockers.push("unit (a): the suite gives no TCP scan parameters (5.6-1-2), so login surfaces cannot be discovered".into());
+    if ctx.config.suite.body.facts.scan.is_none() {
+        blockers.push("unit (a): the suite configures no scan (`facts.scan`), so login surfaces cannot be discovered".into());
         return;
     }
     let ports = match open_ports::get(sample, &ctx.config.suite).await {

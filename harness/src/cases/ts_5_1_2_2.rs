@@ -9,10 +9,14 @@
 
 use super::derivation;
 use super::password_checks::{against_rule, counter_between, counter_value, entropy_bits};
-use super::{CaseContext, CaseSpec};
+use super::{CaseContext, CaseSpec, TestCase};
+use crate::config::error::ConfigError;
 use crate::config::profile::AuthFactor;
+use crate::config::suite::{check_files, Suite};
 use crate::corpus;
 use crate::model::verdict::{CaseResult, Measurement, Verdict};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.1-2-2",
@@ -21,10 +25,46 @@ pub const SPEC: CaseSpec = CaseSpec {
     decision_rule: "FAIL if a sample's pre-installed password breaks the documented length/character rule, follows from a public identifier of the unit (identity, affix, reversal, last/first characters, hex/decimal conversion, or an unkeyed MD5/SHA-1/SHA-256/CRC32 hash, compared by identity, affix or a shared run of 6 or more characters), is in the shipped default-credential data, or forms a counter with another sample's password (same text around a number differing by at most the suite's delta). PASS otherwise. The entropy estimate is a measurement, not a criterion.",
 };
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
-    let Some(params) = &ctx.config.suite.body.cases.password_generation else {
-        return CaseResult::inconclusive("the suite gives no parameters for 5.1-2-2");
-    };
+/// The suite's `cases."5.1-2-2"` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Default-credential data a pre-installed password must not be in (same CSV format).
+    pub corpus: Vec<Spanned<String>>,
+    /// Two pre-installed passwords whose numeric parts differ by at most this are counted as a counter.
+    #[serde(default = "default_counter_delta")]
+    pub counter_max_delta: u64,
+}
+
+fn default_counter_delta() -> u64 {
+    16
+}
+
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = Params;
+    const SPEC: CaseSpec = SPEC;
+
+    fn validate(params: &Params, suite: &Suite) -> Vec<ConfigError> {
+        check_files(
+            &suite.file,
+            "cases.5.1-2-2.corpus",
+            &params.corpus,
+            "credential list",
+        )
+    }
+
+    fn cited_files(params: &Params) -> Vec<String> {
+        params.corpus.iter().map(|f| f.value.clone()).collect()
+    }
+
+    async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
     let profile = &ctx.config.profile;
     let mechanisms: Vec<_> = profile
         .body

@@ -8,11 +8,13 @@
 //! credential must work again: a permanent lockout is a denial of service.
 //! (Unit (a), undeclared mechanisms, is 5.1-1-2 unit (a)'s scan.)
 
-use super::{CaseContext, CaseSpec};
+use super::{CaseContext, CaseSpec, TestCase};
+use crate::config::duration::Dur;
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::facts::initialized;
 use crate::login::{self, CredentialTrial, LoginOutcome};
 use crate::model::verdict::{CaseResult, Measurement, Verdict};
+use serde::Deserialize;
 use std::time::{Duration, Instant};
 
 pub const SPEC: CaseSpec = CaseSpec {
@@ -28,10 +30,31 @@ struct Attempt {
     latency: Duration,
 }
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
-    let Some(params) = &ctx.config.suite.body.cases.brute_force else {
-        return CaseResult::inconclusive("the suite gives no parameters for 5.1-5-2");
-    };
+/// The suite's `cases."5.1-5-2"` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Never more wrong-credential attempts than this per mechanism.
+    pub max_attempts: u32,
+    /// Time between two attempts.
+    pub pace: Dur,
+    /// Failures beyond the declared threshold tolerated before the prevention counts as absent.
+    #[serde(default)]
+    pub tolerance: u32,
+}
+
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = Params;
+    const SPEC: CaseSpec = SPEC;
+
+    async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
     if let Err(reason) = initialized::required(ctx.sample, ctx.config).await {
         return CaseResult::inconclusive(reason);
     }
@@ -94,7 +117,7 @@ struct Observed {
 async fn attack(
     ctx: &CaseContext<'_>,
     mech: &AuthMechanism,
-    params: &crate::config::suite::BruteForce,
+    params: &Params,
     log: &crate::evidence::EvidenceLog,
 ) -> Result<Observed, String> {
     let declared = mech

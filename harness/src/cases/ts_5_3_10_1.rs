@@ -6,13 +6,17 @@
 //! devices commonly take firmware uploads. A path that exists and is not a declared mechanism is
 //! an undeclared update path. A service that answers every path alike cannot be probed this way.
 
-use super::{CaseContext, CaseSpec};
+use super::{CaseContext, CaseSpec, TestCase};
+use crate::config::error::ConfigError;
 use crate::config::procedure::Step;
 use crate::config::profile::LoginSurface;
+use crate::config::suite::{check_files, Suite};
 use crate::config::update::Delivery;
 use crate::facts::initialized;
 use crate::model::verdict::{CaseResult, Measurement};
 use crate::transport::http::HttpRequest;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -23,17 +27,46 @@ pub const SPEC: CaseSpec = CaseSpec {
     decision_rule: "Unit c only (a and b are conceptual). On every HTTP service the profile names, hilt sends a GET to each path of the suite's update-path lists. FAIL if a path answers anything but 404 or 410 and is not the path of a declared update mechanism on that service. A service that does not answer 404 for a random path cannot be probed this way and is listed; INCONCLUSIVE if no service could be probed or a request failed. PASS otherwise.",
 };
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+/// The suite's `cases."5.3-10-1"` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Lists of HTTP paths where update uploads are commonly found, one per line, relative to the suite.
+    pub http_paths: Vec<Spanned<String>>,
+}
+
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = Params;
+    const SPEC: CaseSpec = SPEC;
+
+    fn validate(params: &Params, suite: &Suite) -> Vec<ConfigError> {
+        check_files(
+            &suite.file,
+            "cases.5.3-10-1.http_paths",
+            &params.http_paths,
+            "path list",
+        )
+    }
+
+    fn cited_files(params: &Params) -> Vec<String> {
+        params.http_paths.iter().map(|f| f.value.clone()).collect()
+    }
+
+    async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
-    let Some(settings) = &ctx.config.suite.body.cases.update_paths_declared else {
-        return CaseResult::inconclusive("the suite gives no update-path list");
-    };
     if let Err(reason) = initialized::required(sample, ctx.config).await {
         return CaseResult::inconclusive(reason);
     }
     let mut paths = Vec::new();
-    for list in &settings.http_paths {
+    for list in &params.http_paths {
         let file = ctx.config.suite.path_of(&list.value);
         match std::fs::read_to_string(&file) {
             Ok(text) => paths.extend(

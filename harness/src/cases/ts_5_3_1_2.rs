@@ -4,7 +4,8 @@
 //! Unit (a) applies test case 5.3-2-2 to every update mechanism of IXIT 7; the battery runs once
 //! per sample and both cases judge it.
 
-use super::{update_judgement, CaseContext, CaseSpec};
+use super::NoParams;
+use super::{update_judgement, CaseContext, CaseSpec, TestCase};
 use crate::model::verdict::CaseResult;
 
 pub const SPEC: CaseSpec = CaseSpec {
@@ -14,7 +15,18 @@ pub const SPEC: CaseSpec = CaseSpec {
     decision_rule: update_judgement::DECISION_RULE,
 };
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = NoParams;
+    const SPEC: CaseSpec = SPEC;
+
+    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     let n = ctx.config.profile.body.ixit.update_mechanisms.len();
     update_judgement::judge(
         ctx,

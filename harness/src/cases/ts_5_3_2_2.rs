@@ -5,7 +5,8 @@
 //! firmware, one byte changed in a signed firmware); unit (b): attempt them and see whether the
 //! design prevents them. The attacks and the decision are in `update_judgement`.
 
-use super::{update_judgement, CaseContext, CaseSpec};
+use super::NoParams;
+use super::{update_judgement, CaseContext, CaseSpec, TestCase};
 use crate::model::verdict::CaseResult;
 
 pub const SPEC: CaseSpec = CaseSpec {
@@ -15,7 +16,18 @@ pub const SPEC: CaseSpec = CaseSpec {
     decision_rule: update_judgement::DECISION_RULE,
 };
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = NoParams;
+    const SPEC: CaseSpec = SPEC;
+
+    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     update_judgement::judge(
         ctx,
         "every misuse image was refused through every declared update mechanism, the valid image was installed and the unit survived a power cut mid-transfer",

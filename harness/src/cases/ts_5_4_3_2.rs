@@ -9,7 +9,8 @@
 //! carry offsets and SHA-256 hashes, never the secret.
 
 use super::across_units::Fingerprint;
-use super::{CaseContext, CaseSpec};
+use super::NoParams;
+use super::{CaseContext, CaseSpec, TestCase};
 use crate::debug::access::Access;
 use crate::facts::debug_access;
 use crate::model::verdict::{CaseResult, Measurement};
@@ -27,7 +28,18 @@ pub const SPEC: CaseSpec = CaseSpec {
 const MAX_IMAGE: u64 = 64 << 20;
 const WAIT_FOR_OTHERS: Duration = Duration::from_secs(15 * 60);
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = NoParams;
+    const SPEC: CaseSpec = SPEC;
+
+    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     let sample = ctx.sample;
     let log = sample.evidence.log("5.4-3-2/secrets.log");
     let mut notes = Vec::new();

@@ -9,9 +9,11 @@
 //! run's packet capture is the protocol analyser (EXAMPLE 1): every packet in which one of the
 //! unit's passwords crossed the wire readable is reported.
 
-use super::{CaseContext, CaseSpec};
+use super::NoParams;
+use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::crypto::{TlsDetails, TlsVersion};
 use crate::config::profile::{LoginSurface, Protocol};
+use crate::config::suite::FactSection;
 use crate::evidence::EvidenceLog;
 use crate::facts::{initialized, open_ports};
 use crate::login::detect::{detect, exchange, Surface};
@@ -32,7 +34,19 @@ pub const SPEC: CaseSpec = CaseSpec {
 /// Clear-text protocols that carry a credential whenever they are used.
 const CLEAR_LOGINS: [&str; 4] = ["telnet", "FTP", "MQTT", "plain-text login prompt"];
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = NoParams;
+    const SPEC: CaseSpec = SPEC;
+    const FACTS: &'static [FactSection] = &[FactSection::Scan];
+
+    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     let sample = ctx.sample;
     if let Err(reason) = initialized::required(sample, ctx.config).await {
         return CaseResult::inconclusive(reason);

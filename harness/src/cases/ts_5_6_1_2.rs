@@ -5,8 +5,10 @@
 //! interface is missing from the declaration. In the initialized state, a full TCP scan of the
 //! unit's address is diffed against the declared services.
 
-use super::{CaseContext, CaseSpec};
+use super::NoParams;
+use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::profile::Protocol;
+use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::model::verdict::{CaseResult, Measurement, Verdict};
 
@@ -17,7 +19,19 @@ pub const SPEC: CaseSpec = CaseSpec {
     decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
 };
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = NoParams;
+    const SPEC: CaseSpec = SPEC;
+    const FACTS: &'static [FactSection] = &[FactSection::Scan];
+
+    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
     if let Err(reason) = initialized::required(sample, ctx.config).await {

@@ -7,9 +7,11 @@
 //! at on the unit. In all of it, it looks for the unit's own identifiers: the firmware version
 //! read back, the serial number and the MAC address (in its usual spellings).
 
-use super::{CaseContext, CaseSpec};
+use super::NoParams;
+use super::{CaseContext, CaseSpec, TestCase};
 use crate::bench::Sample;
 use crate::config::profile::Disclosure;
+use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::login::detect::exchange;
 use crate::model::verdict::{CaseResult, Measurement};
@@ -29,7 +31,19 @@ struct Answer {
     bytes: Vec<u8>,
 }
 
-pub async fn run(ctx: &CaseContext<'_>) -> CaseResult {
+pub struct Case;
+
+impl TestCase for Case {
+    type Params = NoParams;
+    const SPEC: CaseSpec = SPEC;
+    const FACTS: &'static [FactSection] = &[FactSection::Scan];
+
+    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
+        run(ctx, params).await
+    }
+}
+
+async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     let sample = ctx.sample;
     let state = match initialized::required(sample, ctx.config).await {
         Ok(s) => s.clone(),

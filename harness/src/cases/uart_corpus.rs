@@ -7,6 +7,7 @@ use crate::config::pattern::Pattern;
 use crate::config::profile::{Profile, PromptLogin};
 use crate::corpus::{self, Credential};
 use crate::login::{CredentialTrial, LoginOutcome};
+use serde_saphyr::Spanned;
 use std::time::Duration;
 
 pub struct CorpusAtPrompt {
@@ -17,21 +18,16 @@ pub struct CorpusAtPrompt {
     pub note: Option<String>,
 }
 
-pub async fn try_corpus(ctx: &CaseContext<'_>, trial: &dyn CredentialTrial) -> CorpusAtPrompt {
+pub async fn try_corpus(
+    ctx: &CaseContext<'_>,
+    files: &[Spanned<String>],
+    trial: &dyn CredentialTrial,
+) -> CorpusAtPrompt {
     let mut out = CorpusAtPrompt {
         accepted: vec![],
         tried: 0,
         note: None,
     };
-    let files = ctx
-        .config
-        .suite
-        .body
-        .cases
-        .debug_interfaces_disabled
-        .as_ref()
-        .map(|p| p.corpus.clone())
-        .unwrap_or_default();
     if files.is_empty() {
         out.note = Some("the suite gives 5.6-4-2 no credential corpus to try".into());
         return out;

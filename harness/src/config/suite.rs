@@ -1,10 +1,17 @@
 //! A suite: which TS 103 701 test cases run, with their parameters and decision rules.
+//!
+//! `facts:` configures what is learnt once per sample and read by several cases (the scans, the
+//! update battery, the factory-default probe). `cases:` names each case to run; its parameters
+//! are read by the case itself (`cases::registry`), so this module knows no case.
 
 use super::duration::Dur;
 use super::error::{ConfigError, ConfigErrors};
+use super::located::Located;
 use super::yaml;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -12,7 +19,10 @@ use std::path::{Path, PathBuf};
 pub struct SuiteFile {
     pub suite: String,
     pub standards: Standards,
-    pub cases: Cases,
+    #[serde(default)]
+    pub facts: FactSettings,
+    /// Test case id -> its parameters (read by the case); a case left out does not run.
+    pub cases: Located<BTreeMap<String, Located<IgnoredAny>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -22,134 +32,26 @@ pub struct Standards {
     pub ts_103_701: String,
 }
 
-/// One optional entry per implemented test case; a case left out does not run.
+/// Settings of the facts several cases share; a section left out leaves its fact unconfigured
+/// (cases that need it are refused by `hilt check`) or at its stated default.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Cases {
-    #[serde(rename = "5.1-1-2", default)]
-    pub passwords_unique: Option<PasswordsUnique>,
-    #[serde(rename = "5.1-2-2", default)]
-    pub password_generation: Option<PasswordGeneration>,
-    #[serde(rename = "5.1-5-2", default)]
-    pub brute_force: Option<BruteForce>,
-    #[serde(rename = "5.6-1-2", default)]
-    pub interfaces_declared: Option<InterfacesDeclared>,
-    #[serde(rename = "5.6-2-2", default)]
-    pub no_unauthenticated_disclosure: Option<NoUnauthenticatedDisclosure>,
-    #[serde(rename = "5.6-4-2", default)]
-    pub debug_interfaces_disabled: Option<DebugInterfacesDisabled>,
-    #[serde(rename = "5.4-3-2", default)]
-    pub no_hard_coded_secrets: Option<NoHardCodedSecrets>,
-    #[serde(rename = "5.5-1-2", default)]
-    pub secure_communication: Option<SecureCommunication>,
-    #[serde(rename = "5.3-2-2", default)]
-    pub update_misuse: Option<UpdateMisuse>,
-    #[serde(rename = "5.3-1-2", default)]
-    pub every_update_mechanism: Option<EveryUpdateMechanism>,
-    #[serde(rename = "5.3-10-1", default)]
-    pub update_paths_declared: Option<UpdatePathsDeclared>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateMisuse {
-    /// Percentage of the valid image sent before the unit's power is cut.
-    #[serde(default = "half")]
-    pub power_cut_at_percent: Spanned<u8>,
-    #[serde(default = "two_seconds")]
-    pub power_off_for: Dur,
-}
-
-/// 5.6-2-2 has no settings of its own: it reads the 5.6-1-2 scans.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoUnauthenticatedDisclosure {}
-
-/// What to read comes from the profile, how to reach it from the rig.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DebugInterfacesDisabled {
-    /// Universal default-credential lists (as 5.1-1-2's) tried at a UART login prompt the
-    /// profile does not declare; absent: the prompt is reported without trying any.
+pub struct FactSettings {
+    /// The unit's open TCP ports and answering UDP ports (read by 5.1-1-2, 5.5-1-2, 5.6-1-2,
+    /// 5.6-2-2).
     #[serde(default)]
-    pub corpus: Vec<Spanned<String>>,
-}
-
-/// 5.4-3-2 has no settings: it scans the 5.6-4-2 memory read and the profile's lab images.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoHardCodedSecrets {}
-
-/// 5.5-1-2 has no settings of its own: it probes the ports the 5.6-1-2 scan found open.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SecureCommunication {}
-
-/// 5.3-1-2 has no settings: it reads the 5.3-2-2 battery run against every mechanism.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EveryUpdateMechanism {}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpdatePathsDeclared {
-    /// Lists of HTTP paths where update uploads are commonly found, one per line, relative to the suite.
-    pub http_paths: Vec<Spanned<String>>,
-}
-
-fn half() -> Spanned<u8> {
-    Spanned::new(
-        50,
-        serde_saphyr::Location::UNKNOWN,
-        serde_saphyr::Location::UNKNOWN,
-    )
-}
-fn two_seconds() -> Dur {
-    Dur(std::time::Duration::from_secs(2))
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordsUnique {
-    /// Universal default-credential lists (CSV: entry,username,password[,...]) relative to the suite.
-    pub corpus: Vec<Spanned<String>>,
-    /// Pause between two login attempts, so a lockout is not provoked by the harness itself.
-    #[serde(default = "no_pause")]
-    pub pause_between_attempts: Dur,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordGeneration {
-    /// Default-credential data a pre-installed password must not be in (same CSV format).
-    pub corpus: Vec<Spanned<String>>,
-    /// Two pre-installed passwords whose numeric parts differ by at most this are counted as a counter.
-    #[serde(default = "default_counter_delta")]
-    pub counter_max_delta: u64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BruteForce {
-    /// Never more wrong-credential attempts than this per mechanism.
-    pub max_attempts: u32,
-    /// Time between two attempts.
-    pub pace: Dur,
-    /// Failures beyond the declared threshold tolerated before the prevention counts as absent.
+    pub scan: Option<ScanSettings>,
+    /// The update battery (read by 5.3-2-2 and 5.3-1-2); absent: a cut at 50 %, 2 s off.
     #[serde(default)]
-    pub tolerance: u32,
-}
-
-fn no_pause() -> Dur {
-    Dur(std::time::Duration::ZERO)
-}
-fn default_counter_delta() -> u64 {
-    16
+    pub update_battery: Option<UpdateBatterySettings>,
+    /// The factory-default probe of user-defined logins before initialization.
+    #[serde(default)]
+    pub factory_default: FactoryDefaultSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct InterfacesDeclared {
+pub struct ScanSettings {
     /// e.g. `1-65535` or `1-1024,8080`.
     pub tcp_ports: Spanned<String>,
     pub concurrency: Spanned<usize>,
@@ -162,6 +64,61 @@ pub struct InterfacesDeclared {
     pub udp_wait: Dur,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBatterySettings {
+    /// Percentage of the valid image sent before the unit's power is cut.
+    #[serde(default = "half")]
+    pub power_cut_at_percent: Spanned<u8>,
+    #[serde(default = "two_seconds")]
+    pub power_off_for: Dur,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactoryDefaultSettings {
+    /// Default-credential lists whose entries for a user-defined account's name are tried
+    /// before initialization, after the empty password, the account name and the label's.
+    #[serde(default)]
+    pub corpus: Vec<Spanned<String>>,
+}
+
+/// A section of `facts:` a test case may need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactSection {
+    Scan,
+}
+
+impl FactSection {
+    pub fn key(self) -> &'static str {
+        match self {
+            FactSection::Scan => "scan",
+        }
+    }
+
+    pub fn what(self) -> &'static str {
+        match self {
+            FactSection::Scan => "the unit's open ports (the TCP and UDP scans)",
+        }
+    }
+
+    pub fn configured(self, facts: &FactSettings) -> bool {
+        match self {
+            FactSection::Scan => facts.scan.is_some(),
+        }
+    }
+}
+
+fn half() -> Spanned<u8> {
+    Spanned::new(
+        50,
+        serde_saphyr::Location::UNKNOWN,
+        serde_saphyr::Location::UNKNOWN,
+    )
+}
+fn two_seconds() -> Dur {
+    Dur(std::time::Duration::from_secs(2))
+}
 fn one_second() -> Dur {
     Dur(std::time::Duration::from_secs(1))
 }
@@ -169,6 +126,8 @@ fn one_second() -> Dur {
 #[derive(Debug, Clone)]
 pub struct Suite {
     pub file: PathBuf,
+    /// The file's text, from which each case reads its own entry.
+    pub text: String,
     pub body: SuiteFile,
     pub tcp_ports: Vec<u16>,
     pub udp_ports: Vec<u16>,
@@ -177,108 +136,59 @@ pub struct Suite {
 impl Suite {
     pub fn load(file: &Path) -> Result<Suite, ConfigErrors> {
         let raw: SuiteFile = yaml::load(file)?;
+        let text = std::fs::read_to_string(file).unwrap_or_default();
         let mut errors = Vec::new();
         let mut tcp_ports = Vec::new();
         let mut udp_ports = Vec::new();
-        let corpora = [
-            (
-                "5.1-1-2",
-                raw.cases.passwords_unique.as_ref().map(|p| &p.corpus),
-            ),
-            (
-                "5.1-2-2",
-                raw.cases.password_generation.as_ref().map(|p| &p.corpus),
-            ),
-            (
-                "5.6-4-2",
-                raw.cases
-                    .debug_interfaces_disabled
-                    .as_ref()
-                    .map(|p| &p.corpus),
-            ),
-        ];
-        for (case, list) in corpora {
-            for (i, c) in list.into_iter().flatten().enumerate() {
-                let path = resolve(file, &c.value);
-                if !path.is_file() {
-                    let key = format!("cases.{case}.corpus[{i}]");
-                    errors.push(yaml::at(
-                        file,
-                        c,
-                        key,
-                        format!("no credential list at {}", path.display()),
-                    ));
-                }
-            }
-        }
-        if let Some(s) = &raw.cases.interfaces_declared {
+        let facts = &raw.facts;
+        errors.extend(check_files(
+            file,
+            "facts.factory_default.corpus",
+            &facts.factory_default.corpus,
+            "credential list",
+        ));
+        if let Some(s) = &facts.scan {
             match parse_port_ranges(&s.tcp_ports.value) {
                 Ok(p) => tcp_ports = p,
-                Err(e) => errors.push(yaml::at(file, &s.tcp_ports, "cases.5.6-1-2.tcp_ports", e)),
+                Err(e) => errors.push(yaml::at(file, &s.tcp_ports, "facts.scan.tcp_ports", e)),
             }
             if let Some(u) = &s.udp_ports {
                 match parse_port_ranges(&u.value) {
                     Ok(p) => udp_ports = p,
-                    Err(e) => errors.push(yaml::at(file, u, "cases.5.6-1-2.udp_ports", e)),
+                    Err(e) => errors.push(yaml::at(file, u, "facts.scan.udp_ports", e)),
                 }
             }
             if !(1..=4096).contains(&s.concurrency.value) {
                 errors.push(yaml::at(
                     file,
                     &s.concurrency,
-                    "cases.5.6-1-2.concurrency",
+                    "facts.scan.concurrency",
                     "expected 1 to 4096 connections in flight",
                 ));
             }
         }
-        if let Some(u) = &raw.cases.update_misuse {
+        if let Some(u) = &facts.update_battery {
             if u.power_cut_at_percent.value > 100 {
                 errors.push(yaml::at(
                     file,
                     &u.power_cut_at_percent,
-                    "cases.5.3-2-2.power_cut_at_percent",
+                    "facts.update_battery.power_cut_at_percent",
                     "expected a percentage from 0 to 100",
                 ));
             }
         }
-        for (i, c) in raw
-            .cases
-            .update_paths_declared
-            .iter()
-            .flat_map(|u| &u.http_paths)
-            .enumerate()
-        {
-            let path = resolve(file, &c.value);
-            if !path.is_file() {
-                errors.push(yaml::at(
-                    file,
-                    c,
-                    format!("cases.5.3-10-1.http_paths[{i}]"),
-                    format!("no path list at {}", path.display()),
-                ));
-            }
-        }
-        let c = &raw.cases;
-        if c.passwords_unique.is_none()
-            && c.password_generation.is_none()
-            && c.brute_force.is_none()
-            && c.interfaces_declared.is_none()
-            && c.update_misuse.is_none()
-            && c.no_unauthenticated_disclosure.is_none()
-            && c.every_update_mechanism.is_none()
-            && c.update_paths_declared.is_none()
-            && c.debug_interfaces_disabled.is_none()
-            && c.no_hard_coded_secrets.is_none()
-            && c.secure_communication.is_none()
-        {
-            errors.push(ConfigError::whole_file(
+        if raw.cases.is_empty() {
+            errors.push(yaml::at_location(
                 file,
-                "`cases` names no test case; expected at least one of 5.1-1-2, 5.1-2-2, 5.1-5-2, 5.3-1-2, 5.3-2-2, 5.3-10-1, 5.6-1-2, 5.6-2-2",
+                &raw.cases.at,
+                "cases",
+                "`cases` names no test case; expected at least one (`hilt run --list` shows them)",
             ));
         }
         if errors.is_empty() {
             Ok(Suite {
                 file: file.to_path_buf(),
+                text,
                 body: raw,
                 tcp_ports,
                 udp_ports,
@@ -291,6 +201,48 @@ impl Suite {
     pub fn path_of(&self, relative: &str) -> PathBuf {
         resolve(&self.file, relative)
     }
+
+    /// Whether the suite names the test case.
+    pub fn lists(&self, case: &str) -> bool {
+        self.body.cases.contains_key(case)
+    }
+
+    /// Where the suite names the test case (or its `cases:` section, when it does not).
+    pub fn entry_at(&self, case: &str) -> serde_saphyr::Location {
+        self.body
+            .cases
+            .get(case)
+            .map(|e| e.at)
+            .unwrap_or(self.body.cases.at)
+    }
+
+    /// The parameters of test case `case` as its own type; `None` when the suite leaves it out.
+    pub fn case_params<T: DeserializeOwned>(&self, case: &str) -> Result<Option<T>, ConfigError> {
+        yaml::parse_entry(&self.file, &self.text, &["cases", case])
+    }
+}
+
+/// Each listed file (relative to the suite) must exist: one error per missing one, at its entry.
+pub fn check_files(
+    suite: &Path,
+    key: &str,
+    files: &[Spanned<String>],
+    what: &str,
+) -> Vec<ConfigError> {
+    files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !resolve(suite, &f.value).is_file())
+        .map(|(i, f)| {
+            let path = resolve(suite, &f.value);
+            yaml::at(
+                suite,
+                f,
+                format!("{key}[{i}]"),
+                format!("no {what} at {}", path.display()),
+            )
+        })
+        .collect()
 }
 
 fn resolve(file: &Path, relative: &str) -> PathBuf {
@@ -322,7 +274,7 @@ pub fn parse_port_ranges(text: &str) -> Result<Vec<u16>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_port_ranges;
+    use super::*;
 
     #[test]
     fn port_ranges() {
@@ -334,5 +286,27 @@ mod tests {
         assert!(parse_port_ranges("0-10").is_err());
         assert!(parse_port_ranges("10-5").is_err());
         assert!(parse_port_ranges("http").is_err());
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Params {
+        attempts: u32,
+    }
+
+    #[test]
+    fn a_case_reads_its_own_entry_with_its_own_location() {
+        let file = Path::new("suite.yaml");
+        let text = "suite: s\ncases:\n  \"a\": { attempts: 3 }\n  \"b\":\n    attempts: lots\n";
+        let a: Option<Params> = yaml::parse_entry(file, text, &["cases", "a"]).unwrap();
+        assert_eq!(a.unwrap().attempts, 3);
+        let absent: Option<Params> = yaml::parse_entry(file, text, &["cases", "c"]).unwrap();
+        assert!(absent.is_none());
+        let e = yaml::parse_entry::<Params>(file, text, &["cases", "b"]).unwrap_err();
+        assert_eq!(
+            (e.line, e.key_path.as_str()),
+            (5, "cases.b.attempts"),
+            "{e}"
+        );
     }
 }

@@ -6,6 +6,8 @@ use serde_saphyr::{Location, Spanned};
 use std::cell::RefCell;
 use std::path::Path;
 
+mod entry;
+
 /// Config files are small; anything larger is a mistake (or hostile) and is refused before parsing.
 const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -44,20 +46,46 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigEr
             e.into_inner()
         })
     });
-    result.map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
-        let key_path = path_seen.into_inner();
-        ConfigError {
-            file: file.to_path_buf(),
-            line,
-            column,
-            key_path: clean_path(&key_path),
-            problem: problem_text(&e),
+    result.map_err(|e| error_at(file, &e, &path_seen.into_inner()))
+}
+
+/// One entry of a YAML document, by its key path (`["cases", "5.1-1-2"]`), read as `T` with the
+/// same file:line:col and key-path errors as a whole file; `None` when the entry is absent. The
+/// rest of the document is skipped, so each owner (a test case) reads its own entry.
+pub fn parse_entry<T: DeserializeOwned>(
+    file: &Path,
+    text: &str,
+    keys: &[&str],
+) -> Result<Option<T>, ConfigError> {
+    let path_seen = RefCell::new(String::new());
+    let options = serde_saphyr::options! { strict_booleans: true, with_snippet: false };
+    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+        let mut track = serde_path_to_error::Track::new();
+        let seed = entry::Seed::<T>::new(keys);
+        let out = serde::de::DeserializeSeed::deserialize(
+            seed,
+            serde_path_to_error::Deserializer::new(de, &mut track),
+        );
+        if out.is_err() {
+            *path_seen.borrow_mut() = track.path().to_string();
         }
-    })
+        out
+    });
+    result.map_err(|e| error_at(file, &e, &path_seen.into_inner()))
+}
+
+fn error_at(file: &Path, e: &serde_saphyr::Error, key_path: &str) -> ConfigError {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((0, 0));
+    ConfigError {
+        file: file.to_path_buf(),
+        line,
+        column,
+        key_path: clean_path(key_path),
+        problem: problem_text(e),
+    }
 }
 
 /// `Spanned<T>` fields show up as `.value` in serde's path; the user never wrote that key.

@@ -86,15 +86,13 @@ async fn probe(sample: &Sample, config: &Config, mech: &AuthMechanism) -> UserDe
     if let Some(pw) = &sample.label.password {
         tries.push(("the label's pre-installed password".into(), pw.clone()));
     }
-    if let Some(p) = &config.suite.body.cases.passwords_unique {
-        for file in &p.corpus {
-            if let Ok(list) = crate::corpus::load(&config.suite.path_of(&file.value)) {
-                tries.extend(
-                    list.into_iter()
-                        .filter(|c| c.username == username)
-                        .map(|c| (c.citation, c.password)),
-                );
-            }
+    for file in &config.suite.body.facts.factory_default.corpus {
+        if let Ok(list) = crate::corpus::load(&config.suite.path_of(&file.value)) {
+            tries.extend(
+                list.into_iter()
+                    .filter(|c| c.username == username)
+                    .map(|c| (c.citation, c.password)),
+            );
         }
     }
     log.line(

@@ -36,10 +36,10 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts,
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, String> {
     let params = suite
         .body
-        .cases
-        .interfaces_declared
+        .facts
+        .scan
         .as_ref()
-        .ok_or("the suite has no TCP scan parameters (5.6-1-2)")?;
+        .ok_or("the suite configures no scan (`facts.scan`)")?;
     let address = sample.scope.check(sample.address)?;
     let scan = portscan::scan(
         address,

@@ -33,10 +33,10 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, S
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, String> {
     let params = suite
         .body
-        .cases
-        .interfaces_declared
+        .facts
+        .scan
         .as_ref()
-        .ok_or("the suite has no scan parameters (5.6-1-2)")?;
+        .ok_or("the suite configures no scan (`facts.scan`)")?;
     let address = sample.scope.check(sample.address)?;
     let scan = udp_probe::scan(
         address,

@@ -23,7 +23,7 @@ async fn establish(sample: &Sample, config: &Config) -> Result<Reports, String> 
         return Ok(vec![]);
     };
     initialized::required(sample, config).await?;
-    let options = match &config.suite.body.cases.update_misuse {
+    let options = match &config.suite.body.facts.update_battery {
         Some(u) => Options {
             power_cut_at: f64::from(u.power_cut_at_percent.value) / 100.0,
             power_off_for: u.power_off_for.0,

@@ -18,23 +18,31 @@ fn file_ref(name: &str, path: &Path) -> FileRef {
 
 pub fn run_info(
     config: &Config,
+    selected: &[crate::plan::Selected],
     run_id: &str,
     started: chrono::DateTime<chrono::Utc>,
     operator: Option<String>,
 ) -> RunInfo {
     let suite = &config.suite;
-    let corpora = suite
-        .body
-        .cases
-        .passwords_unique
-        .as_ref()
-        .map(|p| {
-            p.corpus
+    let mut cited: Vec<String> = selected
+        .iter()
+        .flat_map(|s| s.case.cited_files(&s.params))
+        .chain(
+            suite
+                .body
+                .facts
+                .factory_default
+                .corpus
                 .iter()
-                .map(|c| file_ref(&c.value, &suite.path_of(&c.value)))
-                .collect()
-        })
-        .unwrap_or_default();
+                .map(|c| c.value.clone()),
+        )
+        .collect();
+    cited.sort();
+    cited.dedup();
+    let corpora = cited
+        .iter()
+        .map(|c| file_ref(c, &suite.path_of(c)))
+        .collect();
     let product = &config.profile.body.product;
     let ics_rows = config
         .profile

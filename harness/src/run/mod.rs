@@ -46,7 +46,14 @@ pub fn execute(opts: RunOptions) -> i32 {
             return exit::USAGE;
         }
     };
-    let planned: Vec<PlannedCase> = plan::plan(&config)
+    let selected = match plan::select(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    };
+    let planned: Vec<PlannedCase> = plan::plan(&config, &selected)
         .into_iter()
         .filter(|p| !opts.args.is_filtered_out(&Trial::test(p.name(), || Ok(()))))
         .collect();
@@ -127,7 +134,7 @@ pub fn execute(opts: RunOptions) -> i32 {
         peers.iter().map(|(slot, _)| slot.clone()),
     ));
 
-    let info = info::run_info(&config, &run_id, started, opts.operator.clone());
+    let info = info::run_info(&config, &selected, &run_id, started, opts.operator.clone());
     let ids = {
         let (config, prepared) = (config.clone(), prepared.clone());
         Box::new(move || info::identities(&config, &prepared))

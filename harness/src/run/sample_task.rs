@@ -2,7 +2,7 @@
 
 use super::Prepared;
 use crate::bench::label::UnitLabel;
-use crate::cases::{self, CaseContext, CaseSpec};
+use crate::cases::CaseContext;
 use crate::config::Config;
 use crate::facts::initialized;
 use crate::model::verdict::{CaseResult, Verdict};
@@ -48,7 +48,7 @@ impl SampleTask {
             } else {
                 let mut stop = self.interrupt.clone();
                 tokio::select! {
-                    r = self.isolated(planned.spec) => r,
+                    r = self.isolated(planned.clone()) => r,
                     _ = stop.wait_for(|stop| *stop) => CaseResult::inconclusive(INTERRUPTED),
                 }
             };
@@ -99,7 +99,7 @@ impl SampleTask {
 
     /// Runs one case in its own task, so a bug that panics costs that case (INCONCLUSIVE), not
     /// the sample's remaining cases; dropping the returned future (on interrupt) aborts it.
-    async fn isolated(&self, spec: CaseSpec) -> CaseResult {
+    async fn isolated(&self, planned: PlannedCase) -> CaseResult {
         let (sample, peers, config, pool) = (
             self.sample.clone(),
             self.peers.clone(),
@@ -116,7 +116,7 @@ impl SampleTask {
                 pool: &pool,
                 config: &config,
             };
-            cases::run(&spec, &ctx).await
+            planned.case.run(&ctx, &planned.params).await
         });
         let abort = task.abort_handle();
         let _guard = AbortOnDrop(abort);

@@ -1,0 +1,121 @@
+//! Every test case hilt implements, in one table, behind one trait. Adding a case is its module
+//! (spec, parameters, run), one line in `ALL` and an entry in the suite.
+
+use super::CaseContext;
+use crate::config::error::{ConfigError, ConfigErrors};
+use crate::config::suite::{FactSection, Suite};
+use crate::config::yaml;
+use crate::model::case::CaseSpec;
+use crate::model::verdict::CaseResult;
+use serde::de::DeserializeOwned;
+use std::any::Any;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// One TS 103 701 test case.
+pub trait TestCase: Send + Sync + 'static {
+    /// What the suite's `cases.<id>` entry holds for this case.
+    type Params: DeserializeOwned + Send + Sync + 'static;
+    const SPEC: CaseSpec;
+    /// The suite's `facts:` sections this case reads; `hilt check` refuses a suite that lists
+    /// the case without them.
+    const FACTS: &'static [FactSection] = &[];
+
+    /// Checks of the parameters against what they name (files that must exist).
+    fn validate(_params: &Self::Params, _suite: &Suite) -> Vec<ConfigError> {
+        Vec::new()
+    }
+
+    /// Data files the parameters name (credential lists, path lists), relative to the suite,
+    /// cited in the report as part of the method.
+    fn cited_files(_params: &Self::Params) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn run(ctx: &CaseContext<'_>, params: &Self::Params)
+        -> impl Future<Output = CaseResult> + Send;
+}
+
+/// A case with no parameters of its own: `"5.6-2-2": {}`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// A case's parameters once read, kept by the plan until the case runs.
+pub type Params = Arc<dyn Any + Send + Sync>;
+
+pub type CaseFuture<'a> = Pin<Box<dyn Future<Output = CaseResult> + Send + 'a>>;
+
+/// The object-safe face of a `TestCase`, for the table.
+pub trait Registered: Send + Sync {
+    fn spec(&self) -> CaseSpec;
+    fn facts(&self) -> &'static [FactSection];
+    /// Reads and checks the case's entry in the suite; `None` when the suite leaves it out.
+    fn params(&self, suite: &Suite) -> Result<Option<Params>, ConfigErrors>;
+    fn cited_files(&self, params: &Params) -> Vec<String>;
+    fn run<'a>(&'a self, ctx: &'a CaseContext<'a>, params: &'a Params) -> CaseFuture<'a>;
+}
+
+pub struct Entry<C>(PhantomData<fn() -> C>);
+
+pub const fn entry<C: TestCase>() -> Entry<C> {
+    Entry(PhantomData)
+}
+
+impl<C: TestCase> Registered for Entry<C> {
+    fn spec(&self) -> CaseSpec {
+        C::SPEC
+    }
+
+    fn facts(&self) -> &'static [FactSection] {
+        C::FACTS
+    }
+
+    fn params(&self, suite: &Suite) -> Result<Option<Params>, ConfigErrors> {
+        let Some(params) = suite.case_params::<C::Params>(C::SPEC.id)? else {
+            return Ok(None);
+        };
+        let mut errors = C::validate(&params, suite);
+        for fact in C::FACTS {
+            if !fact.configured(&suite.body.facts) {
+                errors.push(yaml::at_location(
+                    &suite.file,
+                    &suite.entry_at(C::SPEC.id),
+                    format!("cases.{}", C::SPEC.id),
+                    format!(
+                        "{} reads {}; expected a `facts.{}` section",
+                        C::SPEC.id,
+                        fact.what(),
+                        fact.key()
+                    ),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Some(Arc::new(params)))
+        } else {
+            Err(ConfigErrors(errors))
+        }
+    }
+
+    fn cited_files(&self, params: &Params) -> Vec<String> {
+        params
+            .downcast_ref::<C::Params>()
+            .map(C::cited_files)
+            .unwrap_or_default()
+    }
+
+    fn run<'a>(&'a self, ctx: &'a CaseContext<'a>, params: &'a Params) -> CaseFuture<'a> {
+        match params.downcast_ref::<C::Params>() {
+            Some(p) => Box::pin(C::run(ctx, p)),
+            None => Box::pin(async {
+                CaseResult::inconclusive(format!(
+                    "hilt error: {} was handed another case's parameters; please report it",
+                    C::SPEC.id
+                ))
+            }),
+        }
+    }
+}
