@@ -1,6 +1,7 @@
 //! One module per TS 103 701 functional test case, each reading like the test case.
 
 pub mod across_units;
+pub mod brute_force_judgement;
 pub mod debug_uart;
 pub mod derivation;
 pub mod password_checks;

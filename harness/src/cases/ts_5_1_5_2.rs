@@ -8,6 +8,7 @@
 //! credential must work again: a permanent lockout is a denial of service.
 //! (Unit (a), undeclared mechanisms, is 5.1-1-2 unit (a)'s scan.)
 
+use super::brute_force_judgement::{judge, round1, Attempt, Declared, Judgement};
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::duration::Dur;
 use crate::config::profile::{AuthMechanism, LoginSurface};
@@ -23,12 +24,6 @@ pub const SPEC: CaseSpec = CaseSpec {
     title: "brute force over the network impracticable",
     decision_rule: "Per network mechanism: FAIL if more than the declared number of consecutive failures plus the suite's tolerance are answered as wrong credentials without a lockout, or no lockout or delay at least half the declared lockout appears within the suite's attempt budget, or the right credential is still refused after twice the declared lockout time (permanent lockout). INCONCLUSIVE if no prevention is declared, the budget is too small to see the declared threshold, or the surface does not answer like a login. PASS otherwise.",
 };
-
-struct Attempt {
-    at: Duration,
-    outcome: LoginOutcome,
-    latency: Duration,
-}
 
 /// The suite's `cases."5.1-5-2"` entry.
 #[derive(Debug, Clone, Deserialize)]
@@ -150,113 +145,40 @@ async fn attack(
         ),
     );
 
-    // Start from a clean counter: the right credential resets it on most devices.
-    settle(&*trial, &username, &current, lockout).await;
-    let start = Instant::now();
-    let mut attempts: Vec<Attempt> = Vec::new();
-    for i in 1..=budget {
-        let wrong = crate::util::token::fresh();
-        let t = Instant::now();
-        let outcome = trial.try_login(&username, &wrong).await;
-        let latency = t.elapsed();
-        log.line(
-            "#",
-            &format!(
-                "attempt {i}: +{:.3}s {outcome} in {:.1} ms",
-                start.elapsed().as_secs_f64(),
-                latency.as_secs_f64() * 1000.0
-            ),
-        );
-        if let LoginOutcome::NotALogin(why) = &outcome {
-            return Err(format!("attempt {i}: {why}"));
+    let declared = Declared {
+        after_failures: declared.after_failures,
+        lockout,
+        tolerance: params.tolerance,
+    };
+    // A series whose pacing could not show the lockout (the unit answered slower than the
+    // lockout lasts) is made once more before the mechanism is left undetermined.
+    let mut j = Judgement::default();
+    for round in 1..=2 {
+        let attempts = series(
+            &*trial,
+            &username,
+            &current,
+            budget,
+            params.pace.0,
+            lockout,
+            log,
+        )
+        .await?;
+        j = judge(&mech.id, &attempts, &declared);
+        match &j.lapsed {
+            Some(why) if round == 1 => {
+                log.line("#", &format!("{why}: the series is made once more"))
+            }
+            Some(why) => return Err(format!("the lockout could not be observed: {why}")),
+            None => break,
         }
-        if outcome == LoginOutcome::Accepted {
-            return Err(format!(
-                "attempt {i}: a random password was accepted; the surface cannot be judged"
-            ));
-        }
-        let locked = outcome == LoginOutcome::LockedOut;
-        attempts.push(Attempt {
-            at: start.elapsed(),
-            outcome,
-            latency,
-        });
-        if locked {
-            break;
-        }
-        tokio::time::sleep(params.pace.0).await;
     }
-
+    let (locked_at, evaluated, elapsed, id) = (j.locked_at, j.evaluated, j.elapsed, &mech.id);
     let mut o = Observed {
-        findings: vec![],
-        details: vec![],
-        measurements: vec![],
+        findings: j.findings,
+        details: j.details,
+        measurements: j.measurements,
     };
-    let evaluated = attempts
-        .iter()
-        .filter(|a| a.outcome == LoginOutcome::Rejected)
-        .count();
-    let locked_at = attempts
-        .iter()
-        .position(|a| a.outcome == LoginOutcome::LockedOut)
-        .map(|i| i + 1);
-    let elapsed = attempts.last().map(|a| a.at).unwrap_or_default();
-    let burst = if elapsed.is_zero() {
-        0.0
-    } else {
-        evaluated as f64 * 60.0 / elapsed.as_secs_f64()
-    };
-    let first = attempts.first().map(|a| a.latency).unwrap_or_default();
-    let slowest = attempts.iter().map(|a| a.latency).max().unwrap_or_default();
-    let id = &mech.id;
-    o.measurements.push(Measurement::new(
-        &format!("{id}_wrong_passwords_evaluated"),
-        evaluated as f64,
-        "attempts",
-    ));
-    o.measurements.push(Measurement::new(
-        &format!("{id}_attempts_per_minute_burst"),
-        round1(burst),
-        "attempts/min",
-    ));
-    o.measurements.push(Measurement::new(
-        &format!("{id}_first_latency"),
-        ms(first),
-        "ms",
-    ));
-    o.measurements.push(Measurement::new(
-        &format!("{id}_slowest_latency"),
-        ms(slowest),
-        "ms",
-    ));
-    if let Some(n) = locked_at {
-        o.measurements.push(Measurement::new(
-            &format!("{id}_lockout_after"),
-            (n - 1) as f64,
-            "failures",
-        ));
-    }
-    let delay_seen = slowest >= lockout / 2;
-    o.details.push(format!(
-        "{id}: declared lockout after {} failures for {:.3}s; observed {} ({evaluated} wrong passwords evaluated at {burst:.1} attempts/min before any lockout, latency {:.1} ms first, {:.1} ms slowest)",
-        declared.after_failures,
-        lockout.as_secs_f64(),
-        locked_at.map(|n| format!("lockout after {} failures", n - 1)).unwrap_or_else(|| "no lockout".into()),
-        ms(first),
-        ms(slowest)
-    ));
-    let allowed = declared.after_failures + params.tolerance;
-    match locked_at {
-        Some(n) if (n - 1) as u32 > allowed => o.findings.push(format!("locked out only after {} failures; {} declared", n - 1, declared.after_failures)),
-        Some(_) => {}
-        None if delay_seen => o.details.push(format!("{id}: no lockout answer, but answers slowed to {:.1} ms", ms(slowest))),
-        None => o.findings.push(format!(
-            "{evaluated} wrong passwords evaluated with no lockout or delay; declared lockout after {} failures for {:.3}s",
-            declared.after_failures,
-            lockout.as_secs_f64()
-        )),
-    }
-
     if locked_at.is_some() {
         // The right credential must work again once the declared lockout has passed.
         let mut recovered = None;
@@ -299,6 +221,56 @@ async fn attack(
     Ok(o)
 }
 
+/// Wrong passwords, paced, until a lockout answer or the budget; each attempt logged. Starts
+/// from a clean counter: the right credential resets it on most devices.
+async fn series(
+    trial: &dyn CredentialTrial,
+    username: &str,
+    current: &str,
+    budget: u32,
+    pace: Duration,
+    lockout: Duration,
+    log: &crate::evidence::EvidenceLog,
+) -> Result<Vec<Attempt>, String> {
+    settle(trial, username, current, lockout).await;
+    let start = Instant::now();
+    let mut attempts: Vec<Attempt> = Vec::new();
+    for i in 1..=budget {
+        let wrong = crate::util::token::fresh();
+        let t = Instant::now();
+        let outcome = trial.try_login(username, &wrong).await;
+        let latency = t.elapsed();
+        log.line(
+            "#",
+            &format!(
+                "attempt {i}: +{:.3}s {outcome} in {:.1} ms",
+                start.elapsed().as_secs_f64(),
+                latency.as_secs_f64() * 1000.0
+            ),
+        );
+        match &outcome {
+            LoginOutcome::NotALogin(why) => return Err(format!("attempt {i}: {why}")),
+            LoginOutcome::Accepted => {
+                return Err(format!(
+                    "attempt {i}: a random password was accepted; the surface cannot be judged"
+                ))
+            }
+            _ => {}
+        }
+        let locked = outcome == LoginOutcome::LockedOut;
+        attempts.push(Attempt {
+            at: start.elapsed(),
+            outcome,
+            latency,
+        });
+        if locked {
+            break;
+        }
+        tokio::time::sleep(pace).await;
+    }
+    Ok(attempts)
+}
+
 /// Logs in with the right credential (waiting out a lockout another case may have left).
 async fn settle(trial: &dyn CredentialTrial, username: &str, password: &str, lockout: Duration) {
     for _ in 0..3 {
@@ -307,12 +279,4 @@ async fn settle(trial: &dyn CredentialTrial, username: &str, password: &str, loc
         }
         tokio::time::sleep(lockout).await;
     }
-}
-
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
