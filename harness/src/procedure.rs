@@ -5,21 +5,25 @@ use crate::config::located::Located;
 use crate::config::procedure::{PowerAction, Step};
 use crate::config::Profile;
 use crate::evidence::EvidenceLog;
+use crate::model::verdict::{Blocker, Cause};
 use crate::transport::http::{HttpRequest, RequestTemplate};
 use crate::transport::switch::{Action, Switch};
 use std::time::Duration;
 
+/// Runs the steps in order; the first failure ends the procedure, named with its step and
+/// whose doing it was (a rig without the backend a step needs, a backend that failed, a unit that
+/// did not answer as the profile says).
 pub async fn run(
     sample: &Sample,
     profile: &Profile,
     name: &str,
     steps: &[Located<Step>],
     log: &EvidenceLog,
-) -> Result<(), String> {
+) -> Result<(), Blocker> {
     log.line("#", &format!("procedure {name}: {} steps", steps.len()));
     for (i, step) in steps.iter().enumerate() {
         if let Some(reason) = sample.broken_reason() {
-            return Err(reason);
+            return Err(Blocker::new(Cause::Unit, reason));
         }
         let what = format!("procedure {name}, step {} ({})", i + 1, kind(step));
         log.line("#", &format!("{what}: start"));
@@ -27,7 +31,7 @@ pub async fn run(
             Ok(()) => log.line("#", &format!("{what}: done")),
             Err(e) => {
                 log.line("#", &format!("{what}: {e}"));
-                return Err(format!("{what}: {e}"));
+                return Err(e.context(what));
             }
         }
     }
@@ -52,20 +56,29 @@ async fn actuate(
     which: &str,
     action: Action,
     within: Duration,
-) -> Result<(), String> {
-    let switch = switch.ok_or_else(|| format!("the rig wires no {which} backend to this slot"))?;
+) -> Result<(), Blocker> {
+    let switch = switch.ok_or_else(|| {
+        Blocker::new(
+            Cause::Config,
+            format!("the rig wires no {which} backend to this slot"),
+        )
+    })?;
+    let bench = |e: String| Blocker::new(Cause::Bench, e);
     tokio::time::timeout(within, switch.actuate(action))
         .await
         .map_err(|_| {
-            format!(
+            bench(format!(
                 "{which} backend gave no answer within {:.1}s",
                 within.as_secs_f64()
-            )
+            ))
         })?
+        .map_err(bench)
 }
 
-async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(), String> {
+async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(), Blocker> {
     let death = profile.death_strings();
+    let config = |e: String| Blocker::new(Cause::Config, e);
+    let unit = |e: String| Blocker::new(Cause::Unit, e);
     match step {
         Step::Power(p) => {
             let power = sample.power.as_deref();
@@ -93,35 +106,34 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
             Ok(())
         }
         Step::ConsoleSend(s) => {
-            let text = sample.fill(&s.text)?;
-            sample
-                .console(&death)
+            let text = sample.fill(&s.text).map_err(config)?;
+            console(sample, &death)
                 .await?
                 .send(&text, s.secret)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| unit(e.to_string()))
         }
         Step::ConsoleExpect(e) => {
-            let mut console = sample.console(&death).await?;
+            let mut console = console(sample, &death).await?;
             console
                 .expect(&[&e.pattern], e.within.0)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(|e| unit(e.to_string()))
         }
         Step::ConsoleLogin(l) => {
             let dialect = profile
                 .body
                 .console
                 .as_ref()
-                .ok_or("the profile has no `console:` section")?;
+                .ok_or_else(|| config("the profile has no `console:` section".into()))?;
             let user = sample
                 .var("username")
-                .ok_or("no username is known for this unit")?;
+                .ok_or_else(|| config("no username is known for this unit".into()))?;
             let password = sample
                 .var("password")
-                .ok_or("no password is known for this unit")?;
-            let mut console = sample.console(&death).await?;
+                .ok_or_else(|| config("no password is known for this unit".into()))?;
+            let mut console = console(sample, &death).await?;
             match crate::login::prompt_login(
                 &mut console,
                 &dialect.login,
@@ -132,13 +144,13 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
             .await
             {
                 crate::login::LoginOutcome::Accepted => Ok(()),
-                other => Err(format!("console login was not accepted: {other}")),
+                other => Err(unit(format!("console login was not accepted: {other}"))),
             }
         }
         Step::Http(h) => {
             let service = profile
                 .service(&h.service)
-                .ok_or_else(|| format!("no declared service `{}`", h.service))?;
+                .ok_or_else(|| config(format!("no declared service `{}`", h.service)))?;
             let template = RequestTemplate {
                 method: &h.method,
                 path: &h.path,
@@ -148,23 +160,25 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
             let mut req =
                 HttpRequest::from_template(template, service.endpoint(), h.within.0, &|t| {
                     sample.fill(t)
-                })?;
+                })
+                .map_err(config)?;
             if let Some(b) = &h.basic_auth {
-                req.basic_auth = Some((sample.fill(&b.username)?, sample.fill(&b.password)?));
+                let user = sample.fill(&b.username).map_err(config)?;
+                req.basic_auth = Some((user, sample.fill(&b.password).map_err(config)?));
             }
-            sample.scope.check(sample.address)?;
-            let answer = sample.http.send(&req).await?;
+            sample.scope.check(sample.address).map_err(config)?;
+            let answer = sample.http.send(&req).await.map_err(unit)?;
             if !h.expect_status.contains(&answer.status) {
-                return Err(format!(
+                return Err(unit(format!(
                     "HTTP status {}, expected one of {:?}",
                     answer.status, h.expect_status
-                ));
+                )));
             }
             for (var, pattern) in &h.capture {
                 let caps = pattern
                     .regex
                     .captures(&answer.body)
-                    .ok_or_else(|| format!("`{}` not found in the answer", pattern.source))?;
+                    .ok_or_else(|| unit(format!("`{}` not found in the answer", pattern.source)))?;
                 let value = caps
                     .get(1)
                     .or_else(|| caps.get(0))
@@ -176,10 +190,28 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
         }
         Step::Set(vars) => {
             for (name, value) in vars {
-                let v = sample.fill(value)?;
+                let v = sample.fill(value).map_err(config)?;
                 sample.set_var(name, v, name.contains("password"));
             }
             Ok(())
         }
     }
+}
+
+/// The sample's console: a rig without one cannot run a console step (config); one that will
+/// not open is the bench's.
+async fn console<'a>(
+    sample: &'a Sample,
+    death: &[crate::config::pattern::Pattern],
+) -> Result<tokio::sync::MappedMutexGuard<'a, crate::transport::expect::Channel>, Blocker> {
+    if !sample.has_console() {
+        return Err(Blocker::new(
+            Cause::Config,
+            "the rig wires no console to this slot",
+        ));
+    }
+    sample
+        .console(death)
+        .await
+        .map_err(|e| Blocker::new(Cause::Bench, e))
 }

@@ -238,6 +238,7 @@ fn an_interrupt_leaves_a_partial_bundle_that_verifies(#[case] signal: &str, #[ca
     let report = std::fs::read_to_string(run.run_dir().join("report.json")).unwrap();
     assert!(report.contains("\"partial\": true"));
     assert!(report.contains("interrupted by the operator"));
+    assert!(report.contains("\"cause\": \"operator\""), "{report}");
     assert!(std::fs::read_to_string(run.run_dir().join("report.html"))
         .unwrap()
         .contains("PARTIAL REPORT"));

@@ -65,6 +65,12 @@ fn an_unreachable_debug_port_is_inconclusive_and_a_test_pad_is_not_physically_ac
         "SWD (not declared in the profile) is open through a populated header: the probe attached and read",
     );
     assert_verdict(&run, "slot4", DEBUG, "INCONCLUSIVE", "no debug probe: ");
+    // A probe that is not there is the bench's doing, and every report says so.
+    for slot in ["slot1", "slot4"] {
+        assert_eq!(run.cause(slot, DEBUG).as_deref(), Some("bench"));
+    }
+    assert!(run.junit_text().contains("type=\"INCONCLUSIVE (bench)\""));
+    assert_eq!(run.cause("slot2", DEBUG), None);
     let (_, _, out) = run.verdict("slot4", DEBUG);
     assert!(out.contains("1366:1051"), "{out}");
 }
@@ -340,6 +346,8 @@ fn a_declared_second_uart_is_held_to_its_declaration() {
         "INCONCLUSIVE",
         "the profile declares UART `uart-service` but the rig wires no `debug.uart` header to it (the console is `uart`)",
     );
+    // The rig lacks what the profile declares: a configuration gap, not a broken bench.
+    assert_eq!(run.cause("slot2", DEBUG).as_deref(), Some("config"));
 }
 
 /// A rig that does not know the UART's rate: hilt finds it (logged in the transcript) and the

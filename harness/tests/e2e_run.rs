@@ -140,6 +140,12 @@ fn a_unit_killed_mid_run_is_inconclusive_and_the_others_finish() {
         let (verdict, message, _) = run.verdict("slot2", case);
         assert_eq!(verdict, "INCONCLUSIVE", "slot2 {case}: {message}");
         assert!(!message.is_empty());
+        // The unit died: the device's doing, not the bench's.
+        assert_eq!(
+            run.cause("slot2", case).as_deref(),
+            Some("unit"),
+            "{message}"
+        );
         for slot in ["slot1", "slot3"] {
             assert_eq!(run.verdict(slot, case).0, "PASS", "{slot} {case}");
         }

@@ -9,6 +9,7 @@ pub mod scope;
 use crate::config::rig::Slot;
 use crate::config::Config;
 use crate::evidence::SampleEvidence;
+use crate::model::verdict::Cause;
 use crate::transport::capture::Capture;
 use crate::transport::expect::Channel;
 use crate::transport::http::Http;
@@ -56,6 +57,7 @@ pub struct Sample {
 pub struct Unavailable {
     pub slot_id: String,
     pub reason: String,
+    pub cause: Cause,
     pub launched: Option<Launched>,
 }
 
@@ -66,9 +68,11 @@ pub async fn prepare(
     scratch_root: &Path,
 ) -> Result<Sample, Unavailable> {
     let slot_id = slot.id.value.clone();
+    // Everything here is the bench's to do, but for the label the rig describes.
     let fail = |reason: String, launched: Option<Launched>| Unavailable {
         slot_id: slot_id.clone(),
         reason,
+        cause: Cause::Bench,
         launched,
     };
     let scratch = scratch_root.join(&slot_id);
@@ -108,7 +112,12 @@ pub async fn prepare(
     let label_file = slot.label.file.as_ref().map(|f| rig_dir.join(fill(f)));
     let label = match label::read(&slot.label, label_file.as_deref()) {
         Ok(l) => l,
-        Err(e) => return Err(fail(e, launched)),
+        Err(e) => {
+            return Err(Unavailable {
+                cause: Cause::Config,
+                ..fail(e, launched)
+            })
+        }
     };
     if let Some(u) = &label.username {
         evidence.redactor.add_username(u);
@@ -242,6 +251,10 @@ impl Sample {
             .unwrap()
             .as_ref()
             .map(|c| c.clear_secrets())
+    }
+
+    pub fn has_console(&self) -> bool {
+        self.console_path.is_some()
     }
 
     /// How the rig reaches the unit's console; None when it wires none.

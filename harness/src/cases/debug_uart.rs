@@ -7,7 +7,7 @@ use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, UartO
 use crate::debug::uart_probe::{self, Surface, UartFindings};
 use crate::login::prompt::{ChannelTrial, ConsoleTrial};
 use crate::login::CredentialTrial;
-use crate::model::verdict::{CaseResult, Verdict};
+use crate::model::verdict::{CaseResult, Cause, Verdict};
 use serde_saphyr::Spanned;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,10 +40,13 @@ pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Spanned<String>]) -> Vec<Cas
             parts.push(console_part(ctx, corpus, console_interface, reached_by).await)
         }
         None => parts.extend(console_interface.map(|d| {
-            CaseResult::inconclusive(format!(
-                "the profile declares UART `{}` but the rig wires no console to this sample",
-                d.id
-            ))
+            CaseResult::not_performed(
+                Cause::Config,
+                format!(
+                    "the profile declares UART `{}` but the rig wires no console to this sample",
+                    d.id
+                ),
+            )
         })),
     }
     for (i, header) in sample.uart_headers.iter().enumerate() {
@@ -64,7 +67,7 @@ pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Spanned<String>]) -> Vec<Cas
     for d in &declared {
         let is_console = console_interface.is_some_and(|c| c.id == d.id);
         if !is_console && !on_headers.contains(&d.id.as_str()) {
-            parts.push(CaseResult::inconclusive(format!(
+            parts.push(CaseResult::not_performed(Cause::Config, format!(
                 "the profile declares UART `{}` but the rig wires no `debug.uart` header to it (the console is `{}`)",
                 d.id,
                 console_interface.map(|c| c.id.as_str()).unwrap_or("-")
@@ -93,13 +96,13 @@ async fn console_part(
     let seen = {
         let mut console = match sample.console(&death).await {
             Ok(c) => c,
-            Err(e) => return CaseResult::inconclusive(format!("UART: {e}")),
+            Err(e) => return CaseResult::not_performed(Cause::Bench, format!("UART: {e}")),
         };
         uart_probe::probe(&mut console, sample.power.as_deref(), &keys, window).await
     };
     let seen = match seen {
         Ok(f) => f,
-        Err(e) => return CaseResult::inconclusive(format!("UART: {e}")),
+        Err(e) => return CaseResult::not_performed(Cause::Bench, format!("UART: {e}")),
     };
     let wired = Wired {
         name: name_of(declared, "UART"),
@@ -145,7 +148,7 @@ async fn header_part(
 }
 
 fn inconclusive_at(wired: &Wired<'_>, why: String) -> CaseResult {
-    let mut r = CaseResult::inconclusive(format!("{}: {why}", wired.name));
+    let mut r = CaseResult::not_performed(Cause::Bench, format!("{}: {why}", wired.name));
     r.evidence = vec![wired.log.clone()];
     r
 }
@@ -204,9 +207,12 @@ async fn verdict(
     }
     let mut r = if findings.is_empty() {
         if !seen.power_cycled {
-            CaseResult::inconclusive(format!(
-                "{name}: the rig has no power backend, so the boot loader could not be tried"
-            ))
+            CaseResult::not_performed(
+                Cause::Config,
+                format!(
+                    "{name}: the rig has no power backend, so the boot loader could not be tried"
+                ),
+            )
         } else {
             CaseResult::new(
                 Verdict::Pass,

@@ -6,7 +6,7 @@ use crate::config::error::{ConfigError, ConfigErrors};
 use crate::config::suite::{FactSection, Suite};
 use crate::config::yaml;
 use crate::model::case::CaseSpec;
-use crate::model::verdict::CaseResult;
+use crate::model::verdict::{CaseResult, Cause};
 use serde::de::DeserializeOwned;
 use std::any::Any;
 use std::future::Future;
@@ -111,10 +111,13 @@ impl<C: TestCase> Registered for Entry<C> {
         match params.downcast_ref::<C::Params>() {
             Some(p) => Box::pin(C::run(ctx, p)),
             None => Box::pin(async {
-                CaseResult::inconclusive(format!(
-                    "hilt error: {} was handed another case's parameters; please report it",
-                    C::SPEC.id
-                ))
+                CaseResult::not_performed(
+                    Cause::Bench,
+                    format!(
+                        "hilt error: {} was handed another case's parameters; please report it",
+                        C::SPEC.id
+                    ),
+                )
             }),
         }
     }

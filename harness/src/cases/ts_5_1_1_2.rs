@@ -19,7 +19,7 @@ use crate::corpus::{self, Credential};
 use crate::facts::{initialized, open_ports};
 use crate::login::detect::{self, Surface};
 use crate::login::{self, LoginOutcome};
-use crate::model::verdict::{CaseResult, Measurement};
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::net::SocketAddr;
@@ -97,12 +97,15 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
                     findings.push(format!("{} (declared user-defined) accepted {what} in the factory default state, before the user set a password", p.mechanism));
                 }
                 if let Some(why) = &p.blocked {
-                    blockers.push(format!("unit (b): {}: {why}", p.mechanism));
+                    blockers.push(Blocker::new(
+                        Cause::Unit,
+                        format!("unit (b): {}: {why}", p.mechanism),
+                    ));
                 }
             }
         }
         Err(reason) => {
-            let mut r = CaseResult::inconclusive(reason);
+            let mut r = CaseResult::blocked(reason);
             r.details = details;
             r.evidence = vec![
                 sample.evidence.dir.join("procedures.log"),
@@ -127,7 +130,9 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
         .map(|f| ctx.config.suite.path_of(&f.value));
     let corpus = match corpus::load_all(paths) {
         Ok(c) => c,
-        Err(e) => return CaseResult::inconclusive(format!("credential corpus: {e}")),
+        Err(e) => {
+            return CaseResult::not_performed(Cause::Config, format!("credential corpus: {e}"))
+        }
     };
     details.push(format!(
         "universal credential corpus: {} entries",
@@ -182,7 +187,9 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
                     findings.push(format!("{} accepted the universal credential {} (user `{}`) in the initialized state", mech.id, c.citation, c.username));
                 }
             }
-            Err(reason) => blockers.push(format!("{}: {reason}", mech.id)),
+            Err(reason) => {
+                blockers.push(Blocker::new(Cause::Unit, format!("{}: {reason}", mech.id)))
+            }
         }
     }
     if mech_uses_console(ctx) {
@@ -237,20 +244,20 @@ fn pre_installed_password(
 async fn undeclared_login_surfaces(
     ctx: &CaseContext<'_>,
     findings: &mut Vec<String>,
-    blockers: &mut Vec<String>,
+    blockers: &mut Vec<Blocker>,
     details: &mut Vec<String>,
     evidence: &mut Vec<std::path::PathBuf>,
 ) {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
     if ctx.config.suite.body.facts.scan.is_none() {
-        blockers.push("unit (a): the suite configures no scan (`facts.scan`), so login surfaces cannot be discovered".into());
+        blockers.push(Blocker::new(Cause::Config, "unit (a): the suite configures no scan (`facts.scan`), so login surfaces cannot be discovered"));
         return;
     }
     let ports = match open_ports::get(sample, &ctx.config.suite).await {
         Ok(p) => p,
         Err(e) => {
-            blockers.push(format!("unit (a): TCP scan: {e}"));
+            blockers.push(e.clone().context("unit (a): TCP scan"));
             return;
         }
     };

@@ -14,7 +14,7 @@ use crate::config::error::ConfigError;
 use crate::config::profile::AuthFactor;
 use crate::config::suite::{check_files, Suite};
 use crate::corpus;
-use crate::model::verdict::{CaseResult, Measurement, Verdict};
+use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -81,7 +81,8 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
     }
     let me = &ctx.sample.label;
     let Some(password) = &me.password else {
-        return CaseResult::inconclusive(
+        return CaseResult::not_performed(
+            Cause::Config,
             "the label gives no pre-installed password; enter it in the rig's label",
         );
     };
@@ -126,7 +127,9 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
                     findings.push(format!("is a known default password ({})", hit.citation));
                 }
             }
-            Err(e) => return CaseResult::inconclusive(format!("credential data: {e}")),
+            Err(e) => {
+                return CaseResult::not_performed(Cause::Config, format!("credential data: {e}"))
+            }
         }
     }
     details.push(format!(

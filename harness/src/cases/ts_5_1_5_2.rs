@@ -14,7 +14,7 @@ use crate::config::duration::Dur;
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::facts::initialized;
 use crate::login::{self, CredentialTrial, LoginOutcome};
-use crate::model::verdict::{CaseResult, Measurement, Verdict};
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement, Verdict};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -51,7 +51,7 @@ impl TestCase for Case {
 
 async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
     if let Err(reason) = initialized::required(ctx.sample, ctx.config).await {
-        return CaseResult::inconclusive(reason);
+        return CaseResult::blocked(reason);
     }
     let profile = &ctx.config.profile;
     let network: Vec<&AuthMechanism> = profile
@@ -88,7 +88,7 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
                 findings.extend(o.findings.into_iter().map(|f| format!("{}: {f}", mech.id)));
                 measurements.extend(o.measurements);
             }
-            Err(e) => blockers.push(format!("{}: {e}", mech.id)),
+            Err(e) => blockers.push(e.context(&mech.id)),
         }
     }
     let mut r = CaseResult::from_findings(
@@ -114,15 +114,17 @@ async fn attack(
     mech: &AuthMechanism,
     params: &Params,
     log: &crate::evidence::EvidenceLog,
-) -> Result<Observed, String> {
+) -> Result<Observed, Blocker> {
+    let config = |e: &str| Blocker::new(Cause::Config, e);
+    let unit = |e: String| Blocker::new(Cause::Unit, e);
     let declared = mech
         .brute_force
         .as_ref()
-        .ok_or("IXIT 1 declares no brute-force prevention for this mechanism")?;
+        .ok_or_else(|| config("IXIT 1 declares no brute-force prevention for this mechanism"))?;
     let budget = params.max_attempts;
     let needed = declared.after_failures + params.tolerance + 1;
     if budget < needed {
-        return Err(format!("the suite allows {budget} attempts; {needed} are needed to see the declared threshold of {}", declared.after_failures));
+        return Err(config(&format!("the suite allows {budget} attempts; {needed} are needed to see the declared threshold of {}", declared.after_failures)));
     }
     let sample = ctx.sample;
     let (trial, username) = login::for_account(
@@ -130,10 +132,11 @@ async fn attack(
         &ctx.config.profile,
         mech,
         &format!("5.1-5-2/{}-transcript.log", mech.id),
-    )?;
+    )
+    .map_err(|e| config(&e))?;
     let current = sample
         .var("password")
-        .ok_or("no current password is known")?;
+        .ok_or_else(|| config("no current password is known"))?;
     let lockout = declared.lockout.0;
     log.line(
         "#",
@@ -163,13 +166,19 @@ async fn attack(
             lockout,
             log,
         )
-        .await?;
+        .await
+        .map_err(unit)?;
         j = judge(&mech.id, &attempts, &declared);
         match &j.lapsed {
             Some(why) if round == 1 => {
                 log.line("#", &format!("{why}: the series is made once more"))
             }
-            Some(why) => return Err(format!("the lockout could not be observed: {why}")),
+            Some(why) => {
+                return Err(Blocker::new(
+                    Cause::Bench,
+                    format!("the lockout could not be observed: {why}"),
+                ))
+            }
             None => break,
         }
     }

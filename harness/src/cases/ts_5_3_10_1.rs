@@ -13,7 +13,7 @@ use crate::config::profile::LoginSurface;
 use crate::config::suite::{check_files, Suite};
 use crate::config::update::Delivery;
 use crate::facts::initialized;
-use crate::model::verdict::{CaseResult, Measurement};
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::http::HttpRequest;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -63,7 +63,7 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
     if let Err(reason) = initialized::required(sample, ctx.config).await {
-        return CaseResult::inconclusive(reason);
+        return CaseResult::blocked(reason);
     }
     let mut paths = Vec::new();
     for list in &params.http_paths {
@@ -75,7 +75,9 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
                     .filter(|l| l.starts_with('/'))
                     .map(String::from),
             ),
-            Err(e) => return CaseResult::inconclusive(format!("{}: {e}", file.display())),
+            Err(e) => {
+                return CaseResult::not_performed(Cause::Config, format!("{}: {e}", file.display()))
+            }
         }
     }
     let declared: BTreeSet<(String, String)> = profile
@@ -106,7 +108,10 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
                 continue;
             }
             Err(e) => {
-                blockers.push(format!("`{service_id}` (TCP {port}): {e}"));
+                blockers.push(Blocker::new(
+                    Cause::Unit,
+                    format!("`{service_id}` (TCP {port}): {e}"),
+                ));
                 continue;
             }
         }
@@ -121,7 +126,7 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
                     "`{service_id}` (TCP {port}) answers {status} at {path}, a common firmware-upload path, and IXIT 7 declares no update mechanism there; answer: {}",
                     crate::evidence::printable(&body[..body.len().min(160)])
                 )),
-                Err(e) => blockers.push(format!("`{service_id}` {path}: {e}")),
+                Err(e) => blockers.push(Blocker::new(Cause::Unit, format!("`{service_id}` {path}: {e}"))),
             }
         }
         log.line(
@@ -130,7 +135,10 @@ async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
         );
     }
     if probed == 0 && findings.is_empty() {
-        blockers.push("no HTTP service of the profile could be probed for update paths".into());
+        blockers.push(Blocker::new(
+            Cause::Unit,
+            "no HTTP service of the profile could be probed for update paths",
+        ));
     }
     let mut r = CaseResult::from_findings(
         &findings,

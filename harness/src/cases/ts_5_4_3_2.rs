@@ -13,7 +13,7 @@ use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::debug::access::Access;
 use crate::facts::debug_access;
-use crate::model::verdict::{CaseResult, Measurement};
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::secrets::{self, Finding};
 use std::time::Duration;
 
@@ -88,14 +88,17 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
         }
     }
     if scanned == 0 {
-        let mut r = CaseResult::inconclusive(format!(
-            "nothing to scan: {}",
-            if notes.is_empty() {
-                "no readable memory and no firmware image".to_string()
-            } else {
-                notes.join("; ")
-            }
-        ));
+        let mut r = CaseResult::not_performed(
+            Cause::Config,
+            format!(
+                "nothing to scan: {}",
+                if notes.is_empty() {
+                    "no readable memory and no firmware image".to_string()
+                } else {
+                    notes.join("; ")
+                }
+            ),
+        );
         r.evidence = vec![log.path.clone()];
         return r;
     }
@@ -104,9 +107,12 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     if !mine.is_empty() {
         let (others, missing) = ctx.pool.others(&sample.slot_id, WAIT_FOR_OTHERS).await;
         if !missing.is_empty() {
-            blockers.push(format!(
-                "the scans of {} did not arrive in time; secrets were not compared with them",
-                missing.join(", ")
+            blockers.push(Blocker::new(
+                Cause::Bench,
+                format!(
+                    "the scans of {} did not arrive in time; secrets were not compared with them",
+                    missing.join(", ")
+                ),
             ));
         }
         for m in &mine {

@@ -18,7 +18,7 @@ use crate::evidence::EvidenceLog;
 use crate::facts::{initialized, open_ports};
 use crate::login::detect::{detect, exchange, Surface};
 use crate::login::{http_login::HttpTrial, CredentialTrial, LoginOutcome};
-use crate::model::verdict::{CaseResult, Measurement};
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::http::Endpoint;
 use crate::transport::tls_probe::{self, TlsInventory};
 use std::net::SocketAddr;
@@ -49,15 +49,15 @@ impl TestCase for Case {
 async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     let sample = ctx.sample;
     if let Err(reason) = initialized::required(sample, ctx.config).await {
-        return CaseResult::inconclusive(reason);
+        return CaseResult::blocked(reason);
     }
     let ports = match open_ports::get(sample, &ctx.config.suite).await {
         Ok(p) => p,
-        Err(e) => return CaseResult::inconclusive(format!("TCP scan: {e}")),
+        Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
     };
     let address = match sample.scope.check(sample.address) {
         Ok(a) => a,
-        Err(e) => return CaseResult::inconclusive(e),
+        Err(e) => return CaseResult::not_performed(Cause::Config, e),
     };
     let log = sample.evidence.log("crypto.log");
     let mut j = Judgement::default();
@@ -78,7 +78,8 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
         let inventory = match tls_probe::probe(SocketAddr::new(address, port)).await {
             Ok(i) => i,
             Err(e) => {
-                j.blockers.push(format!("{name}: TLS probe: {e}"));
+                j.blockers
+                    .push(Blocker::new(Cause::Unit, format!("{name}: TLS probe: {e}")));
                 continue;
             }
         };
@@ -163,7 +164,7 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
 #[derive(Default)]
 struct Judgement {
     findings: Vec<String>,
-    blockers: Vec<String>,
+    blockers: Vec<Blocker>,
     details: Vec<String>,
     tls_ports: u32,
 }

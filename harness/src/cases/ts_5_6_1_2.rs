@@ -10,7 +10,7 @@ use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::profile::Protocol;
 use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
-use crate::model::verdict::{CaseResult, Measurement, Verdict};
+use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 
 pub const SPEC: CaseSpec = CaseSpec {
     id: "5.6-1-2",
@@ -35,7 +35,7 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
     if let Err(reason) = initialized::required(sample, ctx.config).await {
-        let mut r = CaseResult::inconclusive(reason);
+        let mut r = CaseResult::blocked(reason);
         r.evidence = vec![
             sample.evidence.dir.join("procedures.log"),
             sample.console_log_path(),
@@ -44,13 +44,13 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     }
     let ports = match open_ports::get(sample, &ctx.config.suite).await {
         Ok(p) => p,
-        Err(e) => return CaseResult::inconclusive(format!("TCP scan: {e}")),
+        Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
     };
     if let Some(reason) = sample.broken_reason() {
-        return CaseResult::inconclusive(reason);
+        return CaseResult::not_performed(Cause::Unit, reason);
     }
     if ports.scan.errors > 0 {
-        let mut r = CaseResult::inconclusive(format!(
+        let mut r = CaseResult::not_performed(Cause::Bench, format!(
             "{} of {} ports could not be probed (local socket errors, e.g. too many open files); an open port may have been missed",
             ports.scan.errors, ports.scan.ports_probed
         ));
@@ -69,7 +69,7 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     // A scan that finds none of the declared enabled services cannot tell "closed" from "gone".
     let enabled: Vec<_> = declared.iter().filter(|s| s.enabled).collect();
     if !enabled.is_empty() && !enabled.iter().any(|s| open.contains(&s.port.value)) {
-        let mut r = CaseResult::inconclusive(format!(
+        let mut r = CaseResult::not_performed(Cause::Unit, format!(
             "none of the declared enabled TCP services ({}) answered: the unit is unreachable or not in its initialized state",
             enabled.iter().map(|s| format!("{}/{}", s.id.value, s.port.value)).collect::<Vec<_>>().join(", ")
         ));
@@ -121,7 +121,7 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
                 judge_udp(udp, profile, &mut findings, &mut details);
                 evidence.push(udp.evidence.clone());
             }
-            Err(e) => return CaseResult::inconclusive(format!("UDP discovery: {e}")),
+            Err(e) => return CaseResult::blocked(e.clone().context("UDP discovery")),
         }
     }
     let mut r = if findings.is_empty() {

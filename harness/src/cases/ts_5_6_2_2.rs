@@ -14,7 +14,7 @@ use crate::config::profile::Disclosure;
 use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::login::detect::exchange;
-use crate::model::verdict::{CaseResult, Measurement};
+use crate::model::verdict::{CaseResult, Cause, Measurement};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -47,20 +47,20 @@ async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
     let sample = ctx.sample;
     let state = match initialized::required(sample, ctx.config).await {
         Ok(s) => s.clone(),
-        Err(reason) => return CaseResult::inconclusive(reason),
+        Err(reason) => return CaseResult::blocked(reason),
     };
     let Some(version) = state.firmware_version.filter(|v| !v.is_empty()) else {
-        return CaseResult::inconclusive("the firmware version is unknown (profile `procedures.read_version`), so its disclosure cannot be looked for");
+        return CaseResult::not_performed(Cause::Config, "the firmware version is unknown (profile `procedures.read_version`), so its disclosure cannot be looked for");
     };
     let ports = match open_ports::get(sample, &ctx.config.suite).await {
         Ok(p) => p,
-        Err(e) => return CaseResult::inconclusive(format!("TCP scan: {e}")),
+        Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
     };
     let mut answers = tcp_answers(sample, &ports.unit_ports().collect::<Vec<_>>()).await;
     if !ctx.config.suite.udp_ports.is_empty() {
         match open_udp::get(sample, &ctx.config.suite).await {
             Ok(udp) => answers.extend(udp_answers(sample, udp).await),
-            Err(e) => return CaseResult::inconclusive(format!("UDP discovery: {e}")),
+            Err(e) => return CaseResult::blocked(e.clone().context("UDP discovery")),
         }
     }
     let log = sample.evidence.log("disclosure.log");

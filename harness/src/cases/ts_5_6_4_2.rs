@@ -13,7 +13,7 @@ use crate::config::error::ConfigError;
 use crate::config::suite::{check_files, Suite};
 use crate::debug::access::Access;
 use crate::facts::debug_access;
-use crate::model::verdict::{CaseResult, Measurement, Verdict};
+use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 use crate::util::hash::sha256_hex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -86,6 +86,12 @@ fn combine(parts: Vec<CaseResult>) -> CaseResult {
         .collect::<Vec<_>>()
         .join("; ");
     let mut out = CaseResult::new(verdict, message);
+    if verdict == Verdict::Inconclusive {
+        out.cause = parts
+            .iter()
+            .find(|p| p.verdict == verdict)
+            .and_then(|p| p.cause);
+    }
     for p in parts {
         if p.verdict != verdict {
             out.details.push(format!("{:?}: {}", p.verdict, p.message));
@@ -104,7 +110,7 @@ async fn swd_part(ctx: &CaseContext<'_>) -> Option<CaseResult> {
         if declared.is_empty() {
             return None;
         }
-        return Some(CaseResult::inconclusive(format!(
+        return Some(CaseResult::not_performed(Cause::Config, format!(
             "the profile declares SWD interface(s) {} but the rig wires no SWD to this sample (slot `debug.swd`)",
             declared.iter().map(|d| format!("`{}`", d.id)).collect::<Vec<_>>().join(", ")
         )));
@@ -112,7 +118,7 @@ async fn swd_part(ctx: &CaseContext<'_>) -> Option<CaseResult> {
     let fact = debug_access::get(sample, &ctx.config.profile).await?;
     Some(match fact {
         Ok(f) => judge(ctx, &wiring, f.interface.as_ref(), f.access.clone()),
-        Err(e) => CaseResult::inconclusive(e.clone()),
+        Err(e) => CaseResult::blocked(e.clone()),
     })
 }
 
@@ -197,7 +203,10 @@ fn judge(
         }
         Access::Unknown { why, notes } => {
             log.line("#", &format!("no conclusion: {why}"));
-            (notes, CaseResult::inconclusive(format!("{name}: {why}")))
+            (
+                notes,
+                CaseResult::not_performed(Cause::Bench, format!("{name}: {why}")),
+            )
         }
     };
     for n in &notes {

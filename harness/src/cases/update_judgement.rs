@@ -3,7 +3,7 @@
 
 use super::CaseContext;
 use crate::facts::update_battery;
-use crate::model::verdict::{CaseResult, Measurement};
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::update::battery::{MechanismReport, Outcome, Trial};
 
 pub const DECISION_RULE: &str = "Through each declared update mechanism hilt sends images made from the lab's valid image: a byte inverted in the payload, the signature and the header, a truncated image, the signature stripped, re-signed with a key hilt generated, a validly signed image for another model, an older validly signed image; then the valid image; then the valid image with the power cut part-way. FAIL if the unit's version read-back changes after a misuse image (it installed it), if the unit stops answering after one (also after a power cycle), or if no valid firmware boots after the power cut. INCONCLUSIVE if the version cannot be read or the valid image is not installed either (a refusal could not be told from a broken update path). PASS otherwise. Attacks that cannot be made (no lab image for them, a signature scheme hilt cannot produce, no power backend) are listed as not performed.";
@@ -11,14 +11,15 @@ pub const DECISION_RULE: &str = "Through each declared update mechanism hilt sen
 pub async fn judge(ctx: &CaseContext<'_>, pass: &str) -> CaseResult {
     let sample = ctx.sample;
     if ctx.config.profile.body.ixit.update_mechanisms.is_empty() {
-        return CaseResult::inconclusive(
+        return CaseResult::not_performed(
+            Cause::Config,
             "the profile declares no update mechanism (ixit.update_mechanisms, IXIT 7)",
         );
     }
     let reports = match update_battery::get(sample, ctx.config).await {
         Ok(r) => r,
         Err(e) => {
-            let mut r = CaseResult::inconclusive(e.clone());
+            let mut r = CaseResult::blocked(e.clone());
             r.evidence = vec![sample.evidence.dir.join("procedures.log")];
             return r;
         }
@@ -29,7 +30,7 @@ pub async fn judge(ctx: &CaseContext<'_>, pass: &str) -> CaseResult {
         let report = match report {
             Ok(r) => r,
             Err(e) => {
-                blockers.push(format!("`{id}`: {e}"));
+                blockers.push(e.clone().context(format!("`{id}`")));
                 continue;
             }
         };
@@ -83,14 +84,14 @@ fn judge_controls(
     id: &str,
     report: &MechanismReport,
     findings: &mut Vec<String>,
-    blockers: &mut Vec<String>,
+    blockers: &mut Vec<Blocker>,
 ) {
     match &report.valid.outcome {
-        Outcome::Refused => blockers.push(format!(
+        Outcome::Refused => blockers.push(Blocker::new(Cause::Unit, format!(
             "`{id}`: the valid image was not installed either ({}), so a refusal cannot be told from a broken update path",
             report.valid.answer
-        )),
-        Outcome::Unresponsive(e) => blockers.push(format!("`{id}`: the unit stopped answering after the valid image: {e}")),
+        ))),
+        Outcome::Unresponsive(e) => blockers.push(Blocker::new(Cause::Unit, format!("`{id}`: the unit stopped answering after the valid image: {e}"))),
         _ => {}
     }
     if let Outcome::Unresponsive(e) = &report.power_cut.outcome {

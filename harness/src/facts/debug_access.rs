@@ -5,6 +5,7 @@ use crate::bench::Sample;
 use crate::config::debug_interface::DebugInterface;
 use crate::config::Profile;
 use crate::debug::access::{self, Access, Expectation, ProtectionRegister, Region};
+use crate::model::verdict::{Blocker, Cause};
 
 pub struct DebugAccess {
     /// The profile's entry for the wired interface; None when the rig names none.
@@ -17,7 +18,7 @@ pub struct DebugAccess {
 pub async fn get<'a>(
     sample: &'a Sample,
     profile: &Profile,
-) -> Option<&'a Result<DebugAccess, String>> {
+) -> Option<&'a Result<DebugAccess, Blocker>> {
     sample.swd.as_ref()?;
     Some(
         sample
@@ -27,12 +28,16 @@ pub async fn get<'a>(
     )
 }
 
-async fn establish(sample: &Sample, profile: &Profile) -> Result<DebugAccess, String> {
-    let wiring = sample.swd.clone().ok_or("no SWD wired")?;
+async fn establish(sample: &Sample, profile: &Profile) -> Result<DebugAccess, Blocker> {
+    let config = |e: String| Blocker::new(Cause::Config, e);
+    let wiring = sample
+        .swd
+        .clone()
+        .ok_or_else(|| config("no SWD wired".into()))?;
     let declared = &profile.body.ixit.debug_interfaces;
     let interface = match &wiring.interface {
         Some(id) => Some(declared.iter().find(|d| d.id == id.value).cloned().ok_or_else(|| {
-            format!("the rig wires SWD as interface `{}`, which the profile's ixit.debug_interfaces does not declare", id.value)
+            config(format!("the rig wires SWD as interface `{}`, which the profile's ixit.debug_interfaces does not declare", id.value))
         })?),
         None => None,
     };

@@ -4,6 +4,7 @@
 use super::factory_default::{self, UserDefinedProbe};
 use crate::bench::Sample;
 use crate::config::Config;
+use crate::model::verdict::Blocker;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -14,7 +15,7 @@ pub struct InitializedState {
     pub user_defined: Vec<UserDefinedProbe>,
 }
 
-pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<InitializedState, String> {
+pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<InitializedState, Blocker> {
     sample
         .learnt
         .get_or_establish(|| establish(sample, config))
@@ -25,7 +26,7 @@ pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<Initiali
 pub fn established(sample: &Sample) -> Option<&InitializedState> {
     sample
         .learnt
-        .peek::<Result<InitializedState, String>>()?
+        .peek::<Result<InitializedState, Blocker>>()?
         .as_ref()
         .ok()
 }
@@ -34,14 +35,14 @@ pub fn established(sample: &Sample) -> Option<&InitializedState> {
 pub async fn required<'a>(
     sample: &'a Sample,
     config: &Config,
-) -> Result<&'a InitializedState, String> {
-    get(sample, config)
-        .await
-        .as_ref()
-        .map_err(|e| format!("could not bring the unit to the initialized state: {e}"))
+) -> Result<&'a InitializedState, Blocker> {
+    get(sample, config).await.as_ref().map_err(|e| {
+        e.clone()
+            .context("could not bring the unit to the initialized state")
+    })
 }
 
-async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState, String> {
+async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState, Blocker> {
     let profile = &config.profile;
     let log = sample.evidence.log("procedures.log");
     // The password hilt sets during onboarding, as a user would: fresh for every run and unit.

@@ -3,6 +3,7 @@
 
 use crate::bench::Sample;
 use crate::config::Suite;
+use crate::model::verdict::{Blocker, Cause};
 use crate::transport::portscan::{self, TcpScan};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -26,21 +27,21 @@ impl OpenPorts {
     }
 }
 
-pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts, String> {
+pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts, Blocker> {
     sample
         .learnt
         .get_or_establish(|| establish(sample, suite))
         .await
 }
 
-async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, String> {
-    let params = suite
-        .body
-        .facts
-        .scan
-        .as_ref()
-        .ok_or("the suite configures no scan (`facts.scan`)")?;
-    let address = sample.scope.check(sample.address)?;
+async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, Blocker> {
+    let params = suite.body.facts.scan.as_ref().ok_or_else(|| {
+        Blocker::new(Cause::Config, "the suite configures no scan (`facts.scan`)")
+    })?;
+    let address = sample
+        .scope
+        .check(sample.address)
+        .map_err(|e| Blocker::new(Cause::Config, e))?;
     let scan = portscan::scan(
         address,
         &suite.tcp_ports,
@@ -50,7 +51,10 @@ async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, String> 
     .await;
     let mut host_ports = Vec::new();
     if let Some(baseline) = sample.host_baseline {
-        let baseline = sample.scope.check(baseline)?;
+        let baseline = sample
+            .scope
+            .check(baseline)
+            .map_err(|e| Blocker::new(Cause::Config, e))?;
         for &p in &scan.open {
             if portscan::is_open(baseline, p, Duration::from_secs(1)).await {
                 host_ports.push(p);

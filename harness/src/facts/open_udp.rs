@@ -3,6 +3,7 @@
 
 use crate::bench::Sample;
 use crate::config::Suite;
+use crate::model::verdict::{Blocker, Cause};
 use crate::transport::udp_probe::{self, UdpScan};
 use std::path::PathBuf;
 
@@ -23,21 +24,21 @@ impl OpenUdp {
     }
 }
 
-pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, String> {
+pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, Blocker> {
     sample
         .learnt
         .get_or_establish(|| establish(sample, suite))
         .await
 }
 
-async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, String> {
-    let params = suite
-        .body
-        .facts
-        .scan
-        .as_ref()
-        .ok_or("the suite configures no scan (`facts.scan`)")?;
-    let address = sample.scope.check(sample.address)?;
+async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, Blocker> {
+    let params = suite.body.facts.scan.as_ref().ok_or_else(|| {
+        Blocker::new(Cause::Config, "the suite configures no scan (`facts.scan`)")
+    })?;
+    let address = sample
+        .scope
+        .check(sample.address)
+        .map_err(|e| Blocker::new(Cause::Config, e))?;
     let scan = udp_probe::scan(
         address,
         &suite.udp_ports,
@@ -47,7 +48,10 @@ async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, String> {
     .await;
     let mut host_ports = Vec::new();
     if let Some(baseline) = sample.host_baseline {
-        let baseline = sample.scope.check(baseline)?;
+        let baseline = sample
+            .scope
+            .check(baseline)
+            .map_err(|e| Blocker::new(Cause::Config, e))?;
         let answering: Vec<u16> = scan.open.iter().map(|a| a.port).collect();
         let on_host = udp_probe::scan(baseline, &answering, 64, params.udp_wait.0).await;
         host_ports = on_host.open.iter().map(|a| a.port).collect();

@@ -4,20 +4,21 @@
 use super::initialized;
 use crate::bench::Sample;
 use crate::config::Config;
+use crate::model::verdict::Blocker;
 use crate::update::battery::{self, MechanismReport, Options};
 use std::time::Duration;
 
 /// Per mechanism: its report, or why the battery could not run against it.
-pub type Reports = Vec<(String, Result<MechanismReport, String>)>;
+pub type Reports = Vec<(String, Result<MechanismReport, Blocker>)>;
 
-pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<Reports, String> {
+pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<Reports, Blocker> {
     sample
         .learnt
         .get_or_establish(|| establish(sample, config))
         .await
 }
 
-async fn establish(sample: &Sample, config: &Config) -> Result<Reports, String> {
+async fn establish(sample: &Sample, config: &Config) -> Result<Reports, Blocker> {
     let profile = &config.profile.body;
     let Some(material) = &profile.update else {
         return Ok(vec![]);

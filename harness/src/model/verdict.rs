@@ -27,6 +27,61 @@ impl Verdict {
     }
 }
 
+/// Who stopped a test that ends INCONCLUSIVE; reports show it (JUnit's error `type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cause {
+    /// The rig or hilt could not do it: a backend, probe, capture or file, or a hilt bug.
+    Bench,
+    /// The device stopped answering or answered in a way the test cannot use.
+    Unit,
+    /// The profile, rig or suite lacks what the test needs.
+    Config,
+    /// The operator interrupted the run.
+    Operator,
+}
+
+impl Cause {
+    pub fn label(self) -> &'static str {
+        match self {
+            Cause::Bench => "bench",
+            Cause::Unit => "unit",
+            Cause::Config => "config",
+            Cause::Operator => "operator",
+        }
+    }
+}
+
+/// Why part of a test could not be performed, and whose doing that was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocker {
+    pub cause: Cause,
+    pub why: String,
+}
+
+impl Blocker {
+    pub fn new(cause: Cause, why: impl Into<String>) -> Blocker {
+        Blocker {
+            cause,
+            why: why.into(),
+        }
+    }
+
+    /// The same blocker, its reason prefixed (which mechanism, which unit of the case).
+    pub fn context(self, what: impl std::fmt::Display) -> Blocker {
+        Blocker {
+            cause: self.cause,
+            why: format!("{what}: {}", self.why),
+        }
+    }
+}
+
+impl std::fmt::Display for Blocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Measurement {
     pub name: String,
@@ -60,6 +115,8 @@ pub struct CaseResult {
     /// The firmware version the unit reported when the case started (set by the run): the
     /// update battery changes it, so each result names the version it tested.
     pub firmware_version: Option<String>,
+    /// Set when the verdict is INCONCLUSIVE: whose doing that was.
+    pub cause: Option<Cause>,
 }
 
 impl CaseResult {
@@ -73,27 +130,47 @@ impl CaseResult {
             started: chrono::Utc::now(),
             duration: Duration::ZERO,
             firmware_version: None,
+            cause: None,
         }
     }
 
-    pub fn inconclusive(reason: impl Into<String>) -> CaseResult {
-        CaseResult::new(Verdict::Inconclusive, reason)
+    /// The verdict as reports print it: `INCONCLUSIVE (bench)` names whose doing it was.
+    pub fn verdict_text(&self) -> String {
+        match self.cause {
+            Some(c) if self.verdict == Verdict::Inconclusive => {
+                format!("{} ({})", self.verdict.label(), c.label())
+            }
+            _ => self.verdict.label().to_string(),
+        }
+    }
+
+    /// INCONCLUSIVE: the test could not be performed, for `cause`.
+    pub fn not_performed(cause: Cause, reason: impl Into<String>) -> CaseResult {
+        let mut r = CaseResult::new(Verdict::Inconclusive, reason);
+        r.cause = Some(cause);
+        r
+    }
+
+    pub fn blocked(blocker: Blocker) -> CaseResult {
+        CaseResult::not_performed(blocker.cause, blocker.why)
     }
 
     /// The usual verdict of a functional case: FAIL on any finding (an indication of
-    /// non-conformity outweighs an unfinished part), else INCONCLUSIVE if something could not be
-    /// completed, else PASS. Blockers are kept as details either way.
-    pub fn from_findings(findings: &[String], blockers: &[String], pass: &str) -> CaseResult {
+    /// non-conformity outweighs an unfinished part), else INCONCLUSIVE (for the first
+    /// blocker's cause) if something could not be completed, else PASS. Blockers are kept as
+    /// details either way.
+    pub fn from_findings(findings: &[String], blockers: &[Blocker], pass: &str) -> CaseResult {
         let mut r = if !findings.is_empty() {
             CaseResult::new(Verdict::Fail, findings.join("; "))
-        } else if !blockers.is_empty() {
-            CaseResult::inconclusive(blockers.join("; "))
+        } else if let Some(first) = blockers.first() {
+            let reasons: Vec<&str> = blockers.iter().map(|b| b.why.as_str()).collect();
+            CaseResult::not_performed(first.cause, reasons.join("; "))
         } else {
             CaseResult::new(Verdict::Pass, pass)
         };
         r.details = blockers
             .iter()
-            .map(|b| format!("not completed: {b}"))
+            .map(|b| format!("not completed ({}): {}", b.cause.label(), b.why))
             .collect();
         r
     }

@@ -205,7 +205,7 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
     sorted.sort_by_key(|r| order(r.result.verdict));
     for r in sorted {
         let _ = writeln!(h, "<div class=\"finding f-{}\" id=\"{}-{}\"><h3>{} &middot; {} {} &middot; <span class=\"{}\">{}</span></h3>",
-            class(r.result.verdict), e(&r.slot), e(r.spec.id), e(&r.slot), e(r.spec.id), e(r.spec.title), class(r.result.verdict), r.result.verdict.label());
+            class(r.result.verdict), e(&r.slot), e(r.spec.id), e(&r.slot), e(r.spec.id), e(r.spec.title), class(r.result.verdict), r.result.verdict_text());
         let label = if r.result.verdict == Verdict::Fail {
             "Observed against declared"
         } else {

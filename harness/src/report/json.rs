@@ -2,7 +2,7 @@
 //! 7.8.2.1 asks for. Its JSON Schema is `harness/schema/report.schema.json`.
 
 use super::{CaseRecord, FileRef, RunInfo, SampleIdentity};
-use crate::model::verdict::{Measurement, Verdict};
+use crate::model::verdict::{Cause, Measurement, Verdict};
 use crate::util::hash::file_sha256;
 use serde::Serialize;
 use std::path::Path;
@@ -71,6 +71,8 @@ struct ResultEntry {
     provision: &'static str,
     title: &'static str,
     verdict: &'static str,
+    /// Whose doing an INCONCLUSIVE was: bench, unit, config or operator.
+    cause: Option<Cause>,
     started: String,
     finished: String,
     message: String,
@@ -116,6 +118,7 @@ pub fn render(
             provision: r.spec.provision,
             title: r.spec.title,
             verdict: r.result.verdict.label(),
+            cause: r.result.cause,
             started: r.result.started.to_rfc3339(),
             finished: (r.result.started
                 + chrono::Duration::from_std(r.result.duration).unwrap_or_default())

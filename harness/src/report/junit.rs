@@ -95,7 +95,9 @@ fn test_case(sample: &SampleIdentity, r: &CaseRecord) -> TestCase {
     let status = match r.result.verdict {
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Fail => non_success(NonSuccessKind::Failure, &message, "FAIL"),
-        Verdict::Inconclusive => non_success(NonSuccessKind::Error, &message, "INCONCLUSIVE"),
+        Verdict::Inconclusive => {
+            non_success(NonSuccessKind::Error, &message, &r.result.verdict_text())
+        }
         Verdict::NotApplicable | Verdict::Manual => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(message.clone())

@@ -69,7 +69,7 @@ pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &
             "  {} {} {}: {}",
             r.slot,
             r.spec.id,
-            r.result.verdict.label(),
+            r.result.verdict_text(),
             clean
         );
     }

@@ -5,7 +5,7 @@ use crate::bench::label::UnitLabel;
 use crate::cases::CaseContext;
 use crate::config::Config;
 use crate::facts::initialized;
-use crate::model::verdict::{CaseResult, Verdict};
+use crate::model::verdict::{CaseResult, Cause, Verdict};
 use crate::plan::PlannedCase;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,10 +28,10 @@ impl SampleTask {
             Ok(s) => s,
             Err(u) => {
                 for (_, tx) in cases {
-                    let _ = tx.send(CaseResult::inconclusive(format!(
-                        "sample could not be brought up: {}",
-                        u.reason
-                    )));
+                    let _ = tx.send(CaseResult::not_performed(
+                        u.cause,
+                        format!("sample could not be brought up: {}", u.reason),
+                    ));
                 }
                 return;
             }
@@ -42,14 +42,14 @@ impl SampleTask {
             let clock = Instant::now();
             let version_before = s.var("firmware_version").filter(|v| !v.is_empty());
             let mut result = if *self.interrupt.borrow() {
-                CaseResult::inconclusive(INTERRUPTED)
+                CaseResult::not_performed(Cause::Operator, INTERRUPTED)
             } else if let Some(reason) = s.broken_reason() {
-                CaseResult::inconclusive(reason)
+                CaseResult::not_performed(Cause::Unit, reason)
             } else {
                 let mut stop = self.interrupt.clone();
                 tokio::select! {
                     r = self.isolated(planned.clone()) => r,
-                    _ = stop.wait_for(|stop| *stop) => CaseResult::inconclusive(INTERRUPTED),
+                    _ = stop.wait_for(|stop| *stop) => CaseResult::not_performed(Cause::Operator, INTERRUPTED),
                 }
             };
             // A verdict reached while the unit was dying is not trusted, and an INCONCLUSIVE says
@@ -59,9 +59,13 @@ impl SampleTask {
             }
             if let Some(reason) = s.broken_reason() {
                 match result.verdict {
-                    Verdict::Pass => result = CaseResult::inconclusive(reason),
-                    Verdict::Inconclusive if !result.message.contains(&reason) => {
-                        result.message = format!("{reason}; {}", result.message)
+                    Verdict::Pass => result = CaseResult::not_performed(Cause::Unit, reason),
+                    Verdict::Inconclusive => {
+                        // Whatever failed next to it, the unit going away is the cause.
+                        result.cause = Some(Cause::Unit);
+                        if !result.message.contains(&reason) {
+                            result.message = format!("{reason}; {}", result.message)
+                        }
                     }
                     _ => {}
                 }
@@ -108,7 +112,7 @@ impl SampleTask {
         );
         let task = tokio::spawn(async move {
             let Ok(sample) = sample.as_ref() else {
-                return CaseResult::inconclusive("sample unavailable");
+                return CaseResult::not_performed(Cause::Bench, "sample unavailable");
             };
             let ctx = CaseContext {
                 sample,
@@ -122,9 +126,10 @@ impl SampleTask {
         let _guard = AbortOnDrop(abort);
         match task.await {
             Ok(r) => r,
-            Err(e) => CaseResult::inconclusive(format!(
-                "hilt error: the test case stopped unexpectedly ({e}); please report it"
-            )),
+            Err(e) => CaseResult::not_performed(
+                Cause::Bench,
+                format!("hilt error: the test case stopped unexpectedly ({e}); please report it"),
+            ),
         }
     }
 }

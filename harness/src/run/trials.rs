@@ -1,7 +1,7 @@
 //! One libtest trial per planned case; each waits for its verdict from the sample's task and
 //! hands it to the bundle.
 
-use crate::model::verdict::{CaseResult, Verdict};
+use crate::model::verdict::{CaseResult, Cause, Verdict};
 use crate::plan::PlannedCase;
 use crate::report::bundle::Bundle;
 use crate::report::CaseRecord;
@@ -22,7 +22,10 @@ pub fn for_plan(planned: &[PlannedCase], bundle: Arc<Bundle>) -> (Vec<Trial>, Se
             let result = match &p.not_applicable {
                 Some(reason) => CaseResult::new(Verdict::NotApplicable, reason.clone()),
                 None => rx.blocking_recv().unwrap_or_else(|_| {
-                    CaseResult::inconclusive("the sample's task ended without a verdict")
+                    CaseResult::not_performed(
+                        Cause::Bench,
+                        "the sample's task ended without a verdict",
+                    )
                 }),
             };
             let evidence = result

@@ -8,6 +8,7 @@ use crate::bench::Sample;
 use crate::config::update::{UpdateMaterial, UpdateMechanism};
 use crate::config::{Config, Profile};
 use crate::evidence::EvidenceLog;
+use crate::model::verdict::{Blocker, Cause};
 use crate::transport::switch::Action;
 use crate::util::hash::sha256_hex;
 use std::path::PathBuf;
@@ -62,12 +63,20 @@ pub async fn run(
     index: usize,
     material: &UpdateMaterial,
     options: &Options,
-) -> Result<MechanismReport, String> {
+) -> Result<MechanismReport, Blocker> {
     let log = sample.evidence.log(&format!("update/{}.log", mechanism.id));
-    let lab = load_lab_images(&config.profile, material, index)?;
+    let config_blocker = |e: String| Blocker::new(Cause::Config, e);
+    // Past the set-up, what stops the battery is the unit's answer to a transfer.
+    let unit = |e: String| Blocker::new(Cause::Unit, e);
+    let lab = load_lab_images(&config.profile, material, index).map_err(config_blocker)?;
     let before = observe::read_version(sample, config, &log)
         .await
-        .map_err(|e| format!("firmware version before the battery: {e}"))?;
+        .map_err(|e| {
+            Blocker::new(
+                Cause::Unit,
+                format!("firmware version before the battery: {e}"),
+            )
+        })?;
     log.line("#", &format!("unit runs firmware {before}"));
     let valid_version = material
         .images
@@ -75,11 +84,13 @@ pub async fn run(
         .for_mechanism(index)
         .and_then(|v| v.version.clone());
     if valid_version.as_deref() == Some(before.as_str()) {
-        return Err(format!(
+        return Err(config_blocker(format!(
             "the unit already runs {before}, the valid image's version: an install could not be seen (each update mechanism needs a newer valid image than the one before it: update.images.valid as a list)"
-        ));
+        )));
     }
-    let transfer = Transfer::open(sample, config, mechanism, log.clone()).await?;
+    let transfer = Transfer::open(sample, config, mechanism, log.clone())
+        .await
+        .map_err(|e| Blocker::new(Cause::Bench, e))?;
     let mut ctx = Battery {
         sample,
         config,
@@ -104,9 +115,10 @@ pub async fn run(
                     answer: String::new(),
                     outcome: Outcome::NotPerformed(why),
                 },
-                Prepared::Image { bytes, how } => {
-                    ctx.attempt(attack.name(), how, &bytes, &before).await?
-                }
+                Prepared::Image { bytes, how } => ctx
+                    .attempt(attack.name(), how, &bytes, &before)
+                    .await
+                    .map_err(unit)?,
             },
         };
         // Once the unit runs something else, or nothing, the rest cannot be judged against `before`.
@@ -123,19 +135,22 @@ pub async fn run(
     }
     let valid = match &changed {
         Some(why) => skipped("valid-image", why),
-        None => {
-            ctx.attempt(
+        None => ctx
+            .attempt(
                 "valid-image",
                 "the lab's valid image, unchanged".into(),
                 &lab.valid,
                 &before,
             )
-            .await?
-        }
+            .await
+            .map_err(unit)?,
     };
     let power_cut = match (&changed, &valid.outcome) {
         (Some(why), _) => skipped("power-cut-mid-transfer", why),
-        (None, Outcome::Installed(now)) => ctx.power_cut(&lab.valid, now, options).await?,
+        (None, Outcome::Installed(now)) => ctx
+            .power_cut(&lab.valid, now, options)
+            .await
+            .map_err(unit)?,
         (None, _) => skipped(
             "power-cut-mid-transfer",
             "the valid image was not installed",

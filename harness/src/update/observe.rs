@@ -18,7 +18,9 @@ pub async fn read_version(
         return Err("the profile has no `procedures.read_version`".into());
     }
     sample.set_var("firmware_version", String::new(), false);
-    crate::procedure::run(sample, &config.profile, "read_version", steps, log).await?;
+    crate::procedure::run(sample, &config.profile, "read_version", steps, log)
+        .await
+        .map_err(|b| b.to_string())?;
     match sample.var("firmware_version") {
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err("`procedures.read_version` captured no `firmware_version`".into()),
@@ -67,6 +69,7 @@ pub async fn power_cycle(
         log,
     )
     .await
+    .map_err(|b| b.to_string())
 }
 
 async fn retry(

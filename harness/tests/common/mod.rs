@@ -188,6 +188,18 @@ impl Run {
             .cloned()
             .unwrap_or_else(|| panic!("no {slot} {case} in {:?}", self.verdicts().keys()))
     }
+    /// report.json's cause of a case's INCONCLUSIVE (bench, unit, config, operator).
+    pub fn cause(&self, slot: &str, case: &str) -> Option<String> {
+        let text = std::fs::read_to_string(self.run_dir().join("report.json")).unwrap();
+        let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let results = report["results"].as_array().unwrap();
+        let r = results
+            .iter()
+            .find(|r| r["slot"] == slot && r["test_case"] == case)
+            .unwrap_or_else(|| panic!("no {slot} {case} in report.json"));
+        r["cause"].as_str().map(String::from)
+    }
+
     /// Evidence paths cited in a case's system-out, checked to exist.
     pub fn evidence(&self, slot: &str, case: &str) -> Vec<PathBuf> {
         let (_, _, out) = self.verdict(slot, case);
