@@ -2,6 +2,7 @@
 //! verdicts, case specs and records.
 
 pub mod case;
+pub mod event;
 pub mod exit;
 pub mod record;
 pub mod verdict;

@@ -4,6 +4,7 @@
 
 use super::manifest::{self, write_atomically};
 use super::{html, json, junit, CaseRecord, RunInfo, SampleIdentity};
+use crate::model::event::{Event, Reporter};
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -22,6 +23,8 @@ pub struct Bundle {
 struct State {
     info: RunInfo,
     records: Vec<CaseRecord>,
+    /// The manifest digest of the last write that succeeded.
+    digest: Option<String>,
 }
 
 impl Bundle {
@@ -37,6 +40,7 @@ impl Bundle {
             state: Mutex::new(State {
                 info,
                 records: vec![],
+                digest: None,
             }),
             identities,
             order,
@@ -68,6 +72,11 @@ impl Bundle {
         self.write(&mut st, partial)
     }
 
+    /// The manifest's digest after the last successful write.
+    pub fn digest(&self) -> Option<String> {
+        self.state.lock().unwrap().digest.clone()
+    }
+
     pub fn records(&self) -> Vec<CaseRecord> {
         self.state.lock().unwrap().records.clone()
     }
@@ -96,6 +105,29 @@ impl Bundle {
             html::render(&st.info, &ids, &st.records).as_bytes(),
         )
         .map_err(io)?;
-        manifest::write(&self.dir, self.sign_key.as_ref()).map_err(io)
+        let digest = manifest::write(&self.dir, self.sign_key.as_ref()).map_err(io)?;
+        st.digest = Some(digest.clone());
+        Ok(digest)
+    }
+}
+
+/// The bundle as a reporter: each verdict rewrites it (still partial), the end of the run
+/// writes it final; a final write that fails is the run's failure.
+pub struct BundleWriter(pub std::sync::Arc<Bundle>);
+
+impl Reporter for BundleWriter {
+    fn on(&mut self, event: &Event<'_>) -> Result<(), String> {
+        match event {
+            Event::Verdict { record, .. } => {
+                self.0.record((*record).clone());
+                Ok(())
+            }
+            Event::Finished { interrupted, .. } => self
+                .0
+                .finish(*interrupted)
+                .map(|_| ())
+                .map_err(|e| format!("the report in {}: {e}", self.0.dir.display())),
+            _ => Ok(()),
+        }
     }
 }

@@ -8,5 +8,6 @@ pub mod keys;
 pub mod manifest;
 pub mod merge;
 pub mod table;
+pub mod terminal;
 
 pub use crate::model::record::{CaseRecord, FileRef, RunInfo, SampleIdentity};

@@ -10,7 +10,7 @@ use crate::plan::PlannedCase;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{mpsc, watch};
 
 pub struct SampleTask {
     pub sample: Prepared,
@@ -20,24 +20,37 @@ pub struct SampleTask {
     pub interrupt: watch::Receiver<bool>,
 }
 
+/// What a sample's task tells the run: a case (by its index in the plan) began or ended.
+pub enum Progress {
+    Started(usize),
+    Done(usize, CaseResult),
+}
+
+pub type ProgressTx = mpsc::UnboundedSender<Progress>;
+
 const INTERRUPTED: &str = "interrupted by the operator before this case finished";
 
 impl SampleTask {
-    pub async fn run(self, cases: Vec<(PlannedCase, oneshot::Sender<CaseResult>)>) {
+    /// Runs `cases` (plan index, case) in order; every one ends with a `Done`.
+    pub async fn run(self, cases: Vec<(usize, PlannedCase)>, tx: ProgressTx) {
         let s = match self.sample.as_ref() {
             Ok(s) => s,
             Err(u) => {
-                for (_, tx) in cases {
-                    let _ = tx.send(CaseResult::not_performed(
-                        u.cause,
-                        format!("sample could not be brought up: {}", u.reason),
+                for (index, _) in cases {
+                    let _ = tx.send(Progress::Done(
+                        index,
+                        CaseResult::not_performed(
+                            u.cause,
+                            format!("sample could not be brought up: {}", u.reason),
+                        ),
                     ));
                 }
                 return;
             }
         };
         let last = cases.len().saturating_sub(1);
-        for (i, (planned, tx)) in cases.into_iter().enumerate() {
+        for (i, (index, planned)) in cases.into_iter().enumerate() {
+            let _ = tx.send(Progress::Started(index));
             let started = chrono::Utc::now();
             let clock = Instant::now();
             let version_before = s.var("firmware_version").filter(|v| !v.is_empty());
@@ -95,7 +108,7 @@ impl SampleTask {
                 .filter(|p| p.exists())
                 .map(|p| PathBuf::from(s.evidence.cite(p)))
                 .collect();
-            let _ = tx.send(result);
+            let _ = tx.send(Progress::Done(index, result));
         }
         // Samples waiting to compare secrets with this one stop waiting for it.
         self.pool.ended(&s.slot_id);

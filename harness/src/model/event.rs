@@ -1,0 +1,41 @@
+//! What a run tells its reporters, as it happens. Reporters (terminal, bundle, ...) turn the
+//! same events into their formats; the run writes no format itself.
+
+use super::record::CaseRecord;
+use std::time::Duration;
+
+pub enum Event<'a> {
+    /// The plan is made: `planned` cases will be reported, `filtered_out` were left out by the
+    /// command line's filters.
+    Started {
+        planned: usize,
+        filtered_out: usize,
+        /// The longest test name, for reporters that align them.
+        name_width: usize,
+    },
+    /// A sample came up, or could not (`Err` holds why).
+    SampleUp {
+        slot: &'a str,
+        outcome: Result<(), &'a str>,
+    },
+    /// A case began on its sample.
+    CaseStarted { slot: &'a str, case: &'a str },
+    /// A case's verdict, with its libtest-style name (`slot::id title`).
+    Verdict {
+        name: &'a str,
+        record: &'a CaseRecord,
+    },
+    /// The operator asked the run to stop; cases still running end INCONCLUSIVE.
+    Interrupted,
+    /// Every verdict is in.
+    Finished {
+        interrupted: bool,
+        elapsed: Duration,
+    },
+}
+
+/// A report format fed by events. An error from `Finished` means the record is incomplete: the
+/// run then exits with `exit::HARNESS`.
+pub trait Reporter: Send {
+    fn on(&mut self, event: &Event<'_>) -> Result<(), String>;
+}
