@@ -11,6 +11,7 @@ pub mod located;
 pub mod pattern;
 pub mod procedure;
 pub mod profile;
+mod profile_checks;
 pub mod rig;
 pub mod suite;
 pub mod update;

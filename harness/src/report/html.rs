@@ -71,32 +71,38 @@ const PSTI_PASSWORD_PROVISIONS: [&str; 2] = ["5.1-1", "5.1-2"];
 pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]) -> String {
     let mut h = String::new();
     let e = escape;
-    let clean = |r: &CaseRecord, t: &str| {
-        samples
-            .iter()
-            .find(|s| s.slot == r.slot)
-            .map(|s| s.clean(t))
-            .unwrap_or_else(|| t.to_string())
-    };
     let _ = writeln!(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hilt report {}</title><style>{STYLE}</style></head><body>", e(&info.report_id));
     let _ = writeln!(h, "<h1>EN 303 645 conformance test report</h1>\n<p>{} {} &middot; report <span class=\"mono\">{}</span> &middot; {} to {}</p>",
         e(&info.manufacturer), e(&info.model), e(&info.report_id), e(&stamp(info.started)), e(&stamp(info.finished)));
     if info.partial {
         h.push_str("<p class=\"partial\">PARTIAL REPORT: the run did not finish (interrupted, or still running). Cases without a verdict are absent or INCONCLUSIVE.</p>\n");
     }
-
-    let mut cases: Vec<&CaseRecord> = Vec::new();
-    for r in records {
-        if !cases.iter().any(|c| c.spec.id == r.spec.id) {
-            cases.push(r);
-        }
-    }
     let slots: Vec<&SampleIdentity> = samples
         .iter()
         .filter(|s| records.iter().any(|r| r.slot == s.slot))
         .collect();
-    let find = |slot: &str, id: &str| records.iter().find(|r| r.slot == slot && r.spec.id == id);
+    psti_section(&mut h, info, &slots, records);
+    samples_section(&mut h, &slots);
+    verdict_matrix(&mut h, &slots, records);
+    h.push_str("<h2>Results</h2>\n");
+    let order = |v: Verdict| match v {
+        Verdict::Fail => 0,
+        Verdict::Inconclusive => 1,
+        _ => 2,
+    };
+    let mut sorted: Vec<&CaseRecord> = records.iter().collect();
+    sorted.sort_by_key(|r| order(r.result.verdict));
+    for r in sorted {
+        let sample = samples.iter().find(|s| s.slot == r.slot);
+        finding(&mut h, sample, r);
+    }
+    method_section(&mut h, info);
+    h
+}
 
+/// PSTI's three requirements: the first from the password cases, the other two documentary.
+fn psti_section(h: &mut String, info: &RunInfo, slots: &[&SampleIdentity], records: &[CaseRecord]) {
+    let e = escape;
     h.push_str("<h2>UK PSTI security requirements</h2>\n<table><tr><th>requirement</th><th>EN 303 645</th><th>assessed here</th></tr>\n");
     let pw: Vec<Verdict> = slots
         .iter()
@@ -155,9 +161,12 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
         let _ = writeln!(h, "<tr><td>{what}</td><td>{provision}</td><td class=\"skipped\">MANUAL: a documentation check, not automated by this suite.{}</td></tr>", e(&declared));
     }
     h.push_str("</table>\n");
+}
 
+fn samples_section(h: &mut String, slots: &[&SampleIdentity]) {
+    let e = escape;
     h.push_str("<h2>Samples</h2>\n<table><tr><th>slot</th><th>serial</th><th>MAC</th><th>firmware</th></tr>\n");
-    for s in &slots {
+    for s in slots {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td></tr>",
@@ -168,15 +177,26 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
         );
     }
     h.push_str("</table>\n");
+}
 
+/// Test case x sample, each cell linking to its finding.
+fn verdict_matrix(h: &mut String, slots: &[&SampleIdentity], records: &[CaseRecord]) {
+    let e = escape;
+    let mut cases: Vec<&CaseRecord> = Vec::new();
+    for r in records {
+        if !cases.iter().any(|c| c.spec.id == r.spec.id) {
+            cases.push(r);
+        }
+    }
+    let find = |slot: &str, id: &str| records.iter().find(|r| r.slot == slot && r.spec.id == id);
     h.push_str("<h2>Verdicts</h2>\n<table><tr><th>test case</th>");
-    for s in &slots {
+    for s in slots {
         let _ = write!(h, "<th>{}</th>", e(&s.slot));
     }
     h.push_str("</tr>\n");
     for c in &cases {
         let _ = write!(h, "<tr><td>{} {}</td>", e(c.spec.id), e(c.spec.title));
-        for s in &slots {
+        for s in slots {
             match find(&s.slot, c.spec.id) {
                 Some(r) => {
                     let _ = write!(
@@ -194,64 +214,60 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
         h.push_str("</tr>\n");
     }
     h.push_str("</table>\n");
+}
 
-    h.push_str("<h2>Results</h2>\n");
-    let order = |v: Verdict| match v {
-        Verdict::Fail => 0,
-        Verdict::Inconclusive => 1,
-        _ => 2,
+/// One case on one sample: the outcome, details, measurements, decision rule and evidence, with
+/// the sample's secrets redacted.
+fn finding(h: &mut String, sample: Option<&SampleIdentity>, r: &CaseRecord) {
+    let e = escape;
+    let clean = |t: &str| sample.map(|s| s.clean(t)).unwrap_or_else(|| t.to_string());
+    let _ = writeln!(h, "<div class=\"finding f-{}\" id=\"{}-{}\"><h3>{} &middot; {} {} &middot; <span class=\"{}\">{}</span></h3>",
+        class(r.result.verdict), e(&r.slot), e(r.spec.id), e(&r.slot), e(r.spec.id), e(r.spec.title), class(r.result.verdict), r.result.verdict_text());
+    let label = if r.result.verdict == Verdict::Fail {
+        "Observed against declared"
+    } else {
+        "Outcome"
     };
-    let mut sorted: Vec<&CaseRecord> = records.iter().collect();
-    sorted.sort_by_key(|r| order(r.result.verdict));
-    for r in sorted {
-        let _ = writeln!(h, "<div class=\"finding f-{}\" id=\"{}-{}\"><h3>{} &middot; {} {} &middot; <span class=\"{}\">{}</span></h3>",
-            class(r.result.verdict), e(&r.slot), e(r.spec.id), e(&r.slot), e(r.spec.id), e(r.spec.title), class(r.result.verdict), r.result.verdict_text());
-        let label = if r.result.verdict == Verdict::Fail {
-            "Observed against declared"
-        } else {
-            "Outcome"
-        };
-        let _ = writeln!(
-            h,
-            "<p><b>{label}:</b> {}</p>",
-            e(&clean(r, &r.result.message))
-        );
-        if !r.result.details.is_empty() {
-            h.push_str("<ul>");
-            for d in &r.result.details {
-                let _ = write!(h, "<li>{}</li>", e(&clean(r, d)));
-            }
-            h.push_str("</ul>\n");
+    let _ = writeln!(h, "<p><b>{label}:</b> {}</p>", e(&clean(&r.result.message)));
+    if !r.result.details.is_empty() {
+        h.push_str("<ul>");
+        for d in &r.result.details {
+            let _ = write!(h, "<li>{}</li>", e(&clean(d)));
         }
-        if !r.result.measurements.is_empty() {
-            h.push_str("<p class=\"small\">Measurements: ");
-            let m: Vec<String> = r
-                .result
-                .measurements
-                .iter()
-                .map(|m| format!("{} = {} {}", e(&m.name), m.value, e(&m.unit)))
-                .collect();
-            h.push_str(&m.join("; "));
-            h.push_str("</p>\n");
-        }
-        let _ = writeln!(
-            h,
-            "<p class=\"small\">Decision rule: {}</p>",
-            e(r.spec.decision_rule)
-        );
-        if !r.evidence.is_empty() {
-            h.push_str("<p class=\"small\">Evidence: ");
-            let links: Vec<String> = r
-                .evidence
-                .iter()
-                .map(|p| format!("<a href=\"{}\">{}</a>", e(&href(p)), e(p)))
-                .collect();
-            h.push_str(&links.join(", "));
-            h.push_str("</p>\n");
-        }
-        h.push_str("</div>\n");
+        h.push_str("</ul>\n");
     }
+    if !r.result.measurements.is_empty() {
+        h.push_str("<p class=\"small\">Measurements: ");
+        let m: Vec<String> = r
+            .result
+            .measurements
+            .iter()
+            .map(|m| format!("{} = {} {}", e(&m.name), m.value, e(&m.unit)))
+            .collect();
+        h.push_str(&m.join("; "));
+        h.push_str("</p>\n");
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">Decision rule: {}</p>",
+        e(r.spec.decision_rule)
+    );
+    if !r.evidence.is_empty() {
+        h.push_str("<p class=\"small\">Evidence: ");
+        let links: Vec<String> = r
+            .evidence
+            .iter()
+            .map(|p| format!("<a href=\"{}\">{}</a>", e(&href(p)), e(p)))
+            .collect();
+        h.push_str(&links.join(", "));
+        h.push_str("</p>\n");
+    }
+    h.push_str("</div>\n");
+}
 
+/// ISO/IEC 17025 7.8.2.1: the method, the equipment and who ran it.
+fn method_section(h: &mut String, info: &RunInfo) {
+    let e = escape;
     h.push_str("<h2>Method and equipment</h2>\n<table>\n");
     let rows = [
         (
@@ -308,7 +324,6 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
         let _ = writeln!(h, "<tr><th>{k}</th><td class=\"mono\">{}</td></tr>", e(&v));
     }
     h.push_str("</table>\n<p class=\"small\">Every file of this run is listed with its SHA-256 in manifest.sha256; <code>hilt verify</code> checks the folder. Passwords known to hilt are shown as [redacted].</p>\n</body></html>\n");
-    h
 }
 
 #[cfg(test)]
