@@ -3,11 +3,12 @@
 
 use super::CaseContext;
 use crate::config::error::{ConfigError, ConfigErrors};
-use crate::config::suite::{FactSection, Suite};
+use crate::config::suite::{check_files, FactSection, Suite};
 use crate::config::yaml;
 use crate::model::case::CaseSpec;
 use crate::model::verdict::{CaseResult, Cause};
 use serde::de::DeserializeOwned;
+use serde_saphyr::Spanned;
 use std::any::Any;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -23,19 +24,32 @@ pub trait TestCase: Send + Sync + 'static {
     /// the case without them.
     const FACTS: &'static [FactSection] = &[];
 
-    /// Checks of the parameters against what they name (files that must exist).
-    fn validate(_params: &Self::Params, _suite: &Suite) -> Vec<ConfigError> {
-        Vec::new()
-    }
-
-    /// Data files the parameters name (credential lists, path lists), relative to the suite,
-    /// cited in the report as part of the method.
-    fn cited_files(_params: &Self::Params) -> Vec<String> {
+    /// Data files the parameters name, relative to the suite: each must exist (`hilt check`)
+    /// and is cited in the report as part of the method.
+    fn data_files(_params: &Self::Params) -> Vec<DataFiles<'_>> {
         Vec::new()
     }
 
     fn run(ctx: &CaseContext<'_>, params: &Self::Params)
         -> impl Future<Output = CaseResult> + Send;
+}
+
+/// A list of files a case's parameters name: its key under `cases.<id>` and what each file is.
+pub struct DataFiles<'p> {
+    pub key: &'static str,
+    pub files: &'p [Spanned<String>],
+    pub what: &'static str,
+}
+
+impl<'p> DataFiles<'p> {
+    /// The universal default-credential lists a case tries, under its `corpus` key.
+    pub fn corpus(files: &'p [Spanned<String>]) -> Self {
+        DataFiles {
+            key: "corpus",
+            files,
+            what: "credential list",
+        }
+    }
 }
 
 /// A case with no parameters of its own: `"5.6-2-2": {}`.
@@ -77,7 +91,13 @@ impl<C: TestCase> Registered for Entry<C> {
         let Some(params) = suite.case_params::<C::Params>(C::SPEC.id)? else {
             return Ok(None);
         };
-        let mut errors = C::validate(&params, suite);
+        let mut errors: Vec<ConfigError> = C::data_files(&params)
+            .iter()
+            .flat_map(|d| {
+                let key = format!("cases.{}.{}", C::SPEC.id, d.key);
+                check_files(&suite.file, &key, d.files, d.what)
+            })
+            .collect();
         for fact in C::FACTS {
             if !fact.configured(&suite.body.facts) {
                 errors.push(yaml::at_location(
@@ -103,7 +123,13 @@ impl<C: TestCase> Registered for Entry<C> {
     fn cited_files(&self, params: &Params) -> Vec<String> {
         params
             .downcast_ref::<C::Params>()
-            .map(C::cited_files)
+            .map(|p| {
+                let lists = C::data_files(p);
+                lists
+                    .iter()
+                    .flat_map(|d| d.files.iter().map(|f| f.value.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

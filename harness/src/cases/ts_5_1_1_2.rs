@@ -10,11 +10,11 @@
 //! the current credential (it must work), a random one (it must not) and the universal
 //! default-credential corpus (none may work).
 
+use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::duration::Dur;
-use crate::config::error::ConfigError;
 use crate::config::profile::{AuthMechanism, LoginSurface};
-use crate::config::suite::{check_files, FactSection, Suite};
+use crate::config::suite::FactSection;
 use crate::corpus::{self, Credential};
 use crate::facts::{initialized, open_ports};
 use crate::login::detect::{self, Surface};
@@ -24,13 +24,6 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::net::SocketAddr;
 use std::time::Duration;
-
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.1-1-2",
-    provision: "5.1-1",
-    title: "passwords unique per device or user-defined",
-    decision_rule: "FAIL if a mechanism declared user-defined accepts a login in the factory default state (an empty password, the account name, the label password or a corpus entry for that account), if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt), if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or if a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
-};
 
 /// The suite's `cases."5.1-1-2"` entry.
 #[derive(Debug, Clone, Deserialize)]
@@ -51,161 +44,154 @@ pub struct Case;
 
 impl TestCase for Case {
     type Params = Params;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.1-1-2",
+        provision: "5.1-1",
+        title: "passwords unique per device or user-defined",
+        decision_rule: "FAIL if a mechanism declared user-defined accepts a login in the factory default state (an empty password, the account name, the label password or a corpus entry for that account), if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt), if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or if a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
+    };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
-    fn validate(params: &Params, suite: &Suite) -> Vec<ConfigError> {
-        check_files(
-            &suite.file,
-            "cases.5.1-1-2.corpus",
-            &params.corpus,
-            "credential list",
-        )
-    }
-
-    fn cited_files(params: &Params) -> Vec<String> {
-        params.corpus.iter().map(|f| f.value.clone()).collect()
+    fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
+        vec![DataFiles::corpus(&params.corpus)]
     }
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-        run(ctx, params).await
-    }
-}
+        let sample = ctx.sample;
+        let mut findings = Vec::new();
+        let mut blockers = Vec::new();
+        let mut details = Vec::new();
+        let mut evidence = Vec::new();
+        let mut measurements = Vec::new();
 
-async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-    let sample = ctx.sample;
-    let mut findings = Vec::new();
-    let mut blockers = Vec::new();
-    let mut details = Vec::new();
-    let mut evidence = Vec::new();
-    let mut measurements = Vec::new();
+        pre_installed_password(ctx, &mut findings, &mut details);
 
-    pre_installed_password(ctx, &mut findings, &mut details);
-
-    match initialized::required(sample, ctx.config).await {
-        Ok(state) => {
-            details.push(format!(
-                "state: initialized (factory reset, then onboarding per profile); firmware {}",
-                state.firmware_version.as_deref().unwrap_or("not read back")
-            ));
-            evidence.push(state.procedure_log.clone());
-            // Unit (b): a password the user defines must be defined before the mechanism works.
-            for p in &state.user_defined {
-                evidence.push(p.log.clone());
-                details.push(format!("unit (b): {}: {} login(s) tried in the factory default state, before a password was set", p.mechanism, p.attempts));
-                for what in &p.accepted {
-                    findings.push(format!("{} (declared user-defined) accepted {what} in the factory default state, before the user set a password", p.mechanism));
-                }
-                if let Some(why) = &p.blocked {
-                    blockers.push(Blocker::new(
-                        Cause::Unit,
-                        format!("unit (b): {}: {why}", p.mechanism),
-                    ));
-                }
-            }
-        }
-        Err(reason) => {
-            let mut r = CaseResult::blocked(reason);
-            r.details = details;
-            r.evidence = vec![
-                sample.evidence.dir.join("procedures.log"),
-                sample.console_log_path(),
-            ];
-            return r;
-        }
-    }
-
-    undeclared_login_surfaces(
-        ctx,
-        &mut findings,
-        &mut blockers,
-        &mut details,
-        &mut evidence,
-    )
-    .await;
-
-    let paths = params
-        .corpus
-        .iter()
-        .map(|f| ctx.config.suite.path_of(&f.value));
-    let corpus = match corpus::load_all(paths) {
-        Ok(c) => c,
-        Err(e) => {
-            return CaseResult::not_performed(Cause::Config, format!("credential corpus: {e}"))
-        }
-    };
-    details.push(format!(
-        "universal credential corpus: {} entries",
-        corpus.len()
-    ));
-
-    for mech in &ctx.config.profile.body.ixit.auth_mechanisms {
-        if !reachable(ctx, mech) {
-            details.push(format!(
-                "{}: its service is declared disabled; exposure is 5.6-1's question",
-                mech.id
-            ));
-            continue;
-        }
-        let log_name = format!("5.1-1-2/{}-attempts.log", mech.id);
-        let log = sample.evidence.log(&log_name);
-        evidence.push(log.path.clone());
-        // The exchanges themselves: transcripts, or the HTTP log (cited only if written).
-        match mech.login {
-            LoginSurface::Telnet(_)
-            | LoginSurface::Ftp(_)
-            | LoginSurface::Rtsp(_)
-            | LoginSurface::Mqtt(_)
-            | LoginSurface::Ssh(_) => evidence.push(
-                sample
-                    .evidence
-                    .dir
-                    .join(format!("5.1-1-2/{}-transcript.log", mech.id)),
-            ),
-            LoginSurface::Http(_) => evidence.push(sample.evidence.dir.join("http.log")),
-            LoginSurface::Console(_) => {}
-        }
-        match universal_credentials(ctx, mech, &corpus, params.pause_between_attempts.0, &log).await
-        {
-            Ok(Trials { accepted, tried }) => {
+        match initialized::required(sample, ctx.config).await {
+            Ok(state) => {
                 details.push(format!(
-                    "{}: {tried} universal credentials tried in the initialized state, {} accepted",
-                    mech.id,
-                    accepted.len()
+                    "state: initialized (factory reset, then onboarding per profile); firmware {}",
+                    state.firmware_version.as_deref().unwrap_or("not read back")
                 ));
-                measurements.push(Measurement::new(
-                    &format!("{}_corpus_attempts", mech.id),
-                    tried as f64,
-                    "attempts",
-                ));
-                measurements.push(Measurement::new(
-                    &format!("{}_corpus_accepted", mech.id),
-                    accepted.len() as f64,
-                    "credentials",
-                ));
-                for c in accepted {
-                    findings.push(format!("{} accepted the universal credential {} (user `{}`) in the initialized state", mech.id, c.citation, c.username));
+                evidence.push(state.procedure_log.clone());
+                // Unit (b): a password the user defines must be defined before the mechanism works.
+                for p in &state.user_defined {
+                    evidence.push(p.log.clone());
+                    details.push(format!("unit (b): {}: {} login(s) tried in the factory default state, before a password was set", p.mechanism, p.attempts));
+                    for what in &p.accepted {
+                        findings.push(format!("{} (declared user-defined) accepted {what} in the factory default state, before the user set a password", p.mechanism));
+                    }
+                    if let Some(why) = &p.blocked {
+                        blockers.push(Blocker::new(
+                            Cause::Unit,
+                            format!("unit (b): {}: {why}", p.mechanism),
+                        ));
+                    }
                 }
             }
             Err(reason) => {
-                blockers.push(Blocker::new(Cause::Unit, format!("{}: {reason}", mech.id)))
+                let mut r = CaseResult::blocked(reason);
+                r.details = details;
+                r.evidence = vec![
+                    sample.evidence.dir.join("procedures.log"),
+                    sample.console_log_path(),
+                ];
+                return r;
             }
         }
-    }
-    if mech_uses_console(ctx) {
-        evidence.push(sample.console_log_path());
-    }
 
-    let mut result = CaseResult::from_findings(
-        &findings,
-        &blockers,
-        "no universal credential accepted after initialization; pre-installed passwords unique",
-    );
-    details.append(&mut result.details);
-    result.details = details;
-    result.evidence = evidence;
-    result.measurements = measurements;
-    result
+        undeclared_login_surfaces(
+            ctx,
+            &mut findings,
+            &mut blockers,
+            &mut details,
+            &mut evidence,
+        )
+        .await;
+
+        let paths = params
+            .corpus
+            .iter()
+            .map(|f| ctx.config.suite.path_of(&f.value));
+        let corpus = match corpus::load_all(paths) {
+            Ok(c) => c,
+            Err(e) => {
+                return CaseResult::not_performed(Cause::Config, format!("credential corpus: {e}"))
+            }
+        };
+        details.push(format!(
+            "universal credential corpus: {} entries",
+            corpus.len()
+        ));
+
+        for mech in &ctx.config.profile.body.ixit.auth_mechanisms {
+            if !reachable(ctx, mech) {
+                details.push(format!(
+                    "{}: its service is declared disabled; exposure is 5.6-1's question",
+                    mech.id
+                ));
+                continue;
+            }
+            let log_name = format!("5.1-1-2/{}-attempts.log", mech.id);
+            let log = sample.evidence.log(&log_name);
+            evidence.push(log.path.clone());
+            // The exchanges themselves: transcripts, or the HTTP log (cited only if written).
+            match mech.login {
+                LoginSurface::Telnet(_)
+                | LoginSurface::Ftp(_)
+                | LoginSurface::Rtsp(_)
+                | LoginSurface::Mqtt(_)
+                | LoginSurface::Ssh(_) => evidence.push(
+                    sample
+                        .evidence
+                        .dir
+                        .join(format!("5.1-1-2/{}-transcript.log", mech.id)),
+                ),
+                LoginSurface::Http(_) => evidence.push(sample.evidence.dir.join("http.log")),
+                LoginSurface::Console(_) => {}
+            }
+            match universal_credentials(ctx, mech, &corpus, params.pause_between_attempts.0, &log)
+                .await
+            {
+                Ok(Trials { accepted, tried }) => {
+                    details.push(format!(
+                        "{}: {tried} universal credentials tried in the initialized state, {} accepted",
+                        mech.id,
+                        accepted.len()
+                    ));
+                    measurements.push(Measurement::new(
+                        &format!("{}_corpus_attempts", mech.id),
+                        tried as f64,
+                        "attempts",
+                    ));
+                    measurements.push(Measurement::new(
+                        &format!("{}_corpus_accepted", mech.id),
+                        accepted.len() as f64,
+                        "credentials",
+                    ));
+                    for c in accepted {
+                        findings.push(format!("{} accepted the universal credential {} (user `{}`) in the initialized state", mech.id, c.citation, c.username));
+                    }
+                }
+                Err(reason) => {
+                    blockers.push(Blocker::new(Cause::Unit, format!("{}: {reason}", mech.id)))
+                }
+            }
+        }
+        if mech_uses_console(ctx) {
+            evidence.push(sample.console_log_path());
+        }
+
+        let mut result = CaseResult::from_findings(
+            &findings,
+            &blockers,
+            "no universal credential accepted after initialization; pre-installed passwords unique",
+        );
+        details.append(&mut result.details);
+        result.details = details;
+        result.evidence = evidence;
+        result.measurements = measurements;
+        result
+    }
 }
 
 /// Unit (c), uniqueness: the pre-installed password printed on the label differs from every

@@ -9,21 +9,13 @@
 
 use super::derivation;
 use super::password_checks::{against_rule, counter_between, counter_value, entropy_bits};
+use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
-use crate::config::error::ConfigError;
 use crate::config::profile::AuthFactor;
-use crate::config::suite::{check_files, Suite};
 use crate::corpus;
 use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
-
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.1-2-2",
-    provision: "5.1-2",
-    title: "pre-installed passwords resist automated attacks",
-    decision_rule: "FAIL if a sample's pre-installed password breaks the documented length/character rule, follows from a public identifier of the unit (identity, affix, reversal, last/first characters, hex/decimal conversion, or an unkeyed MD5/SHA-1/SHA-256/CRC32 hash, compared by identity, affix or a shared run of 6 or more characters), is in the shipped default-credential data, or forms a counter with another sample's password (same text around a number differing by at most the suite's delta). PASS otherwise. The entropy estimate is a measurement, not a criterion.",
-};
 
 /// The suite's `cases."5.1-2-2"` entry.
 #[derive(Debug, Clone, Deserialize)]
@@ -44,162 +36,157 @@ pub struct Case;
 
 impl TestCase for Case {
     type Params = Params;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.1-2-2",
+        provision: "5.1-2",
+        title: "pre-installed passwords resist automated attacks",
+        decision_rule: "FAIL if a sample's pre-installed password breaks the documented length/character rule, follows from a public identifier of the unit (identity, affix, reversal, last/first characters, hex/decimal conversion, or an unkeyed MD5/SHA-1/SHA-256/CRC32 hash, compared by identity, affix or a shared run of 6 or more characters), is in the shipped default-credential data, or forms a counter with another sample's password (same text around a number differing by at most the suite's delta). PASS otherwise. The entropy estimate is a measurement, not a criterion.",
+    };
 
-    fn validate(params: &Params, suite: &Suite) -> Vec<ConfigError> {
-        check_files(
-            &suite.file,
-            "cases.5.1-2-2.corpus",
-            &params.corpus,
-            "credential list",
-        )
-    }
-
-    fn cited_files(params: &Params) -> Vec<String> {
-        params.corpus.iter().map(|f| f.value.clone()).collect()
+    fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
+        vec![DataFiles::corpus(&params.corpus)]
     }
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-        run(ctx, params).await
-    }
-}
-
-async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-    let profile = &ctx.config.profile;
-    let mechanisms: Vec<_> = profile
-        .body
-        .ixit
-        .auth_mechanisms
-        .iter()
-        .filter(|m| m.factor == AuthFactor::PreInstalledUnique)
-        .collect();
-    if mechanisms.is_empty() {
-        return CaseResult::new(
-            Verdict::NotApplicable,
-            "no authentication mechanism declares pre-installed passwords (IXIT 1)",
-        );
-    }
-    let me = &ctx.sample.label;
-    let Some(password) = &me.password else {
-        return CaseResult::not_performed(
-            Cause::Config,
-            "the label gives no pre-installed password; enter it in the rig's label",
-        );
-    };
-
-    let mut findings = Vec::new();
-    let mut details = Vec::new();
-    for m in &mechanisms {
-        if let Some(rule) = &m.generation_rule {
-            for f in against_rule(password, rule) {
-                findings.push(format!(
-                    "breaks the documented generation rule of {}: {f}",
-                    m.id
-                ));
-            }
+        let profile = &ctx.config.profile;
+        let mechanisms: Vec<_> = profile
+            .body
+            .ixit
+            .auth_mechanisms
+            .iter()
+            .filter(|m| m.factor == AuthFactor::PreInstalledUnique)
+            .collect();
+        if mechanisms.is_empty() {
+            return CaseResult::new(
+                Verdict::NotApplicable,
+                "no authentication mechanism declares pre-installed passwords (IXIT 1)",
+            );
         }
-    }
+        let me = &ctx.sample.label;
+        let Some(password) = &me.password else {
+            return CaseResult::not_performed(
+                Cause::Config,
+                "the label gives no pre-installed password; enter it in the rig's label",
+            );
+        };
 
-    let extra: Vec<(&str, &str)> = [
-        ("hostname", me.hostname.as_deref()),
-        ("Wi-Fi SSID", me.ssid.as_deref()),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (k, v)))
-    .collect();
-    let ids = derivation::identifiers(&me.serial, &me.mac, &profile.body.product.model, &extra);
-    findings.extend(derivation::findings(password, &ids));
-    details.push(format!(
-        "compared with {} public identifiers: {}",
-        ids.len(),
-        ids.iter()
-            .map(|i| i.what.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-
-    let mut known = 0;
-    for file in &params.corpus {
-        match corpus::load(&ctx.config.suite.path_of(&file.value)) {
-            Ok(list) => {
-                known += list.len();
-                if let Some(hit) = list.iter().find(|c| c.password == *password) {
-                    findings.push(format!("is a known default password ({})", hit.citation));
+        let mut findings = Vec::new();
+        let mut details = Vec::new();
+        for m in &mechanisms {
+            if let Some(rule) = &m.generation_rule {
+                for f in against_rule(password, rule) {
+                    findings.push(format!(
+                        "breaks the documented generation rule of {}: {f}",
+                        m.id
+                    ));
                 }
             }
-            Err(e) => {
-                return CaseResult::not_performed(Cause::Config, format!("credential data: {e}"))
+        }
+
+        let extra: Vec<(&str, &str)> = [
+            ("hostname", me.hostname.as_deref()),
+            ("Wi-Fi SSID", me.ssid.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        let ids = derivation::identifiers(&me.serial, &me.mac, &profile.body.product.model, &extra);
+        findings.extend(derivation::findings(password, &ids));
+        details.push(format!(
+            "compared with {} public identifiers: {}",
+            ids.len(),
+            ids.iter()
+                .map(|i| i.what.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+
+        let mut known = 0;
+        for file in &params.corpus {
+            match corpus::load(&ctx.config.suite.path_of(&file.value)) {
+                Ok(list) => {
+                    known += list.len();
+                    if let Some(hit) = list.iter().find(|c| c.password == *password) {
+                        findings.push(format!("is a known default password ({})", hit.citation));
+                    }
+                }
+                Err(e) => {
+                    return CaseResult::not_performed(
+                        Cause::Config,
+                        format!("credential data: {e}"),
+                    )
+                }
             }
         }
-    }
-    details.push(format!(
-        "checked against {known} entries of shipped default-credential data"
-    ));
+        details.push(format!(
+            "checked against {known} entries of shipped default-credential data"
+        ));
 
-    let others: Vec<_> = ctx
-        .peers
-        .iter()
-        .filter(|(s, _)| *s != ctx.sample.slot_id)
-        .collect();
-    for (slot, peer) in &others {
-        if let Some(c) = peer
-            .password
-            .as_deref()
-            .and_then(|o| counter_between(password, o, params.counter_max_delta))
-        {
-            findings.push(format!("counter across units: this unit and {slot}: {c}"));
+        let others: Vec<_> = ctx
+            .peers
+            .iter()
+            .filter(|(s, _)| *s != ctx.sample.slot_id)
+            .collect();
+        for (slot, peer) in &others {
+            if let Some(c) = peer
+                .password
+                .as_deref()
+                .and_then(|o| counter_between(password, o, params.counter_max_delta))
+            {
+                findings.push(format!("counter across units: this unit and {slot}: {c}"));
+            }
         }
-    }
-    if let Some(note) = counter_follows_serial(ctx) {
-        findings.push(note);
-    }
-    details.push(format!("compared with {} other sample(s)", others.len()));
+        if let Some(note) = counter_follows_serial(ctx) {
+            findings.push(note);
+        }
+        details.push(format!("compared with {} other sample(s)", others.len()));
 
-    let bits = entropy_bits(password);
-    let mut analysis = format!(
-        "5.1-2-2 analysis of the pre-installed password of {}\n",
-        ctx.sample.slot_id
-    );
-    analysis.push_str(&format!(
-        "length: {} characters, entropy estimate {bits:.1} bit\n",
-        password.chars().count()
-    ));
-    for d in &details {
-        analysis.push_str(&format!("- {d}\n"));
+        let bits = entropy_bits(password);
+        let mut analysis = format!(
+            "5.1-2-2 analysis of the pre-installed password of {}\n",
+            ctx.sample.slot_id
+        );
+        analysis.push_str(&format!(
+            "length: {} characters, entropy estimate {bits:.1} bit\n",
+            password.chars().count()
+        ));
+        for d in &details {
+            analysis.push_str(&format!("- {d}\n"));
+        }
+        for f in &findings {
+            analysis.push_str(&format!("FINDING: {f}\n"));
+        }
+        let evidence = vec![
+            ctx.sample.evidence.write("5.1-2-2/analysis.txt", &analysis),
+            ctx.sample.evidence.dir.join("label.yaml"),
+        ];
+        let mut r = if findings.is_empty() {
+            CaseResult::new(
+                Verdict::Pass,
+                "no indication that the pre-installed password differs from its documented generation",
+            )
+        } else {
+            CaseResult::new(
+                Verdict::Fail,
+                format!("pre-installed password {}", findings.join("; ")),
+            )
+        };
+        r.details = details;
+        r.evidence = evidence;
+        r.measurements = vec![
+            Measurement::new(
+                "password_length",
+                password.chars().count() as f64,
+                "characters",
+            ),
+            Measurement::new(
+                "password_entropy_estimate",
+                (bits * 10.0).round() / 10.0,
+                "bit",
+            ),
+        ];
+        r
     }
-    for f in &findings {
-        analysis.push_str(&format!("FINDING: {f}\n"));
-    }
-    let evidence = vec![
-        ctx.sample.evidence.write("5.1-2-2/analysis.txt", &analysis),
-        ctx.sample.evidence.dir.join("label.yaml"),
-    ];
-    let mut r = if findings.is_empty() {
-        CaseResult::new(
-            Verdict::Pass,
-            "no indication that the pre-installed password differs from its documented generation",
-        )
-    } else {
-        CaseResult::new(
-            Verdict::Fail,
-            format!("pre-installed password {}", findings.join("; ")),
-        )
-    };
-    r.details = details;
-    r.evidence = evidence;
-    r.measurements = vec![
-        Measurement::new(
-            "password_length",
-            password.chars().count() as f64,
-            "characters",
-        ),
-        Measurement::new(
-            "password_entropy_estimate",
-            (bits * 10.0).round() / 10.0,
-            "bit",
-        ),
-    ];
-    r
 }
 
 /// With three or more samples whose passwords carry numbers, the numbers rising with the serial

@@ -18,13 +18,6 @@ use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement, Verdict};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.1-5-2",
-    provision: "5.1-5",
-    title: "brute force over the network impracticable",
-    decision_rule: "Per network mechanism: FAIL if more than the declared number of consecutive failures plus the suite's tolerance are answered as wrong credentials without a lockout, or no lockout or delay at least half the declared lockout appears within the suite's attempt budget, or the right credential is still refused after twice the declared lockout time (permanent lockout). INCONCLUSIVE if no prevention is declared, the budget is too small to see the declared threshold, or the surface does not answer like a login. PASS otherwise.",
-};
-
 /// The suite's `cases."5.1-5-2"` entry.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,65 +35,66 @@ pub struct Case;
 
 impl TestCase for Case {
     type Params = Params;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.1-5-2",
+        provision: "5.1-5",
+        title: "brute force over the network impracticable",
+        decision_rule: "Per network mechanism: FAIL if more than the declared number of consecutive failures plus the suite's tolerance are answered as wrong credentials without a lockout, or no lockout or delay at least half the declared lockout appears within the suite's attempt budget, or the right credential is still refused after twice the declared lockout time (permanent lockout). INCONCLUSIVE if no prevention is declared, the budget is too small to see the declared threshold, or the surface does not answer like a login. PASS otherwise.",
+    };
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-        run(ctx, params).await
-    }
-}
-
-async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-    if let Err(reason) = initialized::required(ctx.sample, ctx.config).await {
-        return CaseResult::blocked(reason);
-    }
-    let profile = &ctx.config.profile;
-    let network: Vec<&AuthMechanism> = profile
-        .body
-        .ixit
-        .auth_mechanisms
-        .iter()
-        .map(|m| &m.value)
-        .filter(|m| !matches!(m.login, LoginSurface::Console(_)))
-        .filter(|m| {
-            m.service
-                .as_ref()
-                .and_then(|s| profile.service(&s.value))
-                .is_some_and(|s| s.enabled)
-        })
-        .collect();
-    if network.is_empty() {
-        return CaseResult::new(
-            Verdict::NotApplicable,
-            "no enabled network authentication mechanism is declared (IXIT 1)",
-        );
-    }
-    let (mut findings, mut blockers, mut details, mut evidence, mut measurements) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    for mech in network {
-        let log = ctx
-            .sample
-            .evidence
-            .log(&format!("5.1-5-2/{}-attempts.log", mech.id));
-        evidence.push(log.path.clone());
-        match attack(ctx, mech, params, &log).await {
-            Ok(o) => {
-                details.extend(o.details);
-                findings.extend(o.findings.into_iter().map(|f| format!("{}: {f}", mech.id)));
-                measurements.extend(o.measurements);
-            }
-            Err(e) => blockers.push(e.context(&mech.id)),
+        if let Err(reason) = initialized::required(ctx.sample, ctx.config).await {
+            return CaseResult::blocked(reason);
         }
+        let profile = &ctx.config.profile;
+        let network: Vec<&AuthMechanism> = profile
+            .body
+            .ixit
+            .auth_mechanisms
+            .iter()
+            .map(|m| &m.value)
+            .filter(|m| !matches!(m.login, LoginSurface::Console(_)))
+            .filter(|m| {
+                m.service
+                    .as_ref()
+                    .and_then(|s| profile.service(&s.value))
+                    .is_some_and(|s| s.enabled)
+            })
+            .collect();
+        if network.is_empty() {
+            return CaseResult::new(
+                Verdict::NotApplicable,
+                "no enabled network authentication mechanism is declared (IXIT 1)",
+            );
+        }
+        let (mut findings, mut blockers, mut details, mut evidence, mut measurements) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        for mech in network {
+            let log = ctx
+                .sample
+                .evidence
+                .log(&format!("5.1-5-2/{}-attempts.log", mech.id));
+            evidence.push(log.path.clone());
+            match attack(ctx, mech, params, &log).await {
+                Ok(o) => {
+                    details.extend(o.details);
+                    findings.extend(o.findings.into_iter().map(|f| format!("{}: {f}", mech.id)));
+                    measurements.extend(o.measurements);
+                }
+                Err(e) => blockers.push(e.context(&mech.id)),
+            }
+        }
+        let mut r = CaseResult::from_findings(
+            &findings,
+            &blockers,
+            "brute-force prevention as declared on every network mechanism",
+        );
+        details.append(&mut r.details);
+        r.details = details;
+        r.evidence = evidence;
+        r.measurements = measurements;
+        r
     }
-    let mut r = CaseResult::from_findings(
-        &findings,
-        &blockers,
-        "brute-force prevention as declared on every network mechanism",
-    );
-    details.append(&mut r.details);
-    r.details = details;
-    r.evidence = evidence;
-    r.measurements = measurements;
-    r
 }
 
 struct Observed {

@@ -9,28 +9,22 @@ use super::NoParams;
 use super::{update_judgement, CaseContext, CaseSpec, TestCase};
 use crate::model::verdict::CaseResult;
 
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.3-2-2",
-    provision: "5.3-2",
-    title: "update mechanism cannot be misused",
-    decision_rule: update_judgement::DECISION_RULE,
-};
-
 pub struct Case;
 
 impl TestCase for Case {
     type Params = NoParams;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.3-2-2",
+        provision: "5.3-2",
+        title: "update mechanism cannot be misused",
+        decision_rule: update_judgement::DECISION_RULE,
+    };
 
-    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
-        run(ctx, params).await
+    async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
+        update_judgement::judge(
+            ctx,
+            "every misuse image was refused through every declared update mechanism, the valid image was installed and the unit survived a power cut mid-transfer",
+        )
+        .await
     }
-}
-
-async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
-    update_judgement::judge(
-        ctx,
-        "every misuse image was refused through every declared update mechanism, the valid image was installed and the unit survived a power cut mid-transfer",
-    )
-    .await
 }

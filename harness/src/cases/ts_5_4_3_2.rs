@@ -17,13 +17,6 @@ use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::secrets::{self, Finding};
 use std::time::Duration;
 
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.4-3-2",
-    provision: "5.4-3",
-    title: "no hard-coded critical security parameters (memory and image scan)",
-    decision_rule: "The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned for private keys (PEM, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, SHA-256; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it), or the same private key or credential (same SHA-256) is in the memory of two or more samples. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. INCONCLUSIVE if there is neither readable memory nor a firmware image to scan, or another sample's scan did not arrive within 15 minutes. PASS otherwise.",
-};
-
 /// Lab images larger than this are scanned only up to it.
 const MAX_IMAGE: u64 = 64 << 20;
 const WAIT_FOR_OTHERS: Duration = Duration::from_secs(15 * 60);
@@ -32,132 +25,132 @@ pub struct Case;
 
 impl TestCase for Case {
     type Params = NoParams;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.4-3-2",
+        provision: "5.4-3",
+        title: "no hard-coded critical security parameters (memory and image scan)",
+        decision_rule: "The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned for private keys (PEM, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, SHA-256; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it), or the same private key or credential (same SHA-256) is in the memory of two or more samples. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. INCONCLUSIVE if there is neither readable memory nor a firmware image to scan, or another sample's scan did not arrive within 15 minutes. PASS otherwise.",
+    };
 
-    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
-        run(ctx, params).await
-    }
-}
+    async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
+        let sample = ctx.sample;
+        let log = sample.evidence.log("5.4-3-2/secrets.log");
+        let mut notes = Vec::new();
+        let mut findings = Vec::new();
+        let mut scanned = 0usize;
 
-async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
-    let sample = ctx.sample;
-    let log = sample.evidence.log("5.4-3-2/secrets.log");
-    let mut notes = Vec::new();
-    let mut findings = Vec::new();
-    let mut scanned = 0usize;
-
-    // The sample's own memory, when its debug port gave it.
-    let mut mine: Vec<Fingerprint> = Vec::new();
-    match debug_access::get(sample, &ctx.config.profile).await {
-        Some(Ok(fact)) => match &fact.access {
-            Access::Readable { dumps, .. } => {
-                for (region, bytes) in dumps {
-                    scanned += bytes.len();
-                    for f in secrets::scan(bytes) {
-                        log.line("<", &describe(&region.name, region.start, &f));
-                        if f.is_secret() {
-                            mine.push(Fingerprint {
-                                source: region.name.clone(),
-                                finding: f,
-                            });
+        // The sample's own memory, when its debug port gave it.
+        let mut mine: Vec<Fingerprint> = Vec::new();
+        match debug_access::get(sample, &ctx.config.profile).await {
+            Some(Ok(fact)) => match &fact.access {
+                Access::Readable { dumps, .. } => {
+                    for (region, bytes) in dumps {
+                        scanned += bytes.len();
+                        for f in secrets::scan(bytes) {
+                            log.line("<", &describe(&region.name, region.start, &f));
+                            if f.is_secret() {
+                                mine.push(Fingerprint {
+                                    source: region.name.clone(),
+                                    finding: f,
+                                });
+                            }
                         }
                     }
                 }
-            }
-            Access::Locked { .. } => {
-                notes.push("the debug port is locked: no memory to scan (as it should be)".into())
-            }
-            Access::Unknown { why, .. } => notes.push(format!("no memory dump: {why}")),
-        },
-        Some(Err(e)) => notes.push(format!("no memory dump: {e}")),
-        None => notes.push("the rig wires no debug port: no memory dump".into()),
-    }
-    ctx.pool.publish(&sample.slot_id, mine.clone());
-
-    // The lab's firmware images: whatever they hold, every unit running them holds too.
-    for (name, bytes) in lab_images(ctx, &mut notes) {
-        scanned += bytes.len();
-        for f in secrets::scan(&bytes) {
-            log.line("<", &describe(&name, 0, &f));
-            if f.is_secret() {
-                findings.push(format!(
-                    "{} in the lab's firmware image {name} at {:#x} ({} bytes, sha256 {}): present in every unit that runs it",
-                    f.kind, f.offset, f.length, f.sha256
-                ));
-            }
+                Access::Locked { .. } => notes
+                    .push("the debug port is locked: no memory to scan (as it should be)".into()),
+                Access::Unknown { why, .. } => notes.push(format!("no memory dump: {why}")),
+            },
+            Some(Err(e)) => notes.push(format!("no memory dump: {e}")),
+            None => notes.push("the rig wires no debug port: no memory dump".into()),
         }
-    }
-    if scanned == 0 {
-        let mut r = CaseResult::not_performed(
-            Cause::Config,
-            format!(
-                "nothing to scan: {}",
-                if notes.is_empty() {
-                    "no readable memory and no firmware image".to_string()
-                } else {
-                    notes.join("; ")
+        ctx.pool.publish(&sample.slot_id, mine.clone());
+
+        // The lab's firmware images: whatever they hold, every unit running them holds too.
+        for (name, bytes) in lab_images(ctx, &mut notes) {
+            scanned += bytes.len();
+            for f in secrets::scan(&bytes) {
+                log.line("<", &describe(&name, 0, &f));
+                if f.is_secret() {
+                    findings.push(format!(
+                        "{} in the lab's firmware image {name} at {:#x} ({} bytes, sha256 {}): present in every unit that runs it",
+                        f.kind, f.offset, f.length, f.sha256
+                    ));
                 }
-            ),
-        );
-        r.evidence = vec![log.path.clone()];
-        return r;
-    }
-
-    let mut blockers = Vec::new();
-    if !mine.is_empty() {
-        let (others, missing) = ctx.pool.others(&sample.slot_id, WAIT_FOR_OTHERS).await;
-        if !missing.is_empty() {
-            blockers.push(Blocker::new(
-                Cause::Bench,
-                format!(
-                    "the scans of {} did not arrive in time; secrets were not compared with them",
-                    missing.join(", ")
-                ),
-            ));
-        }
-        for m in &mine {
-            let shared: Vec<String> = others
-                .iter()
-                .filter_map(|(slot, prints)| {
-                    prints
-                        .iter()
-                        .find(|p| p.finding.sha256 == m.finding.sha256)
-                        .map(|p| format!("{slot} {} at {:#x}", p.source, p.finding.offset))
-                })
-                .collect();
-            if !shared.is_empty() {
-                findings.push(format!(
-                    "the same {} is in this sample's {} at {:#x} and in {} (sha256 {}): a secret shared across units",
-                    m.finding.kind,
-                    m.source,
-                    m.finding.offset,
-                    shared.join(", "),
-                    m.finding.sha256
-                ));
-            } else {
-                notes.push(format!(
-                    "{} in {} at {:#x} is unique to this sample among those compared (sha256 {})",
-                    m.finding.kind, m.source, m.finding.offset, m.finding.sha256
-                ));
             }
         }
+        if scanned == 0 {
+            let mut r = CaseResult::not_performed(
+                Cause::Config,
+                format!(
+                    "nothing to scan: {}",
+                    if notes.is_empty() {
+                        "no readable memory and no firmware image".to_string()
+                    } else {
+                        notes.join("; ")
+                    }
+                ),
+            );
+            r.evidence = vec![log.path.clone()];
+            return r;
+        }
+
+        let mut blockers = Vec::new();
+        if !mine.is_empty() {
+            let (others, missing) = ctx.pool.others(&sample.slot_id, WAIT_FOR_OTHERS).await;
+            if !missing.is_empty() {
+                blockers.push(Blocker::new(
+                    Cause::Bench,
+                    format!(
+                        "the scans of {} did not arrive in time; secrets were not compared with them",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+            for m in &mine {
+                let shared: Vec<String> = others
+                    .iter()
+                    .filter_map(|(slot, prints)| {
+                        prints
+                            .iter()
+                            .find(|p| p.finding.sha256 == m.finding.sha256)
+                            .map(|p| format!("{slot} {} at {:#x}", p.source, p.finding.offset))
+                    })
+                    .collect();
+                if !shared.is_empty() {
+                    findings.push(format!(
+                        "the same {} is in this sample's {} at {:#x} and in {} (sha256 {}): a secret shared across units",
+                        m.finding.kind,
+                        m.source,
+                        m.finding.offset,
+                        shared.join(", "),
+                        m.finding.sha256
+                    ));
+                } else {
+                    notes.push(format!(
+                        "{} in {} at {:#x} is unique to this sample among those compared (sha256 {})",
+                        m.finding.kind, m.source, m.finding.offset, m.finding.sha256
+                    ));
+                }
+            }
+        }
+        let mut r = CaseResult::from_findings(
+            &findings,
+            &blockers,
+            &format!("no hard-coded secret in {scanned} bytes scanned: none in the lab's images, none shared across samples"),
+        );
+        r.details.extend(notes);
+        r.measurements = vec![
+            Measurement::new("bytes scanned", scanned as f64, "bytes"),
+            Measurement::new(
+                "secrets in this sample's memory",
+                mine.len() as f64,
+                "items",
+            ),
+        ];
+        r.evidence = vec![log.path.clone()];
+        r
     }
-    let mut r = CaseResult::from_findings(
-        &findings,
-        &blockers,
-        &format!("no hard-coded secret in {scanned} bytes scanned: none in the lab's images, none shared across samples"),
-    );
-    r.details.extend(notes);
-    r.measurements = vec![
-        Measurement::new("bytes scanned", scanned as f64, "bytes"),
-        Measurement::new(
-            "secrets in this sample's memory",
-            mine.len() as f64,
-            "items",
-        ),
-    ];
-    r.evidence = vec![log.path.clone()];
-    r
 }
 
 fn describe(source: &str, base: u64, f: &Finding) -> String {

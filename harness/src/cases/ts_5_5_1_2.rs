@@ -24,13 +24,6 @@ use crate::transport::tls_probe::{self, TlsInventory};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.5-1-2",
-    provision: "5.5-1",
-    title: "best-practice cryptography for communication",
-    decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password); if a port accepts TLS 1.0 or 1.1 or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5); if a TLS service's versions, suites or certificate key differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; or if the run's packet capture holds one of the unit's passwords readable. INCONCLUSIVE if the scan or a probe could not run. PASS otherwise.",
-};
-
 /// Clear-text protocols that carry a credential whenever they are used.
 const CLEAR_LOGINS: [&str; 4] = ["telnet", "FTP", "MQTT", "plain-text login prompt"];
 
@@ -38,127 +31,128 @@ pub struct Case;
 
 impl TestCase for Case {
     type Params = NoParams;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.5-1-2",
+        provision: "5.5-1",
+        title: "best-practice cryptography for communication",
+        decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password); if a port accepts TLS 1.0 or 1.1 or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5); if a TLS service's versions, suites or certificate key differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; or if the run's packet capture holds one of the unit's passwords readable. INCONCLUSIVE if the scan or a probe could not run. PASS otherwise.",
+    };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
-    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
-        run(ctx, params).await
-    }
-}
-
-async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
-    let sample = ctx.sample;
-    if let Err(reason) = initialized::required(sample, ctx.config).await {
-        return CaseResult::blocked(reason);
-    }
-    let ports = match open_ports::get(sample, &ctx.config.suite).await {
-        Ok(p) => p,
-        Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
-    };
-    let address = match sample.scope.check(sample.address) {
-        Ok(a) => a,
-        Err(e) => return CaseResult::not_performed(Cause::Config, e),
-    };
-    let log = sample.evidence.log("crypto.log");
-    let mut j = Judgement::default();
-    let open: Vec<u16> = ports.unit_ports().collect();
-    for &port in &open {
-        let declared = ctx
-            .config
-            .profile
-            .body
-            .ixit
-            .services
-            .iter()
-            .find(|s| s.protocol == Protocol::Tcp && s.port.value == port);
-        let name = match declared {
-            Some(s) => format!("`{}` (TCP {port})", s.id.value),
-            None => format!("TCP {port}"),
+    async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
+        let sample = ctx.sample;
+        if let Err(reason) = initialized::required(sample, ctx.config).await {
+            return CaseResult::blocked(reason);
+        }
+        let ports = match open_ports::get(sample, &ctx.config.suite).await {
+            Ok(p) => p,
+            Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
         };
-        let inventory = match tls_probe::probe(SocketAddr::new(address, port)).await {
-            Ok(i) => i,
-            Err(e) => {
-                j.blockers
-                    .push(Blocker::new(Cause::Unit, format!("{name}: TLS probe: {e}")));
+        let address = match sample.scope.check(sample.address) {
+            Ok(a) => a,
+            Err(e) => return CaseResult::not_performed(Cause::Config, e),
+        };
+        let log = sample.evidence.log("crypto.log");
+        let mut j = Judgement::default();
+        let open: Vec<u16> = ports.unit_ports().collect();
+        for &port in &open {
+            let declared = ctx
+                .config
+                .profile
+                .body
+                .ixit
+                .services
+                .iter()
+                .find(|s| s.protocol == Protocol::Tcp && s.port.value == port);
+            let name = match declared {
+                Some(s) => format!("`{}` (TCP {port})", s.id.value),
+                None => format!("TCP {port}"),
+            };
+            let inventory = match tls_probe::probe(SocketAddr::new(address, port)).await {
+                Ok(i) => i,
+                Err(e) => {
+                    j.blockers
+                        .push(Blocker::new(Cause::Unit, format!("{name}: TLS probe: {e}")));
+                    continue;
+                }
+            };
+            log_inventory(&log, &name, &inventory);
+            if inventory.speaks_tls() {
+                j.tls_ports += 1;
+                judge_tls(
+                    &name,
+                    declared.and_then(|s| s.tls.as_ref()),
+                    &inventory,
+                    &mut j,
+                );
                 continue;
             }
-        };
-        log_inventory(&log, &name, &inventory);
-        if inventory.speaks_tls() {
-            j.tls_ports += 1;
-            judge_tls(
-                &name,
-                declared.and_then(|s| s.tls.as_ref()),
-                &inventory,
-                &mut j,
-            );
-            continue;
-        }
-        if declared.is_some_and(|s| s.tls.is_some()) {
-            let why = inventory
-                .refused
-                .first()
-                .map(|(_, r)| r.as_str())
-                .unwrap_or("");
-            j.findings.push(format!(
-                "{name} is declared as TLS (IXIT 11) but completed no TLS handshake ({why})"
-            ));
-        }
-        clear_text(ctx, &name, SocketAddr::new(address, port), &log, &mut j).await;
-    }
-    // The probes above are in the capture too; let it catch up before reading it.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let sightings = sample.clear_secrets();
-    match &sightings {
-        Some(seen) if !seen.is_empty() => {
-            for s in seen.iter().take(5) {
-                log.line(
-                    "#",
-                    &format!(
-                        "capture packet {} at +{:.3}s: a password in clear text, {}",
-                        s.packet,
-                        s.after.as_secs_f64(),
-                        s.flow
-                    ),
-                );
+            if declared.is_some_and(|s| s.tls.is_some()) {
+                let why = inventory
+                    .refused
+                    .first()
+                    .map(|(_, r)| r.as_str())
+                    .unwrap_or("");
+                j.findings.push(format!(
+                    "{name} is declared as TLS (IXIT 11) but completed no TLS handshake ({why})"
+                ));
             }
-            let first = &seen[0];
-            j.findings.push(format!(
-                "the packet capture holds one of the unit's passwords readable in {} packet(s), first packet {} ({}, +{:.3}s; the password is masked in capture.pcap)",
-                seen.len(),
-                first.packet,
-                first.flow,
-                first.after.as_secs_f64()
-            ));
+            clear_text(ctx, &name, SocketAddr::new(address, port), &log, &mut j).await;
         }
-        Some(_) => {}
-        None => j.details.push(
-            "no packet capture (rig `network.capture_interface`): the passive check of the traffic was not made".into(),
-        ),
+        // The probes above are in the capture too; let it catch up before reading it.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let sightings = sample.clear_secrets();
+        match &sightings {
+            Some(seen) if !seen.is_empty() => {
+                for s in seen.iter().take(5) {
+                    log.line(
+                        "#",
+                        &format!(
+                            "capture packet {} at +{:.3}s: a password in clear text, {}",
+                            s.packet,
+                            s.after.as_secs_f64(),
+                            s.flow
+                        ),
+                    );
+                }
+                let first = &seen[0];
+                j.findings.push(format!(
+                    "the packet capture holds one of the unit's passwords readable in {} packet(s), first packet {} ({}, +{:.3}s; the password is masked in capture.pcap)",
+                    seen.len(),
+                    first.packet,
+                    first.flow,
+                    first.after.as_secs_f64()
+                ));
+            }
+            Some(_) => {}
+            None => j.details.push(
+                "no packet capture (rig `network.capture_interface`): the passive check of the traffic was not made".into(),
+            ),
+        }
+        let pass = format!(
+            "{} open TCP port(s): {} over TLS as declared, none takes credentials in clear text{}",
+            open.len(),
+            j.tls_ports,
+            if sightings.is_some() {
+                "; no password readable in the capture"
+            } else {
+                ""
+            }
+        );
+        let mut r = CaseResult::from_findings(&j.findings, &j.blockers, &pass);
+        r.details.extend(j.details);
+        r.measurements = vec![
+            Measurement::new("open TCP ports probed", open.len() as f64, "ports"),
+            Measurement::new("ports speaking TLS", j.tls_ports as f64, "ports"),
+            Measurement::new(
+                "packets with a readable password",
+                sightings.map(|s| s.len()).unwrap_or(0) as f64,
+                "packets",
+            ),
+        ];
+        r.evidence = vec![log.path.clone()];
+        r
     }
-    let pass = format!(
-        "{} open TCP port(s): {} over TLS as declared, none takes credentials in clear text{}",
-        open.len(),
-        j.tls_ports,
-        if sightings.is_some() {
-            "; no password readable in the capture"
-        } else {
-            ""
-        }
-    );
-    let mut r = CaseResult::from_findings(&j.findings, &j.blockers, &pass);
-    r.details.extend(j.details);
-    r.measurements = vec![
-        Measurement::new("open TCP ports probed", open.len() as f64, "ports"),
-        Measurement::new("ports speaking TLS", j.tls_ports as f64, "ports"),
-        Measurement::new(
-            "packets with a readable password",
-            sightings.map(|s| s.len()).unwrap_or(0) as f64,
-            "packets",
-        ),
-    ];
-    r.evidence = vec![log.path.clone()];
-    r
 }
 
 #[derive(Default)]

@@ -12,139 +12,133 @@ use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.6-1-2",
-    provision: "5.6-1",
-    title: "unused interfaces disabled, open ports declared",
-    decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
-};
-
 pub struct Case;
 
 impl TestCase for Case {
     type Params = NoParams;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.6-1-2",
+        provision: "5.6-1",
+        title: "unused interfaces disabled, open ports declared",
+        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
+    };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
-    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
-        run(ctx, params).await
-    }
-}
-
-async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
-    let sample = ctx.sample;
-    let profile = &ctx.config.profile;
-    if let Err(reason) = initialized::required(sample, ctx.config).await {
-        let mut r = CaseResult::blocked(reason);
-        r.evidence = vec![
-            sample.evidence.dir.join("procedures.log"),
-            sample.console_log_path(),
-        ];
-        return r;
-    }
-    let ports = match open_ports::get(sample, &ctx.config.suite).await {
-        Ok(p) => p,
-        Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
-    };
-    if let Some(reason) = sample.broken_reason() {
-        return CaseResult::not_performed(Cause::Unit, reason);
-    }
-    if ports.scan.errors > 0 {
-        let mut r = CaseResult::not_performed(Cause::Bench, format!(
-            "{} of {} ports could not be probed (local socket errors, e.g. too many open files); an open port may have been missed",
-            ports.scan.errors, ports.scan.ports_probed
-        ));
-        r.evidence = vec![ports.evidence.clone()];
-        return r;
-    }
-    let declared: Vec<_> = profile
-        .body
-        .ixit
-        .services
-        .iter()
-        .filter(|s| s.protocol == Protocol::Tcp)
-        .collect();
-    let open: Vec<u16> = ports.unit_ports().collect();
-
-    // A scan that finds none of the declared enabled services cannot tell "closed" from "gone".
-    let enabled: Vec<_> = declared.iter().filter(|s| s.enabled).collect();
-    if !enabled.is_empty() && !enabled.iter().any(|s| open.contains(&s.port.value)) {
-        let mut r = CaseResult::not_performed(Cause::Unit, format!(
-            "none of the declared enabled TCP services ({}) answered: the unit is unreachable or not in its initialized state",
-            enabled.iter().map(|s| format!("{}/{}", s.id.value, s.port.value)).collect::<Vec<_>>().join(", ")
-        ));
-        r.evidence = vec![ports.evidence.clone()];
-        return r;
-    }
-
-    let mut findings = Vec::new();
-    let mut details = vec![format!(
-        "TCP scan of {}: {} ports in {:.2}s, open {:?}, filtered {}, errors {}",
-        ports.scan.address,
-        ports.scan.ports_probed,
-        ports.scan.seconds,
-        open,
-        ports.scan.filtered.len(),
-        ports.scan.errors
-    )];
-    if !ports.host_ports.is_empty() {
-        details.push(format!(
-            "excluded as the bench host's (also open on the host baseline address): {:?}",
-            ports.host_ports
-        ));
-    }
-    for port in &open {
-        match declared.iter().find(|s| s.port.value == *port) {
-            None => findings.push(format!(
-                "TCP port {port} is open but not declared in the profile's services"
-            )),
-            Some(s) if !s.enabled => findings.push(format!(
-                "service `{}` (TCP {port}) is declared disabled but is open",
-                s.id.value
-            )),
-            Some(_) => {}
+    async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
+        let sample = ctx.sample;
+        let profile = &ctx.config.profile;
+        if let Err(reason) = initialized::required(sample, ctx.config).await {
+            let mut r = CaseResult::blocked(reason);
+            r.evidence = vec![
+                sample.evidence.dir.join("procedures.log"),
+                sample.console_log_path(),
+            ];
+            return r;
         }
-    }
-    for s in enabled.iter().filter(|s| !open.contains(&s.port.value)) {
-        details.push(format!(
-            "declared enabled service `{}` (TCP {}) was not found open",
-            s.id.value, s.port.value
-        ));
-    }
-    if !ports.scan.filtered.is_empty() {
-        details.push(format!("{} ports neither accepted nor refused in time (filtered); they are not counted as closed", ports.scan.filtered.len()));
-    }
-    let mut evidence = vec![ports.evidence.clone()];
-    if !ctx.config.suite.udp_ports.is_empty() {
-        match open_udp::get(sample, &ctx.config.suite).await {
-            Ok(udp) => {
-                judge_udp(udp, profile, &mut findings, &mut details);
-                evidence.push(udp.evidence.clone());
+        let ports = match open_ports::get(sample, &ctx.config.suite).await {
+            Ok(p) => p,
+            Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
+        };
+        if let Some(reason) = sample.broken_reason() {
+            return CaseResult::not_performed(Cause::Unit, reason);
+        }
+        if ports.scan.errors > 0 {
+            let mut r = CaseResult::not_performed(Cause::Bench, format!(
+                "{} of {} ports could not be probed (local socket errors, e.g. too many open files); an open port may have been missed",
+                ports.scan.errors, ports.scan.ports_probed
+            ));
+            r.evidence = vec![ports.evidence.clone()];
+            return r;
+        }
+        let declared: Vec<_> = profile
+            .body
+            .ixit
+            .services
+            .iter()
+            .filter(|s| s.protocol == Protocol::Tcp)
+            .collect();
+        let open: Vec<u16> = ports.unit_ports().collect();
+
+        // A scan that finds none of the declared enabled services cannot tell "closed" from "gone".
+        let enabled: Vec<_> = declared.iter().filter(|s| s.enabled).collect();
+        if !enabled.is_empty() && !enabled.iter().any(|s| open.contains(&s.port.value)) {
+            let mut r = CaseResult::not_performed(Cause::Unit, format!(
+                "none of the declared enabled TCP services ({}) answered: the unit is unreachable or not in its initialized state",
+                enabled.iter().map(|s| format!("{}/{}", s.id.value, s.port.value)).collect::<Vec<_>>().join(", ")
+            ));
+            r.evidence = vec![ports.evidence.clone()];
+            return r;
+        }
+
+        let mut findings = Vec::new();
+        let mut details = vec![format!(
+            "TCP scan of {}: {} ports in {:.2}s, open {:?}, filtered {}, errors {}",
+            ports.scan.address,
+            ports.scan.ports_probed,
+            ports.scan.seconds,
+            open,
+            ports.scan.filtered.len(),
+            ports.scan.errors
+        )];
+        if !ports.host_ports.is_empty() {
+            details.push(format!(
+                "excluded as the bench host's (also open on the host baseline address): {:?}",
+                ports.host_ports
+            ));
+        }
+        for port in &open {
+            match declared.iter().find(|s| s.port.value == *port) {
+                None => findings.push(format!(
+                    "TCP port {port} is open but not declared in the profile's services"
+                )),
+                Some(s) if !s.enabled => findings.push(format!(
+                    "service `{}` (TCP {port}) is declared disabled but is open",
+                    s.id.value
+                )),
+                Some(_) => {}
             }
-            Err(e) => return CaseResult::blocked(e.clone().context("UDP discovery")),
         }
+        for s in enabled.iter().filter(|s| !open.contains(&s.port.value)) {
+            details.push(format!(
+                "declared enabled service `{}` (TCP {}) was not found open",
+                s.id.value, s.port.value
+            ));
+        }
+        if !ports.scan.filtered.is_empty() {
+            details.push(format!("{} ports neither accepted nor refused in time (filtered); they are not counted as closed", ports.scan.filtered.len()));
+        }
+        let mut evidence = vec![ports.evidence.clone()];
+        if !ctx.config.suite.udp_ports.is_empty() {
+            match open_udp::get(sample, &ctx.config.suite).await {
+                Ok(udp) => {
+                    judge_udp(udp, profile, &mut findings, &mut details);
+                    evidence.push(udp.evidence.clone());
+                }
+                Err(e) => return CaseResult::blocked(e.clone().context("UDP discovery")),
+            }
+        }
+        let mut r = if findings.is_empty() {
+            CaseResult::new(
+                Verdict::Pass,
+                format!("every open port is a declared enabled service (TCP {open:?})"),
+            )
+        } else {
+            CaseResult::new(Verdict::Fail, findings.join("; "))
+        };
+        r.details = details;
+        r.evidence = evidence;
+        r.measurements = vec![
+            Measurement::new("tcp_ports_probed", ports.scan.ports_probed as f64, "ports"),
+            Measurement::new("tcp_ports_open", open.len() as f64, "ports"),
+            Measurement::new(
+                "tcp_ports_filtered",
+                ports.scan.filtered.len() as f64,
+                "ports",
+            ),
+            Measurement::new("tcp_scan_duration", ports.scan.seconds, "s"),
+        ];
+        r
     }
-    let mut r = if findings.is_empty() {
-        CaseResult::new(
-            Verdict::Pass,
-            format!("every open port is a declared enabled service (TCP {open:?})"),
-        )
-    } else {
-        CaseResult::new(Verdict::Fail, findings.join("; "))
-    };
-    r.details = details;
-    r.evidence = evidence;
-    r.measurements = vec![
-        Measurement::new("tcp_ports_probed", ports.scan.ports_probed as f64, "ports"),
-        Measurement::new("tcp_ports_open", open.len() as f64, "ports"),
-        Measurement::new(
-            "tcp_ports_filtered",
-            ports.scan.filtered.len() as f64,
-            "ports",
-        ),
-        Measurement::new("tcp_scan_duration", ports.scan.seconds, "s"),
-    ];
-    r
 }
 
 /// An answering UDP port must be a declared enabled UDP service; silence proves nothing either way.

@@ -18,13 +18,6 @@ use crate::model::verdict::{CaseResult, Cause, Measurement};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.6-2-2",
-    provision: "5.6-2",
-    title: "nothing security-relevant disclosed without authentication",
-    decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port, every UDP answer of the discovery, and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication). INCONCLUSIVE if the scans could not run or the firmware version is unknown. PASS otherwise.",
-};
-
 /// What the unit said to an unauthenticated peer, and where.
 struct Answer {
     source: String,
@@ -35,95 +28,96 @@ pub struct Case;
 
 impl TestCase for Case {
     type Params = NoParams;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.6-2-2",
+        provision: "5.6-2",
+        title: "nothing security-relevant disclosed without authentication",
+        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port, every UDP answer of the discovery, and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication). INCONCLUSIVE if the scans could not run or the firmware version is unknown. PASS otherwise.",
+    };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
-    async fn run(ctx: &CaseContext<'_>, params: &NoParams) -> CaseResult {
-        run(ctx, params).await
-    }
-}
-
-async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
-    let sample = ctx.sample;
-    let state = match initialized::required(sample, ctx.config).await {
-        Ok(s) => s.clone(),
-        Err(reason) => return CaseResult::blocked(reason),
-    };
-    let Some(version) = state.firmware_version.filter(|v| !v.is_empty()) else {
-        return CaseResult::not_performed(Cause::Config, "the firmware version is unknown (profile `procedures.read_version`), so its disclosure cannot be looked for");
-    };
-    let ports = match open_ports::get(sample, &ctx.config.suite).await {
-        Ok(p) => p,
-        Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
-    };
-    let mut answers = tcp_answers(sample, &ports.unit_ports().collect::<Vec<_>>()).await;
-    if !ctx.config.suite.udp_ports.is_empty() {
-        match open_udp::get(sample, &ctx.config.suite).await {
-            Ok(udp) => answers.extend(udp_answers(sample, udp).await),
-            Err(e) => return CaseResult::blocked(e.clone().context("UDP discovery")),
-        }
-    }
-    let log = sample.evidence.log("disclosure.log");
-    for a in &answers {
-        log.line(
-            "<",
-            &format!("{}: {}", a.source, crate::evidence::printable(&a.bytes)),
-        );
-    }
-    let declared = &ctx
-        .config
-        .profile
-        .body
-        .ixit
-        .disclosed_without_authentication;
-    let label = &sample.label;
-    let items = [
-        (
-            Disclosure::FirmwareVersion,
-            "firmware version",
-            vec![version],
-        ),
-        (
-            Disclosure::Serial,
-            "serial number",
-            vec![label.serial.clone()],
-        ),
-        (Disclosure::Mac, "MAC address", mac_spellings(&label.mac)),
-    ];
-    let mut findings = Vec::new();
-    let mut details = Vec::new();
-    for (item, name, spellings) in &items {
-        for a in &answers {
-            let Some((spelling, at)) = spellings
-                .iter()
-                .filter(|s| s.len() >= 4)
-                .find_map(|s| find(&a.bytes, s.as_bytes()).map(|at| (s, at)))
-            else {
-                continue;
-            };
-            let text = format!(
-                "{name} `{spelling}` in {}: {}",
-                a.source,
-                excerpt(&a.bytes, at, spelling.len())
-            );
-            if declared.contains(item) {
-                details.push(format!("declared disclosure: {text}"));
-            } else {
-                findings.push(format!(
-                    "{text} (not declared as disclosed without authentication)"
-                ));
+    async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
+        let sample = ctx.sample;
+        let state = match initialized::required(sample, ctx.config).await {
+            Ok(s) => s.clone(),
+            Err(reason) => return CaseResult::blocked(reason),
+        };
+        let Some(version) = state.firmware_version.filter(|v| !v.is_empty()) else {
+            return CaseResult::not_performed(Cause::Config, "the firmware version is unknown (profile `procedures.read_version`), so its disclosure cannot be looked for");
+        };
+        let ports = match open_ports::get(sample, &ctx.config.suite).await {
+            Ok(p) => p,
+            Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
+        };
+        let mut answers = tcp_answers(sample, &ports.unit_ports().collect::<Vec<_>>()).await;
+        if !ctx.config.suite.udp_ports.is_empty() {
+            match open_udp::get(sample, &ctx.config.suite).await {
+                Ok(udp) => answers.extend(udp_answers(sample, udp).await),
+                Err(e) => return CaseResult::blocked(e.clone().context("UDP discovery")),
             }
         }
+        let log = sample.evidence.log("disclosure.log");
+        for a in &answers {
+            log.line(
+                "<",
+                &format!("{}: {}", a.source, crate::evidence::printable(&a.bytes)),
+            );
+        }
+        let declared = &ctx
+            .config
+            .profile
+            .body
+            .ixit
+            .disclosed_without_authentication;
+        let label = &sample.label;
+        let items = [
+            (
+                Disclosure::FirmwareVersion,
+                "firmware version",
+                vec![version],
+            ),
+            (
+                Disclosure::Serial,
+                "serial number",
+                vec![label.serial.clone()],
+            ),
+            (Disclosure::Mac, "MAC address", mac_spellings(&label.mac)),
+        ];
+        let mut findings = Vec::new();
+        let mut details = Vec::new();
+        for (item, name, spellings) in &items {
+            for a in &answers {
+                let Some((spelling, at)) = spellings
+                    .iter()
+                    .filter(|s| s.len() >= 4)
+                    .find_map(|s| find(&a.bytes, s.as_bytes()).map(|at| (s, at)))
+                else {
+                    continue;
+                };
+                let text = format!(
+                    "{name} `{spelling}` in {}: {}",
+                    a.source,
+                    excerpt(&a.bytes, at, spelling.len())
+                );
+                if declared.contains(item) {
+                    details.push(format!("declared disclosure: {text}"));
+                } else {
+                    findings.push(format!(
+                        "{text} (not declared as disclosed without authentication)"
+                    ));
+                }
+            }
+        }
+        let mut r = CaseResult::from_findings(&findings, &[], &format!("none of the unit's firmware version, serial number or MAC address appears in {} unauthenticated answers", answers.len()));
+        r.details.extend(details);
+        r.measurements = vec![Measurement::new(
+            "unauthenticated answers examined",
+            answers.len() as f64,
+            "answers",
+        )];
+        r.evidence = vec![log.path.clone()];
+        r
     }
-    let mut r = CaseResult::from_findings(&findings, &[], &format!("none of the unit's firmware version, serial number or MAC address appears in {} unauthenticated answers", answers.len()));
-    r.details.extend(details);
-    r.measurements = vec![Measurement::new(
-        "unauthenticated answers examined",
-        answers.len() as f64,
-        "answers",
-    )];
-    r.evidence = vec![log.path.clone()];
-    r
 }
 
 async fn tcp_answers(sample: &Sample, ports: &[u16]) -> Vec<Answer> {

@@ -7,23 +7,15 @@
 //! interface reached through a populated header counts as physically accessible; one reached
 //! through a bare test pad is reported, not failed. hilt never erases, writes or unlocks.
 
+use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, SwdResource};
-use crate::config::error::ConfigError;
-use crate::config::suite::{check_files, Suite};
 use crate::debug::access::Access;
 use crate::facts::debug_access;
 use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 use crate::util::hash::sha256_hex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
-
-pub const SPEC: CaseSpec = CaseSpec {
-    id: "5.6-4-2",
-    provision: "5.6-4",
-    title: "debug interfaces disabled in software",
-    decision_rule: "UART (the rig's console, then each further `debug.uart` header): the unit is power-cycled while the usual boot-loader interrupt keys are sent through the profile's boot window, then a newline is sent to the booted UART (console.log, 5.6-4-2/uart-header-N.log). FAIL if a boot-loader prompt answers, a shell answers without a login, or a login prompt answers where the profile declares that UART to offer nothing or does not declare it; at such a prompt the suite's universal credential corpus is tried after a random-password control, and any entry that logs in is named in the finding. INCONCLUSIVE if the rig has no power backend to reach the boot window, a wired header cannot be opened, or a declared UART is wired to nothing. SWD: the SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface is not declared in the profile. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
-};
 
 /// The suite's `cases."5.6-4-2"` entry: what to read comes from the profile, how to reach it
 /// from the rig.
@@ -40,37 +32,29 @@ pub struct Case;
 
 impl TestCase for Case {
     type Params = Params;
-    const SPEC: CaseSpec = SPEC;
+    const SPEC: CaseSpec = CaseSpec {
+        id: "5.6-4-2",
+        provision: "5.6-4",
+        title: "debug interfaces disabled in software",
+        decision_rule: "UART (the rig's console, then each further `debug.uart` header): the unit is power-cycled while the usual boot-loader interrupt keys are sent through the profile's boot window, then a newline is sent to the booted UART (console.log, 5.6-4-2/uart-header-N.log). FAIL if a boot-loader prompt answers, a shell answers without a login, or a login prompt answers where the profile declares that UART to offer nothing or does not declare it; at such a prompt the suite's universal credential corpus is tried after a random-password control, and any entry that logs in is named in the finding. INCONCLUSIVE if the rig has no power backend to reach the boot window, a wired header cannot be opened, or a declared UART is wired to nothing. SWD: the SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface is not declared in the profile. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
+    };
 
-    fn validate(params: &Params, suite: &Suite) -> Vec<ConfigError> {
-        check_files(
-            &suite.file,
-            "cases.5.6-4-2.corpus",
-            &params.corpus,
-            "credential list",
-        )
-    }
-
-    fn cited_files(params: &Params) -> Vec<String> {
-        params.corpus.iter().map(|f| f.value.clone()).collect()
+    fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
+        vec![DataFiles::corpus(&params.corpus)]
     }
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-        run(ctx, params).await
+        let mut parts = Vec::new();
+        parts.extend(swd_part(ctx).await);
+        parts.extend(super::debug_uart::judge(ctx, &params.corpus).await);
+        if parts.is_empty() {
+            return CaseResult::new(
+                Verdict::Pass,
+                "the profile declares no debug interface and the rig wires none to this sample",
+            );
+        }
+        combine(parts)
     }
-}
-
-async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-    let mut parts = Vec::new();
-    parts.extend(swd_part(ctx).await);
-    parts.extend(super::debug_uart::judge(ctx, &params.corpus).await);
-    if parts.is_empty() {
-        return CaseResult::new(
-            Verdict::Pass,
-            "the profile declares no debug interface and the rig wires none to this sample",
-        );
-    }
-    combine(parts)
 }
 
 /// One verdict from the SWD and UART parts: any FAIL fails, then any INCONCLUSIVE.

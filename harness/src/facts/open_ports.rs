@@ -35,13 +35,7 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts,
 }
 
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, Blocker> {
-    let params = suite.body.facts.scan.as_ref().ok_or_else(|| {
-        Blocker::new(Cause::Config, "the suite configures no scan (`facts.scan`)")
-    })?;
-    let address = sample
-        .scope
-        .check(sample.address)
-        .map_err(|e| Blocker::new(Cause::Config, e))?;
+    let (params, address) = super::scan_target(sample, suite)?;
     let scan = portscan::scan(
         address,
         &suite.tcp_ports,
