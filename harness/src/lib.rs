@@ -19,7 +19,8 @@
 //! 10. update — update images, their delivery and what the unit made of them
 //! 11. facts — what is learnt once per sample and shared by cases
 //! 12. cases — one module per TS 103 701 test case
-//! 13. plan — suite × ICS × samples, decided without hardware
+//! 13. plan, schema — suite × ICS × samples, decided without hardware; the config files' JSON
+//!     Schemas, each case's parameters included
 //! 14. report — JUnit, JSON, HTML, the terminal table, the bundle and its manifest
 //! 15. run — samples in parallel, cases in order, records to the reporters
 //!
@@ -38,6 +39,7 @@ pub mod plan;
 pub mod procedure;
 pub mod report;
 pub mod run;
+pub mod schema;
 pub mod secrets;
 pub mod transport;
 pub mod update;

@@ -87,6 +87,11 @@ enum Command {
     /// List the debug probes and serial ports present on this bench, with the selector or path
     /// a rig file takes for each.
     Hardware,
+    /// Print the JSON Schema of a config file (rig, profile or suite), for editors and CI.
+    Schema {
+        #[arg(value_parser = hilt::schema::KINDS)]
+        kind: String,
+    },
     /// Merge the JUnit files of several runs (one per rig) into one.
     Merge {
         #[arg(long, short)]
@@ -157,6 +162,14 @@ fn main() {
             print!("{}", hilt::debug::hardware::survey());
             exit::OK
         }
+        Command::Schema { kind } => match hilt::schema::of(&kind) {
+            Some(schema) => {
+                let text = serde_json::to_string_pretty(&schema.to_value()).unwrap_or_default();
+                println!("{text}");
+                exit::OK
+            }
+            None => usage(format!("no schema for `{kind}`")),
+        },
         Command::Merge { out, inputs } => {
             let refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
             match merge::merge(&refs).and_then(|xml| {

@@ -4,11 +4,11 @@
 
 use super::CaseContext;
 use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, UartOffers};
+use crate::config::located::Located;
 use crate::debug::uart_probe::{self, Surface, UartFindings};
 use crate::login::prompt::{ChannelTrial, ConsoleTrial};
 use crate::login::CredentialTrial;
 use crate::model::verdict::{CaseResult, Cause, Verdict};
-use serde_saphyr::Spanned;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ struct Wired<'a> {
 }
 
 /// Empty when the rig wires no UART and the profile declares none.
-pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Spanned<String>]) -> Vec<CaseResult> {
+pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Located<String>]) -> Vec<CaseResult> {
     let sample = ctx.sample;
     let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Uart);
     let on_headers: Vec<&str> = sample
@@ -86,7 +86,7 @@ fn name_of(declared: Option<&DebugInterface>, wired_as: &str) -> String {
 
 async fn console_part(
     ctx: &CaseContext<'_>,
-    corpus: &[Spanned<String>],
+    corpus: &[Located<String>],
     declared: Option<&DebugInterface>,
     reached_by: ReachedBy,
 ) -> CaseResult {
@@ -121,7 +121,7 @@ async fn console_part(
 
 async fn header_part(
     ctx: &CaseContext<'_>,
-    corpus: &[Spanned<String>],
+    corpus: &[Located<String>],
     wired: Wired<'_>,
     log_name: &str,
     path: &str,
@@ -161,7 +161,7 @@ fn boot_keys(declared: Option<&DebugInterface>) -> (Vec<String>, Duration) {
 
 async fn verdict(
     ctx: &CaseContext<'_>,
-    corpus: &[Spanned<String>],
+    corpus: &[Located<String>],
     wired: &Wired<'_>,
     seen: &UartFindings,
     trial: &dyn CredentialTrial,

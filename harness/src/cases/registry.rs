@@ -3,12 +3,12 @@
 
 use super::CaseContext;
 use crate::config::error::{ConfigError, ConfigErrors};
+use crate::config::located::Located;
 use crate::config::suite::{check_files, FactSection, Suite};
 use crate::config::yaml;
 use crate::model::case::CaseSpec;
 use crate::model::verdict::{CaseResult, Cause};
 use serde::de::DeserializeOwned;
-use serde_saphyr::Spanned;
 use std::any::Any;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// One TS 103 701 test case.
 pub trait TestCase: Send + Sync + 'static {
     /// What the suite's `cases.<id>` entry holds for this case.
-    type Params: DeserializeOwned + Send + Sync + 'static;
+    type Params: DeserializeOwned + schemars::JsonSchema + Send + Sync + 'static;
     const SPEC: CaseSpec;
     /// The suite's `facts:` sections this case reads; `hilt check` refuses a suite that lists
     /// the case without them.
@@ -37,13 +37,13 @@ pub trait TestCase: Send + Sync + 'static {
 /// A list of files a case's parameters name: its key under `cases.<id>` and what each file is.
 pub struct DataFiles<'p> {
     pub key: &'static str,
-    pub files: &'p [Spanned<String>],
+    pub files: &'p [Located<String>],
     pub what: &'static str,
 }
 
 impl<'p> DataFiles<'p> {
     /// The universal default-credential lists a case tries, under its `corpus` key.
-    pub fn corpus(files: &'p [Spanned<String>]) -> Self {
+    pub fn corpus(files: &'p [Located<String>]) -> Self {
         DataFiles {
             key: "corpus",
             files,
@@ -53,7 +53,7 @@ impl<'p> DataFiles<'p> {
 }
 
 /// A case with no parameters of its own: `"5.6-2-2": {}`.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
@@ -69,6 +69,8 @@ pub trait Registered: Send + Sync {
     /// Reads and checks the case's entry in the suite; `None` when the suite leaves it out.
     fn params(&self, suite: &Suite) -> Result<Option<Params>, ConfigErrors>;
     fn cited_files(&self, params: &Params) -> Vec<String>;
+    /// The JSON Schema of the case's `cases.<id>` entry.
+    fn params_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
     fn run<'a>(&'a self, ctx: &'a CaseContext<'a>, params: &'a Params) -> CaseFuture<'a>;
 }
 
@@ -118,6 +120,10 @@ impl<C: TestCase> Registered for Entry<C> {
         } else {
             Err(ConfigErrors(errors))
         }
+    }
+
+    fn params_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<C::Params>()
     }
 
     fn cited_files(&self, params: &Params) -> Vec<String> {

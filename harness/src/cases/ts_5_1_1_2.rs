@@ -13,6 +13,7 @@
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::duration::Dur;
+use crate::config::located::Located;
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::config::suite::FactSection;
 use crate::corpus::{self, Credential};
@@ -21,16 +22,15 @@ use crate::login::detect::{self, Surface};
 use crate::login::{self, LoginOutcome};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 /// The suite's `cases."5.1-1-2"` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Universal default-credential lists (CSV: entry,username,password[,...]) relative to the suite.
-    pub corpus: Vec<Spanned<String>>,
+    pub corpus: Vec<Located<String>>,
     /// Pause between two login attempts, so a lockout is not provoked by the harness itself.
     #[serde(default = "no_pause")]
     pub pause_between_attempts: Dur,

@@ -11,18 +11,18 @@ use super::derivation;
 use super::password_checks::{against_rule, counter_between, counter_value, entropy_bits};
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
+use crate::config::located::Located;
 use crate::config::profile::AuthFactor;
 use crate::corpus;
 use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 /// The suite's `cases."5.1-2-2"` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Default-credential data a pre-installed password must not be in (same CSV format).
-    pub corpus: Vec<Spanned<String>>,
+    pub corpus: Vec<Located<String>>,
     /// Two pre-installed passwords whose numeric parts differ by at most this are counted as a counter.
     #[serde(default = "default_counter_delta")]
     pub counter_max_delta: u64,

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use std::time::{Duration, Instant};
 
 /// The suite's `cases."5.1-5-2"` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Never more wrong-credential attempts than this per mechanism.

@@ -8,6 +8,7 @@
 
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
+use crate::config::located::Located;
 use crate::config::procedure::Step;
 use crate::config::profile::LoginSurface;
 use crate::config::update::Delivery;
@@ -15,16 +16,15 @@ use crate::facts::initialized;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::http::HttpRequest;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// The suite's `cases."5.3-10-1"` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Lists of HTTP paths where update uploads are commonly found, one per line, relative to the suite.
-    pub http_paths: Vec<Spanned<String>>,
+    pub http_paths: Vec<Located<String>>,
 }
 
 pub struct Case;

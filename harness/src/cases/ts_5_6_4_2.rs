@@ -10,22 +10,22 @@
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, SwdResource};
+use crate::config::located::Located;
 use crate::debug::access::Access;
 use crate::facts::debug_access;
 use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 use crate::util::hash::sha256_hex;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 /// The suite's `cases."5.6-4-2"` entry: what to read comes from the profile, how to reach it
 /// from the rig.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Universal default-credential lists (as 5.1-1-2's) tried at a UART login prompt the
     /// profile does not declare; absent: the prompt is reported without trying any.
     #[serde(default)]
-    pub corpus: Vec<Spanned<String>>,
+    pub corpus: Vec<Located<String>>,
 }
 
 pub struct Case;

@@ -3,11 +3,11 @@
 //! with a standard cable. A declared console login is 5.1-1-2's to test.
 
 use super::CaseContext;
+use crate::config::located::Located;
 use crate::config::pattern::Pattern;
 use crate::config::profile::{Profile, PromptLogin};
 use crate::corpus::{self, Credential};
 use crate::login::{CredentialTrial, LoginOutcome};
-use serde_saphyr::Spanned;
 use std::time::Duration;
 
 pub struct CorpusAtPrompt {
@@ -20,7 +20,7 @@ pub struct CorpusAtPrompt {
 
 pub async fn try_corpus(
     ctx: &CaseContext<'_>,
-    files: &[Spanned<String>],
+    files: &[Located<String>],
     trial: &dyn CredentialTrial,
 ) -> CorpusAtPrompt {
     let mut out = CorpusAtPrompt {

@@ -2,13 +2,13 @@
 //! manufacturer declares about its passwords and brute-force prevention.
 
 use super::duration::Dur;
+use super::located::Located;
 use super::pattern::Pattern;
 use super::procedure::default_method;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthMechanism {
     pub id: String,
@@ -16,7 +16,7 @@ pub struct AuthMechanism {
     pub description: String,
     /// The declared service (by id) this login runs on; absent for the console.
     #[serde(default)]
-    pub service: Option<Spanned<String>>,
+    pub service: Option<Located<String>>,
     pub factor: AuthFactor,
     /// Account name, may use placeholders such as `{label.username}`.
     pub username: String,
@@ -31,7 +31,7 @@ pub struct AuthMechanism {
 
 /// After `after_failures` consecutive wrong credentials the mechanism refuses (or delays) logins
 /// for `lockout`; afterwards the right credential works again.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BruteForcePrevention {
     pub after_failures: u32,
@@ -40,14 +40,14 @@ pub struct BruteForcePrevention {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthFactor {
     PreInstalledUnique,
     UserDefined,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GenerationRule {
     #[serde(default)]
@@ -68,7 +68,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CharClass {
     Upper,
@@ -77,7 +77,7 @@ pub enum CharClass {
     Symbol,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum LoginSurface {
     Http(HttpLogin),
@@ -90,13 +90,13 @@ pub enum LoginSurface {
 }
 
 /// A protocol whose login needs nothing but the credential and a deadline (FTP, MQTT, SSH).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlainLogin {
     pub within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RtspLogin {
     /// The stream path to DESCRIBE, e.g. `/live` or `/Streaming/Channels/101`.
@@ -106,7 +106,7 @@ pub struct RtspLogin {
 
 /// A login request and how its answer reads: the success, wrong-credential and locked-out
 /// answers must be told apart, and anything else is not a login answer at all.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HttpLogin {
     #[serde(default = "default_method")]
@@ -131,7 +131,7 @@ pub struct HttpLogin {
     pub within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PromptLogin {
     pub login_prompt: Pattern,

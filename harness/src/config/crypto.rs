@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TlsDetails {
     /// Protocol versions the service offers, e.g. `["1.2", "1.3"]`.
@@ -17,7 +17,9 @@ pub struct TlsDetails {
     pub min_certificate_key_bits: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, schemars::JsonSchema,
+)]
 pub enum TlsVersion {
     #[serde(rename = "1.0")]
     Tls10,

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 /// Profile side: one physical debug interface of the product, as the manufacturer declares it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DebugInterface {
     pub id: String,
@@ -35,7 +35,7 @@ fn five_seconds() -> super::duration::Dur {
     super::duration::Dur(std::time::Duration::from_secs(5))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DebugKind {
     Swd,
@@ -43,7 +43,7 @@ pub enum DebugKind {
 }
 
 /// What a UART offers in production, as the manufacturer declares it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UartOffers {
     /// Boot messages at most: no prompt of any kind.
@@ -53,7 +53,7 @@ pub enum UartOffers {
     LoginPrompt,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemoryRegion {
     pub name: String,
@@ -61,7 +61,7 @@ pub struct MemoryRegion {
     pub length: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProtectionRegister {
     pub address: u64,
@@ -70,13 +70,13 @@ pub struct ProtectionRegister {
 }
 
 /// Rig side: how a slot's SWD is reached.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SwdResource {
     /// Which interface of the profile this is (`ixit.debug_interfaces[].id`); absent: an
     /// interface the profile does not declare.
     #[serde(default)]
-    pub interface: Option<serde_saphyr::Spanned<String>>,
+    pub interface: Option<crate::config::located::Located<String>>,
     /// TS 103 701 counts only interfaces usable with a standard cable: a populated header is
     /// physically accessible, a bare test pad is not.
     pub reached_by: ReachedBy,
@@ -91,13 +91,13 @@ pub struct SwdResource {
 
 /// Rig side: a UART header besides the console (a second serial port on the board), probed as
 /// a debug interface only.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UartHeader {
     /// Which `kind: uart` interface of the profile this is; absent: one the profile does not
     /// declare.
     #[serde(default)]
-    pub interface: Option<serde_saphyr::Spanned<String>>,
+    pub interface: Option<crate::config::located::Located<String>>,
     /// A tty path such as /dev/ttyUSB1.
     pub path: String,
     /// Absent: hilt tries the common rates and keeps the one that gives readable text.
@@ -106,14 +106,14 @@ pub struct UartHeader {
     pub reached_by: ReachedBy,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReachedBy {
     Header,
     TestPad,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeWiring {
     pub selector: String,

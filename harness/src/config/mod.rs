@@ -76,7 +76,7 @@ fn rig_meets_profile(rig: &Rig, profile: &Profile) -> Vec<ConfigError> {
     };
     let (swd, uart) = (ids(DebugKind::Swd), ids(DebugKind::Uart));
     let mut errors = Vec::new();
-    let mut check = |id: &serde_saphyr::Spanned<String>,
+    let mut check = |id: &crate::config::located::Located<String>,
                      key: String,
                      kind: &str,
                      known: &[&str]| {

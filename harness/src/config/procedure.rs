@@ -6,7 +6,7 @@ use super::pattern::Pattern;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Step {
     /// Switch the unit's supply through the rig's power backend.
@@ -26,7 +26,7 @@ pub enum Step {
     Set(BTreeMap<String, String>),
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PowerAction {
     On,
@@ -34,7 +34,7 @@ pub enum PowerAction {
     Cycle,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PowerStep {
     pub action: PowerAction,
@@ -45,7 +45,7 @@ pub struct PowerStep {
     pub within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ButtonStep {
     pub hold: Dur,
@@ -53,7 +53,7 @@ pub struct ButtonStep {
     pub within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleSend {
     pub text: String,
@@ -62,20 +62,20 @@ pub struct ConsoleSend {
     pub secret: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleExpect {
     pub pattern: Pattern,
     pub within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleLogin {
     pub within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HttpStep {
     /// The declared service (by id) the request goes to.
@@ -98,7 +98,7 @@ pub struct HttpStep {
     pub within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasicAuth {
     pub username: String,

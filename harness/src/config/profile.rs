@@ -12,11 +12,10 @@ use super::procedure::Step;
 use super::update::{UpdateMaterial, UpdateMechanism};
 use super::yaml;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
     pub profile: String,
@@ -32,14 +31,14 @@ pub struct ProfileFile {
     pub update: Option<UpdateMaterial>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     pub manufacturer: String,
     pub model: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IcsRow {
     pub support: Support,
@@ -47,7 +46,7 @@ pub struct IcsRow {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 pub enum Support {
     Y,
     N,
@@ -55,7 +54,7 @@ pub enum Support {
     NotApplicable,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ixit {
     /// IXIT 1-AuthMech.
@@ -74,7 +73,7 @@ pub struct Ixit {
     pub debug_interfaces: Vec<Located<super::debug_interface::DebugInterface>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Disclosure {
     FirmwareVersion,
@@ -82,12 +81,12 @@ pub enum Disclosure {
     Mac,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
-    pub id: Spanned<String>,
+    pub id: Located<String>,
     pub protocol: Protocol,
-    pub port: Spanned<u16>,
+    pub port: Located<u16>,
     #[serde(default)]
     pub purpose: String,
     /// Declared state in the initialized product.
@@ -106,7 +105,7 @@ impl Service {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     Tcp,
@@ -114,7 +113,7 @@ pub enum Protocol {
 }
 
 /// How the unit's console talks: what hilt waits for at the UART.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleDialect {
     pub login: PromptLogin,
@@ -123,7 +122,7 @@ pub struct ConsoleDialect {
     pub death_strings: Vec<Pattern>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Procedures {
     pub factory_reset: Vec<Located<Step>>,

@@ -2,24 +2,24 @@
 
 use super::duration::Dur;
 use super::error::{ConfigError, ConfigErrors};
+use super::located::Located;
 use super::yaml;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RigFile {
     pub rig: String,
     pub slots: Vec<Slot>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Slot {
-    pub id: Spanned<String>,
+    pub id: Located<String>,
     /// A program hilt starts for this slot before the run and stops after it (an emulator, a
     /// simulated unit, a bench helper). Strings in the slot may use `{scratch}`, a fresh per-slot
     /// directory the program can put sockets and files in.
@@ -38,7 +38,7 @@ pub struct Slot {
     pub label: Label,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DebugResources {
     #[serde(default)]
@@ -49,24 +49,24 @@ pub struct DebugResources {
     pub uart: Vec<super::debug_interface::UartHeader>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Launch {
     /// argv; argv[0] is looked up next to the hilt binary, then on PATH. Runs in the rig file's folder.
-    pub command: Spanned<Vec<String>>,
+    pub command: Located<Vec<String>>,
     /// The slot is ready once this path exists.
     pub ready: String,
     pub within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleResource {
     /// A tty path such as /dev/ttyUSB0 or /dev/serial/by-id/...
     pub path: String,
     /// Absent: hilt tries the common rates and keeps the one that gives readable text.
     #[serde(default)]
-    pub baud: Option<Spanned<u32>>,
+    pub baud: Option<Located<u32>>,
     /// How the UART is reached: a populated header (default) or a bare test pad, which TS 103 701
     /// does not count as physically accessible.
     #[serde(default = "header")]
@@ -77,7 +77,7 @@ fn header() -> super::debug_interface::ReachedBy {
     super::debug_interface::ReachedBy::Header
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkResource {
     /// The unit's address: the only address hilt sends traffic to for this slot.
@@ -96,7 +96,7 @@ pub struct NetworkResource {
     pub capture_interface: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum PowerBackend {
     /// A controller that takes one text line per action on a socket and answers with `reply`.
@@ -105,14 +105,14 @@ pub enum PowerBackend {
     Command(CommandPower),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub enum ButtonBackend {
     Line(LineButton),
     Command(CommandButton),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinePower {
     /// `unix:/path/to/socket` or `tcp:host:port`.
@@ -123,7 +123,7 @@ pub struct LinePower {
     pub reply: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineButton {
     pub endpoint: String,
@@ -137,14 +137,14 @@ fn default_reply() -> String {
     "ok".into()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommandPower {
     pub on: Vec<String>,
     pub off: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommandButton {
     /// `{ms}` in an argument is replaced by how long the button is held.
@@ -153,7 +153,7 @@ pub struct CommandButton {
 
 /// What is printed on the unit's label, typed in by the lab, or read from a file a launched
 /// program writes (`file`, YAML with the same keys).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Label {
     #[serde(default)]

@@ -10,11 +10,10 @@ use super::located::Located;
 use super::yaml;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuiteFile {
     pub suite: String,
@@ -22,10 +21,11 @@ pub struct SuiteFile {
     #[serde(default)]
     pub facts: FactSettings,
     /// Test case id -> its parameters (read by the case); a case left out does not run.
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub cases: Located<BTreeMap<String, Located<IgnoredAny>>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Standards {
     pub en_303_645: String,
@@ -34,7 +34,7 @@ pub struct Standards {
 
 /// Settings of the facts several cases share; a section left out leaves its fact unconfigured
 /// (cases that need it are refused by `hilt check`) or at its stated default.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactSettings {
     /// The unit's open TCP ports and answering UDP ports (read by 5.1-1-2, 5.5-1-2, 5.6-1-2,
@@ -49,38 +49,38 @@ pub struct FactSettings {
     pub factory_default: FactoryDefaultSettings,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScanSettings {
     /// e.g. `1-65535` or `1-1024,8080`.
-    pub tcp_ports: Spanned<String>,
-    pub concurrency: Spanned<usize>,
+    pub tcp_ports: Located<String>,
+    pub concurrency: Located<usize>,
     pub connect_timeout: Dur,
     /// UDP ports to probe, same syntax; absent: no UDP discovery.
     #[serde(default)]
-    pub udp_ports: Option<Spanned<String>>,
+    pub udp_ports: Option<Located<String>>,
     /// How long a UDP port may stay silent before it counts as open|filtered.
     #[serde(default = "one_second")]
     pub udp_wait: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBatterySettings {
     /// Percentage of the valid image sent before the unit's power is cut.
     #[serde(default = "half")]
-    pub power_cut_at_percent: Spanned<u8>,
+    pub power_cut_at_percent: Located<u8>,
     #[serde(default = "two_seconds")]
     pub power_off_for: Dur,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactoryDefaultSettings {
     /// Default-credential lists whose entries for a user-defined account's name are tried
     /// before initialization, after the empty password, the account name and the label's.
     #[serde(default)]
-    pub corpus: Vec<Spanned<String>>,
+    pub corpus: Vec<Located<String>>,
 }
 
 /// A section of `facts:` a test case may need.
@@ -109,12 +109,8 @@ impl FactSection {
     }
 }
 
-fn half() -> Spanned<u8> {
-    Spanned::new(
-        50,
-        serde_saphyr::Location::UNKNOWN,
-        serde_saphyr::Location::UNKNOWN,
-    )
+fn half() -> Located<u8> {
+    Located::unplaced(50)
 }
 fn two_seconds() -> Dur {
     Dur(std::time::Duration::from_secs(2))
@@ -226,7 +222,7 @@ impl Suite {
 pub fn check_files(
     suite: &Path,
     key: &str,
-    files: &[Spanned<String>],
+    files: &[Located<String>],
     what: &str,
 ) -> Vec<ConfigError> {
     files
@@ -288,7 +284,7 @@ mod tests {
         assert!(parse_port_ranges("http").is_err());
     }
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, schemars::JsonSchema)]
     #[serde(deny_unknown_fields)]
     struct Params {
         attempts: u32,

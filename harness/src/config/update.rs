@@ -6,10 +6,9 @@ use super::located::Located;
 use super::procedure::BasicAuth;
 pub use super::procedure::Step;
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMechanism {
     pub id: String,
@@ -24,7 +23,7 @@ pub struct UpdateMechanism {
     pub installed_within: Dur,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Delivery {
     /// hilt uploads the image to the unit over HTTP.
@@ -37,36 +36,32 @@ pub enum Delivery {
     ConsoleXmodem(ConsoleXmodem),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleXmodem {
     pub start: Vec<Located<super::procedure::Step>>,
     /// 128 (XMODEM-CRC) or 1024 (XMODEM-1K).
     #[serde(default = "one_k")]
-    pub block_size: Spanned<usize>,
+    pub block_size: Located<usize>,
     /// Deadline for the receiver's start request and for each acknowledgement.
     pub within: Dur,
 }
 
-fn one_k() -> Spanned<usize> {
-    Spanned::new(
-        1024,
-        serde_saphyr::Location::UNKNOWN,
-        serde_saphyr::Location::UNKNOWN,
-    )
+fn one_k() -> Located<usize> {
+    Located::unplaced(1024)
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PullHttp {
     pub trigger: Vec<Located<super::procedure::Step>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushHttp {
     /// The declared service (by id) the upload goes to.
-    pub service: Spanned<String>,
+    pub service: Located<String>,
     #[serde(default = "post")]
     pub method: String,
     pub path: String,
@@ -81,7 +76,7 @@ pub struct PushHttp {
 }
 
 /// A browser-style upload form: the image as one file field of a multipart/form-data body.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Multipart {
     pub field: String,
@@ -91,7 +86,7 @@ pub struct Multipart {
     pub fields: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMaterial {
     pub image: ImageLayout,
@@ -99,7 +94,7 @@ pub struct UpdateMaterial {
 }
 
 /// Where the parts of an image are, so a tamper lands where it is meant to.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImageLayout {
     /// At least `payload` and `signature`; usually also `header`.
@@ -109,7 +104,7 @@ pub struct ImageLayout {
 
 /// A byte range. Integer offsets below zero count from the end of the image; `end` defaults to
 /// `start + length`, or the end of the image; `start` defaults to `end - length`, or 0.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
     #[serde(default)]
@@ -120,7 +115,7 @@ pub struct Region {
     pub length: Option<Length>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected an offset: an integer (below zero counts from the end), `{ after: REGION }` or `{ before: REGION }`"
@@ -137,7 +132,7 @@ pub enum Offset {
     },
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected a length: a number of bytes or `{ read: { at: OFFSET, size: BYTES, order: little|big } }`"
@@ -150,7 +145,7 @@ pub enum Length {
     },
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     pub at: i64,
@@ -159,7 +154,7 @@ pub struct Field {
     pub order: ByteOrder,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ByteOrder {
     #[default]
@@ -167,7 +162,7 @@ pub enum ByteOrder {
     Big,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignatureSpec {
     /// `ed25519` lets hilt re-sign with a key of its own; other schemes (`cms`, `rsa-pss`, ...)
@@ -182,7 +177,7 @@ pub struct SignatureSpec {
 }
 
 /// Valid images the lab was given, relative to the profile.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabImages {
     /// Newer valid images: the positive control and the source of every tampered image. Each
@@ -197,7 +192,7 @@ pub struct LabImages {
     pub other_model: Option<LabImage>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected an image `{ file: F, version: V }` or a list of them"
@@ -222,10 +217,10 @@ impl OneOrMore {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LabImage {
-    pub file: Spanned<String>,
+    pub file: Located<String>,
     /// The version the unit reports once it runs this image.
     #[serde(default)]
     pub version: Option<String>,

@@ -1,8 +1,9 @@
 //! YAML text -> typed value, with every parse or type error mapped to file:line:col + key path.
 
 use super::error::ConfigError;
+use super::located::Located;
 use serde::de::DeserializeOwned;
-use serde_saphyr::{Location, Spanned};
+use serde_saphyr::Location;
 use std::cell::RefCell;
 use std::path::Path;
 
@@ -88,7 +89,7 @@ fn error_at(file: &Path, e: &serde_saphyr::Error, key_path: &str) -> ConfigError
     }
 }
 
-/// `Spanned<T>` fields show up as `.value` in serde's path; the user never wrote that key.
+/// `Located<T>` fields show up as `.value` in serde's path; the user never wrote that key.
 fn clean_path(path: &str) -> String {
     if path == "." || path == "?" {
         return String::new();
@@ -126,11 +127,11 @@ fn problem_text(e: &serde_saphyr::Error) -> String {
 /// Error for a value that parsed but is wrong in context (a dangling reference, a duplicate id).
 pub fn at<T>(
     file: &Path,
-    spanned: &Spanned<T>,
+    spanned: &Located<T>,
     key_path: impl Into<String>,
     problem: impl Into<String>,
 ) -> ConfigError {
-    at_location(file, &spanned.referenced, key_path, problem)
+    at_location(file, &spanned.at, key_path, problem)
 }
 
 pub fn at_location(
