@@ -17,12 +17,10 @@ use crate::config::located::Located;
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::config::suite::FactSection;
 use crate::corpus::{self, Credential};
-use crate::facts::{initialized, open_ports};
-use crate::login::detect::{self, Surface};
+use crate::facts::initialized;
 use crate::login::{self, LoginOutcome};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 /// The suite's `cases."5.1-1-2"` entry.
@@ -99,7 +97,7 @@ impl TestCase for Case {
             }
         }
 
-        undeclared_login_surfaces(
+        super::login_surfaces::undeclared(
             ctx,
             &mut findings,
             &mut blockers,
@@ -223,60 +221,6 @@ fn pre_installed_password(
         "pre-installed password compared with {} other sample(s)",
         ctx.peers.len().saturating_sub(1)
     ));
-}
-
-/// Unit (a): every open port that is not the service of a declared mechanism is asked whether it
-/// takes a login.
-async fn undeclared_login_surfaces(
-    ctx: &CaseContext<'_>,
-    findings: &mut Vec<String>,
-    blockers: &mut Vec<Blocker>,
-    details: &mut Vec<String>,
-    evidence: &mut Vec<std::path::PathBuf>,
-) {
-    let sample = ctx.sample;
-    let profile = &ctx.config.profile;
-    if ctx.config.suite.body.facts.scan.is_none() {
-        blockers.push(Blocker::new(Cause::Config, "unit (a): the suite configures no scan (`facts.scan`), so login surfaces cannot be discovered"));
-        return;
-    }
-    let ports = match open_ports::get(sample, &ctx.config.suite).await {
-        Ok(p) => p,
-        Err(e) => {
-            blockers.push(e.clone().context("unit (a): TCP scan"));
-            return;
-        }
-    };
-    let declared: Vec<u16> = profile
-        .body
-        .ixit
-        .auth_mechanisms
-        .iter()
-        .filter_map(|m| m.service.as_ref())
-        .filter_map(|s| profile.service(&s.value))
-        .map(|s| s.port.value)
-        .collect();
-    let mut log = String::from("port\tanswer\n");
-    let mut asked = 0;
-    for port in ports.unit_ports().filter(|p| !declared.contains(p)) {
-        asked += 1;
-        let surface = detect::detect(
-            SocketAddr::new(sample.address, port),
-            Duration::from_secs(4),
-        )
-        .await;
-        log.push_str(&format!("{port}\t{surface:?}\n"));
-        if let Surface::Login { protocol, evidence } = surface {
-            findings.push(format!(
-                "TCP {port} takes a {protocol} login that IXIT 1 does not declare ({evidence})"
-            ));
-        }
-    }
-    details.push(format!(
-        "unit (a): {asked} open port(s) outside the declared mechanisms asked for a login surface"
-    ));
-    evidence.push(sample.evidence.write("5.1-1-2/login-surfaces.tsv", &log));
-    evidence.push(ports.evidence.clone());
 }
 
 fn reachable(ctx: &CaseContext<'_>, mech: &AuthMechanism) -> bool {

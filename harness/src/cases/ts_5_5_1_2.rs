@@ -9,9 +9,9 @@
 //! run's packet capture is the protocol analyser (EXAMPLE 1): every packet in which one of the
 //! unit's passwords crossed the wire readable is reported.
 
+use super::tls_judgement::{judge_tls, log_inventory, Judgement};
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
-use crate::config::crypto::{TlsDetails, TlsVersion};
 use crate::config::profile::{LoginSurface, Protocol};
 use crate::config::suite::FactSection;
 use crate::evidence::EvidenceLog;
@@ -20,7 +20,7 @@ use crate::login::detect::{detect, exchange, Surface};
 use crate::login::{http_login::HttpTrial, CredentialTrial, LoginOutcome};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::http::Endpoint;
-use crate::transport::tls_probe::{self, TlsInventory};
+use crate::transport::tls_probe;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -155,94 +155,6 @@ impl TestCase for Case {
     }
 }
 
-#[derive(Default)]
-struct Judgement {
-    findings: Vec<String>,
-    blockers: Vec<Blocker>,
-    details: Vec<String>,
-    tls_ports: u32,
-}
-
-fn log_inventory(log: &EvidenceLog, name: &str, inv: &TlsInventory) {
-    for (v, suites) in &inv.accepted {
-        log.line("<", &format!("{name}: {v} accepted: {}", suites.join(", ")));
-    }
-    for (v, why) in &inv.refused {
-        log.line("<", &format!("{name}: {v} refused: {why}"));
-    }
-    if let Some(c) = &inv.certificate {
-        log.line(
-            "<",
-            &format!(
-                "{name}: certificate key {} {} bits, signature {}",
-                c.kind, c.bits, c.signature
-            ),
-        );
-    }
-}
-
-fn judge_tls(name: &str, declared: Option<&TlsDetails>, inv: &TlsInventory, j: &mut Judgement) {
-    for (v, suites) in &inv.accepted {
-        if v.is_legacy() {
-            j.findings.push(format!(
-                "{name} accepts {v} (negotiated {}), deprecated and not best practice",
-                suites[0]
-            ));
-        }
-        let weak: Vec<&str> = suites
-            .iter()
-            .map(String::as_str)
-            .filter(|s| tls_probe::is_weak_suite(s))
-            .collect();
-        if !weak.is_empty() {
-            j.findings.push(format!(
-                "{name} negotiates weak cipher suite(s) under {v}: {}",
-                weak.join(", ")
-            ));
-        }
-    }
-    let Some(d) = declared else {
-        j.details.push(format!(
-            "{name} speaks TLS but the profile declares no TLS details for it; only the best-practice checks applied"
-        ));
-        return;
-    };
-    for v in TlsVersion::ALL {
-        let said = d.versions.contains(&v);
-        match (said, inv.accepts(v)) {
-            (true, false) => j
-                .findings
-                .push(format!("{name} is declared to offer {v} but refuses it")),
-            (false, true) if !v.is_legacy() => j.findings.push(format!(
-                "{name} accepts {v}, which IXIT 11 does not declare"
-            )),
-            _ => {}
-        }
-    }
-    if let Some(allowed) = &d.cipher_suites {
-        let extra: Vec<&str> = inv
-            .accepted
-            .iter()
-            .flat_map(|(_, s)| s.iter().map(String::as_str))
-            .filter(|s| !allowed.iter().any(|a| a == s))
-            .collect();
-        if !extra.is_empty() {
-            j.findings.push(format!(
-                "{name} negotiates cipher suite(s) IXIT 11 does not declare: {}",
-                extra.join(", ")
-            ));
-        }
-    }
-    if let (Some(min), Some(c)) = (d.min_certificate_key_bits, &inv.certificate) {
-        if c.bits < min {
-            j.findings.push(format!(
-                "{name}'s certificate key is {} {} bits, below the declared {min}",
-                c.kind, c.bits
-            ));
-        }
-    }
-}
-
 async fn clear_text(
     ctx: &CaseContext<'_>,
     name: &str,
@@ -337,81 +249,5 @@ async fn declared_logins_in_clear(
                 mech.id, spec.method, spec.path
             ));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::transport::tls_probe::CertificateKey;
-
-    fn tls_service(versions: Vec<TlsVersion>) -> TlsDetails {
-        TlsDetails {
-            versions,
-            cipher_suites: None,
-            min_certificate_key_bits: Some(256),
-        }
-    }
-
-    fn inventory(accepted: &[(TlsVersion, &str)], bits: u32) -> TlsInventory {
-        TlsInventory {
-            accepted: accepted
-                .iter()
-                .map(|(v, s)| (*v, vec![s.to_string()]))
-                .collect(),
-            refused: vec![],
-            certificate: Some(CertificateKey {
-                kind: "EC".into(),
-                bits,
-                signature: "ecdsa-with-SHA256".into(),
-            }),
-        }
-    }
-
-    #[test]
-    fn declared_modern_tls_passes_and_each_deviation_is_named() {
-        let declared = tls_service(vec![TlsVersion::Tls12, TlsVersion::Tls13]);
-        let good = inventory(
-            &[
-                (TlsVersion::Tls12, "ECDHE-ECDSA-AES256-GCM-SHA384"),
-                (TlsVersion::Tls13, "TLS_AES_256_GCM_SHA384"),
-            ],
-            256,
-        );
-        let mut j = Judgement::default();
-        judge_tls("https", Some(&declared), &good, &mut j);
-        assert!(j.findings.is_empty(), "{:?}", j.findings);
-
-        let legacy = inventory(
-            &[
-                (TlsVersion::Tls10, "ECDHE-ECDSA-AES128-SHA"),
-                (TlsVersion::Tls12, "ECDHE-ECDSA-AES256-GCM-SHA384"),
-            ],
-            160,
-        );
-        let mut j = Judgement::default();
-        judge_tls("https", Some(&declared), &legacy, &mut j);
-        let all = j.findings.join("\n");
-        assert!(all.contains("accepts TLS 1.0 (negotiated ECDHE-ECDSA-AES128-SHA)"));
-        assert!(all.contains("declared to offer TLS 1.3 but refuses it"));
-        assert!(all.contains("EC 160 bits, below the declared 256"));
-        assert_eq!(j.findings.len(), 3, "{all}");
-    }
-
-    #[test]
-    fn weak_suites_and_undeclared_suites_fail_without_a_declaration_too() {
-        let weak = inventory(&[(TlsVersion::Tls12, "DES-CBC3-SHA")], 2048);
-        let mut j = Judgement::default();
-        judge_tls("TCP 443", None, &weak, &mut j);
-        assert!(j.findings[0].contains("weak cipher suite(s) under TLS 1.2: DES-CBC3-SHA"));
-        let mut declared = tls_service(vec![TlsVersion::Tls12]);
-        declared.cipher_suites = Some(vec!["ECDHE-ECDSA-AES256-GCM-SHA384".into()]);
-        let other = inventory(&[(TlsVersion::Tls12, "ECDHE-ECDSA-AES128-SHA256")], 256);
-        let mut j = Judgement::default();
-        judge_tls("https", Some(&declared), &other, &mut j);
-        assert_eq!(
-            j.findings,
-            vec!["https negotiates cipher suite(s) IXIT 11 does not declare: ECDHE-ECDSA-AES128-SHA256"]
-        );
     }
 }
