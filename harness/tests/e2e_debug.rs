@@ -370,3 +370,31 @@ fn a_console_without_a_baud_rate_is_found_by_search() {
     );
     assert!(log.contains("[serial BREAK]"), "{log}");
 }
+
+/// Nothing declared and nothing wired: no interface was examined, so no PASS.
+#[test]
+fn a_sample_with_no_debug_interface_examined_is_not_performed() {
+    let dir = TempDir::new("nodebug");
+    let rig = write_rig(&dir.0, 92, &[&[]]);
+    let text = std::fs::read_to_string(&rig).unwrap();
+    let console = "    console: { path: \"{scratch}/uart\", baud: 115200 }\n";
+    let swd =
+        "    debug: { swd: { interface: swd, reached_by: header, bridge: \"{scratch}/swd\" } }\n";
+    assert!(text.contains(console) && text.contains(swd));
+    std::fs::write(&rig, text.replace(console, "").replace(swd, "")).unwrap();
+    let text = profile_text();
+    let start = text.find("  debug_interfaces:").unwrap();
+    let end = text.find("  update_mechanisms:").unwrap();
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[DEBUG]);
+    assert_verdict(
+        &run,
+        "slot1",
+        DEBUG,
+        "INCONCLUSIVE",
+        "no interface was examined",
+    );
+    assert_eq!(run.cause("slot1", DEBUG).as_deref(), Some("config"));
+}

@@ -48,9 +48,11 @@ impl TestCase for Case {
         parts.extend(swd_part(ctx).await);
         parts.extend(super::debug_uart::judge(ctx, &params.corpus).await);
         if parts.is_empty() {
-            return CaseResult::new(
-                Verdict::Pass,
-                "the profile declares no debug interface and the rig wires none to this sample",
+            // Unit (b) examines the interfaces a standard cable reaches; with none declared and
+            // none wired nothing was examined, which is no evidence that none is open.
+            return CaseResult::not_performed(
+                Cause::Config,
+                "the profile declares no debug interface and the rig wires no console, UART header or SWD to this sample: no interface was examined",
             );
         }
         combine(parts)
