@@ -2,24 +2,21 @@
 //! every reporter the same events as verdicts arrive. No format is written here.
 
 mod info;
+mod progress;
 mod sample_task;
 
-use crate::bench::{self, label::UnitLabel, Sample, Unavailable};
-use crate::cases::across_units::SecretPool;
+use crate::bench::{self, Sample, Unavailable};
 use crate::config::{Config, ConfigPaths};
-use crate::model::event::{Event, Reporter};
+use crate::model::event::Reporter;
 use crate::model::exit;
-use crate::model::verdict::{CaseResult, Cause, Verdict};
 use crate::plan::{self, PlannedCase};
 use crate::report::bundle::{Bundle, BundleWriter};
 use crate::report::terminal::{Format, Terminal};
 use crate::report::{self, CaseRecord};
 use libtest_mimic::{Arguments, FormatSetting, Trial};
-use sample_task::{Progress, SampleTask};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 pub struct RunOptions {
     pub paths: ConfigPaths,
@@ -118,7 +115,7 @@ pub fn execute(opts: RunOptions) -> i32 {
     ];
     let (interrupted, report_errors) = rt.block_on(async {
         let interrupt = watch_signals();
-        let reporting = report_progress(&loaded, &prepared, interrupt, &mut reporters);
+        let reporting = progress::report(&loaded, &prepared, interrupt, &mut reporters);
         let (interrupted, errors) = reporting.await;
         stop_units(&prepared).await;
         (interrupted, errors)
@@ -229,157 +226,6 @@ fn watch_signals() -> watch::Receiver<bool> {
         std::process::exit(exit::ABORTED);
     });
     rx
-}
-
-/// Starts each sample's task and hands every event to every reporter until all verdicts are
-/// in. Returns whether the operator interrupted, and the reporters' errors at the end.
-async fn report_progress(
-    loaded: &Loaded,
-    prepared: &Arc<Vec<Prepared>>,
-    mut interrupt: watch::Receiver<bool>,
-    reporters: &mut [Box<dyn Reporter>],
-) -> (bool, Vec<String>) {
-    let planned = &loaded.planned;
-    let clock = Instant::now();
-    let mut emit = |event: Event<'_>| -> Vec<String> {
-        reporters
-            .iter_mut()
-            .filter_map(|r| r.on(&event).err())
-            .collect()
-    };
-    let name_width = planned.iter().map(|p| p.name().len()).max().unwrap_or(0);
-    warn(emit(Event::Started {
-        planned: planned.len(),
-        filtered_out: loaded.filtered_out,
-        name_width,
-    }));
-    for p in prepared.iter() {
-        let (slot, outcome) = match p.as_ref() {
-            Ok(s) => (s.slot_id.as_str(), Ok(())),
-            Err(u) => (u.slot_id.as_str(), Err(u.reason.as_str())),
-        };
-        warn(emit(Event::SampleUp { slot, outcome }));
-    }
-    let mut rx = start_samples(loaded, prepared, &interrupt);
-    let mut pending: Vec<bool> = planned.iter().map(|p| p.not_applicable.is_none()).collect();
-    for p in planned {
-        if let Some(reason) = &p.not_applicable {
-            let result = CaseResult::new(Verdict::NotApplicable, reason.clone());
-            warn(emit(verdict_event(p, result).as_event()));
-        }
-    }
-    let (mut interrupted, mut watching) = (false, true);
-    loop {
-        tokio::select! {
-            progress = rx.recv() => match progress {
-                Some(Progress::Started(i)) => {
-                    let p = &planned[i];
-                    warn(emit(Event::CaseStarted { slot: &p.slot, case: p.spec.id }));
-                }
-                Some(Progress::Done(i, result)) => {
-                    pending[i] = false;
-                    warn(emit(verdict_event(&planned[i], result).as_event()));
-                }
-                None => break,
-            },
-            stop = interrupt.wait_for(|stop| *stop), if watching => {
-                // Once only; an error means no signal can come any more.
-                watching = false;
-                if stop.is_ok() {
-                    interrupted = true;
-                    warn(emit(Event::Interrupted));
-                }
-            }
-        }
-    }
-    for (i, _) in pending.iter().enumerate().filter(|(_, p)| **p) {
-        let result =
-            CaseResult::not_performed(Cause::Bench, "the sample's task ended without a verdict");
-        warn(emit(verdict_event(&planned[i], result).as_event()));
-    }
-    let errors = emit(Event::Finished {
-        interrupted,
-        elapsed: clock.elapsed(),
-    });
-    (interrupted, errors)
-}
-
-/// One task per sample, each with its cases in plan order; the channel closes when all end.
-fn start_samples(
-    loaded: &Loaded,
-    prepared: &Arc<Vec<Prepared>>,
-    interrupt: &watch::Receiver<bool>,
-) -> mpsc::UnboundedReceiver<Progress> {
-    let peers: Arc<Vec<(String, UnitLabel)>> = Arc::new(
-        prepared
-            .iter()
-            .filter_map(|p| p.as_ref().as_ref().ok())
-            .map(|s| (s.slot_id.clone(), s.label.clone()))
-            .collect(),
-    );
-    let pool = Arc::new(SecretPool::new(peers.iter().map(|(slot, _)| slot.clone())));
-    let (tx, rx) = mpsc::unbounded_channel();
-    for sample in prepared.iter() {
-        let slot = match sample.as_ref() {
-            Ok(s) => s.slot_id.clone(),
-            Err(u) => u.slot_id.clone(),
-        };
-        let mine = loaded
-            .planned
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.slot == slot && p.not_applicable.is_none())
-            .map(|(i, p)| (i, p.clone()))
-            .collect();
-        let task = SampleTask {
-            sample: sample.clone(),
-            peers: peers.clone(),
-            pool: pool.clone(),
-            config: loaded.config.clone(),
-            interrupt: interrupt.clone(),
-        };
-        tokio::spawn(task.run(mine, tx.clone()));
-    }
-    rx
-}
-
-/// A verdict with the name reporters show, kept alive while the event borrows it.
-struct VerdictEvent {
-    name: String,
-    record: CaseRecord,
-}
-
-impl VerdictEvent {
-    fn as_event(&self) -> Event<'_> {
-        Event::Verdict {
-            name: &self.name,
-            record: &self.record,
-        }
-    }
-}
-
-fn verdict_event(p: &PlannedCase, result: CaseResult) -> VerdictEvent {
-    let evidence = result
-        .evidence
-        .iter()
-        .map(|e| e.display().to_string())
-        .collect();
-    VerdictEvent {
-        name: p.name(),
-        record: CaseRecord {
-            slot: p.slot.clone(),
-            spec: p.spec,
-            result,
-            evidence,
-        },
-    }
-}
-
-/// A report that could not be updated mid-run is rewritten at the end; say so meanwhile.
-fn warn(errors: Vec<String>) {
-    for e in errors {
-        eprintln!("hilt: cannot update {e}");
-    }
 }
 
 async fn stop_units(prepared: &[Prepared]) {
