@@ -4,7 +4,7 @@
 use super::CaseContext;
 use crate::facts::open_ports;
 use crate::login::detect::{self, Surface};
-use crate::model::verdict::{Blocker, Cause};
+use crate::model::verdict::Blocker;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -19,10 +19,6 @@ pub async fn undeclared(
 ) {
     let sample = ctx.sample;
     let profile = &ctx.config.profile;
-    if ctx.config.suite.body.facts.scan.is_none() {
-        blockers.push(Blocker::new(Cause::Config, "unit (a): the suite configures no scan (`facts.scan`), so login surfaces cannot be discovered"));
-        return;
-    }
     let ports = match open_ports::get(sample, &ctx.config.suite).await {
         Ok(p) => p,
         Err(e) => {

@@ -13,6 +13,11 @@ mod entry;
 const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn load<T: DeserializeOwned>(file: &Path) -> Result<T, ConfigError> {
+    parse(file, &read(file)?)
+}
+
+/// The file's text, refused when it is too large to be a config file or not UTF-8.
+pub fn read(file: &Path) -> Result<String, ConfigError> {
     let meta = std::fs::metadata(file)
         .map_err(|e| ConfigError::whole_file(file, format!("cannot read file: {e}")))?;
     if meta.len() > MAX_CONFIG_BYTES {
@@ -24,10 +29,8 @@ pub fn load<T: DeserializeOwned>(file: &Path) -> Result<T, ConfigError> {
             ),
         ));
     }
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        ConfigError::whole_file(file, format!("cannot read file as UTF-8 text: {e}"))
-    })?;
-    parse(file, &text)
+    std::fs::read_to_string(file)
+        .map_err(|e| ConfigError::whole_file(file, format!("cannot read file as UTF-8 text: {e}")))
 }
 
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T, ConfigError> {

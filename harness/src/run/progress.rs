@@ -47,7 +47,11 @@ pub(super) async fn report(
     for p in planned {
         if let Some(reason) = &p.not_applicable {
             let result = CaseResult::new(Verdict::NotApplicable, reason.clone());
-            warn(emit(verdict_event(p, result).as_event()));
+            let record = record_of(p, result);
+            warn(emit(Event::Verdict {
+                name: &p.name(),
+                record: &record,
+            }));
         }
     }
     let (mut interrupted, mut watching) = (false, true);
@@ -60,7 +64,8 @@ pub(super) async fn report(
                 }
                 Some(Progress::Done(i, result)) => {
                     pending[i] = false;
-                    warn(emit(verdict_event(&planned[i], result).as_event()));
+                    let record = record_of(&planned[i], result);
+        warn(emit(Event::Verdict { name: &planned[i].name(), record: &record }));
                 }
                 None => break,
             },
@@ -77,7 +82,11 @@ pub(super) async fn report(
     for (i, _) in pending.iter().enumerate().filter(|(_, p)| **p) {
         let result =
             CaseResult::not_performed(Cause::Bench, "the sample's task ended without a verdict");
-        warn(emit(verdict_event(&planned[i], result).as_event()));
+        let record = record_of(&planned[i], result);
+        warn(emit(Event::Verdict {
+            name: &planned[i].name(),
+            record: &record,
+        }));
     }
     let errors = emit(Event::Finished {
         interrupted,
@@ -125,35 +134,17 @@ fn start_samples(
     rx
 }
 
-/// A verdict with the name reporters show, kept alive while the event borrows it.
-struct VerdictEvent {
-    name: String,
-    record: CaseRecord,
-}
-
-impl VerdictEvent {
-    fn as_event(&self) -> Event<'_> {
-        Event::Verdict {
-            name: &self.name,
-            record: &self.record,
-        }
-    }
-}
-
-fn verdict_event(p: &PlannedCase, result: CaseResult) -> VerdictEvent {
+fn record_of(p: &PlannedCase, result: CaseResult) -> CaseRecord {
     let evidence = result
         .evidence
         .iter()
         .map(|e| e.display().to_string())
         .collect();
-    VerdictEvent {
-        name: p.name(),
-        record: CaseRecord {
-            slot: p.slot.clone(),
-            spec: p.spec,
-            result,
-            evidence,
-        },
+    CaseRecord {
+        slot: p.slot.clone(),
+        spec: p.spec,
+        result,
+        evidence,
     }
 }
 
