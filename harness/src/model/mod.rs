@@ -5,4 +5,5 @@ pub mod case;
 pub mod event;
 pub mod exit;
 pub mod record;
+pub mod unit;
 pub mod verdict;

@@ -117,6 +117,8 @@ pub struct CaseResult {
     pub firmware_version: Option<String>,
     /// Set when the verdict is INCONCLUSIVE: whose doing that was.
     pub cause: Option<Cause>,
+    /// The TS 103 701 test units, each judged on its own (empty for a case not yet split).
+    pub units: Vec<super::unit::UnitResult>,
 }
 
 impl CaseResult {
@@ -131,6 +133,7 @@ impl CaseResult {
             duration: Duration::ZERO,
             firmware_version: None,
             cause: None,
+            units: vec![],
         }
     }
 

@@ -229,6 +229,7 @@ fn finding(h: &mut String, sample: Option<&SampleIdentity>, r: &CaseRecord) {
         "Outcome"
     };
     let _ = writeln!(h, "<p><b>{label}:</b> {}</p>", e(&clean(&r.result.message)));
+    units_table(h, &clean, r);
     if !r.result.details.is_empty() {
         h.push_str("<ul>");
         for d in &r.result.details {
@@ -263,6 +264,26 @@ fn finding(h: &mut String, sample: Option<&SampleIdentity>, r: &CaseRecord) {
         h.push_str("</p>\n");
     }
     h.push_str("</div>\n");
+}
+
+/// The TS 103 701 test units, one row each.
+fn units_table(h: &mut String, clean: &dyn Fn(&str) -> String, r: &CaseRecord) {
+    if r.result.units.is_empty() {
+        return;
+    }
+    h.push_str("<table class=\"units\"><tr><th>Unit</th><th>Checks</th><th>Verdict</th><th>Outcome</th></tr>\n");
+    for u in &r.result.units {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            escape(u.id),
+            escape(u.title),
+            class(u.verdict),
+            escape(&u.verdict_text()),
+            escape(&clean(&u.message))
+        );
+    }
+    h.push_str("</table>\n");
 }
 
 /// ISO/IEC 17025 7.8.2.1: the method, the equipment and who ran it.

@@ -76,12 +76,24 @@ struct ResultEntry {
     started: String,
     finished: String,
     message: String,
+    /// The TS 103 701 test units, each with its own verdict.
+    units: Vec<UnitEntry>,
     observations: Vec<String>,
     measurements: Vec<Measurement>,
     decision_rule: &'static str,
     /// The version the unit reported when the case started.
     firmware_version: Option<String>,
     evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Serialize)]
+struct UnitEntry {
+    unit: &'static str,
+    title: &'static str,
+    /// PASS, FAIL, MANUAL, N/A, or NOT PERFORMED.
+    verdict: &'static str,
+    cause: Option<Cause>,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -124,6 +136,21 @@ pub fn render(
                 + chrono::Duration::from_std(r.result.duration).unwrap_or_default())
             .to_rfc3339(),
             message: clean(&r.slot, &r.result.message),
+            units: r
+                .result
+                .units
+                .iter()
+                .map(|u| UnitEntry {
+                    unit: u.id,
+                    title: u.title,
+                    verdict: match u.verdict {
+                        Verdict::Inconclusive => "NOT PERFORMED",
+                        v => v.label(),
+                    },
+                    cause: u.cause,
+                    message: clean(&r.slot, &u.message),
+                })
+                .collect(),
             observations: r.result.details.iter().map(|d| clean(&r.slot, d)).collect(),
             measurements: r.result.measurements.clone(),
             decision_rule: r.spec.decision_rule,

@@ -115,6 +115,9 @@ fn test_case(sample: &SampleIdentity, r: &CaseRecord) -> TestCase {
         r.result.started.to_rfc3339(),
         message
     );
+    for u in &r.result.units {
+        out.push_str(&format!("unit {}\n", sample.clean(&u.line())));
+    }
     for d in &r.result.details {
         out.push_str(&format!("- {}\n", sample.clean(d)));
     }
@@ -167,6 +170,13 @@ mod tests {
             "banner <script>alert(1)</script> ]]> \u{1b}[31m\u{0}pw=S3cretLabelPw",
         );
         result.details.push("seen S3cretLabelPw & more".into());
+        result.units.push(crate::model::unit::UnitResult::judge(
+            "c",
+            "uniqueness",
+            &["unit <b> saw S3cretLabelPw".into()],
+            &[],
+            "",
+        ));
         let record = CaseRecord {
             slot: "s1".into(),
             spec: crate::model::case::CaseSpec {
@@ -181,6 +191,7 @@ mod tests {
         let xml = render(&info(), &[sample], &[record]).unwrap();
         assert!(!xml.contains("S3cretLabelPw"), "{xml}");
         assert!(xml.contains("[redacted]"));
+        assert!(xml.contains("unit (c) FAIL: unit &lt;b&gt; saw [redacted]"), "{xml}");
         assert!(!xml.contains("<script>"), "{xml}");
         assert!(!xml.contains('\u{0}') && !xml.contains('\u{1b}'));
         let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed XML");
