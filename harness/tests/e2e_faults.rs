@@ -24,6 +24,10 @@ const ALL: [&str; 7] = [
 
 #[rstest]
 #[case::universal_password("universal", 31, &["universal-password-after-reset"], &[(PASSWORDS, "mirai-2016.csv entry 6 (user `root`)")])]
+#[case::default_label_password("deflabel", 48, &["default-label-password"], &[
+    (PASSWORDS, "unit (c) the pre-installed password on the label is a universal default password (mirai-2016.csv entry 8)"),
+    (GENERATION, "below the documented minimum 12"),
+])]
 #[case::mac_derived("macderived", 32, &["mac-derived-password"], &[(GENERATION, "of the unit's MAC address")])]
 #[case::serial_derived("serialderived", 41, &["serial-derived-password"], &[(GENERATION, "reversed, of the unit's serial number")])]
 #[case::weak_password("weak", 42, &["weak-password"], &[(GENERATION, "below the documented minimum 12")])]
@@ -41,7 +45,7 @@ const ALL: [&str; 7] = [
     (PASSWORDS, "viewer-stream (declared user-defined) accepted an empty password in the factory default state"),
 ])]
 #[case::no_lockout("nolockout", 45, &["no-lockout"], &[
-    (BRUTE_FORCE, "web-admin: 20 wrong passwords evaluated with no lockout or delay; declared lockout after 5 failures"),
+    (BRUTE_FORCE, "web-admin: 110 wrong passwords evaluated with no lockout or delay; declared lockout after 5 failures"),
 ])]
 #[case::permanent_lockout("permlockout", 46, &["permanent-lockout"], &[
     (BRUTE_FORCE, "still refused 0.300s after the lockout began: a permanent lockout (denial of service)"),

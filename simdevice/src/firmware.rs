@@ -59,6 +59,7 @@ pub struct Account {
 pub enum Fault {
     UniversalPasswordAfterReset,
     SamePassword,
+    DefaultLabelPassword,
     MacDerivedPassword,
     SequentialPasswords,
     SerialDerivedPassword,
@@ -92,12 +93,13 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 32] = [
+    pub const ALL: [(&'static str, Fault); 33] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
         ),
         ("same-password", Fault::SamePassword),
+        ("default-label-password", Fault::DefaultLabelPassword),
         ("mac-derived-password", Fault::MacDerivedPassword),
         ("sequential-passwords", Fault::SequentialPasswords),
         ("serial-derived-password", Fault::SerialDerivedPassword),

@@ -24,6 +24,9 @@ pub fn manufacture(fw: &Firmware, unit: u32, faults: &[Fault]) -> Label {
     );
     let password = if faults.contains(&Fault::SamePassword) {
         fw.shared_password.clone()
+    } else if faults.contains(&Fault::DefaultLabelPassword) {
+        // Printed on every label of the batch, and on Mirai's list (entry 8).
+        "juantech".to_string()
     } else if faults.contains(&Fault::MacDerivedPassword) {
         // The last three MAC bytes, as many cheap routers and cameras did.
         format!("Cam{}Q7", mac.replace(':', "")[6..].to_uppercase())

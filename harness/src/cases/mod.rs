@@ -2,10 +2,12 @@
 
 pub mod across_units;
 pub mod brute_force_judgement;
+pub mod corpus_trial;
 pub mod debug_uart;
 pub mod derivation;
 pub mod login_surfaces;
 pub mod password_checks;
+pub mod pre_installed;
 pub mod registry;
 pub mod tls_judgement;
 pub mod ts_5_1_1_2;

@@ -1,15 +1,19 @@
 //! TS 103 701 test case 5.1-1-2 (functional), provision 5.1-1: in any state other than the
 //! factory default, every password of the device is unique per device or defined by the user.
 //!
+//! Each unit is judged on its own; the case passes only when all three pass.
 //! Unit (a): no login surface on the unit's open ports is missing from IXIT 1.
 //! Unit (b): a mechanism whose password the user defines refuses every login until it is defined.
-//! Unit (c): pre-installed passwords are unique: different on every sample (their generation is
-//! examined by 5.1-2-2).
-//! Then, because a universal value must not survive into the initialized state: factory reset,
-//! initialization as the manual describes it, and every declared login mechanism is tried with
-//! the current credential (it must work), a random one (it must not) and the universal
+//! Unit (c): passwords that are not user-defined do not break the documented mechanism, which
+//! promises one password per device: the label password differs from every other unit's (a
+//! second sample or batch data is needed to tell) and is in no list of universal defaults; and,
+//! because a universal value must not survive into the initialized state, after factory reset and
+//! initialization as the manual describes it every declared login mechanism is tried with the
+//! current credential (it must work), a random one (it must not) and the universal
 //! default-credential corpus (none may work).
 
+use super::corpus_trial::{universal_credentials, Trials};
+use super::pre_installed::{self, PreInstalled};
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::duration::Dur;
@@ -17,11 +21,11 @@ use crate::config::located::Located;
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::config::suite::FactSection;
 use crate::corpus::{self, Credential};
-use crate::facts::initialized;
-use crate::login::{self, LoginOutcome};
+use crate::facts::{initialized, open_ports};
+use crate::model::unit::UnitResult;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
-use std::time::Duration;
+use std::path::PathBuf;
 
 /// The suite's `cases."5.1-1-2"` entry.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -40,13 +44,17 @@ fn no_pause() -> Dur {
 
 pub struct Case;
 
+const UNIT_A: &str = "authentication mechanisms missing from IXIT 1";
+const UNIT_B: &str = "user-defined passwords defined before use";
+const UNIT_C: &str = "other passwords unique per device, none universal";
+
 impl TestCase for Case {
     type Params = Params;
     const SPEC: CaseSpec = CaseSpec {
         id: "5.1-1-2",
         provision: "5.1-1",
         title: "passwords unique per device or user-defined",
-        decision_rule: "FAIL if a mechanism declared user-defined accepts a login in the factory default state (an empty password, the account name, the label password or a corpus entry for that account), if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt), if, after factory reset and initialization, any declared login mechanism accepts a credential from the universal corpus, or if a pre-installed password equals another sample's. INCONCLUSIVE if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete. PASS otherwise.",
+        decision_rule: "Units (a), (b), (c) judged each on its own; PASS only when all pass. (a) FAIL if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt). (b) FAIL if a mechanism declared user-defined accepts a login in the factory default state (an empty password, the account name, the label password or a corpus entry for that account); N/A when none is declared. (c) FAIL if the label password equals another sample's or a batch unit's, or is in the universal corpus, or if after factory reset and initialization any declared login mechanism (or one declared disabled but found open) accepts a credential from the universal corpus, the current credential included; not performed with a single unit and no batch data, if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -56,56 +64,6 @@ impl TestCase for Case {
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
         let sample = ctx.sample;
-        let mut findings = Vec::new();
-        let mut blockers = Vec::new();
-        let mut details = Vec::new();
-        let mut evidence = Vec::new();
-        let mut measurements = Vec::new();
-
-        pre_installed_password(ctx, &mut findings, &mut details);
-
-        match initialized::required(sample, ctx.config).await {
-            Ok(state) => {
-                details.push(format!(
-                    "state: initialized (factory reset, then onboarding per profile); firmware {}",
-                    state.firmware_version.as_deref().unwrap_or("not read back")
-                ));
-                evidence.push(state.procedure_log.clone());
-                // Unit (b): a password the user defines must be defined before the mechanism works.
-                for p in &state.user_defined {
-                    evidence.push(p.log.clone());
-                    details.push(format!("unit (b): {}: {} login(s) tried in the factory default state, before a password was set", p.mechanism, p.attempts));
-                    for what in &p.accepted {
-                        findings.push(format!("{} (declared user-defined) accepted {what} in the factory default state, before the user set a password", p.mechanism));
-                    }
-                    if let Some(why) = &p.blocked {
-                        blockers.push(Blocker::new(
-                            Cause::Unit,
-                            format!("unit (b): {}: {why}", p.mechanism),
-                        ));
-                    }
-                }
-            }
-            Err(reason) => {
-                let mut r = CaseResult::blocked(reason);
-                r.details = details;
-                r.evidence = vec![
-                    sample.evidence.dir.join("procedures.log"),
-                    sample.console_log_path(),
-                ];
-                return r;
-            }
-        }
-
-        super::login_surfaces::undeclared(
-            ctx,
-            &mut findings,
-            &mut blockers,
-            &mut details,
-            &mut evidence,
-        )
-        .await;
-
         let paths = params
             .corpus
             .iter()
@@ -116,122 +74,281 @@ impl TestCase for Case {
                 return CaseResult::not_performed(Cause::Config, format!("credential corpus: {e}"))
             }
         };
-        details.push(format!(
-            "universal credential corpus: {} entries",
-            corpus.len()
-        ));
-
-        for mech in &ctx.config.profile.body.ixit.auth_mechanisms {
-            if !reachable(ctx, mech) {
-                details.push(format!(
-                    "{}: its service is declared disabled; exposure is 5.6-1's question",
-                    mech.id
-                ));
-                continue;
-            }
-            let log_name = format!("5.1-1-2/{}-attempts.log", mech.id);
-            let log = sample.evidence.log(&log_name);
-            evidence.push(log.path.clone());
-            // The exchanges themselves: transcripts, or the HTTP log (cited only if written).
-            match mech.login {
-                LoginSurface::Telnet(_)
-                | LoginSurface::Ftp(_)
-                | LoginSurface::Rtsp(_)
-                | LoginSurface::Mqtt(_)
-                | LoginSurface::Ssh(_) => evidence.push(
-                    sample
-                        .evidence
-                        .dir
-                        .join(format!("5.1-1-2/{}-transcript.log", mech.id)),
-                ),
-                LoginSurface::Http(_) => evidence.push(sample.evidence.dir.join("http.log")),
-                LoginSurface::Console(_) => {}
-            }
-            match universal_credentials(ctx, mech, &corpus, params.pause_between_attempts.0, &log)
-                .await
-            {
-                Ok(Trials { accepted, tried }) => {
-                    details.push(format!(
-                        "{}: {tried} universal credentials tried in the initialized state, {} accepted",
-                        mech.id,
-                        accepted.len()
-                    ));
-                    measurements.push(Measurement::new(
-                        &format!("{}_corpus_attempts", mech.id),
-                        tried as f64,
-                        "attempts",
-                    ));
-                    measurements.push(Measurement::new(
-                        &format!("{}_corpus_accepted", mech.id),
-                        accepted.len() as f64,
-                        "credentials",
-                    ));
-                    for c in accepted {
-                        findings.push(format!("{} accepted the universal credential {} (user `{}`) in the initialized state", mech.id, c.citation, c.username));
-                    }
-                }
-                Err(reason) => {
-                    blockers.push(Blocker::new(Cause::Unit, format!("{}: {reason}", mech.id)))
-                }
-            }
+        let mut out = Gathered::default();
+        let init = initialized::required(sample, ctx.config).await;
+        out.details.push(state_line(ctx, &init));
+        match &init {
+            Ok(state) => out.evidence.push(state.procedure_log.clone()),
+            Err(_) => out.evidence.extend([
+                sample.evidence.dir.join("procedures.log"),
+                sample.console_log_path(),
+            ]),
         }
+        let a = unit_a(ctx, &mut out).await;
+        let b = match &init {
+            Ok(state) => unit_b(ctx, state, &mut out),
+            Err(why) => UnitResult::not_performed("b", UNIT_B, why.clone()),
+        };
+        let c = unit_c(ctx, params, &corpus, init.as_ref().map(|s| *s), &mut out).await;
         if mech_uses_console(ctx) {
-            evidence.push(sample.console_log_path());
+            out.evidence.push(sample.console_log_path());
         }
-
-        let mut result = CaseResult::from_findings(
-            &findings,
-            &blockers,
-            "no universal credential accepted after initialization; pre-installed passwords unique",
-        );
-        details.append(&mut result.details);
-        result.details = details;
-        result.evidence = evidence;
-        result.measurements = measurements;
+        let mut result = CaseResult::from_units(vec![a, b, c]);
+        result.details = out.details;
+        result.evidence = out.evidence;
+        result.measurements = out.measurements;
         result
     }
 }
 
-/// Unit (c), uniqueness: the pre-installed password printed on the label differs from every
-/// other sample's. How it was generated is 5.1-2-2's question.
-fn pre_installed_password(
-    ctx: &CaseContext<'_>,
-    findings: &mut Vec<String>,
-    details: &mut Vec<String>,
-) {
-    let Some(password) = &ctx.sample.label.password else {
-        details.push("the label carries no pre-installed password".into());
-        return;
-    };
-    let same: Vec<&str> = ctx
-        .peers
-        .iter()
-        .filter(|(slot, peer)| {
-            *slot != ctx.sample.slot_id && peer.password.as_ref() == Some(password)
-        })
-        .map(|(slot, _)| slot.as_str())
-        .collect();
-    if !same.is_empty() {
-        findings.push(format!(
-            "pre-installed password is the same as on {} (not unique per device)",
-            same.join(", ")
-        ));
-    }
-    details.push(format!(
-        "pre-installed password compared with {} other sample(s)",
-        ctx.peers.len().saturating_sub(1)
-    ));
+/// What the units gathered besides their verdicts.
+#[derive(Default)]
+struct Gathered {
+    details: Vec<String>,
+    evidence: Vec<PathBuf>,
+    measurements: Vec<Measurement>,
 }
 
-fn reachable(ctx: &CaseContext<'_>, mech: &AuthMechanism) -> bool {
-    match &mech.service {
-        Some(id) => ctx
-            .config
-            .profile
-            .service(&id.value)
-            .map(|s| s.enabled)
-            .unwrap_or(false),
-        None => true,
+/// The state the unit was in, as the profile's procedures made it: no claim of a reset that
+/// was never asked for.
+fn state_line(ctx: &CaseContext<'_>, init: &Result<&initialized::InitializedState, Blocker>) -> String {
+    let procs = &ctx.config.profile.body.procedures;
+    let how = match (procs.factory_reset.is_empty(), procs.initialize.is_empty()) {
+        (false, false) => "factory reset, then initialization, per the profile's procedures",
+        (false, true) => "factory reset per the profile; the profile declares no initialization",
+        (true, false) => "initialization per the profile; the profile declares no factory reset",
+        (true, true) => "as found: the profile declares neither a factory reset nor an initialization",
+    };
+    match init {
+        Ok(state) => format!(
+            "state: {how}; firmware {}",
+            state.firmware_version.as_deref().unwrap_or("not read back")
+        ),
+        Err(why) => format!("state: {how}; not reached: {why}"),
+    }
+}
+
+async fn unit_a(ctx: &CaseContext<'_>, out: &mut Gathered) -> UnitResult {
+    let (mut findings, mut blockers) = (Vec::new(), Vec::new());
+    super::login_surfaces::undeclared(
+        ctx,
+        &mut findings,
+        &mut blockers,
+        &mut out.details,
+        &mut out.evidence,
+    )
+    .await;
+    UnitResult::judge(
+        "a",
+        UNIT_A,
+        &findings,
+        &blockers,
+        "every open port outside the declared mechanisms was asked; none takes a login",
+    )
+}
+
+/// Unit (b): a password the user defines must be defined before the mechanism works.
+fn unit_b(
+    ctx: &CaseContext<'_>,
+    state: &initialized::InitializedState,
+    out: &mut Gathered,
+) -> UnitResult {
+    if state.user_defined.is_empty() {
+        return UnitResult::not_applicable(
+            "b",
+            UNIT_B,
+            "IXIT 1 declares no reachable user-defined password",
+        );
+    }
+    let (mut findings, mut blockers) = (Vec::new(), Vec::new());
+    if ctx.config.profile.body.procedures.factory_reset.is_empty() {
+        blockers.push(Blocker::new(
+            Cause::Config,
+            "the profile declares no factory_reset procedure, so the factory default state was not reached",
+        ));
+    }
+    for p in &state.user_defined {
+        out.evidence.push(p.log.clone());
+        out.details.push(format!("unit (b): {}: {} login(s) tried in the factory default state, before a password was set", p.mechanism, p.attempts));
+        for what in &p.accepted {
+            findings.push(format!("{} (declared user-defined) accepted {what} in the factory default state, before the user set a password", p.mechanism));
+        }
+        if let Some(why) = &p.blocked {
+            blockers.push(Blocker::new(Cause::Unit, format!("{}: {why}", p.mechanism)));
+        }
+    }
+    UnitResult::judge(
+        "b",
+        UNIT_B,
+        &findings,
+        &blockers,
+        format!(
+            "{} user-defined mechanism(s) refused every login before a password was set",
+            state.user_defined.len()
+        ),
+    )
+}
+
+async fn unit_c(
+    ctx: &CaseContext<'_>,
+    params: &Params,
+    corpus: &[Credential],
+    state: Result<&initialized::InitializedState, &Blocker>,
+    out: &mut Gathered,
+) -> UnitResult {
+    let sample = ctx.sample;
+    let (mut findings, mut blockers) = (Vec::new(), Vec::new());
+    let label = sample.label.password.as_deref();
+    match label {
+        Some(password) => {
+            let j = pre_installed::judge(&PreInstalled {
+                password,
+                other_samples: ctx
+                    .peers
+                    .iter()
+                    .filter(|(slot, _)| *slot != sample.slot_id)
+                    .filter_map(|(slot, l)| Some((slot.as_str(), l.password.as_deref()?)))
+                    .collect(),
+                batch_sha256: &ctx
+                    .config
+                    .rig
+                    .batch
+                    .label_password_sha256
+                    .iter()
+                    .map(|h| h.value.clone())
+                    .collect::<Vec<_>>(),
+                corpus,
+            });
+            findings.extend(j.findings);
+            blockers.extend(j.blockers);
+            out.details.extend(j.details);
+        }
+        None => out
+            .details
+            .push("unit (c): the label carries no pre-installed password".into()),
+    }
+    if let Err(why) = state {
+        blockers.push(
+            why.clone()
+                .context("the universal corpus needs the initialized state"),
+        );
+        return UnitResult::judge("c", UNIT_C, &findings, &blockers, "");
+    }
+    if let Some(current) = sample.var("password").filter(|p| Some(p.as_str()) != label) {
+        if let Some(hit) = corpus.iter().find(|c| c.password == current) {
+            findings.push(format!(
+                "the credential in force after initialization is a universal default password ({})",
+                hit.citation
+            ));
+        }
+    }
+    out.details.push(format!(
+        "unit (c): universal credential corpus: {} entries",
+        corpus.len()
+    ));
+    let open = open_ports::get(sample, &ctx.config.suite).await;
+    for mech in &ctx.config.profile.body.ixit.auth_mechanisms {
+        match reachable(ctx, mech, open.as_ref().ok()) {
+            Reach::Declared => {}
+            Reach::DisabledButOpen(port) => out.details.push(format!(
+                "unit (c): {}: its service is declared disabled but TCP {port} is open; the corpus is tried anyway",
+                mech.id
+            )),
+            Reach::Disabled => {
+                out.details.push(format!(
+                    "unit (c): {}: its service is declared disabled and was not found open",
+                    mech.id
+                ));
+                continue;
+            }
+        }
+        corpus_on(ctx, params, mech, corpus, out, &mut findings, &mut blockers).await;
+    }
+    UnitResult::judge(
+        "c",
+        UNIT_C,
+        &findings,
+        &blockers,
+        "the label password is unique and not universal; no universal credential was accepted after initialization",
+    )
+}
+
+async fn corpus_on(
+    ctx: &CaseContext<'_>,
+    params: &Params,
+    mech: &AuthMechanism,
+    corpus: &[Credential],
+    out: &mut Gathered,
+    findings: &mut Vec<String>,
+    blockers: &mut Vec<Blocker>,
+) {
+    let sample = ctx.sample;
+    let log = sample.evidence.log(&format!("5.1-1-2/{}-attempts.log", mech.id));
+    out.evidence.push(log.path.clone());
+    // The exchanges themselves: transcripts, or the HTTP log (cited only if written).
+    match mech.login {
+        LoginSurface::Telnet(_)
+        | LoginSurface::Ftp(_)
+        | LoginSurface::Rtsp(_)
+        | LoginSurface::Mqtt(_)
+        | LoginSurface::Ssh(_) => out.evidence.push(
+            sample
+                .evidence
+                .dir
+                .join(format!("5.1-1-2/{}-transcript.log", mech.id)),
+        ),
+        LoginSurface::Http(_) => out.evidence.push(sample.evidence.dir.join("http.log")),
+        LoginSurface::Console(_) => {}
+    }
+    match universal_credentials(ctx, mech, corpus, params.pause_between_attempts.0, &log).await {
+        Ok(Trials { accepted, tried }) => {
+            out.details.push(format!(
+                "unit (c): {}: {tried} universal credentials tried in the initialized state, {} accepted",
+                mech.id,
+                accepted.len()
+            ));
+            out.measurements.push(Measurement::new(
+                &format!("{}_corpus_attempts", mech.id),
+                tried as f64,
+                "attempts",
+            ));
+            out.measurements.push(Measurement::new(
+                &format!("{}_corpus_accepted", mech.id),
+                accepted.len() as f64,
+                "credentials",
+            ));
+            for c in accepted {
+                findings.push(format!(
+                    "{} accepted the universal credential {} (user `{}`) in the initialized state",
+                    mech.id, c.citation, c.username
+                ));
+            }
+        }
+        Err(reason) => blockers.push(Blocker::new(Cause::Unit, format!("{}: {reason}", mech.id))),
+    }
+}
+
+enum Reach {
+    Declared,
+    DisabledButOpen(u16),
+    Disabled,
+}
+
+/// A mechanism on a service declared disabled is still tried when its port was found open.
+fn reachable(
+    ctx: &CaseContext<'_>,
+    mech: &AuthMechanism,
+    open: Option<&open_ports::OpenPorts>,
+) -> Reach {
+    let Some(id) = &mech.service else {
+        return Reach::Declared;
+    };
+    match ctx.config.profile.service(&id.value) {
+        Some(s) if s.enabled => Reach::Declared,
+        Some(s) if open.is_some_and(|o| o.unit_ports().any(|p| p == s.port.value)) => {
+            Reach::DisabledButOpen(s.port.value)
+        }
+        _ => Reach::Disabled,
     }
 }
 
@@ -243,100 +360,4 @@ fn mech_uses_console(ctx: &CaseContext<'_>) -> bool {
         .auth_mechanisms
         .iter()
         .any(|m| matches!(m.login, LoginSurface::Console(_)))
-}
-
-struct Trials<'c> {
-    accepted: Vec<&'c Credential>,
-    tried: usize,
-}
-
-async fn universal_credentials<'c>(
-    ctx: &CaseContext<'_>,
-    mech: &AuthMechanism,
-    corpus: &'c [Credential],
-    pause: std::time::Duration,
-    log: &crate::evidence::EvidenceLog,
-) -> Result<Trials<'c>, String> {
-    let sample = ctx.sample;
-    let (trial, username) = login::for_account(
-        sample,
-        &ctx.config.profile,
-        mech,
-        &format!("5.1-1-2/{}-transcript.log", mech.id),
-    )?;
-    let current = sample
-        .var("password")
-        .ok_or("no current password is known")?;
-
-    // Controls first: without them an "all rejected" result could mean a dead or misread surface.
-    let positive = trial.try_login(&username, &current).await;
-    log.line(
-        "#",
-        &format!("control: current credential for `{username}` -> {positive}"),
-    );
-    if positive != LoginOutcome::Accepted {
-        return Err(format!("the current credential was not accepted ({positive}); hilt cannot tell success from failure on this surface"));
-    }
-    let random = crate::util::token::fresh();
-    let negative = trial.try_login(&username, &random).await;
-    log.line(
-        "#",
-        &format!("control: random password for `{username}` -> {negative}"),
-    );
-    if negative != LoginOutcome::Rejected {
-        return Err(format!("a random password was not rejected ({negative}); the device accepts anything or the profile's success rule cannot tell"));
-    }
-
-    let mut accepted = Vec::new();
-    let mut tried = 0;
-    for cred in corpus {
-        if cred.username == username && cred.password == current {
-            continue;
-        }
-        if let Some(reason) = sample.broken_reason() {
-            return Err(reason);
-        }
-        let mut outcome = trial.try_login(&cred.username, &cred.password).await;
-        tried += 1;
-        // A declared lockout is waited out and the same credential tried again, so the corpus
-        // is completed without counting a locked answer as a refusal.
-        let mut waits = 0;
-        while outcome == LoginOutcome::LockedOut && waits < 3 {
-            // Undeclared lockouts are waited out too, backing off from one second.
-            let wait = match &mech.brute_force {
-                Some(bf) => bf.lockout.0 + bf.lockout.0 / 4,
-                None => Duration::from_secs(1 << waits),
-            };
-            log.line(
-                "#",
-                &format!(
-                    "{} user `{}` -> locked out; waiting {:.3}s",
-                    cred.citation,
-                    cred.username,
-                    wait.as_secs_f64()
-                ),
-            );
-            tokio::time::sleep(wait).await;
-            outcome = trial.try_login(&cred.username, &cred.password).await;
-            waits += 1;
-        }
-        log.line(
-            "#",
-            &format!("{} user `{}` -> {outcome}", cred.citation, cred.username),
-        );
-        match outcome {
-            LoginOutcome::Accepted => accepted.push(cred),
-            LoginOutcome::Rejected => {}
-            LoginOutcome::LockedOut if !accepted.is_empty() => break,
-            LoginOutcome::LockedOut => {
-                return Err(format!("locked out after {tried} attempts and the lockout did not pass; the corpus could not be completed"))
-            }
-            LoginOutcome::NotALogin(why) if accepted.is_empty() => return Err(format!("attempt {tried}: {why}")),
-            LoginOutcome::NotALogin(_) => break,
-        }
-        if !pause.is_zero() {
-            tokio::time::sleep(pause).await;
-        }
-    }
-    Ok(Trials { accepted, tried })
 }

@@ -14,6 +14,19 @@ use std::path::{Path, PathBuf};
 pub struct RigFile {
     pub rig: String,
     pub slots: Vec<Slot>,
+    /// What the lab received about units of the same batch that are not on the bench.
+    #[serde(default)]
+    pub batch: Batch,
+}
+
+/// Batch data for uniqueness checks beyond the samples on the bench (TS 103 701 5.1-1-2 (c)).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Batch {
+    /// SHA-256 (lowercase hex, of the UTF-8 bytes) of other units' label passwords, so the rig
+    /// file holds no password.
+    #[serde(default)]
+    pub label_password_sha256: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -178,6 +191,7 @@ pub struct Rig {
     pub file: PathBuf,
     pub name: String,
     pub slots: Vec<Slot>,
+    pub batch: Batch,
 }
 
 impl Rig {
@@ -273,11 +287,23 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
             ));
         }
     }
+    for (i, hash) in raw.batch.label_password_sha256.iter().enumerate() {
+        let h = hash.value.as_str();
+        if h.len() != 64 || !h.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+            errors.push(yaml::at(
+                file,
+                hash,
+                format!("batch.label_password_sha256[{i}]"),
+                "expected a SHA-256 digest as 64 lowercase hex digits",
+            ));
+        }
+    }
     if errors.is_empty() {
         Ok(Rig {
             file: file.to_path_buf(),
             name: raw.rig,
             slots: raw.slots,
+            batch: raw.batch,
         })
     } else {
         Err(ConfigErrors(errors))

@@ -1,0 +1,112 @@
+//! 5.1-1-2 judged unit by unit: what one sample cannot show, and a universal password the
+//! manual's own onboarding leaves in force.
+
+mod common;
+use common::*;
+
+const PASSWORDS: &str = "5.1-1-2";
+
+/// Rig text for one simulated unit, with the given batch digests (none: no `batch:` at all).
+fn one_unit_rig(dir: &std::path::Path, subnet: u8, batch: &[&str]) -> std::path::PathBuf {
+    let rig = write_rig(dir, subnet, &[&[]]);
+    if !batch.is_empty() {
+        let mut text = std::fs::read_to_string(&rig).unwrap();
+        text.push_str("batch:\n  label_password_sha256:\n");
+        for h in batch {
+            text.push_str(&format!("    - \"{h}\"\n"));
+        }
+        std::fs::write(&rig, text).unwrap();
+    }
+    rig
+}
+
+fn units(run: &Run, slot: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(run.run_dir().join("report.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let result = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["slot"] == slot && r["test_case"] == PASSWORDS)
+        .unwrap()
+        .clone();
+    result["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["unit"].as_str().unwrap().to_string(),
+                u["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn one_sample_alone_cannot_show_uniqueness_but_batch_data_can() {
+    let dir = TempDir::new("alone");
+    let suite = quick_suite(&dir.0);
+    let rig = one_unit_rig(&dir.0, 49, &[]);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[PASSWORDS]);
+    assert_verdict(
+        &run,
+        "slot1",
+        PASSWORDS,
+        "INCONCLUSIVE",
+        "unit (c) not performed: uniqueness needs a second unit's label password",
+    );
+    assert_eq!(run.cause("slot1", PASSWORDS).as_deref(), Some("config"));
+    let seen = units(&run, "slot1");
+    let want = [("a", "PASS"), ("b", "PASS"), ("c", "NOT PERFORMED")];
+    assert_eq!(
+        seen,
+        want.map(|(u, v)| (u.to_string(), v.to_string())),
+        "{seen:?}"
+    );
+    let junit = run.junit_text();
+    assert!(
+        junit.contains("unit (c) NOT PERFORMED (config): uniqueness needs"),
+        "{junit}"
+    );
+
+    // Another unit's label password, received from the manufacturer as a digest.
+    let dir = TempDir::new("batch");
+    let suite = quick_suite(&dir.0);
+    let other = "0d5a2f62b8e6ea3c31f1b29f8ad2fa1bb2c0a5d6d0f0b3a8c8d2ab8e0f9c7a11";
+    let rig = one_unit_rig(&dir.0, 49, &[other]);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[PASSWORDS]);
+    assert_verdict(&run, "slot1", PASSWORDS, "PASS", "");
+    let (_, _, out) = run.verdict("slot1", PASSWORDS);
+    assert!(out.contains("compared with 0 other sample(s) and 1 batch unit(s)"), "{out}");
+}
+
+/// The manual's onboarding sets a password from Mirai's list: the credential in force after
+/// initialization is universal, though hilt itself typed it.
+#[test]
+fn a_universal_password_left_in_force_by_onboarding_fails_unit_c() {
+    let dir = TempDir::new("onboard-universal");
+    let marker = "  initialize:                            # onboarding, as the app does it\n";
+    let text = profile_text();
+    assert!(text.contains(marker));
+    let text = text.replace(
+        marker,
+        &format!("{marker}    - set: {{ new_password: \"juantech\" }}\n"),
+    );
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let other = "0d5a2f62b8e6ea3c31f1b29f8ad2fa1bb2c0a5d6d0f0b3a8c8d2ab8e0f9c7a11";
+    let rig = one_unit_rig(&dir.0, 50, &[other]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[PASSWORDS]);
+    assert_verdict(
+        &run,
+        "slot1",
+        PASSWORDS,
+        "FAIL",
+        "unit (c) the credential in force after initialization is a universal default password (mirai-2016.csv entry 8)",
+    );
+    let seen = units(&run, "slot1");
+    assert_eq!(seen[2], ("c".to_string(), "FAIL".to_string()), "{seen:?}");
+    assert!(!run.junit_text().contains("juantech"));
+}
