@@ -14,7 +14,8 @@ use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::located::Located;
 use crate::config::profile::AuthFactor;
 use crate::corpus;
-use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
+use crate::model::unit::UnitResult;
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
 
 /// The suite's `cases."5.1-2-2"` entry.
@@ -40,7 +41,7 @@ impl TestCase for Case {
         id: "5.1-2-2",
         provision: "5.1-2",
         title: "pre-installed passwords resist automated attacks",
-        decision_rule: "FAIL if a sample's pre-installed password breaks the documented length/character rule, follows from a public identifier of the unit (identity, affix, reversal, last/first characters, hex/decimal conversion, or an unkeyed MD5/SHA-1/SHA-256/CRC32 hash, compared by identity, affix or a shared run of 6 or more characters), is in the shipped default-credential data, or forms a counter with another sample's password (same text around a number differing by at most the suite's delta). PASS otherwise. The entropy estimate is a measurement, not a criterion.",
+        decision_rule: "Unit (a). FAIL if a sample's pre-installed password breaks the documented length/character rule, follows from a public identifier of the unit (identity, affix, reversal, last/first characters, hex/decimal conversion, or an unkeyed MD5/SHA-1/SHA-256/CRC32 hash, compared by identity, affix or a shared run of 6 or more characters), is in the shipped default-credential data, or forms a counter with another sample's password (same text around a number differing by at most the suite's delta). Not performed if no pre-installed mechanism documents a generation rule (IXIT 1 `generation_rule`), or the ICS row applies but IXIT 1 declares no pre-installed password. PASS otherwise. The entropy estimate is a measurement, not a criterion.",
     };
 
     fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
@@ -56,10 +57,12 @@ impl TestCase for Case {
             .iter()
             .filter(|m| m.factor == AuthFactor::PreInstalledUnique)
             .collect();
+        // Whether 5.1-2 applies is the ICS's to say (the plan skips an N/A row); an IXIT with
+        // nothing to examine under an applicable row is a gap in the profile.
         if mechanisms.is_empty() {
-            return CaseResult::new(
-                Verdict::NotApplicable,
-                "no authentication mechanism declares pre-installed passwords (IXIT 1)",
+            return CaseResult::not_performed(
+                Cause::Config,
+                "ICS 5.1-2 applies, but no authentication mechanism declares pre-installed passwords (IXIT 1)",
             );
         }
         let me = &ctx.sample.label;
@@ -71,7 +74,18 @@ impl TestCase for Case {
         };
 
         let mut findings = Vec::new();
+        let mut blockers = Vec::new();
         let mut details = Vec::new();
+        // One label password serves every pre-installed mechanism; one documented rule is needed.
+        if mechanisms.iter().all(|m| m.generation_rule.is_none()) {
+            blockers.push(Blocker::new(
+                Cause::Config,
+                format!(
+                    "no documented generation rule to check the password against: IXIT 1 gives no `generation_rule` for {}",
+                    mechanisms.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
         for m in &mechanisms {
             if let Some(rule) = &m.generation_rule {
                 for f in against_rule(password, rule) {
@@ -160,17 +174,17 @@ impl TestCase for Case {
             ctx.sample.evidence.write("5.1-2-2/analysis.txt", &analysis),
             ctx.sample.evidence.dir.join("label.yaml"),
         ];
-        let mut r = if findings.is_empty() {
-            CaseResult::new(
-                Verdict::Pass,
-                "no indication that the pre-installed password differs from its documented generation",
-            )
-        } else {
-            CaseResult::new(
-                Verdict::Fail,
-                format!("pre-installed password {}", findings.join("; ")),
-            )
-        };
+        let findings: Vec<String> = findings
+            .into_iter()
+            .map(|f| format!("pre-installed password {f}"))
+            .collect();
+        let mut r = CaseResult::from_units(vec![UnitResult::judge(
+            "a",
+            "pre-installed passwords as their generation is documented",
+            &findings,
+            &blockers,
+            "no indication that the pre-installed password differs from its documented generation",
+        )]);
         r.details = details;
         r.evidence = evidence;
         r.measurements = vec![
