@@ -24,7 +24,7 @@ const ALL: [&str; 7] = [
 
 #[rstest]
 #[case::universal_password("universal", 31, &["universal-password-after-reset"], &[(PASSWORDS, "mirai-2016.csv entry 6 (user `root`)")])]
-#[case::default_label_password("deflabel", 48, &["default-label-password"], &[
+#[case::default_label_password("deflabel", 50, &["default-label-password"], &[
     (PASSWORDS, "unit (c) the pre-installed password on the label is a universal default password (mirai-2016.csv entry 8)"),
     (GENERATION, "below the documented minimum 12"),
 ])]
@@ -39,6 +39,8 @@ const ALL: [&str; 7] = [
 #[case::telnet_enabled("telnet", 34, &["telnet-enabled"], &[
     (PORTS, "`telnet` (TCP 2323) is declared disabled but is open"),
     (PASSWORDS, "TCP 2323 takes a telnet login that IXIT 1 does not declare"),
+    // TS 103 701 asks the same in 5.1-5-2 unit (a): network mechanisms missing from IXIT 1.
+    (BRUTE_FORCE, "unit (a) TCP 2323 takes a telnet login that IXIT 1 does not declare"),
     (CRYPTO, "`telnet` (TCP 2323) takes a telnet login in clear text (telnet option negotiation)"),
 ])]
 #[case::user_defined_not_enforced("userdefined", 44, &["user-defined-not-enforced"], &[
@@ -65,6 +67,7 @@ const ALL: [&str; 7] = [
 ])]
 #[case::undeclared_ssh("ssh", 43, &["undeclared-ssh"], &[
     (PASSWORDS, "TCP 2222 takes a SSH login that IXIT 1 does not declare (SSH-2.0-dropbear_2022.83)"),
+    (BRUTE_FORCE, "unit (a) TCP 2222 takes a SSH login that IXIT 1 does not declare"),
     (PORTS, "TCP port 2222 is open but not declared"),
 ])]
 #[case::credentials_over_plain_http("plainhttp", 60, &["credentials-over-plain-http"], &[

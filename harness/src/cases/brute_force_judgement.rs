@@ -42,46 +42,8 @@ pub struct Judgement {
 }
 
 pub fn judge(id: &str, attempts: &[Attempt], d: &Declared) -> Judgement {
-    let mut j = Judgement {
-        evaluated: attempts
-            .iter()
-            .filter(|a| a.outcome == LoginOutcome::Rejected)
-            .count(),
-        locked_at: attempts
-            .iter()
-            .position(|a| a.outcome == LoginOutcome::LockedOut)
-            .map(|i| i + 1),
-        elapsed: attempts.last().map(|a| a.at).unwrap_or_default(),
-        ..Judgement::default()
-    };
-    let burst = if j.elapsed.is_zero() {
-        0.0
-    } else {
-        j.evaluated as f64 * 60.0 / j.elapsed.as_secs_f64()
-    };
-    let first = attempts.first().map(|a| a.latency).unwrap_or_default();
-    let slowest = attempts.iter().map(|a| a.latency).max().unwrap_or_default();
-    j.measurements = vec![
-        Measurement::new(
-            &format!("{id}_wrong_passwords_evaluated"),
-            j.evaluated as f64,
-            "attempts",
-        ),
-        Measurement::new(
-            &format!("{id}_attempts_per_minute_burst"),
-            round1(burst),
-            "attempts/min",
-        ),
-        Measurement::new(&format!("{id}_first_latency"), ms(first), "ms"),
-        Measurement::new(&format!("{id}_slowest_latency"), ms(slowest), "ms"),
-    ];
-    if let Some(n) = j.locked_at {
-        j.measurements.push(Measurement::new(
-            &format!("{id}_lockout_after"),
-            (n - 1) as f64,
-            "failures",
-        ));
-    }
+    let mut j = observed(id, attempts);
+    let (burst, first, slowest) = rates(&j, attempts);
     j.details.push(format!(
         "{id}: declared lockout after {} failures for {:.3}s; observed {} ({} wrong passwords evaluated at {burst:.1} attempts/min before any lockout, latency {:.1} ms first, {:.1} ms slowest)",
         d.after_failures,
@@ -120,6 +82,108 @@ pub fn judge(id: &str, attempts: &[Attempt], d: &Declared) -> Judgement {
         }
     }
     j
+}
+
+/// The counts and measurements every series gives, declared prevention or not.
+fn observed(id: &str, attempts: &[Attempt]) -> Judgement {
+    let mut j = Judgement {
+        evaluated: attempts
+            .iter()
+            .filter(|a| a.outcome == LoginOutcome::Rejected)
+            .count(),
+        locked_at: attempts
+            .iter()
+            .position(|a| a.outcome == LoginOutcome::LockedOut)
+            .map(|i| i + 1),
+        elapsed: attempts.last().map(|a| a.at).unwrap_or_default(),
+        ..Judgement::default()
+    };
+    let (burst, first, slowest) = rates(&j, attempts);
+    j.measurements = vec![
+        Measurement::new(
+            &format!("{id}_wrong_passwords_evaluated"),
+            j.evaluated as f64,
+            "attempts",
+        ),
+        Measurement::new(
+            &format!("{id}_attempts_per_minute_burst"),
+            round1(burst),
+            "attempts/min",
+        ),
+        Measurement::new(&format!("{id}_first_latency"), ms(first), "ms"),
+        Measurement::new(&format!("{id}_slowest_latency"), ms(slowest), "ms"),
+    ];
+    if let Some(n) = j.locked_at {
+        j.measurements.push(Measurement::new(
+            &format!("{id}_lockout_after"),
+            (n - 1) as f64,
+            "failures",
+        ));
+    }
+    j
+}
+
+/// Attempts per minute before any lockout, the first and the slowest answer.
+fn rates(j: &Judgement, attempts: &[Attempt]) -> (f64, Duration, Duration) {
+    let burst = if j.elapsed.is_zero() {
+        0.0
+    } else {
+        j.evaluated as f64 * 60.0 / j.elapsed.as_secs_f64()
+    };
+    let first = attempts.first().map(|a| a.latency).unwrap_or_default();
+    let slowest = attempts.iter().map(|a| a.latency).max().unwrap_or_default();
+    (burst, first, slowest)
+}
+
+/// A mechanism for which IXIT 1 declares no prevention: brute force is practicable when more
+/// than `threshold` consecutive wrong passwords are evaluated with neither a lockout nor a
+/// growing delay (the suite's decision rule; NIST SP 800-63B 5.2.2 allows at most 100).
+pub fn judge_undeclared(id: &str, attempts: &[Attempt], threshold: u32) -> Judgement {
+    let mut j = observed(id, attempts);
+    let (burst, first, slowest) = rates(&j, attempts);
+    j.details.push(format!(
+        "{id}: no prevention declared; {} wrong passwords evaluated at {burst:.1} attempts/min before any lockout, latency {:.1} ms first, {:.1} ms slowest",
+        j.evaluated,
+        ms(first),
+        ms(slowest)
+    ));
+    if let Some(n) = j.locked_at {
+        j.details.push(format!(
+            "{id}: locked out after {} failures, though IXIT 1 declares no brute-force prevention",
+            n - 1
+        ));
+    } else if let Some((early, late)) = growing_delay(attempts) {
+        j.details.push(format!(
+            "{id}: answers slowed from {early:.1} ms to {late:.1} ms (median of the first and last five), though IXIT 1 declares no prevention"
+        ));
+    } else if j.evaluated > threshold as usize {
+        j.findings.push(format!(
+            "{} consecutive wrong passwords evaluated at {burst:.1} attempts/min with no lockout or growing delay; IXIT 1 declares no brute-force prevention and the decision rule allows at most {threshold}",
+            j.evaluated
+        ));
+    } else {
+        j.details.push(format!(
+            "{id}: only {} wrong passwords were evaluated; the threshold of {threshold} was not reached",
+            j.evaluated
+        ));
+    }
+    j
+}
+
+/// The median answer time of the last five attempts against the first five, when it grew to at
+/// least a second and four times the start: throttling, not one slow handshake.
+fn growing_delay(attempts: &[Attempt]) -> Option<(f64, f64)> {
+    if attempts.len() < 10 {
+        return None;
+    }
+    let median = |part: &[Attempt]| {
+        let mut l: Vec<Duration> = part.iter().map(|a| a.latency).collect();
+        l.sort();
+        l[l.len() / 2]
+    };
+    let early = median(&attempts[..5]);
+    let late = median(&attempts[attempts.len() - 5..]);
+    (late >= Duration::from_secs(1) && late >= early * 4).then(|| (ms(early), ms(late)))
 }
 
 /// The first pair of attempts past the declared threshold sent at least the declared lockout
@@ -206,14 +270,7 @@ mod tests {
         #[case] lapsed: Option<&str>,
     ) {
         let j = judge("m", &series(outcomes, 20, 1, slow), &declared());
-        match finding {
-            Some(f) => assert!(
-                j.findings.len() == 1 && j.findings[0].contains(f),
-                "{:?}",
-                j.findings
-            ),
-            None => assert!(j.findings.is_empty(), "{:?}", j.findings),
-        }
+        assert_finding(&j, finding);
         match lapsed {
             Some(l) => assert!(
                 j.lapsed.as_deref().is_some_and(|x| x.contains(l)),
@@ -222,5 +279,48 @@ mod tests {
             ),
             None => assert!(j.lapsed.is_none(), "{:?}", j.lapsed),
         }
+    }
+
+    #[rstest]
+    #[case::no_prevention(&vec![R; 11], (0, 0), Some("11 consecutive wrong passwords evaluated"))]
+    #[case::an_undeclared_lockout(&[R, R, R, L], (0, 0), None)]
+    #[case::threshold_not_exceeded(&vec![R; 10], (0, 0), None)]
+    #[case::one_slow_handshake_is_no_throttling(&vec![R; 11], (11, 3000), Some("11 consecutive"))]
+    fn a_series_without_declared_prevention_is_judged(
+        #[case] outcomes: &[LoginOutcome],
+        #[case] slow: (usize, u64),
+        #[case] finding: Option<&str>,
+    ) {
+        let j = judge_undeclared("m", &series(outcomes, 20, 1, slow), 10);
+        assert_finding(&j, finding);
+    }
+
+    /// Exactly the one finding expected, or none.
+    fn assert_finding(j: &Judgement, finding: Option<&str>) {
+        match finding {
+            Some(f) => assert!(
+                j.findings.len() == 1 && j.findings[0].contains(f),
+                "{:?}",
+                j.findings
+            ),
+            None => assert!(j.findings.is_empty(), "{:?}", j.findings),
+        }
+    }
+
+    #[test]
+    fn a_growing_delay_is_prevention() {
+        let attempts: Vec<Attempt> = (0..11u64)
+            .map(|i| Attempt {
+                at: Duration::from_millis(i * 2000),
+                outcome: R,
+                latency: Duration::from_millis(if i < 6 { 5 } else { 1500 }),
+            })
+            .collect();
+        let j = judge_undeclared("m", &attempts, 10);
+        assert!(j.findings.is_empty(), "{:?}", j.findings);
+        assert!(j
+            .details
+            .iter()
+            .any(|d| d.contains("answers slowed from 5.0 ms to 1500.0 ms")));
     }
 }

@@ -44,7 +44,6 @@ fn no_pause() -> Dur {
 
 pub struct Case;
 
-const UNIT_A: &str = "authentication mechanisms missing from IXIT 1";
 const UNIT_B: &str = "user-defined passwords defined before use";
 const UNIT_C: &str = "other passwords unique per device, none universal";
 
@@ -84,7 +83,7 @@ impl TestCase for Case {
                 sample.console_log_path(),
             ]),
         }
-        let a = unit_a(ctx, &mut out).await;
+        let a = super::login_surfaces::unit_a(ctx, &mut out.details, &mut out.evidence).await;
         let b = match &init {
             Ok(state) => unit_b(ctx, state, &mut out),
             Err(why) => UnitResult::not_performed("b", UNIT_B, why.clone()),
@@ -111,13 +110,18 @@ struct Gathered {
 
 /// The state the unit was in, as the profile's procedures made it: no claim of a reset that
 /// was never asked for.
-fn state_line(ctx: &CaseContext<'_>, init: &Result<&initialized::InitializedState, Blocker>) -> String {
+fn state_line(
+    ctx: &CaseContext<'_>,
+    init: &Result<&initialized::InitializedState, Blocker>,
+) -> String {
     let procs = &ctx.config.profile.body.procedures;
     let how = match (procs.factory_reset.is_empty(), procs.initialize.is_empty()) {
         (false, false) => "factory reset, then initialization, per the profile's procedures",
         (false, true) => "factory reset per the profile; the profile declares no initialization",
         (true, false) => "initialization per the profile; the profile declares no factory reset",
-        (true, true) => "as found: the profile declares neither a factory reset nor an initialization",
+        (true, true) => {
+            "as found: the profile declares neither a factory reset nor an initialization"
+        }
     };
     match init {
         Ok(state) => format!(
@@ -126,25 +130,6 @@ fn state_line(ctx: &CaseContext<'_>, init: &Result<&initialized::InitializedStat
         ),
         Err(why) => format!("state: {how}; not reached: {why}"),
     }
-}
-
-async fn unit_a(ctx: &CaseContext<'_>, out: &mut Gathered) -> UnitResult {
-    let (mut findings, mut blockers) = (Vec::new(), Vec::new());
-    super::login_surfaces::undeclared(
-        ctx,
-        &mut findings,
-        &mut blockers,
-        &mut out.details,
-        &mut out.evidence,
-    )
-    .await;
-    UnitResult::judge(
-        "a",
-        UNIT_A,
-        &findings,
-        &blockers,
-        "every open port outside the declared mechanisms was asked; none takes a login",
-    )
 }
 
 /// Unit (b): a password the user defines must be defined before the mechanism works.
@@ -283,7 +268,9 @@ async fn corpus_on(
     blockers: &mut Vec<Blocker>,
 ) {
     let sample = ctx.sample;
-    let log = sample.evidence.log(&format!("5.1-1-2/{}-attempts.log", mech.id));
+    let log = sample
+        .evidence
+        .log(&format!("5.1-1-2/{}-attempts.log", mech.id));
     out.evidence.push(log.path.clone());
     // The exchanges themselves: transcripts, or the HTTP log (cited only if written).
     match mech.login {

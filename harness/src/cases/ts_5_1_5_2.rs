@@ -8,13 +8,15 @@
 //! credential must work again: a permanent lockout is a denial of service.
 //! (Unit (a), undeclared mechanisms, is 5.1-1-2 unit (a)'s scan.)
 
-use super::brute_force_judgement::{judge, round1, Attempt, Declared, Judgement};
+use super::brute_force_judgement::{judge, judge_undeclared, round1, Attempt, Declared, Judgement};
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::duration::Dur;
 use crate::config::profile::{AuthMechanism, LoginSurface};
+use crate::config::suite::FactSection;
 use crate::facts::initialized;
 use crate::login::{self, CredentialTrial, LoginOutcome};
-use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement, Verdict};
+use crate::model::unit::UnitResult;
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -29,6 +31,15 @@ pub struct Params {
     /// Failures beyond the declared threshold tolerated before the prevention counts as absent.
     #[serde(default)]
     pub tolerance: u32,
+    /// Where IXIT 1 declares no prevention: more consecutive wrong passwords than this, evaluated
+    /// with no lockout or growing delay, FAIL. NIST SP 800-63B 5.2.2's 100 unless the lab decides
+    /// otherwise; `max_attempts` must exceed it for the case to tell.
+    #[serde(default = "nist_limit")]
+    pub undeclared_threshold: u32,
+}
+
+fn nist_limit() -> u32 {
+    100
 }
 
 pub struct Case;
@@ -39,62 +50,81 @@ impl TestCase for Case {
         id: "5.1-5-2",
         provision: "5.1-5",
         title: "brute force over the network impracticable",
-        decision_rule: "Per network mechanism: FAIL if more than the declared number of consecutive failures plus the suite's tolerance are answered as wrong credentials without a lockout, or no lockout or delay at least half the declared lockout appears within the suite's attempt budget, or the right credential is still refused after twice the declared lockout time (permanent lockout). INCONCLUSIVE if no prevention is declared, the budget is too small to see the declared threshold, or the surface does not answer like a login. PASS otherwise.",
+        decision_rule: "Units (a) and (b), each judged on its own; PASS only when both pass. (a) FAIL if an open TCP port outside the declared mechanisms' services takes a login (5.1-1-2 unit (a)'s scan). (b) Per network mechanism: FAIL if more than the declared number of consecutive failures plus the suite's tolerance are answered as wrong credentials without a lockout, or no lockout or delay at least half the declared lockout appears within the suite's attempt budget, or the right credential is still refused after twice the declared lockout time (permanent lockout). Where IXIT 1 declares no prevention the mechanism is attacked all the same: FAIL if more than the suite's `undeclared_threshold` (default 100, NIST SP 800-63B 5.2.2) consecutive wrong passwords are evaluated with neither a lockout answer nor a growing delay (median answer time of the last five attempts at least 1 s and four times the first five's). INCONCLUSIVE if the budget is too small to see the declared threshold or to exceed the undeclared one, or the surface does not answer like a login. PASS otherwise.",
     };
 
+    const FACTS: &'static [FactSection] = &[FactSection::Scan];
+
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-        if let Err(reason) = initialized::required(ctx.sample, ctx.config).await {
-            return CaseResult::blocked(reason);
-        }
-        let profile = &ctx.config.profile;
-        let network: Vec<&AuthMechanism> = profile
-            .body
-            .ixit
-            .auth_mechanisms
-            .iter()
-            .map(|m| &m.value)
-            .filter(|m| !matches!(m.login, LoginSurface::Console(_)))
-            .filter(|m| {
-                m.service
-                    .as_ref()
-                    .and_then(|s| profile.service(&s.value))
-                    .is_some_and(|s| s.enabled)
-            })
-            .collect();
-        if network.is_empty() {
-            return CaseResult::new(
-                Verdict::NotApplicable,
-                "no enabled network authentication mechanism is declared (IXIT 1)",
-            );
-        }
-        let (mut findings, mut blockers, mut details, mut evidence, mut measurements) =
-            (vec![], vec![], vec![], vec![], vec![]);
-        for mech in network {
-            let log = ctx
-                .sample
-                .evidence
-                .log(&format!("5.1-5-2/{}-attempts.log", mech.id));
-            evidence.push(log.path.clone());
-            match attack(ctx, mech, params, &log).await {
-                Ok(o) => {
-                    details.extend(o.details);
-                    findings.extend(o.findings.into_iter().map(|f| format!("{}: {f}", mech.id)));
-                    measurements.extend(o.measurements);
-                }
-                Err(e) => blockers.push(e.context(&mech.id)),
-            }
-        }
-        let mut r = CaseResult::from_findings(
-            &findings,
-            &blockers,
-            "brute-force prevention as declared on every network mechanism",
-        );
-        details.append(&mut r.details);
+        let (mut details, mut evidence, mut measurements) = (vec![], vec![], vec![]);
+        let init = initialized::required(ctx.sample, ctx.config).await;
+        let a = super::login_surfaces::unit_a(ctx, &mut details, &mut evidence).await;
+        let b = match init {
+            Ok(_) => unit_b(ctx, params, &mut details, &mut evidence, &mut measurements).await,
+            Err(why) => UnitResult::not_performed("b", UNIT_B, why),
+        };
+        let mut r = CaseResult::from_units(vec![a, b]);
         r.details = details;
         r.evidence = evidence;
         r.measurements = measurements;
         r
     }
+}
+
+const UNIT_B: &str = "brute force attempted on every network mechanism";
+
+async fn unit_b(
+    ctx: &CaseContext<'_>,
+    params: &Params,
+    details: &mut Vec<String>,
+    evidence: &mut Vec<std::path::PathBuf>,
+    measurements: &mut Vec<Measurement>,
+) -> UnitResult {
+    let profile = &ctx.config.profile;
+    let network: Vec<&AuthMechanism> = profile
+        .body
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .map(|m| &m.value)
+        .filter(|m| !matches!(m.login, LoginSurface::Console(_)))
+        .filter(|m| {
+            m.service
+                .as_ref()
+                .and_then(|s| profile.service(&s.value))
+                .is_some_and(|s| s.enabled)
+        })
+        .collect();
+    if network.is_empty() {
+        return UnitResult::not_applicable(
+            "b",
+            UNIT_B,
+            "no enabled network authentication mechanism is declared (IXIT 1)",
+        );
+    }
+    let (mut findings, mut blockers) = (vec![], vec![]);
+    for mech in network {
+        let log = ctx
+            .sample
+            .evidence
+            .log(&format!("5.1-5-2/{}-attempts.log", mech.id));
+        evidence.push(log.path.clone());
+        match attack(ctx, mech, params, &log).await {
+            Ok(o) => {
+                details.extend(o.details);
+                findings.extend(o.findings.into_iter().map(|f| format!("{}: {f}", mech.id)));
+                measurements.extend(o.measurements);
+            }
+            Err(e) => blockers.push(e.context(&mech.id)),
+        }
+    }
+    UnitResult::judge(
+        "b",
+        UNIT_B,
+        &findings,
+        &blockers,
+        "brute force impracticable on every network mechanism, as declared",
+    )
 }
 
 struct Observed {
@@ -111,26 +141,19 @@ async fn attack(
 ) -> Result<Observed, Blocker> {
     let config = |e: &str| Blocker::new(Cause::Config, e);
     let unit = |e: String| Blocker::new(Cause::Unit, e);
-    let declared = mech
-        .brute_force
-        .as_ref()
-        .ok_or_else(|| config("IXIT 1 declares no brute-force prevention for this mechanism"))?;
+    let Some(declared) = mech.brute_force.as_ref() else {
+        return undeclared(ctx, mech, params, log).await;
+    };
     let budget = params.max_attempts;
     let needed = declared.after_failures + params.tolerance + 1;
     if budget < needed {
         return Err(config(&format!("the suite allows {budget} attempts; {needed} are needed to see the declared threshold of {}", declared.after_failures)));
     }
-    let sample = ctx.sample;
-    let (trial, username) = login::for_account(
-        sample,
-        &ctx.config.profile,
-        mech,
-        &format!("5.1-5-2/{}-transcript.log", mech.id),
-    )
-    .map_err(|e| config(&e))?;
-    let current = sample
-        .var("password")
-        .ok_or_else(|| config("no current password is known"))?;
+    let Account {
+        trial,
+        username,
+        current,
+    } = account(ctx, mech)?;
     let lockout = declared.lockout.0;
     log.line(
         "#",
@@ -222,6 +245,79 @@ async fn attack(
         }
     }
     Ok(o)
+}
+
+/// The mechanism's login as the attack uses it: the trial, the account and its right password.
+struct Account<'a> {
+    trial: Box<dyn CredentialTrial + 'a>,
+    username: String,
+    current: String,
+}
+
+fn account<'a>(ctx: &CaseContext<'a>, mech: &'a AuthMechanism) -> Result<Account<'a>, Blocker> {
+    let config = |e: String| Blocker::new(Cause::Config, e);
+    let (trial, username) = login::for_account(
+        ctx.sample,
+        &ctx.config.profile,
+        mech,
+        &format!("5.1-5-2/{}-transcript.log", mech.id),
+    )
+    .map_err(config)?;
+    let current = ctx
+        .sample
+        .var("password")
+        .ok_or_else(|| config("no current password is known".into()))?;
+    Ok(Account {
+        trial,
+        username,
+        current,
+    })
+}
+
+/// No prevention declared: the series runs just past the decision rule's threshold, unless a
+/// lockout answer ends it first.
+async fn undeclared(
+    ctx: &CaseContext<'_>,
+    mech: &AuthMechanism,
+    params: &Params,
+    log: &crate::evidence::EvidenceLog,
+) -> Result<Observed, Blocker> {
+    let config = |e: String| Blocker::new(Cause::Config, e);
+    let threshold = params.undeclared_threshold;
+    let needed = threshold + 1;
+    if params.max_attempts < needed {
+        return Err(config(format!("IXIT 1 declares no brute-force prevention, and the suite allows {} attempts per mechanism: {needed} are needed to exceed the decision rule's threshold of {threshold}", params.max_attempts)));
+    }
+    let Account {
+        trial,
+        username,
+        current,
+    } = account(ctx, mech)?;
+    log.line(
+        "#",
+        &format!(
+            "declared: no prevention; {needed} attempts, pace {:.3}s",
+            params.pace.0.as_secs_f64()
+        ),
+    );
+    // With nothing declared, a lockout another case left is waited out a second at a time.
+    let attempts = series(
+        &*trial,
+        &username,
+        &current,
+        needed,
+        params.pace.0,
+        Duration::from_secs(1),
+        log,
+    )
+    .await
+    .map_err(|e| Blocker::new(Cause::Unit, e))?;
+    let j = judge_undeclared(&mech.id, &attempts, threshold);
+    Ok(Observed {
+        findings: j.findings,
+        details: j.details,
+        measurements: j.measurements,
+    })
 }
 
 /// Wrong passwords, paced, until a lockout answer or the budget; each attempt logged. Starts

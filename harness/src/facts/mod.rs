@@ -5,6 +5,7 @@
 pub mod debug_access;
 pub mod factory_default;
 pub mod initialized;
+pub mod login_surfaces;
 pub mod open_ports;
 pub mod open_udp;
 pub mod update_battery;

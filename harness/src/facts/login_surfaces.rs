@@ -1,0 +1,70 @@
+//! Login surfaces the IXIT does not declare: every open TCP port outside the declared mechanisms'
+//! services is asked whether it takes a login. Learnt once; 5.1-1-2 unit (a) and 5.1-5-2 unit (a)
+//! (the same TS 103 701 question, for all and for network mechanisms) both judge it.
+
+use crate::bench::Sample;
+use crate::config::Config;
+use crate::login::detect::{self, Surface};
+use crate::model::verdict::Blocker;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct LoginSurfaces {
+    /// One line per undeclared port that takes a login: port, protocol and what showed it.
+    pub undeclared: Vec<String>,
+    /// How many open ports were asked.
+    pub asked: usize,
+    /// The per-port answers and the scan they came from.
+    pub evidence: Vec<PathBuf>,
+}
+
+pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<LoginSurfaces, Blocker> {
+    sample
+        .learnt
+        .get_or_establish(|| establish(sample, config))
+        .await
+}
+
+async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Blocker> {
+    let profile = &config.profile;
+    let ports = super::open_ports::get(sample, &config.suite)
+        .await
+        .as_ref()
+        .map_err(|e| e.clone().context("TCP scan"))?;
+    let declared: Vec<u16> = profile
+        .body
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .filter_map(|m| m.service.as_ref())
+        .filter_map(|s| profile.service(&s.value))
+        .map(|s| s.port.value)
+        .collect();
+    let mut log = String::from("port\tanswer\n");
+    let mut out = LoginSurfaces {
+        undeclared: vec![],
+        asked: 0,
+        evidence: vec![],
+    };
+    for port in ports.unit_ports().filter(|p| !declared.contains(p)) {
+        out.asked += 1;
+        let surface = detect::detect(
+            SocketAddr::new(sample.address, port),
+            Duration::from_secs(4),
+        )
+        .await;
+        log.push_str(&format!("{port}\t{surface:?}\n"));
+        if let Surface::Login { protocol, evidence } = surface {
+            out.undeclared.push(format!(
+                "TCP {port} takes a {protocol} login that IXIT 1 does not declare ({evidence})"
+            ));
+        }
+    }
+    out.evidence = vec![
+        sample.evidence.write("login-surfaces.tsv", &log),
+        ports.evidence.clone(),
+    ];
+    Ok(out)
+}
