@@ -89,13 +89,23 @@ fn pem_blocks(data: &[u8], out: &mut Vec<Finding>) {
         };
         let label = String::from_utf8_lossy(&data[start + 11..label_end]).into_owned();
         let end_marker = format!("-----END {label}-----");
-        let Some(end) = find_all(&data[start..], end_marker.as_bytes())
+        let body_start = label_end + 5;
+        // A key's body is a few KiB at most: an END marker further on belongs to something else.
+        let window = &data[body_start.min(data.len())..data.len().min(body_start + MAX_PEM_BODY)];
+        let Some(body_end) = find_all(window, end_marker.as_bytes())
             .next()
-            .map(|i| start + i + end_marker.len())
+            .map(|i| body_start + i)
         else {
             continue;
         };
-        let kind = if label.contains("PRIVATE KEY") {
+        let end = body_end + end_marker.len();
+        let is_private = label.contains("PRIVATE KEY");
+        // Libraries that parse PEM carry the markers as constants with nothing between them:
+        // only a body that decodes to a key is one.
+        if is_private && !pem_key_body(&label, &data[body_start..body_end]) {
+            continue;
+        }
+        let kind = if is_private {
             Kind::PrivateKey(match label.as_str() {
                 "RSA PRIVATE KEY" => "PEM, PKCS#1 RSA",
                 "EC PRIVATE KEY" => "PEM, SEC1 EC",
@@ -112,6 +122,60 @@ fn pem_blocks(data: &[u8], out: &mut Vec<Finding>) {
         };
         out.push(finding(kind, data, start, end - start));
     }
+}
+
+/// Longest PEM body looked at: an RSA-16384 key is under 13 KiB of base64.
+const MAX_PEM_BODY: usize = 16 * 1024;
+
+/// Whether a PEM body (between the BEGIN and END lines) is base64 that decodes to a key of the
+/// kind its label names: a DER SEQUENCE spanning the whole body with the form's opening fields,
+/// or OpenSSH's magic.
+fn pem_key_body(label: &str, body: &[u8]) -> bool {
+    use base64::Engine;
+    let mut text = Vec::with_capacity(body.len());
+    for line in body.split(|&b| b == b'\n') {
+        // RFC 1421 headers of an encrypted key (Proc-Type, DEK-Info).
+        if line.contains(&b':') {
+            continue;
+        }
+        for &b in line {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' | b'=' => text.push(b),
+                b'\r' | b' ' | b'\t' => {}
+                _ => return false,
+            }
+        }
+    }
+    let Ok(der) = base64::engine::general_purpose::STANDARD.decode(&text) else {
+        return false;
+    };
+    if label == "OPENSSH PRIVATE KEY" {
+        return der.starts_with(b"openssh-key-v1\0");
+    }
+    let Some(header) = whole_sequence(&der) else {
+        return false;
+    };
+    let fields = &der[header..];
+    match label {
+        "RSA PRIVATE KEY" => fields.starts_with(&[0x02, 0x01, 0x00, 0x02]),
+        "EC PRIVATE KEY" => fields.starts_with(&[0x02, 0x01, 0x01, 0x04]),
+        "PRIVATE KEY" => fields.starts_with(&[0x02, 0x01, 0x00, 0x30]),
+        _ => fields.first() == Some(&0x30) || fields.first() == Some(&0x02),
+    }
+}
+
+/// The header length of a DER SEQUENCE that spans exactly `der`.
+fn whole_sequence(der: &[u8]) -> Option<usize> {
+    if der.len() < 8 || der[0] != 0x30 {
+        return None;
+    }
+    let (header, len) = match der[1] {
+        n if n < 0x80 => (2, usize::from(n)),
+        0x81 => (3, usize::from(der[2])),
+        0x82 => (4, usize::from(u16::from_be_bytes([der[2], der[3]]))),
+        _ => return None,
+    };
+    (header + len == der.len()).then_some(header)
 }
 
 /// DER private keys by their fixed openings: PKCS#8 `SEQUENCE { INTEGER 0, SEQUENCE { OID` with
@@ -218,16 +282,32 @@ fn assignments(data: &[u8], out: &mut Vec<Finding>) {
             while matches!(lower.get(i), Some(b'"' | b'\'' | b' ')) {
                 i += 1;
             }
+            let quoted = i > 0 && matches!(lower.get(i - 1), Some(b'"' | b'\''));
             let value_len = data[i.min(data.len())..]
                 .iter()
                 .take(256)
                 .take_while(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b',' | b';'))
                 .count();
-            if value_len >= 6 {
+            if looks_like_secret(&data[i..i + value_len], quoted) {
                 out.push(finding(Kind::Credential(name.into()), data, i, value_len));
             }
         }
     }
+}
+
+/// A value that reads as a secret rather than code or a label: six or more characters with a
+/// letter and a digit or symbol (so `accessToken`, `"Password"` and `null` are not secrets);
+/// unquoted, no code punctuation (`document.getElementById(`, `$(pw)`, `this.token`); never a
+/// template (`{password}`, `%s`) or a mask (`******`).
+fn looks_like_secret(value: &[u8], quoted: bool) -> bool {
+    const CODE: &[u8] = b"()[]{}.$<>=`\\";
+    const TEMPLATE: &[u8] = b"{}%$";
+    let letter = value.iter().any(u8::is_ascii_alphabetic);
+    let digit_or_symbol = value.iter().any(|b| !b.is_ascii_alphabetic() && *b != b'.');
+    let code = !quoted && value.iter().any(|b| CODE.contains(b));
+    let template = value.iter().any(|b| TEMPLATE.contains(b));
+    let mask = value.windows(2).all(|w| w[0] == w[1]);
+    value.len() >= 6 && letter && digit_or_symbol && !code && !template && !mask
 }
 
 fn entropy(data: &[u8], out: &mut Vec<Finding>) {
@@ -334,5 +414,51 @@ mod tests {
         let _ = scan(&junk);
         let _ = scan(b"-----BEGIN ");
         let _ = scan(&[0x30, 0x82, 0xff, 0xff, 0x02, 0x01, 0x00, 0x30]);
+    }
+
+    fn secrets(found: &[Finding]) -> Vec<String> {
+        found
+            .iter()
+            .filter(|f| f.is_secret())
+            .map(|f| format!("{}@{}", f.kind, f.offset))
+            .collect()
+    }
+
+    #[test]
+    fn pem_markers_without_a_key_between_them_are_no_key() {
+        // As PEM-parsing libraries carry them: constants side by side, or far apart.
+        let mut d = b"-----BEGIN PRIVATE KEY-----\0-----END PRIVATE KEY-----\0".to_vec();
+        d.extend_from_slice(b"-----BEGIN EC PRIVATE KEY-----\0\0\0\0");
+        d.extend_from_slice(&vec![b'A'; 20_000]);
+        d.extend_from_slice(b"-----END EC PRIVATE KEY-----");
+        d.extend_from_slice(
+            b"-----BEGIN RSA PRIVATE KEY-----\nnot base64 at all!\n-----END RSA PRIVATE KEY-----",
+        );
+        // Base64 that decodes, but not to an RSA key.
+        d.extend_from_slice(b"-----BEGIN RSA PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n-----END RSA PRIVATE KEY-----");
+        assert_eq!(secrets(&scan(&d)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn web_javascript_is_not_a_credential() {
+        let js = br##"
+            var form = { username: "Username", password: "Password" };
+            login({ password: document.getElementById('pw').value, token: accessToken, });
+            xhr.setRequestHeader("X-Token", token); cfg.password = $("#pw").val();
+            var t = { password:"${pw}", secret: '******', apikey: "{api_key}" };
+            for ( i in { radio: true, checkbox: true, file: true, password: true } ) {}
+        "##;
+        assert_eq!(secrets(&scan(js)), Vec::<String>::new());
+    }
+
+    /// Real files from Debian packages (scripts/setup installs them): mbedTLS carries the PEM
+    /// markers of every key form as constants, jQuery is ordinary web JavaScript.
+    #[rstest::rstest]
+    #[case::mbedtls("/usr/lib/x86_64-linux-gnu/libmbedcrypto.so.7")]
+    #[case::jquery("/usr/share/javascript/jquery/jquery.js")]
+    fn real_libraries_and_web_assets_hold_no_secret(#[case] path: &str) {
+        let data =
+            std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}; run ./scripts/setup"));
+        assert_eq!(secrets(&scan(&data)), Vec::<String>::new(), "{path}");
     }
 }

@@ -136,7 +136,14 @@ fn a_private_key_in_the_lab_image_fails() {
     let dir = TempDir::new("imagekey");
     let image = repo().join("device-profiles/images/vc100-1.5.0.vcfw");
     let mut bytes = std::fs::read(&image).unwrap();
-    let key = b"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBYr\n-----END EC PRIVATE KEY-----\n";
+    // A whole P-256 key made for this test (openssl ecparam -genkey): a PEM marker alone is
+    // no key (secrets.rs), so the image must hold one that decodes.
+    let key = b"-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEIHZDsg1jk9r5ouwcxN/amvDDXX1CablVnYsXhJIuf0XYoAoGCCqGSM49
+AwEHoUQDQgAE+0SRgD72huDQ2n7lRVgqnLw1m85Xgsv+X4W2mhRKbZ04JcPDRp8r
+2J/zo5in4VAym8nMaiEJRAjh5yPPsxYHKA==
+-----END EC PRIVATE KEY-----
+";
     bytes[200..200 + key.len()].copy_from_slice(key);
     let keyed = dir.0.join("with-key.vcfw");
     std::fs::write(&keyed, bytes).unwrap();
