@@ -405,3 +405,38 @@ fn a_sample_with_no_debug_interface_examined_is_not_performed() {
     );
     assert_eq!(run.cause("slot1", DEBUG).as_deref(), Some("config"));
 }
+
+/// A locked SWD on a populated header that the profile does not list is still an interface
+/// missing from IXIT 15: unit (b) fails, while unit (a) passes on what is declared.
+#[test]
+fn a_locked_swd_the_profile_does_not_declare_fails_unit_b() {
+    let dir = TempDir::new("swd-undeclared");
+    let rig = write_rig(&dir.0, 59, &[&[], &[]]);
+    let text = std::fs::read_to_string(&rig).unwrap();
+    let slots: Vec<&str> = text.split("  - id: slot").collect();
+    assert!(slots[2].contains("interface: swd, "));
+    let text = format!(
+        "{}  - id: slot{}  - id: slot{}",
+        slots[0],
+        slots[1],
+        slots[2].replace("interface: swd, ", "")
+    );
+    std::fs::write(&rig, text).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[DEBUG]);
+    assert_verdict(
+        &run,
+        "slot2",
+        DEBUG,
+        "FAIL",
+        "unit (b) SWD (not declared in the profile) answers a probe through a populated header, though it is locked",
+    );
+    assert_verdict(&run, "slot1", DEBUG, "PASS", "");
+    let (_, _, out) = run.verdict("slot1", DEBUG);
+    assert!(
+        out.contains(
+            "unit (b) PASS: every debug interface the rig wires to this sample is declared"
+        ),
+        "{out}"
+    );
+}

@@ -20,8 +20,9 @@ struct Wired<'a> {
     log: PathBuf,
 }
 
-/// Empty when the rig wires no UART and the profile declares none.
-pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Located<String>]) -> Vec<CaseResult> {
+/// One result per UART, each marked declared (unit (a)) or not (unit (b)); empty when the rig
+/// wires no UART and the profile declares none.
+pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Located<String>]) -> Vec<(bool, CaseResult)> {
     let sample = ctx.sample;
     let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Uart);
     let on_headers: Vec<&str> = sample
@@ -36,15 +37,19 @@ pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Located<String>]) -> Vec<Cas
         .copied();
     let mut parts = Vec::new();
     match sample.console_reached_by() {
-        Some(reached_by) => {
-            parts.push(console_part(ctx, corpus, console_interface, reached_by).await)
-        }
+        Some(reached_by) => parts.push((
+            console_interface.is_some(),
+            console_part(ctx, corpus, console_interface, reached_by).await,
+        )),
         None => parts.extend(console_interface.map(|d| {
-            CaseResult::not_performed(
-                Cause::Config,
-                format!(
+            (
+                true,
+                CaseResult::not_performed(
+                    Cause::Config,
+                    format!(
                     "the profile declares UART `{}` but the rig wires no console to this sample",
                     d.id
+                ),
                 ),
             )
         })),
@@ -62,16 +67,18 @@ pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Located<String>]) -> Vec<Cas
             reached_by: header.reached_by,
             log: sample.evidence.dir.join(&log_name),
         };
-        parts.push(header_part(ctx, corpus, wired, &log_name, &header.path, header.baud).await);
+        let declared = found.is_some();
+        let part = header_part(ctx, corpus, wired, &log_name, &header.path, header.baud).await;
+        parts.push((declared, part));
     }
     for d in &declared {
         let is_console = console_interface.is_some_and(|c| c.id == d.id);
         if !is_console && !on_headers.contains(&d.id.as_str()) {
-            parts.push(CaseResult::not_performed(Cause::Config, format!(
+            parts.push((true, CaseResult::not_performed(Cause::Config, format!(
                 "the profile declares UART `{}` but the rig wires no `debug.uart` header to it (the console is `{}`)",
                 d.id,
                 console_interface.map(|c| c.id.as_str()).unwrap_or("-")
-            )));
+            ))));
         }
     }
     parts

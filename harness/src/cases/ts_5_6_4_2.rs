@@ -13,7 +13,8 @@ use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, SwdRe
 use crate::config::located::Located;
 use crate::debug::access::Access;
 use crate::facts::debug_access;
-use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
+use crate::model::unit::UnitResult;
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement, Verdict};
 use crate::util::hash::sha256_hex;
 use serde::Deserialize;
 
@@ -36,7 +37,7 @@ impl TestCase for Case {
         id: "5.6-4-2",
         provision: "5.6-4",
         title: "debug interfaces disabled in software",
-        decision_rule: "UART (the rig's console, then each further `debug.uart` header): the unit is power-cycled while the usual boot-loader interrupt keys are sent through the profile's boot window, then a newline is sent to the booted UART (console.log, 5.6-4-2/uart-header-N.log). FAIL if a boot-loader prompt answers, a shell answers without a login, or a login prompt answers where the profile declares that UART to offer nothing or does not declare it; at such a prompt the suite's universal credential corpus is tried after a random-password control, and any entry that logs in is named in the finding. INCONCLUSIVE if the rig has no power backend to reach the boot window, a wired header cannot be opened, or a declared UART is wired to nothing. SWD: the SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface is not declared in the profile. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
+        decision_rule: "Unit (a): the interfaces the profile declares (N/A when it declares none); unit (b): interfaces the rig wires that the profile does not declare, each judged on its own, PASS only when both pass; (b) is not performed when nothing is declared and nothing wired. UART (the rig's console, then each further `debug.uart` header): the unit is power-cycled while the usual boot-loader interrupt keys are sent through the profile's boot window, then a newline is sent to the booted UART (console.log, 5.6-4-2/uart-header-N.log). FAIL if a boot-loader prompt answers, a shell answers without a login, or a login prompt answers where the profile declares that UART to offer nothing or does not declare it; at such a prompt the suite's universal credential corpus is tried after a random-password control, and any entry that logs in is named in the finding. INCONCLUSIVE if the rig has no power backend to reach the boot window, a wired header cannot be opened, or a declared UART is wired to nothing. SWD: the SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface answers a probe through a populated header and is not declared in the profile, locked or not. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
     };
 
     fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
@@ -47,15 +48,65 @@ impl TestCase for Case {
         let mut parts = Vec::new();
         parts.extend(swd_part(ctx).await);
         parts.extend(super::debug_uart::judge(ctx, &params.corpus).await);
-        if parts.is_empty() {
+        let (declared, undeclared): (Vec<_>, Vec<_>) = parts.into_iter().partition(|(d, _)| *d);
+        let declared: Vec<CaseResult> = declared.into_iter().map(|(_, r)| r).collect();
+        let undeclared: Vec<CaseResult> = undeclared.into_iter().map(|(_, r)| r).collect();
+        let mut gathered = CaseResult::new(Verdict::Pass, "");
+        let a = if declared.is_empty() {
+            UnitResult::not_applicable(
+                "a",
+                UNIT_A,
+                "the profile declares no debug interface (IXIT 15)",
+            )
+        } else {
+            unit_from("a", UNIT_A, combine(declared), &mut gathered)
+        };
+        let b = if !undeclared.is_empty() {
+            unit_from("b", UNIT_B, combine(undeclared), &mut gathered)
+        } else if a.verdict == Verdict::NotApplicable {
             // Unit (b) examines the interfaces a standard cable reaches; with none declared and
             // none wired nothing was examined, which is no evidence that none is open.
-            return CaseResult::not_performed(
+            UnitResult::not_performed("b", UNIT_B, Blocker::new(
                 Cause::Config,
                 "the profile declares no debug interface and the rig wires no console, UART header or SWD to this sample: no interface was examined",
-            );
-        }
-        combine(parts)
+            ))
+        } else {
+            UnitResult::judge(
+                "b",
+                UNIT_B,
+                &[],
+                &[],
+                "every debug interface the rig wires to this sample is declared",
+            )
+        };
+        let mut r = CaseResult::from_units(vec![a, b]);
+        r.details = gathered.details;
+        r.evidence = gathered.evidence;
+        r.measurements = gathered.measurements;
+        r
+    }
+}
+
+const UNIT_A: &str = "declared debug interfaces disabled";
+const UNIT_B: &str = "no debug interface missing from IXIT 15";
+
+/// A unit's verdict from its parts' combined result; their details, evidence and measurements
+/// go to the case.
+fn unit_from(
+    id: &'static str,
+    title: &'static str,
+    r: CaseResult,
+    case: &mut CaseResult,
+) -> UnitResult {
+    case.details.extend(r.details);
+    case.evidence.extend(r.evidence);
+    case.measurements.extend(r.measurements);
+    UnitResult {
+        id,
+        title,
+        verdict: r.verdict,
+        cause: r.cause,
+        message: r.message,
     }
 }
 
@@ -89,22 +140,26 @@ fn combine(parts: Vec<CaseResult>) -> CaseResult {
     out
 }
 
-async fn swd_part(ctx: &CaseContext<'_>) -> Option<CaseResult> {
+/// The SWD wired to the sample, marked declared (unit (a)) or not (unit (b)).
+async fn swd_part(ctx: &CaseContext<'_>) -> Option<(bool, CaseResult)> {
     let sample = ctx.sample;
     let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Swd);
     let Some(wiring) = sample.swd.clone() else {
         if declared.is_empty() {
             return None;
         }
-        return Some(CaseResult::not_performed(Cause::Config, format!(
+        return Some((true, CaseResult::not_performed(Cause::Config, format!(
             "the profile declares SWD interface(s) {} but the rig wires no SWD to this sample (slot `debug.swd`)",
             declared.iter().map(|d| format!("`{}`", d.id)).collect::<Vec<_>>().join(", ")
-        )));
+        ))));
     };
     let fact = debug_access::get(sample, &ctx.config.profile).await?;
     Some(match fact {
-        Ok(f) => judge(ctx, &wiring, f.interface.as_ref(), f.access.clone()),
-        Err(e) => CaseResult::blocked(e.clone()),
+        Ok(f) => (
+            f.interface.is_some(),
+            judge(ctx, &wiring, f.interface.as_ref(), f.access.clone()),
+        ),
+        Err(e) => (wiring.interface.is_some(), CaseResult::blocked(e.clone())),
     })
 }
 
@@ -171,17 +226,18 @@ fn judge(
                     Verdict::Pass,
                     format!("{name} through {reached} is locked: {how}"),
                 ),
-                // Locked, yet the profile does not list it: 5.6-4-2 (b) wants every accessible
-                // interface declared, but a locked one cannot be used as a debug interface.
+                // Locked, yet the profile does not list it: unit (b) wants every physically
+                // accessible interface declared, locked or not.
+                None if wiring.reached_by == ReachedBy::Header => CaseResult::new(
+                    Verdict::Fail,
+                    format!("{name} answers a probe through {reached}, though it is locked ({how}): IXIT 15 must list it"),
+                ),
                 None => {
                     let mut r = CaseResult::new(
                         Verdict::Pass,
                         format!("SWD through {reached} is locked: {how}"),
                     );
-                    r.details.push(
-                        "the profile's ixit.debug_interfaces does not list this SWD interface"
-                            .into(),
-                    );
+                    r.details.push(format!("{name} answers a probe through {reached}; a test pad is not physically accessible under TS 103 701, so this is reported, not failed"));
                     r
                 }
             };
