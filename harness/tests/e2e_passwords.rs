@@ -9,14 +9,14 @@ const PASSWORDS: &str = "5.1-1-2";
 /// Rig text for one simulated unit, with the given batch digests (none: no `batch:` at all).
 fn one_unit_rig(dir: &std::path::Path, subnet: u8, batch: &[&str]) -> std::path::PathBuf {
     let rig = write_rig(dir, subnet, &[&[]]);
+    let mut text = std::fs::read_to_string(&rig).unwrap().replace(BATCH, "");
     if !batch.is_empty() {
-        let mut text = std::fs::read_to_string(&rig).unwrap();
         text.push_str("batch:\n  label_password_sha256:\n");
         for h in batch {
             text.push_str(&format!("    - \"{h}\"\n"));
         }
-        std::fs::write(&rig, text).unwrap();
     }
+    std::fs::write(&rig, text).unwrap();
     rig
 }
 
@@ -47,7 +47,7 @@ fn units(run: &Run, slot: &str) -> Vec<(String, String)> {
 fn one_sample_alone_cannot_show_uniqueness_but_batch_data_can() {
     let dir = TempDir::new("alone");
     let suite = quick_suite(&dir.0);
-    let rig = one_unit_rig(&dir.0, 49, &[]);
+    let rig = one_unit_rig(&dir.0, 80, &[]);
     let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[PASSWORDS]);
     assert_verdict(
         &run,
@@ -71,14 +71,17 @@ fn one_sample_alone_cannot_show_uniqueness_but_batch_data_can() {
     );
 
     // Another unit's label password, received from the manufacturer as a digest.
-    let dir = TempDir::new("batch");
+    let dir = TempDir::new("batch-digest");
     let suite = quick_suite(&dir.0);
-    let other = "0d5a2f62b8e6ea3c31f1b29f8ad2fa1bb2c0a5d6d0f0b3a8c8d2ab8e0f9c7a11";
-    let rig = one_unit_rig(&dir.0, 49, &[other]);
+    let other = "6b1f3ad0c4e2a7956f2d8c1b0e3a4f5d6c7b8a9e0f1d2c3b4a5968778695a4b3";
+    let rig = one_unit_rig(&dir.0, 80, &[other]);
     let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[PASSWORDS]);
     assert_verdict(&run, "slot1", PASSWORDS, "PASS", "");
     let (_, _, out) = run.verdict("slot1", PASSWORDS);
-    assert!(out.contains("compared with 0 other sample(s) and 1 batch unit(s)"), "{out}");
+    assert!(
+        out.contains("compared with 0 other sample(s) and 1 batch unit(s)"),
+        "{out}"
+    );
 }
 
 /// The manual's onboarding sets a password from Mirai's list: the credential in force after
@@ -95,8 +98,8 @@ fn a_universal_password_left_in_force_by_onboarding_fails_unit_c() {
     );
     let profile = dir.0.join("profile.yaml");
     std::fs::write(&profile, text).unwrap();
-    let other = "0d5a2f62b8e6ea3c31f1b29f8ad2fa1bb2c0a5d6d0f0b3a8c8d2ab8e0f9c7a11";
-    let rig = one_unit_rig(&dir.0, 50, &[other]);
+    let other = "6b1f3ad0c4e2a7956f2d8c1b0e3a4f5d6c7b8a9e0f1d2c3b4a5968778695a4b3";
+    let rig = one_unit_rig(&dir.0, 94, &[other]);
     let suite = quick_suite(&dir.0);
     let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[PASSWORDS]);
     assert_verdict(

@@ -56,7 +56,10 @@ pub async fn universal_credentials<'c>(
         if cred.username == username && cred.password == current {
             log.line(
                 "#",
-                &format!("{} user `{}` -> accepted (the current credential)", cred.citation, cred.username),
+                &format!(
+                    "{} user `{}` -> accepted (the current credential)",
+                    cred.citation, cred.username
+                ),
             );
             accepted.push(cred);
             continue;

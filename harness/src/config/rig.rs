@@ -289,7 +289,11 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
     }
     for (i, hash) in raw.batch.label_password_sha256.iter().enumerate() {
         let h = hash.value.as_str();
-        if h.len() != 64 || !h.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+        if h.len() != 64
+            || !h
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        {
             errors.push(yaml::at(
                 file,
                 hash,

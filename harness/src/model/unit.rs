@@ -49,7 +49,11 @@ impl UnitResult {
     }
 
     /// Nothing the unit examines exists on this product (e.g. no user-defined password).
-    pub fn not_applicable(id: &'static str, title: &'static str, why: impl Into<String>) -> UnitResult {
+    pub fn not_applicable(
+        id: &'static str,
+        title: &'static str,
+        why: impl Into<String>,
+    ) -> UnitResult {
         UnitResult {
             id,
             title,

@@ -191,7 +191,10 @@ mod tests {
         let xml = render(&info(), &[sample], &[record]).unwrap();
         assert!(!xml.contains("S3cretLabelPw"), "{xml}");
         assert!(xml.contains("[redacted]"));
-        assert!(xml.contains("unit (c) FAIL: unit &lt;b&gt; saw [redacted]"), "{xml}");
+        assert!(
+            xml.contains("unit (c) FAIL: unit &lt;b&gt; saw [redacted]"),
+            "{xml}"
+        );
         assert!(!xml.contains("<script>"), "{xml}");
         assert!(!xml.contains('\u{0}') && !xml.contains('\u{1b}'));
         let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed XML");
