@@ -13,8 +13,9 @@ use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::debug::access::Access;
 use crate::facts::debug_access;
+use crate::model::unit::UnitResult;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
-use crate::secrets::{self, Finding};
+use crate::secrets::{self, unpack, Finding};
 use std::time::Duration;
 
 /// Lab images larger than this are scanned only up to it.
@@ -29,7 +30,7 @@ impl TestCase for Case {
         id: "5.4-3-2",
         provision: "5.4-3",
         title: "no hard-coded critical security parameters (memory and image scan)",
-        decision_rule: "The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned for private keys (PEM, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, SHA-256; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it), or the same private key or credential (same SHA-256) is in the memory of two or more samples. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. INCONCLUSIVE if there is neither readable memory nor a firmware image to scan, or another sample's scan did not arrive within 15 minutes. PASS otherwise.",
+        decision_rule: "Unit (a). The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned, with every gzip stream in them opened (nested up to three deep), for private keys (PEM whose body decodes to a key, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, SHA-256; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it), or the same private key or credential (same SHA-256) is in the memory of two or more samples. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. INCONCLUSIVE if there is neither readable memory nor a firmware image to scan, packed content hilt cannot open is found (xz, zstd, bzip2, LZ4, lzop, UBI, squashfs: named with its offset), or another sample's scan did not arrive within 15 minutes. PASS otherwise.",
     };
 
     async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
@@ -38,6 +39,7 @@ impl TestCase for Case {
         let mut notes = Vec::new();
         let mut findings = Vec::new();
         let mut scanned = 0usize;
+        let mut blockers = Vec::new();
 
         // The sample's own memory, when its debug port gave it.
         let mut mine: Vec<Fingerprint> = Vec::new();
@@ -45,12 +47,17 @@ impl TestCase for Case {
             Some(Ok(fact)) => match &fact.access {
                 Access::Readable { dumps, .. } => {
                     for (region, bytes) in dumps {
-                        scanned += bytes.len();
-                        for f in secrets::scan(bytes) {
-                            log.line("<", &describe(&region.name, region.start, &f));
+                        for (place, base, f) in scan_unpacked(
+                            &region.name,
+                            region.start,
+                            bytes,
+                            &mut scanned,
+                            &mut blockers,
+                        ) {
+                            log.line("<", &describe(&place, base, &f));
                             if f.is_secret() {
                                 mine.push(Fingerprint {
-                                    source: region.name.clone(),
+                                    source: place,
                                     finding: f,
                                 });
                             }
@@ -68,12 +75,11 @@ impl TestCase for Case {
 
         // The lab's firmware images: whatever they hold, every unit running them holds too.
         for (name, bytes) in lab_images(ctx, &mut notes) {
-            scanned += bytes.len();
-            for f in secrets::scan(&bytes) {
-                log.line("<", &describe(&name, 0, &f));
+            for (place, _, f) in scan_unpacked(&name, 0, &bytes, &mut scanned, &mut blockers) {
+                log.line("<", &describe(&place, 0, &f));
                 if f.is_secret() {
                     findings.push(format!(
-                        "{} in the lab's firmware image {name} at {:#x} ({} bytes, sha256 {}): present in every unit that runs it",
+                        "{} in the lab's firmware image {place} at {:#x} ({} bytes, sha256 {}): present in every unit that runs it",
                         f.kind, f.offset, f.length, f.sha256
                     ));
                 }
@@ -95,7 +101,6 @@ impl TestCase for Case {
             return r;
         }
 
-        let mut blockers = Vec::new();
         if !mine.is_empty() {
             let (others, missing) = ctx.pool.others(&sample.slot_id, WAIT_FOR_OTHERS).await;
             if !missing.is_empty() {
@@ -134,11 +139,13 @@ impl TestCase for Case {
                 }
             }
         }
-        let mut r = CaseResult::from_findings(
+        let mut r = CaseResult::from_units(vec![UnitResult::judge(
+            "a",
+            "no hard-coded critical security parameter in operation",
             &findings,
             &blockers,
-            &format!("no hard-coded secret in {scanned} bytes scanned: none in the lab's images, none shared across samples"),
-        );
+            format!("no hard-coded secret in {scanned} bytes scanned: none in the lab's images, none shared across samples"),
+        )]);
         r.details.extend(notes);
         r.measurements = vec![
             Measurement::new("bytes scanned", scanned as f64, "bytes"),
@@ -151,6 +158,42 @@ impl TestCase for Case {
         r.evidence = vec![log.path.clone()];
         r
     }
+}
+
+/// The findings in `bytes` and in every compressed stream it holds, each with where it is (the
+/// stream named after the source) and the base its offsets count from. Packed content that could
+/// not be opened is a blocker: its bytes were not scanned.
+fn scan_unpacked(
+    name: &str,
+    base: u64,
+    bytes: &[u8],
+    scanned: &mut usize,
+    blockers: &mut Vec<Blocker>,
+) -> Vec<(String, u64, Finding)> {
+    let unpacked = unpack::unpack(bytes);
+    let mut out = Vec::new();
+    *scanned += bytes.len();
+    out.extend(
+        secrets::scan(bytes)
+            .into_iter()
+            .map(|f| (name.to_string(), base, f)),
+    );
+    for stream in &unpacked.streams {
+        *scanned += stream.data.len();
+        let place = format!("{name} ({})", stream.what);
+        out.extend(
+            secrets::scan(&stream.data)
+                .into_iter()
+                .map(|f| (place.clone(), 0, f)),
+        );
+    }
+    for what in unpacked.unreadable {
+        blockers.push(Blocker::new(
+            Cause::Bench,
+            format!("{name}: {what} could not be unpacked, so its contents were not scanned"),
+        ));
+    }
+    out
 }
 
 fn describe(source: &str, base: u64, f: &Finding) -> String {
