@@ -2,9 +2,9 @@
 //! offers from power-on to the booted unit, judged against what the profile declares that UART
 //! to offer in production.
 
+use super::ts_5_6_4_2::{LoginPromptRule, Params};
 use super::CaseContext;
 use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, UartOffers};
-use crate::config::located::Located;
 use crate::debug::uart_probe::{self, Surface, UartFindings};
 use crate::login::prompt::{ChannelTrial, ConsoleTrial};
 use crate::login::CredentialTrial;
@@ -22,7 +22,7 @@ struct Wired<'a> {
 
 /// One result per UART, each marked declared (unit (a)) or not (unit (b)); empty when the rig
 /// wires no UART and the profile declares none.
-pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Located<String>]) -> Vec<(bool, CaseResult)> {
+pub async fn judge(ctx: &CaseContext<'_>, params: &Params) -> Vec<(bool, CaseResult)> {
     let sample = ctx.sample;
     let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Uart);
     let on_headers: Vec<&str> = sample
@@ -39,7 +39,7 @@ pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Located<String>]) -> Vec<(bo
     match sample.console_reached_by() {
         Some(reached_by) => parts.push((
             console_interface.is_some(),
-            console_part(ctx, corpus, console_interface, reached_by).await,
+            console_part(ctx, params, console_interface, reached_by).await,
         )),
         None => parts.extend(console_interface.map(|d| {
             (
@@ -68,7 +68,7 @@ pub async fn judge(ctx: &CaseContext<'_>, corpus: &[Located<String>]) -> Vec<(bo
             log: sample.evidence.dir.join(&log_name),
         };
         let declared = found.is_some();
-        let part = header_part(ctx, corpus, wired, &log_name, &header.path, header.baud).await;
+        let part = header_part(ctx, params, wired, &log_name, &header.path, header.baud).await;
         parts.push((declared, part));
     }
     for d in &declared {
@@ -93,7 +93,7 @@ fn name_of(declared: Option<&DebugInterface>, wired_as: &str) -> String {
 
 async fn console_part(
     ctx: &CaseContext<'_>,
-    corpus: &[Located<String>],
+    params: &Params,
     declared: Option<&DebugInterface>,
     reached_by: ReachedBy,
 ) -> CaseResult {
@@ -123,12 +123,12 @@ async fn console_part(
         spec: &spec,
         death,
     };
-    verdict(ctx, corpus, &wired, &seen, &trial).await
+    verdict(ctx, params, &wired, &seen, &trial).await
 }
 
 async fn header_part(
     ctx: &CaseContext<'_>,
-    corpus: &[Located<String>],
+    params: &Params,
     wired: Wired<'_>,
     log_name: &str,
     path: &str,
@@ -151,7 +151,7 @@ async fn header_part(
         channel: tokio::sync::Mutex::new(channel),
         spec: &spec,
     };
-    verdict(ctx, corpus, &wired, &seen, &trial).await
+    verdict(ctx, params, &wired, &seen, &trial).await
 }
 
 fn inconclusive_at(wired: &Wired<'_>, why: String) -> CaseResult {
@@ -168,7 +168,7 @@ fn boot_keys(declared: Option<&DebugInterface>) -> (Vec<String>, Duration) {
 
 async fn verdict(
     ctx: &CaseContext<'_>,
-    corpus: &[Located<String>],
+    params: &Params,
     wired: &Wired<'_>,
     seen: &UartFindings,
     trial: &dyn CredentialTrial,
@@ -186,15 +186,21 @@ async fn verdict(
             "{name}: a shell answers without any login once booted: {text}"
         )),
         Surface::LoginPrompt(text) => match wired.declared.map(|d| *d.offers) {
-            Some(UartOffers::LoginPrompt) => details.push(format!(
-                "{name} asks for a login, as declared (its credentials are tested by 5.1-1-2): {text}"
-            )),
+            Some(UartOffers::LoginPrompt) => match params.uart_login_prompt {
+                // EN 303 645 5.6-4's example of a disabled UART: no logon prompt, no menu.
+                LoginPromptRule::Fail => findings.push(format!(
+                    "{name} asks for a login once booted, as declared, but a logon prompt is an interface not disabled (EN 303 645 5.6-4 example; suite rule `uart_login_prompt: fail`): {text}"
+                )),
+                LoginPromptRule::AcceptUniqueCredentials => details.push(format!(
+                    "{name} asks for a login, as declared; accepted under the suite rule `uart_login_prompt: accept_unique_credentials` (its credentials are tested by 5.1-1-2): {text}"
+                )),
+            },
             offers => {
                 let why = match offers {
                     Some(_) => "is declared to offer nothing, but asks for a login",
                     None => "asks for a login, but the profile does not declare this UART (IXIT 15)",
                 };
-                let corpus = super::uart_corpus::try_corpus(ctx, corpus, trial).await;
+                let corpus = super::uart_corpus::try_corpus(ctx, &params.corpus, trial).await;
                 let opened = if corpus.accepted.is_empty() {
                     String::new()
                 } else {

@@ -27,6 +27,31 @@ pub struct Params {
     /// profile does not declare; absent: the prompt is reported without trying any.
     #[serde(default)]
     pub corpus: Vec<Located<String>>,
+    /// What a login prompt on a physically accessible UART is, where the profile declares one.
+    #[serde(default)]
+    pub uart_login_prompt: LoginPromptRule,
+}
+
+/// The decision rule for a UART that asks for a login once booted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginPromptRule {
+    /// EN 303 645 5.6-4's example of a disabled UART shows no logon prompt and no interactive
+    /// menu: a prompt is an interface not disabled.
+    #[default]
+    Fail,
+    /// The lab accepts a console that asks for the unit's own credentials (per-unit or
+    /// user-defined, tested by 5.1-1-2) where the profile declares it (`offers: login_prompt`).
+    AcceptUniqueCredentials,
+}
+
+impl LoginPromptRule {
+    fn stated(self) -> &'static str {
+        match self {
+            LoginPromptRule::Fail => "decision rule for a UART login prompt: `fail`, EN 303 645 5.6-4's example of a disabled UART (no logon prompt, no interactive menu)",
+            LoginPromptRule::AcceptUniqueCredentials => "decision rule for a UART login prompt: `accept_unique_credentials`, the suite's choice: a declared prompt that asks for the unit's own credentials is accepted",
+        }
+    }
 }
 
 pub struct Case;
@@ -37,7 +62,7 @@ impl TestCase for Case {
         id: "5.6-4-2",
         provision: "5.6-4",
         title: "debug interfaces disabled in software",
-        decision_rule: "Unit (a): the interfaces the profile declares (N/A when it declares none); unit (b): interfaces the rig wires that the profile does not declare, each judged on its own, PASS only when both pass; (b) is not performed when nothing is declared and nothing wired. UART (the rig's console, then each further `debug.uart` header): the unit is power-cycled while the usual boot-loader interrupt keys are sent through the profile's boot window, then a newline is sent to the booted UART (console.log, 5.6-4-2/uart-header-N.log). FAIL if a boot-loader prompt answers, a shell answers without a login, or a login prompt answers where the profile declares that UART to offer nothing or does not declare it; at such a prompt the suite's universal credential corpus is tried after a random-password control, and any entry that logs in is named in the finding. INCONCLUSIVE if the rig has no power backend to reach the boot window, a wired header cannot be opened, or a declared UART is wired to nothing. SWD: the SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface answers a probe through a populated header and is not declared in the profile, locked or not. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
+        decision_rule: "Unit (a): the interfaces the profile declares (N/A when it declares none); unit (b): interfaces the rig wires that the profile does not declare, each judged on its own, PASS only when both pass; (b) is not performed when nothing is declared and nothing wired. UART (the rig's console, then each further `debug.uart` header): the unit is power-cycled while the usual boot-loader interrupt keys are sent through the profile's boot window, then a newline is sent to the booted UART (console.log, 5.6-4-2/uart-header-N.log). FAIL if a boot-loader prompt answers, a shell answers without a login, or a login prompt answers: by default always (EN 303 645 5.6-4's example of a disabled UART has no logon prompt), under the suite rule `uart_login_prompt: accept_unique_credentials` only where the profile declares that UART to offer nothing or does not declare it; at such a prompt the suite's universal credential corpus is tried after a random-password control, and any entry that logs in is named in the finding. INCONCLUSIVE if the rig has no power backend to reach the boot window, a wired header cannot be opened, or a declared UART is wired to nothing. SWD: the SWD interface the rig wires to the sample is attached with a standard probe in the default state, never erasing, writing or unlocking, and the profile's memory regions are read (5.6-4-2/swd.log). FAIL if memory can be read through an interface reached by a populated header (physically accessible), or the interface answers a probe through a populated header and is not declared in the profile, locked or not. PASS if the port refuses: a session only after a mass erase, reads that fault behind an answering port, or silence where the profile declares readout protection level 2; also when memory is readable only through a bare test pad (not physically accessible), which is reported. INCONCLUSIVE if a declared interface is not wired, no probe or bridge answers, or silence is not declared as level 2 (a cable fault looks the same).",
     };
 
     fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
@@ -47,11 +72,14 @@ impl TestCase for Case {
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
         let mut parts = Vec::new();
         parts.extend(swd_part(ctx).await);
-        parts.extend(super::debug_uart::judge(ctx, &params.corpus).await);
+        parts.extend(super::debug_uart::judge(ctx, params).await);
         let (declared, undeclared): (Vec<_>, Vec<_>) = parts.into_iter().partition(|(d, _)| *d);
         let declared: Vec<CaseResult> = declared.into_iter().map(|(_, r)| r).collect();
         let undeclared: Vec<CaseResult> = undeclared.into_iter().map(|(_, r)| r).collect();
         let mut gathered = CaseResult::new(Verdict::Pass, "");
+        gathered
+            .details
+            .push(params.uart_login_prompt.stated().to_string());
         let a = if declared.is_empty() {
             UnitResult::not_applicable(
                 "a",

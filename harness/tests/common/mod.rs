@@ -78,7 +78,7 @@ pub fn write_rig_with(dir: &Path, subnet: u8, units: &[&[&str]], extra_args: &st
         yaml.push_str(&format!(
             r#"  - id: slot{n}
     launch: {{ command: {args}, ready: "{{scratch}}/ready", within: 10s }}
-    console: {{ path: "{{scratch}}/uart", baud: 115200 }}
+    console: {{ path: "{{scratch}}/uart", baud: 115200, reached_by: test_pad }}
     network: {{ address: 127.0.{subnet}.{n}, host_baseline: 127.0.{subnet}.254, serve_from: 127.0.{subnet}.253, capture_interface: lo }}
     power: {{ line: {{ endpoint: "unix:{{scratch}}/control", on: "power on", off: "power off" }} }}
     reset_button: {{ line: {{ endpoint: "unix:{{scratch}}/control", press: "button press {{ms}}" }} }}
@@ -91,6 +91,17 @@ pub fn write_rig_with(dir: &Path, subnet: u8, units: &[&[&str]], extra_args: &st
     let path = dir.join("rig.yaml");
     std::fs::write(&path, yaml).unwrap();
     path
+}
+
+/// The simulated camera's UART is on test pads (as in rigs/virtual.yaml); this puts slot `n`'s
+/// on a populated header, where whatever it offers is judged.
+pub fn console_on_header(rig: &Path, n: usize) {
+    let text = std::fs::read_to_string(rig).unwrap();
+    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
+    let pad = "baud: 115200, reached_by: test_pad }";
+    assert!(slots[n].contains(pad), "slot{n}: {}", slots[n]);
+    slots[n] = slots[n].replace(pad, "baud: 115200, reached_by: header }");
+    std::fs::write(rig, slots.join("  - id: slot")).unwrap();
 }
 
 /// Every test rig knows one more unit of the batch, off the bench, by its label password's
