@@ -197,6 +197,12 @@ fn a_private_key_in_the_lab_image_fails(
     "bootloader-menu",
     "an interactive boot-loader prompt answers a key during boot: `=>` prompt; help: "
 )]
+#[case::vendor_cli(
+    "vendorcli",
+    99,
+    "uart-vendor-cli",
+    "something answers typed input without any login once booted (a console or menu)"
+)]
 fn a_uart_that_offers_a_debug_surface_fails(
     #[case] tag: &str,
     #[case] subnet: u8,
@@ -303,7 +309,7 @@ fn a_second_uart_header_is_judged_like_the_console() {
     assert_verdict(&run, "slot1", DEBUG, "PASS", "");
     let (_, _, out) = run.verdict("slot1", DEBUG);
     assert!(
-        out.contains("uart-debug (not declared in the profile): nothing answers once booted"),
+        out.contains("uart-debug (not declared in the profile): nothing answers a newline or a typed word once booted"),
         "{out}"
     );
     assert_verdict(

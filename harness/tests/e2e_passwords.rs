@@ -113,3 +113,33 @@ fn a_universal_password_left_in_force_by_onboarding_fails_unit_c() {
     assert_eq!(seen[2], ("c".to_string(), "FAIL".to_string()), "{seen:?}");
     assert!(!run.junit_text().contains("juantech"));
 }
+
+/// A console whose shell prompt the profile's success pattern does not describe (as a root
+/// prompt `# ` or a coloured prompt often is not): the shell is recognised by what it does, so
+/// the controls and the corpus still run.
+#[test]
+fn a_login_answer_no_pattern_names_is_settled_by_behaviour() {
+    let dir = TempDir::new("behaviour");
+    let from =
+        "          success: \"# $\"\n          failure: \"Login incorrect\"\n          logout:";
+    let to = "          success: \"Welcome, admin$\"\n          failure: \"Login incorrect\"\n          logout:";
+    let text = profile_text();
+    assert!(text.contains(from));
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text.replacen(from, to, 1)).unwrap();
+    let rig = write_rig(&dir.0, 98, &[&[]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[PASSWORDS]);
+    assert_verdict(&run, "slot1", PASSWORDS, "PASS", "");
+    let log = std::fs::read_to_string(
+        run.run_dir()
+            .join("samples/slot1/5.1-1-2/uart-console-attempts.log"),
+    )
+    .unwrap();
+    assert!(
+        log.contains("control: current credential for `admin` -> accepted"),
+        "{log}"
+    );
+    let console = std::fs::read_to_string(run.run_dir().join("samples/slot1/console.log")).unwrap();
+    assert!(console.contains("echo hilt$(("), "{console}");
+}

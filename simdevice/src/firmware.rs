@@ -88,12 +88,13 @@ pub enum Fault {
     SwdReadable,
     IdenticalPrivateKey,
     UartRootShell,
+    UartVendorCli,
     BootloaderMenu,
     SecondUartConsole,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 33] = [
+    pub const ALL: [(&'static str, Fault); 34] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -134,6 +135,7 @@ impl Fault {
         ("swd-readable", Fault::SwdReadable),
         ("identical-private-key", Fault::IdenticalPrivateKey),
         ("uart-root-shell", Fault::UartRootShell),
+        ("uart-vendor-cli", Fault::UartVendorCli),
         ("bootloader-menu", Fault::BootloaderMenu),
         ("second-uart-console", Fault::SecondUartConsole),
     ];

@@ -274,6 +274,10 @@ fn boot(
             telnet: false,
             after_cr: false,
         };
+        if unit.has(Fault::UartVendorCli) {
+            // A vendor's service menu: no login, a coloured prompt no shell would print.
+            let _ = session::vendor_cli(&mut io).await;
+        }
         if unit.has(Fault::UartRootShell) {
             // The console drops straight into a root shell; after `exit`, the usual login.
             let _ = session::shell(&mut io, &unit, "root").await;

@@ -116,6 +116,24 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
+/// A vendor command line that answers everything but `exit` with an error, behind a prompt in
+/// colour. Returns `Some(())` on `exit`, `None` when the peer went away.
+pub async fn vendor_cli<S: AsyncRead + AsyncWrite + Unpin>(io: &mut Io<S>) -> Option<()> {
+    const PROMPT: &str = "\x1b[1;32mCLI>\x1b[0m ";
+    io.write(&format!("\r\nVC service menu\r\n{PROMPT}"))
+        .await
+        .ok()?;
+    loop {
+        let line = io.read_line().await?;
+        let reply = match line.trim() {
+            "exit" => return Some(()),
+            "" => String::new(),
+            other => format!("% Unknown command: {other}\r\n"),
+        };
+        io.write(&format!("{reply}{PROMPT}")).await.ok()?;
+    }
+}
+
 /// Returns `Some(())` on `exit`, `None` when the peer went away.
 pub async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
     io: &mut Io<S>,
@@ -162,7 +180,8 @@ pub async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
                     .ok()?;
                 return Some(());
             }
-            "help" => "commands: version factory-reset passwd fwupdate exit\r\n".to_string(),
+            "help" => "commands: version factory-reset passwd fwupdate echo exit\r\n".to_string(),
+            echo if echo.starts_with("echo ") => format!("{}\r\n", expand(&echo[5..])),
             "" => String::new(),
             other => format!(
                 "-sh: {}: not found\r\n",
@@ -173,4 +192,38 @@ pub async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
             .await
             .ok()?;
     }
+}
+
+/// ash's arithmetic expansion, as far as `$((A*B))` and `$((A+B))` on whole numbers.
+fn expand(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("$((") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("))") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let expr = &after[..end];
+        let value = expr
+            .split_once('*')
+            .map(|(a, b)| (a, b, true))
+            .or_else(|| expr.split_once('+').map(|(a, b)| (a, b, false)))
+            .and_then(|(a, b, times)| {
+                let (a, b) = (a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?);
+                Some(if times {
+                    a.checked_mul(b)?
+                } else {
+                    a.checked_add(b)?
+                })
+            });
+        match value {
+            Some(v) => out.push_str(&v.to_string()),
+            None => out.push_str(&rest[start..start + 3 + end + 2]),
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
 }

@@ -216,7 +216,12 @@ async fn verdict(
                 details.extend(corpus.note);
             }
         },
-        Surface::Nothing => details.push(format!("{name}: nothing answers once booted")),
+        Surface::Interactive(text) => findings.push(format!(
+            "{name}: something answers typed input without any login once booted (a console or menu): {text}"
+        )),
+        Surface::Nothing => details.push(format!(
+            "{name}: nothing answers a newline or a typed word once booted"
+        )),
     }
     let mut r = if findings.is_empty() {
         if !seen.power_cycled {

@@ -35,6 +35,8 @@ pub struct UartFindings {
 pub enum Surface {
     RootShell(String),
     LoginPrompt(String),
+    /// Answers typed input without a login, whatever its prompt looks like (a vendor menu).
+    Interactive(String),
     Nothing,
 }
 
@@ -112,11 +114,60 @@ pub async fn probe(
         .await
         .map_err(|e| e.to_string())?;
     let answer = console.gather(Duration::from_millis(1500), 8192).await;
+    let mut after_boot = classify(&answer);
+    if after_boot == Surface::Nothing {
+        // Prompts take any form; what answers a word no device knows is interactive.
+        let mut r = [0u8; 4];
+        crate::util::random::fill(&mut r);
+        let word = format!("hilt{}\r", u32::from_le_bytes(r));
+        console
+            .send_bytes(word.as_bytes(), "a word no device knows")
+            .await
+            .map_err(|e| e.to_string())?;
+        let reply = console.gather(Duration::from_millis(1500), 8192).await;
+        after_boot = answered(&answer, &reply);
+    }
     Ok(UartFindings {
         bootloader,
-        after_boot: classify(&answer),
+        after_boot,
         power_cycled,
     })
+}
+
+/// Silence, or an answer to typed input: anything printed besides whitespace and terminal
+/// control sequences counts, the echo of the word included (a disabled UART reads nothing).
+pub fn answered(to_newline: &[u8], to_word: &[u8]) -> Surface {
+    let both = [to_newline, to_word].concat();
+    let text = strip_ansi(&String::from_utf8_lossy(&both));
+    if text.trim().is_empty() {
+        Surface::Nothing
+    } else {
+        Surface::Interactive(excerpt(&both, 120))
+    }
+}
+
+/// Text without ANSI escape sequences (colours, cursor moves), which prompts often end with.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            // Parameters and intermediates, then one final byte in @..~.
+            for d in chars.by_ref() {
+                if ('@'..='~').contains(&d) {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
 }
 
 fn bootloader_prompt(seen: &[u8]) -> Option<&'static str> {
@@ -130,7 +181,7 @@ fn bootloader_prompt(seen: &[u8]) -> Option<&'static str> {
 
 /// What answers a newline once the unit has booted.
 pub fn classify(answer: &[u8]) -> Surface {
-    let text = String::from_utf8_lossy(answer);
+    let text = strip_ansi(&String::from_utf8_lossy(answer));
     let last = text
         .trim_end_matches([' ', '\r', '\n'])
         .rsplit(['\r', '\n'])
@@ -155,6 +206,23 @@ fn excerpt(bytes: &[u8], max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whatever_answers_input_is_interactive() {
+        assert!(matches!(
+            classify(b"\r\nroot@cam:~# \x1b[0m"),
+            Surface::RootShell(_)
+        ));
+        let cli = b"\r\n\x1b[1;32mCLI>\x1b[0m ";
+        assert_eq!(classify(cli), Surface::Nothing);
+        assert!(matches!(
+            answered(cli, b"hilt1\r\n% Unknown command"),
+            Surface::Interactive(_)
+        ));
+        assert!(matches!(answered(b"", b"hilt1"), Surface::Interactive(_)));
+        assert_eq!(answered(b"\r\n", b"\x1b[0m \r\n"), Surface::Nothing);
+        assert_eq!(answered(b"", b""), Surface::Nothing);
+    }
 
     #[test]
     fn prompts_shells_and_silence_are_told_apart() {

@@ -10,7 +10,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 /// Drives one login dialogue on an open channel. Expects the channel to be at (or about to show)
-/// a login prompt; a newline is sent first to make the prompt appear again.
+/// a login prompt.
 pub async fn prompt_login(
     ch: &mut Channel,
     spec: &PromptLogin,
@@ -18,17 +18,39 @@ pub async fn prompt_login(
     password: &str,
     within: Duration,
 ) -> LoginOutcome {
-    let wait =
-        |e: ExpectError, what: &str| LoginOutcome::NotALogin(format!("waiting for {what}: {e}"));
-    ch.clear();
-    if let Err(e) = ch.send("\r\n", false).await {
-        return wait(e, "the login prompt");
-    }
-    match ch.expect(&[&spec.login_prompt], within).await {
-        Ok(_) => {}
-        Err(e) => return wait(e, "the login prompt"),
+    if let Err(e) = reach_login_prompt(ch, spec, within).await {
+        return LoginOutcome::NotALogin(format!("waiting for the login prompt: {e}"));
     }
     answer(ch, spec, username, password, within).await
+}
+
+/// A login program that refused a password prompts again by itself, after its delay (PAM's
+/// pam_faildelay): a prompt already shown is answered as it is. Otherwise a newline makes it
+/// appear; where that newline was taken as an empty user name (util-linux and shadow `login`
+/// then ask for a password), an empty password ends that round.
+async fn reach_login_prompt(
+    ch: &mut Channel,
+    spec: &PromptLogin,
+    within: Duration,
+) -> Result<(), ExpectError> {
+    if ch
+        .expect(&[&spec.login_prompt], Duration::from_millis(300))
+        .await
+        .is_ok()
+    {
+        return Ok(());
+    }
+    ch.clear();
+    ch.send("\r\n", false).await?;
+    if ch
+        .expect(&[&spec.login_prompt, &spec.password_prompt], within)
+        .await?
+        == 0
+    {
+        return Ok(());
+    }
+    ch.send("\r\n", false).await?;
+    ch.expect(&[&spec.login_prompt], within).await.map(|_| ())
 }
 
 async fn answer(
@@ -55,7 +77,37 @@ async fn answer(
         Ok(0) => LoginOutcome::Accepted,
         Ok(1) => LoginOutcome::Rejected,
         Ok(_) => LoginOutcome::LockedOut,
+        Err(ExpectError::Timeout { tail, .. }) => by_behaviour(ch, spec, &tail, within).await,
         Err(e) => LoginOutcome::NotALogin(format!("waiting for the login result: {e}")),
+    }
+}
+
+/// An answer that neither the success nor the failure pattern names (a root prompt `# `, a
+/// prompt in another language) is settled by what the other end does: asked to work out a
+/// product only a shell computes, a shell answers with the result, which the echo of the typed
+/// command cannot contain; a login prompt coming back is a refusal.
+async fn by_behaviour(
+    ch: &mut Channel,
+    spec: &PromptLogin,
+    tail: &str,
+    within: Duration,
+) -> LoginOutcome {
+    let mut r = [0u8; 2];
+    crate::util::random::fill(&mut r);
+    let (a, b) = (u32::from(r[0]) + 100, u32::from(r[1]) + 100);
+    let answer = format!("hilt{}z", a * b);
+    let Ok(shell) = Pattern::new(&regex::escape(&answer)) else {
+        return LoginOutcome::NotALogin("no pattern for the shell check".into());
+    };
+    if let Err(e) = ch.send(&format!("echo hilt$(({a}*{b}))z\r\n"), false).await {
+        return LoginOutcome::NotALogin(e.to_string());
+    }
+    match ch.expect(&[&shell, &spec.login_prompt], within).await {
+        Ok(0) => LoginOutcome::Accepted,
+        Ok(_) => LoginOutcome::Rejected,
+        Err(e) => LoginOutcome::NotALogin(format!(
+            "the answer matched neither the success nor the failure pattern (last output: {tail}), and no shell answered a command: {e}"
+        )),
     }
 }
 
