@@ -101,7 +101,7 @@ fn a_private_key_shared_across_units_is_found_by_hash() {
         "slot2",
         SECRETS,
         "FAIL",
-        "the same private key (PEM, PKCS#8) is in this sample's flash at 0x8000 and in slot3 flash at 0x8000 (sha256 ",
+        "the same private key (PEM, PKCS#8) is in this sample's flash at 0x8000 and in slot3 flash at 0x8000 (run HMAC ",
     );
     assert_verdict(
         &run,

@@ -1,6 +1,7 @@
 //! What the samples of one run share for cross-unit comparisons: each publishes the
-//! fingerprints (kind, place, SHA-256) of secrets found in it, never the secrets, and a case
-//! waits until every other sample has published or ended.
+//! fingerprints (kind, place, HMAC-SHA256 under a key made for the run) of secrets found in it,
+//! never the secrets, and a case waits until every other sample has published or ended. A keyed
+//! fingerprint cannot be reversed by hashing guesses, as a bare SHA-256 of a short password can.
 
 use crate::secrets::Finding;
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,9 +14,13 @@ pub struct Fingerprint {
     /// Where in the sample: `flash` at `finding.offset`.
     pub source: String,
     pub finding: Finding,
+    /// HMAC-SHA256 of the secret's bytes under the run's key (hex).
+    pub print: String,
 }
 
 pub struct SecretPool {
+    /// Made for the run, never written anywhere: fingerprints mean nothing outside it.
+    key: [u8; 32],
     state: Mutex<State>,
     changed: watch::Sender<u64>,
 }
@@ -29,13 +34,25 @@ struct State {
 
 impl SecretPool {
     pub fn new(slots: impl IntoIterator<Item = String>) -> SecretPool {
+        let mut key = [0u8; 32];
+        crate::util::random::fill(&mut key);
         SecretPool {
+            key,
             state: Mutex::new(State {
                 expected: slots.into_iter().collect(),
                 ..State::default()
             }),
             changed: watch::Sender::new(0),
         }
+    }
+
+    /// The run's keyed fingerprint of a secret's bytes.
+    pub fn fingerprint(&self, bytes: &[u8]) -> String {
+        use hmac::{KeyInit, Mac};
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key)
+            .expect("HMAC takes a key of any length");
+        mac.update(bytes);
+        crate::util::hash::hex(&mac.finalize().into_bytes())
     }
 
     pub fn publish(&self, slot: &str, prints: Vec<Fingerprint>) {
@@ -101,8 +118,8 @@ mod tests {
                 kind: Kind::PrivateKey("PEM, PKCS#8"),
                 offset: 0x8000,
                 length: 119,
-                sha256: hash.into(),
             },
+            print: hash.into(),
         }
     }
 
@@ -119,8 +136,20 @@ mod tests {
         let (others, missing) = pool.others("a", Duration::from_secs(5)).await;
         late.await.unwrap();
         assert!(missing.is_empty());
-        assert_eq!(others["b"][0].finding.sha256, "11");
+        assert_eq!(others["b"][0].print, "11");
         assert!(!others.contains_key("c"));
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_per_run() {
+        let (one, two) = (SecretPool::new([]), SecretPool::new([]));
+        assert_eq!(one.fingerprint(b"admin"), one.fingerprint(b"admin"));
+        assert_ne!(one.fingerprint(b"admin"), two.fingerprint(b"admin"));
+        assert_ne!(
+            one.fingerprint(b"admin"),
+            crate::util::hash::sha256_hex(b"admin")
+        );
+        assert_eq!(one.fingerprint(b"admin").len(), 64);
     }
 
     #[tokio::test]

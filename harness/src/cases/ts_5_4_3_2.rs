@@ -6,7 +6,7 @@
 //! sample's debug port when that port is open (itself a 5.6-4-2 finding) and the firmware images
 //! the lab supplies in the profile. A secret in a firmware image is in every unit that runs it;
 //! the same secret in the memory of two samples is shared across the product class. Findings
-//! carry offsets and SHA-256 hashes, never the secret.
+//! carry offsets and HMAC-SHA256 fingerprints under a key made for the run, never the secret.
 
 use super::across_units::Fingerprint;
 use super::NoParams;
@@ -30,7 +30,7 @@ impl TestCase for Case {
         id: "5.4-3-2",
         provision: "5.4-3",
         title: "no hard-coded critical security parameters (memory and image scan)",
-        decision_rule: "Unit (a). The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned, with every gzip stream in them opened (nested up to three deep), for private keys (PEM whose body decodes to a key, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, SHA-256; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it), or the same private key or credential (same SHA-256) is in the memory of two or more samples. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. INCONCLUSIVE if there is neither readable memory nor a firmware image to scan, packed content hilt cannot open is found (xz, zstd, bzip2, LZ4, lzop, UBI, squashfs: named with its offset), or another sample's scan did not arrive within 15 minutes. PASS otherwise.",
+        decision_rule: "Unit (a). The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned, with every gzip stream in them opened (nested up to three deep), for private keys (PEM whose body decodes to a key, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, HMAC-SHA256 under a key made for the run; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it), or the same private key or credential (same keyed fingerprint) is in the memory of two or more samples. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. INCONCLUSIVE if there is neither readable memory nor a firmware image to scan, packed content hilt cannot open is found (xz, zstd, bzip2, LZ4, lzop, UBI, squashfs: named with its offset), or another sample's scan did not arrive within 15 minutes. PASS otherwise.",
     };
 
     async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
@@ -47,18 +47,20 @@ impl TestCase for Case {
             Some(Ok(fact)) => match &fact.access {
                 Access::Readable { dumps, .. } => {
                     for (region, bytes) in dumps {
-                        for (place, base, f) in scan_unpacked(
-                            &region.name,
-                            region.start,
-                            bytes,
-                            &mut scanned,
-                            &mut blockers,
-                        ) {
-                            log.line("<", &describe(&place, base, &f));
+                        let scan = Scan {
+                            name: &region.name,
+                            base: region.start,
+                            pool: ctx.pool,
+                        };
+                        for (place, base, f, print) in
+                            scan.unpacked(bytes, &mut scanned, &mut blockers)
+                        {
+                            log.line("<", &describe(&place, base, &f, &print));
                             if f.is_secret() {
                                 mine.push(Fingerprint {
                                     source: place,
                                     finding: f,
+                                    print,
                                 });
                             }
                         }
@@ -75,12 +77,17 @@ impl TestCase for Case {
 
         // The lab's firmware images: whatever they hold, every unit running them holds too.
         for (name, bytes) in lab_images(ctx, &mut notes) {
-            for (place, _, f) in scan_unpacked(&name, 0, &bytes, &mut scanned, &mut blockers) {
-                log.line("<", &describe(&place, 0, &f));
+            let scan = Scan {
+                name: &name,
+                base: 0,
+                pool: ctx.pool,
+            };
+            for (place, _, f, print) in scan.unpacked(&bytes, &mut scanned, &mut blockers) {
+                log.line("<", &describe(&place, 0, &f, &print));
                 if f.is_secret() {
                     findings.push(format!(
-                        "{} in the lab's firmware image {place} at {:#x} ({} bytes, sha256 {}): present in every unit that runs it",
-                        f.kind, f.offset, f.length, f.sha256
+                        "{} in the lab's firmware image {place} at {:#x} ({} bytes, run HMAC {print}): present in every unit that runs it",
+                        f.kind, f.offset, f.length
                     ));
                 }
             }
@@ -118,23 +125,23 @@ impl TestCase for Case {
                     .filter_map(|(slot, prints)| {
                         prints
                             .iter()
-                            .find(|p| p.finding.sha256 == m.finding.sha256)
+                            .find(|p| p.print == m.print)
                             .map(|p| format!("{slot} {} at {:#x}", p.source, p.finding.offset))
                     })
                     .collect();
                 if !shared.is_empty() {
                     findings.push(format!(
-                        "the same {} is in this sample's {} at {:#x} and in {} (sha256 {}): a secret shared across units",
+                        "the same {} is in this sample's {} at {:#x} and in {} (run HMAC {}): a secret shared across units",
                         m.finding.kind,
                         m.source,
                         m.finding.offset,
                         shared.join(", "),
-                        m.finding.sha256
+                        m.print
                     ));
                 } else {
                     notes.push(format!(
-                        "{} in {} at {:#x} is unique to this sample among those compared (sha256 {})",
-                        m.finding.kind, m.source, m.finding.offset, m.finding.sha256
+                        "{} in {} at {:#x} is unique to this sample among those compared (run HMAC {})",
+                        m.finding.kind, m.source, m.finding.offset, m.print
                     ));
                 }
             }
@@ -160,49 +167,56 @@ impl TestCase for Case {
     }
 }
 
-/// The findings in `bytes` and in every compressed stream it holds, each with where it is (the
-/// stream named after the source) and the base its offsets count from. Packed content that could
-/// not be opened is a blocker: its bytes were not scanned.
-fn scan_unpacked(
-    name: &str,
+/// One source of bytes to scan: its name, the address its offsets count from, and the run's
+/// pool whose key fingerprints what is found.
+struct Scan<'a> {
+    name: &'a str,
     base: u64,
-    bytes: &[u8],
-    scanned: &mut usize,
-    blockers: &mut Vec<Blocker>,
-) -> Vec<(String, u64, Finding)> {
-    let unpacked = unpack::unpack(bytes);
-    let mut out = Vec::new();
-    *scanned += bytes.len();
-    out.extend(
-        secrets::scan(bytes)
-            .into_iter()
-            .map(|f| (name.to_string(), base, f)),
-    );
-    for stream in &unpacked.streams {
-        *scanned += stream.data.len();
-        let place = format!("{name} ({})", stream.what);
-        out.extend(
-            secrets::scan(&stream.data)
-                .into_iter()
-                .map(|f| (place.clone(), 0, f)),
-        );
-    }
-    for what in unpacked.unreadable {
-        blockers.push(Blocker::new(
-            Cause::Bench,
-            format!("{name}: {what} could not be unpacked, so its contents were not scanned"),
-        ));
-    }
-    out
+    pool: &'a super::across_units::SecretPool,
 }
 
-fn describe(source: &str, base: u64, f: &Finding) -> String {
+impl Scan<'_> {
+    /// The findings in `bytes` and in every compressed stream it holds, each with where it is
+    /// (the stream named after the source), the base its offsets count from and its keyed
+    /// fingerprint. Packed content that could not be opened is a blocker: it was not scanned.
+    fn unpacked(
+        &self,
+        bytes: &[u8],
+        scanned: &mut usize,
+        blockers: &mut Vec<Blocker>,
+    ) -> Vec<(String, u64, Finding, String)> {
+        let unpacked = unpack::unpack(bytes);
+        let mut out = Vec::new();
+        let mut scan = |place: String, base: u64, data: &[u8]| {
+            *scanned += data.len();
+            for f in secrets::scan(data) {
+                let print = self.pool.fingerprint(&data[f.offset..f.offset + f.length]);
+                out.push((place.clone(), base, f, print));
+            }
+        };
+        scan(self.name.to_string(), self.base, bytes);
+        for stream in &unpacked.streams {
+            scan(format!("{} ({})", self.name, stream.what), 0, &stream.data);
+        }
+        for what in unpacked.unreadable {
+            blockers.push(Blocker::new(
+                Cause::Bench,
+                format!(
+                    "{}: {what} could not be unpacked, so its contents were not scanned",
+                    self.name
+                ),
+            ));
+        }
+        out
+    }
+}
+
+fn describe(source: &str, base: u64, f: &Finding, print: &str) -> String {
     format!(
-        "{source} {:#x}: {} ({} bytes, sha256 {})",
+        "{source} {:#x}: {} ({} bytes, run HMAC {print})",
         base + f.offset as u64,
         f.kind,
         f.length,
-        f.sha256
     )
 }
 

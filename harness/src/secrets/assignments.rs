@@ -35,7 +35,7 @@ pub(super) fn assignments(data: &[u8], out: &mut Vec<Finding>) {
                 .take_while(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b',' | b';'))
                 .count();
             if looks_like_secret(&data[i..i + value_len], quoted) {
-                out.push(finding(Kind::Credential(name.into()), data, i, value_len));
+                out.push(finding(Kind::Credential(name.into()), i, value_len));
             }
         }
     }

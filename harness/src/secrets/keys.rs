@@ -46,7 +46,7 @@ pub(super) fn pem_blocks(data: &[u8], out: &mut Vec<Finding>) {
         } else {
             continue;
         };
-        out.push(finding(kind, data, start, end - start));
+        out.push(finding(kind, start, end - start));
     }
 }
 
@@ -127,7 +127,7 @@ pub(super) fn der_keys(data: &[u8], out: &mut Vec<Finding>) {
             continue;
         };
         if start + total <= data.len() {
-            out.push(finding(Kind::PrivateKey(form), data, start, total));
+            out.push(finding(Kind::PrivateKey(form), start, total));
         }
     }
     // PKCS#1 RSAPrivateKey: version 0, then a modulus of 128 bytes or more.
@@ -137,12 +137,7 @@ pub(super) fn der_keys(data: &[u8], out: &mut Vec<Finding>) {
         }
         if let Some((start, total)) = der_sequence_before(data, at) {
             if start + total <= data.len() {
-                out.push(finding(
-                    Kind::PrivateKey("DER PKCS#1, RSA"),
-                    data,
-                    start,
-                    total,
-                ));
+                out.push(finding(Kind::PrivateKey("DER PKCS#1, RSA"), start, total));
             }
         }
     }
@@ -155,12 +150,7 @@ pub(super) fn der_keys(data: &[u8], out: &mut Vec<Finding>) {
         }
         if let Some((start, total)) = der_sequence_before(data, at) {
             if start + total <= data.len() {
-                out.push(finding(
-                    Kind::PrivateKey("DER SEC1, EC"),
-                    data,
-                    start,
-                    total,
-                ));
+                out.push(finding(Kind::PrivateKey("DER SEC1, EC"), start, total));
             }
         }
     }

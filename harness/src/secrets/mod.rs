@@ -1,13 +1,11 @@
 //! Critical security parameters in a memory dump or firmware image: private keys (PEM blocks,
 //! DER PKCS#8, PKCS#1 RSA and SEC1 EC keys, OpenSSH), password and API-key assignments, and high-entropy
-//! blocks. A finding carries where it is and a SHA-256 of its bytes, never the bytes: reports
-//! compare secrets across units by hash. Public keys and certificates are reported as such.
+//! blocks. A finding carries where it is, never the bytes: the case fingerprints them with the
+//! run's key for cross-unit comparison. Public keys and certificates are reported as such.
 
 mod assignments;
 mod keys;
 pub mod unpack;
-
-use crate::util::hash::sha256_hex;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -33,7 +31,6 @@ pub struct Finding {
     pub kind: Kind,
     pub offset: usize,
     pub length: usize,
-    pub sha256: String,
 }
 
 impl Finding {
@@ -59,12 +56,11 @@ pub fn scan(data: &[u8]) -> Vec<Finding> {
     out
 }
 
-pub(super) fn finding(kind: Kind, data: &[u8], offset: usize, length: usize) -> Finding {
+pub(super) fn finding(kind: Kind, offset: usize, length: usize) -> Finding {
     Finding {
         kind,
         offset,
         length,
-        sha256: sha256_hex(&data[offset..offset + length]),
     }
 }
 
@@ -92,7 +88,7 @@ fn entropy(data: &[u8], out: &mut Vec<Finding>) {
             {
                 at += ENTROPY_WINDOW;
             }
-            out.push(finding(Kind::HighEntropy, data, start, at - start));
+            out.push(finding(Kind::HighEntropy, start, at - start));
         } else {
             at += ENTROPY_WINDOW;
         }
@@ -168,7 +164,6 @@ mod tests {
             assert!(kinds.iter().any(|k| k == want), "{want} in {kinds:?}");
         }
         let pem = found.iter().find(|f| f.offset == 100).unwrap();
-        assert_eq!(pem.sha256.len(), 64);
         assert!(pem.is_secret());
         assert!(!found.iter().find(|f| f.offset == 400).unwrap().is_secret());
     }
