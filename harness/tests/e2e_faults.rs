@@ -1,5 +1,5 @@
 //! Every FAIL the skeleton can give, seeded in exactly one kind of simulated unit, next to a
-//! compliant unit that must stay PASS. Debug interfaces and secrets are in e2e_debug.rs.
+//! compliant unit that must stay PASS. Debug interfaces are in e2e_debug.rs, secrets in e2e_secrets.rs.
 
 mod common;
 use common::*;

@@ -1,0 +1,115 @@
+//! 5.4-3-2: secrets in what hilt can read of a unit's software (its memory through an open debug
+//! port, the lab's firmware images), each seeded in a simulated unit or an image next to a
+//! compliant control.
+
+mod common;
+use common::*;
+use rstest::rstest;
+
+const DEBUG: &str = "5.6-4-2";
+const SECRETS: &str = "5.4-3-2";
+
+/// Readable flash on three units: a device key unique to each passes, one key shared by two
+/// units fails on both with offsets and hashes, never the key.
+#[test]
+fn a_private_key_shared_across_units_is_found_by_hash() {
+    let (_dir, run) = run_rig(
+        "sharedkey",
+        72,
+        &[
+            &["swd-readable"],
+            &["swd-readable", "identical-private-key"],
+            &["swd-readable", "identical-private-key"],
+        ],
+    );
+    assert_verdict(&run, "slot1", SECRETS, "PASS", "");
+    let (_, _, out) = run.verdict("slot1", SECRETS);
+    assert!(
+        out.contains("private key (PEM, PKCS#8) in flash at 0x8000 is unique to this sample"),
+        "{out}"
+    );
+    assert_verdict(
+        &run,
+        "slot2",
+        SECRETS,
+        "FAIL",
+        "the same private key (PEM, PKCS#8) is in this sample's flash at 0x8000 and in slot3 flash at 0x8000 (run HMAC ",
+    );
+    assert_verdict(
+        &run,
+        "slot3",
+        SECRETS,
+        "FAIL",
+        "and in slot2 flash at 0x8000",
+    );
+    for slot in ["slot1", "slot2", "slot3"] {
+        assert_verdict(
+            &run,
+            slot,
+            DEBUG,
+            "FAIL",
+            "is open through a populated header",
+        );
+        let text = std::fs::read_to_string(
+            run.run_dir()
+                .join(format!("samples/{slot}/5.4-3-2/secrets.log")),
+        )
+        .unwrap();
+        assert!(
+            !text.contains("BEGIN PRIVATE KEY"),
+            "the key itself is never written"
+        );
+    }
+}
+
+/// A whole P-256 key made for this test (openssl ecparam -genkey): a PEM marker alone is no key
+/// (secrets/keys.rs), so an image must hold one that decodes.
+const EC_KEY: &[u8] = b"-----BEGIN EC PRIVATE KEY-----
+MHcCAQEEIHZDsg1jk9r5ouwcxN/amvDDXX1CablVnYsXhJIuf0XYoAoGCCqGSM49
+AwEHoUQDQgAE+0SRgD72huDQ2n7lRVgqnLw1m85Xgsv+X4W2mhRKbZ04JcPDRp8r
+2J/zo5in4VAym8nMaiEJRAjh5yPPsxYHKA==
+-----END EC PRIVATE KEY-----
+";
+
+fn gzipped(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// A key inside the lab's firmware image is in every unit that runs it: it fails, also inside a
+/// gzip stream; packed content hilt cannot open
+/// leaves the unit not performed instead of claiming the image clean.
+#[rstest]
+#[case::plain("imagekey", 73, EC_KEY.to_vec(), "FAIL", "private key (PEM, SEC1 EC) in the lab's firmware image")]
+#[case::in_gzip(
+    "imagegz",
+    62,
+    gzipped(EC_KEY),
+    "FAIL",
+    "with-key.vcfw (gzip stream at 0xc8) at 0x0 (226 bytes"
+)]
+#[case::in_xz("imagexz", 95, [0xfd, b'7', b'z', b'X', b'Z', 0x00, 0x00, 0x04].to_vec(), "INCONCLUSIVE", "with-key.vcfw: xz data at 0xc8 could not be unpacked, so its contents were not scanned")]
+fn a_private_key_in_the_lab_image_fails(
+    #[case] tag: &str,
+    #[case] subnet: u8,
+    #[case] planted: Vec<u8>,
+    #[case] verdict: &str,
+    #[case] message: &str,
+) {
+    let dir = TempDir::new(tag);
+    let image = repo().join("device-profiles/images/vc100-1.5.0.vcfw");
+    let mut bytes = std::fs::read(&image).unwrap();
+    bytes[200..200 + planted.len()].copy_from_slice(&planted);
+    let keyed = dir.0.join("with-key.vcfw");
+    std::fs::write(&keyed, bytes).unwrap();
+    let text = profile_text().replace(&image.display().to_string(), &keyed.display().to_string());
+    assert!(text.contains("with-key.vcfw"));
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let rig = write_rig(&dir.0, subnet, &[&[]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[SECRETS]);
+    assert_verdict(&run, "slot1", SECRETS, verdict, message);
+}
