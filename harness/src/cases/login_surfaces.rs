@@ -20,6 +20,9 @@ pub async fn unit_a(
                 found.asked
             ));
             evidence.extend(found.evidence.iter().cloned());
+            details.extend(found.unauthenticated.iter().map(|u| {
+                format!("unit (a): observation, not a finding: {u}; no password mechanism, so not this case's question (unauthenticated access is 5.5-5's)")
+            }));
             UnitResult::judge(
                 "a",
                 TITLE,

@@ -174,6 +174,10 @@ async fn clear_text(
         Surface::Login { protocol, evidence } => {
             log.line("<", &format!("{name}: {protocol}: {evidence}"))
         }
+        Surface::Unauthenticated { protocol, evidence } => log.line(
+            "<",
+            &format!("{name}: {protocol} without any credential: {evidence}"),
+        ),
         Surface::Other(answer) => log.line("<", &format!("{name}: answers {answer}")),
         Surface::Silent => log.line("<", &format!("{name}: silent")),
     }

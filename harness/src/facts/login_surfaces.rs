@@ -14,6 +14,9 @@ use std::time::Duration;
 pub struct LoginSurfaces {
     /// One line per undeclared port that takes a login: port, protocol and what showed it.
     pub undeclared: Vec<String>,
+    /// Ports that grant access with no credential at all: not a password mechanism, so not
+    /// 5.1-1's question, but unauthenticated access worth the lab's eye (5.5-5).
+    pub unauthenticated: Vec<String>,
     /// How many open ports were asked.
     pub asked: usize,
     /// The per-port answers and the scan they came from.
@@ -45,6 +48,7 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
     let mut log = String::from("port\tanswer\n");
     let mut out = LoginSurfaces {
         undeclared: vec![],
+        unauthenticated: vec![],
         asked: 0,
         evidence: vec![],
     };
@@ -56,10 +60,14 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
         )
         .await;
         log.push_str(&format!("{port}\t{surface:?}\n"));
-        if let Surface::Login { protocol, evidence } = surface {
-            out.undeclared.push(format!(
+        match surface {
+            Surface::Login { protocol, evidence } => out.undeclared.push(format!(
                 "TCP {port} takes a {protocol} login that IXIT 1 does not declare ({evidence})"
-            ));
+            )),
+            Surface::Unauthenticated { protocol, evidence } => out.unauthenticated.push(format!(
+                "TCP {port} grants {protocol} access without any credential ({evidence})"
+            )),
+            Surface::Other(_) | Surface::Silent => {}
         }
     }
     out.evidence = vec![

@@ -16,6 +16,12 @@ pub enum Surface {
         protocol: &'static str,
         evidence: String,
     },
+    /// Grants access without asking for any credential (an MQTT broker taking an anonymous
+    /// CONNECT): no password mechanism, but unauthenticated access.
+    Unauthenticated {
+        protocol: &'static str,
+        evidence: String,
+    },
     /// Answers, but nothing that asks for a credential.
     Other(String),
     Silent,
@@ -46,11 +52,8 @@ pub async fn detect(addr: SocketAddr, within: Duration) -> Surface {
         };
     }
     let mqtt = exchange(addr, Some(&MQTT_CONNECT), within).await;
-    if mqtt.len() >= 4 && mqtt[0] == 0x20 && mqtt[1] == 0x02 {
-        return Surface::Login {
-            protocol: "MQTT",
-            evidence: format!("CONNACK return code {}", mqtt[3]),
-        };
+    if let Some(s) = classify_mqtt(&mqtt) {
+        return s;
     }
     if !http.is_empty() {
         return Surface::Other(first_line(&http));
@@ -144,6 +147,24 @@ pub fn classify_http(b: &[u8]) -> Option<Surface> {
     None
 }
 
+/// The CONNACK to a CONNECT without credentials: 0 lets anyone in; 4 (bad user name or
+/// password) and 5 (not authorised) ask for a credential.
+pub fn classify_mqtt(b: &[u8]) -> Option<Surface> {
+    if b.len() < 4 || b[0] != 0x20 || b[1] != 0x02 {
+        return None;
+    }
+    Some(match b[3] {
+        0 => Surface::Unauthenticated {
+            protocol: "MQTT",
+            evidence: "CONNACK return code 0 to a CONNECT without credentials".into(),
+        },
+        code => Surface::Login {
+            protocol: "MQTT",
+            evidence: format!("CONNACK return code {code}"),
+        },
+    })
+}
+
 fn first_line(b: &[u8]) -> String {
     let end = b
         .iter()
@@ -194,5 +215,25 @@ mod tests {
         )
         .is_some());
         assert!(classify_http(b"HTTP/1.1 200 OK\r\n\r\n<h1>status</h1>").is_none());
+    }
+
+    #[test]
+    fn an_mqtt_broker_that_lets_anyone_in_is_no_login() {
+        assert!(matches!(
+            classify_mqtt(&[0x20, 0x02, 0x00, 0x00]),
+            Some(Surface::Unauthenticated {
+                protocol: "MQTT",
+                ..
+            })
+        ));
+        assert!(matches!(
+            classify_mqtt(&[0x20, 0x02, 0x00, 0x05]),
+            Some(Surface::Login {
+                protocol: "MQTT",
+                ..
+            })
+        ));
+        assert_eq!(classify_mqtt(&[0x20, 0x02]), None);
+        assert_eq!(classify_mqtt(b"HTTP/1.1 400"), None);
     }
 }
