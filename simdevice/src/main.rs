@@ -5,6 +5,7 @@ mod bootloader;
 mod control;
 mod firmware;
 mod http;
+mod http_auth;
 mod manufacture;
 mod net;
 mod session;
