@@ -7,7 +7,8 @@
 //! layers and its own children, never a peer or a higher layer, so the modules form a tree
 //! (`tests/layers.rs` holds the code to this list). Lowest first:
 //!
-//! 1. util — encodings, digests, randomness, tokens, templates, test scaffolding
+//! 1. util, standard — encodings, digests, randomness, tokens, templates, test scaffolding;
+//!    EN 303 645's provisions as data
 //! 2. config, corpus — validated rig, profile and suite; credential lists
 //! 3. evidence — what is written as it is observed, and the redaction of secrets
 //! 4. model — verdicts, case specs and records, shared by the cases and the reporters
@@ -41,6 +42,7 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod secrets;
+pub mod standard;
 pub mod transport;
 pub mod update;
 pub mod util;

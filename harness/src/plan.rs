@@ -6,6 +6,7 @@ use crate::cases::{self, registry::Params, CaseSpec, Registered};
 use crate::config::error::{ConfigError, ConfigErrors};
 use crate::config::profile::Support;
 use crate::config::{yaml, Config};
+use crate::model::verdict::{CaseResult, Cause, Verdict};
 
 /// A case the suite lists, with its parameters read.
 #[derive(Clone)]
@@ -20,8 +21,9 @@ pub struct PlannedCase {
     pub spec: CaseSpec,
     pub case: &'static dyn Registered,
     pub params: Params,
-    /// `Some(reason)` when the ICS makes the case not applicable.
-    pub not_applicable: Option<String>,
+    /// The result the ICS decides without running the case: N/A from its row, or INCONCLUSIVE
+    /// when the profile's ICS has no row for the provision (hilt does not guess one).
+    pub decided: Option<CaseResult>,
 }
 
 impl PlannedCase {
@@ -70,18 +72,26 @@ pub fn plan(config: &Config, selected: &[Selected]) -> Vec<PlannedCase> {
     for slot in &config.rig.slots {
         for s in selected {
             let spec = s.case.spec();
-            let not_applicable = match config.profile.ics(spec.provision) {
-                Some(row) if row.support == Support::NotApplicable => {
-                    Some(format!("ICS {} is N/A: {}", spec.provision, row.detail))
-                }
-                _ => None,
+            let decided = match config.profile.ics(spec.provision) {
+                Some(row) if row.support == Support::NotApplicable => Some(CaseResult::new(
+                    Verdict::NotApplicable,
+                    format!("ICS {} is N/A: {}", spec.provision, row.detail),
+                )),
+                Some(_) => None,
+                None => Some(CaseResult::not_performed(
+                    Cause::Config,
+                    format!(
+                        "ICS row missing: the profile's `ics` says nothing of provision {}, so whether it applies is not known",
+                        spec.provision
+                    ),
+                )),
             };
             planned.push(PlannedCase {
                 slot: slot.id.value.clone(),
                 spec,
                 case: s.case,
                 params: s.params.clone(),
-                not_applicable,
+                decided,
             });
         }
     }

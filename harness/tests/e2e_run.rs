@@ -191,9 +191,23 @@ fn telnet_login_surface_finds_a_universal_password() {
     assert_eq!(run.verdict("slot1", "5.6-1-2").0, "PASS");
 }
 
-#[test]
-fn ics_not_applicable_is_skipped_with_the_ics_row_and_starts_nothing() {
-    let dir = TempDir::new("na");
+/// The ICS decides, before any unit starts: an N/A row skips the case; a provision the ICS does
+/// not mention is not guessed at but INCONCLUSIVE, naming the missing row.
+#[rstest::rstest]
+#[case::not_applicable(
+    Some("  \"5.1-1\": { support: N/A, detail: \"the device has no passwords\" }"),
+    0,
+    "SKIPPED",
+    "ICS 5.1-1 is N/A: the device has no passwords"
+)]
+#[case::row_missing(None, 3, "INCONCLUSIVE", "ICS row missing")]
+fn the_ics_decides_before_anything_starts(
+    #[case] row: Option<&str>,
+    #[case] exit: i32,
+    #[case] want: &str,
+    #[case] said: &str,
+) {
+    let dir = TempDir::new(&format!("ics-{exit}"));
     let marker = dir.0.join("started");
     let rig = format!(
         "rig: na-bench\nslots:\n  - id: bench-a\n    launch: {{ command: [sh, -c, \"touch {m}\"], ready: \"{m}\", within: 5s }}\n    network: {{ address: 127.0.39.2 }}\n    label: {{ serial: S1, mac: \"02:00:00:00:00:01\" }}\n",
@@ -202,12 +216,9 @@ fn ics_not_applicable_is_skipped_with_the_ics_row_and_starts_nothing() {
     std::fs::write(dir.0.join("rig.yaml"), rig).unwrap();
     let text: String = profile_text()
         .lines()
-        .map(|l| {
-            if l.starts_with("  \"5.1-1\":") {
-                "  \"5.1-1\": { support: N/A, detail: \"the device has no passwords\" }"
-            } else {
-                l
-            }
+        .filter_map(|l| match l.starts_with("  \"5.1-1\":") {
+            true => row,
+            false => Some(l),
         })
         .collect::<Vec<_>>()
         .join("\n");
@@ -219,14 +230,14 @@ fn ics_not_applicable_is_skipped_with_the_ics_row_and_starts_nothing() {
         None,
         &["5.1-1"],
     );
-    assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
+    assert_eq!(run.code(), exit, "{}\n{}", run.stdout(), run.stderr());
     let (verdict, message, _) = run.verdict("bench-a", "5.1-1-2");
-    assert_eq!(verdict, "SKIPPED");
+    assert_eq!(verdict, want);
+    assert!(message.contains(said), "{message}");
     assert!(
-        message.contains("ICS 5.1-1 is N/A: the device has no passwords"),
-        "{message}"
+        !marker.exists(),
+        "a sample with only decided cases was started"
     );
-    assert!(!marker.exists(), "a sample with only N/A cases was started");
 }
 
 /// A bench survey works on a machine with nothing plugged in: it lists, it does not fail.

@@ -21,7 +21,7 @@ pub struct ProfileFile {
     pub profile: String,
     pub product: Product,
     /// EN 303 645 Annex B: provision id -> support.
-    pub ics: BTreeMap<String, IcsRow>,
+    pub ics: Located<BTreeMap<String, Located<IcsRow>>>,
     pub ixit: Ixit,
     #[serde(default)]
     pub console: Option<ConsoleDialect>,
@@ -156,7 +156,7 @@ impl Profile {
     }
 
     pub fn ics(&self, provision: &str) -> Option<&IcsRow> {
-        self.body.ics.get(provision)
+        self.body.ics.get(provision).map(|r| &r.value)
     }
 
     /// Console output that means the unit crashed (empty when the profile has no console).

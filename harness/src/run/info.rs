@@ -53,7 +53,7 @@ pub fn run_info(
             (
                 p.clone(),
                 format!("{:?}", row.support).replace("NotApplicable", "N/A"),
-                row.detail.clone(),
+                row.value.detail.clone(),
             )
         })
         .collect();

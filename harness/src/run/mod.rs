@@ -176,7 +176,7 @@ async fn bring_up(loaded: &Loaded, run_dir: &Path, scratch: &Path) -> Arc<Vec<Pr
     let needed: Vec<&str> = loaded
         .planned
         .iter()
-        .filter(|p| p.not_applicable.is_none())
+        .filter(|p| p.decided.is_none())
         .map(|p| p.slot.as_str())
         .collect();
     let config = &loaded.config;

@@ -6,7 +6,7 @@ use super::{Loaded, Prepared};
 use crate::bench::label::UnitLabel;
 use crate::cases::across_units::SecretPool;
 use crate::model::event::{Event, Reporter};
-use crate::model::verdict::{CaseResult, Cause, Verdict};
+use crate::model::verdict::{CaseResult, Cause};
 use crate::plan::PlannedCase;
 use crate::report::CaseRecord;
 use std::sync::Arc;
@@ -43,11 +43,10 @@ pub(super) async fn report(
         warn(emit(Event::SampleUp { slot, outcome }));
     }
     let mut rx = start_samples(loaded, prepared, &interrupt);
-    let mut pending: Vec<bool> = planned.iter().map(|p| p.not_applicable.is_none()).collect();
+    let mut pending: Vec<bool> = planned.iter().map(|p| p.decided.is_none()).collect();
     for p in planned {
-        if let Some(reason) = &p.not_applicable {
-            let result = CaseResult::new(Verdict::NotApplicable, reason.clone());
-            let record = record_of(p, result);
+        if let Some(result) = &p.decided {
+            let record = record_of(p, result.clone());
             warn(emit(Event::Verdict {
                 name: &p.name(),
                 record: &record,
@@ -119,7 +118,7 @@ fn start_samples(
             .planned
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.slot == slot && p.not_applicable.is_none())
+            .filter(|(_, p)| p.slot == slot && p.decided.is_none())
             .map(|(i, p)| (i, p.clone()))
             .collect();
         let task = SampleTask {
