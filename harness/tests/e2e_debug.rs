@@ -239,7 +239,7 @@ fn a_second_uart_header_is_judged_like_the_console() {
 fn a_declared_second_uart_is_held_to_its_declaration() {
     let dir = TempDir::new("uartdeclared");
     let text = profile_text();
-    let anchor = "  update_mechanisms:";
+    let anchor = "  software_components:";
     assert!(text.contains(anchor));
     let declared = "    - id: uart-service\n      kind: uart\n      disabled_by: \"the factory console is compiled out\"\n      offers: nothing\n      boot_window: 2s\n";
     let profile = dir.0.join("profile.yaml");
@@ -311,7 +311,7 @@ fn a_sample_with_no_debug_interface_examined_is_not_performed() {
     std::fs::write(&rig, text.replace(console, "").replace(swd, "")).unwrap();
     let text = profile_text();
     let start = text.find("  debug_interfaces:").unwrap();
-    let end = text.find("  update_mechanisms:").unwrap();
+    let end = text.find("  software_components:").unwrap();
     let profile = dir.0.join("profile.yaml");
     std::fs::write(&profile, format!("{}{}", &text[..start], &text[end..])).unwrap();
     let suite = quick_suite(&dir.0);

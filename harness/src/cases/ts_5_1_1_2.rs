@@ -22,10 +22,9 @@ use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::config::suite::FactSection;
 use crate::corpus::{self, Credential};
 use crate::facts::{initialized, open_ports};
-use crate::model::unit::UnitResult;
+use crate::model::unit::{Gathered, UnitResult};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
-use std::path::PathBuf;
 
 /// The suite's `cases."5.1-1-2"` entry.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -92,20 +91,8 @@ impl TestCase for Case {
         if mech_uses_console(ctx) {
             out.evidence.push(sample.console_log_path());
         }
-        let mut result = CaseResult::from_units(vec![a, b, c]);
-        result.details = out.details;
-        result.evidence = out.evidence;
-        result.measurements = out.measurements;
-        result
+        out.into_result(vec![a, b, c])
     }
-}
-
-/// What the units gathered besides their verdicts.
-#[derive(Default)]
-struct Gathered {
-    details: Vec<String>,
-    evidence: Vec<PathBuf>,
-    measurements: Vec<Measurement>,
 }
 
 /// The state the unit was in, as the profile's procedures made it: no claim of a reset that

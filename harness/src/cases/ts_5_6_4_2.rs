@@ -13,7 +13,7 @@ use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, SwdRe
 use crate::config::located::Located;
 use crate::debug::access::Access;
 use crate::facts::debug_access;
-use crate::model::unit::UnitResult;
+use crate::model::unit::{Gathered, UnitResult};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement, Verdict};
 use crate::util::hash::sha256_hex;
 use serde::Deserialize;
@@ -76,7 +76,7 @@ impl TestCase for Case {
         let (declared, undeclared): (Vec<_>, Vec<_>) = parts.into_iter().partition(|(d, _)| *d);
         let declared: Vec<CaseResult> = declared.into_iter().map(|(_, r)| r).collect();
         let undeclared: Vec<CaseResult> = undeclared.into_iter().map(|(_, r)| r).collect();
-        let mut gathered = CaseResult::new(Verdict::Pass, "");
+        let mut gathered = Gathered::default();
         gathered
             .details
             .push(params.uart_login_prompt.stated().to_string());
@@ -87,10 +87,10 @@ impl TestCase for Case {
                 "the profile declares no debug interface (IXIT 15)",
             )
         } else {
-            unit_from("a", UNIT_A, combine(declared), &mut gathered)
+            gathered.unit_from("a", UNIT_A, combine(declared))
         };
         let b = if !undeclared.is_empty() {
-            unit_from("b", UNIT_B, combine(undeclared), &mut gathered)
+            gathered.unit_from("b", UNIT_B, combine(undeclared))
         } else if a.verdict == Verdict::NotApplicable {
             // Unit (b) examines the interfaces a standard cable reaches; with none declared and
             // none wired nothing was examined, which is no evidence that none is open.
@@ -107,36 +107,12 @@ impl TestCase for Case {
                 "every debug interface the rig wires to this sample is declared",
             )
         };
-        let mut r = CaseResult::from_units(vec![a, b]);
-        r.details = gathered.details;
-        r.evidence = gathered.evidence;
-        r.measurements = gathered.measurements;
-        r
+        gathered.into_result(vec![a, b])
     }
 }
 
 const UNIT_A: &str = "declared debug interfaces disabled";
 const UNIT_B: &str = "no debug interface missing from IXIT 15";
-
-/// A unit's verdict from its parts' combined result; their details, evidence and measurements
-/// go to the case.
-fn unit_from(
-    id: &'static str,
-    title: &'static str,
-    r: CaseResult,
-    case: &mut CaseResult,
-) -> UnitResult {
-    case.details.extend(r.details);
-    case.evidence.extend(r.evidence);
-    case.measurements.extend(r.measurements);
-    UnitResult {
-        id,
-        title,
-        verdict: r.verdict,
-        cause: r.cause,
-        message: r.message,
-    }
-}
 
 /// One verdict from the SWD and UART parts: any FAIL fails, then any INCONCLUSIVE.
 fn combine(parts: Vec<CaseResult>) -> CaseResult {

@@ -1,30 +1,45 @@
-//! How the update battery's observations become a verdict; shared by 5.3-2-2 (one mechanism
-//! cannot be misused) and 5.3-1-2 (the same, for every mechanism).
+//! How the update battery's observations become 5.3-2-2's units; 5.3-1-2 reads the same reports
+//! for coverage only, so one defect is judged once.
 
 use super::CaseContext;
 use crate::facts::update_battery;
+use crate::model::unit::{Gathered, UnitResult};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::update::battery::{MechanismReport, Outcome, Trial};
 
-pub const DECISION_RULE: &str = "Through each declared update mechanism hilt sends images made from the lab's valid image: a byte inverted in the payload, the signature and the header, a truncated image, the signature stripped, re-signed with a key hilt generated, a validly signed image for another model, an older validly signed image; then the valid image; then the valid image with the power cut part-way. FAIL if the unit's version read-back changes after a misuse image (it installed it), if the unit stops answering after one (also after a power cycle), or if no valid firmware boots after the power cut. INCONCLUSIVE if the version cannot be read or the valid image is not installed either (a refusal could not be told from a broken update path). PASS otherwise. Attacks that cannot be made (no lab image for them, a signature scheme hilt cannot produce, no power backend) are listed as not performed.";
+pub const DECISION_RULE: &str = "Unit (a), attacks devised: through each declared update mechanism (IXIT 7) hilt devises images from the lab's valid image: a byte inverted in the payload, the signature and the header, a truncated image, the signature stripped, re-signed with a key hilt generated, a validly signed image for another model, an older validly signed image (the rollback), then the valid image with the power cut part-way. Not performed for an attack the lab's material does not allow (no older or other-model image, a valid image that misses the declared layout, a signature scheme hilt cannot produce). Unit (b), attacks made: each image is sent, then the valid image (the control), then the power cut. FAIL if the unit's version read-back changes after a misuse image (it installed it), if the unit stops answering after one (also after a power cycle), or if no valid firmware boots after the power cut. Not performed if the version cannot be read, the valid image is not installed either (a refusal could not be told from a broken update path), or the rig has no power backend for the power cut. PASS only when both units pass.";
 
-pub async fn judge(ctx: &CaseContext<'_>, pass: &str) -> CaseResult {
+const UNIT_A: &str = "misuse attacks devised from IXIT 7";
+const UNIT_B: &str = "each attack made; the design prevents it";
+
+/// The battery's reports, or the result that stands in for them.
+pub async fn reports<'s>(ctx: &CaseContext<'s>) -> Result<&'s update_battery::Reports, CaseResult> {
     let sample = ctx.sample;
     if ctx.config.profile.body.ixit.update_mechanisms.is_empty() {
-        return CaseResult::not_performed(
+        return Err(CaseResult::not_performed(
             Cause::Config,
             "the profile declares no update mechanism (ixit.update_mechanisms, IXIT 7)",
-        );
+        ));
     }
-    let reports = match update_battery::get(sample, ctx.config).await {
-        Ok(r) => r,
-        Err(e) => {
+    update_battery::get(sample, ctx.config)
+        .await
+        .as_ref()
+        .map_err(|e| {
             let mut r = CaseResult::blocked(e.clone());
             r.evidence = vec![sample.evidence.dir.join("procedures.log")];
-            return r;
-        }
+            r
+        })
+}
+
+/// 5.3-2-2: units (a) and (b) from the battery's trials.
+pub async fn judge(ctx: &CaseContext<'_>) -> CaseResult {
+    let reports = match reports(ctx).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
-    let (mut findings, mut blockers, mut details, mut evidence) = (vec![], vec![], vec![], vec![]);
+    let mut out = Gathered::default();
+    let (mut devised, mut not_devised) = (Vec::new(), Vec::new());
+    let (mut findings, mut blockers) = (vec![], vec![]);
     let (mut performed, mut refused) = (0u32, 0u32);
     for (id, report) in reports {
         let report = match report {
@@ -34,16 +49,24 @@ pub async fn judge(ctx: &CaseContext<'_>, pass: &str) -> CaseResult {
                 continue;
             }
         };
-        evidence.push(report.log.clone());
+        out.evidence.push(report.log.clone());
         for t in report
             .misuse
             .iter()
             .chain([&report.valid, &report.power_cut])
         {
-            details.push(format!("`{id}` {}: {}", t.name, describe(t)));
-            evidence.extend(t.image.iter().map(|(p, _)| p.clone()));
+            out.details
+                .push(format!("`{id}` {}: {}", t.name, describe(t)));
+            out.evidence.extend(t.image.iter().map(|(p, _)| p.clone()));
         }
         for t in &report.misuse {
+            match &t.outcome {
+                Outcome::NotPerformed(why) => not_devised.push(Blocker::new(
+                    Cause::Config,
+                    format!("`{id}` {}: {why}", t.name),
+                )),
+                _ => devised.push(format!("`{id}` {}", t.name)),
+            }
             match &t.outcome {
                 Outcome::Installed(v) => findings.push(format!(
                     "`{id}` installed the {} image ({}; sha256 {}): firmware {} -> {v}",
@@ -52,12 +75,12 @@ pub async fn judge(ctx: &CaseContext<'_>, pass: &str) -> CaseResult {
                     hash(t),
                     report.version_before
                 )),
-                Outcome::Unresponsive(e) => {
-                    findings.push(format!(
+                Outcome::Unresponsive(e) => findings.push(format!(
                     "`{id}`: the unit stopped answering after the {} image ({}; sha256 {}): {e}",
-                    t.name, t.how, hash(t)
-                ))
-                }
+                    t.name,
+                    t.how,
+                    hash(t)
+                )),
                 _ => {}
             }
             if matches!(
@@ -70,14 +93,29 @@ pub async fn judge(ctx: &CaseContext<'_>, pass: &str) -> CaseResult {
         }
         judge_controls(id, report, &mut findings, &mut blockers);
     }
-    let mut r = CaseResult::from_findings(&findings, &blockers, pass);
-    r.details.extend(details);
-    r.evidence = evidence;
-    r.measurements = vec![
+    out.measurements = vec![
         Measurement::new("misuse images sent", f64::from(performed), "images"),
         Measurement::new("misuse images refused", f64::from(refused), "images"),
     ];
-    r
+    let a = UnitResult::judge(
+        "a",
+        UNIT_A,
+        &[],
+        &not_devised,
+        format!(
+            "{} misuse image(s) devised: {}",
+            devised.len(),
+            devised.join(", ")
+        ),
+    );
+    let b = UnitResult::judge(
+        "b",
+        UNIT_B,
+        &findings,
+        &blockers,
+        format!("all {performed} misuse images were refused, the valid image was installed and the unit survived a power cut mid-transfer"),
+    );
+    out.into_result(vec![a, b])
 }
 
 fn judge_controls(
@@ -93,6 +131,12 @@ fn judge_controls(
         ))),
         Outcome::Unresponsive(e) => blockers.push(Blocker::new(Cause::Unit, format!("`{id}`: the unit stopped answering after the valid image: {e}"))),
         _ => {}
+    }
+    if let Outcome::NotPerformed(why) = &report.power_cut.outcome {
+        blockers.push(Blocker::new(
+            Cause::Config,
+            format!("`{id}` {}: {why}", report.power_cut.name),
+        ));
     }
     if let Outcome::Unresponsive(e) = &report.power_cut.outcome {
         findings.push(format!(

@@ -61,6 +61,9 @@ pub struct Ixit {
     pub auth_mechanisms: Vec<Located<AuthMechanism>>,
     /// IXIT 13-SoftServ / 15-Intf, network side.
     pub services: Vec<Located<Service>>,
+    /// IXIT 6-SoftComp: the software components and which IXIT 7 mechanisms update each.
+    #[serde(default)]
+    pub software_components: Located<Vec<Located<SoftwareComponent>>>,
     /// IXIT 7-UpdMech.
     #[serde(default)]
     pub update_mechanisms: Located<Vec<Located<UpdateMechanism>>>,
@@ -71,6 +74,21 @@ pub struct Ixit {
     /// Physical debug interfaces of the product (IXIT 15), each disabled in software (5.6-4).
     #[serde(default)]
     pub debug_interfaces: Vec<Located<super::debug_interface::DebugInterface>>,
+}
+
+/// One IXIT 6 entry: a software component and the update mechanisms that update it.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SoftwareComponent {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    /// Ids of `ixit.update_mechanisms` (IXIT 7); empty for a component that is not updateable.
+    #[serde(default)]
+    pub update_mechanisms: Vec<Located<String>>,
+    /// Why a component with no update mechanism is not updateable (5.3-1-1 asks for it).
+    #[serde(default)]
+    pub not_updateable_because: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]

@@ -186,6 +186,37 @@ fn check_update(
     service_ids: &HashSet<String>,
     errors: &mut Vec<ConfigError>,
 ) {
+    let mechanisms: HashSet<String> = raw
+        .ixit
+        .update_mechanisms
+        .iter()
+        .map(|m| m.id.clone())
+        .collect();
+    for (i, c) in raw.ixit.software_components.iter().enumerate() {
+        for (j, m) in c.update_mechanisms.iter().enumerate() {
+            if !mechanisms.contains(&m.value) {
+                errors.push(yaml::at(
+                    file,
+                    m,
+                    format!("ixit.software_components[{i}].update_mechanisms[{j}]"),
+                    format!(
+                        "no update mechanism `{}` is declared in ixit.update_mechanisms (declared: {})",
+                        m.value,
+                        join(&mechanisms)
+                    ),
+                ));
+            }
+        }
+        let why = c.not_updateable_because.as_deref().unwrap_or("").trim();
+        if c.update_mechanisms.is_empty() && why.is_empty() {
+            errors.push(yaml::at_location(
+                file,
+                &c.at,
+                format!("ixit.software_components[{i}]"),
+                "this component names no update mechanism; expected `update_mechanisms:` (IXIT 7 ids) or `not_updateable_because:` with the reason",
+            ));
+        }
+    }
     for (i, m) in raw.ixit.update_mechanisms.iter().enumerate() {
         let push = match &m.delivery {
             Delivery::PushHttp(push) => push,

@@ -2,7 +2,8 @@
 //! its own, and the case verdict follows from them (TS 103 701 clause 4: a case passes only when
 //! every applicable unit passes).
 
-use super::verdict::{Blocker, CaseResult, Cause, Verdict};
+use super::verdict::{Blocker, CaseResult, Cause, Measurement, Verdict};
+use std::path::PathBuf;
 
 /// One test unit's outcome. `Inconclusive` here reads "not performed": hilt could not do it.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +87,45 @@ impl UnitResult {
     /// One line: `(a) PASS: what was seen`.
     pub fn line(&self) -> String {
         format!("({}) {}: {}", self.id, self.verdict_text(), self.message)
+    }
+}
+
+/// What a case's units saw besides their verdicts; it goes onto the case result whole.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    pub details: Vec<String>,
+    pub evidence: Vec<PathBuf>,
+    pub measurements: Vec<Measurement>,
+}
+
+impl Gathered {
+    /// The case result from its units, carrying what they gathered.
+    pub fn into_result(self, units: Vec<UnitResult>) -> CaseResult {
+        let mut r = CaseResult::from_units(units);
+        r.details.extend(self.details);
+        r.evidence.extend(self.evidence);
+        r.measurements.extend(self.measurements);
+        r
+    }
+
+    /// A part judged as a whole case (a sub-procedure's result) becomes one unit; its details,
+    /// evidence and measurements are gathered.
+    pub fn unit_from(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        r: CaseResult,
+    ) -> UnitResult {
+        self.details.extend(r.details);
+        self.evidence.extend(r.evidence);
+        self.measurements.extend(r.measurements);
+        UnitResult {
+            id,
+            title,
+            verdict: r.verdict,
+            cause: r.cause,
+            message: r.message,
+        }
     }
 }
 

@@ -55,8 +55,38 @@ pub struct LabBytes {
     pub other_model: Option<Vec<u8>>,
 }
 
+/// Attacks that only send a lab image or cut the valid one need no layout: a valid image that
+/// does not fit the declared layout stops the byte-level attacks only.
 pub fn prepare(attack: Attack, layout: &ImageLayout, lab: &LabBytes) -> Prepared {
-    let regions = match locate(layout, &lab.valid) {
+    let valid = &lab.valid;
+    match attack {
+        Attack::OtherModel => {
+            return lab_image(
+                &lab.other_model,
+                "the lab supplied no image for another model (update.images.other_model)",
+                "validly signed image for another model",
+            )
+        }
+        Attack::Rollback => {
+            return lab_image(
+                &lab.older,
+                "the lab supplied no older image (update.images.older)",
+                "older validly signed image",
+            )
+        }
+        Attack::Truncated => {
+            let keep = valid.len() / 2;
+            return Prepared::Image {
+                bytes: valid[..keep].to_vec(),
+                how: format!(
+                    "the first {keep} of {} bytes of the valid image",
+                    valid.len()
+                ),
+            };
+        }
+        _ => {}
+    }
+    let regions = match locate(layout, valid) {
         Ok(r) => r,
         Err(e) => {
             return Prepared::NotPerformed(format!(
@@ -64,7 +94,6 @@ pub fn prepare(attack: Attack, layout: &ImageLayout, lab: &LabBytes) -> Prepared
             ))
         }
     };
-    let valid = &lab.valid;
     match attack {
         Attack::PayloadByteFlipped => flip(valid, &regions, "payload"),
         Attack::SignatureByteFlipped => flip(valid, &regions, "signature"),
@@ -82,26 +111,7 @@ pub fn prepare(attack: Attack, layout: &ImageLayout, lab: &LabBytes) -> Prepared
             }
         }
         Attack::WrongKey => resign(valid, &regions, layout),
-        Attack::OtherModel => lab_image(
-            &lab.other_model,
-            "the lab supplied no image for another model (update.images.other_model)",
-            "validly signed image for another model",
-        ),
-        Attack::Rollback => lab_image(
-            &lab.older,
-            "the lab supplied no older image (update.images.older)",
-            "older validly signed image",
-        ),
-        Attack::Truncated => {
-            let keep = valid.len() / 2;
-            Prepared::Image {
-                bytes: valid[..keep].to_vec(),
-                how: format!(
-                    "the first {keep} of {} bytes of the valid image",
-                    valid.len()
-                ),
-            }
-        }
+        Attack::OtherModel | Attack::Rollback | Attack::Truncated => unreachable!("handled above"),
     }
 }
 
@@ -240,6 +250,23 @@ mod tests {
             bytes(prepare(Attack::Truncated, &layout(), &lab())).len(),
             100
         );
+    }
+
+    #[test]
+    fn an_older_image_is_sent_even_when_the_valid_one_misses_the_layout() {
+        let lab = LabBytes {
+            valid: vec![0; 10],
+            older: Some(vec![1; 300]),
+            other_model: None,
+        };
+        assert_eq!(
+            bytes(prepare(Attack::Rollback, &layout(), &lab)),
+            vec![1; 300]
+        );
+        assert!(matches!(
+            prepare(Attack::PayloadByteFlipped, &layout(), &lab),
+            Prepared::NotPerformed(why) if why.contains("does not fit the declared layout")
+        ));
     }
 
     #[test]
