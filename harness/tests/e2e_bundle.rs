@@ -109,6 +109,11 @@ schema = json.load(open(sys.argv[1]))
 report = json.load(open(sys.argv[2]))
 jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator, format_checker=jsonschema.FormatChecker())
 assert report["partial"] is False and report["operator"] == "A. Tester"
+# The equipment and reference material a lab cites: each slot's SWD bridge, each update image.
+assert [p["slot"] for p in report["equipment"]["debug_probes"]] == ["slot1", "slot2"], report["equipment"]
+assert "debug bridge at" in report["equipment"]["debug_probes"][0]["wiring"]
+roles = [i["name"] for i in report["method"]["update_images"]]
+assert roles == ["valid", "valid", "valid", "older", "other_model"], roles
 xml = junitparser.JUnitXml.fromfile(sys.argv[3])
 tests = failures = errors = 0
 for suite in xml:

@@ -49,6 +49,10 @@ pub struct RunInfo {
     /// (slot, console path, baud) of every serial adapter the rig wires.
     /// The baud rate is None where hilt finds it (see the console transcript).
     pub serial_adapters: Vec<(String, String, Option<u32>)>,
+    /// (slot, how) of every debug probe or bridge the rig wires.
+    pub debug_probes: Vec<(String, String)>,
+    /// The update images the lab supplied (profile `update.images`), by role.
+    pub update_images: Vec<FileRef>,
     /// (provision, support, detail) of the ICS rows the human report summarises.
     pub ics_rows: Vec<(String, String, String)>,
     pub started: chrono::DateTime<chrono::Utc>,

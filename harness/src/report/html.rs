@@ -121,7 +121,17 @@ fn psti_section(h: &mut String, info: &RunInfo, slots: &[&SampleIdentity], recor
                 })
         })
         .collect();
-    let pw_text = if pw.is_empty() {
+    let declared_na = records.iter().any(|r| {
+        PSTI_PASSWORD_PROVISIONS.contains(&r.spec.provision)
+            && r.result.verdict == Verdict::NotApplicable
+    });
+    let pw_text = if pw.is_empty() && declared_na {
+        (
+            "skipped",
+            "N/A: the password cases are not applicable to this product (see their ICS rows)"
+                .to_string(),
+        )
+    } else if pw.is_empty() {
         ("skipped", "not assessed in this run".to_string())
     } else if pw.contains(&Verdict::Fail) {
         (
@@ -324,6 +334,22 @@ fn method_section(h: &mut String, info: &RunInfo) {
             info.corpora
                 .iter()
                 .map(|c| format!("{} (sha256 {})", c.path, c.sha256))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        (
+            "update images",
+            info.update_images
+                .iter()
+                .map(|c| format!("{}: {} (sha256 {})", c.name, c.path, c.sha256))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        (
+            "debug probes",
+            info.debug_probes
+                .iter()
+                .map(|(slot, how)| format!("{slot}: {how}"))
                 .collect::<Vec<_>>()
                 .join("; "),
         ),

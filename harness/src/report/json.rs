@@ -32,6 +32,8 @@ struct Method<'a> {
     ts_103_701: &'a str,
     suite: &'a FileRef,
     corpora: &'a [FileRef],
+    /// The update images the lab supplied: what the update cases sent and tampered with.
+    update_images: &'a [FileRef],
     hilt_version: &'static str,
     hilt_commit: &'static str,
 }
@@ -44,8 +46,6 @@ struct Item {
     serial: Option<String>,
     mac: Option<String>,
     firmware_version: Option<String>,
-    /// Known only when the lab supplies the image (update tests); null otherwise.
-    firmware_image_sha256: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -54,7 +54,13 @@ struct Equipment<'a> {
     rig: &'a FileRef,
     profile: &'a FileRef,
     serial_adapters: Vec<SerialAdapter>,
-    debug_probes: Vec<String>,
+    debug_probes: Vec<DebugProbe>,
+}
+
+#[derive(Serialize)]
+struct DebugProbe {
+    slot: String,
+    wiring: String,
 }
 
 #[derive(Serialize)]
@@ -188,7 +194,6 @@ pub fn render(
             serial: s.serial.clone(),
             mac: s.mac.clone(),
             firmware_version: s.firmware_version.clone(),
-            firmware_image_sha256: None,
         })
         .collect();
     let report = Report {
@@ -202,6 +207,7 @@ pub fn render(
             ts_103_701: &info.ts_103_701,
             suite: &info.suite,
             corpora: &info.corpora,
+            update_images: &info.update_images,
             hilt_version: env!("CARGO_PKG_VERSION"),
             hilt_commit: env!("HILT_GIT_COMMIT"),
         },
@@ -219,7 +225,14 @@ pub fn render(
                     baud: *baud,
                 })
                 .collect(),
-            debug_probes: vec![],
+            debug_probes: info
+                .debug_probes
+                .iter()
+                .map(|(slot, wiring)| DebugProbe {
+                    slot: slot.clone(),
+                    wiring: wiring.clone(),
+                })
+                .collect(),
         },
         operator: info.operator.as_deref(),
         started: info.started.to_rfc3339(),

@@ -87,6 +87,8 @@ pub fn run_info(
         suite: file_ref(&suite.body.suite, &suite.file),
         corpora,
         serial_adapters,
+        debug_probes: debug_probes(config),
+        update_images: update_images(config),
         ics_rows,
         started,
         finished: started,
@@ -96,6 +98,49 @@ pub fn run_info(
             .map(|h| h.trim().to_string())
             .unwrap_or_else(|_| "localhost".into()),
     }
+}
+
+fn debug_probes(config: &Config) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for slot in &config.rig.slots {
+        let Some(swd) = slot.debug.as_ref().and_then(|d| d.swd.as_ref()) else {
+            continue;
+        };
+        let via = match (&swd.probe, &swd.bridge) {
+            (Some(p), _) => format!("probe-rs probe {} for {}", p.selector, p.chip),
+            (None, Some(b)) => format!("debug bridge at {b}"),
+            (None, None) => "nothing".to_string(),
+        };
+        let interface = swd
+            .interface
+            .as_ref()
+            .map(|i| format!("`{}`", i.value))
+            .unwrap_or_else(|| "undeclared interface".into());
+        out.push((
+            slot.id.value.clone(),
+            format!("SWD ({interface}, {:?}): {via}", swd.reached_by).to_lowercase(),
+        ));
+    }
+    out
+}
+
+fn update_images(config: &Config) -> Vec<FileRef> {
+    let profile = &config.profile;
+    let Some(update) = &profile.body.update else {
+        return vec![];
+    };
+    let images = &update.images;
+    let valid = images.valid.all().into_iter().map(|i| ("valid", i));
+    let others = [
+        ("older", &images.older),
+        ("other_model", &images.other_model),
+    ]
+    .into_iter()
+    .filter_map(|(role, i)| Some((role, i.as_ref()?)));
+    valid
+        .chain(others)
+        .map(|(role, i)| file_ref(role, &profile.resolve(&i.file.value)))
+        .collect()
 }
 
 pub fn identities(config: &Config, prepared: &[Prepared]) -> Vec<SampleIdentity> {
