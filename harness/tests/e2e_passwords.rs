@@ -143,3 +143,42 @@ fn a_login_answer_no_pattern_names_is_settled_by_behaviour() {
     let console = std::fs::read_to_string(run.run_dir().join("samples/slot1/console.log")).unwrap();
     assert!(console.contains("echo hilt$(("), "{console}");
 }
+
+/// The corpus runs four sessions side by side where the device allows it. A unit that serves one
+/// login at a time (503 to the others), and one that locks out after three failures, still get
+/// the whole corpus, one at a time after the first refusal, and the same verdict.
+#[test]
+fn the_side_by_side_corpus_falls_back_when_the_device_cannot_keep_up() {
+    let dir = TempDir::new("sessions");
+    let suite = quick_suite(&dir.0);
+    let rig = write_rig(
+        &dir.0,
+        101,
+        &[&[], &["single-session"], &["lockout-after-three"]],
+    );
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[PASSWORDS]);
+    let attempts = |slot: &str| {
+        std::fs::read_to_string(
+            run.run_dir()
+                .join(format!("samples/{slot}/5.1-1-2/web-admin-attempts.log")),
+        )
+        .unwrap()
+    };
+    for slot in ["slot1", "slot2", "slot3"] {
+        let (verdict, message, out) = run.verdict(slot, PASSWORDS);
+        assert_eq!(verdict, "PASS", "{slot}: {message}\n{out}");
+        assert!(
+            out.contains("web-admin: 65 universal credentials tried in the initialized state, 0 accepted (4 session(s) side by side"),
+            "{slot}: {out}"
+        );
+    }
+    // The compliant unit locks after five failures too: both it and the one locking after three
+    // are waited out; the single-session unit turns the other sessions away with 503.
+    for slot in ["slot1", "slot2", "slot3"] {
+        let log = attempts(slot);
+        assert!(log.contains("(session 4)"), "{slot}: {log}");
+        assert!(log.contains("are tried one at a time"), "{slot}: {log}");
+    }
+    assert!(attempts("slot2").contains("503"), "{}", attempts("slot2"));
+    assert!(attempts("slot3").contains("-> locked out (session"));
+}

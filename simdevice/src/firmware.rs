@@ -91,10 +91,12 @@ pub enum Fault {
     UartVendorCli,
     BootloaderMenu,
     SecondUartConsole,
+    SingleSession,
+    LockoutAfterThree,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 34] = [
+    pub const ALL: [(&'static str, Fault); 36] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -138,6 +140,8 @@ impl Fault {
         ("uart-vendor-cli", Fault::UartVendorCli),
         ("bootloader-menu", Fault::BootloaderMenu),
         ("second-uart-console", Fault::SecondUartConsole),
+        ("single-session", Fault::SingleSession),
+        ("lockout-after-three", Fault::LockoutAfterThree),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

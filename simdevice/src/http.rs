@@ -161,6 +161,7 @@ async fn handle(
             "<html><body><h1>Camera</h1><p>Log in with the app.</p></body></html>",
         ),
         (Method::POST, "/api/login") => match serde_json::from_slice::<Login>(&body) {
+            Ok(l) if unit.has(Fault::SingleSession) => one_at_a_time(&unit, &l).await,
             Ok(l) => answer(
                 unit.network_login(&l.username, &l.password),
                 r#"{"result":"ok"}"#,
@@ -243,6 +244,25 @@ fn server_header(unit: &Unit, answer: &mut Response<Full<Bytes>>) {
             answer.headers_mut().insert(hyper::header::SERVER, v);
         }
     }
+}
+
+/// Fault single-session: the login takes 50 ms to judge, and one arriving meanwhile is turned
+/// away with 503, as a small device that serves one session at a time does.
+async fn one_at_a_time(unit: &Unit, l: &Login) -> Response<Full<Bytes>> {
+    use std::sync::atomic::Ordering;
+    if unit.login_busy.swap(true, Ordering::SeqCst) {
+        return reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"error":"busy: one session at a time"}"#,
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let a = answer(
+        unit.network_login(&l.username, &l.password),
+        r#"{"result":"ok"}"#,
+    );
+    unit.login_busy.store(false, Ordering::SeqCst);
+    a
 }
 
 fn answer(login: crate::unit::Login, ok_body: &str) -> Response<Full<Bytes>> {

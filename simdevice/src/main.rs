@@ -145,6 +145,7 @@ async fn run(args: Args) -> Result<(), String> {
             locked_until: None,
         }),
         events: tx.clone(),
+        login_busy: Default::default(),
     });
     *unit.state.lock().unwrap() = unit.factory_state();
 

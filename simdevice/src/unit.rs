@@ -17,6 +17,8 @@ pub struct Unit {
     /// Work a boot started outside its request handlers (an image fetch); ends with the boot.
     pub background: Mutex<Vec<tokio::task::AbortHandle>>,
     pub events: mpsc::UnboundedSender<Event>,
+    /// Fault single-session: set while the admin API judges a login.
+    pub login_busy: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, Clone)]
@@ -102,7 +104,11 @@ impl Unit {
             return Login::Ok;
         }
         st.failures += 1;
-        if st.failures >= self.fw.lockout_after && !self.has(Fault::NoLockout) {
+        let after = match self.has(Fault::LockoutAfterThree) {
+            true => 3,
+            false => self.fw.lockout_after,
+        };
+        if st.failures >= after && !self.has(Fault::NoLockout) {
             st.failures = 0;
             let lasts = if self.has(Fault::PermanentLockout) {
                 std::time::Duration::from_secs(365 * 24 * 3600)

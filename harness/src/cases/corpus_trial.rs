@@ -1,56 +1,60 @@
 //! 5.1-1-2 unit (c), the initialized half: one declared login mechanism against the universal
 //! default-credential corpus, after the controls that show hilt can tell success from failure.
+//!
+//! The corpus runs in rounds of up to `max_sessions` logins side by side, each session with its
+//! own transcript. The first round in which the device refuses, resets or locks out a session
+//! ends that: the entries left are tried one at a time, waiting lockouts out. Every acceptance is
+//! confirmed by a second, clean login before it counts, so a confused answer under load is never
+//! reported as a universal credential.
 
 use super::CaseContext;
 use crate::config::profile::AuthMechanism;
 use crate::corpus::Credential;
-use crate::login::{self, LoginOutcome};
-use std::time::Duration;
+use crate::evidence::EvidenceLog;
+use crate::login::{self, CredentialTrial, LoginOutcome};
+use std::time::{Duration, Instant};
 
 pub struct Trials<'c> {
+    /// Entries accepted and confirmed by a second login.
     pub accepted: Vec<&'c Credential>,
+    /// Entries tried to a conclusion (the current credential, proven by the control, excluded).
     pub tried: usize,
+    /// Sessions used side by side while the device allowed it.
+    pub sessions: usize,
+    /// Acceptances a second login did not confirm (logged, not findings).
+    pub unconfirmed: usize,
+    pub elapsed: Duration,
+    /// The transcripts written, one per session.
+    pub transcripts: Vec<String>,
 }
+
+type Lane<'a> = Box<dyn CredentialTrial + 'a>;
 
 pub async fn universal_credentials<'c>(
     ctx: &CaseContext<'_>,
     mech: &AuthMechanism,
     corpus: &'c [Credential],
-    pause: std::time::Duration,
-    log: &crate::evidence::EvidenceLog,
+    pause: Duration,
+    log: &EvidenceLog,
 ) -> Result<Trials<'c>, String> {
+    let started = Instant::now();
     let sample = ctx.sample;
-    let (trial, username) = login::for_account(
-        sample,
-        &ctx.config.profile,
-        mech,
-        &format!("5.1-1-2/{}-transcript.log", mech.id),
-    )?;
+    let sessions = mech.corpus_sessions();
+    let transcripts: Vec<String> = (0..sessions).map(|i| transcript(mech, i)).collect();
+    let mut lanes: Vec<Lane> = Vec::new();
+    let mut username = String::new();
+    for t in &transcripts {
+        let (trial, user) = login::for_account(sample, &ctx.config.profile, mech, t)?;
+        lanes.push(trial);
+        username = user;
+    }
     let current = sample
         .var("password")
         .ok_or("no current password is known")?;
+    controls(lanes[0].as_ref(), mech, &username, &current, log).await?;
 
-    // Controls first: without them an "all rejected" result could mean a dead or misread surface.
-    let positive = trial.try_login(&username, &current).await;
-    log.line(
-        "#",
-        &format!("control: current credential for `{username}` -> {positive}"),
-    );
-    if positive != LoginOutcome::Accepted {
-        return Err(format!("the current credential was not accepted ({positive}); hilt cannot tell success from failure on this surface"));
-    }
-    let random = crate::util::token::fresh();
-    let negative = trial.try_login(&username, &random).await;
-    log.line(
-        "#",
-        &format!("control: random password for `{username}` -> {negative}"),
-    );
-    if negative != LoginOutcome::Rejected {
-        return Err(format!("a random password was not rejected ({negative}); the device accepts anything or the profile's success rule cannot tell"));
-    }
-
-    let mut accepted = Vec::new();
-    let mut tried = 0;
+    let mut todo: Vec<&Credential> = Vec::new();
+    let mut hits: Vec<&Credential> = Vec::new();
     for cred in corpus {
         // The current credential is in the corpus: the positive control already showed it works.
         if cred.username == username && cred.password == current {
@@ -61,53 +65,235 @@ pub async fn universal_credentials<'c>(
                     cred.citation, cred.username
                 ),
             );
-            accepted.push(cred);
-            continue;
+            hits.push(cred);
+        } else {
+            todo.push(cred);
         }
+    }
+    let proven = hits.len();
+    let mut tried = 0;
+    let mut queue: std::collections::VecDeque<&Credential> = todo.into_iter().collect();
+    let mut width = sessions;
+    if width > 1 {
+        log.line(
+            "#",
+            &format!(
+                "{} entries, up to {width} sessions side by side",
+                queue.len()
+            ),
+        );
+    }
+    // Rounds side by side; each round the device does not answer in full halves the width,
+    // after waiting out a lockout, and the entries it did not answer go round again.
+    while width > 1 && !queue.is_empty() {
         if let Some(reason) = sample.broken_reason() {
             return Err(reason);
         }
-        let mut outcome = trial.try_login(&cred.username, &cred.password).await;
-        tried += 1;
-        // A declared lockout is waited out and the same credential tried again, so the corpus
-        // is completed without counting a locked answer as a refusal.
-        let mut waits = 0;
-        while outcome == LoginOutcome::LockedOut && waits < 3 {
-            // Undeclared lockouts are waited out too, backing off from one second.
-            let wait = match &mech.brute_force {
-                Some(bf) => bf.lockout.0 + bf.lockout.0 / 4,
-                None => Duration::from_secs(1 << waits),
-            };
+        let round: Vec<&Credential> = queue.drain(..width.min(queue.len())).collect();
+        let outcomes = futures_util::future::join_all(
+            round
+                .iter()
+                .zip(&lanes)
+                .map(|(c, lane)| lane.try_login(&c.username, &c.password)),
+        )
+        .await;
+        let mut again = Vec::new();
+        let mut locked = false;
+        for (k, (cred, outcome)) in round.iter().zip(outcomes).enumerate() {
             log.line(
                 "#",
                 &format!(
-                    "{} user `{}` -> locked out; waiting {:.3}s",
+                    "{} user `{}` -> {outcome} (session {})",
                     cred.citation,
                     cred.username,
-                    wait.as_secs_f64()
+                    k + 1
                 ),
             );
-            tokio::time::sleep(wait).await;
-            outcome = trial.try_login(&cred.username, &cred.password).await;
-            waits += 1;
-        }
-        log.line(
-            "#",
-            &format!("{} user `{}` -> {outcome}", cred.citation, cred.username),
-        );
-        match outcome {
-            LoginOutcome::Accepted => accepted.push(cred),
-            LoginOutcome::Rejected => {}
-            LoginOutcome::LockedOut if !accepted.is_empty() => break,
-            LoginOutcome::LockedOut => {
-                return Err(format!("locked out after {tried} attempts and the lockout did not pass; the corpus could not be completed"))
+            match outcome {
+                LoginOutcome::Accepted => hits.push(cred),
+                LoginOutcome::Rejected => {}
+                LoginOutcome::LockedOut => {
+                    locked = true;
+                    again.push(*cred);
+                    continue;
+                }
+                LoginOutcome::NotALogin(_) => {
+                    again.push(*cred);
+                    continue;
+                }
             }
-            LoginOutcome::NotALogin(why) if accepted.is_empty() => return Err(format!("attempt {tried}: {why}")),
-            LoginOutcome::NotALogin(_) => break,
+            tried += 1;
+        }
+        if !again.is_empty() {
+            width /= 2;
+            log.line("#", &format!("the device did not answer every session as a login; {} session(s) side by side from now on", width.max(1)));
+            for cred in again.into_iter().rev() {
+                queue.push_front(cred);
+            }
+            if locked {
+                tokio::time::sleep(lockout_wait(mech, 0)).await;
+            }
         }
         if !pause.is_zero() {
             tokio::time::sleep(pause).await;
         }
     }
-    Ok(Trials { accepted, tried })
+    if sessions > 1 && !queue.is_empty() {
+        log.line(
+            "#",
+            &format!("the {} entries left are tried one at a time", queue.len()),
+        );
+    }
+    for cred in queue {
+        if let Some(reason) = sample.broken_reason() {
+            return Err(reason);
+        }
+        let outcome = attempt(lanes[0].as_ref(), mech, cred, log).await;
+        log.line(
+            "#",
+            &format!("{} user `{}` -> {outcome}", cred.citation, cred.username),
+        );
+        match outcome {
+            LoginOutcome::Accepted => hits.push(cred),
+            LoginOutcome::Rejected => {}
+            LoginOutcome::LockedOut if hits.len() > proven => break,
+            LoginOutcome::LockedOut => {
+                return Err(format!("locked out after {tried} attempts and the lockout did not pass; the corpus could not be completed"))
+            }
+            LoginOutcome::NotALogin(why) if hits.len() == proven => return Err(format!("attempt {}: {why}", tried + 1)),
+            LoginOutcome::NotALogin(_) => break,
+        }
+        tried += 1;
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+    }
+    let (accepted, unconfirmed) = confirm(lanes[0].as_ref(), mech, hits, proven, log).await;
+    Ok(Trials {
+        accepted,
+        tried,
+        sessions,
+        unconfirmed,
+        elapsed: started.elapsed(),
+        transcripts,
+    })
+}
+
+fn transcript(mech: &AuthMechanism, lane: usize) -> String {
+    match lane {
+        0 => format!("5.1-1-2/{}-transcript.log", mech.id),
+        n => format!("5.1-1-2/{}-transcript-session{}.log", mech.id, n + 1),
+    }
+}
+
+/// Without the controls an "all rejected" result could mean a dead or misread surface. A
+/// lockout (another mechanism's trial may share the device's failure count) is waited out.
+async fn controls(
+    trial: &dyn CredentialTrial,
+    mech: &AuthMechanism,
+    username: &str,
+    current: &str,
+    log: &EvidenceLog,
+) -> Result<(), String> {
+    let positive = waiting(trial, mech, username, current, "control", log).await;
+    log.line(
+        "#",
+        &format!("control: current credential for `{username}` -> {positive}"),
+    );
+    if positive != LoginOutcome::Accepted {
+        return Err(format!("the current credential was not accepted ({positive}); hilt cannot tell success from failure on this surface"));
+    }
+    let random = crate::util::token::fresh();
+    let negative = waiting(trial, mech, username, &random, "control", log).await;
+    log.line(
+        "#",
+        &format!("control: random password for `{username}` -> {negative}"),
+    );
+    if negative != LoginOutcome::Rejected {
+        return Err(format!("a random password was not rejected ({negative}); the device accepts anything or the profile's success rule cannot tell"));
+    }
+    Ok(())
+}
+
+async fn attempt(
+    trial: &dyn CredentialTrial,
+    mech: &AuthMechanism,
+    cred: &Credential,
+    log: &EvidenceLog,
+) -> LoginOutcome {
+    waiting(
+        trial,
+        mech,
+        &cred.username,
+        &cred.password,
+        &cred.citation,
+        log,
+    )
+    .await
+}
+
+/// One login, a lockout waited out (the declared time, else backing off from one second) and
+/// the same credential tried again, so a locked answer is never counted as a refusal.
+async fn waiting(
+    trial: &dyn CredentialTrial,
+    mech: &AuthMechanism,
+    username: &str,
+    password: &str,
+    what: &str,
+    log: &EvidenceLog,
+) -> LoginOutcome {
+    let mut outcome = trial.try_login(username, password).await;
+    for waits in 0..3 {
+        if outcome != LoginOutcome::LockedOut {
+            break;
+        }
+        let wait = lockout_wait(mech, waits);
+        log.line(
+            "#",
+            &format!(
+                "{what} user `{username}` -> locked out; waiting {:.3}s",
+                wait.as_secs_f64()
+            ),
+        );
+        tokio::time::sleep(wait).await;
+        outcome = trial.try_login(username, password).await;
+    }
+    outcome
+}
+
+/// The declared lockout and a quarter more; undeclared, backing off from one second.
+fn lockout_wait(mech: &AuthMechanism, waits: u32) -> Duration {
+    match &mech.brute_force {
+        Some(bf) => bf.lockout.0 + bf.lockout.0 / 4,
+        None => Duration::from_secs(1 << waits),
+    }
+}
+
+/// Each acceptance past the first `proven` (the current credential) is logged in with again,
+/// alone; only a second acceptance makes it a finding.
+async fn confirm<'c>(
+    trial: &dyn CredentialTrial,
+    mech: &AuthMechanism,
+    hits: Vec<&'c Credential>,
+    proven: usize,
+    log: &EvidenceLog,
+) -> (Vec<&'c Credential>, usize) {
+    let mut accepted = hits[..proven].to_vec();
+    let mut unconfirmed = 0;
+    for cred in &hits[proven..] {
+        let again = attempt(trial, mech, cred, log).await;
+        log.line(
+            "#",
+            &format!(
+                "{} user `{}` -> confirmation login: {again}",
+                cred.citation, cred.username
+            ),
+        );
+        if again == LoginOutcome::Accepted {
+            accepted.push(cred);
+        } else {
+            unconfirmed += 1;
+        }
+    }
+    (accepted, unconfirmed)
 }

@@ -26,8 +26,29 @@ pub struct AuthMechanism {
     /// IXIT 1 "Brute Force Prevention", as the manufacturer declares it.
     #[serde(default)]
     pub brute_force: Option<BruteForcePrevention>,
+    /// How many login sessions hilt may hold open at once for the universal-corpus trial
+    /// (5.1-1-2); default 4 over the network. A console is one line: always 1. Brute-force
+    /// measurements (5.1-5-2) and the controls are always one at a time.
+    #[serde(default)]
+    pub max_sessions: Option<std::num::NonZeroU8>,
     pub login: LoginSurface,
 }
+
+impl AuthMechanism {
+    /// Sessions the corpus trial may run side by side on this mechanism.
+    pub fn corpus_sessions(&self) -> usize {
+        match self.login {
+            LoginSurface::Console(_) => 1,
+            _ => self
+                .max_sessions
+                .map_or(DEFAULT_SESSIONS, |n| usize::from(n.get())),
+        }
+    }
+}
+
+/// Well below the unauthenticated-connection limits of common daemons (OpenSSH's MaxStartups
+/// starts dropping at 10, dropbear allows 30), so a stock service is not pushed into refusing.
+const DEFAULT_SESSIONS: usize = 4;
 
 /// After `after_failures` consecutive wrong credentials the mechanism refuses (or delays) logins
 /// for `lockout`; afterwards the right credential works again.
