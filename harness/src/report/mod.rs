@@ -9,5 +9,6 @@ pub mod manifest;
 pub mod merge;
 pub mod table;
 pub mod terminal;
+pub mod timeline;
 
 pub use crate::model::record::{CaseRecord, FileRef, RunInfo, SampleIdentity};

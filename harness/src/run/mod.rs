@@ -112,6 +112,7 @@ pub fn execute(opts: RunOptions) -> i32 {
     let mut reporters: Vec<Box<dyn Reporter>> = vec![
         Box::new(Terminal::new(std::io::stdout(), format)),
         Box::new(BundleWriter(bundle.clone())),
+        Box::new(report::timeline::Timeline::new(std::io::stderr())),
     ];
     let (interrupted, report_errors) = rt.block_on(async {
         let interrupt = watch_signals();
