@@ -19,7 +19,13 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
     );
     let verdicts = run.verdicts();
     assert_eq!(verdicts.len(), 33, "{verdicts:?}");
-    for ((slot, case), (verdict, message, _)) in &verdicts {
+    for ((slot, case), (verdict, message, out)) in &verdicts {
+        // 5.3-10-1's conceptual units are the assessor's; its functional unit (c) passes.
+        if case == "5.3-10-1" {
+            assert_eq!(verdict, "SKIPPED", "{slot} {case}: {message}");
+            assert!(out.contains("unit (c) PASS"), "{slot} {case}: {out}");
+            continue;
+        }
         assert_eq!(verdict, "PASS", "{slot} {case}: {message}");
     }
     for slot in ["slot1", "slot2", "slot3"] {
@@ -43,8 +49,15 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         String::from_utf8_lossy(&check.stderr)
     );
     let stdout = run.stdout();
-    assert!(stdout.contains("test result: ok. 33 passed"), "{stdout}");
-    assert!(stdout.contains("verdicts: 33 PASS, 0 FAIL"), "{stdout}");
+    // 5.3-10-1's units (a) and (b) are conceptual: MANUAL (libtest's `ignored`) on every sample.
+    assert!(
+        stdout.contains("test result: ok. 30 passed; 0 failed; 3 ignored"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("verdicts: 30 PASS, 0 FAIL, 0 INCONCLUSIVE, 0 N/A, 3 MANUAL"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -124,8 +124,8 @@ fn an_updater_fault_fails_with_the_attack_named(
         }
         expect(&run, "slot1", MISUSE, "PASS", "");
     }
-    expect(&run, "slot2", PATHS, "PASS", "");
-    expect(&run, "slot1", PATHS, "PASS", "");
+    expect(&run, "slot2", PATHS, "SKIPPED", "unit (a)");
+    expect(&run, "slot1", PATHS, "SKIPPED", "unit (a)");
 }
 
 #[test]
@@ -146,18 +146,40 @@ fn a_unit_that_bricks_on_a_power_cut_mid_transfer_fails() {
     );
 }
 
+/// Unit (c) finds the legacy CGI; basic authentication over a whole area (401 for /admin/upgrade
+/// and for a random path beside it) is not an update path. Units (a) and (b) are the assessor's.
 #[test]
 fn an_undeclared_upload_path_fails_5_3_10_1() {
-    let (_dir, run) = run_update_cases("cgi", 87, &["undeclared-update-path"]);
+    let dir = TempDir::new("cgi");
+    let rig = write_rig(
+        &dir.0,
+        87,
+        &[&[], &["undeclared-update-path"], &["admin-area-basic-auth"]],
+    );
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &["5.3-10-1"]);
     expect(
         &run,
         "slot2",
         PATHS,
         "FAIL",
-        "answers 405 at /cgi-bin/upgrade.cgi",
+        "answers 405 at /cgi-bin/upgrade.cgi, a common firmware-upload path, where a random path under /cgi-bin/ answers 404",
     );
-    expect(&run, "slot1", PATHS, "PASS", "");
-    expect(&run, "slot2", MISUSE, "PASS", "");
+    for slot in ["slot1", "slot3"] {
+        let (verdict, message, out) = run.verdict(slot, PATHS);
+        assert_eq!(verdict, "SKIPPED", "{slot}: {message}\n{out}");
+        assert!(message.contains("unit (b)"), "{slot}: {message}");
+        assert!(out.contains("unit (c) PASS: none of"), "{slot}: {out}");
+        assert!(
+            out.contains("unit (a) MANUAL: IXIT 7 declares `admin-upload`"),
+            "{out}"
+        );
+    }
+    let (_, _, out) = run.verdict("slot3", PATHS);
+    assert!(
+        out.contains("/admin/upgrade answers 401, as a random path under /admin/ does"),
+        "{out}"
+    );
 }
 
 #[test]

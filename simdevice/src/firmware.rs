@@ -93,10 +93,11 @@ pub enum Fault {
     SecondUartConsole,
     SingleSession,
     LockoutAfterThree,
+    AdminAreaBasicAuth,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 36] = [
+    pub const ALL: [(&'static str, Fault); 37] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -142,6 +143,7 @@ impl Fault {
         ("second-uart-console", Fault::SecondUartConsole),
         ("single-session", Fault::SingleSession),
         ("lockout-after-three", Fault::LockoutAfterThree),
+        ("admin-area-basic-auth", Fault::AdminAreaBasicAuth),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -134,6 +134,19 @@ async fn handle(
                 None => reply(StatusCode::BAD_REQUEST, r#"{"error":"expected url"}"#),
             });
         }
+        // Basic authentication over a whole area, as lighttpd's mod_auth or an nginx location
+        // puts it: every path beneath answers 401, whether anything is there or not.
+        (_, p) if p.starts_with("/admin/") && unit.has(Fault::AdminAreaBasicAuth) => {
+            let mut r = reply(
+                StatusCode::UNAUTHORIZED,
+                r#"{"error":"authentication required"}"#,
+            );
+            r.headers_mut().insert(
+                hyper::header::WWW_AUTHENTICATE,
+                hyper::header::HeaderValue::from_static("Basic realm=\"admin\""),
+            );
+            return Ok(r);
+        }
         // A legacy upgrade CGI left in the image, taking images without a login.
         (&Method::POST, "/cgi-bin/upgrade.cgi") if unit.has(Fault::UndeclaredUpdatePath) => {
             return Ok(crate::updater::receive(unit, body).await)

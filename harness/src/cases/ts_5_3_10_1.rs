@@ -1,10 +1,11 @@
 //! TS 103 701 test case 5.3-10-1, provision 5.3-10: updates over the network rely on a trust
-//! relationship. Units (a) and (b) are conceptual (the IXIT's description); hilt automates the
-//! functional unit (c): find update mechanisms reachable over the network that IXIT 7 omits.
+//! relationship. Units (a) and (b) are conceptual (the IXIT's description): MANUAL, saying what
+//! the assessor checks. hilt performs the functional unit (c): find update mechanisms reachable
+//! over the network that IXIT 7 omits.
 //!
 //! Every HTTP service the profile talks to is asked, with a harmless GET, for the paths where
-//! devices commonly take firmware uploads. A path that exists and is not a declared mechanism is
-//! an undeclared update path. A service that answers every path alike cannot be probed this way.
+//! devices commonly take firmware uploads. A path that answers otherwise than a random sibling
+//! under the same prefix, and is not a declared mechanism, is an undeclared update path.
 
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
@@ -13,10 +14,11 @@ use crate::config::procedure::Step;
 use crate::config::profile::LoginSurface;
 use crate::config::update::Delivery;
 use crate::facts::initialized;
+use crate::model::unit::{Gathered, UnitResult};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::http::HttpRequest;
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// The suite's `cases."5.3-10-1"` entry.
@@ -29,13 +31,17 @@ pub struct Params {
 
 pub struct Case;
 
+const UNIT_A: &str = "the device verifies authenticity and integrity (as 5.3-9-1)";
+const UNIT_B: &str = "network update mechanisms rely on a trust relationship";
+const UNIT_C: &str = "no network update mechanism missing from IXIT 7";
+
 impl TestCase for Case {
     type Params = Params;
     const SPEC: CaseSpec = CaseSpec {
         id: "5.3-10-1",
         provision: "5.3-10",
-        title: "no undeclared network update path (unit c)",
-        decision_rule: "Unit c only (a and b are conceptual). On every HTTP service the profile names, hilt sends a GET to each path of the suite's update-path lists. FAIL if a path answers anything but 404 or 410 and is not the path of a declared update mechanism on that service. A service that does not answer 404 for a random path cannot be probed this way and is listed; INCONCLUSIVE if no service could be probed or a request failed. PASS otherwise.",
+        title: "network updates rely on a trust relationship",
+        decision_rule: "Units (a) and (b) are conceptual: MANUAL, with what the assessor checks in IXIT 7. Unit (c): on every HTTP service the profile names, hilt sends a GET to each path of the suite's update-path lists that is not a declared update mechanism's (an upload path or a pull trigger's path), and to a random sibling of it under the same prefix. FAIL if a path answers anything but 404 or 410 and differs from its sibling's answer (so basic authentication over a whole area, answering 401 everywhere, is not a finding). A service that does not answer 404 for a random top-level path cannot be probed this way and is listed; not performed if no service could be probed or a request failed.",
     };
 
     fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
@@ -47,103 +53,170 @@ impl TestCase for Case {
     }
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-        let sample = ctx.sample;
-        let profile = &ctx.config.profile;
-        if let Err(reason) = initialized::required(sample, ctx.config).await {
-            return CaseResult::blocked(reason);
-        }
-        let mut paths = Vec::new();
-        for list in &params.http_paths {
-            let file = ctx.config.suite.path_of(&list.value);
-            match std::fs::read_to_string(&file) {
-                Ok(text) => paths.extend(
-                    text.lines()
-                        .map(str::trim)
-                        .filter(|l| l.starts_with('/'))
-                        .map(String::from),
-                ),
-                Err(e) => {
-                    return CaseResult::not_performed(
-                        Cause::Config,
-                        format!("{}: {e}", file.display()),
-                    )
-                }
-            }
-        }
-        let declared: BTreeSet<(String, String)> = profile
+        let mechanisms: Vec<String> = ctx
+            .config
+            .profile
             .body
             .ixit
             .update_mechanisms
             .iter()
-            .filter_map(|m| match &m.delivery {
-                Delivery::PushHttp(p) => Some((p.service.value.clone(), p.path.clone())),
-                Delivery::PullHttp(_) | Delivery::ConsoleXmodem(_) => None,
-            })
+            .map(|m| format!("`{}`", m.id))
             .collect();
-        let log = sample.evidence.log("update-paths.log");
-        let (mut findings, mut blockers, mut details) = (vec![], vec![], vec![]);
-        let mut probed = 0u32;
-        for service_id in http_services(ctx) {
-            let Some(service) = profile.service(&service_id).filter(|s| s.enabled) else {
+        let listed = match mechanisms.is_empty() {
+            true => "IXIT 7 declares no update mechanism".to_string(),
+            false => format!("IXIT 7 declares {}", mechanisms.join(", ")),
+        };
+        let a = UnitResult::manual("a", UNIT_A, format!("{listed}: check that each description says how the unit itself verifies an image's authenticity and integrity before installing it (as 5.3-9-1 a and b)"));
+        let b = UnitResult::manual("b", UNIT_B, "check that each network mechanism relies on a trust relationship: an authenticated channel, network membership behind a secret, signature verification or user confirmation");
+        let mut out = Gathered::default();
+        let c = unit_c(ctx, params, &mut out).await;
+        out.into_result(vec![a, b, c])
+    }
+}
+
+async fn unit_c(ctx: &CaseContext<'_>, params: &Params, out: &mut Gathered) -> UnitResult {
+    let sample = ctx.sample;
+    let profile = &ctx.config.profile;
+    if let Err(reason) = initialized::required(sample, ctx.config).await {
+        return UnitResult::not_performed("c", UNIT_C, reason.clone());
+    }
+    let mut paths = Vec::new();
+    for list in &params.http_paths {
+        let file = ctx.config.suite.path_of(&list.value);
+        match std::fs::read_to_string(&file) {
+            Ok(text) => paths.extend(
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| l.starts_with('/'))
+                    .map(String::from),
+            ),
+            Err(e) => {
+                let why = Blocker::new(Cause::Config, format!("{}: {e}", file.display()));
+                return UnitResult::not_performed("c", UNIT_C, why);
+            }
+        }
+    }
+    let declared = declared_paths(ctx);
+    let log = sample.evidence.log("update-paths.log");
+    out.evidence
+        .extend([sample.evidence.dir.join("http.log"), log.path.clone()]);
+    let (mut findings, mut blockers) = (vec![], vec![]);
+    let mut probed = 0u32;
+    for service_id in http_services(ctx) {
+        let Some(service) = profile.service(&service_id).filter(|s| s.enabled) else {
+            continue;
+        };
+        let (port, endpoint) = (service.port.value, service.endpoint());
+        let control = format!("/hilt-no-such-path-{}", crate::util::token::fresh());
+        match get(sample, endpoint, &control).await {
+            Ok((404 | 410, _)) => {}
+            Ok((status, _)) => {
+                out.details.push(format!(
+                    "`{service_id}` (TCP {port}) answers {status} for a random path: not probed"
+                ));
                 continue;
-            };
-            let (port, endpoint) = (service.port.value, service.endpoint());
-            let control = format!("/hilt-no-such-path-{}", crate::util::token::fresh());
-            match get(sample, endpoint, &control).await {
-                Ok((404 | 410, _)) => {}
-                Ok((status, _)) => {
-                    details.push(format!(
-                        "`{service_id}` (TCP {port}) answers {status} for a random path: not probed"
-                    ));
-                    continue;
-                }
+            }
+            Err(e) => {
+                blockers.push(Blocker::new(
+                    Cause::Unit,
+                    format!("`{service_id}` (TCP {port}): {e}"),
+                ));
+                continue;
+            }
+        }
+        // A random sibling under the same prefix, asked once per prefix.
+        let mut siblings: BTreeMap<String, u16> = BTreeMap::new();
+        for path in &paths {
+            if declared.contains(&(service_id.clone(), path.clone())) {
+                continue;
+            }
+            probed += 1;
+            let status = match get(sample, endpoint, path).await {
+                Ok((404 | 410, _)) => continue,
+                Ok(answer) => answer,
                 Err(e) => {
                     blockers.push(Blocker::new(
                         Cause::Unit,
-                        format!("`{service_id}` (TCP {port}): {e}"),
+                        format!("`{service_id}` {path}: {e}"),
                     ));
                     continue;
                 }
-            }
-            for path in &paths {
-                if declared.contains(&(service_id.clone(), path.clone())) {
-                    continue;
+            };
+            let prefix = &path[..path.rfind('/').unwrap_or(0) + 1];
+            let sibling = match siblings.get(prefix) {
+                Some(s) => *s,
+                None => {
+                    let random = format!("{prefix}hilt-{}", crate::util::token::fresh());
+                    match get(sample, endpoint, &random).await {
+                        Ok((s, _)) => {
+                            log.line("#", &format!("`{service_id}` control {random} -> {s}"));
+                            siblings.insert(prefix.to_string(), s);
+                            s
+                        }
+                        Err(e) => {
+                            blockers.push(Blocker::new(
+                                Cause::Unit,
+                                format!("`{service_id}` {random}: {e}"),
+                            ));
+                            continue;
+                        }
+                    }
                 }
-                probed += 1;
-                match get(sample, endpoint, path).await {
-                    Ok((404 | 410, _)) => {}
-                    Ok((status, body)) => findings.push(format!(
-                        "`{service_id}` (TCP {port}) answers {status} at {path}, a common firmware-upload path, and IXIT 7 declares no update mechanism there; answer: {}",
-                        crate::evidence::printable(&body[..body.len().min(160)])
-                    )),
-                    Err(e) => blockers.push(Blocker::new(Cause::Unit, format!("`{service_id}` {path}: {e}"))),
-                }
+            };
+            if status.0 == sibling {
+                out.details.push(format!("`{service_id}` {path} answers {sibling}, as a random path under {prefix} does: nothing particular there"));
+                continue;
             }
-            log.line(
-                "#",
-                &format!("`{service_id}` (TCP {port}): {} paths probed", paths.len()),
-            );
-        }
-        if probed == 0 && findings.is_empty() {
-            blockers.push(Blocker::new(
-                Cause::Unit,
-                "no HTTP service of the profile could be probed for update paths",
+            findings.push(format!(
+                "`{service_id}` (TCP {port}) answers {} at {path}, a common firmware-upload path, where a random path under {prefix} answers {sibling}, and IXIT 7 declares no update mechanism there; answer: {}",
+                status.0,
+                crate::evidence::printable(&status.1[..status.1.len().min(160)])
             ));
         }
-        let mut r = CaseResult::from_findings(
-            &findings,
-            &blockers,
-            &format!("none of {probed} common update paths exists undeclared"),
+        log.line(
+            "#",
+            &format!("`{service_id}` (TCP {port}): {} paths probed", paths.len()),
         );
-        r.details.extend(details);
-        r.measurements = vec![Measurement::new(
-            "update paths probed",
-            f64::from(probed),
-            "requests",
-        )];
-        r.evidence = vec![sample.evidence.dir.join("http.log"), log.path];
-        r
     }
+    if probed == 0 && findings.is_empty() {
+        blockers.push(Blocker::new(
+            Cause::Unit,
+            "no HTTP service of the profile could be probed for update paths",
+        ));
+    }
+    out.measurements.push(Measurement::new(
+        "update paths probed",
+        f64::from(probed),
+        "requests",
+    ));
+    UnitResult::judge(
+        "c",
+        UNIT_C,
+        &findings,
+        &blockers,
+        format!("none of {probed} common update paths exists undeclared"),
+    )
+}
+
+/// (service, path) of every declared HTTP update mechanism: upload paths and pull triggers.
+fn declared_paths(ctx: &CaseContext<'_>) -> BTreeSet<(String, String)> {
+    let mut declared = BTreeSet::new();
+    for m in ctx.config.profile.body.ixit.update_mechanisms.iter() {
+        match &m.delivery {
+            Delivery::PushHttp(p) => {
+                declared.insert((p.service.value.clone(), p.path.clone()));
+            }
+            Delivery::PullHttp(pull) => {
+                for step in &pull.trigger {
+                    if let Step::Http(h) = &**step {
+                        declared.insert((h.service.clone(), h.path.clone()));
+                    }
+                }
+            }
+            Delivery::ConsoleXmodem(_) => {}
+        }
+    }
+    declared
 }
 
 /// Services the profile reaches over HTTP: logins, update uploads, procedure requests.
