@@ -229,6 +229,20 @@ async fn declared_logins_in_clear(
         let Ok(username) = sample.fill(&mech.username) else {
             continue;
         };
+        let Ok(ip) = sample.scope.check(sample.address) else {
+            return;
+        };
+        if let Some(to) = redirect_to_tls(SocketAddr::new(ip, port), &spec.method, &spec.path).await
+        {
+            log.line(
+                "<",
+                &format!(
+                    "{name}: `{}` ({} {}) only redirects to {to}: not replayed",
+                    mech.id, spec.method, spec.path
+                ),
+            );
+            continue;
+        }
         let trial = HttpTrial {
             sample,
             endpoint: Endpoint::plain(port),
@@ -253,5 +267,51 @@ async fn declared_logins_in_clear(
                 mech.id, spec.method, spec.path
             ));
         }
+    }
+}
+
+/// Where a plain-HTTP port sends the login's request, when all it does is redirect to HTTPS: a
+/// redirect carries no credential, whatever status the profile counts as a successful login.
+async fn redirect_to_tls(addr: SocketAddr, method: &str, path: &str) -> Option<String> {
+    let request = format!("{method} {path} HTTP/1.0\r\nHost: device\r\nContent-Length: 0\r\n\r\n");
+    let answer = exchange(addr, Some(request.as_bytes()), Duration::from_secs(3)).await;
+    redirect_target(&answer)
+}
+
+/// The `Location` of a 3xx answer whose target is https.
+fn redirect_target(answer: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(answer);
+    let mut lines = text.split("\r\n");
+    let status = lines.next()?.split_whitespace().nth(1)?;
+    if !status.starts_with('3') {
+        return None;
+    }
+    lines
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("location"))
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| v.to_ascii_lowercase().starts_with("https://"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redirect_target;
+
+    #[test]
+    fn only_a_redirect_to_https_is_a_redirect_to_tls() {
+        let to_tls =
+            b"HTTP/1.1 301 Moved Permanently\r\nlocation: https://10.0.0.2:8443/login\r\n\r\n";
+        assert_eq!(
+            redirect_target(to_tls).as_deref(),
+            Some("https://10.0.0.2:8443/login")
+        );
+        let to_plain = b"HTTP/1.1 302 Found\r\nLocation: /home\r\n\r\n";
+        assert_eq!(redirect_target(to_plain), None);
+        assert_eq!(
+            redirect_target(b"HTTP/1.1 200 OK\r\n\r\nLocation: https://x/"),
+            None
+        );
+        assert_eq!(redirect_target(b"\xff\xfe garbage"), None);
     }
 }
