@@ -69,6 +69,7 @@ const ALL: [&str; 7] = [
     (PASSWORDS, "TCP 2222 takes a SSH login that IXIT 1 does not declare (SSH-2.0-dropbear_2022.83)"),
     (BRUTE_FORCE, "unit (a) TCP 2222 takes a SSH login that IXIT 1 does not declare"),
     (PORTS, "TCP port 2222 is open but not declared"),
+    (DISCLOSURE, "software version(s) dropbear 2022.83 in TCP 2222"),
 ])]
 #[case::credentials_over_plain_http("plainhttp", 60, &["credentials-over-plain-http"], &[
     (CRYPTO, "`http` (TCP 8080): the `web-admin` login (POST /api/login) is evaluated over plain HTTP (a random password was rejected)"),
@@ -258,4 +259,37 @@ fn a_password_that_crosses_the_wire_readable_is_found_in_the_capture() {
     );
     let (_, message, _) = run.verdict("slot1", CRYPTO);
     assert!(message.contains("> 127.0.63.1:8080"), "{message}");
+}
+
+/// A login whose profile counts 301 as success: the compliant unit's plain port only redirects
+/// it to HTTPS, which carries no credential; the unit serving the API in clear still FAILs.
+#[test]
+fn a_redirect_to_https_is_not_a_login_over_plain_http() {
+    let dir = TempDir::new("redirect");
+    let text = profile_text();
+    let admin = text.find("    - id: web-admin").unwrap();
+    let at = admin + text[admin..].find("success_status: [200]").unwrap();
+    let variant = format!(
+        "{}success_status: [200, 301]{}",
+        &text[..at],
+        &text[at + "success_status: [200]".len()..]
+    );
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, variant).unwrap();
+    let rig = write_rig(&dir.0, 102, &[&[], &["credentials-over-plain-http"]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[CRYPTO]);
+    assert_verdict(&run, "slot1", CRYPTO, "PASS", "");
+    assert_verdict(
+        &run,
+        "slot2",
+        CRYPTO,
+        "FAIL",
+        "the `web-admin` login (POST /api/login) is evaluated over plain HTTP",
+    );
+    let log = std::fs::read_to_string(run.run_dir().join("samples/slot1/crypto.log")).unwrap();
+    assert!(
+        log.contains("`web-admin` (POST /api/login) only redirects to https://127.0.102.1:"),
+        "{log}"
+    );
 }

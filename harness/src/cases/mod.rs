@@ -5,6 +5,7 @@ pub mod brute_force_judgement;
 pub mod corpus_trial;
 pub mod debug_uart;
 pub mod derivation;
+pub mod disclosed_versions;
 pub mod login_surfaces;
 pub mod password_checks;
 pub mod pre_installed;

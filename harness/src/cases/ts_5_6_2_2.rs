@@ -7,6 +7,7 @@
 //! at on the unit. In all of it, it looks for the unit's own identifiers: the firmware version
 //! read back, the serial number and the MAC address (in its usual spellings).
 
+use super::disclosed_versions;
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::bench::Sample;
@@ -14,7 +15,7 @@ use crate::config::profile::Disclosure;
 use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::login::detect::exchange;
-use crate::model::verdict::{CaseResult, Cause, Measurement};
+use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -32,7 +33,7 @@ impl TestCase for Case {
         id: "5.6-2-2",
         provision: "5.6-2",
         title: "nothing security-relevant disclosed without authentication",
-        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port, every UDP answer of the discovery, and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication). INCONCLUSIVE if the scans could not run or the firmware version is unknown. PASS otherwise.",
+        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port, every UDP answer of the discovery, and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address, or a software component's version (a product token with a dotted version: an SSH identification string, a Server: header, an FTP greeting, a discovery description; protocol versions such as HTTP/1.1 excepted) appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication: firmware_version, serial, mac, component_versions). INCONCLUSIVE if the scans could not run, or the firmware version is unknown and nothing else was found. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -42,9 +43,7 @@ impl TestCase for Case {
             Ok(s) => s.clone(),
             Err(reason) => return CaseResult::blocked(reason),
         };
-        let Some(version) = state.firmware_version.filter(|v| !v.is_empty()) else {
-            return CaseResult::not_performed(Cause::Config, "the firmware version is unknown (profile `procedures.read_version`), so its disclosure cannot be looked for");
-        };
+        let version = state.firmware_version.filter(|v| !v.is_empty());
         let ports = match open_ports::get(sample, &ctx.config.suite).await {
             Ok(p) => p,
             Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
@@ -70,11 +69,15 @@ impl TestCase for Case {
             .ixit
             .disclosed_without_authentication;
         let label = &sample.label;
+        let mut blockers = Vec::new();
+        if version.is_none() {
+            blockers.push(Blocker::new(Cause::Config, "the firmware version is unknown (profile `procedures.read_version`), so its disclosure could not be looked for"));
+        }
         let items = [
             (
                 Disclosure::FirmwareVersion,
                 "firmware version",
-                vec![version],
+                version.into_iter().collect::<Vec<_>>(),
             ),
             (
                 Disclosure::Serial,
@@ -108,7 +111,29 @@ impl TestCase for Case {
                 }
             }
         }
-        let mut r = CaseResult::from_findings(&findings, &[], &format!("none of the unit's firmware version, serial number or MAC address appears in {} unauthenticated answers", answers.len()));
+        // The unit's own firmware version in a product token is the firmware-version item above.
+        let firmware = items[0].2.first().cloned();
+        for a in &answers {
+            let versions: Vec<String> = disclosed_versions::find(&a.bytes, 8)
+                .into_iter()
+                .filter(|(_, v)| Some(v) != firmware.as_ref())
+                .map(|(n, v)| format!("{n} {v}"))
+                .collect();
+            if versions.is_empty() {
+                continue;
+            }
+            let text = format!(
+                "software version(s) {} in {}",
+                versions.join(", "),
+                a.source
+            );
+            if declared.contains(&Disclosure::ComponentVersions) {
+                details.push(format!("declared disclosure: {text}"));
+            } else {
+                findings.push(format!("{text} (component versions are not declared as disclosed without authentication)"));
+            }
+        }
+        let mut r = CaseResult::from_findings(&findings, &blockers, &format!("none of the unit's firmware version, serial number, MAC address or software versions appears in {} unauthenticated answers", answers.len()));
         r.details.extend(details);
         r.measurements = vec![Measurement::new(
             "unauthenticated answers examined",

@@ -97,6 +97,9 @@ pub enum Disclosure {
     FirmwareVersion,
     Serial,
     Mac,
+    /// Versions of the software components (daemons, libraries, the OS kernel), as SSH
+    /// identification strings, `Server:` headers and discovery descriptions carry them.
+    ComponentVersions,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
