@@ -182,3 +182,24 @@ fn the_side_by_side_corpus_falls_back_when_the_device_cannot_keep_up() {
     assert!(attempts("slot2").contains("503"), "{}", attempts("slot2"));
     assert!(attempts("slot3").contains("-> locked out (session"));
 }
+
+/// IXIT 1 declares pre-installed passwords, but the lab typed in a label without one: unit (c)
+/// cannot judge uniqueness, and says why, instead of passing on the corpus alone.
+#[test]
+fn a_label_without_its_password_leaves_unit_c_not_performed() {
+    let dir = TempDir::new("nolabelpw");
+    let suite = quick_suite(&dir.0);
+    let rig = write_rig(&dir.0, 103, &[&[]]);
+    let text = std::fs::read_to_string(&rig).unwrap().replace(
+        "label: { file: \"{scratch}/label.yaml\" }",
+        "label: { serial: \"VC100-X\", mac: \"02:00:00:67:00:01\", username: admin }",
+    );
+    std::fs::write(&rig, text).unwrap();
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[PASSWORDS]);
+    let (verdict, message, out) = run.verdict("slot1", PASSWORDS);
+    assert_eq!(verdict, "INCONCLUSIVE", "{message}\n{out}");
+    assert!(
+        out.contains("unit (c) NOT PERFORMED (config): IXIT 1 declares pre-installed passwords (web-admin, web-ui, snapshot-api, uart-console) but the rig gives this unit's label no password"),
+        "{out}"
+    );
+}

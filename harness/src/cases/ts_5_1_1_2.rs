@@ -18,7 +18,7 @@ use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::duration::Dur;
 use crate::config::located::Located;
-use crate::config::profile::{AuthMechanism, LoginSurface};
+use crate::config::profile::{AuthFactor, AuthMechanism, LoginSurface};
 use crate::config::suite::FactSection;
 use crate::corpus::{self, Credential};
 use crate::facts::{initialized, open_ports};
@@ -195,9 +195,27 @@ async fn unit_c(
             blockers.extend(j.blockers);
             out.details.extend(j.details);
         }
-        None => out
-            .details
-            .push("unit (c): the label carries no pre-installed password".into()),
+        None => {
+            let pre_installed: Vec<&str> = ctx
+                .config
+                .profile
+                .body
+                .ixit
+                .auth_mechanisms
+                .iter()
+                .filter(|m| m.factor == AuthFactor::PreInstalledUnique)
+                .map(|m| m.id.as_str())
+                .collect();
+            if pre_installed.is_empty() {
+                out.details
+                    .push("unit (c): the label carries no pre-installed password".into());
+            } else {
+                blockers.push(Blocker::new(Cause::Config, format!(
+                    "IXIT 1 declares pre-installed passwords ({}) but the rig gives this unit's label no password (`label.password` or its label file): whether it is unique and not universal was not judged",
+                    pre_installed.join(", ")
+                )));
+            }
+        }
     }
     if let Err(why) = state {
         blockers.push(
