@@ -20,7 +20,7 @@ impl TestCase for Case {
         id: "5.6-1-2",
         provision: "5.6-1",
         title: "unused interfaces disabled, open ports declared",
-        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
+        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; the counts are in the details. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
