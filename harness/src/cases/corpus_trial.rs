@@ -1,9 +1,9 @@
 //! 5.1-1-2 unit (c), the initialized half: one declared login mechanism against the universal
 //! default-credential corpus, after the controls that show hilt can tell success from failure.
 //!
-//! The corpus runs in rounds of up to `max_sessions` logins side by side, each session with its
-//! own transcript. The first round in which the device refuses, resets or locks out a session
-//! ends that: the entries left are tried one at a time, waiting lockouts out. Every acceptance is
+//! The corpus runs on up to `max_sessions` sessions side by side, each with its own transcript.
+//! When the device refuses, resets or locks out a session, hilt halves the sessions (waiting a
+//! lockout out) down to one at a time, where lockouts are waited out entry by entry. Every acceptance is
 //! confirmed by a second, clean login before it counts, so a confused answer under load is never
 //! reported as a universal credential.
 
@@ -72,7 +72,7 @@ pub async fn universal_credentials<'c>(
     }
     let proven = hits.len();
     let mut tried = 0;
-    let mut queue: std::collections::VecDeque<&Credential> = todo.into_iter().collect();
+    let mut queue: Queue = todo.into_iter().collect();
     let mut width = sessions;
     if width > 1 {
         log.line(
@@ -83,42 +83,28 @@ pub async fn universal_credentials<'c>(
             ),
         );
     }
-    // Rounds side by side; each round the device does not answer in full halves the width,
-    // after waiting out a lockout, and the entries it did not answer go round again.
+    // Waves of `width` sessions, each taking the next entry as soon as its last one is answered.
+    // The first answer that is not a login's (a refusal, a reset, a lockout) ends the wave: the
+    // width halves, a lockout is waited out, and the unanswered entries go first in the next.
     while width > 1 && !queue.is_empty() {
         if let Some(reason) = sample.broken_reason() {
             return Err(reason);
         }
-        let round: Vec<&Credential> = queue.drain(..width.min(queue.len())).collect();
-        let outcomes = futures_util::future::join_all(
-            round
-                .iter()
-                .zip(&lanes)
-                .map(|(c, lane)| lane.try_login(&c.username, &c.password)),
-        )
-        .await;
+        let (seen, left) = wave(&lanes[..width], std::mem::take(&mut queue), pause, log).await;
+        queue = left;
         let mut again = Vec::new();
         let mut locked = false;
-        for (k, (cred, outcome)) in round.iter().zip(outcomes).enumerate() {
-            log.line(
-                "#",
-                &format!(
-                    "{} user `{}` -> {outcome} (session {})",
-                    cred.citation,
-                    cred.username,
-                    k + 1
-                ),
-            );
+        for (cred, outcome) in seen {
             match outcome {
                 LoginOutcome::Accepted => hits.push(cred),
                 LoginOutcome::Rejected => {}
                 LoginOutcome::LockedOut => {
                     locked = true;
-                    again.push(*cred);
+                    again.push(cred);
                     continue;
                 }
                 LoginOutcome::NotALogin(_) => {
-                    again.push(*cred);
+                    again.push(cred);
                     continue;
                 }
             }
@@ -133,9 +119,6 @@ pub async fn universal_credentials<'c>(
             if locked {
                 tokio::time::sleep(lockout_wait(mech, 0)).await;
             }
-        }
-        if !pause.is_zero() {
-            tokio::time::sleep(pause).await;
         }
     }
     if sessions > 1 && !queue.is_empty() {
@@ -177,6 +160,56 @@ pub async fn universal_credentials<'c>(
         elapsed: started.elapsed(),
         transcripts,
     })
+}
+
+type Queue<'c> = std::collections::VecDeque<&'c Credential>;
+
+/// One wave: every lane logs in with the next queued entry until the queue is empty or any lane
+/// meets an answer that is not a login's. Returns each entry tried with its outcome, and the
+/// entries not started.
+async fn wave<'c>(
+    lanes: &[Lane<'_>],
+    queue: Queue<'c>,
+    pause: Duration,
+    log: &EvidenceLog,
+) -> (Vec<(&'c Credential, LoginOutcome)>, Queue<'c>) {
+    let queue = std::sync::Mutex::new(queue);
+    let trouble = std::sync::atomic::AtomicBool::new(false);
+    let runs = lanes.iter().enumerate().map(|(k, lane)| {
+        let (queue, trouble) = (&queue, &trouble);
+        async move {
+            let mut seen = Vec::new();
+            while !trouble.load(std::sync::atomic::Ordering::Relaxed) {
+                let next = queue.lock().map(|mut q| q.pop_front()).unwrap_or(None);
+                let Some(cred) = next else { break };
+                let outcome = lane.try_login(&cred.username, &cred.password).await;
+                log.line(
+                    "#",
+                    &format!(
+                        "{} user `{}` -> {outcome} (session {})",
+                        cred.citation,
+                        cred.username,
+                        k + 1
+                    ),
+                );
+                if !matches!(outcome, LoginOutcome::Accepted | LoginOutcome::Rejected) {
+                    trouble.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                seen.push((cred, outcome));
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
+            }
+            seen
+        }
+    });
+    let seen = futures_util::future::join_all(runs)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    let left = queue.into_inner().unwrap_or_default();
+    (seen, left)
 }
 
 fn transcript(mech: &AuthMechanism, lane: usize) -> String {
