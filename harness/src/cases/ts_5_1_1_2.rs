@@ -12,7 +12,7 @@
 //! current credential (it must work), a random one (it must not) and the universal
 //! default-credential corpus (none may work).
 
-use super::corpus_trial::universal_credentials;
+use super::corpus_on_mechanisms::corpus_on_all;
 use super::pre_installed::{self, PreInstalled};
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
@@ -23,7 +23,7 @@ use crate::config::suite::FactSection;
 use crate::corpus::{self, Credential};
 use crate::facts::{initialized, open_ports};
 use crate::model::unit::{Gathered, UnitResult};
-use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
+use crate::model::verdict::{Blocker, CaseResult, Cause};
 use serde::Deserialize;
 
 /// The suite's `cases."5.1-1-2"` entry.
@@ -255,10 +255,9 @@ async fn unit_c(
         }
         tried.push(&mech.value);
     }
-    for m in corpus_on_all(ctx, params, &tried, corpus).await {
-        out.details.extend(m.gathered.details);
-        out.evidence.extend(m.gathered.evidence);
-        out.measurements.extend(m.gathered.measurements);
+    let pause = params.pause_between_attempts.0;
+    for m in corpus_on_all(ctx, pause, &tried, corpus).await {
+        out.absorb(m.gathered);
         findings.extend(m.findings);
         blockers.extend(m.blockers);
     }
@@ -269,125 +268,6 @@ async fn unit_c(
         &blockers,
         "the label password is unique and not universal; no universal credential was accepted after initialization",
     )
-}
-
-/// What one mechanism's corpus trial found.
-#[derive(Default)]
-struct MechanismTrial {
-    gathered: Gathered,
-    findings: Vec<String>,
-    blockers: Vec<Blocker>,
-}
-
-/// Mechanisms on different services (and the console) are tried side by side; those sharing a
-/// service one after another, so one daemon is never pushed past one mechanism's sessions. The
-/// results come back in declaration order.
-async fn corpus_on_all(
-    ctx: &CaseContext<'_>,
-    params: &Params,
-    mechanisms: &[&AuthMechanism],
-    corpus: &[Credential],
-) -> Vec<MechanismTrial> {
-    let surface = |m: &AuthMechanism| m.service.as_ref().map(|s| s.value.clone());
-    let mut groups: Vec<(Option<String>, Vec<usize>)> = Vec::new();
-    for (i, m) in mechanisms.iter().enumerate() {
-        match groups.iter_mut().find(|(s, _)| *s == surface(m)) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((surface(m), vec![i])),
-        }
-    }
-    let runs = groups.iter().map(|(_, members)| async move {
-        let mut done = Vec::new();
-        for &i in members {
-            done.push((i, corpus_on(ctx, params, mechanisms[i], corpus).await));
-        }
-        done
-    });
-    let mut all: Vec<(usize, MechanismTrial)> = futures_util::future::join_all(runs)
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, m)| m).collect()
-}
-
-async fn corpus_on(
-    ctx: &CaseContext<'_>,
-    params: &Params,
-    mech: &AuthMechanism,
-    corpus: &[Credential],
-) -> MechanismTrial {
-    let sample = ctx.sample;
-    let mut out = MechanismTrial::default();
-    let log = sample
-        .evidence
-        .log(&format!("5.1-1-2/{}-attempts.log", mech.id));
-    out.gathered.evidence.push(log.path.clone());
-    let trial =
-        universal_credentials(ctx, mech, corpus, params.pause_between_attempts.0, &log).await;
-    // The exchanges themselves: transcripts, or the HTTP log (cited only if written).
-    let transcripts = trial
-        .as_ref()
-        .map(|t| t.transcripts.clone())
-        .unwrap_or_default();
-    match mech.login {
-        LoginSurface::Telnet(_)
-        | LoginSurface::Ftp(_)
-        | LoginSurface::Rtsp(_)
-        | LoginSurface::Mqtt(_)
-        | LoginSurface::Ssh(_) => out
-            .gathered
-            .evidence
-            .extend(transcripts.iter().map(|t| sample.evidence.dir.join(t))),
-        LoginSurface::Http(_) => out
-            .gathered
-            .evidence
-            .push(sample.evidence.dir.join("http.log")),
-        LoginSurface::Console(_) => {}
-    }
-    match trial {
-        Ok(t) => {
-            out.gathered.details.push(format!(
-                "unit (c): {}: {} universal credentials tried in the initialized state, {} accepted ({} session(s) side by side, {:.1}s{})",
-                mech.id,
-                t.tried,
-                t.accepted.len(),
-                t.sessions,
-                t.elapsed.as_secs_f64(),
-                match t.unconfirmed {
-                    0 => String::new(),
-                    n => format!("; {n} acceptance(s) not confirmed by a second login, not counted"),
-                }
-            ));
-            let m = &mut out.gathered.measurements;
-            m.push(Measurement::new(
-                &format!("{}_corpus_attempts", mech.id),
-                t.tried as f64,
-                "attempts",
-            ));
-            m.push(Measurement::new(
-                &format!("{}_corpus_accepted", mech.id),
-                t.accepted.len() as f64,
-                "credentials",
-            ));
-            m.push(Measurement::new(
-                &format!("{}_corpus_duration", mech.id),
-                t.elapsed.as_secs_f64(),
-                "s",
-            ));
-            for c in t.accepted {
-                out.findings.push(format!(
-                    "{} accepted the universal credential {} (user `{}`) in the initialized state",
-                    mech.id, c.citation, c.username
-                ));
-            }
-        }
-        Err(reason) => out
-            .blockers
-            .push(Blocker::new(Cause::Unit, format!("{}: {reason}", mech.id))),
-    }
-    out
 }
 
 enum Reach {

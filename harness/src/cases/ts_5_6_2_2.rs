@@ -77,7 +77,7 @@ impl TestCase for Case {
             (
                 Disclosure::FirmwareVersion,
                 "firmware version",
-                version.into_iter().collect::<Vec<_>>(),
+                version.iter().cloned().collect::<Vec<_>>(),
             ),
             (
                 Disclosure::Serial,
@@ -111,12 +111,11 @@ impl TestCase for Case {
                 }
             }
         }
-        // The unit's own firmware version in a product token is the firmware-version item above.
-        let firmware = items[0].2.first().cloned();
         for a in &answers {
             let versions: Vec<String> = disclosed_versions::find(&a.bytes, 8)
                 .into_iter()
-                .filter(|(_, v)| Some(v) != firmware.as_ref())
+                // The unit's own firmware version in a product token is that item, above.
+                .filter(|(_, v)| Some(v) != version.as_ref())
                 .map(|(n, v)| format!("{n} {v}"))
                 .collect();
             if versions.is_empty() {

@@ -108,6 +108,13 @@ impl Gathered {
         r
     }
 
+    /// Another part's details, evidence and measurements, after this one's.
+    pub fn absorb(&mut self, other: Gathered) {
+        self.details.extend(other.details);
+        self.evidence.extend(other.evidence);
+        self.measurements.extend(other.measurements);
+    }
+
     /// A part judged as a whole case (a sub-procedure's result) becomes one unit; its details,
     /// evidence and measurements are gathered.
     pub fn unit_from(
