@@ -87,7 +87,18 @@ enum Command {
     /// List the debug probes and serial ports present on this bench, with the selector or path
     /// a rig file takes for each.
     Hardware,
-    /// Print the JSON Schema of a config file (rig, profile or suite), for editors and CI.
+    /// List the provisions of EN 303 645 and the TS 103 701 test cases that assess them; `*`
+    /// marks the cases hilt automates.
+    Catalogue {
+        /// The version of EN 303 645, e.g. V2.1.1 (default: every built-in one).
+        #[arg(long)]
+        version: Option<String>,
+        /// Also print what each test unit asks of the assessor.
+        #[arg(long)]
+        units: bool,
+    },
+    /// Print the JSON Schema of a config file (rig, profile or suite) or of a catalogue, for
+    /// editors and CI.
     Schema {
         #[arg(value_parser = hilt::schema::KINDS)]
         kind: String,
@@ -99,6 +110,27 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+}
+
+fn catalogue(version: Option<&str>, units: bool) -> i32 {
+    use hilt::standard::catalogue;
+    let chosen: Vec<&catalogue::Catalogue> = match version {
+        None => catalogue::built_in().iter().collect(),
+        Some(v) => match catalogue::for_version(v) {
+            Some(c) => vec![c],
+            None => {
+                return usage(format!(
+                    "no catalogue of EN 303 645 {v}; built in: {}",
+                    catalogue::versions().join(", ")
+                ))
+            }
+        },
+    };
+    let automated: Vec<&str> = hilt::cases::ALL.iter().map(|c| c.spec().id).collect();
+    for c in chosen {
+        print!("{}", hilt::report::catalogue::render(c, &automated, units));
+    }
+    exit::OK
 }
 
 fn paths(f: Files) -> ConfigPaths {
@@ -162,6 +194,7 @@ fn main() {
             print!("{}", hilt::debug::hardware::survey());
             exit::OK
         }
+        Command::Catalogue { version, units } => catalogue(version.as_deref(), units),
         Command::Schema { kind } => match hilt::schema::of(&kind) {
             Some(schema) => {
                 let text = serde_json::to_string_pretty(&schema.to_value()).unwrap_or_default();

@@ -1,4 +1,4 @@
-//! JSON Schemas of the three config files, for editors (the yaml-language-server modeline the
+//! JSON Schemas of the three config files and the catalogue, for editors (the yaml-language-server modeline the
 //! shipped files start with) and for CI. The suite's schema gathers each test case's own
 //! parameters from the case table, so it always matches what `hilt check` accepts.
 
@@ -6,10 +6,11 @@ use crate::cases;
 use crate::config::profile::ProfileFile;
 use crate::config::rig::RigFile;
 use crate::config::suite::SuiteFile;
+use crate::standard::catalogue::Catalogue;
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
-pub const KINDS: [&str; 3] = ["rig", "profile", "suite"];
+pub const KINDS: [&str; 4] = ["rig", "profile", "suite", "catalogue"];
 
 /// The schema of one kind of config file, or None for an unknown kind.
 pub fn of(kind: &str) -> Option<Schema> {
@@ -17,6 +18,7 @@ pub fn of(kind: &str) -> Option<Schema> {
         "rig" => Some(root::<RigFile>("hilt rig")),
         "profile" => Some(root::<ProfileFile>("hilt device profile")),
         "suite" => Some(suite()),
+        "catalogue" => Some(root::<Catalogue>("hilt catalogue of EN 303 645")),
         _ => None,
     }
 }

@@ -205,7 +205,7 @@ fn telnet_login_surface_finds_a_universal_password() {
 }
 
 /// The ICS decides, before any unit starts: an N/A row skips the case; a provision the ICS does
-/// not mention is not guessed at but INCONCLUSIVE, naming the missing row.
+/// not mention is not guessed at: the profile is refused, naming the missing row.
 #[rstest::rstest]
 #[case::not_applicable(
     Some("  \"5.1-1\": { support: N/A, detail: \"the device has no passwords\" }"),
@@ -213,7 +213,7 @@ fn telnet_login_surface_finds_a_universal_password() {
     "SKIPPED",
     "ICS 5.1-1 is N/A: the device has no passwords"
 )]
-#[case::row_missing(None, 3, "INCONCLUSIVE", "ICS row missing")]
+#[case::row_missing(None, 2, "", "the ICS has no row for 5.1-1 (1 of 68 provisions)")]
 fn the_ics_decides_before_anything_starts(
     #[case] row: Option<&str>,
     #[case] exit: i32,
@@ -244,6 +244,11 @@ fn the_ics_decides_before_anything_starts(
         &["5.1-1"],
     );
     assert_eq!(run.code(), exit, "{}\n{}", run.stdout(), run.stderr());
+    if exit == 2 {
+        assert!(run.stderr().contains(said), "{}", run.stderr());
+        assert!(!marker.exists(), "a refused config started a sample");
+        return;
+    }
     let (verdict, message, _) = run.verdict("bench-a", "5.1-1-2");
     assert_eq!(verdict, want);
     assert!(message.contains(said), "{message}");

@@ -8,10 +8,11 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const KINDS: [(&str, &str); 3] = [
+const KINDS: [(&str, &str); 4] = [
     ("rig", "rigs"),
     ("profile", "device-profiles"),
     ("suite", "suites"),
+    ("catalogue", "suites/catalogue"),
 ];
 
 fn schema_file(kind: &str) -> PathBuf {
@@ -81,8 +82,9 @@ fn every_shipped_config_names_and_meets_its_schema() {
         let mut converted = Vec::new();
         for file in shipped(folder) {
             let text = std::fs::read_to_string(&file).unwrap();
+            let up = "../".repeat(folder.split('/').count());
             let modeline =
-                format!("# yaml-language-server: $schema=../harness/schema/{kind}.schema.json");
+                format!("# yaml-language-server: $schema={up}harness/schema/{kind}.schema.json");
             assert!(
                 text.starts_with(&modeline),
                 "{} does not start with {modeline}",

@@ -7,6 +7,7 @@ pub mod debug_interface;
 pub mod duration;
 pub mod endpoint;
 pub mod error;
+mod ics_checks;
 pub mod located;
 pub mod pattern;
 pub mod procedure;
@@ -45,7 +46,8 @@ impl Config {
         let suite = Suite::load(&paths.suite);
         match (rig, profile, suite) {
             (Ok(rig), Ok(profile), Ok(suite)) => {
-                let errors = rig_meets_profile(&rig, &profile);
+                let mut errors = rig_meets_profile(&rig, &profile);
+                errors.extend(ics_checks::ics_meets_catalogue(&profile, suite.catalogue()));
                 if !errors.is_empty() {
                     return Err(ConfigErrors(errors));
                 }

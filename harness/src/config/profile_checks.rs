@@ -97,7 +97,6 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
         check_steps(file, &format!("procedures.{name}"), steps, &[], &mut errors);
     }
     check_update(file, &raw, &service_ids, &mut errors);
-    check_ics(file, &raw, &mut errors);
     if errors.is_empty() {
         Ok(Profile {
             file: file.to_path_buf(),
@@ -105,44 +104,6 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
         })
     } else {
         Err(ConfigErrors(errors))
-    }
-}
-
-/// Annex B's rules for an ICS row: a known provision; N/A only where the provision is
-/// conditional; a reason for every N and N/A (4-1 asks it of recommendations, the proforma of all).
-fn check_ics(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
-    use super::profile::Support;
-    use crate::standard::provisions;
-    for (id, row) in raw.ics.iter() {
-        let path = format!("ics.{id}");
-        let Some(provision) = provisions::find(id) else {
-            errors.push(yaml::at(
-                file,
-                row,
-                path,
-                format!("EN 303 645 V2.1.1 has no provision `{id}`; expected an id of Annex B such as \"5.1-1\" or \"6-3\""),
-            ));
-            continue;
-        };
-        if row.support == Support::NotApplicable && !provision.may_be_not_applicable() {
-            errors.push(yaml::at(
-                file,
-                row,
-                format!("{path}.support"),
-                format!(
-                    "provision {id} is {} with no condition in Annex B, so it always applies; expected Y or N (with the reason in `detail`)",
-                    provision.status_text()
-                ),
-            ));
-        }
-        if row.support != Support::Y && row.detail.trim().is_empty() {
-            errors.push(yaml::at(
-                file,
-                row,
-                format!("{path}.detail"),
-                "a provision not supported or not applicable needs its justification (EN 303 645 4-1); expected a non-empty `detail`",
-            ));
-        }
     }
 }
 

@@ -8,6 +8,7 @@ use super::duration::Dur;
 use super::error::{ConfigError, ConfigErrors};
 use super::located::Located;
 use super::yaml;
+use crate::standard::catalogue::{self, Catalogue};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -28,7 +29,8 @@ pub struct SuiteFile {
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Standards {
-    pub en_303_645: String,
+    /// The version of EN 303 645, which picks the catalogue (`hilt catalogue` lists them).
+    pub en_303_645: Located<String>,
     pub ts_103_701: String,
 }
 
@@ -174,6 +176,18 @@ impl Suite {
                 ));
             }
         }
+        if catalogue::for_version(&raw.standards.en_303_645).is_none() {
+            errors.push(yaml::at(
+                file,
+                &raw.standards.en_303_645,
+                "standards.en_303_645",
+                format!(
+                    "no catalogue of EN 303 645 {}; expected one of {}",
+                    raw.standards.en_303_645.value,
+                    catalogue::versions().join(", ")
+                ),
+            ));
+        }
         if raw.cases.is_empty() {
             errors.push(yaml::at_location(
                 file,
@@ -193,6 +207,13 @@ impl Suite {
         } else {
             Err(ConfigErrors(errors))
         }
+    }
+
+    /// The catalogue of the standard's version the suite names (checked when loaded).
+    pub fn catalogue(&self) -> &'static Catalogue {
+        catalogue::for_version(&self.body.standards.en_303_645)
+            .or_else(|| catalogue::built_in().first())
+            .expect("a catalogue is built in")
     }
 
     pub fn path_of(&self, relative: &str) -> PathBuf {

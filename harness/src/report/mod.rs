@@ -1,6 +1,7 @@
 //! Reporters: results in, formats out. Execution never writes a report format itself.
 
 pub mod bundle;
+pub mod catalogue;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -92,7 +92,7 @@ pub fn run_info(
         ics_rows,
         started,
         finished: started,
-        en_303_645: suite.body.standards.en_303_645.clone(),
+        en_303_645: suite.body.standards.en_303_645.value.clone(),
         ts_103_701: suite.body.standards.ts_103_701.clone(),
         hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_string())
