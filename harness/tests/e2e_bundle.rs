@@ -114,14 +114,18 @@ assert [p["slot"] for p in report["equipment"]["debug_probes"]] == ["slot1", "sl
 assert "debug bridge at" in report["equipment"]["debug_probes"][0]["wiring"]
 roles = [i["name"] for i in report["method"]["update_images"]]
 assert roles == ["valid", "valid", "valid", "older", "other_model"], roles
+# Every provision on each sample, each with one verdict.
+assert [len(s["provisions"]) for s in report["provisions"]] == [68, 68], report["provisions"]
+assert len(report["ics"]) == 68
 xml = junitparser.JUnitXml.fromfile(sys.argv[3])
-tests = failures = errors = 0
+tests = failures = errors = skipped = 0
 for suite in xml:
     for case in suite:
         tests += 1
         failures += any(isinstance(r, junitparser.Failure) for r in case.result)
         errors += any(isinstance(r, junitparser.Error) for r in case.result)
-print(tests, failures, errors)
+        skipped += any(isinstance(r, junitparser.Skipped) for r in case.result)
+print(tests, failures, errors, skipped)
 "#;
     let out = Command::new("python3")
         .args(["-c", script])
@@ -136,7 +140,9 @@ print(tests, failures, errors)
         String::from_utf8_lossy(&out.stderr)
     );
     // undeclared-port: an open port (5.6-1-2) whose banner gives the firmware version (5.6-2-2).
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "22 2 0");
+    // 109 test cases per sample: 18 PASS and 2 FAIL automated; 5.3-10-1 (MANUAL) and the 98 the
+    // suite does not automate are skipped (MANUAL, or N/A by the ICS).
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "218 2 0 198");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.run_dir().join("report.json")).unwrap())
             .unwrap();
@@ -267,7 +273,8 @@ fn merge_joins_the_junit_of_two_rigs() {
     let text = std::fs::read_to_string(&merged).unwrap();
     let report = quick_junit::Report::deserialize_from_str(&text).unwrap();
     assert_eq!(report.test_suites.len(), 3);
-    assert_eq!(report.tests, 33);
+    // 109 TS 103 701 test cases on each of the 3 samples (11 automated).
+    assert_eq!(report.tests, 3 * 109);
     assert_eq!(
         report.failures, 4,
         "telnet-enabled fails 5.1-1-2 and 5.1-5-2 (an undeclared login), 5.6-1-2 and 5.5-1-2 (a login in clear text)"

@@ -81,6 +81,10 @@ impl Bundle {
         self.state.lock().unwrap().records.clone()
     }
 
+    pub fn info(&self) -> RunInfo {
+        self.state.lock().unwrap().info.clone()
+    }
+
     pub fn identities(&self) -> Vec<SampleIdentity> {
         (self.identities)()
     }

@@ -46,7 +46,7 @@ fn href(path: &str) -> String {
         .join("/")
 }
 
-fn class(v: Verdict) -> &'static str {
+pub(super) fn class(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "pass",
         Verdict::Fail => "fail",
@@ -84,6 +84,7 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
     psti_section(&mut h, info, &slots, records);
     samples_section(&mut h, &slots);
     verdict_matrix(&mut h, &slots, records);
+    super::html_provisions::section(&mut h, info, &slots, records);
     h.push_str("<h2>Results</h2>\n");
     let order = |v: Verdict| match v {
         Verdict::Fail => 0,

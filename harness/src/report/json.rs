@@ -24,6 +24,10 @@ struct Report<'a> {
     finished: String,
     results: Vec<ResultEntry>,
     deviations: Vec<Deviation>,
+    /// The ICS as the profile declares it (EN 303 645 Annex B).
+    ics: Vec<super::json_provisions::IcsEntry>,
+    /// Every provision of the standard for every sample, each with one verdict.
+    provisions: Vec<super::json_provisions::SampleProvisions>,
 }
 
 #[derive(Serialize)]
@@ -239,6 +243,8 @@ pub fn render(
         finished: info.finished.to_rfc3339(),
         results,
         deviations,
+        ics: super::json_provisions::ics(info),
+        provisions: super::json_provisions::per_sample(info, samples, records),
     };
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }

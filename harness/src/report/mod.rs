@@ -3,8 +3,11 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod html;
+mod html_provisions;
 pub mod json;
+mod json_provisions;
 pub mod junit;
+mod junit_provisions;
 pub mod keys;
 pub mod manifest;
 pub mod merge;

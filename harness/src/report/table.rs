@@ -1,10 +1,17 @@
 //! The verdict table printed after a run: test case x sample.
 
-use super::{CaseRecord, SampleIdentity};
+use super::{CaseRecord, RunInfo, SampleIdentity};
+use crate::model::provisions;
 use crate::model::verdict::Verdict;
+use crate::standard::catalogue;
 use std::fmt::Write;
 
-pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &str) -> String {
+pub fn render(
+    info: &RunInfo,
+    samples: &[SampleIdentity],
+    records: &[CaseRecord],
+    report_path: &str,
+) -> String {
     let mut cases: Vec<(&str, &str)> = Vec::new();
     for r in records {
         if !cases.iter().any(|(id, _)| *id == r.spec.id) {
@@ -72,6 +79,14 @@ pub fn render(samples: &[SampleIdentity], records: &[CaseRecord], report_path: &
             r.result.verdict_text(),
             clean
         );
+    }
+    // The automated cases are a few of the standard's; say what the whole of it stands at.
+    if let Some(catalogue) = catalogue::for_version(&info.en_303_645) {
+        for s in &slots {
+            let mine: Vec<&CaseRecord> = records.iter().filter(|r| r.slot == s.slot).collect();
+            let rows = provisions::table(catalogue, &info.ics_rows, &mine);
+            let _ = writeln!(out, "{}: {}", s.slot, provisions::summary(&rows));
+        }
     }
     let _ = writeln!(out, "report: {report_path}");
     out

@@ -124,6 +124,7 @@ pub fn execute(opts: RunOptions) -> i32 {
     let _ = std::fs::remove_dir_all(&scratch);
     let records = bundle.records();
     let mut table = report::table::render(
+        &bundle.info(),
         &bundle.identities(),
         &records,
         &run_dir.join("junit.xml").display().to_string(),

@@ -1,0 +1,248 @@
+//! Every provision of the catalogue for one sample, each with one verdict, so no report reads as
+//! "EN 303 645 passed" on the strength of the few cases a run automates. A provision's verdict
+//! follows from its ICS row and from each of its TS 103 701 test cases:
+//! - a test case the run made keeps the run's verdict;
+//! - the others are MANUAL (the assessor's questions) where the provision applies, N/A where the
+//!   ICS says it does not, or a recommendation is declared not implemented;
+//! - a mandatory provision the ICS declares not supported is a FAIL (it is not met, whatever
+//!   the reason);
+//! - the provision is FAIL if a case failed, else INCONCLUSIVE if one could not be completed,
+//!   else MANUAL while one awaits the assessor, else PASS if one passed, else N/A.
+
+use super::record::CaseRecord;
+use super::verdict::Verdict;
+use crate::standard::catalogue::{Catalogue, Provision, Status, TestCase};
+
+pub struct ProvisionRow<'a> {
+    pub provision: &'a Provision,
+    pub verdict: Verdict,
+    /// Why, in a sentence: the ICS row's effect, or how the cases add up.
+    pub basis: String,
+    pub cases: Vec<CaseRow<'a>>,
+}
+
+pub struct CaseRow<'a> {
+    pub case: &'a TestCase,
+    pub verdict: Verdict,
+    /// Where the verdict came from.
+    pub source: Source,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A test case hilt ran on the unit.
+    Automated,
+    /// Decided by the ICS alone.
+    Ics,
+    /// Not yet assessed.
+    Assessor,
+}
+
+/// One ICS row as the reports carry it: (provision, support Y/N/N/A, detail).
+pub type IcsRow = (String, String, String);
+
+pub fn table<'a>(
+    catalogue: &'a Catalogue,
+    ics: &[IcsRow],
+    records: &[&CaseRecord],
+) -> Vec<ProvisionRow<'a>> {
+    catalogue
+        .provisions
+        .iter()
+        .map(|p| row(p, ics.iter().find(|(id, _, _)| *id == p.id), records))
+        .collect()
+}
+
+fn row<'a>(p: &'a Provision, ics: Option<&IcsRow>, records: &[&CaseRecord]) -> ProvisionRow<'a> {
+    let (support, detail) = ics.map_or(("", ""), |(_, s, d)| (s.as_str(), d.as_str()));
+    let (unrun, note) = match support {
+        "N/A" => (Verdict::NotApplicable, format!("ICS: N/A — {detail}")),
+        "N" if p.status == Status::Mandatory => (
+            Verdict::Fail,
+            format!("ICS: this mandatory provision is declared not supported — {detail}"),
+        ),
+        "N" => (
+            Verdict::NotApplicable,
+            format!("ICS: this recommendation is not implemented — {detail} (its justification is 4-1-1's to judge)"),
+        ),
+        "Y" => (Verdict::Manual, "not yet assessed".to_string()),
+        _ => (
+            Verdict::Manual,
+            "no ICS row: the assessor establishes whether it applies".to_string(),
+        ),
+    };
+    let cases: Vec<CaseRow> = p
+        .test_cases
+        .iter()
+        .map(|case| match records.iter().find(|r| r.spec.id == case.id) {
+            Some(r) => CaseRow {
+                case,
+                verdict: r.result.verdict,
+                source: Source::Automated,
+                note: r.result.message.clone(),
+            },
+            None => CaseRow {
+                case,
+                verdict: unrun,
+                source: match unrun {
+                    Verdict::Manual => Source::Assessor,
+                    _ => Source::Ics,
+                },
+                note: note.clone(),
+            },
+        })
+        .collect();
+    let verdict = aggregate(cases.iter().map(|c| c.verdict));
+    let basis = match support {
+        "N/A" | "N" if unrun != Verdict::Manual => note,
+        _ => cases
+            .iter()
+            .map(|c| match c.source {
+                Source::Automated => format!("{} {} (run by hilt)", c.case.id, c.verdict.label()),
+                _ => format!("{} awaits the assessor", c.case.id),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    ProvisionRow {
+        provision: p,
+        verdict,
+        basis,
+        cases,
+    }
+}
+
+fn aggregate(verdicts: impl Iterator<Item = Verdict> + Clone) -> Verdict {
+    let has = |v: Verdict| verdicts.clone().any(|x| x == v);
+    [
+        Verdict::Fail,
+        Verdict::Inconclusive,
+        Verdict::Manual,
+        Verdict::Pass,
+    ]
+    .into_iter()
+    .find(|v| has(*v))
+    .unwrap_or(Verdict::NotApplicable)
+}
+
+/// (PASS, FAIL, INCONCLUSIVE, N/A, MANUAL) counts of a table.
+pub fn counts(rows: &[ProvisionRow]) -> [usize; 5] {
+    let n = |v: Verdict| rows.iter().filter(|r| r.verdict == v).count();
+    [
+        n(Verdict::Pass),
+        n(Verdict::Fail),
+        n(Verdict::Inconclusive),
+        n(Verdict::NotApplicable),
+        n(Verdict::Manual),
+    ]
+}
+
+/// One line a summary can print: never "passed" while provisions await the assessor.
+pub fn summary(rows: &[ProvisionRow]) -> String {
+    let [pass, fail, inconclusive, na, manual] = counts(rows);
+    let mut line = format!(
+        "EN 303 645 provisions: {pass} PASS, {fail} FAIL, {inconclusive} INCONCLUSIVE, {na} N/A, {manual} not yet assessed (MANUAL) of {}",
+        rows.len()
+    );
+    if fail == 0 && inconclusive == 0 && manual > 0 {
+        line.push_str("; no statement of conformity yet: the assessment is incomplete");
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::case::CaseSpec;
+    use crate::model::verdict::CaseResult;
+    use crate::standard::catalogue;
+    use rstest::rstest;
+
+    fn record(id: &'static str, verdict: Verdict) -> CaseRecord {
+        CaseRecord {
+            slot: "s1".into(),
+            spec: CaseSpec {
+                id,
+                provision: "",
+                title: "",
+                decision_rule: "",
+            },
+            result: CaseResult::new(verdict, "observed"),
+            evidence: vec![],
+        }
+    }
+
+    fn ics(id: &str, support: &str) -> Vec<IcsRow> {
+        vec![(id.into(), support.into(), "because".into())]
+    }
+
+    /// 5.1-1 has a conceptual case (5.1-1-1) and a functional one (5.1-1-2).
+    #[rstest]
+    #[case::functional_pass_leaves_the_conceptual_case_open(
+        "Y",
+        Some(Verdict::Pass),
+        Verdict::Manual
+    )]
+    #[case::a_failed_case_fails_the_provision("Y", Some(Verdict::Fail), Verdict::Fail)]
+    #[case::inconclusive_outranks_manual("Y", Some(Verdict::Inconclusive), Verdict::Inconclusive)]
+    #[case::nothing_run_is_manual("Y", None, Verdict::Manual)]
+    #[case::not_applicable_by_ics("N/A", None, Verdict::NotApplicable)]
+    #[case::mandatory_not_supported_fails("N", None, Verdict::Fail)]
+    #[case::no_row_is_not_guessed("", None, Verdict::Manual)]
+    fn a_provision_adds_up_its_cases(
+        #[case] support: &str,
+        #[case] functional: Option<Verdict>,
+        #[case] want: Verdict,
+    ) {
+        let c = catalogue::for_version("V2.1.1").unwrap();
+        let records: Vec<CaseRecord> = functional
+            .map(|v| record("5.1-1-2", v))
+            .into_iter()
+            .collect();
+        let refs: Vec<&CaseRecord> = records.iter().collect();
+        let rows = table(c, &ics("5.1-1", support), &refs);
+        assert_eq!(rows.len(), 68);
+        let r = rows.iter().find(|r| r.provision.id == "5.1-1").unwrap();
+        assert_eq!(r.verdict, want, "{}", r.basis);
+        assert_eq!(r.cases.len(), 2);
+        if functional.is_some() {
+            assert_eq!(r.cases[1].source, Source::Automated);
+        }
+    }
+
+    #[test]
+    fn a_recommendation_not_implemented_is_not_applicable_with_its_reason() {
+        let c = catalogue::for_version("V2.1.1").unwrap();
+        let rows = table(c, &ics("5.7-1", "N"), &[]);
+        let r = rows.iter().find(|r| r.provision.id == "5.7-1").unwrap();
+        assert_eq!(r.verdict, Verdict::NotApplicable);
+        assert!(r.basis.contains("not implemented — because"), "{}", r.basis);
+    }
+
+    #[test]
+    fn the_summary_never_reads_as_passed_while_rows_await_the_assessor() {
+        let c = catalogue::for_version("V2.1.1").unwrap();
+        let all_pass: Vec<CaseRecord> = c
+            .provisions
+            .iter()
+            .flat_map(|p| &p.test_cases)
+            .map(|t| record(Box::leak(t.id.clone().into_boxed_str()), Verdict::Pass))
+            .collect();
+        let ics: Vec<IcsRow> = c
+            .provisions
+            .iter()
+            .map(|p| (p.id.clone(), "Y".into(), String::new()))
+            .collect();
+        let refs: Vec<&CaseRecord> = all_pass.iter().collect();
+        assert_eq!(counts(&table(c, &ics, &refs)), [68, 0, 0, 0, 0]);
+        let line = summary(&table(c, &ics, &refs[1..]));
+        assert!(
+            line.contains("67 PASS")
+                && line.contains("1 not yet assessed")
+                && line.contains("no statement of conformity yet"),
+            "{line}"
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! The TS 103 701 test cases a run did not make, as JUnit testcases beside the automated ones,
+//! so a CI server counts the whole standard: MANUAL (not yet assessed) and N/A as `skipped` with
+//! the assessor's questions or the ICS reason, a mandatory provision declared unsupported as a
+//! failure.
+
+use super::{CaseRecord, RunInfo, SampleIdentity};
+use crate::model::provisions::{self, Source};
+use crate::model::verdict::Verdict;
+use crate::standard::catalogue;
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus};
+
+pub fn not_run(info: &RunInfo, sample: &SampleIdentity, mine: &[&CaseRecord]) -> Vec<TestCase> {
+    let Some(catalogue) = catalogue::for_version(&info.en_303_645) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for row in provisions::table(catalogue, &info.ics_rows, mine) {
+        for c in row.cases.iter().filter(|c| c.source != Source::Automated) {
+            let questions: Vec<String> = c
+                .case
+                .units
+                .iter()
+                .map(|(unit, asks)| format!("({unit}) {asks}"))
+                .collect();
+            let message = match c.verdict {
+                Verdict::Manual => format!("not yet assessed: {}", questions.join(" ")),
+                _ => sample.clean(&c.note),
+            };
+            let status = match c.verdict {
+                Verdict::Fail => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(message.clone()).set_type("FAIL");
+                    s
+                }
+                v => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(message.clone()).set_type(v.label());
+                    s
+                }
+            };
+            let name = format!(
+                "{} {} ({})",
+                c.case.id,
+                row.provision.summary,
+                c.case.kind.label()
+            );
+            let mut case = TestCase::new(name, status);
+            case.set_classname(format!("en303645.{}", row.provision.id));
+            let ixit: Vec<String> = c.case.ixit.iter().map(u8::to_string).collect();
+            case.set_system_out(format!(
+                "source: {}\nverdict: {}\n{}\nIXIT: {}\n{}\n",
+                match c.source {
+                    Source::Ics => "the ICS",
+                    _ => "the assessor (not yet assessed)",
+                },
+                c.verdict.label(),
+                message,
+                ixit.join(", "),
+                questions.join("\n")
+            ));
+            out.push(case);
+        }
+    }
+    out
+}
