@@ -207,6 +207,59 @@ fn html_report_has_the_matrix_and_shows_device_markup_as_text() {
     assert!(html.contains("<h2>Verdicts</h2>") && html.contains("class=\"inconclusive\""));
     assert!(html.contains("UK PSTI security requirements"));
     assert!(Report::parses(&run.junit_text()));
+    rendered_by_a_browser(&dir.0, &run.run_dir().join("report.html"));
+}
+
+/// Debian's Chromium, headless, renders the page: the whole-standard table and the count of
+/// provisions not yet assessed are on it, and no script is on it or may run (the page's CSP).
+fn rendered_by_a_browser(dir: &Path, page: &Path) {
+    let url = format!("file://{}", page.display());
+    let chromium = |args: &[&str]| {
+        Command::new("timeout")
+            .args([
+                "60",
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+            ])
+            .arg("--hide-scrollbars")
+            .arg(format!(
+                "--user-data-dir={}",
+                dir.join("chromium-profile").display()
+            ))
+            .args(args)
+            .arg(&url)
+            .output()
+            .expect("chromium (Debian package chromium, installed by scripts/setup)")
+    };
+    let dom = String::from_utf8_lossy(&chromium(&["--dump-dom"]).stdout).into_owned();
+    assert!(
+        dom.contains("of 68 provisions not yet assessed"),
+        "the rendered page lacks the not-yet-assessed count:\n{dom}"
+    );
+    assert!(
+        dom.contains("5.13 Validate input data")
+            && dom.contains("PASS / FAIL / INC. / N/A / MANUAL")
+    );
+    assert!(dom.contains("default-src 'none'") && !dom.contains("<script"));
+    let shot = dir.join("report.png");
+    let out = chromium(&[
+        "--window-size=1280,3000",
+        &format!("--screenshot={}", shot.display()),
+    ]);
+    let png = std::fs::read(&shot).unwrap_or_else(|e| {
+        panic!(
+            "no screenshot ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    // A blank page compresses to a few kilobytes; this one has tables of text.
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 50_000,
+        "{} bytes",
+        png.len()
+    );
 }
 
 struct Report;

@@ -71,7 +71,7 @@ const PSTI_PASSWORD_PROVISIONS: [&str; 2] = ["5.1-1", "5.1-2"];
 pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]) -> String {
     let mut h = String::new();
     let e = escape;
-    let _ = writeln!(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hilt report {}</title><style>{STYLE}</style></head><body>", e(&info.report_id));
+    let _ = writeln!(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><title>hilt report {}</title><style>{STYLE}</style></head><body>", e(&info.report_id));
     let _ = writeln!(h, "<h1>EN 303 645 conformance test report</h1>\n<p>{} {} &middot; report <span class=\"mono\">{}</span> &middot; {} to {}</p>",
         e(&info.manufacturer), e(&info.model), e(&info.report_id), e(&stamp(info.started)), e(&stamp(info.finished)));
     if info.partial {
