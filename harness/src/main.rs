@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use hilt::config::{self, Config, ConfigPaths};
 use hilt::model::exit;
 use hilt::report::{keys, manifest, merge};
-use hilt::run::{self, RunOptions};
+use hilt::run::{self, offline, RunOptions};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -46,8 +46,26 @@ enum Command {
         /// Who ran the tests, for the report.
         #[arg(long)]
         operator: Option<String>,
+        /// The assessor's verdicts for the MANUAL rows (see `hilt assess init`).
+        #[arg(long)]
+        assessment: Option<PathBuf>,
         #[command(flatten)]
         test: libtest_mimic::Arguments,
+    },
+    /// The assessor's file: `init` writes it for a profile, `check` validates it.
+    Assess {
+        #[command(subcommand)]
+        action: AssessAction,
+    },
+    /// Reissue a finished bundle's reports with an assessment, without the device: only MANUAL
+    /// rows change; the previous reports and manifest are kept under previous/<n>/.
+    Report {
+        bundle: PathBuf,
+        #[arg(long)]
+        assessment: PathBuf,
+        /// Sign the new manifest with this ed25519 secret key.
+        #[arg(long)]
+        sign_key: Option<PathBuf>,
     },
     /// Validate the rig, profile and suite without touching hardware.
     Check {
@@ -112,25 +130,20 @@ enum Command {
     },
 }
 
-fn catalogue(version: Option<&str>, units: bool) -> i32 {
-    use hilt::standard::catalogue;
-    let chosen: Vec<&catalogue::Catalogue> = match version {
-        None => catalogue::built_in().iter().collect(),
-        Some(v) => match catalogue::for_version(v) {
-            Some(c) => vec![c],
-            None => {
-                return usage(format!(
-                    "no catalogue of EN 303 645 {v}; built in: {}",
-                    catalogue::versions().join(", ")
-                ))
-            }
-        },
-    };
-    let automated: Vec<&str> = hilt::cases::ALL.iter().map(|c| c.spec().id).collect();
-    for c in chosen {
-        print!("{}", hilt::report::catalogue::render(c, &automated, units));
-    }
-    exit::OK
+#[derive(Subcommand)]
+enum AssessAction {
+    /// Write the assessment file for the profile's applicable provisions, with each unit's
+    /// question, to standard output.
+    Init {
+        #[command(flatten)]
+        files: Files,
+    },
+    /// Validate an assessment file against the suite's catalogue.
+    Check {
+        file: PathBuf,
+        #[command(flatten)]
+        files: Files,
+    },
 }
 
 fn paths(f: Files) -> ConfigPaths {
@@ -161,6 +174,7 @@ fn main() {
             out,
             sign_key,
             operator,
+            assessment,
             test,
         } => run::execute(RunOptions {
             paths: paths(files),
@@ -168,7 +182,17 @@ fn main() {
             args: test,
             sign_key,
             operator,
+            assessment,
         }),
+        Command::Assess { action } => match action {
+            AssessAction::Init { files } => offline::assess(&paths(files), None),
+            AssessAction::Check { file, files } => offline::assess(&paths(files), Some(&file)),
+        },
+        Command::Report {
+            bundle,
+            assessment,
+            sign_key,
+        } => offline::reissue(&bundle, &assessment, sign_key.as_deref()),
         Command::Check { files } => check(files),
         Command::Verify { dir, public_key } => verify(&dir, public_key),
         Command::Keygen { file } => match keys::generate(&file) {
@@ -194,7 +218,7 @@ fn main() {
             print!("{}", hilt::debug::hardware::survey());
             exit::OK
         }
-        Command::Catalogue { version, units } => catalogue(version.as_deref(), units),
+        Command::Catalogue { version, units } => offline::catalogue(version.as_deref(), units),
         Command::Schema { kind } => match hilt::schema::of(&kind) {
             Some(schema) => {
                 let text = serde_json::to_string_pretty(&schema.to_value()).unwrap_or_default();

@@ -3,6 +3,7 @@
 //! parameters from the case table, so it always matches what `hilt check` accepts.
 
 use crate::cases;
+use crate::config::assessment::AssessmentFile;
 use crate::config::profile::ProfileFile;
 use crate::config::rig::RigFile;
 use crate::config::suite::SuiteFile;
@@ -10,7 +11,7 @@ use crate::standard::catalogue::Catalogue;
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
-pub const KINDS: [&str; 4] = ["rig", "profile", "suite", "catalogue"];
+pub const KINDS: [&str; 5] = ["rig", "profile", "suite", "catalogue", "assessment"];
 
 /// The schema of one kind of config file, or None for an unknown kind.
 pub fn of(kind: &str) -> Option<Schema> {
@@ -19,6 +20,7 @@ pub fn of(kind: &str) -> Option<Schema> {
         "profile" => Some(root::<ProfileFile>("hilt device profile")),
         "suite" => Some(suite()),
         "catalogue" => Some(root::<Catalogue>("hilt catalogue of EN 303 645")),
+        "assessment" => Some(root::<AssessmentFile>("hilt assessment")),
         _ => None,
     }
 }

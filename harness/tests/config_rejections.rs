@@ -1,5 +1,5 @@
 //! Golden files for every rejection: each `config-rejections/<kind>-*.yaml` must make
-//! `hilt check` exit 2 with exactly the message in the `.stderr` file next to it (file, line,
+//! `hilt check` (`hilt assess check` for an assessment) exit 2 with exactly the message in the `.stderr` file next to it (file, line,
 //! column, key path, what was expected). `UPDATE_GOLDEN=1` rewrites the golden files.
 
 mod common;
@@ -22,9 +22,12 @@ fn every_bad_config_is_rejected_with_its_location() {
     for case in cases {
         let name = case.file_stem().unwrap().to_string_lossy().into_owned();
         let kind = name.split('-').next().unwrap();
-        let output = Command::new(common::hilt())
-            .arg("check")
-            .arg(format!("--{kind}"))
+        let mut command = Command::new(common::hilt());
+        match kind {
+            "assessment" => command.args(["assess", "check"]),
+            _ => command.arg("check").arg(format!("--{kind}")),
+        };
+        let output = command
             .arg(&case)
             .current_dir(common::repo())
             .output()

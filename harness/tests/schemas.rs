@@ -15,6 +15,9 @@ const KINDS: [(&str, &str); 4] = [
     ("catalogue", "suites/catalogue"),
 ];
 
+/// Kinds hilt has a schema for but ships no file of (an assessment is the lab's own).
+const SCHEMA_ONLY: [&str; 1] = ["assessment"];
+
 fn schema_file(kind: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("schema/{kind}.schema.json"))
 }
@@ -32,7 +35,7 @@ fn shipped(dir: &str) -> Vec<PathBuf> {
 
 #[test]
 fn the_checked_in_schemas_are_what_hilt_writes() {
-    for (kind, _) in KINDS {
+    for kind in KINDS.map(|(k, _)| k).into_iter().chain(SCHEMA_ONLY) {
         let out = Command::new(hilt())
             .args(["schema", kind])
             .output()

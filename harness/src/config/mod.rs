@@ -1,6 +1,8 @@
 //! Configuration pipeline: YAML text -> typed structs (types validate each field) -> a validated
 //! model (cross-references, uniqueness). Every problem names file, line, column and key path.
 
+pub mod assessment;
+pub mod assessment_template;
 pub mod auth_mechanism;
 pub mod crypto;
 pub mod debug_interface;

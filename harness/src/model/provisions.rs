@@ -11,6 +11,7 @@
 
 use super::record::CaseRecord;
 use super::verdict::Verdict;
+use crate::config::assessment::{Answer, Assessment};
 use crate::standard::catalogue::{Catalogue, Provision, Status, TestCase};
 
 pub struct ProvisionRow<'a> {
@@ -27,6 +28,8 @@ pub struct CaseRow<'a> {
     /// Where the verdict came from.
     pub source: Source,
     pub note: String,
+    /// The assessor's decided units of this case, if any.
+    pub answers: &'a [Answer],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -38,6 +41,8 @@ pub enum Source {
     Ics,
     /// Not yet assessed.
     Assessor,
+    /// Decided by the assessor (the assessment file), alone or with the run's own units.
+    Assessment,
 }
 
 /// One ICS row as the reports carry it: (provision, support Y/N/N/A, detail).
@@ -47,15 +52,24 @@ pub fn table<'a>(
     catalogue: &'a Catalogue,
     ics: &[IcsRow],
     records: &[&CaseRecord],
+    assessment: Option<&'a Assessment>,
 ) -> Vec<ProvisionRow<'a>> {
     catalogue
         .provisions
         .iter()
-        .map(|p| row(p, ics.iter().find(|(id, _, _)| *id == p.id), records))
+        .map(|p| {
+            let ics = ics.iter().find(|(id, _, _)| *id == p.id);
+            row(p, ics, records, assessment)
+        })
         .collect()
 }
 
-fn row<'a>(p: &'a Provision, ics: Option<&IcsRow>, records: &[&CaseRecord]) -> ProvisionRow<'a> {
+fn row<'a>(
+    p: &'a Provision,
+    ics: Option<&IcsRow>,
+    records: &[&CaseRecord],
+    assessment: Option<&'a Assessment>,
+) -> ProvisionRow<'a> {
     let (support, detail) = ics.map_or(("", ""), |(_, s, d)| (s.as_str(), d.as_str()));
     let (unrun, note) = match support {
         "N/A" => (Verdict::NotApplicable, format!("ICS: N/A — {detail}")),
@@ -76,22 +90,34 @@ fn row<'a>(p: &'a Provision, ics: Option<&IcsRow>, records: &[&CaseRecord]) -> P
     let cases: Vec<CaseRow> = p
         .test_cases
         .iter()
-        .map(|case| match records.iter().find(|r| r.spec.id == case.id) {
-            Some(r) => CaseRow {
-                case,
-                verdict: r.result.verdict,
-                source: Source::Automated,
-                note: r.result.message.clone(),
-            },
-            None => CaseRow {
-                case,
-                verdict: unrun,
-                source: match unrun {
-                    Verdict::Manual => Source::Assessor,
-                    _ => Source::Ics,
+        .map(|case| {
+            let answers: &[Answer] = assessment
+                .and_then(|a| a.answers.get(&case.id))
+                .map_or(&[], Vec::as_slice);
+            let run = records.iter().find(|r| r.spec.id == case.id);
+            let mut row = match run {
+                Some(r) => CaseRow {
+                    case,
+                    verdict: r.result.verdict,
+                    source: Source::Automated,
+                    note: r.result.message.clone(),
+                    answers: &[],
                 },
-                note: note.clone(),
-            },
+                None => CaseRow {
+                    case,
+                    verdict: unrun,
+                    source: match unrun {
+                        Verdict::Manual => Source::Assessor,
+                        _ => Source::Ics,
+                    },
+                    note: note.clone(),
+                    answers: &[],
+                },
+            };
+            if row.verdict == Verdict::Manual && !answers.is_empty() {
+                assess(&mut row, run.copied(), answers);
+            }
+            row
         })
         .collect();
     let verdict = aggregate(cases.iter().map(|c| c.verdict));
@@ -101,6 +127,7 @@ fn row<'a>(p: &'a Provision, ics: Option<&IcsRow>, records: &[&CaseRecord]) -> P
             .iter()
             .map(|c| match c.source {
                 Source::Automated => format!("{} {} (run by hilt)", c.case.id, c.verdict.label()),
+                Source::Assessment => format!("{} {} (assessed)", c.case.id, c.verdict.label()),
                 _ => format!("{} awaits the assessor", c.case.id),
             })
             .collect::<Vec<_>>()
@@ -114,8 +141,59 @@ fn row<'a>(p: &'a Provision, ics: Option<&IcsRow>, records: &[&CaseRecord]) -> P
     }
 }
 
-fn aggregate(verdicts: impl Iterator<Item = Verdict> + Clone) -> Verdict {
-    let has = |v: Verdict| verdicts.clone().any(|x| x == v);
+/// Puts the assessor's answers in the units still MANUAL: those hilt left to the assessor in a
+/// case it ran, or every unit of a case it did not. The case is decided once no unit is open.
+fn assess<'a>(row: &mut CaseRow<'a>, run: Option<&CaseRecord>, answers: &'a [Answer]) {
+    let open: Vec<&str> = match run {
+        Some(r) => r
+            .result
+            .units
+            .iter()
+            .filter(|u| u.verdict == Verdict::Manual)
+            .map(|u| u.id)
+            .collect(),
+        None => row.case.units.keys().map(String::as_str).collect(),
+    };
+    let mut verdicts: Vec<Verdict> = run
+        .map(|r| {
+            r.result
+                .units
+                .iter()
+                .filter(|u| u.verdict != Verdict::Manual)
+                .map(|u| u.verdict)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut said = Vec::new();
+    for unit in &open {
+        match answers.iter().find(|a| a.unit == *unit) {
+            Some(a) => {
+                let v = if a.pass { Verdict::Pass } else { Verdict::Fail };
+                verdicts.push(v);
+                said.push(format!(
+                    "({unit}) {} by {} on {}: {}",
+                    v.label(),
+                    a.assessor,
+                    a.date,
+                    a.rationale
+                ));
+            }
+            None => verdicts.push(Verdict::Manual),
+        }
+    }
+    row.verdict = aggregate(verdicts.into_iter());
+    row.source = Source::Assessment;
+    row.answers = answers;
+    let prefix = match run {
+        Some(r) => format!("run: {}; ", r.result.message),
+        None => String::new(),
+    };
+    row.note = format!("{prefix}assessed: {}", said.join("; "));
+}
+
+fn aggregate(verdicts: impl Iterator<Item = Verdict>) -> Verdict {
+    let all: Vec<Verdict> = verdicts.collect();
+    let has = |v: Verdict| all.contains(&v);
     [
         Verdict::Fail,
         Verdict::Inconclusive,
@@ -202,7 +280,7 @@ mod tests {
             .into_iter()
             .collect();
         let refs: Vec<&CaseRecord> = records.iter().collect();
-        let rows = table(c, &ics("5.1-1", support), &refs);
+        let rows = table(c, &ics("5.1-1", support), &refs, None);
         assert_eq!(rows.len(), 68);
         let r = rows.iter().find(|r| r.provision.id == "5.1-1").unwrap();
         assert_eq!(r.verdict, want, "{}", r.basis);
@@ -215,7 +293,7 @@ mod tests {
     #[test]
     fn a_recommendation_not_implemented_is_not_applicable_with_its_reason() {
         let c = catalogue::for_version("V2.1.1").unwrap();
-        let rows = table(c, &ics("5.7-1", "N"), &[]);
+        let rows = table(c, &ics("5.7-1", "N"), &[], None);
         let r = rows.iter().find(|r| r.provision.id == "5.7-1").unwrap();
         assert_eq!(r.verdict, Verdict::NotApplicable);
         assert!(r.basis.contains("not implemented — because"), "{}", r.basis);
@@ -236,8 +314,8 @@ mod tests {
             .map(|p| (p.id.clone(), "Y".into(), String::new()))
             .collect();
         let refs: Vec<&CaseRecord> = all_pass.iter().collect();
-        assert_eq!(counts(&table(c, &ics, &refs)), [68, 0, 0, 0, 0]);
-        let line = summary(&table(c, &ics, &refs[1..]));
+        assert_eq!(counts(&table(c, &ics, &refs, None)), [68, 0, 0, 0, 0]);
+        let line = summary(&table(c, &ics, &refs[1..], None));
         assert!(
             line.contains("67 PASS")
                 && line.contains("1 not yet assessed")

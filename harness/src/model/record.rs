@@ -25,7 +25,7 @@ pub struct CaseRecord {
 }
 
 /// A configuration or data file as a report cites it.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileRef {
     pub name: String,
     pub path: String,
@@ -60,6 +60,22 @@ pub struct RunInfo {
     pub en_303_645: String,
     pub ts_103_701: String,
     pub hostname: String,
+    /// The assessor's answers applied to the MANUAL rows (`--assessment`).
+    pub assessment: Option<std::sync::Arc<crate::config::assessment::Assessment>>,
+    /// Set on a report reissued from a finished bundle (`hilt report`).
+    pub reissue: Option<Reissue>,
+}
+
+/// What a reissued report replaces, and what the assessment changed in it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Reissue {
+    /// 1 for the first reissue of a run's report.
+    pub sequence: u32,
+    pub previous_report_id: String,
+    /// The digest of the manifest the previous report was sealed with (kept under `previous/`).
+    pub previous_manifest_sha256: String,
+    /// (slot, test case, verdict before, verdict now).
+    pub changes: Vec<(String, String, String, String)>,
 }
 
 impl SampleIdentity {

@@ -16,6 +16,18 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict a report printed (`NOT PERFORMED` is a unit's INCONCLUSIVE).
+    pub fn from_label(label: &str) -> Option<Verdict> {
+        Some(match label {
+            "PASS" => Verdict::Pass,
+            "FAIL" => Verdict::Fail,
+            "N/A" => Verdict::NotApplicable,
+            "MANUAL" => Verdict::Manual,
+            "INCONCLUSIVE" | "NOT PERFORMED" => Verdict::Inconclusive,
+            _ => return None,
+        })
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Pass => "PASS",
@@ -28,7 +40,7 @@ impl Verdict {
 }
 
 /// Who stopped a test that ends INCONCLUSIVE; reports show it (JUnit's error `type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Cause {
     /// The rig or hilt could not do it: a backend, probe, capture or file, or a hilt bug.
@@ -82,7 +94,7 @@ impl std::fmt::Display for Blocker {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Measurement {
     pub name: String,
     pub value: f64,

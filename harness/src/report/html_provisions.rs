@@ -18,7 +18,7 @@ pub fn section(h: &mut String, info: &RunInfo, slots: &[&SampleIdentity], record
         .iter()
         .map(|s| {
             let mine: Vec<&CaseRecord> = records.iter().filter(|r| r.slot == s.slot).collect();
-            provisions::table(catalogue, &info.ics_rows, &mine)
+            provisions::table(catalogue, &info.ics_rows, &mine, info.assessment.as_deref())
         })
         .collect();
     let _ = writeln!(
@@ -28,6 +28,28 @@ pub fn section(h: &mut String, info: &RunInfo, slots: &[&SampleIdentity], record
         e(&catalogue.standard),
         e(&catalogue.version)
     );
+    if let Some(r) = &info.reissue {
+        let _ = writeln!(
+            h,
+            "<p>Reissue {} of report <span class=\"mono\">{}</span>, whose reports and manifest (sha256 <span class=\"mono\">{}</span>) are kept in <code>previous/{}/</code>. The assessment changed {} verdict(s):</p>\n<ul>",
+            r.sequence,
+            e(&r.previous_report_id),
+            e(&r.previous_manifest_sha256),
+            r.sequence,
+            r.changes.len()
+        );
+        for (slot, case, before, now) in &r.changes {
+            let _ = writeln!(
+                h,
+                "<li>{} {}: {} &rarr; {}</li>",
+                e(slot),
+                e(case),
+                e(before),
+                e(now)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
     for (s, rows) in slots.iter().zip(&tables) {
         let [_, _, _, _, manual] = provisions::counts(rows);
         let _ = writeln!(

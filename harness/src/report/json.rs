@@ -28,6 +28,10 @@ struct Report<'a> {
     ics: Vec<super::json_provisions::IcsEntry>,
     /// Every provision of the standard for every sample, each with one verdict.
     provisions: Vec<super::json_provisions::SampleProvisions>,
+    /// The assessment applied to the MANUAL rows, as copied into the bundle.
+    assessment: Option<EvidenceRef>,
+    /// Set on a reissued report: what it replaces and what changed.
+    reissue: Option<&'a crate::model::record::Reissue>,
 }
 
 #[derive(Serialize)]
@@ -245,6 +249,11 @@ pub fn render(
         deviations,
         ics: super::json_provisions::ics(info),
         provisions: super::json_provisions::per_sample(info, samples, records),
+        assessment: info.assessment.as_ref().map(|_| EvidenceRef {
+            path: "assessment/assessment.yaml".into(),
+            sha256: file_sha256(&run_dir.join("assessment/assessment.yaml")).ok(),
+        }),
+        reissue: info.reissue.as_ref(),
     };
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }

@@ -56,6 +56,26 @@ struct TestCaseEntry {
     ixit: Vec<u8>,
     /// The units' questions, for a case the assessor has still to answer.
     questions: Vec<Question>,
+    /// The assessor's decided units.
+    answers: Vec<AnswerEntry>,
+}
+
+#[derive(Serialize)]
+struct AnswerEntry {
+    unit: String,
+    verdict: &'static str,
+    rationale: String,
+    assessor: String,
+    date: String,
+    documents: Vec<DocumentEntry>,
+}
+
+#[derive(Serialize)]
+struct DocumentEntry {
+    /// The copy in the bundle.
+    path: String,
+    section: String,
+    sha256: String,
 }
 
 #[derive(Serialize)]
@@ -87,7 +107,8 @@ pub fn per_sample(
         .iter()
         .map(|s| {
             let mine: Vec<&CaseRecord> = records.iter().filter(|r| r.slot == s.slot).collect();
-            let rows = provisions::table(catalogue, &info.ics_rows, &mine);
+            let rows =
+                provisions::table(catalogue, &info.ics_rows, &mine, info.assessment.as_deref());
             let [pass, fail, inconclusive, not_applicable, manual] = provisions::counts(&rows);
             SampleProvisions {
                 slot: s.slot.clone(),
@@ -119,6 +140,26 @@ pub fn per_sample(
                                 source: c.source,
                                 note: s.clean(&c.note),
                                 ixit: c.case.ixit.clone(),
+                                answers: c
+                                    .answers
+                                    .iter()
+                                    .map(|a| AnswerEntry {
+                                        unit: a.unit.clone(),
+                                        verdict: if a.pass { "PASS" } else { "FAIL" },
+                                        rationale: a.rationale.clone(),
+                                        assessor: a.assessor.clone(),
+                                        date: a.date.clone(),
+                                        documents: a
+                                            .documents
+                                            .iter()
+                                            .map(|d| DocumentEntry {
+                                                path: d.bundle_path(),
+                                                section: d.section.clone(),
+                                                sha256: d.sha256.clone(),
+                                            })
+                                            .collect(),
+                                    })
+                                    .collect(),
                                 questions: match c.verdict {
                                     Verdict::Manual if c.source == Source::Assessor => c
                                         .case

@@ -37,7 +37,8 @@ pub fn render(
         let mut total = std::time::Duration::ZERO;
         for r in &mine {
             total += r.result.duration;
-            suite.add_test_case(test_case(sample, r));
+            let assessed = super::junit_provisions::assessed(info, &mine, r.spec.id);
+            suite.add_test_case(test_case(sample, r, assessed));
         }
         suite.add_test_cases(super::junit_provisions::not_run(info, sample, &mine));
         suite.set_time(total);
@@ -92,9 +93,17 @@ fn properties(info: &RunInfo, s: &SampleIdentity) -> Vec<(&'static str, String)>
     ]
 }
 
-fn test_case(sample: &SampleIdentity, r: &CaseRecord) -> TestCase {
-    let message = sample.clean(&r.result.message);
-    let status = match r.result.verdict {
+/// `assessed`: the verdict and note once the assessment decided the units the run left MANUAL.
+fn test_case(
+    sample: &SampleIdentity,
+    r: &CaseRecord,
+    assessed: Option<(Verdict, String)>,
+) -> TestCase {
+    let (verdict, message) = match assessed {
+        Some((v, note)) => (v, sample.clean(&note)),
+        None => (r.result.verdict, sample.clean(&r.result.message)),
+    };
+    let status = match verdict {
         Verdict::Pass => TestCaseStatus::success(),
         Verdict::Fail => non_success(NonSuccessKind::Failure, &message, "FAIL"),
         Verdict::Inconclusive => {
@@ -102,8 +111,7 @@ fn test_case(sample: &SampleIdentity, r: &CaseRecord) -> TestCase {
         }
         Verdict::NotApplicable | Verdict::Manual => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(message.clone())
-                .set_type(r.result.verdict.label());
+            s.set_message(message.clone()).set_type(verdict.label());
             s
         }
     };
@@ -113,7 +121,7 @@ fn test_case(sample: &SampleIdentity, r: &CaseRecord) -> TestCase {
     // Start time goes here: the JUnit schemas CI tools validate against have no testcase timestamp.
     let mut out = format!(
         "verdict: {}\nstarted: {}\n{}\n",
-        r.result.verdict.label(),
+        verdict.label(),
         r.result.started.to_rfc3339(),
         message
     );

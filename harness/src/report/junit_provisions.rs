@@ -14,19 +14,23 @@ pub fn not_run(info: &RunInfo, sample: &SampleIdentity, mine: &[&CaseRecord]) ->
         return Vec::new();
     };
     let mut out = Vec::new();
-    for row in provisions::table(catalogue, &info.ics_rows, mine) {
-        for c in row.cases.iter().filter(|c| c.source != Source::Automated) {
+    for row in provisions::table(catalogue, &info.ics_rows, mine, info.assessment.as_deref()) {
+        let not_run = |id: &str| !mine.iter().any(|r| r.spec.id == id);
+        for c in row.cases.iter().filter(|c| not_run(&c.case.id)) {
             let questions: Vec<String> = c
                 .case
                 .units
                 .iter()
                 .map(|(unit, asks)| format!("({unit}) {asks}"))
                 .collect();
-            let message = match c.verdict {
-                Verdict::Manual => format!("not yet assessed: {}", questions.join(" ")),
+            let message = match (c.verdict, c.source) {
+                (Verdict::Manual, Source::Assessor) => {
+                    format!("not yet assessed: {}", questions.join(" "))
+                }
                 _ => sample.clean(&c.note),
             };
             let status = match c.verdict {
+                Verdict::Pass => TestCaseStatus::success(),
                 Verdict::Fail => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     s.set_message(message.clone()).set_type("FAIL");
@@ -51,6 +55,7 @@ pub fn not_run(info: &RunInfo, sample: &SampleIdentity, mine: &[&CaseRecord]) ->
                 "source: {}\nverdict: {}\n{}\nIXIT: {}\n{}\n",
                 match c.source {
                     Source::Ics => "the ICS",
+                    Source::Assessment => "the assessment",
                     _ => "the assessor (not yet assessed)",
                 },
                 c.verdict.label(),
@@ -62,4 +67,20 @@ pub fn not_run(info: &RunInfo, sample: &SampleIdentity, mine: &[&CaseRecord]) ->
         }
     }
     out
+}
+
+/// The verdict and note of a case the run made whose MANUAL units the assessment decided.
+pub fn assessed(info: &RunInfo, mine: &[&CaseRecord], id: &str) -> Option<(Verdict, String)> {
+    let catalogue = catalogue::for_version(&info.en_303_645)?;
+    let assessment = info.assessment.as_deref()?;
+    let provision = catalogue
+        .provisions
+        .iter()
+        .find(|p| p.test_cases.iter().any(|t| t.id == id))?;
+    let rows = provisions::table(catalogue, &info.ics_rows, mine, Some(assessment));
+    let row = rows.into_iter().find(|r| r.provision.id == provision.id)?;
+    row.cases
+        .into_iter()
+        .find(|c| c.case.id == id && c.source == Source::Assessment)
+        .map(|c| (c.verdict, c.note))
 }

@@ -11,6 +11,8 @@ mod junit_provisions;
 pub mod keys;
 pub mod manifest;
 pub mod merge;
+pub mod reissue;
+mod reload;
 pub mod table;
 pub mod terminal;
 pub mod timeline;

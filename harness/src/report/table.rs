@@ -84,7 +84,8 @@ pub fn render(
     if let Some(catalogue) = catalogue::for_version(&info.en_303_645) {
         for s in &slots {
             let mine: Vec<&CaseRecord> = records.iter().filter(|r| r.slot == s.slot).collect();
-            let rows = provisions::table(catalogue, &info.ics_rows, &mine);
+            let rows =
+                provisions::table(catalogue, &info.ics_rows, &mine, info.assessment.as_deref());
             let _ = writeln!(out, "{}: {}", s.slot, provisions::summary(&rows));
         }
     }

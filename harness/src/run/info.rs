@@ -97,6 +97,8 @@ pub fn run_info(
         hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_string())
             .unwrap_or_else(|_| "localhost".into()),
+        assessment: None,
+        reissue: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! every reporter the same events as verdicts arrive. No format is written here.
 
 mod info;
+pub mod offline;
 mod progress;
 mod sample_task;
 
@@ -25,6 +26,8 @@ pub struct RunOptions {
     /// ed25519 secret key (from `hilt keygen`) to sign the manifest with.
     pub sign_key: Option<PathBuf>,
     pub operator: Option<String>,
+    /// The assessor's answers for the MANUAL rows (`hilt assess init` writes the file).
+    pub assessment: Option<PathBuf>,
 }
 
 pub type Prepared = Arc<Result<Sample, Unavailable>>;
@@ -36,6 +39,7 @@ struct Loaded {
     planned: Vec<PlannedCase>,
     filtered_out: usize,
     sign_key: Option<ed25519_dalek::SigningKey>,
+    assessment: Option<Arc<crate::config::assessment::Assessment>>,
 }
 
 pub fn execute(opts: RunOptions) -> i32 {
@@ -79,13 +83,20 @@ pub fn execute(opts: RunOptions) -> i32 {
     };
     let scratch = std::env::temp_dir().join(format!("hilt-{run_id}"));
     let prepared = rt.block_on(bring_up(&loaded, &run_dir, &scratch));
-    let info = info::run_info(
+    let mut info = info::run_info(
         &loaded.config,
         &loaded.selected,
         &run_id,
         started,
         opts.operator.clone(),
     );
+    if let Some(a) = &loaded.assessment {
+        if let Err(e) = report::reissue::copy_documents(&run_dir, a) {
+            eprintln!("cannot copy the assessment's documents into the bundle: {e}");
+            return exit::HARNESS;
+        }
+        info.assessment = Some(a.clone());
+    }
     let ids = {
         let (config, prepared) = (loaded.config.clone(), prepared.clone());
         Box::new(move || info::identities(&config, &prepared))
@@ -158,6 +169,10 @@ fn load(opts: &RunOptions) -> Result<Loaded, String> {
         .transpose()
         .map_err(|e| format!("error: --sign-key {e}"))?;
     let selected = plan::select(&config).map_err(|e| e.to_string())?;
+    let assessment = match &opts.assessment {
+        Some(file) => Some(Arc::new(load_assessment(file, &config)?)),
+        None => None,
+    };
     let all = plan::plan(&config, &selected);
     let total = all.len();
     let planned: Vec<PlannedCase> = all
@@ -170,7 +185,32 @@ fn load(opts: &RunOptions) -> Result<Loaded, String> {
         filtered_out: total - planned.len(),
         planned,
         sign_key,
+        assessment,
     })
+}
+
+/// The assessment, checked against the suite's catalogue and this hilt's cases.
+pub fn load_assessment(
+    file: &Path,
+    config: &Config,
+) -> Result<crate::config::assessment::Assessment, String> {
+    let automated: Vec<&str> = crate::cases::ALL.iter().map(|c| c.spec().id).collect();
+    let assessment = crate::config::assessment::Assessment::load(
+        file,
+        crate::standard::catalogue::for_version,
+        &automated,
+    )
+    .map_err(|e| e.to_string())?;
+    let assessed = crate::standard::catalogue::for_version(&assessment.body.standard);
+    if assessed.map(|c| &c.id) != Some(&config.suite.catalogue().id) {
+        return Err(format!(
+            "error: {}: standard: the assessment is of EN 303 645 {}; expected the suite's, {}",
+            file.display(),
+            assessment.body.standard.value,
+            config.suite.body.standards.en_303_645.value
+        ));
+    }
+    Ok(assessment)
 }
 
 /// Every slot that has something to run, all at once, in rig order.

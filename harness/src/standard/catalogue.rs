@@ -67,6 +67,20 @@ pub struct TestCase {
     pub ixit: Vec<u8>,
     /// Unit letter -> what the unit asks of the assessor.
     pub units: BTreeMap<String, String>,
+    /// Of a mixed case, the units that examine the unit itself (the others are conceptual).
+    #[serde(default)]
+    pub functional_units: Vec<String>,
+}
+
+impl TestCase {
+    /// Whether a unit examines the device (so a harness that automates the case answers it).
+    pub fn is_functional_unit(&self, unit: &str) -> bool {
+        match self.kind {
+            Kind::Functional => true,
+            Kind::Conceptual => false,
+            Kind::Mixed => self.functional_units.iter().any(|u| u == unit),
+        }
+    }
 }
 
 impl Kind {
@@ -146,6 +160,16 @@ impl Catalogue {
             for t in &p.test_cases {
                 if !t.id.starts_with(&format!("{}-", p.id)) || !seen.insert(t.id.as_str()) {
                     return Err(format!("{}: test case id {} is not its own", p.id, t.id));
+                }
+                if let Some(u) = t
+                    .functional_units
+                    .iter()
+                    .find(|u| !t.units.contains_key(*u))
+                {
+                    return Err(format!(
+                        "{}: functional unit {u} is not one of its units",
+                        t.id
+                    ));
                 }
                 let letters: String = t.units.keys().map(String::as_str).collect();
                 if letters.is_empty() || !"abcdefghij".starts_with(&letters) {
