@@ -47,6 +47,22 @@ fn filled(dir: &Path, verdict: &str) -> std::path::PathBuf {
     file
 }
 
+/// report.json against its published schema, with an independent validator (Python jsonschema).
+fn meets_the_report_schema(report: &Path) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json");
+    let check = Command::new("python3")
+        .args(["-c", "import json, sys, jsonschema\njsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])), cls=jsonschema.Draft202012Validator)"])
+        .arg(&schema)
+        .arg(report)
+        .output()
+        .expect("python3 with jsonschema (installed by scripts/setup)");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
 #[test]
 fn init_asks_only_what_the_run_cannot_answer_and_check_accepts_it() {
     let profile = profile();
@@ -94,6 +110,7 @@ fn a_reissue_decides_the_manual_rows_and_verifies() {
     assert!(out.contains("reissue 1:"), "{out}");
     let (code, out, _) = hilt_out(&["verify", bundle.to_str().unwrap()]);
     assert_eq!(code, 0, "the reissued bundle does not verify: {out}");
+    meets_the_report_schema(&bundle.join("report.json"));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(bundle.join("report.json")).unwrap())
             .unwrap();
@@ -163,6 +180,7 @@ fn a_run_applies_the_assessment_and_keeps_its_documents() {
     assert_eq!(run.code(), 0, "{}\n{}", run.stdout(), run.stderr());
     let bundle = run.run_dir();
     assert_eq!(hilt_out(&["verify", bundle.to_str().unwrap()]).0, 0);
+    meets_the_report_schema(&bundle.join("report.json"));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(bundle.join("report.json")).unwrap())
             .unwrap();
