@@ -46,6 +46,13 @@ pub fn template(catalogue: &Catalogue, profile: &Profile, automated: &[&str]) ->
                 p.summary,
                 t.kind.label()
             );
+            if !t.evidence_from.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    # for reference: hilt runs {} on the device; the report shows its result here",
+                    t.evidence_from.join(", ")
+                );
+            }
             for (unit, asks) in units {
                 let ixit: Vec<String> = t.ixit.iter().map(u8::to_string).collect();
                 let _ = writeln!(

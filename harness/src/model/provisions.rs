@@ -30,6 +30,15 @@ pub struct CaseRow<'a> {
     pub note: String,
     /// The assessor's decided units of this case, if any.
     pub answers: &'a [Answer],
+    /// For a case the assessor decides: what the run observed in the cases the catalogue names
+    /// as bearing on it (`evidence_from`), shown as a reference only.
+    pub references: Vec<Reference>,
+}
+
+pub struct Reference {
+    pub test_case: String,
+    pub verdict: Verdict,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -102,6 +111,7 @@ fn row<'a>(
                     source: Source::Automated,
                     note: r.result.message.clone(),
                     answers: &[],
+                    references: Vec::new(),
                 },
                 None => CaseRow {
                     case,
@@ -112,10 +122,14 @@ fn row<'a>(
                     },
                     note: note.clone(),
                     answers: &[],
+                    references: Vec::new(),
                 },
             };
             if row.verdict == Verdict::Manual && !answers.is_empty() {
                 assess(&mut row, run.copied(), answers);
+            }
+            if matches!(row.source, Source::Assessor | Source::Assessment) {
+                row.references = references(case, records);
             }
             row
         })
@@ -128,7 +142,12 @@ fn row<'a>(
             .map(|c| match c.source {
                 Source::Automated => format!("{} {} (run by hilt)", c.case.id, c.verdict.label()),
                 Source::Assessment => format!("{} {} (assessed)", c.case.id, c.verdict.label()),
-                _ => format!("{} awaits the assessor", c.case.id),
+                _ if c.references.is_empty() => format!("{} awaits the assessor", c.case.id),
+                _ => format!(
+                    "{} awaits the assessor (see {})",
+                    c.case.id,
+                    seen(&c.references)
+                ),
             })
             .collect::<Vec<_>>()
             .join("; "),
@@ -139,6 +158,27 @@ fn row<'a>(
         basis,
         cases,
     }
+}
+
+fn references(case: &TestCase, records: &[&CaseRecord]) -> Vec<Reference> {
+    case.evidence_from
+        .iter()
+        .filter_map(|id| records.iter().find(|r| r.spec.id == id))
+        .map(|r| Reference {
+            test_case: r.spec.id.to_string(),
+            verdict: r.result.verdict,
+            message: r.result.message.clone(),
+        })
+        .collect()
+}
+
+/// "5.3-2-2 PASS, 5.5-1-2 FAIL": the referenced results in a few words.
+pub fn seen(references: &[Reference]) -> String {
+    references
+        .iter()
+        .map(|r| format!("{} {}", r.test_case, r.verdict.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Puts the assessor's answers in the units still MANUAL: those hilt left to the assessor in a
@@ -288,6 +328,22 @@ mod tests {
         if functional.is_some() {
             assert_eq!(r.cases[1].source, Source::Automated);
         }
+    }
+
+    #[test]
+    fn what_the_run_saw_is_shown_beside_the_question_but_does_not_decide_it() {
+        let c = catalogue::for_version("V2.1.1").unwrap();
+        let battery = record("5.3-2-2", Verdict::Pass);
+        let rows = table(c, &ics("5.3-9", "Y"), &[&battery], None);
+        let r = rows.iter().find(|r| r.provision.id == "5.3-9").unwrap();
+        assert_eq!(r.verdict, Verdict::Manual);
+        assert_eq!(r.cases[0].references[0].test_case, "5.3-2-2");
+        assert!(
+            r.basis
+                .contains("5.3-9-1 awaits the assessor (see 5.3-2-2 PASS)"),
+            "{}",
+            r.basis
+        );
     }
 
     #[test]

@@ -58,6 +58,15 @@ struct TestCaseEntry {
     questions: Vec<Question>,
     /// The assessor's decided units.
     answers: Vec<AnswerEntry>,
+    /// What the run observed in the cases that bear on this one (a reference, not its verdict).
+    references: Vec<ReferenceEntry>,
+}
+
+#[derive(Serialize)]
+struct ReferenceEntry {
+    test_case: String,
+    verdict: &'static str,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -140,6 +149,15 @@ pub fn per_sample(
                                 source: c.source,
                                 note: s.clean(&c.note),
                                 ixit: c.case.ixit.clone(),
+                                references: c
+                                    .references
+                                    .iter()
+                                    .map(|r| ReferenceEntry {
+                                        test_case: r.test_case.clone(),
+                                        verdict: r.verdict.label(),
+                                        message: s.clean(&r.message),
+                                    })
+                                    .collect(),
                                 answers: c
                                     .answers
                                     .iter()

@@ -24,9 +24,14 @@ pub fn not_run(info: &RunInfo, sample: &SampleIdentity, mine: &[&CaseRecord]) ->
                 .map(|(unit, asks)| format!("({unit}) {asks}"))
                 .collect();
             let message = match (c.verdict, c.source) {
-                (Verdict::Manual, Source::Assessor) => {
+                (Verdict::Manual, Source::Assessor) if c.references.is_empty() => {
                     format!("not yet assessed: {}", questions.join(" "))
                 }
+                (Verdict::Manual, Source::Assessor) => format!(
+                    "not yet assessed: {} For reference, this run observed: {}",
+                    questions.join(" "),
+                    sample.clean(&provisions::seen(&c.references))
+                ),
                 _ => sample.clean(&c.note),
             };
             let status = match c.verdict {

@@ -70,6 +70,10 @@ pub struct TestCase {
     /// Of a mixed case, the units that examine the unit itself (the others are conceptual).
     #[serde(default)]
     pub functional_units: Vec<String>,
+    /// Functional test cases whose results the assessor sees beside this case's questions, as a
+    /// reference (they do not decide it).
+    #[serde(default)]
+    pub evidence_from: Vec<String>,
 }
 
 impl TestCase {
@@ -139,6 +143,24 @@ impl Catalogue {
 
     /// The rules every catalogue file keeps, so reports can rely on them.
     fn check(&self) -> Result<(), String> {
+        let ids: Vec<&str> = self
+            .provisions
+            .iter()
+            .flat_map(|p| &p.test_cases)
+            .map(|t| t.id.as_str())
+            .collect();
+        for t in self.provisions.iter().flat_map(|p| &p.test_cases) {
+            if let Some(r) = t
+                .evidence_from
+                .iter()
+                .find(|r| !ids.contains(&r.as_str()) || **r == t.id)
+            {
+                return Err(format!(
+                    "{}: evidence_from names {r}, not another test case",
+                    t.id
+                ));
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for p in &self.provisions {
             if !seen.insert(p.id.as_str()) {
