@@ -74,6 +74,19 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.run_dir().join("report.json")).unwrap())
             .unwrap();
+    // Every figure in report.json is drawn once in report.html.
+    let html = std::fs::read_to_string(run.run_dir().join("report.html")).unwrap();
+    let drawn: usize = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["figures"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        drawn >= 3 * 2,
+        "a port map and a brute-force series per sample at least"
+    );
+    assert_eq!(html.matches("<figure><svg").count(), drawn);
     let samples = report["provisions"].as_array().unwrap();
     assert_eq!(samples.len(), 3);
     for sample in samples {
@@ -85,6 +98,32 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         assert_eq!(row("5.1-1")["test_cases"][1]["verdict"], "PASS");
         assert_eq!(row("5.1-1")["test_cases"][0]["questions"][0]["unit"], "a");
         assert_eq!(row("5.10-1")["verdict"], "N/A");
+        // Drawn in report.html: each brute-force series and the port map.
+        let figures = |case: &str| {
+            report["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["slot"] == sample["slot"] && r["test_case"] == case)
+                .map(|r| r["figures"].clone())
+                .unwrap()
+        };
+        assert_eq!(figures("5.6-1-2")[0]["kind"], "ports");
+        let series = &figures("5.1-5-2")[0];
+        assert_eq!(
+            (&series["kind"], &series["declared_after"]),
+            (&"attempts".into(), &5.into())
+        );
+        assert_eq!(
+            series["attempts"].as_array().unwrap().last().unwrap()["outcome"],
+            "locked"
+        );
+        // The update battery's result is shown to the assessor of 5.3-9-1 (conceptual only).
+        let seen = &row("5.3-9")["test_cases"][0]["references"][0];
+        assert_eq!(
+            (&seen["test_case"], &seen["verdict"]),
+            (&"5.3-2-2".into(), &"PASS".into())
+        );
     }
 }
 

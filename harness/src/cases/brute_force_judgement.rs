@@ -2,6 +2,7 @@
 //! series as observed and the declaration, so each rule is tested on made-up series.
 
 use crate::login::LoginOutcome;
+use crate::model::figure::{AttemptPoint, Figure};
 use crate::model::verdict::Measurement;
 use std::time::Duration;
 
@@ -39,6 +40,35 @@ pub struct Judgement {
     /// two attempts were sent further apart than the declared lockout lasts, so a lockout could
     /// have begun and ended unseen. Set instead of a finding.
     pub lapsed: Option<String>,
+}
+
+/// The series as report.html draws it: each attempt's latency and answer, the threshold marked.
+pub fn attempts_figure(
+    mechanism: &str,
+    attempts: &[Attempt],
+    declared_after: Option<u32>,
+    undeclared_threshold: Option<u32>,
+) -> Figure {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    Figure::Attempts {
+        mechanism: mechanism.to_string(),
+        declared_after,
+        undeclared_threshold,
+        attempts: attempts
+            .iter()
+            .map(|a| AttemptPoint {
+                sent_ms: ms(a.sent()),
+                latency_ms: ms(a.latency),
+                outcome: match &a.outcome {
+                    LoginOutcome::Rejected => "rejected",
+                    LoginOutcome::LockedOut => "locked",
+                    LoginOutcome::Accepted => "accepted",
+                    LoginOutcome::NotALogin(_) => "other",
+                }
+                .to_string(),
+            })
+            .collect(),
+    }
 }
 
 pub fn judge(id: &str, attempts: &[Attempt], d: &Declared) -> Judgement {

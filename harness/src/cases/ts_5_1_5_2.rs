@@ -8,13 +8,16 @@
 //! credential must work again: a permanent lockout is a denial of service.
 //! (Unit (a), undeclared mechanisms, is 5.1-1-2 unit (a)'s scan.)
 
-use super::brute_force_judgement::{judge, judge_undeclared, round1, Attempt, Declared, Judgement};
+use super::brute_force_judgement::{
+    attempts_figure, judge, judge_undeclared, round1, Attempt, Declared, Judgement,
+};
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::duration::Dur;
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::config::suite::FactSection;
 use crate::facts::initialized;
 use crate::login::{self, CredentialTrial, LoginOutcome};
+use crate::model::figure::Figure;
 use crate::model::unit::UnitResult;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
@@ -57,29 +60,37 @@ impl TestCase for Case {
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
         let (mut details, mut evidence, mut measurements) = (vec![], vec![], vec![]);
+        let mut figures = vec![];
         let init = initialized::required(ctx.sample, ctx.config).await;
         let a = super::login_surfaces::unit_a(ctx, &mut details, &mut evidence).await;
         let b = match init {
-            Ok(_) => unit_b(ctx, params, &mut details, &mut evidence, &mut measurements).await,
+            Ok(_) => {
+                let seen = (&mut details, &mut evidence, &mut measurements, &mut figures);
+                unit_b(ctx, params, seen).await
+            }
             Err(why) => UnitResult::not_performed("b", UNIT_B, why),
         };
         let mut r = CaseResult::from_units(vec![a, b]);
         r.details = details;
         r.evidence = evidence;
         r.measurements = measurements;
+        r.figures = figures;
         r
     }
 }
 
 const UNIT_B: &str = "brute force attempted on every network mechanism";
 
-async fn unit_b(
-    ctx: &CaseContext<'_>,
-    params: &Params,
-    details: &mut Vec<String>,
-    evidence: &mut Vec<std::path::PathBuf>,
-    measurements: &mut Vec<Measurement>,
-) -> UnitResult {
+/// Where unit (b)'s observations go: details, evidence, measurements and figures.
+type Seen<'a> = (
+    &'a mut Vec<String>,
+    &'a mut Vec<std::path::PathBuf>,
+    &'a mut Vec<Measurement>,
+    &'a mut Vec<Figure>,
+);
+
+async fn unit_b(ctx: &CaseContext<'_>, params: &Params, seen: Seen<'_>) -> UnitResult {
+    let (details, evidence, measurements, figures) = seen;
     let profile = &ctx.config.profile;
     let network: Vec<&AuthMechanism> = profile
         .body
@@ -114,6 +125,7 @@ async fn unit_b(
                 details.extend(o.details);
                 findings.extend(o.findings.into_iter().map(|f| format!("{}: {f}", mech.id)));
                 measurements.extend(o.measurements);
+                figures.push(o.figure);
             }
             Err(e) => blockers.push(e.context(&mech.id)),
         }
@@ -131,6 +143,7 @@ struct Observed {
     findings: Vec<String>,
     details: Vec<String>,
     measurements: Vec<Measurement>,
+    figure: Figure,
 }
 
 async fn attack(
@@ -173,6 +186,7 @@ async fn attack(
     // A series whose pacing could not show the lockout (the unit answered slower than the
     // lockout lasts) is made once more before the mechanism is left undetermined.
     let mut j = Judgement::default();
+    let mut figure = None;
     for round in 1..=2 {
         let attempts = series(
             &*trial,
@@ -186,6 +200,12 @@ async fn attack(
         .await
         .map_err(unit)?;
         j = judge(&mech.id, &attempts, &declared);
+        figure = Some(attempts_figure(
+            &mech.id,
+            &attempts,
+            Some(declared.after_failures),
+            None,
+        ));
         match &j.lapsed {
             Some(why) if round == 1 => {
                 log.line("#", &format!("{why}: the series is made once more"))
@@ -204,6 +224,7 @@ async fn attack(
         findings: j.findings,
         details: j.details,
         measurements: j.measurements,
+        figure: figure.unwrap_or_else(|| attempts_figure(id, &[], None, None)),
     };
     if locked_at.is_some() {
         // The right credential must work again once the declared lockout has passed.
@@ -317,6 +338,7 @@ async fn undeclared(
         findings: j.findings,
         details: j.details,
         measurements: j.measurements,
+        figure: attempts_figure(&mech.id, &attempts, None, Some(threshold)),
     })
 }
 

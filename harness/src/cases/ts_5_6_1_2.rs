@@ -10,6 +10,7 @@ use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::profile::Protocol;
 use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
+use crate::model::figure::{Figure, PortMark};
 use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 
 pub struct Case;
@@ -108,11 +109,13 @@ impl TestCase for Case {
             details.push(format!("{} ports neither accepted nor refused in time (filtered); they are not counted as closed", ports.scan.filtered.len()));
         }
         let mut evidence = vec![ports.evidence.clone()];
+        let mut answering_udp = Vec::new();
         if !ctx.config.suite.udp_ports.is_empty() {
             match open_udp::get(sample, &ctx.config.suite).await {
                 Ok(udp) => {
                     judge_udp(udp, profile, &mut findings, &mut details);
                     evidence.push(udp.evidence.clone());
+                    answering_udp = udp.unit_answers().map(|a| a.port).collect();
                 }
                 Err(e) => return CaseResult::blocked(e.clone().context("UDP discovery")),
             }
@@ -127,6 +130,10 @@ impl TestCase for Case {
         };
         r.details = details;
         r.evidence = evidence;
+        r.figures = vec![Figure::Ports {
+            tcp: port_marks(profile, Protocol::Tcp, &open),
+            udp: port_marks(profile, Protocol::Udp, &answering_udp),
+        }];
         r.measurements = vec![
             Measurement::new("tcp_ports_probed", ports.scan.ports_probed as f64, "ports"),
             Measurement::new("tcp_ports_open", open.len() as f64, "ports"),
@@ -139,6 +146,40 @@ impl TestCase for Case {
         ];
         r
     }
+}
+
+/// Every declared port of the protocol and every port found, each marked with both.
+fn port_marks(
+    profile: &crate::config::Profile,
+    protocol: Protocol,
+    found: &[u16],
+) -> Vec<PortMark> {
+    let services: Vec<_> = profile
+        .body
+        .ixit
+        .services
+        .iter()
+        .filter(|s| s.protocol == protocol)
+        .collect();
+    let mut ports: Vec<u16> = services
+        .iter()
+        .map(|s| s.port.value)
+        .chain(found.iter().copied())
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+        .into_iter()
+        .map(|port| {
+            let service = services.iter().find(|s| s.port.value == port);
+            PortMark {
+                port,
+                declared: service.is_some_and(|s| s.enabled),
+                declared_disabled: service.is_some_and(|s| !s.enabled),
+                found: found.contains(&port),
+            }
+        })
+        .collect()
 }
 
 /// An answering UDP port must be a declared enabled UDP service; silence proves nothing either way.

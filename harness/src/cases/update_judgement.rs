@@ -3,6 +3,7 @@
 
 use super::CaseContext;
 use crate::facts::update_battery;
+use crate::model::figure::{Figure, UpdateStep};
 use crate::model::unit::{Gathered, UnitResult};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::update::battery::{MechanismReport, Outcome, Trial};
@@ -41,6 +42,7 @@ pub async fn judge(ctx: &CaseContext<'_>) -> CaseResult {
     let (mut devised, mut not_devised) = (Vec::new(), Vec::new());
     let (mut findings, mut blockers) = (vec![], vec![]);
     let (mut performed, mut refused) = (0u32, 0u32);
+    let mut figures = Vec::new();
     for (id, report) in reports {
         let report = match report {
             Ok(r) => r,
@@ -50,6 +52,7 @@ pub async fn judge(ctx: &CaseContext<'_>) -> CaseResult {
             }
         };
         out.evidence.push(report.log.clone());
+        figures.push(battery_figure(id, report));
         for t in report
             .misuse
             .iter()
@@ -115,7 +118,37 @@ pub async fn judge(ctx: &CaseContext<'_>) -> CaseResult {
         &blockers,
         format!("all {performed} misuse images were refused, the valid image was installed and the unit survived a power cut mid-transfer"),
     );
-    out.into_result(vec![a, b])
+    let mut r = out.into_result(vec![a, b]);
+    r.figures = figures;
+    r
+}
+
+/// The battery as report.html draws it: misuse images must be refused, the valid image and the
+/// image after the power cut installed (or the old firmware kept running).
+fn battery_figure(id: &str, report: &MechanismReport) -> Figure {
+    let step = |t: &Trial, expected: &str| {
+        let (observed, version_after) = match &t.outcome {
+            Outcome::Refused => ("refused", Some(report.version_before.clone())),
+            Outcome::Installed(v) => ("installed", Some(v.clone())),
+            Outcome::Unresponsive(_) => ("unresponsive", None),
+            Outcome::NotPerformed(_) => ("not performed", None),
+            Outcome::NotAttempted(_) => ("not attempted", None),
+        };
+        UpdateStep {
+            name: t.name.to_string(),
+            expected: expected.to_string(),
+            observed: observed.to_string(),
+            version_after,
+        }
+    };
+    let mut steps: Vec<UpdateStep> = report.misuse.iter().map(|t| step(t, "refused")).collect();
+    steps.push(step(&report.valid, "installed"));
+    steps.push(step(&report.power_cut, "boots"));
+    Figure::UpdateBattery {
+        mechanism: id.to_string(),
+        version_before: report.version_before.clone(),
+        steps,
+    }
 }
 
 fn judge_controls(

@@ -4,6 +4,7 @@
 pub mod case;
 pub mod event;
 pub mod exit;
+pub mod figure;
 pub mod provisions;
 pub mod record;
 pub mod unit;

@@ -131,6 +131,8 @@ pub struct CaseResult {
     pub cause: Option<Cause>,
     /// The TS 103 701 test units, each judged on its own (empty for a case not yet split).
     pub units: Vec<super::unit::UnitResult>,
+    /// Observations in a shape the reports draw (attempt series, port maps).
+    pub figures: Vec<super::figure::Figure>,
 }
 
 impl CaseResult {
@@ -146,6 +148,7 @@ impl CaseResult {
             firmware_version: None,
             cause: None,
             units: vec![],
+            figures: vec![],
         }
     }
 

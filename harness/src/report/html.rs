@@ -239,8 +239,15 @@ fn finding(h: &mut String, sample: Option<&SampleIdentity>, r: &CaseRecord) {
     } else {
         "Outcome"
     };
-    let _ = writeln!(h, "<p><b>{label}:</b> {}</p>", e(&clean(&r.result.message)));
+    let _ = writeln!(
+        h,
+        "<p><b>{label}:</b></p>{}",
+        prose_or_list(&clean(&r.result.message))
+    );
     units_table(h, &clean, r);
+    for f in &r.result.figures {
+        let _ = writeln!(h, "<figure>{}</figure>", super::svg::render(f));
+    }
     if !r.result.details.is_empty() {
         h.push_str("<ul>");
         for d in &r.result.details {
@@ -277,6 +284,19 @@ fn finding(h: &mut String, sample: Option<&SampleIdentity>, r: &CaseRecord) {
     h.push_str("</div>\n");
 }
 
+/// A long message of `;`-separated findings reads better as a list; a short one stays a line.
+fn prose_or_list(text: &str) -> String {
+    let parts: Vec<&str> = text.split("; ").filter(|p| !p.trim().is_empty()).collect();
+    if text.len() <= 160 || parts.len() < 2 {
+        return format!("<p>{}</p>", escape(text));
+    }
+    let items: String = parts
+        .iter()
+        .map(|p| format!("<li>{}</li>", escape(p)))
+        .collect();
+    format!("<ul>{items}</ul>")
+}
+
 /// The TS 103 701 test units, one row each.
 fn units_table(h: &mut String, clean: &dyn Fn(&str) -> String, r: &CaseRecord) {
     if r.result.units.is_empty() {
@@ -291,7 +311,7 @@ fn units_table(h: &mut String, clean: &dyn Fn(&str) -> String, r: &CaseRecord) {
             escape(u.title),
             class(u.verdict),
             escape(&u.verdict_text()),
-            escape(&clean(&u.message))
+            prose_or_list(&clean(&u.message))
         );
     }
     h.push_str("</table>\n");

@@ -98,6 +98,8 @@ struct ResultEntry {
     /// The version the unit reported when the case started.
     firmware_version: Option<String>,
     evidence: Vec<EvidenceRef>,
+    /// Observations in a shape report.html draws (attempt series, port maps).
+    figures: Vec<crate::model::figure::Figure>,
 }
 
 #[derive(Serialize)]
@@ -181,6 +183,7 @@ pub fn render(
                     sha256: file_sha256(&run_dir.join(p)).ok(),
                 })
                 .collect(),
+            figures: r.result.figures.clone(),
         })
         .collect();
     let deviations = records

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod merge;
 pub mod reissue;
 mod reload;
+mod svg;
 pub mod table;
 pub mod terminal;
 pub mod timeline;

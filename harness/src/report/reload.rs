@@ -89,6 +89,8 @@ struct ResultEntry {
     decision_rule: String,
     firmware_version: Option<String>,
     evidence: Vec<Evidence>,
+    #[serde(default)]
+    figures: Vec<crate::model::figure::Figure>,
 }
 
 #[derive(Deserialize)]
@@ -192,6 +194,7 @@ fn record(e: ResultEntry) -> Result<CaseRecord, String> {
     result.details = e.observations;
     result.measurements = e.measurements;
     result.firmware_version = e.firmware_version;
+    result.figures = e.figures;
     result.units = e
         .units
         .into_iter()
