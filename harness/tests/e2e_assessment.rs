@@ -79,6 +79,12 @@ fn init_asks_only_what_the_run_cannot_answer_and_check_accepts_it() {
         mixed.contains("    a:") && mixed.contains("    b:") && !mixed.contains("    c:"),
         "{mixed}"
     );
+    // Each case names the profile's entries of the IXIT pro formas it reads.
+    let first = &template[template.find("\"5.1-1-1\":").unwrap()..];
+    assert!(
+        first.contains("# the profile's entries: IXIT 1: web-admin, "),
+        "{first}"
+    );
     // N/A by the ICS (5.10-1, no telemetry) and recommendations not implemented (5.7-2) are not asked.
     assert!(!template.contains("\"5.10-1-1\":") && !template.contains("\"5.7-2-1\":"));
     let dir = TempDir::new("assess-init");

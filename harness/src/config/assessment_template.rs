@@ -53,6 +53,10 @@ pub fn template(catalogue: &Catalogue, profile: &Profile, automated: &[&str]) ->
                     t.evidence_from.join(", ")
                 );
             }
+            let entries = ixit_entries(profile, &t.ixit);
+            if !entries.is_empty() {
+                let _ = writeln!(out, "    # the profile's entries: {}", entries.join("; "));
+            }
             for (unit, asks) in units {
                 let ixit: Vec<String> = t.ixit.iter().map(u8::to_string).collect();
                 let _ = writeln!(
@@ -65,4 +69,37 @@ pub fn template(catalogue: &Catalogue, profile: &Profile, automated: &[&str]) ->
         }
     }
     out
+}
+
+/// The profile's own entries of the IXIT pro formas a case reads, so the assessor knows which
+/// rows to open: "IXIT 1: web-admin, viewer-stream".
+fn ixit_entries(profile: &Profile, pro_formas: &[u8]) -> Vec<String> {
+    let ixit = &profile.body.ixit;
+    pro_formas
+        .iter()
+        .filter_map(|n| {
+            let ids: Vec<&str> = match n {
+                1 => ixit.auth_mechanisms.iter().map(|m| m.id.as_str()).collect(),
+                6 => ixit
+                    .software_components
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect(),
+                7 => ixit
+                    .update_mechanisms
+                    .iter()
+                    .map(|m| m.id.as_str())
+                    .collect(),
+                13 => ixit.services.iter().map(|s| s.id.as_str()).collect(),
+                15 => ixit
+                    .services
+                    .iter()
+                    .map(|s| s.id.as_str())
+                    .chain(ixit.debug_interfaces.iter().map(|d| d.id.as_str()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (!ids.is_empty()).then(|| format!("IXIT {n}: {}", ids.join(", ")))
+        })
+        .collect()
 }
