@@ -112,8 +112,10 @@ pub fn per_sample(
     let Some(catalogue) = catalogue::for_version(&info.en_303_645) else {
         return Vec::new();
     };
+    // A sample that ran nothing (filtered out, or not in this run) gets no table, as in JUnit.
     samples
         .iter()
+        .filter(|s| records.iter().any(|r| r.slot == s.slot))
         .map(|s| {
             let mine: Vec<&CaseRecord> = records.iter().filter(|r| r.slot == s.slot).collect();
             let rows =

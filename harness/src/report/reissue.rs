@@ -170,6 +170,9 @@ fn changes(
     let mut out = Vec::new();
     for s in samples {
         let mine: Vec<&CaseRecord> = records.iter().filter(|r| r.slot == s.slot).collect();
+        if mine.is_empty() {
+            continue;
+        }
         let before = provisions::table(catalogue, &info.ics_rows, &mine, None);
         let after = provisions::table(catalogue, &info.ics_rows, &mine, Some(a));
         for (b, n) in before.iter().zip(&after) {
