@@ -185,12 +185,20 @@ pub fn seen(references: &[Reference]) -> String {
 /// case it ran, or every unit of a case it did not. The case is decided once no unit is open.
 fn assess<'a>(row: &mut CaseRow<'a>, run: Option<&CaseRecord>, answers: &'a [Answer]) {
     let open: Vec<&str> = match run {
-        Some(r) => r
+        Some(r) if !r.result.units.is_empty() => r
             .result
             .units
             .iter()
             .filter(|u| u.verdict == Verdict::Manual)
             .map(|u| u.id)
+            .collect(),
+        // A MANUAL case the run recorded without units leaves the assessor its conceptual ones.
+        Some(_) => row
+            .case
+            .units
+            .keys()
+            .map(String::as_str)
+            .filter(|u| !row.case.is_functional_unit(u))
             .collect(),
         None => row.case.units.keys().map(String::as_str).collect(),
     };
@@ -353,6 +361,75 @@ mod tests {
         let r = rows.iter().find(|r| r.provision.id == "5.7-1").unwrap();
         assert_eq!(r.verdict, Verdict::NotApplicable);
         assert!(r.basis.contains("not implemented — because"), "{}", r.basis);
+    }
+
+    fn assessment(case: &str, answers: &[(&str, bool)]) -> Assessment {
+        use crate::config::assessment::{AssessmentFile, Document};
+        use crate::config::located::Located;
+        let body = AssessmentFile {
+            standard: Located::unplaced("V2.1.1".into()),
+            assessor: String::new(),
+            date: String::new(),
+            test_cases: Default::default(),
+        };
+        let decided = answers
+            .iter()
+            .map(|(unit, pass)| Answer {
+                unit: unit.to_string(),
+                pass: *pass,
+                rationale: "read".into(),
+                assessor: "A".into(),
+                date: "2026-12-01".into(),
+                documents: vec![Document {
+                    source: "ixit.txt".into(),
+                    section: "1".into(),
+                    sha256: "0".repeat(64),
+                }],
+            })
+            .collect();
+        Assessment {
+            file: "a.yaml".into(),
+            body,
+            answers: [(case.to_string(), decided)].into_iter().collect(),
+        }
+    }
+
+    /// 5.3-10-1: the run judged unit (c); (a) and (b) are the assessor's.
+    #[rstest]
+    #[case::both_pass(&[("a", true), ("b", true)], Verdict::Pass)]
+    #[case::one_fails(&[("a", true), ("b", false)], Verdict::Fail)]
+    #[case::one_still_open(&[("a", true)], Verdict::Manual)]
+    fn the_assessor_decides_only_the_units_the_run_left_open(
+        #[case] answers: &[(&str, bool)],
+        #[case] want: Verdict,
+    ) {
+        use crate::model::unit::UnitResult;
+        let c = catalogue::for_version("V2.1.1").unwrap();
+        let mut run = record("5.3-10-1", Verdict::Manual);
+        run.result.units = vec![
+            UnitResult::manual("a", "conceptual", "the assessor's"),
+            UnitResult::manual("b", "conceptual", "the assessor's"),
+            UnitResult::judge("c", "paths", &[], &[], "none found"),
+        ];
+        let a = assessment("5.3-10-1", answers);
+        let rows = table(c, &ics("5.3-10", "Y"), &[&run], Some(&a));
+        let case = &rows
+            .iter()
+            .find(|r| r.provision.id == "5.3-10")
+            .unwrap()
+            .cases[0];
+        assert_eq!(case.verdict, want, "{}", case.note);
+        assert_eq!(case.source, Source::Assessment);
+        // Without the assessment the run's MANUAL stands.
+        let rows = table(c, &ics("5.3-10", "Y"), &[&run], None);
+        assert_eq!(
+            rows.iter()
+                .find(|r| r.provision.id == "5.3-10")
+                .unwrap()
+                .cases[0]
+                .verdict,
+            Verdict::Manual
+        );
     }
 
     #[test]
