@@ -47,6 +47,10 @@ fn filled(dir: &Path, verdict: &str) -> std::path::PathBuf {
     file
 }
 
+fn report_json(bundle: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(bundle.join("report.json")).unwrap()).unwrap()
+}
+
 /// report.json against its published schema, with an independent validator (Python jsonschema).
 fn meets_the_report_schema(report: &Path) {
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json");
@@ -117,9 +121,7 @@ fn a_reissue_decides_the_manual_rows_and_verifies() {
     let (code, out, _) = hilt_out(&["verify", bundle.to_str().unwrap()]);
     assert_eq!(code, 0, "the reissued bundle does not verify: {out}");
     meets_the_report_schema(&bundle.join("report.json"));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(bundle.join("report.json")).unwrap())
-            .unwrap();
+    let report = report_json(&bundle);
     let table = &report["provisions"][0];
     // Every applicable provision decided: the run's cases passed, the assessor passed the rest.
     assert_eq!(table["counts"]["manual"], 0, "{}", table["summary"]);
@@ -158,9 +160,7 @@ fn a_reissue_decides_the_manual_rows_and_verifies() {
         failing.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(bundle.join("report.json")).unwrap())
-            .unwrap();
+    let report = report_json(&bundle);
     assert_eq!(report["reissue"]["sequence"], 2);
     let rows = report["provisions"][0]["provisions"].as_array().unwrap();
     assert_eq!(
@@ -187,9 +187,7 @@ fn a_run_applies_the_assessment_and_keeps_its_documents() {
     let bundle = run.run_dir();
     assert_eq!(hilt_out(&["verify", bundle.to_str().unwrap()]).0, 0);
     meets_the_report_schema(&bundle.join("report.json"));
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(bundle.join("report.json")).unwrap())
-            .unwrap();
+    let report = report_json(&bundle);
     assert_eq!(report["assessment"]["path"], "assessment/assessment.yaml");
     assert!(bundle.join("assessment/assessment.yaml").is_file());
     let rows = report["provisions"][0]["provisions"].as_array().unwrap();

@@ -18,7 +18,7 @@ use crate::config::suite::FactSection;
 use crate::facts::initialized;
 use crate::login::{self, CredentialTrial, LoginOutcome};
 use crate::model::figure::Figure;
-use crate::model::unit::UnitResult;
+use crate::model::unit::{Gathered, UnitResult};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
@@ -59,38 +59,20 @@ impl TestCase for Case {
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
-        let (mut details, mut evidence, mut measurements) = (vec![], vec![], vec![]);
-        let mut figures = vec![];
+        let mut out = Gathered::default();
         let init = initialized::required(ctx.sample, ctx.config).await;
-        let a = super::login_surfaces::unit_a(ctx, &mut details, &mut evidence).await;
+        let a = super::login_surfaces::unit_a(ctx, &mut out.details, &mut out.evidence).await;
         let b = match init {
-            Ok(_) => {
-                let seen = (&mut details, &mut evidence, &mut measurements, &mut figures);
-                unit_b(ctx, params, seen).await
-            }
+            Ok(_) => unit_b(ctx, params, &mut out).await,
             Err(why) => UnitResult::not_performed("b", UNIT_B, why),
         };
-        let mut r = CaseResult::from_units(vec![a, b]);
-        r.details = details;
-        r.evidence = evidence;
-        r.measurements = measurements;
-        r.figures = figures;
-        r
+        out.into_result(vec![a, b])
     }
 }
 
 const UNIT_B: &str = "brute force attempted on every network mechanism";
 
-/// Where unit (b)'s observations go: details, evidence, measurements and figures.
-type Seen<'a> = (
-    &'a mut Vec<String>,
-    &'a mut Vec<std::path::PathBuf>,
-    &'a mut Vec<Measurement>,
-    &'a mut Vec<Figure>,
-);
-
-async fn unit_b(ctx: &CaseContext<'_>, params: &Params, seen: Seen<'_>) -> UnitResult {
-    let (details, evidence, measurements, figures) = seen;
+async fn unit_b(ctx: &CaseContext<'_>, params: &Params, out: &mut Gathered) -> UnitResult {
     let profile = &ctx.config.profile;
     let network: Vec<&AuthMechanism> = profile
         .body
@@ -119,13 +101,13 @@ async fn unit_b(ctx: &CaseContext<'_>, params: &Params, seen: Seen<'_>) -> UnitR
             .sample
             .evidence
             .log(&format!("5.1-5-2/{}-attempts.log", mech.id));
-        evidence.push(log.path.clone());
+        out.evidence.push(log.path.clone());
         match attack(ctx, mech, params, &log).await {
             Ok(o) => {
-                details.extend(o.details);
+                out.details.extend(o.details);
                 findings.extend(o.findings.into_iter().map(|f| format!("{}: {f}", mech.id)));
-                measurements.extend(o.measurements);
-                figures.push(o.figure);
+                out.measurements.extend(o.measurements);
+                out.figures.push(o.figure);
             }
             Err(e) => blockers.push(e.context(&mech.id)),
         }

@@ -42,7 +42,6 @@ pub async fn judge(ctx: &CaseContext<'_>) -> CaseResult {
     let (mut devised, mut not_devised) = (Vec::new(), Vec::new());
     let (mut findings, mut blockers) = (vec![], vec![]);
     let (mut performed, mut refused) = (0u32, 0u32);
-    let mut figures = Vec::new();
     for (id, report) in reports {
         let report = match report {
             Ok(r) => r,
@@ -52,7 +51,7 @@ pub async fn judge(ctx: &CaseContext<'_>) -> CaseResult {
             }
         };
         out.evidence.push(report.log.clone());
-        figures.push(battery_figure(id, report));
+        out.figures.push(battery_figure(id, report));
         for t in report
             .misuse
             .iter()
@@ -118,9 +117,7 @@ pub async fn judge(ctx: &CaseContext<'_>) -> CaseResult {
         &blockers,
         format!("all {performed} misuse images were refused, the valid image was installed and the unit survived a power cut mid-transfer"),
     );
-    let mut r = out.into_result(vec![a, b]);
-    r.figures = figures;
-    r
+    out.into_result(vec![a, b])
 }
 
 /// The battery as report.html draws it: misuse images must be refused, the valid image and the

@@ -7,7 +7,7 @@
 use super::error::{ConfigError, ConfigErrors};
 use super::located::Located;
 use super::yaml;
-use crate::standard::catalogue::Catalogue;
+use crate::standard::catalogue;
 use crate::util::hash::file_sha256;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -111,13 +111,9 @@ pub struct Assessment {
 impl Assessment {
     /// Reads and checks the file against the catalogue; `automated` names the test cases this
     /// hilt runs, whose device-side units the assessor may not decide.
-    pub fn load(
-        file: &Path,
-        catalogue: impl Fn(&str) -> Option<&'static Catalogue>,
-        automated: &[&str],
-    ) -> Result<Assessment, ConfigErrors> {
+    pub fn load(file: &Path, automated: &[&str]) -> Result<Assessment, ConfigErrors> {
         let body: AssessmentFile = yaml::load(file).map_err(|e| ConfigErrors(vec![e]))?;
-        let Some(catalogue) = catalogue(&body.standard) else {
+        let Some(catalogue) = catalogue::for_version(&body.standard) else {
             return Err(ConfigErrors(vec![yaml::at(
                 file,
                 &body.standard,
@@ -125,7 +121,7 @@ impl Assessment {
                 format!(
                     "no catalogue of EN 303 645 {}; expected one of {}",
                     body.standard.value,
-                    crate::standard::catalogue::versions().join(", ")
+                    catalogue::versions().join(", ")
                 ),
             )]));
         };
@@ -190,6 +186,24 @@ impl Assessment {
         } else {
             Err(ConfigErrors(errors))
         }
+    }
+}
+
+impl Assessment {
+    /// The assessment must be of the version the run tested (`what` names whose: the suite's,
+    /// the bundle's), located at its `standard:` key.
+    pub fn of_version(&self, version: &str, what: &str) -> Result<(), String> {
+        let mine = catalogue::for_version(&self.body.standard).map(|c| &c.id);
+        if mine.is_some() && mine == catalogue::for_version(version).map(|c| &c.id) {
+            return Ok(());
+        }
+        Err(format!(
+            "error: {}:{}:{}: standard: the assessment is of EN 303 645 {}; expected {what}, {version}",
+            self.file.display(),
+            self.body.standard.at.line(),
+            self.body.standard.at.column(),
+            self.body.standard.value
+        ))
     }
 }
 

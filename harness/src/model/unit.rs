@@ -96,6 +96,7 @@ pub struct Gathered {
     pub details: Vec<String>,
     pub evidence: Vec<PathBuf>,
     pub measurements: Vec<Measurement>,
+    pub figures: Vec<super::figure::Figure>,
 }
 
 impl Gathered {
@@ -105,14 +106,16 @@ impl Gathered {
         r.details.extend(self.details);
         r.evidence.extend(self.evidence);
         r.measurements.extend(self.measurements);
+        r.figures.extend(self.figures);
         r
     }
 
-    /// Another part's details, evidence and measurements, after this one's.
+    /// Another part's details, evidence, measurements and figures, after this one's.
     pub fn absorb(&mut self, other: Gathered) {
         self.details.extend(other.details);
         self.evidence.extend(other.evidence);
         self.measurements.extend(other.measurements);
+        self.figures.extend(other.figures);
     }
 
     /// A part judged as a whole case (a sub-procedure's result) becomes one unit; its details,
@@ -126,6 +129,7 @@ impl Gathered {
         self.details.extend(r.details);
         self.evidence.extend(r.evidence);
         self.measurements.extend(r.measurements);
+        self.figures.extend(r.figures);
         UnitResult {
             id,
             title,

@@ -4,17 +4,26 @@
 //! failure.
 
 use super::{CaseRecord, RunInfo, SampleIdentity};
-use crate::model::provisions::{self, Source};
+use crate::model::provisions::{self, ProvisionRow, Source};
 use crate::model::verdict::Verdict;
 use crate::standard::catalogue;
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus};
 
-pub fn not_run(info: &RunInfo, sample: &SampleIdentity, mine: &[&CaseRecord]) -> Vec<TestCase> {
-    let Some(catalogue) = catalogue::for_version(&info.en_303_645) else {
-        return Vec::new();
-    };
+/// One sample's provision table, made once per sample and read by both functions below.
+pub fn rows<'a>(info: &'a RunInfo, mine: &[&CaseRecord]) -> Vec<ProvisionRow<'a>> {
+    match catalogue::for_version(&info.en_303_645) {
+        Some(c) => provisions::table(c, &info.ics_rows, mine, info.assessment.as_deref()),
+        None => Vec::new(),
+    }
+}
+
+pub fn not_run(
+    rows: &[ProvisionRow],
+    sample: &SampleIdentity,
+    mine: &[&CaseRecord],
+) -> Vec<TestCase> {
     let mut out = Vec::new();
-    for row in provisions::table(catalogue, &info.ics_rows, mine, info.assessment.as_deref()) {
+    for row in rows {
         let not_run = |id: &str| !mine.iter().any(|r| r.spec.id == id);
         for c in row.cases.iter().filter(|c| not_run(&c.case.id)) {
             let questions: Vec<String> = c
@@ -75,17 +84,9 @@ pub fn not_run(info: &RunInfo, sample: &SampleIdentity, mine: &[&CaseRecord]) ->
 }
 
 /// The verdict and note of a case the run made whose MANUAL units the assessment decided.
-pub fn assessed(info: &RunInfo, mine: &[&CaseRecord], id: &str) -> Option<(Verdict, String)> {
-    let catalogue = catalogue::for_version(&info.en_303_645)?;
-    let assessment = info.assessment.as_deref()?;
-    let provision = catalogue
-        .provisions
-        .iter()
-        .find(|p| p.test_cases.iter().any(|t| t.id == id))?;
-    let rows = provisions::table(catalogue, &info.ics_rows, mine, Some(assessment));
-    let row = rows.into_iter().find(|r| r.provision.id == provision.id)?;
-    row.cases
-        .into_iter()
+pub fn assessed(rows: &[ProvisionRow], id: &str) -> Option<(Verdict, String)> {
+    rows.iter()
+        .flat_map(|r| &r.cases)
         .find(|c| c.case.id == id && c.source == Source::Assessment)
-        .map(|c| (c.verdict, c.note))
+        .map(|c| (c.verdict, c.note.clone()))
 }

@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod catalogue;
 pub mod html;
+mod html_finding;
 mod html_provisions;
 pub mod json;
 mod json_provisions;

@@ -43,23 +43,10 @@ pub fn reissue(
         ));
     }
     let mut ran: Vec<&str> = records.iter().map(|r| r.spec.id).collect();
+    ran.sort_unstable();
     ran.dedup();
-    let assessment =
-        Assessment::load(assessment, catalogue::for_version, &ran).map_err(|e| e.to_string())?;
-    let catalogue = catalogue::for_version(&info.en_303_645).ok_or_else(|| {
-        format!(
-            "the bundle's EN 303 645 {} has no catalogue here",
-            info.en_303_645
-        )
-    })?;
-    if catalogue::for_version(&assessment.body.standard).map(|c| &c.id) != Some(&catalogue.id) {
-        return Err(format!(
-            "error: {}: standard: the assessment is of EN 303 645 {}; expected the bundle's, {}",
-            assessment.file.display(),
-            assessment.body.standard.value,
-            info.en_303_645
-        ));
-    }
+    let assessment = Assessment::load(assessment, &ran).map_err(|e| e.to_string())?;
+    assessment.of_version(&info.en_303_645, "the bundle's")?;
     refuse_decided_units(&assessment, &records)?;
     let sequence = (1..)
         .find(|n| !dir.join(format!("previous/{n}")).exists())

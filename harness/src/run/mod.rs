@@ -195,21 +195,9 @@ pub fn load_assessment(
     config: &Config,
 ) -> Result<crate::config::assessment::Assessment, String> {
     let automated: Vec<&str> = crate::cases::ALL.iter().map(|c| c.spec().id).collect();
-    let assessment = crate::config::assessment::Assessment::load(
-        file,
-        crate::standard::catalogue::for_version,
-        &automated,
-    )
-    .map_err(|e| e.to_string())?;
-    let assessed = crate::standard::catalogue::for_version(&assessment.body.standard);
-    if assessed.map(|c| &c.id) != Some(&config.suite.catalogue().id) {
-        return Err(format!(
-            "error: {}: standard: the assessment is of EN 303 645 {}; expected the suite's, {}",
-            file.display(),
-            assessment.body.standard.value,
-            config.suite.body.standards.en_303_645.value
-        ));
-    }
+    let assessment =
+        crate::config::assessment::Assessment::load(file, &automated).map_err(|e| e.to_string())?;
+    assessment.of_version(&config.suite.body.standards.en_303_645, "the suite's")?;
     Ok(assessment)
 }
 
