@@ -15,6 +15,7 @@ pub mod pattern;
 pub mod procedure;
 pub mod profile;
 mod profile_checks;
+pub mod psti;
 pub mod rig;
 pub mod suite;
 pub mod update;

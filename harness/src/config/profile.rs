@@ -29,6 +29,10 @@ pub struct ProfileFile {
     /// Image layout and the lab's valid images, for the update battery.
     #[serde(default)]
     pub update: Option<UpdateMaterial>,
+    /// What the UK PSTI regime asks beyond the tests: published information and the statement
+    /// of compliance (every report then has a PSTI view).
+    #[serde(default)]
+    pub psti: Option<super::psti::PstiSection>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]

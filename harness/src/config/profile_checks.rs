@@ -97,6 +97,9 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
         check_steps(file, &format!("procedures.{name}"), steps, &[], &mut errors);
     }
     check_update(file, &raw, &service_ids, &mut errors);
+    if let Some(psti) = &raw.psti {
+        errors.extend(super::psti::validate(file, "psti", psti));
+    }
     if errors.is_empty() {
         Ok(Profile {
             file: file.to_path_buf(),
