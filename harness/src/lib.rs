@@ -20,8 +20,9 @@
 //! 10. update — update images, their delivery and what the unit made of them
 //! 11. facts — what is learnt once per sample and shared by cases
 //! 12. cases — one module per TS 103 701 test case
-//! 13. plan, schema — suite × ICS × samples, decided without hardware; the config files' JSON
-//!     Schemas, each case's parameters included
+//! 13. plan, schema, psti — suite × ICS × samples, decided without hardware; the config files'
+//!     JSON Schemas, each case's parameters included; the manufacturer's published pages and
+//!     statement of compliance gathered for the PSTI view
 //! 14. report — JUnit, JSON, HTML, the terminal table, the bundle and its manifest
 //! 15. run — samples in parallel, cases in order, records to the reporters
 //!
@@ -38,6 +39,7 @@ pub mod login;
 pub mod model;
 pub mod plan;
 pub mod procedure;
+pub mod psti;
 pub mod report;
 pub mod run;
 pub mod schema;

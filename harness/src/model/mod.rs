@@ -6,6 +6,7 @@ pub mod event;
 pub mod exit;
 pub mod figure;
 pub mod provisions;
+pub mod psti;
 pub mod record;
 pub mod unit;
 pub mod verdict;

@@ -64,6 +64,8 @@ pub struct RunInfo {
     pub assessment: Option<std::sync::Arc<crate::config::assessment::Assessment>>,
     /// Set on a report reissued from a finished bundle (`hilt report`).
     pub reissue: Option<Reissue>,
+    /// The PSTI evidence gathered off the unit, when the profile has a `psti` section.
+    pub psti: Option<std::sync::Arc<super::psti::Gathered>>,
 }
 
 /// What a reissued report replaces, and what the assessment changed in it.

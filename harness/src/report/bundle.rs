@@ -3,7 +3,7 @@
 //! bundle that says what it holds.
 
 use super::manifest::{self, write_atomically};
-use super::{html, json, junit, CaseRecord, RunInfo, SampleIdentity};
+use super::{html, html_psti, json, junit, CaseRecord, RunInfo, SampleIdentity};
 use crate::model::event::{Event, Reporter};
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
@@ -107,6 +107,11 @@ impl Bundle {
         write_atomically(
             &self.dir.join("report.html"),
             html::render(&st.info, &ids, &st.records).as_bytes(),
+        )
+        .map_err(io)?;
+        write_atomically(
+            &self.dir.join("psti.html"),
+            html_psti::page(&st.info, &ids, &st.records).as_bytes(),
         )
         .map_err(io)?;
         let digest = manifest::write(&self.dir, self.sign_key.as_ref()).map_err(io)?;

@@ -1,6 +1,6 @@
 //! `report.html`: one self-contained page for people — product and samples, the verdict matrix,
 //! every FAIL with what was observed against what was declared and links to its evidence, and a
-//! summary of the three requirements the UK PSTI regulations enforce. Everything that came from a
+//! the UK PSTI view (`html_psti`). Everything that came from a
 //! device or a config file is escaped.
 
 use super::{CaseRecord, RunInfo, SampleIdentity};
@@ -38,7 +38,7 @@ pub(super) fn class(v: Verdict) -> &'static str {
     }
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:70em}
+pub(super) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:70em}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f0f0f0}.pass{background:#d8f0d8}.fail{background:#f6d0d0}.inconclusive{background:#f8e8b8}.skipped{background:#e8e8e8}
@@ -46,10 +46,6 @@ th{background:#f0f0f0}.pass{background:#d8f0d8}.fail{background:#f6d0d0}.inconcl
 .finding.f-inconclusive{border-color:#c90}.finding.f-skipped{border-color:#999}.finding h3{font-size:1.05em}
 h3 span{padding:0 .3em}code,.mono{font-family:ui-monospace,monospace;font-size:.9em}
 .small{font-size:.85em;color:#555}@media print{body{margin:0}a{color:#000}h2{break-after:avoid}.finding{break-inside:avoid}}";
-
-/// The EN 303 645 provisions PSTI's first requirement (no universal default passwords) is met
-/// through: a sample meets it when every automated case of these provisions passed.
-const PSTI_PASSWORD_PROVISIONS: [&str; 2] = ["5.1-1", "5.1-2"];
 
 pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]) -> String {
     let mut h = String::new();
@@ -64,7 +60,7 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
         .iter()
         .filter(|s| records.iter().any(|r| r.slot == s.slot))
         .collect();
-    psti_section(&mut h, info, &slots, records);
+    super::html_psti::section(&mut h, info, samples, records, "h2");
     samples_section(&mut h, &slots);
     verdict_matrix(&mut h, &slots, records);
     super::html_provisions::section(&mut h, info, &slots, records);
@@ -82,79 +78,6 @@ pub fn render(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]
     }
     method_section(&mut h, info);
     h
-}
-
-/// PSTI's three requirements: the first from the password cases, the other two documentary.
-fn psti_section(h: &mut String, info: &RunInfo, slots: &[&SampleIdentity], records: &[CaseRecord]) {
-    let e = escape;
-    h.push_str("<h2>UK PSTI security requirements</h2>\n<table><tr><th>requirement</th><th>EN 303 645</th><th>assessed here</th></tr>\n");
-    let pw: Vec<Verdict> = slots
-        .iter()
-        .filter_map(|s| {
-            let applicable = records.iter().filter(|r| {
-                r.slot == s.slot
-                    && PSTI_PASSWORD_PROVISIONS.contains(&r.spec.provision)
-                    && r.result.verdict != Verdict::NotApplicable
-            });
-            applicable
-                .map(|r| r.result.verdict)
-                .reduce(|a, b| match (a, b) {
-                    (Verdict::Fail, _) | (_, Verdict::Fail) => Verdict::Fail,
-                    (Verdict::Pass, Verdict::Pass) => Verdict::Pass,
-                    _ => Verdict::Inconclusive,
-                })
-        })
-        .collect();
-    let declared_na = records.iter().any(|r| {
-        PSTI_PASSWORD_PROVISIONS.contains(&r.spec.provision)
-            && r.result.verdict == Verdict::NotApplicable
-    });
-    let pw_text = if pw.is_empty() && declared_na {
-        (
-            "skipped",
-            "N/A: the password cases are not applicable to this product (see their ICS rows)"
-                .to_string(),
-        )
-    } else if pw.is_empty() {
-        ("skipped", "not assessed in this run".to_string())
-    } else if pw.contains(&Verdict::Fail) {
-        (
-            "fail",
-            format!(
-                "NOT MET: FAIL on {} of {} samples",
-                pw.iter().filter(|v| **v == Verdict::Fail).count(),
-                pw.len()
-            ),
-        )
-    } else if pw.iter().all(|v| *v == Verdict::Pass) {
-        (
-            "pass",
-            format!("no indication of non-conformity on {} samples", pw.len()),
-        )
-    } else {
-        (
-            "inconclusive",
-            "not determined: some samples INCONCLUSIVE".to_string(),
-        )
-    };
-    let _ = writeln!(h, "<tr><td>No universal default passwords</td><td>5.1-1, 5.1-2</td><td class=\"{}\">{}</td></tr>", pw_text.0, e(&pw_text.1));
-    for (what, provision) in [
-        ("A way to report security issues", "5.2-1"),
-        ("Minimum security update period published", "5.3-13"),
-    ] {
-        let ics = info.ics_rows.iter().find(|(p, _, _)| p == provision);
-        let declared = ics
-            .map(|(_, s, d)| {
-                format!(
-                    " Declared in the ICS: {s}{}{}",
-                    if d.is_empty() { "" } else { " — " },
-                    d
-                )
-            })
-            .unwrap_or_default();
-        let _ = writeln!(h, "<tr><td>{what}</td><td>{provision}</td><td class=\"skipped\">MANUAL: a documentation check, not automated by this suite.{}</td></tr>", e(&declared));
-    }
-    h.push_str("</table>\n");
 }
 
 fn samples_section(h: &mut String, slots: &[&SampleIdentity]) {

@@ -32,6 +32,8 @@ struct Report<'a> {
     assessment: Option<EvidenceRef>,
     /// Set on a reissued report: what it replaces and what changed.
     reissue: Option<&'a crate::model::record::Reissue>,
+    /// The UK PSTI requirements, judged from the run and the published information.
+    psti: super::psti::Json,
 }
 
 #[derive(Serialize)]
@@ -257,6 +259,7 @@ pub fn render(
             sha256: file_sha256(&run_dir.join("assessment/assessment.yaml")).ok(),
         }),
         reissue: info.reissue.as_ref(),
+        psti: super::psti::json(info, samples, records),
     };
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }

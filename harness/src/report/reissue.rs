@@ -57,6 +57,7 @@ pub fn reissue(
         "junit.xml",
         "report.json",
         "report.html",
+        "psti.html",
         MANIFEST,
         DIGEST,
         SIGNATURE,
@@ -101,6 +102,11 @@ pub fn reissue(
     write_atomically(
         &dir.join("report.html"),
         html::render(&info, &samples, &records).as_bytes(),
+    )
+    .map_err(io)?;
+    write_atomically(
+        &dir.join("psti.html"),
+        super::html_psti::page(&info, &samples, &records).as_bytes(),
     )
     .map_err(io)?;
     let digest = manifest::write(dir, key).map_err(io)?;

@@ -22,6 +22,13 @@ struct Report {
     finished: String,
     results: Vec<ResultEntry>,
     ics: Vec<Ics>,
+    #[serde(default)]
+    psti: Option<Psti>,
+}
+
+#[derive(Deserialize)]
+struct Psti {
+    gathered: Option<crate::model::psti::Gathered>,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +172,7 @@ pub fn reload(dir: &Path) -> Result<(RunInfo, Vec<SampleIdentity>, Vec<CaseRecor
         hostname: r.equipment.host,
         assessment: None,
         reissue: None,
+        psti: r.psti.and_then(|p| p.gathered).map(std::sync::Arc::new),
     };
     let samples = r
         .items

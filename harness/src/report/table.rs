@@ -89,6 +89,14 @@ pub fn render(
             let _ = writeln!(out, "{}: {}", s.slot, provisions::summary(&rows));
         }
     }
+    if info.psti.is_some() {
+        let rows = super::psti::view(info, samples, records);
+        let each: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{} {}", r.id, r.outcome.label()))
+            .collect();
+        let _ = writeln!(out, "PSTI: {} (psti.html)", each.join(", "));
+    }
     let _ = writeln!(out, "report: {report_path}");
     out
 }

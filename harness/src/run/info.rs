@@ -99,6 +99,7 @@ pub fn run_info(
             .unwrap_or_else(|_| "localhost".into()),
         assessment: None,
         reissue: None,
+        psti: None,
     }
 }
 

@@ -82,7 +82,12 @@ pub fn execute(opts: RunOptions) -> i32 {
         }
     };
     let scratch = std::env::temp_dir().join(format!("hilt-{run_id}"));
-    let prepared = rt.block_on(bring_up(&loaded, &run_dir, &scratch));
+    let (prepared, psti) = rt.block_on(async {
+        tokio::join!(
+            bring_up(&loaded, &run_dir, &scratch),
+            gather_psti(&loaded.config, &run_dir)
+        )
+    });
     let mut info = info::run_info(
         &loaded.config,
         &loaded.selected,
@@ -97,6 +102,7 @@ pub fn execute(opts: RunOptions) -> i32 {
         }
         info.assessment = Some(a.clone());
     }
+    info.psti = psti.map(Arc::new);
     let ids = {
         let (config, prepared) = (loaded.config.clone(), prepared.clone());
         Box::new(move || info::identities(&config, &prepared))
@@ -231,6 +237,15 @@ async fn bring_up(loaded: &Loaded, run_dir: &Path, scratch: &Path) -> Arc<Vec<Pr
     let mut out = set.join_all().await;
     out.sort_by_key(|(i, _)| *i);
     Arc::new(out.into_iter().map(|(_, r)| Arc::new(r)).collect())
+}
+
+/// The manufacturer's published pages, fetched while the samples come up (the profile names
+/// them; they are not the units', so the rig's scope does not cover them).
+async fn gather_psti(config: &Config, run_dir: &Path) -> Option<crate::model::psti::Gathered> {
+    let profile = &config.profile;
+    let section = profile.body.psti.as_ref()?;
+    eprintln!("hilt: fetching the manufacturer's published information (PSTI)");
+    Some(crate::psti::gather(section, &profile.body.product, &profile.file, run_dir).await)
 }
 
 /// Ctrl-C, or SIGTERM from a CI runner cancelling the job: the samples stop and what was seen

@@ -7,6 +7,7 @@ pub mod dns_records;
 pub mod expect;
 pub mod http;
 pub mod portscan;
+pub mod published;
 pub mod switch;
 pub mod telnet;
 pub mod tls_client;
