@@ -15,6 +15,7 @@ mod uart;
 mod unit;
 mod update;
 mod updater;
+mod vendor_site;
 mod xmodem;
 
 use firmware::{Fault, Firmware};
@@ -76,6 +77,9 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("vendor-site") {
+        std::process::exit(vendor_site::main(std::env::args().skip(2).collect()));
+    }
     if std::env::args().nth(1).as_deref() == Some("make-image") {
         std::process::exit(make_image(std::env::args().skip(2).collect()));
     }
