@@ -251,10 +251,14 @@ fn security_txt_check(
     let id = format!("{req}.security_txt");
     let q = "the manufacturer's security.txt (RFC 9116) is current and names a contact";
     let f = &s.fetched;
-    let missing = match (&f.error, f.status) {
-        (Some(e), _) => Some(format!("not fetched: {e}")),
-        (None, Some(404 | 410)) => Some(format!("{} answers {}", f.url, f.status.unwrap_or(0))),
-        (None, Some(c)) if !(200..300).contains(&c) => Some(format!("{} answers {c}", f.url)),
+    if let Some(e) = &f.error {
+        let why = format!("not fetched: {e}; try again or confirm by hand");
+        let check = Check::new(&id, q, Outcome::NeedsConfirmation, why);
+        return (check.with_evidence(s.files.clone()), vec![]);
+    }
+    let missing = match f.status {
+        Some(c) if !(200..300).contains(&c) => Some(format!("{} answers {c}", f.url)),
+        None => Some("no answer".to_string()),
         _ => None,
     };
     if let Some(why) = missing {
