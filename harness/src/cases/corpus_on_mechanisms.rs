@@ -20,11 +20,14 @@ pub struct MechanismTrial {
 /// Mechanisms on different services (and the console) are tried side by side; those sharing a
 /// service one after another, so one daemon is never pushed past one mechanism's sessions. The
 /// results come back in declaration order.
+/// `known`: whether the unit's current credential is known for these mechanisms (declared
+/// ones); the positive control needs it.
 pub async fn corpus_on_all(
     ctx: &CaseContext<'_>,
     pause: Duration,
     mechanisms: &[&AuthMechanism],
     corpus: &[Credential],
+    known: bool,
 ) -> Vec<MechanismTrial> {
     let surface = |m: &AuthMechanism| m.service.as_ref().map(|s| s.value.clone());
     let mut groups: Vec<(Option<String>, Vec<usize>)> = Vec::new();
@@ -37,7 +40,7 @@ pub async fn corpus_on_all(
     let runs = groups.iter().map(|(_, members)| async move {
         let mut done = Vec::new();
         for &i in members {
-            done.push((i, corpus_on(ctx, pause, mechanisms[i], corpus).await));
+            done.push((i, corpus_on(ctx, pause, mechanisms[i], corpus, known).await));
         }
         done
     });
@@ -55,6 +58,7 @@ async fn corpus_on(
     pause: Duration,
     mech: &AuthMechanism,
     corpus: &[Credential],
+    known: bool,
 ) -> MechanismTrial {
     let sample = ctx.sample;
     let mut out = MechanismTrial::default();
@@ -62,7 +66,11 @@ async fn corpus_on(
         .evidence
         .log(&format!("5.1-1-2/{}-attempts.log", mech.id));
     out.gathered.evidence.push(log.path.clone());
-    let trial = universal_credentials(ctx, mech, corpus, pause, &log).await;
+    let current = if known { sample.var("password") } else { None };
+    let trial = match (known, &current) {
+        (true, None) => Err("no current password is known".to_string()),
+        _ => universal_credentials(ctx, mech, corpus, pause, &log, current.as_deref()).await,
+    };
     // The exchanges themselves: transcripts, or the HTTP log (cited only if written).
     let transcripts = trial
         .as_ref()

@@ -2,6 +2,7 @@
 
 pub mod across_units;
 pub mod brute_force_judgement;
+pub mod corpus_on_found;
 pub mod corpus_on_mechanisms;
 pub mod corpus_trial;
 pub mod debug_uart;

@@ -35,6 +35,11 @@ pub struct Params {
     /// Pause between two login attempts, so a lockout is not provoked by the harness itself.
     #[serde(default = "no_pause")]
     pub pause_between_attempts: Dur,
+    /// Also try the corpus on the login surfaces unit (a) finds on undeclared ports (without a
+    /// positive control: no credential is known for them). On for an evidence profile's run,
+    /// where nothing is declared.
+    #[serde(default)]
+    pub on_undeclared_surfaces: bool,
 }
 
 fn no_pause() -> Dur {
@@ -256,7 +261,13 @@ async fn unit_c(
         tried.push(&mech.value);
     }
     let pause = params.pause_between_attempts.0;
-    for m in corpus_on_all(ctx, pause, &tried, corpus).await {
+    for m in corpus_on_all(ctx, pause, &tried, corpus, true).await {
+        out.absorb(m.gathered);
+        findings.extend(m.findings);
+        blockers.extend(m.blockers);
+    }
+    if params.on_undeclared_surfaces {
+        let m = super::corpus_on_found::corpus_on_found(ctx, pause, corpus).await;
         out.absorb(m.gathered);
         findings.extend(m.findings);
         blockers.extend(m.blockers);

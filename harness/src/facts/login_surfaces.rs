@@ -14,6 +14,11 @@ use std::time::Duration;
 pub struct LoginSurfaces {
     /// One line per undeclared port that takes a login: port, protocol and what showed it.
     pub undeclared: Vec<String>,
+    /// The same surfaces as data, for trying credentials on them.
+    pub found: Vec<Found>,
+    /// Web services that answer without showing a login at `/` (not a redirect): a login may
+    /// sit at a path hilt cannot guess. (port, first line of the answer.)
+    pub web_without_login: Vec<(u16, String)>,
     /// Ports that grant access with no credential at all: not a password mechanism, so not
     /// 5.1-1's question, but unauthenticated access worth the lab's eye (5.5-5).
     pub unauthenticated: Vec<String>,
@@ -21,6 +26,14 @@ pub struct LoginSurfaces {
     pub asked: usize,
     /// The per-port answers and the scan they came from.
     pub evidence: Vec<PathBuf>,
+}
+
+/// An undeclared port that takes a login, as `login::detect` named it.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub port: u16,
+    pub protocol: &'static str,
+    pub evidence: String,
 }
 
 pub async fn get<'a>(sample: &'a Sample, config: &Config) -> &'a Result<LoginSurfaces, Blocker> {
@@ -48,25 +61,37 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
     let mut log = String::from("port\tanswer\n");
     let mut out = LoginSurfaces {
         undeclared: vec![],
+        found: vec![],
+        web_without_login: vec![],
         unauthenticated: vec![],
         asked: 0,
         evidence: vec![],
     };
     for port in ports.unit_ports().filter(|p| !declared.contains(p)) {
         out.asked += 1;
-        let surface = detect::detect(
+        let surface = detect::detect_with_tls(
             SocketAddr::new(sample.address, port),
             Duration::from_secs(4),
         )
         .await;
         log.push_str(&format!("{port}\t{surface:?}\n"));
         match surface {
-            Surface::Login { protocol, evidence } => out.undeclared.push(format!(
-                "TCP {port} takes a {protocol} login that IXIT 1 does not declare ({evidence})"
-            )),
+            Surface::Login { protocol, evidence } => {
+                out.undeclared.push(format!(
+                    "TCP {port} takes a {protocol} login that IXIT 1 does not declare ({evidence})"
+                ));
+                out.found.push(Found {
+                    port,
+                    protocol,
+                    evidence,
+                });
+            }
             Surface::Unauthenticated { protocol, evidence } => out.unauthenticated.push(format!(
                 "TCP {port} grants {protocol} access without any credential ({evidence})"
             )),
+            Surface::Other(answer) if is_web_page(&answer) => {
+                out.web_without_login.push((port, answer));
+            }
             Surface::Other(_) | Surface::Silent => {}
         }
     }
@@ -75,4 +100,11 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
         ports.evidence.clone(),
     ];
     Ok(out)
+}
+
+/// An HTTP answer that is neither a redirect nor a challenge: a page or an API is there.
+fn is_web_page(first_line: &str) -> bool {
+    let status = first_line.trim_start_matches("TLS; ");
+    let code = status.split_whitespace().nth(1).unwrap_or_default();
+    status.starts_with("HTTP/") && !code.starts_with('3') && code != "401"
 }

@@ -61,6 +61,55 @@ pub async fn detect(addr: SocketAddr, within: Duration) -> Surface {
     Surface::Silent
 }
 
+/// As `detect`, and where the port answers nothing readable in clear, the same HTTP question
+/// inside TLS (any certificate: a unit's own is self-signed), so a web login on an HTTPS port
+/// is found too. Its protocol is then `HTTPS authentication` or `HTTPS login form`.
+pub async fn detect_with_tls(addr: SocketAddr, within: Duration) -> Surface {
+    let plain = detect(addr, within).await;
+    if !matches!(plain, Surface::Silent | Surface::Other(_)) {
+        return plain;
+    }
+    let answer = tls_exchange(addr, b"GET / HTTP/1.0\r\nHost: device\r\n\r\n", within).await;
+    match answer.as_deref().map(classify_http) {
+        Some(Some(Surface::Login { protocol, evidence })) => Surface::Login {
+            protocol: match protocol {
+                "HTTP authentication" => "HTTPS authentication",
+                "HTTP login form" => "HTTPS login form",
+                other => other,
+            },
+            evidence,
+        },
+        Some(_) => Surface::Other(format!(
+            "TLS; {}",
+            answer.as_deref().map(first_line).unwrap_or_default()
+        )),
+        None => plain,
+    }
+}
+
+/// `exchange` inside a TLS session; None when no handshake completes.
+async fn tls_exchange(addr: SocketAddr, request: &[u8], within: Duration) -> Option<Vec<u8>> {
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
+        crate::transport::tls_client::config(),
+    ));
+    let name = rustls::pki_types::ServerName::IpAddress(addr.ip().into());
+    let io = async {
+        let tcp = TcpStream::connect(addr).await.ok()?;
+        let mut s = connector.connect(name, tcp).await.ok()?;
+        s.write_all(request).await.ok()?;
+        let mut out = Vec::new();
+        let mut buf = [0u8; 1024];
+        while out.len() < MAX_BANNER {
+            match tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
+                _ => break,
+            }
+        }
+        Some(out)
+    };
+    tokio::time::timeout(within, io).await.ok().flatten()
+}
+
 /// MQTT 3.1.1 CONNECT, clean session, keep-alive 10 s, client id "hilt", no credentials.
 const MQTT_CONNECT: [u8; 18] = [
     0x10, 16, 0, 4, b'M', b'Q', b'T', b'T', 4, 0x02, 0, 10, 0, 4, b'h', b'i', b'l', b't',
@@ -130,9 +179,16 @@ pub fn classify_http(b: &[u8]) -> Option<Surface> {
     let text = String::from_utf8_lossy(b).to_ascii_lowercase();
     let status = first_line(b);
     if text.contains("www-authenticate:") || status.contains(" 401") {
+        // The scheme decides how a credential is sent (basic or digest).
+        let scheme = text
+            .split("www-authenticate:")
+            .nth(1)
+            .and_then(|v| v.split_whitespace().next())
+            .map(|w| format!("; {w} challenge"))
+            .unwrap_or_default();
         return Some(Surface::Login {
             protocol: "HTTP authentication",
-            evidence: status,
+            evidence: format!("{status}{scheme}"),
         });
     }
     if text.contains("type=\"password\"")

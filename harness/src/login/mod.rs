@@ -2,6 +2,7 @@
 //! locked out and "not a login at all" apart, using only what the profile says about it.
 
 pub mod detect;
+pub mod discovered;
 pub mod ftp;
 pub mod http_login;
 pub mod mqtt;
