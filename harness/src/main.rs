@@ -52,6 +52,26 @@ enum Command {
         #[command(flatten)]
         test: libtest_mimic::Arguments,
     },
+    /// PSTI evidence without the manufacturer: an officer's evidence profile instead of a device
+    /// profile. Every login surface found on the units gets the universal corpus; the published
+    /// pages and the statement of compliance are checked (psti.html).
+    Psti {
+        #[arg(long, default_value_os_t = config::default_path("rigs", "virtual.yaml"))]
+        rig: PathBuf,
+        /// The evidence profile: the product as bought, its published pages, its statement.
+        #[arg(long)]
+        evidence: PathBuf,
+        #[arg(long, default_value_os_t = config::default_path("suites", "psti.yaml"))]
+        suite: PathBuf,
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        #[arg(long)]
+        sign_key: Option<PathBuf>,
+        #[arg(long)]
+        operator: Option<String>,
+        #[command(flatten)]
+        test: libtest_mimic::Arguments,
+    },
     /// The assessor's file: `init` writes it for a profile, `check` validates it.
     Assess {
         #[command(subcommand)]
@@ -183,6 +203,28 @@ fn main() {
             sign_key,
             operator,
             assessment,
+            evidence_profile: false,
+        }),
+        Command::Psti {
+            rig,
+            evidence,
+            suite,
+            out,
+            sign_key,
+            operator,
+            test,
+        } => run::execute(RunOptions {
+            paths: ConfigPaths {
+                rig,
+                profile: evidence,
+                suite,
+            },
+            out,
+            args: test,
+            sign_key,
+            operator,
+            assessment: None,
+            evidence_profile: true,
         }),
         Command::Assess { action } => match action {
             AssessAction::Init { files } => offline::assess(&paths(files), None),

@@ -11,7 +11,14 @@ use crate::standard::catalogue::Catalogue;
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
-pub const KINDS: [&str; 5] = ["rig", "profile", "suite", "catalogue", "assessment"];
+pub const KINDS: [&str; 6] = [
+    "rig",
+    "profile",
+    "suite",
+    "catalogue",
+    "assessment",
+    "evidence",
+];
 
 /// The schema of one kind of config file, or None for an unknown kind.
 pub fn of(kind: &str) -> Option<Schema> {
@@ -21,6 +28,9 @@ pub fn of(kind: &str) -> Option<Schema> {
         "suite" => Some(suite()),
         "catalogue" => Some(root::<Catalogue>("hilt catalogue of EN 303 645")),
         "assessment" => Some(root::<AssessmentFile>("hilt assessment")),
+        "evidence" => Some(root::<crate::config::evidence::EvidenceFile>(
+            "hilt evidence profile (PSTI, without the manufacturer)",
+        )),
         _ => None,
     }
 }

@@ -1,5 +1,6 @@
 //! Golden files for every rejection: each `config-rejections/<kind>-*.yaml` must make
-//! `hilt check` (`hilt assess check` for an assessment) exit 2 with exactly the message in the `.stderr` file next to it (file, line,
+//! `hilt check` (`hilt assess check` for an assessment, `hilt psti --list` for an evidence
+//! profile) exit 2 with exactly the message in the `.stderr` file next to it (file, line,
 //! column, key path, what was expected). `UPDATE_GOLDEN=1` rewrites the golden files.
 
 mod common;
@@ -25,6 +26,7 @@ fn every_bad_config_is_rejected_with_its_location() {
         let mut command = Command::new(common::hilt());
         match kind {
             "assessment" => command.args(["assess", "check"]),
+            "evidence" => command.args(["psti", "--list", "--evidence"]),
             _ => command.arg("check").arg(format!("--{kind}")),
         };
         let output = command

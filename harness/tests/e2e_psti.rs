@@ -292,3 +292,89 @@ fn a_missing_security_txt_beside_a_policy_page_only_asks_for_a_look() {
         "{checks}"
     );
 }
+
+/// `hilt psti` with the example evidence profile, its psti section pointed at the test site;
+/// `logins: false` leaves out the login the officer described by hand.
+fn psti_run(dir: &Path, subnet: u8, units: &[&[&str]], logins: bool) -> Run {
+    let s = site(dir, &[]);
+    let rig = write_rig(dir, subnet, units);
+    let example =
+        std::fs::read_to_string(repo().join("device-profiles/evidence/virtual-camera.yaml"))
+            .unwrap();
+    let mut head = example.split("\npsti:").next().unwrap().to_string();
+    if !logins {
+        let start = head.find("\nlogins:").unwrap();
+        let end = head.find("\nprocedures:").unwrap();
+        head.replace_range(start..end, "");
+    }
+    let with_site = std::fs::read_to_string(profile(dir, &s, "2030-12-31", true)).unwrap();
+    let psti = with_site.split("\npsti:").nth(1).unwrap();
+    let evidence = dir.join("evidence.yaml");
+    std::fs::write(&evidence, format!("{head}\npsti:{psti}")).unwrap();
+    let out_dir = dir.join("reports");
+    let output = Command::new(hilt())
+        .args([
+            "psti",
+            "--rig",
+            rig.to_str().unwrap(),
+            "--evidence",
+            evidence.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    Run { output, out_dir }
+}
+
+#[test]
+fn without_the_manufacturer_every_login_found_gets_the_corpus() {
+    let dir = TempDir::new("psti-evidence");
+    let run = psti_run(
+        &dir.0,
+        110,
+        &[&["universal-password-after-reset", "telnet-enabled"], &[]],
+        true,
+    );
+    assert_verdict(
+        &run,
+        "slot1",
+        "5.1-1-2",
+        "FAIL",
+        "tcp-2323-telnet accepted the universal credential mirai-2016.csv entry 6",
+    );
+    let (_, message, _) = run.verdict("slot1", "5.1-1-2");
+    assert!(
+        message.contains("app-api-login accepted the universal credential"),
+        "{message}"
+    );
+    assert_verdict(&run, "slot2", "5.1-1-2", "PASS", "");
+    let r = report(&run);
+    let unit_a = &r["results"][0]["units"][0];
+    assert_eq!(
+        unit_a["verdict"], "N/A",
+        "no IXIT to hold surfaces against: {unit_a}"
+    );
+    let o = outcomes(&r);
+    assert_eq!(o["passwords"].0, "not_met", "{}", o["passwords"].1);
+    assert_eq!(
+        o["reporting_issues"].0, "met",
+        "{}",
+        o["reporting_issues"].1
+    );
+    assert_eq!(
+        o["statement_of_compliance"].0, "met",
+        "{}",
+        o["statement_of_compliance"].1
+    );
+}
+
+#[test]
+fn a_web_service_whose_login_nobody_described_is_not_passed() {
+    let dir = TempDir::new("psti-undescribed");
+    let run = psti_run(&dir.0, 111, &[&[]], false);
+    let (verdict, message, _) = run.verdict("slot1", "5.1-1-2");
+    assert_eq!(verdict, "INCONCLUSIVE", "{message}");
+    assert!(message.contains("TCP 8443 answers"), "{message}");
+    assert_eq!(outcomes(&report(&run))["passwords"].0, "needs_confirmation");
+}

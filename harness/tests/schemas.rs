@@ -8,11 +8,12 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const KINDS: [(&str, &str); 4] = [
+const KINDS: [(&str, &str); 5] = [
     ("rig", "rigs"),
     ("profile", "device-profiles"),
     ("suite", "suites"),
     ("catalogue", "suites/catalogue"),
+    ("evidence", "device-profiles/evidence"),
 ];
 
 /// Kinds hilt has a schema for but ships no file of (an assessment is the lab's own).

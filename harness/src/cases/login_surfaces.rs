@@ -14,6 +14,24 @@ pub async fn unit_a(
     evidence: &mut Vec<PathBuf>,
 ) -> UnitResult {
     match login_surfaces::get(ctx.sample, ctx.config).await {
+        Ok(found) if ctx.config.profile.evidence_only => {
+            evidence.extend(found.evidence.iter().cloned());
+            details.extend(
+                found
+                    .undeclared
+                    .iter()
+                    .map(|u| format!("unit (a): found: {u}")),
+            );
+            UnitResult::not_applicable(
+                "a",
+                TITLE,
+                format!(
+                    "an evidence profile has no IXIT 1 to hold them against: {} login surface(s) found on {} open port(s), each tried in unit (c)",
+                    found.found.len(),
+                    found.asked
+                ),
+            )
+        }
         Ok(found) => {
             details.push(format!(
                 "unit (a): {} open port(s) outside the declared mechanisms asked for a login surface",

@@ -9,6 +9,7 @@ pub mod debug_interface;
 pub mod duration;
 pub mod endpoint;
 pub mod error;
+pub mod evidence;
 mod ics_checks;
 pub mod located;
 pub mod pattern;
@@ -60,6 +61,34 @@ impl Config {
                     suite,
                 })
             }
+            (r, p, s) => {
+                let mut all = Vec::new();
+                for e in [r.err(), p.err(), s.err()].into_iter().flatten() {
+                    all.extend(e.0);
+                }
+                Err(ConfigErrors(all))
+            }
+        }
+    }
+}
+
+impl Config {
+    /// A run on an officer's evidence profile (`paths.profile`) instead of a device profile: its
+    /// ICS is the suite catalogue's every provision, taken as applicable. The rig's references
+    /// into a manufacturer's IXIT (debug interface ids) have nothing to meet and are not read.
+    pub fn load_evidence(paths: &ConfigPaths) -> Result<Config, ConfigErrors> {
+        let rig = Rig::load(&paths.rig);
+        let suite = Suite::load(&paths.suite);
+        let profile = match &suite {
+            Ok(s) => evidence::EvidenceFile::load(&paths.profile, s.catalogue()),
+            Err(_) => Err(ConfigErrors(vec![])),
+        };
+        match (rig, profile, suite) {
+            (Ok(rig), Ok(profile), Ok(suite)) => Ok(Config {
+                rig,
+                profile,
+                suite,
+            }),
             (r, p, s) => {
                 let mut all = Vec::new();
                 for e in [r.err(), p.err(), s.err()].into_iter().flatten() {

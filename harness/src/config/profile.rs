@@ -160,6 +160,9 @@ pub struct Procedures {
 pub struct Profile {
     pub file: PathBuf,
     pub body: ProfileFile,
+    /// Made from an officer's evidence profile: nothing in it is the manufacturer's declaration,
+    /// so there is no IXIT to hold what is found against.
+    pub evidence_only: bool,
 }
 
 /// Placeholders every procedure may use without defining them first.

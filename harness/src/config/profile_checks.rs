@@ -104,6 +104,7 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
         Ok(Profile {
             file: file.to_path_buf(),
             body: raw,
+            evidence_only: false,
         })
     } else {
         Err(ConfigErrors(errors))

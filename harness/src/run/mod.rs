@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub operator: Option<String>,
     /// The assessor's answers for the MANUAL rows (`hilt assess init` writes the file).
     pub assessment: Option<PathBuf>,
+    /// `paths.profile` is an officer's evidence profile (`hilt psti`), not a device profile.
+    pub evidence_profile: bool,
 }
 
 pub type Prepared = Arc<Result<Sample, Unavailable>>;
@@ -167,7 +169,11 @@ pub fn execute(opts: RunOptions) -> i32 {
 }
 
 fn load(opts: &RunOptions) -> Result<Loaded, String> {
-    let config = Arc::new(Config::load(&opts.paths).map_err(|e| e.to_string())?);
+    let config = match opts.evidence_profile {
+        true => Config::load_evidence(&opts.paths),
+        false => Config::load(&opts.paths),
+    };
+    let config = Arc::new(config.map_err(|e| e.to_string())?);
     let sign_key = opts
         .sign_key
         .as_deref()
