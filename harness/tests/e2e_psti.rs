@@ -349,6 +349,8 @@ fn without_the_manufacturer_every_login_found_gets_the_corpus() {
         "{message}"
     );
     assert_verdict(&run, "slot2", "5.1-1-2", "PASS", "");
+    let (_, _, slot2) = run.verdict("slot2", "5.1-1-2");
+    assert!(slot2.contains("after a second factory reset the password set at initialization no longer opens app-api-login"), "{slot2}");
     let r = report(&run);
     let unit_a = &r["results"][0]["units"][0];
     assert_eq!(
@@ -376,5 +378,15 @@ fn a_web_service_whose_login_nobody_described_is_not_passed() {
     let (verdict, message, _) = run.verdict("slot1", "5.1-1-2");
     assert_eq!(verdict, "INCONCLUSIVE", "{message}");
     assert!(message.contains("TCP 8443 answers"), "{message}");
+    assert_eq!(outcomes(&report(&run))["passwords"].0, "needs_confirmation");
+}
+
+#[test]
+fn a_reset_that_keeps_the_password_proves_nothing_about_the_state_after_one() {
+    let dir = TempDir::new("psti-reset-keeps");
+    let run = psti_run(&dir.0, 112, &[&["reset-keeps-passwords"]], true);
+    let (verdict, message, _) = run.verdict("slot1", "5.1-1-2");
+    assert_eq!(verdict, "INCONCLUSIVE", "{message}");
+    assert!(message.contains("app-api-login: the password set at initialization still opens it after a factory reset"), "{message}");
     assert_eq!(outcomes(&report(&run))["passwords"].0, "needs_confirmation");
 }

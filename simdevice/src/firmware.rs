@@ -94,15 +94,17 @@ pub enum Fault {
     SingleSession,
     LockoutAfterThree,
     AdminAreaBasicAuth,
+    ResetKeepsPasswords,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 37] = [
+    pub const ALL: [(&'static str, Fault); 38] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
         ),
         ("same-password", Fault::SamePassword),
+        ("reset-keeps-passwords", Fault::ResetKeepsPasswords),
         ("default-label-password", Fault::DefaultLabelPassword),
         ("mac-derived-password", Fault::MacDerivedPassword),
         ("sequential-passwords", Fault::SequentialPasswords),

@@ -184,7 +184,14 @@ async fn reset_and_reboot(
     boot: &impl Fn(Arc<Unit>) -> JoinHandle<()>,
 ) {
     stop(running).await;
-    *unit.state.lock().unwrap() = unit.factory_state();
+    let mut fresh = unit.factory_state();
+    let mut state = unit.state.lock().unwrap();
+    if unit.has(Fault::ResetKeepsPasswords) {
+        // The settings partition is not erased: every account keeps the password it had.
+        fresh.accounts = std::mem::take(&mut state.accounts);
+    }
+    *state = fresh;
+    drop(state);
     *running = Some(boot(unit.clone()));
 }
 

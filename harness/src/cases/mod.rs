@@ -12,6 +12,7 @@ pub mod login_surfaces;
 pub mod password_checks;
 pub mod pre_installed;
 pub mod registry;
+pub mod reset_control;
 pub mod tls_judgement;
 pub mod ts_5_1_1_2;
 pub mod ts_5_1_2_2;

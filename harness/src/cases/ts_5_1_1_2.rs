@@ -40,6 +40,11 @@ pub struct Params {
     /// where nothing is declared.
     #[serde(default)]
     pub on_undeclared_surfaces: bool,
+    /// After the corpus, reset the unit again and check the password set at initialization no
+    /// longer opens a declared login, which proves the reset procedure restores factory
+    /// defaults; then initialize again. Needs both procedures.
+    #[serde(default)]
+    pub prove_factory_reset: bool,
 }
 
 fn no_pause() -> Dur {
@@ -271,6 +276,11 @@ async fn unit_c(
         out.absorb(m.gathered);
         findings.extend(m.findings);
         blockers.extend(m.blockers);
+    }
+    if params.prove_factory_reset {
+        if let Err(b) = super::reset_control::password_gone_after_reset(ctx, out).await {
+            blockers.push(b);
+        }
     }
     UnitResult::judge(
         "c",
