@@ -31,21 +31,28 @@ struct Files {
     suite: PathBuf,
 }
 
+/// Where a run's bundle goes and how it is signed.
+#[derive(clap::Args, Clone)]
+struct BundleFlags {
+    /// Where run folders are written (reports/<run-id>/, reports/latest).
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+    /// Sign the evidence manifest with this ed25519 secret key (see `hilt keygen`).
+    #[arg(long)]
+    sign_key: Option<PathBuf>,
+    /// Who ran the tests, for the report.
+    #[arg(long)]
+    operator: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the suite on every sample of the rig (libtest-style options: FILTER, --list, --exact, --skip, --format).
     Run {
         #[command(flatten)]
         files: Files,
-        /// Where run folders are written (reports/<run-id>/, reports/latest).
-        #[arg(long, default_value = "reports")]
-        out: PathBuf,
-        /// Sign the evidence manifest with this ed25519 secret key (see `hilt keygen`).
-        #[arg(long)]
-        sign_key: Option<PathBuf>,
-        /// Who ran the tests, for the report.
-        #[arg(long)]
-        operator: Option<String>,
+        #[command(flatten)]
+        bundle: BundleFlags,
         /// The assessor's verdicts for the MANUAL rows (see `hilt assess init`).
         #[arg(long)]
         assessment: Option<PathBuf>,
@@ -63,12 +70,8 @@ enum Command {
         evidence: PathBuf,
         #[arg(long, default_value_os_t = config::default_path("suites", "psti.yaml"))]
         suite: PathBuf,
-        #[arg(long, default_value = "reports")]
-        out: PathBuf,
-        #[arg(long)]
-        sign_key: Option<PathBuf>,
-        #[arg(long)]
-        operator: Option<String>,
+        #[command(flatten)]
+        bundle: BundleFlags,
         #[command(flatten)]
         test: libtest_mimic::Arguments,
     },
@@ -191,17 +194,15 @@ fn main() {
     let code = match cli.command {
         Command::Run {
             files,
-            out,
-            sign_key,
-            operator,
+            bundle,
             assessment,
             test,
         } => run::execute(RunOptions {
             paths: paths(files),
-            out,
+            out: bundle.out,
             args: test,
-            sign_key,
-            operator,
+            sign_key: bundle.sign_key,
+            operator: bundle.operator,
             assessment,
             evidence_profile: false,
         }),
@@ -209,9 +210,7 @@ fn main() {
             rig,
             evidence,
             suite,
-            out,
-            sign_key,
-            operator,
+            bundle,
             test,
         } => run::execute(RunOptions {
             paths: ConfigPaths {
@@ -219,10 +218,10 @@ fn main() {
                 profile: evidence,
                 suite,
             },
-            out,
+            out: bundle.out,
             args: test,
-            sign_key,
-            operator,
+            sign_key: bundle.sign_key,
+            operator: bundle.operator,
             assessment: None,
             evidence_profile: true,
         }),

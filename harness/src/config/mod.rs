@@ -48,31 +48,18 @@ impl Config {
         let rig = Rig::load(&paths.rig);
         let profile = Profile::load(&paths.profile);
         let suite = Suite::load(&paths.suite);
-        match (rig, profile, suite) {
-            (Ok(rig), Ok(profile), Ok(suite)) => {
-                let mut errors = rig_meets_profile(&rig, &profile);
-                errors.extend(ics_checks::ics_meets_catalogue(&profile, suite.catalogue()));
-                if !errors.is_empty() {
-                    return Err(ConfigErrors(errors));
-                }
-                Ok(Config {
-                    rig,
-                    profile,
-                    suite,
-                })
-            }
-            (r, p, s) => {
-                let mut all = Vec::new();
-                for e in [r.err(), p.err(), s.err()].into_iter().flatten() {
-                    all.extend(e.0);
-                }
-                Err(ConfigErrors(all))
-            }
+        let config = all_three(rig, profile, suite)?;
+        let mut errors = rig_meets_profile(&config.rig, &config.profile);
+        errors.extend(ics_checks::ics_meets_catalogue(
+            &config.profile,
+            config.suite.catalogue(),
+        ));
+        match errors.is_empty() {
+            true => Ok(config),
+            false => Err(ConfigErrors(errors)),
         }
     }
-}
 
-impl Config {
     /// A run on an officer's evidence profile (`paths.profile`) instead of a device profile: its
     /// ICS is the suite catalogue's every provision, taken as applicable. The rig's references
     /// into a manufacturer's IXIT (debug interface ids) have nothing to meet and are not read.
@@ -83,19 +70,28 @@ impl Config {
             Ok(s) => evidence::EvidenceFile::load(&paths.profile, s.catalogue()),
             Err(_) => Err(ConfigErrors(vec![])),
         };
-        match (rig, profile, suite) {
-            (Ok(rig), Ok(profile), Ok(suite)) => Ok(Config {
-                rig,
-                profile,
-                suite,
-            }),
-            (r, p, s) => {
-                let mut all = Vec::new();
-                for e in [r.err(), p.err(), s.err()].into_iter().flatten() {
-                    all.extend(e.0);
-                }
-                Err(ConfigErrors(all))
+        all_three(rig, profile, suite)
+    }
+}
+
+/// The three files, or every problem any of them has, so all are reported at once.
+fn all_three(
+    rig: Result<Rig, ConfigErrors>,
+    profile: Result<Profile, ConfigErrors>,
+    suite: Result<Suite, ConfigErrors>,
+) -> Result<Config, ConfigErrors> {
+    match (rig, profile, suite) {
+        (Ok(rig), Ok(profile), Ok(suite)) => Ok(Config {
+            rig,
+            profile,
+            suite,
+        }),
+        (r, p, s) => {
+            let mut all = Vec::new();
+            for e in [r.err(), p.err(), s.err()].into_iter().flatten() {
+                all.extend(e.0);
             }
+            Err(ConfigErrors(all))
         }
     }
 }

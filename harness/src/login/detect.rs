@@ -61,6 +61,19 @@ pub async fn detect(addr: SocketAddr, within: Duration) -> Surface {
     Surface::Silent
 }
 
+/// What the peer sends until it pauses, closes, or the banner is long enough to judge.
+async fn until_pause<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 1024];
+    while out.len() < MAX_BANNER {
+        match tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    out
+}
+
 /// As `detect`, and where the port answers nothing readable in clear, the same HTTP question
 /// inside TLS (any certificate: a unit's own is self-signed), so a web login on an HTTPS port
 /// is found too. Its protocol is then `HTTPS authentication` or `HTTPS login form`.
@@ -97,15 +110,7 @@ async fn tls_exchange(addr: SocketAddr, request: &[u8], within: Duration) -> Opt
         let tcp = TcpStream::connect(addr).await.ok()?;
         let mut s = connector.connect(name, tcp).await.ok()?;
         s.write_all(request).await.ok()?;
-        let mut out = Vec::new();
-        let mut buf = [0u8; 1024];
-        while out.len() < MAX_BANNER {
-            match tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await {
-                Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
-                _ => break,
-            }
-        }
-        Some(out)
+        Some(until_pause(&mut s).await)
     };
     tokio::time::timeout(within, io).await.ok().flatten()
 }
@@ -122,16 +127,7 @@ pub async fn exchange(addr: SocketAddr, request: Option<&[u8]>, within: Duration
         if let Some(r) = request {
             s.write_all(r).await.ok()?;
         }
-        let mut out = Vec::new();
-        let mut buf = [0u8; 1024];
-        // Read until the peer pauses, closes, or the banner is long enough to judge.
-        while out.len() < MAX_BANNER {
-            match tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await {
-                Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
-                _ => break,
-            }
-        }
-        Some(out)
+        Some(until_pause(&mut s).await)
     };
     tokio::time::timeout(within, io)
         .await
