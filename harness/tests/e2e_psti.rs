@@ -206,6 +206,18 @@ fn a_compliant_product_meets_all_four_and_its_pages_verify() {
     );
     let page = std::fs::read_to_string(run.run_dir().join("psti.html")).unwrap();
     assert!(page.contains("PSTI evidence summary") && page.contains("a retail shop"));
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit-10.xsd");
+    let valid = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(run.run_dir().join("junit.xml"))
+        .output()
+        .unwrap();
+    assert!(
+        valid.status.success(),
+        "{}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
     let junit = run.junit_text();
     assert!(
         junit.contains("name=\"UK PSTI (SI 2023/1007)\" tests=\"4\""),
