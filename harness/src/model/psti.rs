@@ -261,14 +261,22 @@ fn password_checks(records: &[CaseRecord]) -> Vec<Check> {
             format!("{case}({unit})")
         };
         let mut seen = Vec::new();
+        let mut evidence: Vec<String> = Vec::new();
         for r in records.iter().filter(|r| r.spec.id == *case) {
+            evidence.extend(
+                r.evidence
+                    .iter()
+                    .filter(|e| !evidence.contains(e))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
             let (verdict, message) = match r.result.units.iter().find(|u| u.id == *unit) {
                 Some(u) => (u.verdict, u.message.clone()),
                 None => (r.result.verdict, r.result.message.clone()),
             };
             seen.push((r.slot.clone(), verdict, message));
         }
-        checks.push(password_check(&id, question, &seen));
+        checks.push(password_check(&id, question, &seen).with_evidence(evidence));
     }
     let undeclared: Vec<String> = records
         .iter()

@@ -40,7 +40,7 @@ pub(super) fn class(v: Verdict) -> &'static str {
 
 pub(super) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:70em}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5em 0}td{overflow-wrap:anywhere}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f0f0f0}.pass{background:#d8f0d8}.fail{background:#f6d0d0}.inconclusive{background:#f8e8b8}.skipped{background:#e8e8e8}
 .partial{background:#f8e8b8;border:2px solid #c90;padding:.6em;font-weight:bold}.finding{border-left:4px solid #8a8;padding:.1em .8em;margin:1em 0}.finding.f-fail{border-color:#b00}
 .finding.f-inconclusive{border-color:#c90}.finding.f-skipped{border-color:#999}.finding h3{font-size:1.05em}

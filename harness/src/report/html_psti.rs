@@ -62,11 +62,18 @@ fn checks(h: &mut String, r: &Requirement) {
         r.outcome.label()
     );
     for c in &r.checks {
-        let links: Vec<String> = c
-            .evidence
-            .iter()
-            .map(|p| format!("<a href=\"{}\">{}</a>", e(p), e(p)))
-            .collect();
+        // One link per stored page (its body); the answer and chain sit beside it.
+        let mut links: Vec<String> = Vec::new();
+        let mut folders: Vec<&str> = Vec::new();
+        for p in &c.evidence {
+            let folder = p.rsplit_once('/').map_or(p.as_str(), |(d, _)| d);
+            if folders.contains(&folder) {
+                continue;
+            }
+            folders.push(folder);
+            let short = folder.strip_prefix("published/").unwrap_or(folder);
+            links.push(format!("<a href=\"{}\">{}</a>", e(p), e(short)));
+        }
         let _ = writeln!(
             h,
             "<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
