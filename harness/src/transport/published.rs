@@ -234,3 +234,118 @@ pub fn chain_pem(chain: &[Vec<u8>]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A plain-HTTP server on 127.0.0.1 that answers every connection with `answer` (or never).
+    async fn server(answer: Option<Vec<u8>>) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    let _ = s.read(&mut buf).await;
+                    match answer {
+                        Some(a) => {
+                            let _ = s.write_all(&a).await;
+                        }
+                        None => tokio::time::sleep(Duration::from_secs(30)).await,
+                    }
+                });
+            }
+        });
+        format!("http://{addr}/policy")
+    }
+
+    fn fetcher() -> Fetcher {
+        Fetcher::new(&[], vec![], Duration::from_secs(1)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_page_too_large_is_cut_and_the_cut_recorded() {
+        let mut answer =
+            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", 3 << 20).into_bytes();
+        answer.extend(std::iter::repeat_n(b'x', 3 << 20));
+        let f = fetcher().fetch(&server(Some(answer)).await).await;
+        assert_eq!(f.status, Some(200));
+        assert!(f.truncated);
+        assert_eq!(f.body.len(), MAX_BODY);
+        assert!(f.chain.is_empty(), "plain HTTP has no chain");
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_is_an_error_in_time() {
+        let started = std::time::Instant::now();
+        let f = fetcher().fetch(&server(None).await).await;
+        assert!(f.error.unwrap().contains("no complete answer within"));
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    /// A TLS server on 127.0.0.1 with a self-signed certificate for `localhost`.
+    async fn self_signed_server() -> String {
+        use openssl::{ec, nid::Nid, pkey::PKey, x509};
+        let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let key = PKey::from_ec_key(ec::EcKey::generate(&group).unwrap()).unwrap();
+        let mut name = x509::X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "localhost").unwrap();
+        let name = name.build();
+        let mut b = x509::X509::builder().unwrap();
+        b.set_version(2).unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        let (from, until) = (
+            openssl::asn1::Asn1Time::days_from_now(0).unwrap(),
+            openssl::asn1::Asn1Time::days_from_now(2).unwrap(),
+        );
+        b.set_not_before(&from).unwrap();
+        b.set_not_after(&until).unwrap();
+        let san = x509::extension::SubjectAlternativeName::new()
+            .dns("localhost")
+            .build(&b.x509v3_context(None, None))
+            .unwrap();
+        b.append_extension(san).unwrap();
+        b.sign(&key, openssl::hash::MessageDigest::sha256())
+            .unwrap();
+        let cert = CertificateDer::from(b.build().to_der().unwrap());
+        let key =
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.private_key_to_pkcs8().unwrap().into());
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                if let Ok(mut s) = acceptor.accept(tcp).await {
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .await;
+                }
+            }
+        });
+        format!("https://localhost:{port}/policy")
+    }
+
+    #[tokio::test]
+    async fn a_certificate_nobody_trusts_is_refused() {
+        // Self-signed, as a unit's own is: not how a manufacturer's published page is served.
+        let url = self_signed_server().await;
+        let loopback = vec![("localhost".to_string(), "127.0.0.1".parse().unwrap())];
+        let f = Fetcher::new(&[], loopback, Duration::from_secs(2))
+            .unwrap()
+            .fetch(&url)
+            .await;
+        let error = f.error.expect("refused");
+        assert!(error.to_lowercase().contains("certificate"), "{error}");
+        assert_eq!(f.status, None);
+    }
+}
