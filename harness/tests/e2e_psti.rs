@@ -8,55 +8,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-
-/// The vendor site as a child process, killed when dropped.
-struct Site {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn site(dir: &Path, faults: &[&str]) -> Site {
-    ensure_simdevice();
-    let site_dir = dir.join("site");
-    std::fs::create_dir_all(&site_dir).unwrap();
-    let mut cmd = Command::new(hilt().with_file_name("hilt-simdevice"));
-    cmd.args([
-        "vendor-site",
-        "--dir",
-        site_dir.to_str().unwrap(),
-        "--host",
-        "vendor.example",
-    ]);
-    for f in faults {
-        cmd.args(["--fault", f]);
-    }
-    let mut site = Site {
-        child: cmd.spawn().unwrap(),
-        dir: site_dir,
-        port: 0,
-    };
-    let port_file = site.dir.join("port");
-    for _ in 0..100 {
-        if let Some(port) = std::fs::read_to_string(&port_file)
-            .ok()
-            .and_then(|p| p.trim().parse().ok())
-        {
-            site.port = port;
-            return site;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the vendor site did not start");
-}
+use std::process::Command;
 
 const CONFIRMED: &[&str] = &[
     "reporting_issues.in_english",

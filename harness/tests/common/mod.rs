@@ -324,3 +324,52 @@ pub fn assert_verdict(run: &Run, slot: &str, case: &str, want: &str, message_has
         }
     }
 }
+
+/// The simulator's maker web site (`hilt-simdevice vendor-site`, PSTI tests) as a child
+/// process, killed when dropped.
+pub struct Site {
+    child: std::process::Child,
+    pub dir: PathBuf,
+    pub port: u16,
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn site(dir: &Path, faults: &[&str]) -> Site {
+    ensure_simdevice();
+    let site_dir = dir.join("site");
+    std::fs::create_dir_all(&site_dir).unwrap();
+    let mut cmd = std::process::Command::new(hilt().with_file_name("hilt-simdevice"));
+    cmd.args([
+        "vendor-site",
+        "--dir",
+        site_dir.to_str().unwrap(),
+        "--host",
+        "vendor.example",
+    ]);
+    for f in faults {
+        cmd.args(["--fault", f]);
+    }
+    let mut site = Site {
+        child: cmd.spawn().unwrap(),
+        dir: site_dir,
+        port: 0,
+    };
+    let port_file = site.dir.join("port");
+    for _ in 0..100 {
+        if let Some(port) = std::fs::read_to_string(&port_file)
+            .ok()
+            .and_then(|p| p.trim().parse().ok())
+        {
+            site.port = port;
+            return site;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the vendor site did not start");
+}
