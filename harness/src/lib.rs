@@ -12,9 +12,11 @@
 //! 2. config, corpus — validated rig, profile and suite; credential lists
 //! 3. evidence — what is written as it is observed, and the redaction of secrets
 //! 4. model — verdicts, case specs and records, shared by the cases and the reporters
-//! 5. transport, secrets — console, network, capture, power; secret scanning of byte images
+//! 5. transport, secrets — console, network, capture, power, and the `Target` address type that
+//!    keeps traffic inside the rig's declared scope; secret scanning of byte images
 //! 6. debug — debug ports (SWD through probe-rs or a bridge, UART boot probing)
-//! 7. bench — a rig's slots bound to their drivers: one `Sample` per unit
+//! 7. bench — a rig's slots bound to their drivers: one `Sample` per unit, made of the `Unit` the
+//!    rig describes, its `Drivers`, its evidence and the run's `RunState` of it
 //! 8. login — one trial per login protocol
 //! 9. procedure — the profile's procedures, run step by step
 //! 10. update — update images, their delivery and what the unit made of them

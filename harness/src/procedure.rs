@@ -1,8 +1,9 @@
 //! Runs a profile procedure: each step under its deadline, each step and its outcome logged.
 
+use crate::bench::run_state::Known;
 use crate::bench::Sample;
 use crate::config::located::Located;
-use crate::config::procedure::{PowerAction, Step};
+use crate::config::procedure::{ConsoleLogin, HttpStep, PowerAction, Step};
 use crate::config::Profile;
 use crate::evidence::EvidenceLog;
 use crate::model::verdict::{Blocker, Cause};
@@ -63,25 +64,15 @@ async fn actuate(
             format!("the rig wires no {which} backend to this slot"),
         )
     })?;
-    let bench = |e: String| Blocker::new(Cause::Bench, e);
-    tokio::time::timeout(within, switch.actuate(action))
-        .await
-        .map_err(|_| {
-            bench(format!(
-                "{which} backend gave no answer within {:.1}s",
-                within.as_secs_f64()
-            ))
-        })?
-        .map_err(bench)
+    Ok(crate::transport::switch::actuate_within(switch, which, action, within).await?)
 }
 
 async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(), Blocker> {
     let death = profile.death_strings();
-    let config = |e: String| Blocker::new(Cause::Config, e);
     let unit = |e: String| Blocker::new(Cause::Unit, e);
     match step {
         Step::Power(p) => {
-            let power = sample.power.as_deref();
+            let power = sample.drivers.power.as_deref();
             match p.action {
                 PowerAction::On => actuate(power, "power", Action::PowerOn, p.within.0).await,
                 PowerAction::Off => actuate(power, "power", Action::PowerOff, p.within.0).await,
@@ -94,7 +85,7 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
         }
         Step::Button(b) => {
             actuate(
-                sample.button.as_deref(),
+                sample.drivers.button.as_deref(),
                 "reset button",
                 Action::Press(b.hold.0),
                 b.hold.0 + b.within.0,
@@ -106,7 +97,7 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
             Ok(())
         }
         Step::ConsoleSend(s) => {
-            let text = sample.fill(&s.text).map_err(config)?;
+            let text = sample.fill(&s.text)?;
             console(sample, &death)
                 .await?
                 .send(&text, s.secret)
@@ -121,81 +112,91 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
                 .map(|_| ())
                 .map_err(|e| unit(e.to_string()))
         }
-        Step::ConsoleLogin(l) => {
-            let dialect = profile
-                .body
-                .console
-                .as_ref()
-                .ok_or_else(|| config("the profile has no `console:` section".into()))?;
-            let user = sample
-                .var("username")
-                .ok_or_else(|| config("no username is known for this unit".into()))?;
-            let password = sample
-                .var("password")
-                .ok_or_else(|| config("no password is known for this unit".into()))?;
-            let mut console = console(sample, &death).await?;
-            match crate::login::prompt_login(
-                &mut console,
-                &dialect.login,
-                &user,
-                &password,
-                l.within.0,
-            )
-            .await
-            {
-                crate::login::LoginOutcome::Accepted => Ok(()),
-                other => Err(unit(format!("console login was not accepted: {other}"))),
-            }
-        }
-        Step::Http(h) => {
-            let service = profile
-                .service(&h.service)
-                .ok_or_else(|| config(format!("no declared service `{}`", h.service)))?;
-            let template = RequestTemplate {
-                method: &h.method,
-                path: &h.path,
-                json: h.json.as_ref(),
-                form: h.form.as_ref(),
-            };
-            let mut req =
-                HttpRequest::from_template(template, service.endpoint(), h.within.0, &|t| {
-                    sample.fill(t)
-                })
-                .map_err(config)?;
-            if let Some(b) = &h.basic_auth {
-                let user = sample.fill(&b.username).map_err(config)?;
-                req.basic_auth = Some((user, sample.fill(&b.password).map_err(config)?));
-            }
-            sample.scope.check(sample.address).map_err(config)?;
-            let answer = sample.http.send(&req).await.map_err(unit)?;
-            if !h.expect_status.contains(&answer.status) {
-                return Err(unit(format!(
-                    "HTTP status {}, expected one of {:?}",
-                    answer.status, h.expect_status
-                )));
-            }
-            for (var, pattern) in &h.capture {
-                let caps = pattern
-                    .regex
-                    .captures(&answer.body)
-                    .ok_or_else(|| unit(format!("`{}` not found in the answer", pattern.source)))?;
-                let value = caps
-                    .get(1)
-                    .or_else(|| caps.get(0))
-                    .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
-                    .unwrap_or_default();
-                sample.set_var(var, value, false);
-            }
-            Ok(())
-        }
+        Step::ConsoleLogin(l) => console_login(sample, profile, l, &death).await,
+        Step::Http(h) => http_step(sample, profile, h).await,
         Step::Set(vars) => {
             for (name, value) in vars {
-                let v = sample.fill(value).map_err(config)?;
-                sample.set_var(name, v, name.contains("password"));
+                let v = sample.fill(value)?;
+                sample.state.set_named(name, v);
             }
             Ok(())
         }
     }
+}
+
+/// Logs in on the console with the credential in force, through the profile's console dialect.
+async fn console_login(
+    sample: &Sample,
+    profile: &Profile,
+    l: &ConsoleLogin,
+    death: &[crate::config::pattern::Pattern],
+) -> Result<(), Blocker> {
+    let config = |e: String| Blocker::new(Cause::Config, e);
+    let dialect = profile
+        .body
+        .console
+        .as_ref()
+        .ok_or_else(|| config("the profile has no `console:` section".into()))?;
+    let user = sample
+        .state
+        .get(Known::Username)
+        .ok_or_else(|| config("no username is known for this unit".into()))?;
+    let password = sample
+        .state
+        .get(Known::Password)
+        .ok_or_else(|| config("no password is known for this unit".into()))?;
+    let mut console = console(sample, death).await?;
+    match crate::login::prompt_login(&mut console, &dialect.login, &user, &password, l.within.0)
+        .await
+    {
+        crate::login::LoginOutcome::Accepted => Ok(()),
+        other => Err(Blocker::new(
+            Cause::Unit,
+            format!("console login was not accepted: {other}"),
+        )),
+    }
+}
+
+/// One HTTP request of a procedure: its status checked, its captures stored.
+async fn http_step(sample: &Sample, profile: &Profile, h: &HttpStep) -> Result<(), Blocker> {
+    let config = |e: String| Blocker::new(Cause::Config, e);
+    let unit = |e: String| Blocker::new(Cause::Unit, e);
+    let service = profile
+        .service(&h.service)
+        .ok_or_else(|| config(format!("no declared service `{}`", h.service)))?;
+    let template = RequestTemplate {
+        method: &h.method,
+        path: &h.path,
+        json: h.json.as_ref(),
+        form: h.form.as_ref(),
+    };
+    let mut req = HttpRequest::from_template(template, service.endpoint(), h.within.0, &|t| {
+        sample.fill(t)
+    })?;
+    if let Some(b) = &h.basic_auth {
+        let user = sample.fill(&b.username)?;
+        req.basic_auth = Some((user, sample.fill(&b.password)?));
+    }
+    let answer = sample.drivers.http.send(&req).await?;
+    if !h.expect_status.contains(&answer.status) {
+        return Err(unit(format!(
+            "HTTP status {}, expected one of {:?}",
+            answer.status, h.expect_status
+        )));
+    }
+    for (var, pattern) in &h.capture {
+        let caps = pattern
+            .regex
+            .captures(&answer.body)
+            .ok_or_else(|| unit(format!("`{}` not found in the answer", pattern.source)))?;
+        let value = caps
+            .get(1)
+            .or_else(|| caps.get(0))
+            .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+            .unwrap_or_default();
+        sample.state.set_named(var, value);
+    }
+    Ok(())
 }
 
 /// The sample's console: a rig without one cannot run a console step (config); one that will
@@ -204,14 +205,11 @@ async fn console<'a>(
     sample: &'a Sample,
     death: &[crate::config::pattern::Pattern],
 ) -> Result<tokio::sync::MappedMutexGuard<'a, crate::transport::expect::Channel>, Blocker> {
-    if !sample.has_console() {
+    if !sample.drivers.has_console() {
         return Err(Blocker::new(
             Cause::Config,
             "the rig wires no console to this slot",
         ));
     }
-    sample
-        .console(death)
-        .await
-        .map_err(|e| Blocker::new(Cause::Bench, e))
+    Ok(sample.console(death).await?)
 }

@@ -124,7 +124,8 @@ fn upward_edges(src: &Path) -> Vec<String> {
     for file in files {
         let module = module_of(src, &file);
         let Some(top) = module.first() else { continue };
-        if top == "lib" || top == "main" {
+        // The binary and its own modules sit above every layer.
+        if top == "lib" || top == "main" || top == "cli" {
             continue;
         }
         let Some(&own) = layer.get(top) else {

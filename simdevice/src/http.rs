@@ -102,12 +102,37 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = req.into_parts();
+    let body = match streamed(&unit, &parts, body).await {
+        Ok(answer) => return Ok(answer),
+        Err(body) => body,
+    };
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return Ok(reply(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                r#"{"error":"body too large"}"#,
+            ))
+        }
+    };
+    let mut answer = routed(&unit, &parts, &body).await;
+    server_header(&unit, &mut answer);
+    Ok(answer)
+}
+
+/// Uploads and areas answered before the body is read (an image streams to the updater); any
+/// other request gets its body back.
+async fn streamed(
+    unit: &Arc<Unit>,
+    parts: &hyper::http::request::Parts,
+    body: Incoming,
+) -> Result<Response<Full<Bytes>>, Incoming> {
     match (&parts.method, parts.uri.path()) {
         (&Method::POST, "/api/firmware") => {
             return Ok(
                 match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
                     Some((u, p)) if unit.check_login(&u, &p) => {
-                        crate::updater::receive(unit, body).await
+                        crate::updater::receive(unit.clone(), body).await
                     }
                     _ => reply(
                         StatusCode::UNAUTHORIZED,
@@ -130,7 +155,7 @@ async fn handle(
                 .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b.to_bytes()).ok())
                 .and_then(|v| v["url"].as_str().map(String::from));
             return Ok(match url {
-                Some(url) => crate::updater::pull(unit, url),
+                Some(url) => crate::updater::pull(unit.clone(), url),
                 None => reply(StatusCode::BAD_REQUEST, r#"{"error":"expected url"}"#),
             });
         }
@@ -149,7 +174,7 @@ async fn handle(
         }
         // A legacy upgrade CGI left in the image, taking images without a login.
         (&Method::POST, "/cgi-bin/upgrade.cgi") if unit.has(Fault::UndeclaredUpdatePath) => {
-            return Ok(crate::updater::receive(unit, body).await)
+            return Ok(crate::updater::receive(unit.clone(), body).await)
         }
         (_, "/cgi-bin/upgrade.cgi") if unit.has(Fault::UndeclaredUpdatePath) => {
             return Ok(reply(
@@ -159,22 +184,22 @@ async fn handle(
         }
         _ => {}
     }
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => {
-            return Ok(reply(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                r#"{"error":"body too large"}"#,
-            ))
-        }
-    };
-    let mut answer = match (parts.method, parts.uri.path()) {
-        (Method::GET, "/") => reply(
+    Err(body)
+}
+
+/// The camera's pages and API, the body read.
+async fn routed(
+    unit: &Arc<Unit>,
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+) -> Response<Full<Bytes>> {
+    match (&parts.method, parts.uri.path()) {
+        (&Method::GET, "/") => reply(
             StatusCode::OK,
             "<html><body><h1>Camera</h1><p>Log in with the app.</p></body></html>",
         ),
-        (Method::POST, "/api/login") => match serde_json::from_slice::<Login>(&body) {
-            Ok(l) if unit.has(Fault::SingleSession) => one_at_a_time(&unit, &l).await,
+        (&Method::POST, "/api/login") => match serde_json::from_slice::<Login>(body) {
+            Ok(l) if unit.has(Fault::SingleSession) => one_at_a_time(unit, &l).await,
             Ok(l) => answer(
                 unit.network_login(&l.username, &l.password),
                 r#"{"result":"ok"}"#,
@@ -184,7 +209,7 @@ async fn handle(
                 r#"{"error":"expected username and password"}"#,
             ),
         },
-        (Method::POST, "/api/setup") => match serde_json::from_slice::<Setup>(&body) {
+        (&Method::POST, "/api/setup") => match serde_json::from_slice::<Setup>(body) {
             Ok(s) if unit.check_login(&s.username, &s.password) => {
                 if s.new_password.len() < 8 {
                     reply(StatusCode::BAD_REQUEST, r#"{"error":"password too short"}"#)
@@ -206,7 +231,7 @@ async fn handle(
                 r#"{"error":"expected username, password, new_password"}"#,
             ),
         },
-        (Method::GET, "/api/stream") => {
+        (&Method::GET, "/api/stream") => {
             match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
                 Some((u, p)) => answer(
                     unit.network_login(&u, &p),
@@ -218,21 +243,21 @@ async fn handle(
                 ),
             }
         }
-        (Method::GET, "/login") => reply(StatusCode::OK, LOGIN_PAGE),
-        (Method::GET, "/description.xml") if unit.has(Fault::SerialInSsdpDescription) => reply(
+        (&Method::GET, "/login") => reply(StatusCode::OK, LOGIN_PAGE),
+        (&Method::GET, "/description.xml") if unit.has(Fault::SerialInSsdpDescription) => reply(
             StatusCode::OK,
             &format!(
                 "<?xml version=\"1.0\"?><root xmlns=\"urn:schemas-upnp-org:device-1-0\"><device><deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType><friendlyName>Camera</friendlyName><modelName>{}</modelName><serialNumber>{}</serialNumber></device></root>",
                 unit.fw.model, unit.label.serial
             ),
         ),
-        (Method::POST, "/login") => form_login(&unit, &body),
-        (Method::GET, "/api/snapshot") => digest_snapshot(
-            &unit,
+        (&Method::POST, "/login") => form_login(unit, body),
+        (&Method::GET, "/api/snapshot") => digest_snapshot(
+            unit,
             "GET",
             parts.headers.get(hyper::header::AUTHORIZATION),
         ),
-        (Method::GET, "/api/info") => {
+        (&Method::GET, "/api/info") => {
             match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
                 Some((u, p)) if unit.check_login(&u, &p) => {
                     let info = serde_json::json!({"model": unit.fw.model, "firmware": unit.version(), "serial": unit.label.serial});
@@ -245,9 +270,7 @@ async fn handle(
             }
         }
         _ => reply(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#),
-    };
-    server_header(&unit, &mut answer);
-    Ok(answer)
+    }
 }
 
 fn server_header(unit: &Unit, answer: &mut Response<Full<Bytes>>) {

@@ -106,10 +106,70 @@ impl SecretPool {
     }
 }
 
+/// This sample's secrets against the other samples': one finding per secret another sample holds
+/// too (a secret shared across units), one note per secret only this sample holds.
+pub fn shared(
+    mine: &[Fingerprint],
+    others: &BTreeMap<String, Vec<Fingerprint>>,
+) -> (Vec<String>, Vec<String>) {
+    let (mut findings, mut notes) = (Vec::new(), Vec::new());
+    for m in mine {
+        let also: Vec<String> = others
+            .iter()
+            .filter_map(|(slot, prints)| {
+                prints
+                    .iter()
+                    .find(|p| p.print == m.print)
+                    .map(|p| format!("{slot} {} at {:#x}", p.source, p.finding.offset))
+            })
+            .collect();
+        if also.is_empty() {
+            notes.push(format!(
+                "{} in {} at {:#x} is unique to this sample among those compared (run HMAC {})",
+                m.finding.kind, m.source, m.finding.offset, m.print
+            ));
+        } else {
+            findings.push(format!(
+                "the same {} is in this sample's {} at {:#x} and in {} (run HMAC {}): a secret shared across units",
+                m.finding.kind,
+                m.source,
+                m.finding.offset,
+                also.join(", "),
+                m.print
+            ));
+        }
+    }
+    (findings, notes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::secrets::Kind;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::held_by_another_sample(&["11"], &[("slot2", "11")], 1, 0)]
+    #[case::unique_to_this_sample(&["11"], &[("slot2", "22")], 0, 1)]
+    #[case::no_other_sample_compared(&["11"], &[], 0, 1)]
+    #[case::one_shared_one_unique(&["11", "33"], &[("slot2", "11"), ("slot3", "44")], 1, 1)]
+    fn a_secret_another_unit_holds_is_a_finding(
+        #[case] mine: &[&str],
+        #[case] others: &[(&str, &str)],
+        #[case] shared_count: usize,
+        #[case] unique_count: usize,
+    ) {
+        let mine: Vec<_> = mine.iter().map(|h| print(h)).collect();
+        let mut by_slot: BTreeMap<String, Vec<Fingerprint>> = BTreeMap::new();
+        for (slot, h) in others {
+            by_slot.entry(slot.to_string()).or_default().push(print(h));
+        }
+        let (findings, notes) = shared(&mine, &by_slot);
+        assert_eq!((findings.len(), notes.len()), (shared_count, unique_count));
+        if let Some(f) = findings.first() {
+            assert!(f.contains("slot2 flash at 0x8000"), "{f}");
+        }
+    }
 
     fn print(hash: &str) -> Fingerprint {
         Fingerprint {

@@ -3,6 +3,7 @@
 
 use super::corpus_trial::universal_credentials;
 use super::CaseContext;
+use crate::bench::run_state::Known;
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::corpus::Credential;
 use crate::model::unit::Gathered;
@@ -66,7 +67,11 @@ async fn corpus_on(
         .evidence
         .log(&format!("5.1-1-2/{}-attempts.log", mech.id));
     out.gathered.evidence.push(log.path.clone());
-    let current = if known { sample.var("password") } else { None };
+    let current = if known {
+        sample.state.get(Known::Password)
+    } else {
+        None
+    };
     let trial = match (known, &current) {
         (true, None) => Err("no current password is known".to_string()),
         _ => universal_credentials(ctx, mech, corpus, pause, &log, current.as_deref()).await,

@@ -47,7 +47,8 @@ pub async fn universal_credentials<'c>(
     let mut lanes: Vec<Lane> = Vec::new();
     let mut username = String::new();
     for t in &transcripts {
-        let (trial, user) = login::for_account(sample, &ctx.config.profile, mech, t)?;
+        let (trial, user) =
+            login::for_account(sample, &ctx.config.profile, mech, t).map_err(|e| e.to_string())?;
         lanes.push(trial);
         username = user;
     }
@@ -61,8 +62,11 @@ pub async fn universal_credentials<'c>(
     };
     controls(lanes[0].as_ref(), mech, control_user, known, log).await?;
 
-    let mut todo: Vec<&Credential> = Vec::new();
-    let mut hits: Vec<&Credential> = Vec::new();
+    let mut run = Progress {
+        queue: Queue::new(),
+        hits: Vec::new(),
+        tried: 0,
+    };
     for cred in corpus {
         // The current credential is in the corpus: the positive control already showed it works.
         if known.is_some() && cred.username == username && cred.password == current {
@@ -73,92 +77,30 @@ pub async fn universal_credentials<'c>(
                     cred.citation, cred.username
                 ),
             );
-            hits.push(cred);
+            run.hits.push(cred);
         } else {
-            todo.push(cred);
+            run.queue.push_back(cred);
         }
     }
-    let proven = hits.len();
-    let mut tried = 0;
-    let mut queue: Queue = todo.into_iter().collect();
-    let mut width = sessions;
-    if width > 1 {
-        log.line(
-            "#",
-            &format!(
-                "{} entries, up to {width} sessions side by side",
-                queue.len()
-            ),
+    let proven = run.hits.len();
+    if sessions > 1 {
+        let line = format!(
+            "{} entries, up to {sessions} sessions side by side",
+            run.queue.len()
         );
-    }
-    // Waves of `width` sessions, each taking the next entry as soon as its last one is answered.
-    // The first answer that is not a login's (a refusal, a reset, a lockout) ends the wave: the
-    // width halves, a lockout is waited out, and the unanswered entries go first in the next.
-    while width > 1 && !queue.is_empty() {
-        if let Some(reason) = sample.broken_reason() {
-            return Err(reason);
-        }
-        let (seen, left) = wave(&lanes[..width], std::mem::take(&mut queue), pause, log).await;
-        queue = left;
-        let mut again = Vec::new();
-        let mut locked = false;
-        for (cred, outcome) in seen {
-            match outcome {
-                LoginOutcome::Accepted => hits.push(cred),
-                LoginOutcome::Rejected => {}
-                LoginOutcome::LockedOut => {
-                    locked = true;
-                    again.push(cred);
-                    continue;
-                }
-                LoginOutcome::NotALogin(_) => {
-                    again.push(cred);
-                    continue;
-                }
-            }
-            tried += 1;
-        }
-        if !again.is_empty() {
-            width /= 2;
-            log.line("#", &format!("the device did not answer every session as a login; {} session(s) side by side from now on", width.max(1)));
-            for cred in again.into_iter().rev() {
-                queue.push_front(cred);
-            }
-            if locked {
-                tokio::time::sleep(lockout_wait(mech, 0)).await;
-            }
+        log.line("#", &line);
+        run.side_by_side(&lanes, sample, mech, pause, log).await?;
+        if !run.queue.is_empty() {
+            let line = format!(
+                "the {} entries left are tried one at a time",
+                run.queue.len()
+            );
+            log.line("#", &line);
         }
     }
-    if sessions > 1 && !queue.is_empty() {
-        log.line(
-            "#",
-            &format!("the {} entries left are tried one at a time", queue.len()),
-        );
-    }
-    for cred in queue {
-        if let Some(reason) = sample.broken_reason() {
-            return Err(reason);
-        }
-        let outcome = attempt(lanes[0].as_ref(), mech, cred, log).await;
-        log.line(
-            "#",
-            &format!("{} user `{}` -> {outcome}", cred.citation, cred.username),
-        );
-        match outcome {
-            LoginOutcome::Accepted => hits.push(cred),
-            LoginOutcome::Rejected => {}
-            LoginOutcome::LockedOut if hits.len() > proven => break,
-            LoginOutcome::LockedOut => {
-                return Err(format!("locked out after {tried} attempts and the lockout did not pass; the corpus could not be completed"))
-            }
-            LoginOutcome::NotALogin(why) if hits.len() == proven => return Err(format!("attempt {}: {why}", tried + 1)),
-            LoginOutcome::NotALogin(_) => break,
-        }
-        tried += 1;
-        if !pause.is_zero() {
-            tokio::time::sleep(pause).await;
-        }
-    }
+    run.one_at_a_time(lanes[0].as_ref(), sample, mech, pause, log, proven)
+        .await?;
+    let Progress { hits, tried, .. } = run;
     let (accepted, unconfirmed) = confirm(lanes[0].as_ref(), mech, hits, proven, log).await;
     Ok(Trials {
         accepted,
@@ -171,6 +113,107 @@ pub async fn universal_credentials<'c>(
 }
 
 type Queue<'c> = std::collections::VecDeque<&'c Credential>;
+
+/// Where a corpus trial stands: entries still to try, accepted ones (to confirm), attempts
+/// answered as a login.
+struct Progress<'c> {
+    queue: Queue<'c>,
+    hits: Vec<&'c Credential>,
+    tried: usize,
+}
+
+impl<'c> Progress<'c> {
+    /// Waves of sessions, each taking the next entry as soon as its last one is answered. The
+    /// first answer that is not a login's (a refusal, a reset, a lockout) ends the wave: the width
+    /// halves, a lockout is waited out, and the unanswered entries go first in the next.
+    async fn side_by_side(
+        &mut self,
+        lanes: &[Lane<'_>],
+        sample: &crate::bench::Sample,
+        mech: &AuthMechanism,
+        pause: Duration,
+        log: &EvidenceLog,
+    ) -> Result<(), String> {
+        let mut width = lanes.len();
+        while width > 1 && !self.queue.is_empty() {
+            if let Some(reason) = sample.broken_reason() {
+                return Err(reason);
+            }
+            let (seen, left) =
+                wave(&lanes[..width], std::mem::take(&mut self.queue), pause, log).await;
+            self.queue = left;
+            let mut again = Vec::new();
+            let mut locked = false;
+            for (cred, outcome) in seen {
+                match outcome {
+                    LoginOutcome::Accepted => self.hits.push(cred),
+                    LoginOutcome::Rejected => {}
+                    LoginOutcome::LockedOut => {
+                        locked = true;
+                        again.push(cred);
+                        continue;
+                    }
+                    LoginOutcome::NotALogin(_) => {
+                        again.push(cred);
+                        continue;
+                    }
+                }
+                self.tried += 1;
+            }
+            if !again.is_empty() {
+                width /= 2;
+                log.line("#", &format!("the device did not answer every session as a login; {} session(s) side by side from now on", width.max(1)));
+                for cred in again.into_iter().rev() {
+                    self.queue.push_front(cred);
+                }
+                if locked {
+                    tokio::time::sleep(lockout_wait(mech, 0)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The rest, one attempt at a time, each lockout waited out. `proven` hits came from the
+    /// positive control: an answer that is not a login's before any further hit is an error.
+    async fn one_at_a_time(
+        &mut self,
+        lane: &dyn CredentialTrial,
+        sample: &crate::bench::Sample,
+        mech: &AuthMechanism,
+        pause: Duration,
+        log: &EvidenceLog,
+        proven: usize,
+    ) -> Result<(), String> {
+        while let Some(cred) = self.queue.pop_front() {
+            if let Some(reason) = sample.broken_reason() {
+                return Err(reason);
+            }
+            let outcome = attempt(lane, mech, cred, log).await;
+            log.line(
+                "#",
+                &format!("{} user `{}` -> {outcome}", cred.citation, cred.username),
+            );
+            match outcome {
+                LoginOutcome::Accepted => self.hits.push(cred),
+                LoginOutcome::Rejected => {}
+                LoginOutcome::LockedOut if self.hits.len() > proven => break,
+                LoginOutcome::LockedOut => {
+                    return Err(format!("locked out after {} attempts and the lockout did not pass; the corpus could not be completed", self.tried))
+                }
+                LoginOutcome::NotALogin(why) if self.hits.len() == proven => {
+                    return Err(format!("attempt {}: {why}", self.tried + 1))
+                }
+                LoginOutcome::NotALogin(_) => break,
+            }
+            self.tried += 1;
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// One wave: every lane logs in with the next queued entry until the queue is empty or any lane
 /// meets an answer that is not a login's. Returns each entry tried with its outcome, and the

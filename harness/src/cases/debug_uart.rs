@@ -26,6 +26,7 @@ pub async fn judge(ctx: &CaseContext<'_>, params: &Params) -> Vec<(bool, CaseRes
     let sample = ctx.sample;
     let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Uart);
     let on_headers: Vec<&str> = sample
+        .drivers
         .uart_headers
         .iter()
         .filter_map(|h| h.interface.as_ref().map(|i| i.value.as_str()))
@@ -36,7 +37,7 @@ pub async fn judge(ctx: &CaseContext<'_>, params: &Params) -> Vec<(bool, CaseRes
         .find(|d| !on_headers.contains(&d.id.as_str()))
         .copied();
     let mut parts = Vec::new();
-    match sample.console_reached_by() {
+    match sample.drivers.console_reached_by() {
         Some(reached_by) => parts.push((
             console_interface.is_some(),
             console_part(ctx, params, console_interface, reached_by).await,
@@ -54,7 +55,7 @@ pub async fn judge(ctx: &CaseContext<'_>, params: &Params) -> Vec<(bool, CaseRes
             )
         })),
     }
-    for (i, header) in sample.uart_headers.iter().enumerate() {
+    for (i, header) in sample.drivers.uart_headers.iter().enumerate() {
         let interface = header.interface.as_ref().map(|id| id.value.as_str());
         let found = declared
             .iter()
@@ -105,7 +106,7 @@ async fn console_part(
             Ok(c) => c,
             Err(e) => return CaseResult::not_performed(Cause::Bench, format!("UART: {e}")),
         };
-        uart_probe::probe(&mut console, sample.power.as_deref(), &keys, window).await
+        uart_probe::probe(&mut console, sample.drivers.power.as_deref(), &keys, window).await
     };
     let seen = match seen {
         Ok(f) => f,
@@ -139,12 +140,14 @@ async fn header_part(
     let death = ctx.config.profile.death_strings();
     let mut channel = match crate::transport::console::open_at(path, baud, log, death).await {
         Ok(c) => c,
-        Err(e) => return inconclusive_at(&wired, e),
+        Err(e) => return inconclusive_at(&wired, e.cause(), e.to_string()),
     };
     let (keys, window) = boot_keys(wired.declared);
-    let seen = match uart_probe::probe(&mut channel, sample.power.as_deref(), &keys, window).await {
+    let seen = match uart_probe::probe(&mut channel, sample.drivers.power.as_deref(), &keys, window)
+        .await
+    {
         Ok(f) => f,
-        Err(e) => return inconclusive_at(&wired, e),
+        Err(e) => return inconclusive_at(&wired, Cause::Bench, e),
     };
     let spec = super::uart_corpus::dialect(&ctx.config.profile);
     let trial = ChannelTrial {
@@ -154,8 +157,8 @@ async fn header_part(
     verdict(ctx, params, &wired, &seen, &trial).await
 }
 
-fn inconclusive_at(wired: &Wired<'_>, why: String) -> CaseResult {
-    let mut r = CaseResult::not_performed(Cause::Bench, format!("{}: {why}", wired.name));
+fn inconclusive_at(wired: &Wired<'_>, cause: Cause, why: String) -> CaseResult {
+    let mut r = CaseResult::not_performed(cause, format!("{}: {why}", wired.name));
     r.evidence = vec![wired.log.clone()];
     r
 }

@@ -2,6 +2,7 @@
 
 pub mod across_units;
 pub mod brute_force_judgement;
+pub mod brute_force_series;
 pub mod corpus_on_found;
 pub mod corpus_on_mechanisms;
 pub mod corpus_trial;
@@ -10,9 +11,12 @@ pub mod derivation;
 pub mod disclosed_versions;
 pub mod login_surfaces;
 pub mod password_checks;
+pub mod password_examination;
+pub mod port_judgement;
 pub mod pre_installed;
 pub mod registry;
 pub mod reset_control;
+pub mod swd_judgement;
 pub mod tls_judgement;
 pub mod ts_5_1_1_2;
 pub mod ts_5_1_2_2;

@@ -5,6 +5,7 @@
 //! initialized again, as the cases after this one expect.
 
 use super::CaseContext;
+use crate::bench::run_state::Known;
 use crate::login::{self, LoginOutcome};
 use crate::model::unit::Gathered;
 use crate::model::verdict::{Blocker, Cause};
@@ -28,8 +29,9 @@ pub async fn password_gone_after_reset(
         return Ok(());
     }
     let Some(set) = sample
-        .var("new_password")
-        .filter(|p| sample.var("password").as_ref() == Some(p))
+        .state
+        .get(Known::NewPassword)
+        .filter(|p| sample.state.get(Known::Password).as_ref() == Some(p))
     else {
         note(out, "initialization set no password hilt knows");
         return Ok(());
@@ -56,7 +58,7 @@ pub async fn password_gone_after_reset(
     let transcript = "5.1-1-2/reset-control-transcript.log";
     let outcome = match login::for_account(sample, profile, mech, transcript) {
         Ok((trial, user)) => trial.try_login(&user, &set).await,
-        Err(e) => LoginOutcome::NotALogin(e),
+        Err(e) => LoginOutcome::NotALogin(e.to_string()),
     };
     out.evidence
         .push(sample.evidence.dir.join("procedures.log"));

@@ -16,6 +16,7 @@ use super::corpus_on_mechanisms::corpus_on_all;
 use super::pre_installed::{self, PreInstalled};
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
+use crate::bench::run_state::Known;
 use crate::config::duration::Dur;
 use crate::config::located::Located;
 use crate::config::profile::{AuthFactor, AuthMechanism, LoginSurface};
@@ -179,16 +180,76 @@ async fn unit_c(
     out: &mut Gathered,
 ) -> UnitResult {
     let sample = ctx.sample;
+    let label = sample.unit.label.password.as_deref();
+    let (mut findings, mut blockers) = label_password(ctx, corpus, out);
+    if let Err(why) = state {
+        blockers.push(
+            why.clone()
+                .context("the universal corpus needs the initialized state"),
+        );
+        return UnitResult::judge("c", UNIT_C, &findings, &blockers, "");
+    }
+    if let Some(current) = sample
+        .state
+        .get(Known::Password)
+        .filter(|p| Some(p.as_str()) != label)
+    {
+        if let Some(hit) = corpus.iter().find(|c| c.password == current) {
+            findings.push(format!(
+                "the credential in force after initialization is a universal default password ({})",
+                hit.citation
+            ));
+        }
+    }
+    out.details.push(format!(
+        "unit (c): universal credential corpus: {} entries",
+        corpus.len()
+    ));
+    let open = open_ports::get(sample, &ctx.config.suite).await;
+    let tried = mechanisms_to_try(ctx, open.as_ref().ok(), out);
+    let pause = params.pause_between_attempts.0;
+    for m in corpus_on_all(ctx, pause, &tried, corpus, true).await {
+        out.absorb(m.gathered);
+        findings.extend(m.findings);
+        blockers.extend(m.blockers);
+    }
+    if params.on_undeclared_surfaces {
+        let m = super::corpus_on_found::corpus_on_found(ctx, pause, corpus).await;
+        out.absorb(m.gathered);
+        findings.extend(m.findings);
+        blockers.extend(m.blockers);
+    }
+    if params.prove_factory_reset {
+        if let Err(b) = super::reset_control::password_gone_after_reset(ctx, out).await {
+            blockers.push(b);
+        }
+    }
+    UnitResult::judge(
+        "c",
+        UNIT_C,
+        &findings,
+        &blockers,
+        "the label password is unique and not universal; no universal credential was accepted after initialization",
+    )
+}
+
+/// The label's password against the other samples', the batch's and the corpus; without one,
+/// why uniqueness was not judged.
+fn label_password(
+    ctx: &CaseContext<'_>,
+    corpus: &[Credential],
+    out: &mut Gathered,
+) -> (Vec<String>, Vec<Blocker>) {
+    let sample = ctx.sample;
     let (mut findings, mut blockers) = (Vec::new(), Vec::new());
-    let label = sample.label.password.as_deref();
-    match label {
+    match sample.unit.label.password.as_deref() {
         Some(password) => {
             let j = pre_installed::judge(&PreInstalled {
                 password,
                 other_samples: ctx
                     .peers
                     .iter()
-                    .filter(|(slot, _)| *slot != sample.slot_id)
+                    .filter(|(slot, _)| *slot != sample.unit.slot_id)
                     .filter_map(|(slot, l)| Some((slot.as_str(), l.password.as_deref()?)))
                     .collect(),
                 batch_sha256: &ctx
@@ -227,29 +288,19 @@ async fn unit_c(
             }
         }
     }
-    if let Err(why) = state {
-        blockers.push(
-            why.clone()
-                .context("the universal corpus needs the initialized state"),
-        );
-        return UnitResult::judge("c", UNIT_C, &findings, &blockers, "");
-    }
-    if let Some(current) = sample.var("password").filter(|p| Some(p.as_str()) != label) {
-        if let Some(hit) = corpus.iter().find(|c| c.password == current) {
-            findings.push(format!(
-                "the credential in force after initialization is a universal default password ({})",
-                hit.citation
-            ));
-        }
-    }
-    out.details.push(format!(
-        "unit (c): universal credential corpus: {} entries",
-        corpus.len()
-    ));
-    let open = open_ports::get(sample, &ctx.config.suite).await;
+    (findings, blockers)
+}
+
+/// The mechanisms the corpus is tried on: every declared one whose service is enabled or, though
+/// declared disabled, found open.
+fn mechanisms_to_try<'c>(
+    ctx: &CaseContext<'c>,
+    open: Option<&open_ports::OpenPorts>,
+    out: &mut Gathered,
+) -> Vec<&'c AuthMechanism> {
     let mut tried = Vec::new();
     for mech in &ctx.config.profile.body.ixit.auth_mechanisms {
-        match reachable(ctx, mech, open.as_ref().ok()) {
+        match reachable(ctx, mech, open) {
             Reach::Declared => {}
             Reach::DisabledButOpen(port) => out.details.push(format!(
                 "unit (c): {}: its service is declared disabled but TCP {port} is open; the corpus is tried anyway",
@@ -265,30 +316,7 @@ async fn unit_c(
         }
         tried.push(&mech.value);
     }
-    let pause = params.pause_between_attempts.0;
-    for m in corpus_on_all(ctx, pause, &tried, corpus, true).await {
-        out.absorb(m.gathered);
-        findings.extend(m.findings);
-        blockers.extend(m.blockers);
-    }
-    if params.on_undeclared_surfaces {
-        let m = super::corpus_on_found::corpus_on_found(ctx, pause, corpus).await;
-        out.absorb(m.gathered);
-        findings.extend(m.findings);
-        blockers.extend(m.blockers);
-    }
-    if params.prove_factory_reset {
-        if let Err(b) = super::reset_control::password_gone_after_reset(ctx, out).await {
-            blockers.push(b);
-        }
-    }
-    UnitResult::judge(
-        "c",
-        UNIT_C,
-        &findings,
-        &blockers,
-        "the label password is unique and not universal; no universal credential was accepted after initialization",
-    )
+    tried
 }
 
 enum Reach {

@@ -8,14 +8,15 @@
 //! the rule and the units; the entropy estimate is recorded as a measurement.
 
 use super::derivation;
-use super::password_checks::{against_rule, counter_between, counter_value, entropy_bits};
+use super::password_checks::{counter_value, entropy_bits};
+use super::password_examination::{examine, Against, Examination};
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::located::Located;
 use crate::config::profile::AuthFactor;
 use crate::corpus;
 use crate::model::unit::UnitResult;
-use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
+use crate::model::verdict::{CaseResult, Cause, Measurement};
 use serde::Deserialize;
 
 /// The suite's `cases."5.1-2-2"` entry.
@@ -65,37 +66,13 @@ impl TestCase for Case {
                 "ICS 5.1-2 applies, but no authentication mechanism declares pre-installed passwords (IXIT 1)",
             );
         }
-        let me = &ctx.sample.label;
+        let me = &ctx.sample.unit.label;
         let Some(password) = &me.password else {
             return CaseResult::not_performed(
                 Cause::Config,
                 "the label gives no pre-installed password; enter it in the rig's label",
             );
         };
-
-        let mut findings = Vec::new();
-        let mut blockers = Vec::new();
-        let mut details = Vec::new();
-        // One label password serves every pre-installed mechanism; one documented rule is needed.
-        if mechanisms.iter().all(|m| m.generation_rule.is_none()) {
-            blockers.push(Blocker::new(
-                Cause::Config,
-                format!(
-                    "no documented generation rule to check the password against: IXIT 1 gives no `generation_rule` for {}",
-                    mechanisms.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            ));
-        }
-        for m in &mechanisms {
-            if let Some(rule) = &m.generation_rule {
-                for f in against_rule(password, rule) {
-                    findings.push(format!(
-                        "breaks the documented generation rule of {}: {f}",
-                        m.id
-                    ));
-                }
-            }
-        }
 
         let extra: Vec<(&str, &str)> = [
             ("hostname", me.hostname.as_deref()),
@@ -105,71 +82,43 @@ impl TestCase for Case {
         .filter_map(|(k, v)| v.map(|v| (k, v)))
         .collect();
         let ids = derivation::identifiers(&me.serial, &me.mac, &profile.body.product.model, &extra);
-        findings.extend(derivation::findings(password, &ids));
-        details.push(format!(
-            "compared with {} public identifiers: {}",
-            ids.len(),
-            ids.iter()
-                .map(|i| i.what.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-
-        let mut known = 0;
-        for file in &params.corpus {
-            match corpus::load(&ctx.config.suite.path_of(&file.value)) {
-                Ok(list) => {
-                    known += list.len();
-                    if let Some(hit) = list.iter().find(|c| c.password == *password) {
-                        findings.push(format!("is a known default password ({})", hit.citation));
-                    }
-                }
-                Err(e) => {
-                    return CaseResult::not_performed(
-                        Cause::Config,
-                        format!("credential data: {e}"),
-                    )
-                }
-            }
-        }
-        details.push(format!(
-            "checked against {known} entries of shipped default-credential data"
-        ));
-
-        let others: Vec<_> = ctx
+        let known = match known_defaults(ctx, params) {
+            Ok(k) => k,
+            Err(e) => return CaseResult::not_performed(Cause::Config, e),
+        };
+        let peers = ctx
             .peers
             .iter()
-            .filter(|(s, _)| *s != ctx.sample.slot_id)
+            .filter(|(s, _)| *s != ctx.sample.unit.slot_id)
+            .filter_map(|(s, peer)| Some((s.as_str(), peer.password.as_deref()?)))
             .collect();
-        for (slot, peer) in &others {
-            if let Some(c) = peer
-                .password
-                .as_deref()
-                .and_then(|o| counter_between(password, o, params.counter_max_delta))
-            {
-                findings.push(format!("counter across units: this unit and {slot}: {c}"));
-            }
-        }
+        let against = Against {
+            rules: mechanisms
+                .iter()
+                .map(|m| (m.id.as_str(), m.generation_rule.as_ref()))
+                .collect(),
+            identifiers: &ids,
+            known: &known,
+            peers,
+            counter_max_delta: params.counter_max_delta,
+        };
+        let Examination {
+            mut findings,
+            blockers,
+            details,
+        } = examine(password, &against);
         if let Some(note) = counter_follows_serial(ctx) {
             findings.push(note);
         }
-        details.push(format!("compared with {} other sample(s)", others.len()));
 
         let bits = entropy_bits(password);
-        let mut analysis = format!(
-            "5.1-2-2 analysis of the pre-installed password of {}\n",
-            ctx.sample.slot_id
+        let analysis = analysis(
+            &ctx.sample.unit.slot_id,
+            password,
+            bits,
+            &details,
+            &findings,
         );
-        analysis.push_str(&format!(
-            "length: {} characters, entropy estimate {bits:.1} bit\n",
-            password.chars().count()
-        ));
-        for d in &details {
-            analysis.push_str(&format!("- {d}\n"));
-        }
-        for f in &findings {
-            analysis.push_str(&format!("FINDING: {f}\n"));
-        }
         let evidence = vec![
             ctx.sample.evidence.write("5.1-2-2/analysis.txt", &analysis),
             ctx.sample.evidence.dir.join("label.yaml"),
@@ -187,20 +136,61 @@ impl TestCase for Case {
         )]);
         r.details = details;
         r.evidence = evidence;
-        r.measurements = vec![
-            Measurement::new(
-                "password_length",
-                password.chars().count() as f64,
-                "characters",
-            ),
-            Measurement::new(
-                "password_entropy_estimate",
-                (bits * 10.0).round() / 10.0,
-                "bit",
-            ),
-        ];
+        r.measurements = measurements(password, bits);
         r
     }
+}
+
+/// The password's length and entropy estimate: recorded, never a criterion.
+fn measurements(password: &str, bits: f64) -> Vec<Measurement> {
+    vec![
+        Measurement::new(
+            "password_length",
+            password.chars().count() as f64,
+            "characters",
+        ),
+        Measurement::new(
+            "password_entropy_estimate",
+            (bits * 10.0).round() / 10.0,
+            "bit",
+        ),
+    ]
+}
+
+/// Every entry of the suite's default-credential data.
+fn known_defaults(
+    ctx: &CaseContext<'_>,
+    params: &Params,
+) -> Result<Vec<corpus::Credential>, String> {
+    let mut known = Vec::new();
+    for file in &params.corpus {
+        let list = corpus::load(&ctx.config.suite.path_of(&file.value))
+            .map_err(|e| format!("credential data: {e}"))?;
+        known.extend(list);
+    }
+    Ok(known)
+}
+
+/// `5.1-2-2/analysis.txt`: what the password was compared with and what was found.
+fn analysis(
+    slot: &str,
+    password: &str,
+    bits: f64,
+    details: &[String],
+    findings: &[String],
+) -> String {
+    let mut text = format!("5.1-2-2 analysis of the pre-installed password of {slot}\n");
+    text.push_str(&format!(
+        "length: {} characters, entropy estimate {bits:.1} bit\n",
+        password.chars().count()
+    ));
+    for d in details {
+        text.push_str(&format!("- {d}\n"));
+    }
+    for f in findings {
+        text.push_str(&format!("FINDING: {f}\n"));
+    }
+    text
 }
 
 /// With three or more samples whose passwords carry numbers, the numbers rising with the serial

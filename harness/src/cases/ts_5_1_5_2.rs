@@ -9,19 +9,21 @@
 //! (Unit (a), undeclared mechanisms, is 5.1-1-2 unit (a)'s scan.)
 
 use super::brute_force_judgement::{
-    attempts_figure, judge, judge_undeclared, round1, Attempt, Declared, Judgement,
+    attempts_figure, judge, judge_undeclared, round1, Declared, Judgement,
 };
+use super::brute_force_series::{recovered_after, series};
 use super::{CaseContext, CaseSpec, TestCase};
+use crate::bench::run_state::Known;
 use crate::config::duration::Dur;
 use crate::config::profile::{AuthMechanism, LoginSurface};
 use crate::config::suite::FactSection;
 use crate::facts::initialized;
-use crate::login::{self, CredentialTrial, LoginOutcome};
+use crate::login::{self, CredentialTrial};
 use crate::model::figure::Figure;
 use crate::model::unit::{Gathered, UnitResult};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use serde::Deserialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The suite's `cases."5.1-5-2"` entry.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -135,7 +137,6 @@ async fn attack(
     log: &crate::evidence::EvidenceLog,
 ) -> Result<Observed, Blocker> {
     let config = |e: &str| Blocker::new(Cause::Config, e);
-    let unit = |e: String| Blocker::new(Cause::Unit, e);
     let Some(declared) = mech.brute_force.as_ref() else {
         return undeclared(ctx, mech, params, log).await;
     };
@@ -165,68 +166,16 @@ async fn attack(
         lockout,
         tolerance: params.tolerance,
     };
-    // A series whose pacing could not show the lockout (the unit answered slower than the
-    // lockout lasts) is made once more before the mechanism is left undetermined.
-    let mut j = Judgement::default();
-    let mut figure = None;
-    for round in 1..=2 {
-        let attempts = series(
-            &*trial,
-            &username,
-            &current,
-            budget,
-            params.pace.0,
-            lockout,
-            log,
-        )
-        .await
-        .map_err(unit)?;
-        j = judge(&mech.id, &attempts, &declared);
-        figure = Some(attempts_figure(
-            &mech.id,
-            &attempts,
-            Some(declared.after_failures),
-            None,
-        ));
-        match &j.lapsed {
-            Some(why) if round == 1 => {
-                log.line("#", &format!("{why}: the series is made once more"))
-            }
-            Some(why) => {
-                return Err(Blocker::new(
-                    Cause::Bench,
-                    format!("the lockout could not be observed: {why}"),
-                ))
-            }
-            None => break,
-        }
-    }
+    let (j, figure) = observe(mech, &*trial, &username, &current, params, &declared, log).await?;
     let (locked_at, evaluated, elapsed, id) = (j.locked_at, j.evaluated, j.elapsed, &mech.id);
     let mut o = Observed {
         findings: j.findings,
         details: j.details,
         measurements: j.measurements,
-        figure: figure.unwrap_or_else(|| attempts_figure(id, &[], None, None)),
+        figure,
     };
     if locked_at.is_some() {
-        // The right credential must work again once the declared lockout has passed.
-        let mut recovered = None;
-        let locked = Instant::now();
-        for wait in [
-            lockout + lockout / 2 + Duration::from_millis(100),
-            lockout / 2,
-        ] {
-            tokio::time::sleep(wait).await;
-            let outcome = trial.try_login(&username, &current).await;
-            log.line(
-                "#",
-                &format!("after the lockout: current credential -> {outcome}"),
-            );
-            if outcome == LoginOutcome::Accepted {
-                recovered = Some(locked.elapsed());
-                break;
-            }
-        }
+        let recovered = recovered_after(&*trial, &username, &current, lockout, log).await;
         let flag = if recovered.is_some() { 1.0 } else { 0.0 };
         o.measurements.push(Measurement::new(
             &format!("{id}_recovered_after_lockout"),
@@ -250,6 +199,54 @@ async fn attack(
     Ok(o)
 }
 
+/// The attack series against the declared threshold. A series whose pacing could not show the
+/// lockout (the unit answered slower than the lockout lasts) is made once more before the
+/// mechanism is left undetermined.
+async fn observe(
+    mech: &AuthMechanism,
+    trial: &dyn CredentialTrial,
+    username: &str,
+    current: &str,
+    params: &Params,
+    declared: &Declared,
+    log: &crate::evidence::EvidenceLog,
+) -> Result<(Judgement, Figure), Blocker> {
+    let unit = |e: String| Blocker::new(Cause::Unit, e);
+    let lockout = declared.lockout;
+    let mut first = true;
+    loop {
+        let attempts = series(
+            trial,
+            username,
+            current,
+            params.max_attempts,
+            params.pace.0,
+            lockout,
+            log,
+        )
+        .await
+        .map_err(unit)?;
+        let j = judge(&mech.id, &attempts, declared);
+        match &j.lapsed {
+            Some(why) if first => {
+                log.line("#", &format!("{why}: the series is made once more"));
+                first = false;
+            }
+            Some(why) => {
+                return Err(Blocker::new(
+                    Cause::Bench,
+                    format!("the lockout could not be observed: {why}"),
+                ))
+            }
+            None => {
+                let figure =
+                    attempts_figure(&mech.id, &attempts, Some(declared.after_failures), None);
+                return Ok((j, figure));
+            }
+        }
+    }
+}
+
 /// The mechanism's login as the attack uses it: the trial, the account and its right password.
 struct Account<'a> {
     trial: Box<dyn CredentialTrial + 'a>,
@@ -264,11 +261,11 @@ fn account<'a>(ctx: &CaseContext<'a>, mech: &'a AuthMechanism) -> Result<Account
         &ctx.config.profile,
         mech,
         &format!("5.1-5-2/{}-transcript.log", mech.id),
-    )
-    .map_err(config)?;
+    )?;
     let current = ctx
         .sample
-        .var("password")
+        .state
+        .get(Known::Password)
         .ok_or_else(|| config("no current password is known".into()))?;
     Ok(Account {
         trial,
@@ -322,64 +319,4 @@ async fn undeclared(
         measurements: j.measurements,
         figure: attempts_figure(&mech.id, &attempts, None, Some(threshold)),
     })
-}
-
-/// Wrong passwords, paced, until a lockout answer or the budget; each attempt logged. Starts
-/// from a clean counter: the right credential resets it on most devices.
-async fn series(
-    trial: &dyn CredentialTrial,
-    username: &str,
-    current: &str,
-    budget: u32,
-    pace: Duration,
-    lockout: Duration,
-    log: &crate::evidence::EvidenceLog,
-) -> Result<Vec<Attempt>, String> {
-    settle(trial, username, current, lockout).await;
-    let start = Instant::now();
-    let mut attempts: Vec<Attempt> = Vec::new();
-    for i in 1..=budget {
-        let wrong = crate::util::token::fresh();
-        let t = Instant::now();
-        let outcome = trial.try_login(username, &wrong).await;
-        let latency = t.elapsed();
-        log.line(
-            "#",
-            &format!(
-                "attempt {i}: +{:.3}s {outcome} in {:.1} ms",
-                start.elapsed().as_secs_f64(),
-                latency.as_secs_f64() * 1000.0
-            ),
-        );
-        match &outcome {
-            LoginOutcome::NotALogin(why) => return Err(format!("attempt {i}: {why}")),
-            LoginOutcome::Accepted => {
-                return Err(format!(
-                    "attempt {i}: a random password was accepted; the surface cannot be judged"
-                ))
-            }
-            _ => {}
-        }
-        let locked = outcome == LoginOutcome::LockedOut;
-        attempts.push(Attempt {
-            at: start.elapsed(),
-            outcome,
-            latency,
-        });
-        if locked {
-            break;
-        }
-        tokio::time::sleep(pace).await;
-    }
-    Ok(attempts)
-}
-
-/// Logs in with the right credential (waiting out a lockout another case may have left).
-async fn settle(trial: &dyn CredentialTrial, username: &str, password: &str, lockout: Duration) {
-    for _ in 0..3 {
-        if trial.try_login(username, password).await != LoginOutcome::LockedOut {
-            return;
-        }
-        tokio::time::sleep(lockout).await;
-    }
 }

@@ -76,108 +76,33 @@ impl TestCase for Case {
 
 async fn unit_c(ctx: &CaseContext<'_>, params: &Params, out: &mut Gathered) -> UnitResult {
     let sample = ctx.sample;
-    let profile = &ctx.config.profile;
     if let Err(reason) = initialized::required(sample, ctx.config).await {
         return UnitResult::not_performed("c", UNIT_C, reason.clone());
     }
-    let mut paths = Vec::new();
-    for list in &params.http_paths {
-        let file = ctx.config.suite.path_of(&list.value);
-        match std::fs::read_to_string(&file) {
-            Ok(text) => paths.extend(
-                text.lines()
-                    .map(str::trim)
-                    .filter(|l| l.starts_with('/'))
-                    .map(String::from),
-            ),
-            Err(e) => {
-                let why = Blocker::new(Cause::Config, format!("{}: {e}", file.display()));
-                return UnitResult::not_performed("c", UNIT_C, why);
-            }
-        }
-    }
-    let declared = declared_paths(ctx);
+    let paths = match listed_paths(ctx, params) {
+        Ok(p) => p,
+        Err(why) => return UnitResult::not_performed("c", UNIT_C, why),
+    };
     let log = sample.evidence.log("update-paths.log");
     out.evidence
         .extend([sample.evidence.dir.join("http.log"), log.path.clone()]);
-    let (mut findings, mut blockers) = (vec![], vec![]);
-    let mut probed = 0u32;
+    let mut probe = Probe {
+        paths: &paths,
+        declared: declared_paths(ctx),
+        log,
+        findings: vec![],
+        blockers: vec![],
+        probed: 0,
+    };
     for service_id in http_services(ctx) {
-        let Some(service) = profile.service(&service_id).filter(|s| s.enabled) else {
-            continue;
-        };
-        let (port, endpoint) = (service.port.value, service.endpoint());
-        let control = format!("/hilt-no-such-path-{}", crate::util::token::fresh());
-        match get(sample, endpoint, &control).await {
-            Ok((404 | 410, _)) => {}
-            Ok((status, _)) => {
-                out.details.push(format!(
-                    "`{service_id}` (TCP {port}) answers {status} for a random path: not probed"
-                ));
-                continue;
-            }
-            Err(e) => {
-                blockers.push(Blocker::new(
-                    Cause::Unit,
-                    format!("`{service_id}` (TCP {port}): {e}"),
-                ));
-                continue;
-            }
-        }
-        // A random sibling under the same prefix, asked once per prefix.
-        let mut siblings: BTreeMap<String, u16> = BTreeMap::new();
-        for path in &paths {
-            if declared.contains(&(service_id.clone(), path.clone())) {
-                continue;
-            }
-            probed += 1;
-            let status = match get(sample, endpoint, path).await {
-                Ok((404 | 410, _)) => continue,
-                Ok(answer) => answer,
-                Err(e) => {
-                    blockers.push(Blocker::new(
-                        Cause::Unit,
-                        format!("`{service_id}` {path}: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            let prefix = &path[..path.rfind('/').unwrap_or(0) + 1];
-            let sibling = match siblings.get(prefix) {
-                Some(s) => *s,
-                None => {
-                    let random = format!("{prefix}hilt-{}", crate::util::token::fresh());
-                    match get(sample, endpoint, &random).await {
-                        Ok((s, _)) => {
-                            log.line("#", &format!("`{service_id}` control {random} -> {s}"));
-                            siblings.insert(prefix.to_string(), s);
-                            s
-                        }
-                        Err(e) => {
-                            blockers.push(Blocker::new(
-                                Cause::Unit,
-                                format!("`{service_id}` {random}: {e}"),
-                            ));
-                            continue;
-                        }
-                    }
-                }
-            };
-            if status.0 == sibling {
-                out.details.push(format!("`{service_id}` {path} answers {sibling}, as a random path under {prefix} does: nothing particular there"));
-                continue;
-            }
-            findings.push(format!(
-                "`{service_id}` (TCP {port}) answers {} at {path}, a common firmware-upload path, where a random path under {prefix} answers {sibling}, and IXIT 7 declares no update mechanism there; answer: {}",
-                status.0,
-                crate::evidence::printable(&status.1[..status.1.len().min(160)])
-            ));
-        }
-        log.line(
-            "#",
-            &format!("`{service_id}` (TCP {port}): {} paths probed", paths.len()),
-        );
+        probe.service(ctx, &service_id, out).await;
     }
+    let Probe {
+        findings,
+        mut blockers,
+        probed,
+        ..
+    } = probe;
     if probed == 0 && findings.is_empty() {
         blockers.push(Blocker::new(
             Cause::Unit,
@@ -196,6 +121,139 @@ async fn unit_c(ctx: &CaseContext<'_>, params: &Params, out: &mut Gathered) -> U
         &blockers,
         format!("none of {probed} common update paths exists undeclared"),
     )
+}
+
+/// The suite's lists of common firmware-upload paths, one path a line.
+fn listed_paths(ctx: &CaseContext<'_>, params: &Params) -> Result<Vec<String>, Blocker> {
+    let mut paths = Vec::new();
+    for list in &params.http_paths {
+        let file = ctx.config.suite.path_of(&list.value);
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| Blocker::new(Cause::Config, format!("{}: {e}", file.display())))?;
+        paths.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with('/'))
+                .map(String::from),
+        );
+    }
+    Ok(paths)
+}
+
+/// What a listed path's answer says, next to a random path's under the same prefix.
+#[derive(Debug, PartialEq, Eq)]
+enum PathAnswer {
+    /// 404 or 410: nothing there.
+    Absent,
+    /// The same status as a random sibling: a rule over the prefix (basic auth over `/admin/`,
+    /// a catch-all), nothing about this path.
+    LikeItsSibling,
+    /// Something answers here that does not answer elsewhere under the prefix.
+    StandsOut,
+}
+
+fn path_answer(status: u16, sibling: u16) -> PathAnswer {
+    match status {
+        404 | 410 => PathAnswer::Absent,
+        s if s == sibling => PathAnswer::LikeItsSibling,
+        _ => PathAnswer::StandsOut,
+    }
+}
+
+/// `/admin/upgrade` → `/admin/`: where a random sibling is asked.
+fn prefix(path: &str) -> &str {
+    &path[..path.rfind('/').unwrap_or(0) + 1]
+}
+
+struct Probe<'a> {
+    paths: &'a [String],
+    declared: BTreeSet<(String, String)>,
+    log: crate::evidence::EvidenceLog,
+    findings: Vec<String>,
+    blockers: Vec<Blocker>,
+    probed: u32,
+}
+
+impl Probe<'_> {
+    /// Every listed path the profile does not declare, on one HTTP service, once a random path
+    /// shows the service answers 404 for what it does not have.
+    async fn service(&mut self, ctx: &CaseContext<'_>, service_id: &str, out: &mut Gathered) {
+        let sample = ctx.sample;
+        let Some(service) = ctx.config.profile.service(service_id).filter(|s| s.enabled) else {
+            return;
+        };
+        let (port, endpoint) = (service.port.value, service.endpoint());
+        let control = format!("/hilt-no-such-path-{}", crate::util::token::fresh());
+        match get(sample, endpoint, &control).await {
+            Ok((404 | 410, _)) => {}
+            Ok((status, _)) => {
+                out.details.push(format!(
+                    "`{service_id}` (TCP {port}) answers {status} for a random path: not probed"
+                ));
+                return;
+            }
+            Err(e) => {
+                let why = format!("`{service_id}` (TCP {port}): {e}");
+                self.blockers.push(Blocker::new(Cause::Unit, why));
+                return;
+            }
+        }
+        // A random sibling under the same prefix, asked once per prefix.
+        let mut siblings: BTreeMap<String, u16> = BTreeMap::new();
+        for path in self.paths {
+            if self
+                .declared
+                .contains(&(service_id.to_string(), path.clone()))
+            {
+                continue;
+            }
+            self.probed += 1;
+            let (status, body) = match get(sample, endpoint, path).await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    let why = format!("`{service_id}` {path}: {e}");
+                    self.blockers.push(Blocker::new(Cause::Unit, why));
+                    continue;
+                }
+            };
+            if path_answer(status, 0) == PathAnswer::Absent {
+                continue;
+            }
+            let prefix = prefix(path);
+            let sibling = match siblings.get(prefix) {
+                Some(s) => *s,
+                None => {
+                    let random = format!("{prefix}hilt-{}", crate::util::token::fresh());
+                    match get(sample, endpoint, &random).await {
+                        Ok((s, _)) => {
+                            let line = format!("`{service_id}` control {random} -> {s}");
+                            self.log.line("#", &line);
+                            siblings.insert(prefix.to_string(), s);
+                            s
+                        }
+                        Err(e) => {
+                            let why = format!("`{service_id}` {random}: {e}");
+                            self.blockers.push(Blocker::new(Cause::Unit, why));
+                            continue;
+                        }
+                    }
+                }
+            };
+            match path_answer(status, sibling) {
+                PathAnswer::Absent => {}
+                PathAnswer::LikeItsSibling => out.details.push(format!("`{service_id}` {path} answers {sibling}, as a random path under {prefix} does: nothing particular there")),
+                PathAnswer::StandsOut => self.findings.push(format!(
+                    "`{service_id}` (TCP {port}) answers {status} at {path}, a common firmware-upload path, where a random path under {prefix} answers {sibling}, and IXIT 7 declares no update mechanism there; answer: {}",
+                    crate::evidence::printable(&body[..body.len().min(160)])
+                )),
+            }
+        }
+        let line = format!(
+            "`{service_id}` (TCP {port}): {} paths probed",
+            self.paths.len()
+        );
+        self.log.line("#", &line);
+    }
 }
 
 /// (service, path) of every declared HTTP update mechanism: upload paths and pull triggers.
@@ -263,6 +321,40 @@ async fn get(
         raw_body: None,
         within: Duration::from_secs(5),
     };
-    sample.scope.check(sample.address)?;
-    sample.http.send(&req).await.map(|a| (a.status, a.body))
+    sample
+        .drivers
+        .http
+        .send(&req)
+        .await
+        .map(|a| (a.status, a.body))
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case::not_there(404, 404, PathAnswer::Absent)]
+    #[case::gone(410, 200, PathAnswer::Absent)]
+    #[case::basic_auth_over_the_whole_prefix(401, 401, PathAnswer::LikeItsSibling)]
+    #[case::a_catch_all_page(200, 200, PathAnswer::LikeItsSibling)]
+    #[case::an_upload_form_where_siblings_are_404(200, 404, PathAnswer::StandsOut)]
+    #[case::a_method_refused_only_here(405, 404, PathAnswer::StandsOut)]
+    fn a_path_is_judged_against_a_random_sibling(
+        #[case] status: u16,
+        #[case] sibling: u16,
+        #[case] want: PathAnswer,
+    ) {
+        assert_eq!(path_answer(status, sibling), want);
+    }
+
+    #[rstest]
+    #[case("/admin/upgrade", "/admin/")]
+    #[case("/upgrade.cgi", "/")]
+    #[case("/cgi-bin/a/b.cgi", "/cgi-bin/a/")]
+    fn the_sibling_is_asked_under_the_paths_own_prefix(#[case] path: &str, #[case] want: &str) {
+        assert_eq!(prefix(path), want);
+    }
 }

@@ -42,38 +42,8 @@ impl TestCase for Case {
         let mut blockers = Vec::new();
 
         // The sample's own memory, when its debug port gave it.
-        let mut mine: Vec<Fingerprint> = Vec::new();
-        match debug_access::get(sample, &ctx.config.profile).await {
-            Some(Ok(fact)) => match &fact.access {
-                Access::Readable { dumps, .. } => {
-                    for (region, bytes) in dumps {
-                        let scan = Scan {
-                            name: &region.name,
-                            base: region.start,
-                            pool: ctx.pool,
-                        };
-                        for (place, base, f, print) in
-                            scan.unpacked(bytes, &mut scanned, &mut blockers)
-                        {
-                            log.line("<", &describe(&place, base, &f, &print));
-                            if f.is_secret() {
-                                mine.push(Fingerprint {
-                                    source: place,
-                                    finding: f,
-                                    print,
-                                });
-                            }
-                        }
-                    }
-                }
-                Access::Locked { .. } => notes
-                    .push("the debug port is locked: no memory to scan (as it should be)".into()),
-                Access::Unknown { why, .. } => notes.push(format!("no memory dump: {why}")),
-            },
-            Some(Err(e)) => notes.push(format!("no memory dump: {e}")),
-            None => notes.push("the rig wires no debug port: no memory dump".into()),
-        }
-        ctx.pool.publish(&sample.slot_id, mine.clone());
+        let mine = memory_secrets(ctx, &log, &mut notes, &mut scanned, &mut blockers).await;
+        ctx.pool.publish(&sample.unit.slot_id, mine.clone());
 
         // The lab's firmware images: whatever they hold, every unit running them holds too.
         for (name, bytes) in lab_images(ctx, &mut notes) {
@@ -109,7 +79,7 @@ impl TestCase for Case {
         }
 
         if !mine.is_empty() {
-            let (others, missing) = ctx.pool.others(&sample.slot_id, WAIT_FOR_OTHERS).await;
+            let (others, missing) = ctx.pool.others(&sample.unit.slot_id, WAIT_FOR_OTHERS).await;
             if !missing.is_empty() {
                 blockers.push(Blocker::new(
                     Cause::Bench,
@@ -119,32 +89,9 @@ impl TestCase for Case {
                     ),
                 ));
             }
-            for m in &mine {
-                let shared: Vec<String> = others
-                    .iter()
-                    .filter_map(|(slot, prints)| {
-                        prints
-                            .iter()
-                            .find(|p| p.print == m.print)
-                            .map(|p| format!("{slot} {} at {:#x}", p.source, p.finding.offset))
-                    })
-                    .collect();
-                if !shared.is_empty() {
-                    findings.push(format!(
-                        "the same {} is in this sample's {} at {:#x} and in {} (run HMAC {}): a secret shared across units",
-                        m.finding.kind,
-                        m.source,
-                        m.finding.offset,
-                        shared.join(", "),
-                        m.print
-                    ));
-                } else {
-                    notes.push(format!(
-                        "{} in {} at {:#x} is unique to this sample among those compared (run HMAC {})",
-                        m.finding.kind, m.source, m.finding.offset, m.print
-                    ));
-                }
-            }
+            let (shared, unique) = super::across_units::shared(&mine, &others);
+            findings.extend(shared);
+            notes.extend(unique);
         }
         let mut r = CaseResult::from_units(vec![UnitResult::judge(
             "a",
@@ -165,6 +112,48 @@ impl TestCase for Case {
         r.evidence = vec![log.path.clone()];
         r
     }
+}
+
+/// The secrets in the memory the sample's debug port gave, fingerprinted for comparison with the
+/// other samples'; why there is no memory to scan goes to `notes`.
+async fn memory_secrets(
+    ctx: &CaseContext<'_>,
+    log: &crate::evidence::EvidenceLog,
+    notes: &mut Vec<String>,
+    scanned: &mut usize,
+    blockers: &mut Vec<Blocker>,
+) -> Vec<Fingerprint> {
+    let mut mine: Vec<Fingerprint> = Vec::new();
+    match debug_access::get(ctx.sample, &ctx.config.profile).await {
+        Some(Ok(fact)) => match &fact.access {
+            Access::Readable { dumps, .. } => {
+                for (region, bytes) in dumps {
+                    let scan = Scan {
+                        name: &region.name,
+                        base: region.start,
+                        pool: ctx.pool,
+                    };
+                    for (place, base, f, print) in scan.unpacked(bytes, scanned, blockers) {
+                        log.line("<", &describe(&place, base, &f, &print));
+                        if f.is_secret() {
+                            mine.push(Fingerprint {
+                                source: place,
+                                finding: f,
+                                print,
+                            });
+                        }
+                    }
+                }
+            }
+            Access::Locked { .. } => {
+                notes.push("the debug port is locked: no memory to scan (as it should be)".into())
+            }
+            Access::Unknown { why, .. } => notes.push(format!("no memory dump: {why}")),
+        },
+        Some(Err(e)) => notes.push(format!("no memory dump: {e}")),
+        None => notes.push("the rig wires no debug port: no memory dump".into()),
+    }
+    mine
 }
 
 /// One source of bytes to scan: its name, the address its offsets count from, and the run's

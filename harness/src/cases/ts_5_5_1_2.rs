@@ -48,10 +48,7 @@ impl TestCase for Case {
             Ok(p) => p,
             Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
         };
-        let address = match sample.scope.check(sample.address) {
-            Ok(a) => a,
-            Err(e) => return CaseResult::not_performed(Cause::Config, e),
-        };
+        let address = sample.unit.address;
         let log = sample.evidence.log("crypto.log");
         let mut j = Judgement::default();
         let open: Vec<u16> = ports.unit_ports().collect();
@@ -68,7 +65,7 @@ impl TestCase for Case {
                 Some(s) => format!("`{}` (TCP {port})", s.id.value),
                 None => format!("TCP {port}"),
             };
-            let inventory = match tls_probe::probe(SocketAddr::new(address, port)).await {
+            let inventory = match tls_probe::probe(address, port).await {
                 Ok(i) => i,
                 Err(e) => {
                     j.blockers
@@ -97,38 +94,12 @@ impl TestCase for Case {
                     "{name} is declared as TLS (IXIT 11) but completed no TLS handshake ({why})"
                 ));
             }
-            clear_text(ctx, &name, SocketAddr::new(address, port), &log, &mut j).await;
+            clear_text(ctx, &name, address.socket(port), &log, &mut j).await;
         }
         // The probes above are in the capture too; let it catch up before reading it.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let sightings = sample.clear_secrets();
-        match &sightings {
-            Some(seen) if !seen.is_empty() => {
-                for s in seen.iter().take(5) {
-                    log.line(
-                        "#",
-                        &format!(
-                            "capture packet {} at +{:.3}s: a password in clear text, {}",
-                            s.packet,
-                            s.after.as_secs_f64(),
-                            s.flow
-                        ),
-                    );
-                }
-                let first = &seen[0];
-                j.findings.push(format!(
-                    "the packet capture holds one of the unit's passwords readable in {} packet(s), first packet {} ({}, +{:.3}s; the password is masked in capture.pcap)",
-                    seen.len(),
-                    first.packet,
-                    first.flow,
-                    first.after.as_secs_f64()
-                ));
-            }
-            Some(_) => {}
-            None => j.details.push(
-                "no packet capture (rig `network.capture_interface`): the passive check of the traffic was not made".into(),
-            ),
-        }
+        let sightings = sample.drivers.clear_secrets();
+        passive(sightings.as_deref(), &log, &mut j);
         let pass = format!(
             "{} open TCP port(s): {} over TLS as declared, none takes credentials in clear text{}",
             open.len(),
@@ -152,6 +123,41 @@ impl TestCase for Case {
         ];
         r.evidence = vec![log.path.clone()];
         r
+    }
+}
+
+/// The passive check: a password of the unit's readable anywhere in the run's capture.
+fn passive(
+    sightings: Option<&[crate::transport::capture::ClearSecret]>,
+    log: &crate::evidence::EvidenceLog,
+    j: &mut Judgement,
+) {
+    match sightings {
+        Some(seen) if !seen.is_empty() => {
+            for s in seen.iter().take(5) {
+                log.line(
+                    "#",
+                    &format!(
+                        "capture packet {} at +{:.3}s: a password in clear text, {}",
+                        s.packet,
+                        s.after.as_secs_f64(),
+                        s.flow
+                    ),
+                );
+            }
+            let first = &seen[0];
+            j.findings.push(format!(
+                "the packet capture holds one of the unit's passwords readable in {} packet(s), first packet {} ({}, +{:.3}s; the password is masked in capture.pcap)",
+                seen.len(),
+                first.packet,
+                first.flow,
+                first.after.as_secs_f64()
+            ));
+        }
+        Some(_) => {}
+        None => j.details.push(
+            "no packet capture (rig `network.capture_interface`): the passive check of the traffic was not made".into(),
+        ),
     }
 }
 
@@ -229,10 +235,8 @@ async fn declared_logins_in_clear(
         let Ok(username) = sample.fill(&mech.username) else {
             continue;
         };
-        let Ok(ip) = sample.scope.check(sample.address) else {
-            return;
-        };
-        if let Some(to) = redirect_to_tls(SocketAddr::new(ip, port), &spec.method, &spec.path).await
+        if let Some(to) =
+            redirect_to_tls(sample.unit.address.socket(port), &spec.method, &spec.path).await
         {
             log.line(
                 "<",

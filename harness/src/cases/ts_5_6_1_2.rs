@@ -5,6 +5,7 @@
 //! interface is missing from the declaration. In the initialized state, a full TCP scan of the
 //! unit's address is diffed against the declared services.
 
+use super::port_judgement::{self, Declared, Found};
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::profile::Protocol;
@@ -51,63 +52,23 @@ impl TestCase for Case {
             r.evidence = vec![ports.evidence.clone()];
             return r;
         }
-        let declared: Vec<_> = profile
-            .body
-            .ixit
-            .services
-            .iter()
-            .filter(|s| s.protocol == Protocol::Tcp)
-            .collect();
+        let declared = declared(profile, Protocol::Tcp);
         let open: Vec<u16> = ports.unit_ports().collect();
-
-        // A scan that finds none of the declared enabled services cannot tell "closed" from "gone".
-        let enabled: Vec<_> = declared.iter().filter(|s| s.enabled).collect();
-        if !enabled.is_empty() && !enabled.iter().any(|s| open.contains(&s.port.value)) {
+        if let Some(enabled) = port_judgement::none_enabled_answered(&declared, &open) {
             let mut r = CaseResult::not_performed(Cause::Unit, format!(
                 "none of the declared enabled TCP services ({}) answered: the unit is unreachable or not in its initialized state",
-                enabled.iter().map(|s| format!("{}/{}", s.id.value, s.port.value)).collect::<Vec<_>>().join(", ")
+                enabled.iter().map(|s| format!("{}/{}", s.id, s.port)).collect::<Vec<_>>().join(", ")
             ));
             r.evidence = vec![ports.evidence.clone()];
             return r;
         }
 
-        let mut findings = Vec::new();
-        let mut details = vec![format!(
-            "TCP scan of {}: {} ports in {:.2}s, open {:?}, filtered {}, errors {}",
-            ports.scan.address,
-            ports.scan.ports_probed,
-            ports.scan.seconds,
-            open,
-            ports.scan.filtered.len(),
-            ports.scan.errors
-        )];
-        if !ports.host_ports.is_empty() {
-            details.push(format!(
-                "excluded as the bench host's (also open on the host baseline address): {:?}",
-                ports.host_ports
-            ));
-        }
-        for port in &open {
-            match declared.iter().find(|s| s.port.value == *port) {
-                None => findings.push(format!(
-                    "TCP port {port} is open but not declared in the profile's services"
-                )),
-                Some(s) if !s.enabled => findings.push(format!(
-                    "service `{}` (TCP {port}) is declared disabled but is open",
-                    s.id.value
-                )),
-                Some(_) => {}
-            }
-        }
-        for s in enabled.iter().filter(|s| !open.contains(&s.port.value)) {
-            details.push(format!(
-                "declared enabled service `{}` (TCP {}) was not found open",
-                s.id.value, s.port.value
-            ));
-        }
-        if !ports.scan.filtered.is_empty() {
-            details.push(format!("{} ports neither accepted nor refused in time (filtered); they are not counted as closed", ports.scan.filtered.len()));
-        }
+        let found: Vec<_> = open
+            .iter()
+            .map(|&port| Found { port, answer: None })
+            .collect();
+        let mut findings = port_judgement::findings(Protocol::Tcp, &declared, &found);
+        let mut details = tcp_details(ports, &open, &declared);
         let mut evidence = vec![ports.evidence.clone()];
         let mut answering_udp = Vec::new();
         if !ctx.config.suite.udp_ports.is_empty() {
@@ -146,6 +107,43 @@ impl TestCase for Case {
         ];
         r
     }
+}
+
+/// What the TCP scan found besides the findings: its figures, the bench host's ports left out,
+/// declared services not found open, ports that answered nothing.
+fn tcp_details(
+    ports: &open_ports::OpenPorts,
+    open: &[u16],
+    declared: &[Declared<'_>],
+) -> Vec<String> {
+    let mut details = vec![format!(
+        "TCP scan of {}: {} ports in {:.2}s, open {:?}, filtered {}, errors {}",
+        ports.scan.address,
+        ports.scan.ports_probed,
+        ports.scan.seconds,
+        open,
+        ports.scan.filtered.len(),
+        ports.scan.errors
+    )];
+    if !ports.host_ports.is_empty() {
+        details.push(format!(
+            "excluded as the bench host's (also open on the host baseline address): {:?}",
+            ports.host_ports
+        ));
+    }
+    for s in declared
+        .iter()
+        .filter(|s| s.enabled && !open.contains(&s.port))
+    {
+        details.push(format!(
+            "declared enabled service `{}` (TCP {}) was not found open",
+            s.id, s.port
+        ));
+    }
+    if !ports.scan.filtered.is_empty() {
+        details.push(format!("{} ports neither accepted nor refused in time (filtered); they are not counted as closed", ports.scan.filtered.len()));
+    }
+    details
 }
 
 /// Every declared port of the protocol and every port found, each marked with both.
@@ -205,30 +203,31 @@ fn judge_udp(
             udp.host_ports
         ));
     }
-    let declared = |port: u16| {
-        profile
-            .body
-            .ixit
-            .services
-            .iter()
-            .find(|s| s.protocol == Protocol::Udp && s.port.value == port)
-    };
-    for a in udp.unit_answers() {
-        let what = if a.protocol.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", a.protocol)
-        };
-        match declared(a.port) {
-            None => findings.push(format!(
-                "UDP port {}{what} answers but is not declared in the profile's services; answer: {}",
-                a.port, a.answer
-            )),
-            Some(s) if !s.enabled => findings.push(format!(
-                "service `{}` (UDP {}) is declared disabled but answers",
-                s.id.value, a.port
-            )),
-            Some(_) => {}
-        }
-    }
+    let found: Vec<_> = udp
+        .unit_answers()
+        .map(|a| Found {
+            port: a.port,
+            answer: Some((a.protocol, &a.answer)),
+        })
+        .collect();
+    findings.extend(port_judgement::findings(
+        Protocol::Udp,
+        &declared(profile, Protocol::Udp),
+        &found,
+    ));
+}
+
+fn declared(profile: &crate::config::Profile, protocol: Protocol) -> Vec<Declared<'_>> {
+    profile
+        .body
+        .ixit
+        .services
+        .iter()
+        .filter(|s| s.protocol == protocol)
+        .map(|s| Declared {
+            id: &s.id.value,
+            port: s.port.value,
+            enabled: s.enabled,
+        })
+        .collect()
 }

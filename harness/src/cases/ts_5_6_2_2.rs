@@ -16,7 +16,6 @@ use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::login::detect::exchange;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
-use std::net::SocketAddr;
 use std::time::Duration;
 
 /// What the unit said to an unauthenticated peer, and where.
@@ -68,7 +67,7 @@ impl TestCase for Case {
             .body
             .ixit
             .disclosed_without_authentication;
-        let label = &sample.label;
+        let label = &sample.unit.label;
         let mut blockers = Vec::new();
         if version.is_none() {
             blockers.push(Blocker::new(Cause::Config, "the firmware version is unknown (profile `procedures.read_version`), so its disclosure could not be looked for"));
@@ -86,52 +85,7 @@ impl TestCase for Case {
             ),
             (Disclosure::Mac, "MAC address", mac_spellings(&label.mac)),
         ];
-        let mut findings = Vec::new();
-        let mut details = Vec::new();
-        for (item, name, spellings) in &items {
-            for a in &answers {
-                let Some((spelling, at)) = spellings
-                    .iter()
-                    .filter(|s| s.len() >= 4)
-                    .find_map(|s| find(&a.bytes, s.as_bytes()).map(|at| (s, at)))
-                else {
-                    continue;
-                };
-                let text = format!(
-                    "{name} `{spelling}` in {}: {}",
-                    a.source,
-                    excerpt(&a.bytes, at, spelling.len())
-                );
-                if declared.contains(item) {
-                    details.push(format!("declared disclosure: {text}"));
-                } else {
-                    findings.push(format!(
-                        "{text} (not declared as disclosed without authentication)"
-                    ));
-                }
-            }
-        }
-        for a in &answers {
-            let versions: Vec<String> = disclosed_versions::find(&a.bytes, 8)
-                .into_iter()
-                // The unit's own firmware version in a product token is that item, above.
-                .filter(|(_, v)| Some(v) != version.as_ref())
-                .map(|(n, v)| format!("{n} {v}"))
-                .collect();
-            if versions.is_empty() {
-                continue;
-            }
-            let text = format!(
-                "software version(s) {} in {}",
-                versions.join(", "),
-                a.source
-            );
-            if declared.contains(&Disclosure::ComponentVersions) {
-                details.push(format!("declared disclosure: {text}"));
-            } else {
-                findings.push(format!("{text} (component versions are not declared as disclosed without authentication)"));
-            }
-        }
+        let (findings, details) = disclosures(&items, &answers, declared, version.as_ref());
         let mut r = CaseResult::from_findings(&findings, &blockers, &format!("none of the unit's firmware version, serial number, MAC address or software versions appears in {} unauthenticated answers", answers.len()));
         r.details.extend(details);
         r.measurements = vec![Measurement::new(
@@ -144,14 +98,71 @@ impl TestCase for Case {
     }
 }
 
+/// Each item of the unit's identity and each software version found in an answer: a finding
+/// unless the profile declares that item as disclosed without authentication.
+fn disclosures(
+    items: &[(Disclosure, &str, Vec<String>)],
+    answers: &[Answer],
+    declared: &[Disclosure],
+    version: Option<&String>,
+) -> (Vec<String>, Vec<String>) {
+    let mut findings = Vec::new();
+    let mut details = Vec::new();
+    for (item, name, spellings) in items {
+        for a in answers {
+            let Some((spelling, at)) = spellings
+                .iter()
+                .filter(|s| s.len() >= 4)
+                .find_map(|s| find(&a.bytes, s.as_bytes()).map(|at| (s, at)))
+            else {
+                continue;
+            };
+            let text = format!(
+                "{name} `{spelling}` in {}: {}",
+                a.source,
+                excerpt(&a.bytes, at, spelling.len())
+            );
+            if declared.contains(item) {
+                details.push(format!("declared disclosure: {text}"));
+            } else {
+                findings.push(format!(
+                    "{text} (not declared as disclosed without authentication)"
+                ));
+            }
+        }
+    }
+    for a in answers {
+        let versions: Vec<String> = disclosed_versions::find(&a.bytes, 8)
+            .into_iter()
+            // The unit's own firmware version in a product token is that item, above.
+            .filter(|(_, v)| Some(v) != version)
+            .map(|(n, v)| format!("{n} {v}"))
+            .collect();
+        if versions.is_empty() {
+            continue;
+        }
+        let text = format!(
+            "software version(s) {} in {}",
+            versions.join(", "),
+            a.source
+        );
+        if declared.contains(&Disclosure::ComponentVersions) {
+            details.push(format!("declared disclosure: {text}"));
+        } else {
+            findings.push(format!(
+                "{text} (component versions are not declared as disclosed without authentication)"
+            ));
+        }
+    }
+    (findings, details)
+}
+
 async fn tcp_answers(sample: &Sample, ports: &[u16]) -> Vec<Answer> {
     let mut out = Vec::new();
-    let Ok(address) = sample.scope.check(sample.address) else {
-        return out;
-    };
+    let address = sample.unit.address;
     let within = Duration::from_secs(3);
     for &port in ports {
-        let addr = SocketAddr::new(address, port);
+        let addr = address.socket(port);
         let banner = exchange(addr, None, within).await;
         if !banner.is_empty() {
             out.push(Answer {
@@ -204,7 +215,7 @@ async fn https_page(sample: &Sample, port: u16, within: Duration) -> Option<Vec<
         raw_body: None,
         within,
     };
-    let answer = sample.http.send(&req).await.ok()?;
+    let answer = sample.drivers.http.send(&req).await.ok()?;
     let mut bytes = format!("HTTP {}\r\n", answer.status).into_bytes();
     for (name, value) in &answer.headers {
         bytes.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
@@ -237,7 +248,7 @@ async fn udp_answers(sample: &Sample, udp: &open_udp::OpenUdp) -> Vec<Answer> {
         };
         let request = format!("GET {path} HTTP/1.0\r\nHost: device\r\n\r\n");
         let description = exchange(
-            SocketAddr::new(sample.address, port),
+            sample.unit.address.socket(port),
             Some(request.as_bytes()),
             Duration::from_secs(3),
         )
@@ -246,7 +257,7 @@ async fn udp_answers(sample: &Sample, udp: &open_udp::OpenUdp) -> Vec<Answer> {
             out.push(Answer {
                 source: format!(
                     "UPnP description http://{}:{port}{path} (from the SSDP answer)",
-                    sample.address
+                    sample.unit.address
                 ),
                 bytes: description,
             });
@@ -267,11 +278,8 @@ fn location_on_unit(answer: &str, sample: &Sample) -> Option<(u16, String)> {
         .map(|(h, p)| (h, p.parse().ok()))
         .unwrap_or((host, Some(80)));
     let ip: std::net::IpAddr = ip.parse().ok()?;
-    sample
-        .scope
-        .check(ip)
-        .ok()
-        .filter(|ip| *ip == sample.address)?;
+    // Only the unit's own address: an answer may name any host, and hilt reaches no other.
+    (ip == sample.unit.address.ip()).then_some(())?;
     Some((
         port?,
         if path.is_empty() {
@@ -307,6 +315,7 @@ fn excerpt(bytes: &[u8], at: usize, len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
 
     #[test]
     fn mac_spellings_cover_separators_and_case() {
@@ -318,6 +327,54 @@ mod tests {
             "0256430ABBCC",
         ] {
             assert!(v.contains(&s.to_string()), "{s} in {v:?}");
+        }
+    }
+
+    fn answers() -> Vec<Answer> {
+        vec![
+            Answer {
+                source: "TCP 22 banner".into(),
+                bytes: b"SSH-2.0-dropbear_2022.83\r\n".to_vec(),
+            },
+            Answer {
+                source: "TCP 80 GET /".into(),
+                bytes: b"HTTP/1.1 200 OK\r\n\r\n<p>serial SN00112233 fw 1.4.2</p>".to_vec(),
+            },
+        ]
+    }
+
+    #[rstest]
+    #[case::nothing_declared(&[], 3, 0)]
+    #[case::the_serial_declared(&[Disclosure::Serial], 2, 1)]
+    #[case::everything_declared(&[Disclosure::Serial, Disclosure::FirmwareVersion, Disclosure::ComponentVersions], 0, 3)]
+    fn what_an_unauthenticated_answer_tells_is_judged_against_the_declaration(
+        #[case] declared: &[Disclosure],
+        #[case] want_findings: usize,
+        #[case] want_declared: usize,
+    ) {
+        let version = "1.4.2".to_string();
+        let items = [
+            (
+                Disclosure::FirmwareVersion,
+                "firmware version",
+                vec![version.clone()],
+            ),
+            (
+                Disclosure::Serial,
+                "serial number",
+                vec!["SN00112233".to_string()],
+            ),
+            (
+                Disclosure::Mac,
+                "MAC address",
+                mac_spellings("00:11:22:33:44:55"),
+            ),
+        ];
+        let (findings, details) = disclosures(&items, &answers(), declared, Some(&version));
+        assert_eq!(findings.len(), want_findings, "{findings:?}");
+        assert_eq!(details.len(), want_declared, "{details:?}");
+        if want_findings == 3 {
+            assert!(findings[2].contains("dropbear 2022.83"), "{findings:?}");
         }
     }
 }

@@ -8,14 +8,14 @@
 //! through a bare test pad is reported, not failed. hilt never erases, writes or unlocks.
 
 use super::registry::DataFiles;
+use super::swd_judgement::{self, Probed};
 use super::{CaseContext, CaseSpec, TestCase};
-use crate::config::debug_interface::{DebugInterface, DebugKind, ReachedBy, SwdResource};
+use crate::config::debug_interface::{DebugInterface, DebugKind, SwdResource};
 use crate::config::located::Located;
 use crate::debug::access::Access;
 use crate::facts::debug_access;
 use crate::model::unit::{Gathered, UnitResult};
-use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement, Verdict};
-use crate::util::hash::sha256_hex;
+use crate::model::verdict::{Blocker, CaseResult, Cause, Verdict};
 use serde::Deserialize;
 
 /// The suite's `cases."5.6-4-2"` entry: what to read comes from the profile, how to reach it
@@ -148,7 +148,7 @@ fn combine(parts: Vec<CaseResult>) -> CaseResult {
 async fn swd_part(ctx: &CaseContext<'_>) -> Option<(bool, CaseResult)> {
     let sample = ctx.sample;
     let declared: Vec<&DebugInterface> = ctx.config.profile.debug_interfaces(DebugKind::Swd);
-    let Some(wiring) = sample.swd.clone() else {
+    let Some(wiring) = sample.drivers.swd.clone() else {
         if declared.is_empty() {
             return None;
         }
@@ -171,94 +171,22 @@ fn judge(
     ctx: &CaseContext<'_>,
     wiring: &SwdResource,
     interface: Option<&DebugInterface>,
-    outcome: Access,
+    access: Access,
 ) -> CaseResult {
-    let sample = ctx.sample;
-    let log = sample.evidence.log("5.6-4-2/swd.log");
+    let log = ctx.sample.evidence.log("5.6-4-2/swd.log");
     let name = match interface {
         Some(d) => format!("SWD `{}` (declared disabled by: {})", d.id, d.disabled_by),
         None => "SWD (not declared in the profile)".to_string(),
     };
-    let reached = match wiring.reached_by {
-        ReachedBy::Header => "a populated header",
-        ReachedBy::TestPad => "a bare test pad",
-    };
-    log.line("#", &format!("{name}, reached through {reached}"));
-    let (notes, mut result) = match outcome {
-        Access::Readable { dumps, notes, .. } => {
-            let read: Vec<String> = dumps
-                .iter()
-                .map(|(r, bytes)| {
-                    format!(
-                        "{} {:#x}+{} bytes (sha256 {})",
-                        r.name,
-                        r.start,
-                        bytes.len(),
-                        sha256_hex(bytes)
-                    )
-                })
-                .collect();
-            for r in &read {
-                log.line("<", &format!("read {r}"));
-            }
-            let what = format!(
-                "{name} is open through {reached}: the probe attached and read {}",
-                read.join(", ")
-            );
-            let mut r = match wiring.reached_by {
-                ReachedBy::TestPad => {
-                    let mut r = CaseResult::new(
-                        Verdict::Pass,
-                        "no physically accessible debug interface is open",
-                    );
-                    r.details.push(format!("{what}; a test pad is not physically accessible under TS 103 701, so this is reported, not failed"));
-                    r
-                }
-                ReachedBy::Header => CaseResult::new(Verdict::Fail, what),
-            };
-            r.measurements = vec![Measurement::new(
-                "bytes read through the debug port",
-                dumps.iter().map(|(_, b)| b.len()).sum::<usize>() as f64,
-                "bytes",
-            )];
-            (notes, r)
-        }
-        Access::Locked { how, notes } => {
-            log.line("<", &format!("locked: {how}"));
-            let r = match interface {
-                Some(_) => CaseResult::new(
-                    Verdict::Pass,
-                    format!("{name} through {reached} is locked: {how}"),
-                ),
-                // Locked, yet the profile does not list it: unit (b) wants every physically
-                // accessible interface declared, locked or not.
-                None if wiring.reached_by == ReachedBy::Header => CaseResult::new(
-                    Verdict::Fail,
-                    format!("{name} answers a probe through {reached}, though it is locked ({how}): IXIT 15 must list it"),
-                ),
-                None => {
-                    let mut r = CaseResult::new(
-                        Verdict::Pass,
-                        format!("SWD through {reached} is locked: {how}"),
-                    );
-                    r.details.push(format!("{name} answers a probe through {reached}; a test pad is not physically accessible under TS 103 701, so this is reported, not failed"));
-                    r
-                }
-            };
-            (notes, r)
-        }
-        Access::Unknown { why, notes } => {
-            log.line("#", &format!("no conclusion: {why}"));
-            (
-                notes,
-                CaseResult::not_performed(Cause::Bench, format!("{name}: {why}")),
-            )
-        }
-    };
-    for n in &notes {
-        log.line("#", n);
+    let (mut result, lines) = swd_judgement::judge(&Probed {
+        name: &name,
+        reached: wiring.reached_by,
+        declared: interface.is_some(),
+        access,
+    });
+    for (mark, line) in lines {
+        log.line(mark, &line);
     }
-    result.details.extend(notes);
     result.evidence = vec![log.path.clone()];
     result
 }

@@ -34,10 +34,14 @@ pub async fn reports<'s>(ctx: &CaseContext<'s>) -> Result<&'s update_battery::Re
 
 /// 5.3-2-2: units (a) and (b) from the battery's trials.
 pub async fn judge(ctx: &CaseContext<'_>) -> CaseResult {
-    let reports = match reports(ctx).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    match reports(ctx).await {
+        Ok(r) => judge_reports(r),
+        Err(r) => r,
+    }
+}
+
+/// The units from the battery's reports alone: no unit is needed to decide them.
+pub fn judge_reports(reports: &update_battery::Reports) -> CaseResult {
     let mut out = Gathered::default();
     let (mut devised, mut not_devised) = (Vec::new(), Vec::new());
     let (mut findings, mut blockers) = (vec![], vec![]);
@@ -194,4 +198,80 @@ fn describe(t: &Trial) -> String {
         hash(t),
         t.answer
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::verdict::Verdict;
+    use rstest::rstest;
+
+    fn trial(name: &'static str, outcome: Outcome) -> Trial {
+        Trial {
+            name,
+            how: "test".into(),
+            image: Some(("img".into(), "00".into())),
+            answer: "HTTP 200".into(),
+            outcome,
+        }
+    }
+
+    fn report(misuse: Outcome, valid: Outcome, power_cut: Outcome) -> update_battery::Reports {
+        vec![(
+            "web".into(),
+            Ok(MechanismReport {
+                mechanism: "web".into(),
+                version_before: "1.0".into(),
+                misuse: vec![
+                    trial("rollback", misuse),
+                    trial("unsigned", Outcome::Refused),
+                ],
+                valid: trial("valid-image", valid),
+                power_cut: trial("power-cut-mid-transfer", power_cut),
+                log: "update.log".into(),
+            }),
+        )]
+    }
+
+    fn installed() -> Outcome {
+        Outcome::Installed("2.0".into())
+    }
+
+    #[rstest]
+    #[case::every_misuse_refused(Outcome::Refused, installed(), installed(), Verdict::Pass)]
+    #[case::a_misuse_image_installed(installed(), installed(), installed(), Verdict::Fail)]
+    #[case::silent_after_a_misuse_image(Outcome::Unresponsive("no answer".into()), installed(), installed(), Verdict::Fail)]
+    #[case::no_firmware_after_the_power_cut(Outcome::Refused, installed(), Outcome::Unresponsive("dead".into()), Verdict::Fail)]
+    #[case::the_valid_image_refused_too(
+        Outcome::Refused,
+        Outcome::Refused,
+        installed(),
+        Verdict::Inconclusive
+    )]
+    #[case::no_power_backend(Outcome::Refused, installed(), Outcome::NotPerformed("no power backend".into()), Verdict::Inconclusive)]
+    #[case::an_attack_the_material_does_not_allow(Outcome::NotPerformed("no older image".into()), installed(), installed(), Verdict::Inconclusive)]
+    fn the_battery_decides_the_units(
+        #[case] misuse: Outcome,
+        #[case] valid: Outcome,
+        #[case] power_cut: Outcome,
+        #[case] want: Verdict,
+    ) {
+        let r = judge_reports(&report(misuse, valid, power_cut));
+        assert_eq!(r.verdict, want, "{}", r.message);
+        assert_eq!(r.units.len(), 2);
+    }
+
+    #[test]
+    fn a_mechanism_the_battery_could_not_run_is_not_performed_with_its_cause() {
+        let reports = vec![(
+            "pull".to_string(),
+            Err(Blocker::new(
+                Cause::Bench,
+                "update server on 10.0.0.1: in use",
+            )),
+        )];
+        let r = judge_reports(&reports);
+        assert_eq!(r.verdict, Verdict::Inconclusive);
+        assert!(r.message.contains("`pull`: update server"), "{}", r.message);
+    }
 }

@@ -20,6 +20,7 @@ pub mod psti;
 pub mod rig;
 pub mod suite;
 pub mod update;
+mod update_checks;
 pub mod yaml;
 
 pub use error::{ConfigError, ConfigErrors};

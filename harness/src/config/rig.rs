@@ -237,16 +237,6 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
                 format!("duplicate slot id `{id}`"),
             ));
         }
-        if let Some(swd) = slot.debug.as_ref().and_then(|d| d.swd.as_ref()) {
-            if swd.probe.is_some() == swd.bridge.is_some() {
-                errors.push(yaml::at(
-                    file,
-                    &slot.id,
-                    format!("slots[{i}].debug.swd"),
-                    "expected exactly one of `probe: {selector, chip}` or `bridge: <socket path>`",
-                ));
-            }
-        }
         if !addresses.insert(slot.network.address) {
             errors.push(yaml::at(
                 file,
@@ -258,34 +248,7 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
                 ),
             ));
         }
-        if let Some(c) = &slot.console {
-            if let Some(baud) = c.baud.as_ref().filter(|b| b.value == 0) {
-                errors.push(yaml::at(
-                    file,
-                    baud,
-                    format!("slots[{i}].console.baud"),
-                    "expected a baud rate above 0",
-                ));
-            }
-        }
-        if let Some(l) = &slot.launch {
-            if l.command.value.is_empty() || l.command.value[0].is_empty() {
-                errors.push(yaml::at(
-                    file,
-                    &l.command,
-                    format!("slots[{i}].launch.command"),
-                    "expected a program and its arguments, e.g. [my-emulator, --port, \"1\"]",
-                ));
-            }
-        }
-        if slot.label.file.is_none() && (slot.label.serial.is_none() || slot.label.mac.is_none()) {
-            errors.push(yaml::at(
-                file,
-                &slot.id,
-                format!("slots[{i}].label"),
-                "expected either `file` or both `serial` and `mac` from the unit's label",
-            ));
-        }
+        check_wiring(file, i, slot, &mut errors);
     }
     for (i, hash) in raw.batch.label_password_sha256.iter().enumerate() {
         let h = hash.value.as_str();
@@ -311,5 +274,48 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
         })
     } else {
         Err(ConfigErrors(errors))
+    }
+}
+
+/// A slot's wiring as a rig describes it: one way to its SWD, a console rate, a launch command,
+/// a label to read.
+fn check_wiring(file: &Path, i: usize, slot: &Slot, errors: &mut Vec<ConfigError>) {
+    if let Some(swd) = slot.debug.as_ref().and_then(|d| d.swd.as_ref()) {
+        if swd.probe.is_some() == swd.bridge.is_some() {
+            errors.push(yaml::at(
+                file,
+                &slot.id,
+                format!("slots[{i}].debug.swd"),
+                "expected exactly one of `probe: {selector, chip}` or `bridge: <socket path>`",
+            ));
+        }
+    }
+    if let Some(c) = &slot.console {
+        if let Some(baud) = c.baud.as_ref().filter(|b| b.value == 0) {
+            errors.push(yaml::at(
+                file,
+                baud,
+                format!("slots[{i}].console.baud"),
+                "expected a baud rate above 0",
+            ));
+        }
+    }
+    if let Some(l) = &slot.launch {
+        if l.command.value.is_empty() || l.command.value[0].is_empty() {
+            errors.push(yaml::at(
+                file,
+                &l.command,
+                format!("slots[{i}].launch.command"),
+                "expected a program and its arguments, e.g. [my-emulator, --port, \"1\"]",
+            ));
+        }
+    }
+    if slot.label.file.is_none() && (slot.label.serial.is_none() || slot.label.mac.is_none()) {
+        errors.push(yaml::at(
+            file,
+            &slot.id,
+            format!("slots[{i}].label"),
+            "expected either `file` or both `serial` and `mac` from the unit's label",
+        ));
     }
 }

@@ -51,9 +51,9 @@ pub async fn probe(
     let mut bootloader = None;
     if let Some(power) = power {
         let act = |a| async move {
-            tokio::time::timeout(Duration::from_secs(10), power.actuate(a))
+            crate::transport::switch::actuate_within(power, "power", a, Duration::from_secs(10))
                 .await
-                .map_err(|_| "power backend gave no answer within 10s".to_string())?
+                .map_err(|e| e.to_string())
         };
         act(Action::PowerOff).await?;
         tokio::time::sleep(Duration::from_millis(500)).await;

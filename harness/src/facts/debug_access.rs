@@ -19,7 +19,7 @@ pub async fn get<'a>(
     sample: &'a Sample,
     profile: &Profile,
 ) -> Option<&'a Result<DebugAccess, Blocker>> {
-    sample.swd.as_ref()?;
+    sample.drivers.swd.as_ref()?;
     Some(
         sample
             .learnt
@@ -31,6 +31,7 @@ pub async fn get<'a>(
 async fn establish(sample: &Sample, profile: &Profile) -> Result<DebugAccess, Blocker> {
     let config = |e: String| Blocker::new(Cause::Config, e);
     let wiring = sample
+        .drivers
         .swd
         .clone()
         .ok_or_else(|| config("no SWD wired".into()))?;

@@ -66,14 +66,14 @@ async fn probe(sample: &Sample, config: &Config, mech: &AuthMechanism) -> UserDe
     ) {
         Ok(t) => t,
         Err(e) => {
-            result.blocked = Some(e);
+            result.blocked = Some(e.to_string());
             return result;
         }
     };
     let username = match sample.fill(&mech.username) {
         Ok(u) => u,
         Err(e) => {
-            result.blocked = Some(e);
+            result.blocked = Some(e.to_string());
             return result;
         }
     };
@@ -83,7 +83,7 @@ async fn probe(sample: &Sample, config: &Config, mech: &AuthMechanism) -> UserDe
         ("an empty password".into(), String::new()),
         ("the account name as password".into(), username.clone()),
     ];
-    if let Some(pw) = &sample.label.password {
+    if let Some(pw) = &sample.unit.label.password {
         tries.push(("the label's pre-installed password".into(), pw.clone()));
     }
     for file in &config.suite.body.facts.factory_default.corpus {

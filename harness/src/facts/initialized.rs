@@ -2,6 +2,7 @@
 //! profile describes it, then the firmware version read back.
 
 use super::factory_default::{self, UserDefinedProbe};
+use crate::bench::run_state::Known;
 use crate::bench::Sample;
 use crate::config::Config;
 use crate::model::verdict::Blocker;
@@ -46,7 +47,9 @@ async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState,
     let profile = &config.profile;
     let log = sample.evidence.log("procedures.log");
     // The password hilt sets during onboarding, as a user would: fresh for every run and unit.
-    sample.set_var("new_password", crate::util::token::fresh(), true);
+    sample
+        .state
+        .set(Known::NewPassword, crate::util::token::fresh());
     let procs = &profile.body.procedures;
     crate::procedure::run(sample, profile, "factory_reset", &procs.factory_reset, &log).await?;
     log.line(
@@ -59,7 +62,7 @@ async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState,
         crate::procedure::run(sample, profile, "read_version", &procs.read_version, &log).await?;
     }
     Ok(InitializedState {
-        firmware_version: sample.var("firmware_version"),
+        firmware_version: sample.state.get(Known::FirmwareVersion),
         procedure_log: log.path,
         user_defined,
     })

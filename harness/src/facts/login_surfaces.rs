@@ -6,7 +6,6 @@ use crate::bench::Sample;
 use crate::config::Config;
 use crate::login::detect::{self, Surface};
 use crate::model::verdict::Blocker;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -69,11 +68,8 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
     };
     for port in ports.unit_ports().filter(|p| !declared.contains(p)) {
         out.asked += 1;
-        let surface = detect::detect_with_tls(
-            SocketAddr::new(sample.address, port),
-            Duration::from_secs(4),
-        )
-        .await;
+        let surface =
+            detect::detect_with_tls(sample.unit.address.socket(port), Duration::from_secs(4)).await;
         log.push_str(&format!("{port}\t{surface:?}\n"));
         match surface {
             Surface::Login { protocol, evidence } => {

@@ -13,19 +13,15 @@ pub mod update_battery;
 use crate::bench::Sample;
 use crate::config::suite::{ScanSettings, Suite};
 use crate::model::verdict::{Blocker, Cause};
-use std::net::IpAddr;
+use crate::transport::target::Target;
 
 /// The suite's scan settings and the unit's address inside the rig's scope, for both scans.
 fn scan_target<'s>(
     sample: &Sample,
     suite: &'s Suite,
-) -> Result<(&'s ScanSettings, IpAddr), Blocker> {
+) -> Result<(&'s ScanSettings, Target), Blocker> {
     let settings = suite.body.facts.scan.as_ref().ok_or_else(|| {
         Blocker::new(Cause::Config, "the suite configures no scan (`facts.scan`)")
     })?;
-    let address = sample
-        .scope
-        .check(sample.address)
-        .map_err(|e| Blocker::new(Cause::Config, e))?;
-    Ok((settings, address))
+    Ok((settings, sample.unit.address))
 }

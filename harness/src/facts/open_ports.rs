@@ -3,7 +3,7 @@
 
 use crate::bench::Sample;
 use crate::config::Suite;
-use crate::model::verdict::{Blocker, Cause};
+use crate::model::verdict::Blocker;
 use crate::transport::portscan::{self, TcpScan};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -44,11 +44,7 @@ async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, Blocker>
     )
     .await;
     let mut host_ports = Vec::new();
-    if let Some(baseline) = sample.host_baseline {
-        let baseline = sample
-            .scope
-            .check(baseline)
-            .map_err(|e| Blocker::new(Cause::Config, e))?;
+    if let Some(baseline) = sample.unit.host_baseline {
         for &p in &scan.open {
             if portscan::is_open(baseline, p, Duration::from_secs(1)).await {
                 host_ports.push(p);

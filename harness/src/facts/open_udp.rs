@@ -3,7 +3,7 @@
 
 use crate::bench::Sample;
 use crate::config::Suite;
-use crate::model::verdict::{Blocker, Cause};
+use crate::model::verdict::Blocker;
 use crate::transport::udp_probe::{self, UdpScan};
 use std::path::PathBuf;
 
@@ -41,11 +41,7 @@ async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, Blocker> {
     )
     .await;
     let mut host_ports = Vec::new();
-    if let Some(baseline) = sample.host_baseline {
-        let baseline = sample
-            .scope
-            .check(baseline)
-            .map_err(|e| Blocker::new(Cause::Config, e))?;
+    if let Some(baseline) = sample.unit.host_baseline {
         let answering: Vec<u16> = scan.open.iter().map(|a| a.port).collect();
         let on_host = udp_probe::scan(baseline, &answering, 64, params.udp_wait.0).await;
         host_ports = on_host.open.iter().map(|a| a.port).collect();

@@ -33,18 +33,15 @@ impl CredentialTrial for HttpTrial<'_> {
                     crate::util::template::fill(t, &vars)
                 }) {
                     Ok(r) => r,
-                    Err(e) => return LoginOutcome::NotALogin(e),
+                    Err(e) => return LoginOutcome::NotALogin(e.to_string()),
                 };
             if spec.basic_auth {
                 req.basic_auth = Some((username.to_string(), password.to_string()));
             }
-            if let Err(e) = self.sample.scope.check(self.sample.address) {
-                return LoginOutcome::NotALogin(e);
-            }
             if spec.digest_auth {
                 // The challenge first: a fresh nonce for every attempt.
-                let challenge = match self.sample.http.send(&req).await {
-                    Err(e) => return LoginOutcome::NotALogin(e),
+                let challenge = match self.sample.drivers.http.send(&req).await {
+                    Err(e) => return LoginOutcome::NotALogin(e.to_string()),
                     Ok(a) => match a.www_authenticate.as_deref().and_then(digest::parse) {
                         Some(c) => c,
                         None => {
@@ -65,8 +62,8 @@ impl CredentialTrial for HttpTrial<'_> {
                     &cnonce,
                 ));
             }
-            match self.sample.http.send(&req).await {
-                Err(e) => LoginOutcome::NotALogin(e),
+            match self.sample.drivers.http.send(&req).await {
+                Err(e) => LoginOutcome::NotALogin(e.to_string()),
                 Ok(a) => judge(spec, a.status, &a.body),
             }
         })

@@ -3,12 +3,15 @@
 
 pub mod detect;
 pub mod discovered;
+pub mod error;
 pub mod ftp;
 pub mod http_login;
 pub mod mqtt;
 pub mod prompt;
 pub mod rtsp;
 pub mod ssh;
+
+pub use error::Error;
 
 use crate::bench::Sample;
 use crate::config::profile::{AuthMechanism, LoginSurface, Profile};
@@ -43,7 +46,7 @@ pub fn for_account<'a>(
     profile: &'a Profile,
     mech: &'a AuthMechanism,
     transcript: &str,
-) -> Result<(Box<dyn CredentialTrial + 'a>, String), String> {
+) -> Result<(Box<dyn CredentialTrial + 'a>, String), Error> {
     let trial = for_mechanism(sample, profile, mech, transcript)?;
     Ok((trial, sample.fill(&mech.username)?))
 }
@@ -74,16 +77,16 @@ pub fn for_mechanism<'a>(
     profile: &'a Profile,
     mech: &'a AuthMechanism,
     transcript: &str,
-) -> Result<Box<dyn CredentialTrial + 'a>, String> {
-    let service = || -> Result<&crate::config::profile::Service, String> {
+) -> Result<Box<dyn CredentialTrial + 'a>, Error> {
+    let service = || -> Result<&crate::config::profile::Service, Error> {
         let id = mech
             .service
             .as_ref()
             .map(|s| s.value.as_str())
-            .ok_or("mechanism names no service")?;
+            .ok_or(Error::NoService)?;
         profile
             .service(id)
-            .ok_or_else(|| format!("no service `{id}`"))
+            .ok_or_else(|| Error::UnknownService(id.to_string()))
     };
     let port = || service().map(|s| s.port.value);
     match &mech.login {
@@ -93,28 +96,28 @@ pub fn for_mechanism<'a>(
             spec,
         })),
         LoginSurface::Telnet(spec) => Ok(Box::new(prompt::TelnetTrial {
-            address: sample.scope.check(sample.address)?,
+            address: sample.unit.address,
             port: port()?,
             spec,
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Ftp(spec) => Ok(Box::new(ftp::FtpTrial {
-            addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
+            addr: sample.unit.address.socket(port()?),
             within: spec.within.0,
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Ssh(spec) => Ok(Box::new(ssh::SshTrial {
-            addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
+            addr: sample.unit.address.socket(port()?),
             within: spec.within.0,
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Mqtt(spec) => Ok(Box::new(mqtt::MqttTrial {
-            addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
+            addr: sample.unit.address.socket(port()?),
             within: spec.within.0,
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Rtsp(spec) => Ok(Box::new(rtsp::RtspTrial {
-            addr: std::net::SocketAddr::new(sample.scope.check(sample.address)?, port()?),
+            addr: sample.unit.address.socket(port()?),
             path: spec.path.clone(),
             within: spec.within.0,
             transcript: sample.evidence.log(transcript),

@@ -6,7 +6,6 @@ use crate::config::pattern::Pattern;
 use crate::config::profile::PromptLogin;
 use crate::evidence::EvidenceLog;
 use crate::transport::expect::{Channel, ExpectError};
-use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 /// Drives one login dialogue on an open channel. Expects the channel to be at (or about to show)
@@ -113,7 +112,7 @@ async fn by_behaviour(
 
 /// One telnet connection per attempt, so one attempt's state never leaks into the next.
 pub struct TelnetTrial<'a> {
-    pub address: IpAddr,
+    pub address: crate::transport::target::Target,
     pub port: u16,
     pub spec: &'a PromptLogin,
     pub transcript: EvidenceLog,
@@ -122,7 +121,7 @@ pub struct TelnetTrial<'a> {
 impl CredentialTrial for TelnetTrial<'_> {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
         Box::pin(async move {
-            let addr = SocketAddr::new(self.address, self.port);
+            let addr = self.address.socket(self.port);
             let mut ch = match crate::transport::telnet::connect(
                 addr,
                 self.spec.within.0,
@@ -131,7 +130,7 @@ impl CredentialTrial for TelnetTrial<'_> {
             .await
             {
                 Ok(c) => c,
-                Err(e) => return LoginOutcome::NotALogin(e),
+                Err(e) => return LoginOutcome::NotALogin(e.to_string()),
             };
             if let Err(e) = ch
                 .expect(&[&self.spec.login_prompt], self.spec.within.0)
@@ -155,7 +154,7 @@ impl CredentialTrial for ConsoleTrial<'_> {
         Box::pin(async move {
             match self.sample.console(&self.death).await {
                 Ok(mut ch) => login_and_leave(&mut ch, self.spec, username, password).await,
-                Err(e) => LoginOutcome::NotALogin(e),
+                Err(e) => LoginOutcome::NotALogin(e.to_string()),
             }
         })
     }

@@ -37,5 +37,27 @@ pub enum Event<'a> {
 /// A report format fed by events. An error from `Finished` means the record is incomplete: the
 /// run then exits with `exit::HARNESS`.
 pub trait Reporter: Send {
-    fn on(&mut self, event: &Event<'_>) -> Result<(), String>;
+    fn on(&mut self, event: &Event<'_>) -> Result<(), ReporterError>;
+}
+
+/// A reporter could not write its output.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {source}")]
+pub struct ReporterError {
+    /// The output: the terminal, the report in a folder.
+    pub what: String,
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl ReporterError {
+    pub fn new(
+        what: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ReporterError {
+            what: what.into(),
+            source: Box::new(source),
+        }
+    }
 }

@@ -6,11 +6,12 @@
 //! | 1 | at least one FAIL (for `verify`: the bundle differs from its manifest) |
 //! | 2 | bad usage or configuration: the command line, a rig, profile, suite or key file |
 //! | 3 | INCONCLUSIVE, and no FAIL |
-//! | 4 | hilt could not do its own part: a report or the evidence bundle could not be written, the report folder could not be made, the runtime would not start |
+//! | 4 | hilt could not do its own part: a report, key, update image or the evidence bundle could not be written, the report folder could not be made, the runtime would not start |
 //! | 130 | interrupted a second time: stopped at once, the report may be partial |
 //!
 //! A run whose report could not be written exits 4 whatever its verdicts, since the record a lab
-//! relies on is incomplete.
+//! relies on is incomplete. Outside a run the binary (`src/cli`) picks 2 or 4 from the layer's
+//! typed error: a file the operator named is 2, a file hilt could not write is 4.
 
 use super::verdict::Verdict;
 

@@ -88,6 +88,13 @@ impl Blocker {
     }
 }
 
+/// A placeholder without a value is the profile's doing: it asks for what the run never captures.
+impl From<crate::util::template::TemplateError> for Blocker {
+    fn from(e: crate::util::template::TemplateError) -> Blocker {
+        Blocker::new(Cause::Config, e.to_string())
+    }
+}
+
 impl std::fmt::Display for Blocker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.why)

@@ -2,9 +2,10 @@
 //! partial until the run ends), together with the manifest, so a crash or Ctrl-C leaves a
 //! bundle that says what it holds.
 
+use super::error::Error;
 use super::manifest::{self, write_atomically};
 use super::{html, html_psti, json, junit, CaseRecord, RunInfo, SampleIdentity};
-use crate::model::event::{Event, Reporter};
+use crate::model::event::{Event, Reporter, ReporterError};
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -67,7 +68,7 @@ impl Bundle {
     }
 
     /// The final write; `partial` when the run was interrupted. Returns the manifest digest.
-    pub fn finish(&self, partial: bool) -> Result<String, String> {
+    pub fn finish(&self, partial: bool) -> Result<String, Error> {
         let mut st = self.state.lock().unwrap();
         self.write(&mut st, partial)
     }
@@ -89,32 +90,36 @@ impl Bundle {
         (self.identities)()
     }
 
-    fn write(&self, st: &mut State, partial: bool) -> Result<String, String> {
+    fn write(&self, st: &mut State, partial: bool) -> Result<String, Error> {
         st.info.partial = partial;
         st.info.finished = chrono::Utc::now();
         let ids = (self.identities)();
-        let io = |e: std::io::Error| e.to_string();
+        let io = |name: &str| {
+            let path = self.dir.join(name);
+            move |e: std::io::Error| Error::unwritable(&path, e)
+        };
         write_atomically(
             &self.dir.join("junit.xml"),
             junit::render(&st.info, &ids, &st.records)?.as_bytes(),
         )
-        .map_err(io)?;
+        .map_err(io("junit.xml"))?;
         write_atomically(
             &self.dir.join("report.json"),
             json::render(&self.dir, &st.info, &ids, &st.records).as_bytes(),
         )
-        .map_err(io)?;
+        .map_err(io("report.json"))?;
         write_atomically(
             &self.dir.join("report.html"),
             html::render(&st.info, &ids, &st.records).as_bytes(),
         )
-        .map_err(io)?;
+        .map_err(io("report.html"))?;
         write_atomically(
             &self.dir.join("psti.html"),
             html_psti::page(&st.info, &ids, &st.records).as_bytes(),
         )
-        .map_err(io)?;
-        let digest = manifest::write(&self.dir, self.sign_key.as_ref()).map_err(io)?;
+        .map_err(io("psti.html"))?;
+        let digest =
+            manifest::write(&self.dir, self.sign_key.as_ref()).map_err(io(manifest::MANIFEST))?;
         st.digest = Some(digest.clone());
         Ok(digest)
     }
@@ -125,17 +130,17 @@ impl Bundle {
 pub struct BundleWriter(pub std::sync::Arc<Bundle>);
 
 impl Reporter for BundleWriter {
-    fn on(&mut self, event: &Event<'_>) -> Result<(), String> {
+    fn on(&mut self, event: &Event<'_>) -> Result<(), ReporterError> {
         match event {
             Event::Verdict { record, .. } => {
                 self.0.record((*record).clone());
                 Ok(())
             }
-            Event::Finished { interrupted, .. } => self
-                .0
-                .finish(*interrupted)
-                .map(|_| ())
-                .map_err(|e| format!("the report in {}: {e}", self.0.dir.display())),
+            Event::Finished { interrupted, .. } => {
+                self.0.finish(*interrupted).map(|_| ()).map_err(|e| {
+                    ReporterError::new(format!("the report in {}", self.0.dir.display()), e)
+                })
+            }
             _ => Ok(()),
         }
     }

@@ -142,51 +142,7 @@ pub fn render(
     };
     let results = records
         .iter()
-        .map(|r| ResultEntry {
-            slot: r.slot.clone(),
-            test_case: r.spec.id,
-            provision: r.spec.provision,
-            title: r.spec.title,
-            verdict: r.result.verdict.label(),
-            cause: r.result.cause,
-            started: r.result.started.to_rfc3339(),
-            finished: (r.result.started
-                + chrono::Duration::from_std(r.result.duration).unwrap_or_default())
-            .to_rfc3339(),
-            message: clean(&r.slot, &r.result.message),
-            units: r
-                .result
-                .units
-                .iter()
-                .map(|u| UnitEntry {
-                    unit: u.id,
-                    title: u.title,
-                    verdict: match u.verdict {
-                        Verdict::Inconclusive => "NOT PERFORMED",
-                        v => v.label(),
-                    },
-                    cause: u.cause,
-                    message: clean(&r.slot, &u.message),
-                })
-                .collect(),
-            observations: r.result.details.iter().map(|d| clean(&r.slot, d)).collect(),
-            measurements: r.result.measurements.clone(),
-            decision_rule: r.spec.decision_rule,
-            firmware_version: r
-                .result
-                .firmware_version
-                .as_deref()
-                .map(|v| clean(&r.slot, v)),
-            evidence: r
-                .evidence
-                .iter()
-                .map(|p| EvidenceRef {
-                    path: p.clone(),
-                    sha256: file_sha256(&run_dir.join(p)).ok(),
-                })
-                .collect(),
-            figures: r.result.figures.clone(),
-        })
+        .map(|r| result_entry(r, run_dir, &|text| clean(&r.slot, text)))
         .collect();
     let deviations = records
         .iter()
@@ -225,28 +181,7 @@ pub fn render(
             hilt_commit: env!("HILT_GIT_COMMIT"),
         },
         items,
-        equipment: Equipment {
-            host: &info.hostname,
-            rig: &info.rig,
-            profile: &info.profile,
-            serial_adapters: info
-                .serial_adapters
-                .iter()
-                .map(|(slot, path, baud)| SerialAdapter {
-                    slot: slot.clone(),
-                    path: path.clone(),
-                    baud: *baud,
-                })
-                .collect(),
-            debug_probes: info
-                .debug_probes
-                .iter()
-                .map(|(slot, wiring)| DebugProbe {
-                    slot: slot.clone(),
-                    wiring: wiring.clone(),
-                })
-                .collect(),
-        },
+        equipment: equipment(info),
         operator: info.operator.as_deref(),
         started: info.started.to_rfc3339(),
         finished: info.finished.to_rfc3339(),
@@ -262,4 +197,75 @@ pub fn render(
         psti: super::psti::json(info, samples, records),
     };
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// One record as report.json gives it, device text cleaned of its secrets by `clean`.
+fn result_entry(r: &CaseRecord, run_dir: &Path, clean: &dyn Fn(&str) -> String) -> ResultEntry {
+    ResultEntry {
+        slot: r.slot.clone(),
+        test_case: r.spec.id,
+        provision: r.spec.provision,
+        title: r.spec.title,
+        verdict: r.result.verdict.label(),
+        cause: r.result.cause,
+        started: r.result.started.to_rfc3339(),
+        finished: (r.result.started
+            + chrono::Duration::from_std(r.result.duration).unwrap_or_default())
+        .to_rfc3339(),
+        message: clean(&r.result.message),
+        units: r
+            .result
+            .units
+            .iter()
+            .map(|u| UnitEntry {
+                unit: u.id,
+                title: u.title,
+                verdict: match u.verdict {
+                    Verdict::Inconclusive => "NOT PERFORMED",
+                    v => v.label(),
+                },
+                cause: u.cause,
+                message: clean(&u.message),
+            })
+            .collect(),
+        observations: r.result.details.iter().map(|d| clean(d)).collect(),
+        measurements: r.result.measurements.clone(),
+        decision_rule: r.spec.decision_rule,
+        firmware_version: r.result.firmware_version.as_deref().map(clean),
+        evidence: r
+            .evidence
+            .iter()
+            .map(|p| EvidenceRef {
+                path: p.clone(),
+                sha256: file_sha256(&run_dir.join(p)).ok(),
+            })
+            .collect(),
+        figures: r.result.figures.clone(),
+    }
+}
+
+/// The bench as the run used it: host, rig, profile, serial adapters, debug probes.
+fn equipment(info: &RunInfo) -> Equipment<'_> {
+    Equipment {
+        host: &info.hostname,
+        rig: &info.rig,
+        profile: &info.profile,
+        serial_adapters: info
+            .serial_adapters
+            .iter()
+            .map(|(slot, path, baud)| SerialAdapter {
+                slot: slot.clone(),
+                path: path.clone(),
+                baud: *baud,
+            })
+            .collect(),
+        debug_probes: info
+            .debug_probes
+            .iter()
+            .map(|(slot, wiring)| DebugProbe {
+                slot: slot.clone(),
+                wiring: wiring.clone(),
+            })
+            .collect(),
+    }
 }

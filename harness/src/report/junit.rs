@@ -11,7 +11,7 @@ pub fn render(
     info: &RunInfo,
     samples: &[SampleIdentity],
     records: &[CaseRecord],
-) -> Result<String, String> {
+) -> Result<String, super::error::Error> {
     let mut report = Report::new(format!("hilt {}", info.run_id));
     report.set_time((info.finished - info.started).to_std().unwrap_or_default());
     for (index, sample) in samples.iter().enumerate() {
@@ -55,7 +55,9 @@ pub fn render(
         let suite = super::junit_psti::suite(info, samples, records, samples.len());
         report.add_test_suite(suite);
     }
-    let xml = report.to_string().map_err(|e| format!("JUnit: {e}"))?;
+    let xml = report
+        .to_string()
+        .map_err(|e| super::error::Error::Internal(format!("JUnit: {e}")))?;
     Ok(drop_root_skipped(&xml))
 }
 

@@ -2,6 +2,7 @@
 //! so `sha256sum -c` can check it too), the manifest's own digest, and optionally an ed25519
 //! signature over the manifest with a key the lab holds.
 
+use super::error::Error;
 use crate::util::hash::{file_sha256, hex, sha256_hex, unhex};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use std::path::{Path, PathBuf};
@@ -96,9 +97,9 @@ impl Verification {
     }
 }
 
-pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification, String> {
+pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification, Error> {
     let manifest = std::fs::read_to_string(dir.join(MANIFEST))
-        .map_err(|e| format!("{}: {e}", dir.join(MANIFEST).display()))?;
+        .map_err(|e| Error::unreadable(&dir.join(MANIFEST), e))?;
     let mut v = Verification::default();
     let recorded = std::fs::read_to_string(dir.join(DIGEST)).unwrap_or_default();
     v.manifest_altered =
@@ -107,7 +108,7 @@ pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification
     for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
         let (hash, name) = line
             .split_once("  ")
-            .ok_or_else(|| format!("{MANIFEST}: malformed line {line:?}"))?;
+            .ok_or_else(|| Error::Input(format!("{MANIFEST}: malformed line {line:?}")))?;
         listed.push(name.to_string());
         v.checked += 1;
         match file_sha256(&dir.join(name)) {
@@ -116,7 +117,7 @@ pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification
             Err(_) => v.missing.push(name.to_string()),
         }
     }
-    let present = files(dir).map_err(|e| e.to_string())?;
+    let present = files(dir).map_err(|e| Error::unreadable(dir, e))?;
     v.added = present
         .into_iter()
         .filter(|f| !listed.contains(f))

@@ -2,6 +2,7 @@
 
 pub mod bundle;
 pub mod catalogue;
+pub mod error;
 pub mod html;
 mod html_finding;
 mod html_provisions;

@@ -3,6 +3,7 @@
 //! cannot. The previous reports and manifest move to `previous/<n>/`, the new report names them
 //! and lists every change, and a new manifest (signed with the lab's key if given) seals it all.
 
+use super::error::Error;
 use super::manifest::{self, write_atomically, DIGEST, MANIFEST, SIGNATURE};
 use super::{html, json, junit, reload, CaseRecord, RunInfo};
 use crate::config::assessment::Assessment;
@@ -27,32 +28,34 @@ pub fn reissue(
     dir: &Path,
     assessment: &Path,
     key: Option<&ed25519_dalek::SigningKey>,
-) -> Result<String, String> {
+) -> Result<String, Error> {
     let check = manifest::verify(dir, None)?;
     if !check.ok() {
-        return Err(format!(
+        return Err(Error::Input(format!(
             "{}: the bundle does not verify against its manifest (run `hilt verify`); a report is reissued only from an intact bundle",
             dir.display()
-        ));
+        )));
     }
-    let (mut info, samples, records) = reload::reload(dir)?;
+    let (mut info, samples, records) = reload::reload(dir).map_err(Error::Input)?;
     if info.partial {
-        return Err(format!(
+        return Err(Error::Input(format!(
             "{}: the run did not finish; only a finished run's report can be reissued",
             dir.display()
-        ));
+        )));
     }
     let mut ran: Vec<&str> = records.iter().map(|r| r.spec.id).collect();
     ran.sort_unstable();
     ran.dedup();
-    let assessment = Assessment::load(assessment, &ran).map_err(|e| e.to_string())?;
-    assessment.of_version(&info.en_303_645, "the bundle's")?;
-    refuse_decided_units(&assessment, &records)?;
+    let assessment = Assessment::load(assessment, &ran).map_err(|e| Error::Input(e.to_string()))?;
+    assessment
+        .of_version(&info.en_303_645, "the bundle's")
+        .map_err(Error::Input)?;
+    refuse_decided_units(&assessment, &records).map_err(Error::Input)?;
     let sequence = (1..)
         .find(|n| !dir.join(format!("previous/{n}")).exists())
         .unwrap_or(1);
     let previous = dir.join(format!("previous/{sequence}"));
-    std::fs::create_dir_all(&previous).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&previous).map_err(|e| Error::unwritable(&previous, e))?;
     for name in [
         "junit.xml",
         "report.json",
@@ -66,7 +69,7 @@ pub fn reissue(
         let from = dir.join(name);
         if from.is_file() {
             let to = previous.join(Path::new(name).file_name().unwrap_or_default());
-            std::fs::rename(&from, &to).map_err(|e| format!("{}: {e}", from.display()))?;
+            std::fs::rename(&from, &to).map_err(|e| Error::unwritable(&from, e))?;
         }
     }
     let previous_manifest_sha256 = std::fs::read_to_string(previous.join(DIGEST))
@@ -75,8 +78,7 @@ pub fn reissue(
         .next()
         .unwrap_or_default()
         .to_string();
-    copy_documents(dir, &assessment)
-        .map_err(|e| format!("copying the assessment's documents: {e}"))?;
+    copy_documents(dir, &assessment).map_err(|e| Error::unwritable(&dir.join("assessment"), e))?;
     let assessment = Arc::new(assessment);
     let changes = changes(&info, &samples, &records, &assessment);
     let summary = format!("reissue {sequence}: {} change(s)", changes.len());
@@ -88,28 +90,31 @@ pub fn reissue(
     });
     info.report_id = format!("{}-r{sequence}", info.report_id);
     info.assessment = Some(assessment);
-    let io = |e: std::io::Error| e.to_string();
+    let io = |name: &str| {
+        let path = dir.join(name);
+        move |e: std::io::Error| Error::unwritable(&path, e)
+    };
     write_atomically(
         &dir.join("junit.xml"),
         junit::render(&info, &samples, &records)?.as_bytes(),
     )
-    .map_err(io)?;
+    .map_err(io("junit.xml"))?;
     write_atomically(
         &dir.join("report.json"),
         json::render(dir, &info, &samples, &records).as_bytes(),
     )
-    .map_err(io)?;
+    .map_err(io("report.json"))?;
     write_atomically(
         &dir.join("report.html"),
         html::render(&info, &samples, &records).as_bytes(),
     )
-    .map_err(io)?;
+    .map_err(io("report.html"))?;
     write_atomically(
         &dir.join("psti.html"),
         super::html_psti::page(&info, &samples, &records).as_bytes(),
     )
-    .map_err(io)?;
-    let digest = manifest::write(dir, key).map_err(io)?;
+    .map_err(io("psti.html"))?;
+    let digest = manifest::write(dir, key).map_err(io(MANIFEST))?;
     Ok(format!("{summary}; manifest sha256 {digest}"))
 }
 

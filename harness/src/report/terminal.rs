@@ -2,7 +2,7 @@
 //! so tools that read `cargo test` output read a run too: PASS is `ok`, FAIL and INCONCLUSIVE
 //! are `FAILED` (with the verdict in the message), N/A and MANUAL are `ignored`.
 
-use crate::model::event::{Event, Reporter};
+use crate::model::event::{Event, Reporter, ReporterError};
 use crate::model::verdict::Verdict;
 use std::io::Write;
 
@@ -121,7 +121,7 @@ fn json_string(text: &str) -> String {
 }
 
 impl<W: Write + Send> Reporter for Terminal<W> {
-    fn on(&mut self, event: &Event<'_>) -> Result<(), String> {
+    fn on(&mut self, event: &Event<'_>) -> Result<(), ReporterError> {
         let written = match event {
             Event::Started {
                 planned,
@@ -148,7 +148,7 @@ impl<W: Write + Send> Reporter for Terminal<W> {
         };
         written
             .and_then(|()| self.out.flush())
-            .map_err(|e| format!("terminal: {e}"))
+            .map_err(|e| ReporterError::new("terminal", e))
     }
 }
 

@@ -2,7 +2,7 @@
 //! never silent, in CI or on a terminal), and at the end the critical path: the sample that took
 //! longest, with its cases by duration.
 
-use crate::model::event::{Event, Reporter};
+use crate::model::event::{Event, Reporter, ReporterError};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -50,7 +50,7 @@ impl<W: Write + Send> Timeline<W> {
 }
 
 impl<W: Write + Send> Reporter for Timeline<W> {
-    fn on(&mut self, event: &Event<'_>) -> Result<(), String> {
+    fn on(&mut self, event: &Event<'_>) -> Result<(), ReporterError> {
         let line = match event {
             Event::CaseStarted { slot, case } => {
                 Some(format!("hilt: {} {slot} {case} started", self.stamp()))

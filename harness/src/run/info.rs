@@ -2,6 +2,7 @@
 //! from what the samples told the run.
 
 use super::Prepared;
+use crate::bench::run_state::Known;
 use crate::config::Config;
 use crate::facts::initialized;
 use crate::report::{FileRef, RunInfo, SampleIdentity};
@@ -156,17 +157,17 @@ pub fn identities(config: &Config, prepared: &[Prepared]) -> Vec<SampleIdentity>
                 p.as_ref()
                     .as_ref()
                     .ok()
-                    .filter(|s| s.slot_id == slot.id.value)
+                    .filter(|s| s.unit.slot_id == slot.id.value)
             });
             match found {
                 Some(s) => SampleIdentity {
-                    slot: s.slot_id.clone(),
-                    serial: Some(s.label.serial.clone()),
-                    mac: Some(s.label.mac.clone()),
+                    slot: s.unit.slot_id.clone(),
+                    serial: Some(s.unit.label.serial.clone()),
+                    mac: Some(s.unit.label.mac.clone()),
                     // The version the cases were run against, not what an update left.
                     firmware_version: initialized::established(s)
                         .and_then(|st| st.firmware_version.clone())
-                        .or_else(|| s.var("firmware_version")),
+                        .or_else(|| s.state.get(Known::FirmwareVersion)),
                     redact: Some(s.evidence.redactor.clone()),
                 },
                 None => SampleIdentity {

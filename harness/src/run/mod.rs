@@ -8,7 +8,7 @@ mod sample_task;
 
 use crate::bench::{self, Sample, Unavailable};
 use crate::config::{Config, ConfigPaths};
-use crate::model::event::Reporter;
+use crate::model::event::{Reporter, ReporterError};
 use crate::model::exit;
 use crate::plan::{self, PlannedCase};
 use crate::report::bundle::{Bundle, BundleWriter};
@@ -62,17 +62,9 @@ pub fn execute(opts: RunOptions) -> i32 {
         return exit::OK;
     }
     let started = chrono::Utc::now();
-    let run_id = format!(
-        "{}-{:04x}",
-        started.format("%Y%m%dT%H%M%SZ"),
-        std::process::id() & 0xffff
-    );
-    let run_dir = opts.out.join(&run_id);
-    if let Err(e) = std::fs::create_dir_all(run_dir.join("samples")) {
-        eprintln!("cannot create the report folder {}: {e}", run_dir.display());
+    let Some((run_id, run_dir)) = new_run_dir(&opts.out, started) else {
         return exit::HARNESS;
-    }
-    point_latest(&opts.out, &run_id);
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -122,17 +114,7 @@ pub fn execute(opts: RunOptions) -> i32 {
         loaded.sign_key.clone(),
     ));
     let json = matches!(opts.args.format, Some(FormatSetting::Json));
-    let format = match opts.args.format {
-        Some(FormatSetting::Json) => Format::Json,
-        Some(FormatSetting::Terse) => Format::Terse,
-        _ if opts.args.quiet => Format::Terse,
-        _ => Format::Pretty,
-    };
-    let mut reporters: Vec<Box<dyn Reporter>> = vec![
-        Box::new(Terminal::new(std::io::stdout(), format)),
-        Box::new(BundleWriter(bundle.clone())),
-        Box::new(report::timeline::Timeline::new(std::io::stderr())),
-    ];
+    let mut reporters = reporters(&opts.args, &bundle);
     let (interrupted, report_errors) = rt.block_on(async {
         let interrupt = watch_signals();
         let reporting = progress::report(&loaded, &prepared, interrupt, &mut reporters);
@@ -142,13 +124,61 @@ pub fn execute(opts: RunOptions) -> i32 {
     });
     let _ = std::fs::remove_dir_all(&scratch);
     let records = bundle.records();
+    let table = summary(&run_dir, &bundle, &records, &report_errors, interrupted);
+    if json {
+        eprint!("{table}");
+    } else {
+        print!("{table}");
+    }
+    exit_code(&records, report_errors.is_empty())
+}
+
+/// `reports/<run-id>/`, made with its `samples/` folder, and `reports/latest` pointing at it.
+fn new_run_dir(out: &Path, started: chrono::DateTime<chrono::Utc>) -> Option<(String, PathBuf)> {
+    let run_id = format!(
+        "{}-{:04x}",
+        started.format("%Y%m%dT%H%M%SZ"),
+        std::process::id() & 0xffff
+    );
+    let run_dir = out.join(&run_id);
+    if let Err(e) = std::fs::create_dir_all(run_dir.join("samples")) {
+        eprintln!("cannot create the report folder {}: {e}", run_dir.display());
+        return None;
+    }
+    point_latest(out, &run_id);
+    Some((run_id, run_dir))
+}
+
+/// The terminal in the format asked for, the bundle, and the timeline on standard error.
+fn reporters(args: &Arguments, bundle: &Arc<Bundle>) -> Vec<Box<dyn Reporter>> {
+    let format = match args.format {
+        Some(FormatSetting::Json) => Format::Json,
+        Some(FormatSetting::Terse) => Format::Terse,
+        _ if args.quiet => Format::Terse,
+        _ => Format::Pretty,
+    };
+    vec![
+        Box::new(Terminal::new(std::io::stdout(), format)),
+        Box::new(BundleWriter(bundle.clone())),
+        Box::new(report::timeline::Timeline::new(std::io::stderr())),
+    ]
+}
+
+/// The verdict table, then the manifest's digest or why the report could not be written.
+fn summary(
+    run_dir: &Path,
+    bundle: &Bundle,
+    records: &[CaseRecord],
+    report_errors: &[ReporterError],
+    interrupted: bool,
+) -> String {
     let mut table = report::table::render(
         &bundle.info(),
         &bundle.identities(),
-        &records,
+        records,
         &run_dir.join("junit.xml").display().to_string(),
     );
-    match (&report_errors[..], bundle.digest()) {
+    match (report_errors, bundle.digest()) {
         ([], Some(d)) => table.push_str(&format!(
             "manifest: {} sha256 {d}{}\n",
             run_dir.join(report::manifest::MANIFEST).display(),
@@ -160,12 +190,7 @@ pub fn execute(opts: RunOptions) -> i32 {
             }
         }
     }
-    if json {
-        eprint!("{table}");
-    } else {
-        print!("{table}");
-    }
-    exit_code(&records, report_errors.is_empty())
+    table
 }
 
 fn load(opts: &RunOptions) -> Result<Loaded, String> {

@@ -78,8 +78,8 @@ pub fn reissue(bundle: &Path, assessment: &Path, sign_key: Option<&Path>) -> i32
             exit::OK
         }
         Err(e) => {
-            eprintln!("{}", e.trim_end());
-            exit::USAGE
+            eprintln!("{}", e.to_string().trim_end());
+            e.exit_status()
         }
     }
 }

@@ -5,7 +5,7 @@ use super::sample_task::{Progress, SampleTask};
 use super::{Loaded, Prepared};
 use crate::bench::label::UnitLabel;
 use crate::cases::across_units::SecretPool;
-use crate::model::event::{Event, Reporter};
+use crate::model::event::{Event, Reporter, ReporterError};
 use crate::model::verdict::{CaseResult, Cause};
 use crate::plan::PlannedCase;
 use crate::report::CaseRecord;
@@ -20,10 +20,10 @@ pub(super) async fn report(
     prepared: &Arc<Vec<Prepared>>,
     mut interrupt: watch::Receiver<bool>,
     reporters: &mut [Box<dyn Reporter>],
-) -> (bool, Vec<String>) {
+) -> (bool, Vec<ReporterError>) {
     let planned = &loaded.planned;
     let clock = Instant::now();
-    let mut emit = |event: Event<'_>| -> Vec<String> {
+    let mut emit = |event: Event<'_>| -> Vec<ReporterError> {
         reporters
             .iter_mut()
             .filter_map(|r| r.on(&event).err())
@@ -37,7 +37,7 @@ pub(super) async fn report(
     }));
     for p in prepared.iter() {
         let (slot, outcome) = match p.as_ref() {
-            Ok(s) => (s.slot_id.as_str(), Ok(())),
+            Ok(s) => (s.unit.slot_id.as_str(), Ok(())),
             Err(u) => (u.slot_id.as_str(), Err(u.reason.as_str())),
         };
         warn(emit(Event::SampleUp { slot, outcome }));
@@ -104,14 +104,14 @@ fn start_samples(
         prepared
             .iter()
             .filter_map(|p| p.as_ref().as_ref().ok())
-            .map(|s| (s.slot_id.clone(), s.label.clone()))
+            .map(|s| (s.unit.slot_id.clone(), s.unit.label.clone()))
             .collect(),
     );
     let pool = Arc::new(SecretPool::new(peers.iter().map(|(slot, _)| slot.clone())));
     let (tx, rx) = mpsc::unbounded_channel();
     for sample in prepared.iter() {
         let slot = match sample.as_ref() {
-            Ok(s) => s.slot_id.clone(),
+            Ok(s) => s.unit.slot_id.clone(),
             Err(u) => u.slot_id.clone(),
         };
         let mine = loaded
@@ -148,7 +148,7 @@ fn record_of(p: &PlannedCase, result: CaseResult) -> CaseRecord {
 }
 
 /// A report that could not be updated mid-run is rewritten at the end; say so meanwhile.
-fn warn(errors: Vec<String>) {
+fn warn(errors: Vec<ReporterError>) {
     for e in errors {
         eprintln!("hilt: cannot update {e}");
     }

@@ -2,6 +2,7 @@
 
 use super::Prepared;
 use crate::bench::label::UnitLabel;
+use crate::bench::run_state::Known;
 use crate::cases::CaseContext;
 use crate::config::Config;
 use crate::facts::initialized;
@@ -53,7 +54,10 @@ impl SampleTask {
             let _ = tx.send(Progress::Started(index));
             let started = chrono::Utc::now();
             let clock = Instant::now();
-            let version_before = s.var("firmware_version").filter(|v| !v.is_empty());
+            let version_before = s
+                .state
+                .get(Known::FirmwareVersion)
+                .filter(|v| !v.is_empty());
             let mut result = if *self.interrupt.borrow() {
                 CaseResult::not_performed(Cause::Operator, INTERRUPTED)
             } else if let Some(reason) = s.broken_reason() {
@@ -85,12 +89,12 @@ impl SampleTask {
             }
             // The whole run's capture backs every case; its window is the case's start and end.
             let capture = if i == last {
-                s.stop_capture()
+                s.drivers.stop_capture()
             } else {
-                s.capture_path()
+                s.drivers.capture_path()
             };
             result.evidence.extend(capture);
-            if let Some(problem) = &s.capture_problem {
+            if let Some(problem) = &s.drivers.capture_problem {
                 result.details.push(format!("no packet capture: {problem}"));
             }
             // Everything after this point (terminal, JUnit, JSON, HTML) sees only redacted text.
@@ -111,7 +115,7 @@ impl SampleTask {
             let _ = tx.send(Progress::Done(index, result));
         }
         // Samples waiting to compare secrets with this one stop waiting for it.
-        self.pool.ended(&s.slot_id);
+        self.pool.ended(&s.unit.slot_id);
     }
 
     /// Runs one case in its own task, so a bug that panics costs that case (INCONCLUSIVE), not

@@ -3,6 +3,7 @@
 //! passwords are overwritten with `*` of equal length before a packet reaches the file (those
 //! packets' checksums then no longer match; tools still read them).
 
+use super::error::Error;
 use crate::evidence::Redactor;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +27,7 @@ impl Capture {
         filter: &str,
         path: &Path,
         redactor: Arc<Redactor>,
-    ) -> Result<Capture, String> {
+    ) -> Result<Capture, Error> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let clear_secrets = Arc::new(Mutex::new(Vec::new()));
@@ -86,7 +87,7 @@ impl Capture {
                 let _ = save.flush();
                 packets
             })
-            .map_err(|e| format!("capture thread: {e}"))?;
+            .map_err(|e| Error::Bench(format!("capture thread: {e}")))?;
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(Capture {
                 path: path.to_path_buf(),
@@ -95,7 +96,9 @@ impl Capture {
                 thread: Some(thread),
             }),
             Ok(Err(e)) => Err(e),
-            Err(_) => Err("the capture thread ended before it opened the interface".into()),
+            Err(_) => Err(Error::Bench(
+                "the capture thread ended before it opened the interface".into(),
+            )),
         }
     }
 
@@ -185,18 +188,18 @@ fn open(
     interface: &str,
     filter: &str,
     file: &Path,
-) -> Result<(pcap::Capture<pcap::Active>, pcap::Savefile), String> {
+) -> Result<(pcap::Capture<pcap::Active>, pcap::Savefile), Error> {
     // Non-blocking reads: a blocking read on an idle interface may wait past its timeout (seen
     // with libpcap 1.10 on Linux), and the loop must notice the stop request.
     let mut cap = pcap::Capture::from_device(interface)
         .and_then(|c| c.timeout(200).snaplen(65535).buffer_size(8 << 20).open())
         .and_then(|c| c.setnonblock())
-        .map_err(|e| format!("capture on {interface}: {e}"))?;
+        .map_err(|e| Error::Bench(format!("capture on {interface}: {e}")))?;
     cap.filter(filter, true)
-        .map_err(|e| format!("capture filter `{filter}`: {e}"))?;
+        .map_err(|e| Error::Config(format!("capture filter `{filter}`: {e}")))?;
     let save = cap
         .savefile(file)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
+        .map_err(|e| Error::Bench(format!("{}: {e}", file.display())))?;
     Ok((cap, save))
 }
 

@@ -2,6 +2,7 @@
 //! When the rig gives no baud rate, the common ones are tried and the first that answers a
 //! newline with readable text is kept.
 
+use super::error::Error;
 use super::expect::{Channel, Writer};
 use crate::config::pattern::Pattern;
 use crate::evidence::EvidenceLog;
@@ -17,11 +18,11 @@ pub fn open(
     baud: u32,
     transcript: EvidenceLog,
     death: Vec<Pattern>,
-) -> Result<Channel, String> {
+) -> Result<Channel, Error> {
     let port = tokio_serial::new(path, baud)
         .timeout(std::time::Duration::from_millis(500))
         .open_native_async()
-        .map_err(|e| format!("cannot open serial port {path}: {e}"))?;
+        .map_err(|e| Error::Bench(format!("cannot open serial port {path}: {e}")))?;
     transcript.line("#", &format!("opened {path} at {baud} baud"));
     // For a line BREAK; the descriptor lives as long as the port's halves do.
     let fd = port.as_raw_fd();
@@ -54,7 +55,7 @@ pub async fn open_at(
     baud: Option<u32>,
     transcript: EvidenceLog,
     death: Vec<Pattern>,
-) -> Result<Channel, String> {
+) -> Result<Channel, Error> {
     let baud = match baud {
         Some(b) => b,
         None => find_baud(path, &transcript).await?,
@@ -68,13 +69,13 @@ const RATES: [u32; 8] = [
 ];
 
 /// The first rate at which a newline gets readable text back; each try is logged.
-async fn find_baud(path: &str, transcript: &EvidenceLog) -> Result<u32, String> {
+async fn find_baud(path: &str, transcript: &EvidenceLog) -> Result<u32, Error> {
     let mut tried = Vec::new();
     for rate in RATES {
         let mut port = tokio_serial::new(path, rate)
             .timeout(Duration::from_millis(200))
             .open_native_async()
-            .map_err(|e| format!("cannot open serial port {path}: {e}"))?;
+            .map_err(|e| Error::Bench(format!("cannot open serial port {path}: {e}")))?;
         let _ = port.write_all(b"\r").await;
         let mut answer = Vec::new();
         let mut buf = [0u8; 512];
@@ -100,10 +101,10 @@ async fn find_baud(path: &str, transcript: &EvidenceLog) -> Result<u32, String> 
         }
         tried.push(rate.to_string());
     }
-    Err(format!(
+    Err(Error::Unit(format!(
         "no baud rate gave readable text to a newline (tried {}); set its `baud` in the rig (silence at every rate also looks like this)",
         tried.join(", ")
-    ))
+    )))
 }
 
 /// Share of bytes that are printable ASCII or line white space: text read at the wrong rate

@@ -1,9 +1,11 @@
 //! HTTP and HTTPS to a unit (reqwest over rustls): requests only to the slot's address, answers bounded,
 //! every exchange logged as evidence.
 
+use super::error::Error;
+use super::target::Target;
 use crate::evidence::EvidenceLog;
+use crate::util::template::TemplateError;
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 /// Bodies past this are cut: a login answer or status page is far smaller.
@@ -11,12 +13,9 @@ const MAX_BODY: usize = 256 * 1024;
 
 pub use crate::config::endpoint::Endpoint;
 
-fn url(endpoint: &Endpoint, address: IpAddr, path: &str) -> String {
+fn url(endpoint: &Endpoint, target: Target, path: &str) -> String {
     let scheme = if endpoint.tls { "https" } else { "http" };
-    format!(
-        "{scheme}://{}{path}",
-        SocketAddr::new(address, endpoint.port)
-    )
+    format!("{scheme}://{}{path}", target.socket(endpoint.port))
 }
 
 pub struct HttpRequest {
@@ -47,8 +46,8 @@ impl HttpRequest {
         t: RequestTemplate<'_>,
         endpoint: Endpoint,
         within: Duration,
-        fill: &dyn Fn(&str) -> Result<String, String>,
-    ) -> Result<HttpRequest, String> {
+        fill: &dyn Fn(&str) -> Result<String, TemplateError>,
+    ) -> Result<HttpRequest, TemplateError> {
         let json = t
             .json
             .map(|j| crate::util::template::fill_json(j, fill))
@@ -58,7 +57,7 @@ impl HttpRequest {
             .map(|f| {
                 f.iter()
                     .map(|(k, v)| Ok((k.clone(), fill(v)?)))
-                    .collect::<Result<BTreeMap<_, _>, String>>()
+                    .collect::<Result<BTreeMap<_, _>, TemplateError>>()
             })
             .transpose()?;
         Ok(HttpRequest {
@@ -87,12 +86,12 @@ pub struct HttpAnswer {
 
 pub struct Http {
     client: reqwest::Client,
-    address: IpAddr,
+    target: Target,
     log: EvidenceLog,
 }
 
 impl Http {
-    pub fn new(address: IpAddr, log: EvidenceLog) -> Result<Http, String> {
+    pub fn new(target: Target, log: EvidenceLog) -> Result<Http, Error> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .use_preconfigured_tls(super::tls_client::config())
@@ -100,18 +99,18 @@ impl Http {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .build()
-            .map_err(|e| format!("HTTP client: {e}"))?;
+            .map_err(|e| Error::Bench(format!("HTTP client: {e}")))?;
         Ok(Http {
             client,
-            address,
+            target,
             log,
         })
     }
 
-    pub async fn send(&self, req: &HttpRequest) -> Result<HttpAnswer, String> {
-        let url = url(&req.endpoint, self.address, &req.path);
+    pub async fn send(&self, req: &HttpRequest) -> Result<HttpAnswer, Error> {
+        let url = url(&req.endpoint, self.target, &req.path);
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
-            .map_err(|_| format!("bad HTTP method {}", req.method))?;
+            .map_err(|_| Error::Config(format!("bad HTTP method {}", req.method)))?;
         let mut builder = self.client.request(method, &url).timeout(req.within);
         let mut shown_body = String::new();
         if let Some(j) = &req.json {
@@ -138,7 +137,10 @@ impl Http {
         self.log
             .line(">", &format!("{} {url} {shown_body}", req.method));
         let exchange = async {
-            let mut resp = builder.send().await.map_err(|e| describe(&e))?;
+            let mut resp = builder
+                .send()
+                .await
+                .map_err(|e| Error::Unit(describe(&e)))?;
             let status = resp.status().as_u16();
             let www_authenticate = resp
                 .headers()
@@ -155,14 +157,14 @@ impl Http {
                 })
                 .collect();
             let mut body = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
+            while let Some(chunk) = resp.chunk().await.map_err(|e| Error::Unit(describe(&e)))? {
                 let room = MAX_BODY - body.len();
                 body.extend_from_slice(&chunk[..chunk.len().min(room)]);
                 if body.len() >= MAX_BODY {
                     break;
                 }
             }
-            Ok::<_, String>(HttpAnswer {
+            Ok::<_, Error>(HttpAnswer {
                 status,
                 body,
                 www_authenticate,
@@ -171,7 +173,12 @@ impl Http {
         };
         let result = tokio::time::timeout(req.within, exchange)
             .await
-            .unwrap_or_else(|_| Err(format!("no answer within {:.1}s", req.within.as_secs_f64())));
+            .unwrap_or_else(|_| {
+                Err(Error::Unit(format!(
+                    "no answer within {:.1}s",
+                    req.within.as_secs_f64()
+                )))
+            });
         match &result {
             Ok(a) => self.log.line(
                 "<",
@@ -179,7 +186,7 @@ impl Http {
             ),
             Err(e) => self.log.line("#", &format!("{url}: {e}")),
         }
-        result.map_err(|e| format!("{} {url}: {e}", req.method))
+        result.map_err(|e| e.context(format_args!("{} {url}", req.method)))
     }
 
     /// Sends the request head and only the first `cut_after` body bytes, announcing the full
@@ -189,13 +196,13 @@ impl Http {
         &self,
         req: &HttpRequest,
         cut_after: usize,
-    ) -> Result<OpenTransfer, String> {
+    ) -> Result<OpenTransfer, Error> {
         use tokio::io::AsyncWriteExt;
         let (content_type, bytes) = req
             .raw_body
             .as_ref()
-            .ok_or("a cut-off transfer needs a byte body")?;
-        let addr = SocketAddr::new(self.address, req.endpoint.port);
+            .ok_or_else(|| Error::Config("a cut-off transfer needs a byte body".into()))?;
+        let addr = self.target.socket(req.endpoint.port);
         let mut head = format!(
             "{} {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n",
             req.method,
@@ -210,7 +217,7 @@ impl Http {
         }
         head.push_str("\r\n");
         let cut = cut_after.min(bytes.len());
-        let url = url(&req.endpoint, self.address, &req.path);
+        let url = url(&req.endpoint, self.target, &req.path);
         self.log.line(
             ">",
             &format!(
@@ -226,7 +233,7 @@ impl Http {
                 let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
                     super::tls_client::config(),
                 ));
-                let name = rustls::pki_types::ServerName::IpAddress(self.address.into());
+                let name = rustls::pki_types::ServerName::IpAddress(self.target.ip().into());
                 Box::new(connector.connect(name, tcp).await?)
             } else {
                 Box::new(tcp)
@@ -238,11 +245,11 @@ impl Http {
         };
         match tokio::time::timeout(req.within, write).await {
             Ok(Ok(stream)) => Ok(stream),
-            Ok(Err(e)) => Err(format!("{addr}: {e}")),
-            Err(_) => Err(format!(
+            Ok(Err(e)) => Err(Error::Unit(format!("{addr}: {e}"))),
+            Err(_) => Err(Error::Unit(format!(
                 "{addr}: transfer stalled for {:.1}s",
                 req.within.as_secs_f64()
-            )),
+            ))),
         }
     }
 }

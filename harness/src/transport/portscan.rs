@@ -1,6 +1,7 @@
 //! Asynchronous TCP connect scan of one address: many connections in flight, each under its own
 //! timeout. A port that neither accepts nor refuses in time is reported as filtered, not closed.
 
+use super::target::Target;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
@@ -25,11 +26,12 @@ enum PortState {
 }
 
 pub async fn scan(
-    address: IpAddr,
+    target: Target,
     ports: &[u16],
     concurrency: usize,
     connect_timeout: Duration,
 ) -> TcpScan {
+    let address = target.ip();
     let started = Instant::now();
     let mut pending = ports.iter().copied();
     let mut in_flight = JoinSet::new();
@@ -79,11 +81,8 @@ async fn probe(addr: SocketAddr, within: Duration) -> PortState {
 }
 
 /// Is `port` accepting connections at `address`? Used for single follow-up probes.
-pub async fn is_open(address: IpAddr, port: u16, within: Duration) -> bool {
-    matches!(
-        probe(SocketAddr::new(address, port), within).await,
-        PortState::Open
-    )
+pub async fn is_open(target: Target, port: u16, within: Duration) -> bool {
+    matches!(probe(target.socket(port), within).await, PortState::Open)
 }
 
 #[cfg(test)]
@@ -100,8 +99,13 @@ mod tests {
             let c = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             c.local_addr().unwrap().port()
         };
-        let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        let r = scan(ip, &[pa, pb, closed], 2, Duration::from_secs(1)).await;
+        let r = scan(
+            Target::loopback(),
+            &[pa, pb, closed],
+            2,
+            Duration::from_secs(1),
+        )
+        .await;
         let mut want = vec![pa, pb];
         want.sort_unstable();
         assert_eq!(r.open, want);

@@ -4,6 +4,7 @@
 //! services, these are public web pages: their certificates are verified against the system's
 //! CAs and the ones the profile trusts. Bounded in size and time, as any answer from outside.
 
+use super::error::Error;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -53,7 +54,7 @@ impl Fetcher {
         extra_roots: &[std::path::PathBuf],
         resolve: Vec<(String, IpAddr)>,
         within: Duration,
-    ) -> Result<Fetcher, String> {
+    ) -> Result<Fetcher, Error> {
         use rustls::pki_types::pem::PemObject;
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut roots = rustls::RootCertStore::empty();
@@ -62,12 +63,12 @@ impl Fetcher {
         }
         for file in extra_roots {
             let certs = CertificateDer::pem_file_iter(file)
-                .map_err(|e| format!("{}: {e}", file.display()))?;
+                .map_err(|e| Error::Config(format!("{}: {e}", file.display())))?;
             for cert in certs {
-                let cert = cert.map_err(|e| format!("{}: {e}", file.display()))?;
+                let cert = cert.map_err(|e| Error::Config(format!("{}: {e}", file.display())))?;
                 roots
                     .add(cert)
-                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                    .map_err(|e| Error::Config(format!("{}: {e}", file.display())))?;
             }
         }
         let tls = rustls::ClientConfig::builder()
@@ -91,7 +92,7 @@ impl Fetcher {
         let client = match self.client(hops.clone()) {
             Ok(c) => c,
             Err(e) => {
-                out.error = Some(e);
+                out.error = Some(e.to_string());
                 return out;
             }
         };
@@ -140,7 +141,7 @@ impl Fetcher {
         out
     }
 
-    fn client(&self, hops: Arc<Mutex<Vec<String>>>) -> Result<reqwest::Client, String> {
+    fn client(&self, hops: Arc<Mutex<Vec<String>>>) -> Result<reqwest::Client, Error> {
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             if let Ok(mut h) = hops.lock() {
                 h.push(attempt.url().to_string());
@@ -161,7 +162,8 @@ impl Fetcher {
             // The port comes from the URL; only the address replaces DNS.
             b = b.resolve(host, SocketAddr::new(*addr, 0));
         }
-        b.build().map_err(|e| format!("HTTP client: {e}"))
+        b.build()
+            .map_err(|e| Error::Bench(format!("HTTP client: {e}")))
     }
 
     /// The chain the final host presents, from a handshake of its own (an HTTP client does not

@@ -24,16 +24,16 @@ pub async fn connect(
     addr: SocketAddr,
     within: Duration,
     transcript: EvidenceLog,
-) -> Result<Channel, String> {
+) -> Result<Channel, super::error::Error> {
     let stream = tokio::time::timeout(within, TcpStream::connect(addr))
         .await
         .map_err(|_| {
-            format!(
+            super::error::Error::Unit(format!(
                 "telnet {addr}: no connection within {:.1}s",
                 within.as_secs_f64()
-            )
+            ))
         })?
-        .map_err(|e| format!("telnet {addr}: {e}"))?;
+        .map_err(|e| super::error::Error::Unit(format!("telnet {addr}: {e}")))?;
     transcript.line("#", &format!("telnet connected to {addr}"));
     let (mut reader, writer) = stream.into_split();
     let writer: Writer = Arc::new(Mutex::new(Box::new(writer)));

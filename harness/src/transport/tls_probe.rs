@@ -3,6 +3,7 @@
 //! handshakes because the probe must offer TLS 1.0 and 1.1, which rustls cannot; security level 0
 //! lets OpenSSL 3 offer them at all. Nothing is sent after a handshake.
 
+use super::error::Error;
 use crate::config::crypto::TlsVersion;
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
 use std::net::{SocketAddr, TcpStream};
@@ -48,13 +49,14 @@ impl TlsInventory {
 }
 
 /// Probes every version; an error means the port could not be reached at all.
-pub async fn probe(addr: SocketAddr) -> Result<TlsInventory, String> {
+pub async fn probe(target: super::target::Target, port: u16) -> Result<TlsInventory, Error> {
+    let addr = target.socket(port);
     tokio::task::spawn_blocking(move || probe_blocking(addr))
         .await
-        .map_err(|e| format!("TLS probe: {e}"))?
+        .map_err(|e| Error::Bench(format!("TLS probe: {e}")))?
 }
 
-fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, String> {
+fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, Error> {
     let mut inv = TlsInventory::default();
     for v in TlsVersion::ALL {
         let mut suites: Vec<String> = Vec::new();
@@ -98,8 +100,9 @@ fn handshake(
     addr: SocketAddr,
     version: TlsVersion,
     excluded: &[String],
-) -> Result<Result<Handshake, String>, String> {
-    let tcp = TcpStream::connect_timeout(&addr, IO_WAIT).map_err(|e| format!("{addr}: {e}"))?;
+) -> Result<Result<Handshake, String>, Error> {
+    let tcp = TcpStream::connect_timeout(&addr, IO_WAIT)
+        .map_err(|e| Error::Unit(format!("{addr}: {e}")))?;
     let _ = tcp.set_read_timeout(Some(IO_WAIT));
     let _ = tcp.set_write_timeout(Some(IO_WAIT));
     let connector = match connector(version, excluded) {

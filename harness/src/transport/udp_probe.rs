@@ -2,6 +2,7 @@
 //! one). An answer means open; an ICMP port-unreachable means closed; silence is open|filtered
 //! and stays that, since a closed port may also stay silent when the device rate-limits ICMP.
 
+use super::target::Target;
 use super::udp_payloads;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -36,7 +37,8 @@ enum State {
     Error,
 }
 
-pub async fn scan(address: IpAddr, ports: &[u16], concurrency: usize, wait: Duration) -> UdpScan {
+pub async fn scan(target: Target, ports: &[u16], concurrency: usize, wait: Duration) -> UdpScan {
+    let address = target.ip();
     let started = Instant::now();
     let mut result = UdpScan {
         address,
@@ -132,7 +134,7 @@ mod tests {
             s.local_addr().unwrap().port()
         };
         let scan = scan(
-            "127.0.0.1".parse().unwrap(),
+            Target::loopback(),
             &[port, closed],
             4,
             Duration::from_secs(2),

@@ -1,6 +1,7 @@
 //! XMODEM-CRC / XMODEM-1K sender, as boot loaders and console updaters take images over a UART:
 //! the receiver asks with `C`, each block is acknowledged, EOT ends the file.
 
+use super::error::Error;
 use super::expect::{Channel, ExpectError};
 use std::time::Duration;
 
@@ -51,7 +52,7 @@ pub async fn send(
     block_size: usize,
     stop_after: Option<usize>,
     within: Duration,
-) -> Result<usize, String> {
+) -> Result<usize, Error> {
     wait_for_start(console, within).await?;
     let end = stop_after.unwrap_or(data.len()).min(data.len());
     let chunks: Vec<&[u8]> = data[..end].chunks(block_size).collect();
@@ -68,19 +69,23 @@ pub async fn send(
                         ""
                     },
                 )
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             match console.read_byte(within).await {
                 Ok(ACK) => break,
-                Ok(CAN) => return Err(format!("the receiver cancelled at block {}", i + 1)),
+                Ok(CAN) => {
+                    return Err(Error::Unit(format!(
+                        "the receiver cancelled at block {}",
+                        i + 1
+                    )))
+                }
                 Ok(NAK) | Ok(_) if tries < RETRIES => tries += 1,
                 Ok(other) => {
-                    return Err(format!(
+                    return Err(Error::Unit(format!(
                         "block {} refused {RETRIES} times (last answer {other:#04x})",
                         i + 1
-                    ))
+                    )))
                 }
-                Err(e) => return Err(format!("block {}: {e}", i + 1)),
+                Err(e) => return Err(Error::from(e).context(format_args!("block {}", i + 1))),
             }
         }
     }
@@ -92,10 +97,7 @@ pub async fn send(
         return Ok(chunks.len());
     }
     for _ in 0..RETRIES {
-        console
-            .send_bytes(&[EOT], "")
-            .await
-            .map_err(|e| e.to_string())?;
+        console.send_bytes(&[EOT], "").await?;
         if let Ok(ACK) = console.read_byte(within).await {
             console.transcript.line(
                 "#",
@@ -107,11 +109,13 @@ pub async fn send(
             return Ok(chunks.len());
         }
     }
-    Err("the receiver did not acknowledge the end of the transfer".into())
+    Err(Error::Unit(
+        "the receiver did not acknowledge the end of the transfer".into(),
+    ))
 }
 
 /// Skips whatever the console printed until the receiver's `C`.
-async fn wait_for_start(console: &mut Channel, within: Duration) -> Result<(), String> {
+async fn wait_for_start(console: &mut Channel, within: Duration) -> Result<(), Error> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -119,12 +123,12 @@ async fn wait_for_start(console: &mut Channel, within: Duration) -> Result<(), S
             Ok(b'C') => return Ok(()),
             Ok(_) => continue,
             Err(ExpectError::Timeout { .. }) => {
-                return Err(format!(
+                return Err(Error::Unit(format!(
                     "the receiver did not ask for the file (no `C`) within {:.1}s",
                     within.as_secs_f64()
-                ))
+                )))
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The misuse battery against one declared update mechanism: every tampered image, then the
 //! valid image (the positive control), then a power cut in the middle of a valid transfer.
 
+use super::error::Error;
 use super::observe;
 use super::tamper::{self, Attack, LabBytes, Prepared};
 use super::transfer::Transfer;
@@ -66,17 +67,10 @@ pub async fn run(
 ) -> Result<MechanismReport, Blocker> {
     let log = sample.evidence.log(&format!("update/{}.log", mechanism.id));
     let config_blocker = |e: String| Blocker::new(Cause::Config, e);
-    // Past the set-up, what stops the battery is the unit's answer to a transfer.
-    let unit = |e: String| Blocker::new(Cause::Unit, e);
-    let lab = load_lab_images(&config.profile, material, index).map_err(config_blocker)?;
+    let lab = load_lab_images(&config.profile, material, index)?;
     let before = observe::read_version(sample, config, &log)
         .await
-        .map_err(|e| {
-            Blocker::new(
-                Cause::Unit,
-                format!("firmware version before the battery: {e}"),
-            )
-        })?;
+        .map_err(|e| e.context("firmware version before the battery"))?;
     log.line("#", &format!("unit runs firmware {before}"));
     let valid_version = material
         .images
@@ -88,9 +82,7 @@ pub async fn run(
             "the unit already runs {before}, the valid image's version: an install could not be seen (each update mechanism needs a newer valid image than the one before it: update.images.valid as a list)"
         )));
     }
-    let transfer = Transfer::open(sample, config, mechanism, log.clone())
-        .await
-        .map_err(|e| Blocker::new(Cause::Bench, e))?;
+    let transfer = Transfer::open(sample, config, mechanism, log.clone()).await?;
     let mut ctx = Battery {
         sample,
         config,
@@ -115,10 +107,9 @@ pub async fn run(
                     answer: String::new(),
                     outcome: Outcome::NotPerformed(why),
                 },
-                Prepared::Image { bytes, how } => ctx
-                    .attempt(attack.name(), how, &bytes, &before)
-                    .await
-                    .map_err(unit)?,
+                Prepared::Image { bytes, how } => {
+                    ctx.attempt(attack.name(), how, &bytes, &before).await?
+                }
             },
         };
         // Once the unit runs something else, or nothing, the rest cannot be judged against `before`.
@@ -135,22 +126,19 @@ pub async fn run(
     }
     let valid = match &changed {
         Some(why) => skipped("valid-image", why),
-        None => ctx
-            .attempt(
+        None => {
+            ctx.attempt(
                 "valid-image",
                 "the lab's valid image, unchanged".into(),
                 &lab.valid,
                 &before,
             )
-            .await
-            .map_err(unit)?,
+            .await?
+        }
     };
     let power_cut = match (&changed, &valid.outcome) {
         (Some(why), _) => skipped("power-cut-mid-transfer", why),
-        (None, Outcome::Installed(now)) => ctx
-            .power_cut(&lab.valid, now, options)
-            .await
-            .map_err(unit)?,
+        (None, Outcome::Installed(now)) => ctx.power_cut(&lab.valid, now, options).await?,
         (None, _) => skipped(
             "power-cut-mid-transfer",
             "the valid image was not installed",
@@ -196,10 +184,10 @@ pub fn load_lab_images(
     profile: &Profile,
     material: &UpdateMaterial,
     index: usize,
-) -> Result<LabBytes, String> {
+) -> Result<LabBytes, Error> {
     let read = |file: &str| {
         let path = profile.resolve(file);
-        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+        std::fs::read(&path).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
     };
     let images = &material.images;
     Ok(LabBytes {
@@ -207,7 +195,7 @@ pub fn load_lab_images(
             &images
                 .valid
                 .for_mechanism(index)
-                .ok_or("no valid image is given")?
+                .ok_or_else(|| Error::Config("no valid image is given".into()))?
                 .file
                 .value,
         )?,
@@ -253,7 +241,7 @@ impl Battery<'_> {
         how: String,
         bytes: &[u8],
         before: &str,
-    ) -> Result<Trial, String> {
+    ) -> Result<Trial, Error> {
         let image = self.keep(name, bytes);
         self.log
             .line("#", &format!("{name}: {how}; sha256 {}", image.1));
@@ -282,7 +270,7 @@ impl Battery<'_> {
     }
 
     /// What the unit runs now, against what it ran before.
-    async fn outcome(&self, before: &str) -> Result<Outcome, String> {
+    async fn outcome(&self, before: &str) -> Result<Outcome, Error> {
         let m = self.mechanism;
         let read = observe::version_after(
             self.sample,
@@ -297,9 +285,9 @@ impl Battery<'_> {
             Ok(v) => Outcome::Installed(v),
             Err(e) => {
                 if let Some(reason) = self.sample.broken_reason() {
-                    return Err(reason);
+                    return Err(Error::Unit(reason));
                 }
-                Outcome::Unresponsive(e)
+                Outcome::Unresponsive(e.to_string())
             }
         })
     }
@@ -310,9 +298,9 @@ impl Battery<'_> {
         valid: &[u8],
         running: &str,
         options: &Options,
-    ) -> Result<Trial, String> {
+    ) -> Result<Trial, Error> {
         let name = "power-cut-mid-transfer";
-        let Some(power) = self.sample.power.as_deref() else {
+        let Some(power) = self.sample.drivers.power.as_deref() else {
             return Ok(Trial {
                 name,
                 how: String::new(),
@@ -332,9 +320,8 @@ impl Battery<'_> {
         self.log.line("#", &format!("{name}: {how}"));
         let (answer, held) = self.transfer.partial(valid, cut_at).await?;
         let actuate = |action| async move {
-            tokio::time::timeout(Duration::from_secs(10), power.actuate(action))
-                .await
-                .map_err(|_| "power backend gave no answer within 10s".to_string())?
+            let within = Duration::from_secs(10);
+            crate::transport::switch::actuate_within(power, "power", action, within).await
         };
         actuate(Action::PowerOff).await?;
         drop(held);

@@ -2,6 +2,7 @@
 //! declared update mechanism, and what the unit runs afterwards.
 
 pub mod battery;
+pub mod error;
 pub mod layout;
 pub mod observe;
 pub mod offline;

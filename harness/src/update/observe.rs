@@ -1,29 +1,34 @@
 //! What the unit runs: the profile's version read-back, retried while an install reboots the
 //! unit, with one power cycle before a silent unit is called unresponsive.
 
+use super::error::Error;
+use crate::bench::run_state::Known;
 use crate::bench::Sample;
 use crate::config::located::Located;
 use crate::config::procedure::{PowerAction, PowerStep, Step};
 use crate::config::Config;
 use crate::evidence::EvidenceLog;
+use crate::model::verdict::Blocker;
 use std::time::{Duration, Instant};
 
 pub async fn read_version(
     sample: &Sample,
     config: &Config,
     log: &EvidenceLog,
-) -> Result<String, String> {
+) -> Result<String, Error> {
     let steps = &config.profile.body.procedures.read_version;
     if steps.is_empty() {
-        return Err("the profile has no `procedures.read_version`".into());
+        return Err(Error::Config(
+            "the profile has no `procedures.read_version`".into(),
+        ));
     }
-    sample.set_var("firmware_version", String::new(), false);
-    crate::procedure::run(sample, &config.profile, "read_version", steps, log)
-        .await
-        .map_err(|b| b.to_string())?;
-    match sample.var("firmware_version") {
+    sample.state.set(Known::FirmwareVersion, String::new());
+    crate::procedure::run(sample, &config.profile, "read_version", steps, log).await?;
+    match sample.state.get(Known::FirmwareVersion) {
         Some(v) if !v.is_empty() => Ok(v),
-        _ => Err("`procedures.read_version` captured no `firmware_version`".into()),
+        _ => Err(Error::Unit(
+            "`procedures.read_version` captured no `firmware_version`".into(),
+        )),
     }
 }
 
@@ -35,10 +40,10 @@ pub async fn version_after(
     settle: Duration,
     within: Duration,
     log: &EvidenceLog,
-) -> Result<String, String> {
+) -> Result<String, Error> {
     tokio::time::sleep(settle).await;
     let first = retry(sample, config, within, log).await;
-    if first.is_ok() || sample.power.is_none() || sample.broken_reason().is_some() {
+    if first.is_ok() || sample.drivers.power.is_none() || sample.broken_reason().is_some() {
         return first;
     }
     log.line(
@@ -46,16 +51,16 @@ pub async fn version_after(
         "the unit does not answer: power cycle, then read the version again",
     );
     power_cycle(sample, config, log).await?;
-    retry(sample, config, within, log)
-        .await
-        .map_err(|e| format!("{e} (also after a power cycle)"))
+    retry(sample, config, within, log).await.map_err(|e| {
+        let cause = e.cause();
+        Error::Procedure(Blocker::new(
+            cause,
+            format!("{e} (also after a power cycle)"),
+        ))
+    })
 }
 
-pub async fn power_cycle(
-    sample: &Sample,
-    config: &Config,
-    log: &EvidenceLog,
-) -> Result<(), String> {
+pub async fn power_cycle(sample: &Sample, config: &Config, log: &EvidenceLog) -> Result<(), Error> {
     let step = Located::unplaced(Step::Power(PowerStep {
         action: PowerAction::Cycle,
         off_for: crate::config::duration::Dur(Duration::from_secs(1)),
@@ -69,7 +74,7 @@ pub async fn power_cycle(
         log,
     )
     .await
-    .map_err(|b| b.to_string())
+    .map_err(Error::from)
 }
 
 async fn retry(
@@ -77,16 +82,16 @@ async fn retry(
     config: &Config,
     within: Duration,
     log: &EvidenceLog,
-) -> Result<String, String> {
+) -> Result<String, Error> {
     let deadline = Instant::now() + within;
     loop {
         match read_version(sample, config, log).await {
             Ok(v) => return Ok(v),
             Err(e) if Instant::now() >= deadline || sample.broken_reason().is_some() => {
-                return Err(format!(
-                    "no version read-back within {:.1}s: {e}",
+                return Err(e.context(format_args!(
+                    "no version read-back within {:.1}s",
                     within.as_secs_f64()
-                ))
+                )))
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
         }

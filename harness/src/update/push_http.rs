@@ -11,10 +11,10 @@ pub fn request(
     profile: &Profile,
     push: &PushHttp,
     image: &[u8],
-) -> Result<HttpRequest, String> {
-    let service = profile
-        .service(&push.service.value)
-        .ok_or_else(|| format!("no declared service `{}`", push.service.value))?;
+) -> Result<HttpRequest, super::error::Error> {
+    let service = profile.service(&push.service.value).ok_or_else(|| {
+        super::error::Error::Config(format!("no declared service `{}`", push.service.value))
+    })?;
     let body = match &push.multipart {
         None => (push.content_type.clone(), image.to_vec()),
         Some(m) => {

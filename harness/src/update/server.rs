@@ -47,13 +47,16 @@ impl Drop for UpdateServer {
 impl UpdateServer {
     pub async fn start(
         bind: IpAddr,
-        unit: IpAddr,
+        unit: crate::transport::target::Target,
         log: EvidenceLog,
-    ) -> Result<UpdateServer, String> {
+    ) -> Result<UpdateServer, super::error::Error> {
+        let unit = unit.ip();
         let listener = tokio::net::TcpListener::bind((bind, 0))
             .await
-            .map_err(|e| format!("update server on {bind}: {e}"))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            .map_err(|e| super::error::Error::Bench(format!("update server on {bind}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| super::error::Error::Bench(e.to_string()))?;
         let offer = Arc::new(Mutex::new(Offer::default()));
         let (tx, fetches) = mpsc::unbounded_channel();
         let task = tokio::spawn(serve(listener, unit, offer.clone(), tx, log));

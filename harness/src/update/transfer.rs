@@ -2,8 +2,10 @@
 //! or fetched by the unit from the update server hilt plays (`pull_http`); whole, or stopped
 //! part-way for the power cut.
 
+use super::error::Error;
 use super::push_http;
 use super::server::{Fetch, UpdateServer};
+use crate::bench::run_state::Known;
 use crate::bench::Sample;
 use crate::config::update::{Delivery, UpdateMechanism};
 use crate::config::Config;
@@ -27,14 +29,14 @@ impl<'a> Transfer<'a> {
         config: &'a Config,
         mechanism: &'a UpdateMechanism,
         log: EvidenceLog,
-    ) -> Result<Transfer<'a>, String> {
+    ) -> Result<Transfer<'a>, Error> {
         let server = match &mechanism.delivery {
             Delivery::PushHttp(_) | Delivery::ConsoleXmodem(_) => None,
             Delivery::PullHttp(_) => {
-                let bind = sample.serve_from.ok_or(
-                    "the unit pulls its updates, but the rig declares no `network.serve_from` (hilt's address on the unit's network) for this slot",
-                )?;
-                Some(UpdateServer::start(bind, sample.address, log.clone()).await?)
+                let bind = sample.unit.serve_from.ok_or_else(|| Error::Config(
+                    "the unit pulls its updates, but the rig declares no `network.serve_from` (hilt's address on the unit's network) for this slot".into(),
+                ))?;
+                Some(UpdateServer::start(bind, sample.unit.address, log.clone()).await?)
             }
         };
         Ok(Transfer {
@@ -47,12 +49,11 @@ impl<'a> Transfer<'a> {
     }
 
     /// The whole image; returns the unit's answer for the evidence. An error is the bench's.
-    pub async fn whole(&mut self, image: &[u8]) -> Result<String, String> {
+    pub async fn whole(&mut self, image: &[u8]) -> Result<String, Error> {
         match &self.mechanism.delivery {
             Delivery::PushHttp(push) => {
                 let req = push_http::request(self.sample, &self.config.profile, push, image)?;
-                self.sample.scope.check(self.sample.address)?;
-                Ok(match self.sample.http.send(&req).await {
+                Ok(match self.sample.drivers.http.send(&req).await {
                     Ok(a) => format!(
                         "HTTP {} {}",
                         a.status,
@@ -67,12 +68,11 @@ impl<'a> Transfer<'a> {
     }
 
     /// Only the first `cut` bytes, returning once the unit has them in hand.
-    pub async fn partial(&mut self, image: &[u8], cut: usize) -> Result<(String, Held), String> {
+    pub async fn partial(&mut self, image: &[u8], cut: usize) -> Result<(String, Held), Error> {
         let (answer, held) = match &self.mechanism.delivery {
             Delivery::PushHttp(push) => {
                 let req = push_http::request(self.sample, &self.config.profile, push, image)?;
-                self.sample.scope.check(self.sample.address)?;
-                match self.sample.http.send_cut_off(&req, cut).await {
+                match self.sample.drivers.http.send_cut_off(&req, cut).await {
                     Ok(stream) => (
                         format!("{cut} bytes uploaded, the rest held back"),
                         Some(stream),
@@ -89,7 +89,7 @@ impl<'a> Transfer<'a> {
         Ok((answer, held))
     }
 
-    async fn xmodem(&mut self, image: &[u8], cut: Option<usize>) -> Result<String, String> {
+    async fn xmodem(&mut self, image: &[u8], cut: Option<usize>) -> Result<String, Error> {
         let Delivery::ConsoleXmodem(x) = &self.mechanism.delivery else {
             unreachable!("xmodem on another mechanism")
         };
@@ -124,13 +124,13 @@ impl<'a> Transfer<'a> {
         })
     }
 
-    async fn pull(&mut self, image: &[u8], cut: Option<usize>) -> Result<String, String> {
+    async fn pull(&mut self, image: &[u8], cut: Option<usize>) -> Result<String, Error> {
         let Delivery::PullHttp(pull) = &self.mechanism.delivery else {
             unreachable!("pull on a push mechanism")
         };
         let server = self.server.as_mut().expect("opened with a server");
         let url = server.offer(image, cut);
-        self.sample.set_var("update_url", url.clone(), false);
+        self.sample.state.set(Known::UpdateUrl, url.clone());
         let name = format!("{} trigger", self.mechanism.id);
         let trigger = crate::procedure::run(
             self.sample,

@@ -2,6 +2,12 @@
 
 use std::collections::BTreeMap;
 
+/// A placeholder the run has no value for (yet): a procedure asks for something the profile never
+/// captures or the label does not carry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("placeholder `{{{0}}}` has no value at this point of the run")]
+pub struct TemplateError(pub String);
+
 /// Names of the `{name}` placeholders in `text`; `{{` and `}}` are literal braces, and a `{`
 /// without a closing brace or followed by JSON-like text (space, quote) is not a placeholder.
 pub fn placeholders(text: &str) -> Vec<&str> {
@@ -14,18 +20,14 @@ pub fn placeholders(text: &str) -> Vec<&str> {
         .collect()
 }
 
-pub fn fill(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+pub fn fill(text: &str, vars: &BTreeMap<String, String>) -> Result<String, TemplateError> {
     let mut out = String::with_capacity(text.len());
     for p in scan(text) {
         match p {
             Piece::Text(t) => out.push_str(t),
             Piece::Var(v) => match vars.get(v) {
                 Some(value) => out.push_str(value),
-                None => {
-                    return Err(format!(
-                        "placeholder `{{{v}}}` has no value at this point of the run"
-                    ))
-                }
+                None => return Err(TemplateError(v.to_string())),
             },
         }
     }
@@ -35,8 +37,8 @@ pub fn fill(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Strin
 /// Rebuilds a JSON template with every string passed through `fill`.
 pub fn fill_json(
     v: &serde_json::Value,
-    fill: &dyn Fn(&str) -> Result<String, String>,
-) -> Result<serde_json::Value, String> {
+    fill: &dyn Fn(&str) -> Result<String, TemplateError>,
+) -> Result<serde_json::Value, TemplateError> {
     use serde_json::Value;
     Ok(match v {
         Value::String(s) => Value::String(fill(s)?),
@@ -48,7 +50,7 @@ pub fn fill_json(
         Value::Object(o) => Value::Object(
             o.iter()
                 .map(|(k, x)| Ok((k.clone(), fill_json(x, fill)?)))
-                .collect::<Result<_, String>>()?,
+                .collect::<Result<_, TemplateError>>()?,
         ),
         other => other.clone(),
     })

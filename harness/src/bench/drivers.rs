@@ -1,0 +1,150 @@
+//! The slot's resources bound to drivers (labgrid's split): each wired resource of the rig becomes
+//! the driver that uses it. A resource the rig does not wire is `None`, and a case that needs it
+//! says so rather than guessing.
+
+use crate::config::debug_interface::{ReachedBy, SwdResource, UartHeader};
+use crate::config::pattern::Pattern;
+use crate::config::rig::Slot;
+use crate::evidence::SampleEvidence;
+use crate::transport::capture::{Capture, ClearSecret};
+use crate::transport::error::Error;
+use crate::transport::expect::Channel;
+use crate::transport::http::Http;
+use crate::transport::switch::{self, Switch};
+use crate::transport::target::Target;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+pub struct Drivers {
+    pub http: Http,
+    pub power: Option<Box<dyn Switch>>,
+    pub button: Option<Box<dyn Switch>>,
+    /// The slot's SWD wiring, `{scratch}` filled in; the probe is opened by the case using it.
+    pub swd: Option<SwdResource>,
+    /// UART headers besides the console, `{scratch}` filled in.
+    pub uart_headers: Vec<UartHeader>,
+    /// Why the capture the rig asks for could not be made.
+    pub capture_problem: Option<String>,
+    capture: Mutex<Option<Capture>>,
+    console_path: Option<(String, Option<u32>)>,
+    console_reached_by: Option<ReachedBy>,
+    console: tokio::sync::Mutex<Option<Channel>>,
+}
+
+impl Drivers {
+    /// `fill` resolves `{scratch}` in the rig's strings; relative paths are the rig file's.
+    /// The capture starts here, before the unit does, so its boot traffic is in the evidence.
+    pub fn wire(
+        slot: &Slot,
+        fill: &dyn Fn(&str) -> String,
+        rig_dir: &std::path::Path,
+        evidence: &SampleEvidence,
+    ) -> Result<Drivers, Error> {
+        let (capture, capture_problem) = match &slot.network.capture_interface {
+            Some(iface) => {
+                let filter = format!("host {}", slot.network.address);
+                let file = evidence.dir.join("capture.pcap");
+                match Capture::start(iface, &filter, &file, evidence.redactor.clone()) {
+                    Ok(c) => (Some(c), None),
+                    Err(e) => (None, Some(e.to_string())),
+                }
+            }
+            None => (None, None),
+        };
+        let rig_dir = rig_dir.to_path_buf();
+        Ok(Drivers {
+            http: Http::new(Target::unit(slot), evidence.log("http.log"))?,
+            power: slot
+                .power
+                .as_ref()
+                .map(|p| switch::power(p, fill, rig_dir.clone())),
+            button: slot
+                .reset_button
+                .as_ref()
+                .map(|b| switch::button(b, fill, rig_dir.clone())),
+            swd: slot
+                .debug
+                .as_ref()
+                .and_then(|d| d.swd.clone())
+                .map(|mut w| {
+                    w.bridge = w
+                        .bridge
+                        .map(|b| rig_dir.join(fill(&b)).display().to_string());
+                    w
+                }),
+            uart_headers: slot
+                .debug
+                .iter()
+                .flat_map(|d| d.uart.iter().cloned())
+                .map(|mut h| {
+                    h.path = fill(&h.path);
+                    h
+                })
+                .collect(),
+            capture_problem,
+            capture: Mutex::new(capture),
+            console_path: slot
+                .console
+                .as_ref()
+                .map(|c| (fill(&c.path), c.baud.as_ref().map(|b| b.value))),
+            console_reached_by: slot.console.as_ref().map(|c| c.reached_by),
+            console: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// The console, opened on first use and kept open for the run (it carries the transcript).
+    pub async fn console(
+        &self,
+        evidence: &SampleEvidence,
+        death: &[Pattern],
+    ) -> Result<tokio::sync::MappedMutexGuard<'_, Channel>, Error> {
+        let mut guard = self.console.lock().await;
+        if guard.is_none() {
+            let (path, baud) = self
+                .console_path
+                .clone()
+                .ok_or_else(|| Error::Config("the rig wires no console to this slot".into()))?;
+            let log = evidence.log("console.log");
+            *guard =
+                Some(crate::transport::console::open_at(&path, baud, log, death.to_vec()).await?);
+        }
+        Ok(tokio::sync::MutexGuard::map(guard, |c| {
+            c.as_mut().expect("opened above")
+        }))
+    }
+
+    pub fn has_console(&self) -> bool {
+        self.console_path.is_some()
+    }
+
+    /// How the rig reaches the unit's console; None when it wires none.
+    pub fn console_reached_by(&self) -> Option<ReachedBy> {
+        self.console_reached_by
+    }
+
+    /// Ends the capture (before the last verdict, so the bundle hashes the finished file) and
+    /// returns its path.
+    pub fn stop_capture(&self) -> Option<PathBuf> {
+        let mut capture = self.capture.lock().unwrap().take()?;
+        capture.stop();
+        Some(capture.path.clone())
+    }
+
+    pub fn capture_path(&self) -> Option<PathBuf> {
+        self.capture
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|c| c.path.clone())
+    }
+
+    /// Packets so far in which a known password crossed the wire readable; None without a
+    /// running capture.
+    pub fn clear_secrets(&self) -> Option<Vec<ClearSecret>> {
+        self.capture
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|c| c.clear_secrets())
+    }
+}

@@ -1,0 +1,130 @@
+//! 5.6-1-2's judgement of the ports: what the profile declares against what answered. Pure, so
+//! its table is tested without a unit or a scan.
+
+use crate::config::profile::Protocol;
+
+/// A declared service of the protocol judged.
+pub struct Declared<'a> {
+    pub id: &'a str,
+    pub port: u16,
+    pub enabled: bool,
+}
+
+/// A TCP port that accepted a connection, or a UDP port that answered (with what it is and said).
+pub struct Found<'a> {
+    pub port: u16,
+    pub answer: Option<(&'a str, &'a str)>,
+}
+
+/// One finding per port found that is not a declared enabled service.
+pub fn findings(protocol: Protocol, declared: &[Declared<'_>], found: &[Found<'_>]) -> Vec<String> {
+    let (name, verb, undeclared) = match protocol {
+        Protocol::Tcp => ("TCP", "is open", "is open but not declared"),
+        Protocol::Udp => ("UDP", "answers", "answers but is not declared"),
+    };
+    found
+        .iter()
+        .filter_map(|f| {
+            let port = f.port;
+            let (what, said) = match f.answer {
+                Some(("", answer)) => (String::new(), format!("; answer: {answer}")),
+                Some((protocol, answer)) => {
+                    (format!(" ({protocol})"), format!("; answer: {answer}"))
+                }
+                None => (String::new(), String::new()),
+            };
+            match declared.iter().find(|d| d.port == port) {
+                None => Some(format!(
+                    "{name} port {port}{what} {undeclared} in the profile's services{said}"
+                )),
+                Some(d) if !d.enabled => Some(format!(
+                    "service `{}` ({name} {port}) is declared disabled but {verb}",
+                    d.id
+                )),
+                Some(_) => None,
+            }
+        })
+        .collect()
+}
+
+/// The declared enabled services, when there are some and not one of them was found open: a scan
+/// that cannot tell "closed" from "gone" judges nothing.
+pub fn none_enabled_answered<'a>(
+    declared: &'a [Declared<'a>],
+    open: &[u16],
+) -> Option<Vec<&'a Declared<'a>>> {
+    let enabled: Vec<_> = declared.iter().filter(|d| d.enabled).collect();
+    (!enabled.is_empty() && !enabled.iter().any(|d| open.contains(&d.port))).then_some(enabled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    const DECLARED: [Declared<'static>; 2] = [
+        Declared {
+            id: "web",
+            port: 443,
+            enabled: true,
+        },
+        Declared {
+            id: "telnet",
+            port: 23,
+            enabled: false,
+        },
+    ];
+
+    fn tcp(ports: &[u16]) -> Vec<Found<'static>> {
+        ports
+            .iter()
+            .map(|&port| Found { port, answer: None })
+            .collect()
+    }
+
+    #[rstest]
+    #[case::only_declared_enabled(&[443], &[])]
+    #[case::a_declared_enabled_service_closed_is_no_finding(&[], &[])]
+    #[case::undeclared(&[443, 8080], &["TCP port 8080 is open but not declared in the profile's services"])]
+    #[case::declared_disabled(&[23, 443], &["service `telnet` (TCP 23) is declared disabled but is open"])]
+    fn tcp_ports_are_judged_against_the_declaration(#[case] open: &[u16], #[case] want: &[&str]) {
+        assert_eq!(findings(Protocol::Tcp, &DECLARED, &tcp(open)), want);
+    }
+
+    #[test]
+    fn an_answering_udp_port_is_named_with_what_it_said() {
+        let found = [
+            Found {
+                port: 1900,
+                answer: Some(("SSDP", "HTTP/1.1 200 OK")),
+            },
+            Found {
+                port: 9999,
+                answer: Some(("", "x")),
+            },
+        ];
+        assert_eq!(
+            findings(Protocol::Udp, &[], &found),
+            [
+                "UDP port 1900 (SSDP) answers but is not declared in the profile's services; answer: HTTP/1.1 200 OK",
+                "UDP port 9999 answers but is not declared in the profile's services; answer: x",
+            ]
+        );
+    }
+
+    #[rstest]
+    #[case::enabled_one_answers(&[443], false)]
+    #[case::nothing_answers(&[], true)]
+    #[case::only_an_undeclared_one_answers(&[8080], true)]
+    fn a_scan_where_no_enabled_service_answers_judges_nothing(
+        #[case] open: &[u16],
+        #[case] none: bool,
+    ) {
+        assert_eq!(none_enabled_answered(&DECLARED, open).is_some(), none);
+    }
+
+    #[test]
+    fn with_no_enabled_service_declared_an_empty_scan_is_judged() {
+        assert!(none_enabled_answered(&DECLARED[1..], &[]).is_none());
+    }
+}

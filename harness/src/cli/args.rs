@@ -1,0 +1,177 @@
+//! The command line as clap parses it: subcommands, their flags and defaults.
+
+use clap::{Parser, Subcommand};
+use hilt::config::{self, ConfigPaths};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "hilt",
+    version,
+    about = "Hardware-in-the-loop conformance harness: ETSI EN 303 645 through the test cases of ETSI TS 103 701"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+pub struct Files {
+    /// Rig file: the bench, its sample slots and what is wired to each.
+    #[arg(long, default_value_os_t = config::default_path("rigs", "virtual.yaml"))]
+    pub rig: PathBuf,
+    /// Device profile: ICS, IXIT and procedures of the product under test.
+    #[arg(long, default_value_os_t = config::default_path("device-profiles", "virtual-camera.yaml"))]
+    pub profile: PathBuf,
+    /// Suite: the test cases to run and their parameters.
+    #[arg(long, default_value_os_t = config::default_path("suites", "en303645.yaml"))]
+    pub suite: PathBuf,
+}
+
+/// Where a run's bundle goes and how it is signed.
+#[derive(clap::Args, Clone)]
+pub struct BundleFlags {
+    /// Where run folders are written (reports/<run-id>/, reports/latest).
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// Sign the evidence manifest with this ed25519 secret key (see `hilt keygen`).
+    #[arg(long)]
+    pub sign_key: Option<PathBuf>,
+    /// Who ran the tests, for the report.
+    #[arg(long)]
+    pub operator: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the suite on every sample of the rig (libtest-style options: FILTER, --list, --exact, --skip, --format).
+    Run {
+        #[command(flatten)]
+        files: Files,
+        #[command(flatten)]
+        bundle: BundleFlags,
+        /// The assessor's verdicts for the MANUAL rows (see `hilt assess init`).
+        #[arg(long)]
+        assessment: Option<PathBuf>,
+        #[command(flatten)]
+        test: libtest_mimic::Arguments,
+    },
+    /// PSTI evidence without the manufacturer: an officer's evidence profile instead of a device
+    /// profile. Every login surface found on the units gets the universal corpus; the published
+    /// pages and the statement of compliance are checked (psti.html).
+    Psti {
+        #[arg(long, default_value_os_t = config::default_path("rigs", "virtual.yaml"))]
+        rig: PathBuf,
+        /// The evidence profile: the product as bought, its published pages, its statement.
+        #[arg(long)]
+        evidence: PathBuf,
+        #[arg(long, default_value_os_t = config::default_path("suites", "psti.yaml"))]
+        suite: PathBuf,
+        #[command(flatten)]
+        bundle: BundleFlags,
+        #[command(flatten)]
+        test: libtest_mimic::Arguments,
+    },
+    /// The assessor's file: `init` writes it for a profile, `check` validates it.
+    Assess {
+        #[command(subcommand)]
+        action: AssessAction,
+    },
+    /// Reissue a finished bundle's reports with an assessment, without the device: only MANUAL
+    /// rows change; the previous reports and manifest are kept under previous/<n>/.
+    Report {
+        bundle: PathBuf,
+        #[arg(long)]
+        assessment: PathBuf,
+        /// Sign the new manifest with this ed25519 secret key.
+        #[arg(long)]
+        sign_key: Option<PathBuf>,
+    },
+    /// Validate the rig, profile and suite without touching hardware.
+    Check {
+        #[command(flatten)]
+        files: Files,
+    },
+    /// Check a run folder against its manifest: every file's SHA-256, nothing added or removed,
+    /// and, with --public-key, the manifest's signature.
+    Verify {
+        dir: PathBuf,
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+    },
+    /// Make an ed25519 key pair for signing manifests: FILE (secret, mode 0600) and FILE.pub.
+    Keygen { file: PathBuf },
+    /// Write the misuse images of the profile's update battery to a folder, without a device.
+    UpdateImages {
+        #[arg(long, default_value_os_t = config::default_path("device-profiles", "virtual-camera.yaml"))]
+        profile: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// TCP connect scan of one slot's declared address (the unit must be up), as 5.6-1-2 does it:
+    /// for checking a bench's wiring and for benchmarks (scripts/bench-portscan).
+    ScanTcp {
+        #[arg(long, default_value_os_t = config::default_path("rigs", "virtual.yaml"))]
+        rig: PathBuf,
+        #[arg(long)]
+        slot: String,
+        #[arg(long, default_value = "1-65535")]
+        ports: String,
+        #[arg(long, default_value_t = 1024)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 1000)]
+        connect_timeout_ms: u64,
+    },
+    /// List the debug probes and serial ports present on this bench, with the selector or path
+    /// a rig file takes for each.
+    Hardware,
+    /// List the provisions of EN 303 645 and the TS 103 701 test cases that assess them; `*`
+    /// marks the cases hilt automates.
+    Catalogue {
+        /// The version of EN 303 645, e.g. V2.1.1 (default: every built-in one).
+        #[arg(long)]
+        version: Option<String>,
+        /// Also print what each test unit asks of the assessor.
+        #[arg(long)]
+        units: bool,
+    },
+    /// Print the JSON Schema of a config file (rig, profile or suite) or of a catalogue, for
+    /// editors and CI.
+    Schema {
+        #[arg(value_parser = hilt::schema::KINDS)]
+        kind: String,
+    },
+    /// Merge the JUnit files of several runs (one per rig) into one.
+    Merge {
+        #[arg(long, short)]
+        out: PathBuf,
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AssessAction {
+    /// Write the assessment file for the profile's applicable provisions, with each unit's
+    /// question, to standard output.
+    Init {
+        #[command(flatten)]
+        files: Files,
+    },
+    /// Validate an assessment file against the suite's catalogue.
+    Check {
+        file: PathBuf,
+        #[command(flatten)]
+        files: Files,
+    },
+}
+
+impl Files {
+    pub fn paths(self) -> ConfigPaths {
+        ConfigPaths {
+            rig: self.rig,
+            profile: self.profile,
+            suite: self.suite,
+        }
+    }
+}

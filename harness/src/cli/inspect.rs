@@ -1,0 +1,63 @@
+//! `hilt check` and `hilt verify`: reading what is there, changing nothing.
+
+use hilt::config::{Config, ConfigPaths};
+use hilt::model::exit;
+use hilt::report::{keys, manifest};
+use std::path::Path;
+
+pub fn check(paths: ConfigPaths) -> anyhow::Result<i32> {
+    let c = Config::load(&paths)?;
+    let selected = hilt::plan::select(&c)?;
+    println!(
+        "ok: rig `{}` ({} slots), profile `{}`, suite `{}` ({} test cases)",
+        c.rig.name,
+        c.rig.slots.len(),
+        c.profile.body.profile,
+        c.suite.body.suite,
+        selected.len()
+    );
+    Ok(exit::OK)
+}
+
+pub fn verify(dir: &Path, public_key: Option<&Path>) -> anyhow::Result<i32> {
+    let key = public_key.map(keys::load_public).transpose()?;
+    let v = manifest::verify(dir, key.as_ref())?;
+    for f in &v.altered {
+        println!("altered: {f}");
+    }
+    for f in &v.missing {
+        println!("missing: {f}");
+    }
+    for f in &v.added {
+        println!("added: {f}");
+    }
+    if v.manifest_altered {
+        println!(
+            "altered: {} (does not match {})",
+            manifest::MANIFEST,
+            manifest::DIGEST
+        );
+    }
+    match &v.signature {
+        manifest::SignatureCheck::NotAsked => {}
+        manifest::SignatureCheck::Valid => println!("signature: valid"),
+        manifest::SignatureCheck::Invalid(why) => println!("signature: INVALID: {why}"),
+    }
+    let partial = std::fs::read_to_string(dir.join("report.json"))
+        .map(|t| t.contains("\"partial\": true"))
+        .unwrap_or(false);
+    if !v.ok() {
+        println!("FAILED: the folder differs from its manifest");
+        return Ok(exit::FAIL);
+    }
+    println!(
+        "ok: {} files match the manifest{}",
+        v.checked,
+        if partial {
+            " (the run is marked partial)"
+        } else {
+            ""
+        }
+    );
+    Ok(exit::OK)
+}

@@ -1,0 +1,127 @@
+//! The binary's subcommands: each returns its exit status, or an error that `status_of` turns
+//! into one. The statuses are documented in `hilt::model::exit`.
+
+pub mod args;
+mod inspect;
+mod tools;
+
+use args::{AssessAction, Command};
+use hilt::config::{ConfigErrors, ConfigPaths};
+use hilt::model::exit;
+use hilt::run::{self, offline, RunOptions};
+
+/// What the operator asked for cannot be done as asked (a slot that is not in the rig, a schema
+/// kind hilt does not know): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+pub fn run(command: Command) -> i32 {
+    match dispatch(command) {
+        Ok(status) => status,
+        Err(e) => status_of(&e),
+    }
+}
+
+fn dispatch(command: Command) -> anyhow::Result<i32> {
+    Ok(match command {
+        Command::Run {
+            files,
+            bundle,
+            assessment,
+            test,
+        } => run::execute(RunOptions {
+            paths: files.paths(),
+            out: bundle.out,
+            args: test,
+            sign_key: bundle.sign_key,
+            operator: bundle.operator,
+            assessment,
+            evidence_profile: false,
+        }),
+        Command::Psti {
+            rig,
+            evidence,
+            suite,
+            bundle,
+            test,
+        } => run::execute(RunOptions {
+            paths: ConfigPaths {
+                rig,
+                profile: evidence,
+                suite,
+            },
+            out: bundle.out,
+            args: test,
+            sign_key: bundle.sign_key,
+            operator: bundle.operator,
+            assessment: None,
+            evidence_profile: true,
+        }),
+        Command::Assess { action } => match action {
+            AssessAction::Init { files } => offline::assess(&files.paths(), None),
+            AssessAction::Check { file, files } => offline::assess(&files.paths(), Some(&file)),
+        },
+        Command::Report {
+            bundle,
+            assessment,
+            sign_key,
+        } => offline::reissue(&bundle, &assessment, sign_key.as_deref()),
+        Command::Check { files } => inspect::check(files.paths())?,
+        Command::Verify { dir, public_key } => inspect::verify(&dir, public_key.as_deref())?,
+        Command::Keygen { file } => tools::keygen(&file)?,
+        Command::UpdateImages { profile, out } => tools::update_images(&profile, &out)?,
+        Command::ScanTcp {
+            rig,
+            slot,
+            ports,
+            concurrency,
+            connect_timeout_ms,
+        } => tools::scan_tcp(&rig, &slot, &ports, concurrency, connect_timeout_ms)?,
+        Command::Hardware => {
+            print!("{}", hilt::debug::hardware::survey());
+            exit::OK
+        }
+        Command::Catalogue { version, units } => offline::catalogue(version.as_deref(), units),
+        Command::Schema { kind } => tools::schema(&kind)?,
+        Command::Merge { out, inputs } => tools::merge(&out, &inputs)?,
+    })
+}
+
+/// Prints the error and picks the status: what the operator gave is 2, what hilt could not do
+/// itself is 4.
+fn status_of(e: &anyhow::Error) -> i32 {
+    if let Some(config) = e.downcast_ref::<ConfigErrors>() {
+        // Each line already reads `error: file:line:col: …`.
+        eprintln!("{config}");
+        return exit::USAGE;
+    }
+    eprintln!("error: {e:#}");
+    if e.downcast_ref::<Usage>().is_some() {
+        exit::USAGE
+    } else if let Some(r) = e.downcast_ref::<hilt::report::error::Error>() {
+        r.exit_status()
+    } else if let Some(u) = e.downcast_ref::<hilt::update::error::Error>() {
+        match u.cause() {
+            hilt::model::verdict::Cause::Config => exit::USAGE,
+            _ => exit::HARNESS,
+        }
+    } else {
+        exit::HARNESS
+    }
+}
+
+/// A full port scan keeps many sockets open at once; the usual soft limit of 1024 is too low.
+pub fn raise_open_file_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! The bench engineer's tools: keys, update images, a port scan, schemas, merged JUnit.
+
+use super::Usage;
+use hilt::config;
+use hilt::model::exit;
+use hilt::report::{keys, merge};
+use hilt::transport::target::Target;
+use std::path::{Path, PathBuf};
+
+pub fn keygen(file: &Path) -> anyhow::Result<i32> {
+    let public = keys::generate(file)?;
+    println!(
+        "secret key: {} (keep it private)\npublic key: {}",
+        file.display(),
+        public.display()
+    );
+    Ok(exit::OK)
+}
+
+pub fn update_images(profile: &Path, out: &Path) -> anyhow::Result<i32> {
+    let profile = config::Profile::load(profile)?;
+    for line in hilt::update::offline::write(&profile, out)? {
+        println!("{line}");
+    }
+    Ok(exit::OK)
+}
+
+pub fn scan_tcp(
+    rig: &Path,
+    slot: &str,
+    ports: &str,
+    concurrency: usize,
+    timeout_ms: u64,
+) -> anyhow::Result<i32> {
+    let rig = config::Rig::load(rig)?;
+    let Some(slot) = rig.slots.iter().find(|s| s.id.value == slot) else {
+        let known: Vec<&str> = rig.slots.iter().map(|s| s.id.value.as_str()).collect();
+        return Err(Usage(format!(
+            "no slot `{slot}` in the rig (slots: {})",
+            known.join(", ")
+        ))
+        .into());
+    };
+    let ports =
+        config::suite::parse_port_ranges(ports).map_err(|e| Usage(format!("--ports: {e}")))?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let scan = runtime.block_on(hilt::transport::portscan::scan(
+        Target::unit(slot),
+        &ports,
+        concurrency,
+        std::time::Duration::from_millis(timeout_ms),
+    ));
+    let list = |p: &[u16]| p.iter().map(u16::to_string).collect::<Vec<_>>().join(",");
+    println!("address: {}", scan.address);
+    println!("open: {}", list(&scan.open));
+    println!("filtered: {}", scan.filtered.len());
+    println!("errors: {}", scan.errors);
+    println!("seconds: {:.3}", scan.seconds);
+    Ok(if scan.errors > 0 {
+        exit::INCONCLUSIVE
+    } else {
+        exit::OK
+    })
+}
+
+pub fn schema(kind: &str) -> anyhow::Result<i32> {
+    let schema = hilt::schema::of(kind).ok_or_else(|| Usage(format!("no schema for `{kind}`")))?;
+    println!("{}", serde_json::to_string_pretty(&schema.to_value())?);
+    Ok(exit::OK)
+}
+
+pub fn merge(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<i32> {
+    let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let xml = merge::merge(&refs)?;
+    std::fs::write(out, xml).map_err(|e| hilt::report::error::Error::unwritable(out, e))?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,149 @@
+//! Power and reset-button actuators behind one trait, one file per backend: a socket controller
+//! that takes text lines (`line`), or programs the lab already uses for its relays (`command`).
+//! A new backend is its file here, its resource in `config::rig` and one arm in `power`/`button`.
+
+mod command;
+mod line;
+
+use super::error::Error;
+use crate::config::rig::{
+    ButtonBackend, CommandButton, CommandPower, LineButton, LinePower, PowerBackend,
+};
+use command::CommandSwitch;
+use line::LineSwitch;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    PowerOn,
+    PowerOff,
+    Press(Duration),
+}
+
+pub type ActFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+
+pub trait Switch: Send + Sync {
+    fn actuate(&self, action: Action) -> ActFuture<'_>;
+}
+
+/// Builds the rig's backends; `fill` resolves `{scratch}` and similar in their strings.
+pub fn power(
+    backend: &PowerBackend,
+    fill: &dyn Fn(&str) -> String,
+    cwd: PathBuf,
+) -> Box<dyn Switch> {
+    match backend {
+        PowerBackend::Line(LinePower {
+            endpoint,
+            on,
+            off,
+            reply,
+        }) => Box::new(LineSwitch {
+            endpoint: fill(endpoint),
+            on: Some(on.clone()),
+            off: Some(off.clone()),
+            press: None,
+            reply: reply.clone(),
+        }),
+        PowerBackend::Command(CommandPower { on, off }) => Box::new(CommandSwitch {
+            on: Some(on.iter().map(|a| fill(a)).collect()),
+            off: Some(off.iter().map(|a| fill(a)).collect()),
+            press: None,
+            cwd,
+        }),
+    }
+}
+
+pub fn button(
+    backend: &ButtonBackend,
+    fill: &dyn Fn(&str) -> String,
+    cwd: PathBuf,
+) -> Box<dyn Switch> {
+    match backend {
+        ButtonBackend::Line(LineButton {
+            endpoint,
+            press,
+            reply,
+        }) => Box::new(LineSwitch {
+            endpoint: fill(endpoint),
+            on: None,
+            off: None,
+            press: Some(press.clone()),
+            reply: reply.clone(),
+        }),
+        ButtonBackend::Command(CommandButton { press }) => Box::new(CommandSwitch {
+            on: None,
+            off: None,
+            press: Some(press.iter().map(|a| fill(a)).collect()),
+            cwd,
+        }),
+    }
+}
+
+/// One action under a deadline: a controller that hangs is the bench's failure, not a wait.
+pub async fn actuate_within(
+    switch: &dyn Switch,
+    which: &str,
+    action: Action,
+    within: Duration,
+) -> Result<(), Error> {
+    tokio::time::timeout(within, switch.actuate(action))
+        .await
+        .map_err(|_| {
+            Error::Bench(format!(
+                "{which} backend gave no answer within {:.1}s",
+                within.as_secs_f64()
+            ))
+        })?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::verdict::Cause;
+
+    /// A controller that answers each action after a scripted delay; what hardware cannot show
+    /// on demand (a relay that hangs) is scripted here.
+    struct Scripted {
+        delay: Duration,
+        done: std::sync::Mutex<Vec<Action>>,
+    }
+
+    impl Switch for Scripted {
+        fn actuate(&self, action: Action) -> ActFuture<'_> {
+            Box::pin(async move {
+                tokio::time::sleep(self.delay).await;
+                self.done.lock().unwrap().push(action);
+                Ok(())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_controller_that_hangs_is_the_benchs_failure_within_the_deadline() {
+        let hung = Scripted {
+            delay: Duration::from_secs(3600),
+            done: Default::default(),
+        };
+        let started = std::time::Instant::now();
+        let e = actuate_within(&hung, "power", Action::PowerOff, Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(e.cause(), Cause::Bench);
+        assert!(e
+            .to_string()
+            .contains("power backend gave no answer within 0.1s"));
+        let quick = Scripted {
+            delay: Duration::ZERO,
+            done: Default::default(),
+        };
+        actuate_within(&quick, "power", Action::PowerOn, Duration::from_secs(1))
+            .await
+            .unwrap();
+        assert_eq!(*quick.done.lock().unwrap(), vec![Action::PowerOn]);
+    }
+}
