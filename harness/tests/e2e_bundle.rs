@@ -41,6 +41,10 @@ fn verify_passes_on_a_fresh_run_and_fails_on_any_change() {
     let bundle = run.run_dir().canonicalize().unwrap();
     let (code, out) = verify(&bundle, &[]);
     assert_eq!(code, 0, "{out}");
+    assert!(out.contains("integrity only, not signed"), "{out}");
+    let (code, out) = verify(&bundle, &["--require-signature"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("the bundle is not signed"), "{out}");
 
     let console = bundle.join("samples/slot1/console.log");
     let original = std::fs::read(&console).unwrap();
@@ -85,6 +89,14 @@ fn signed_manifest_verifies_only_with_the_labs_public_key() {
     let (code, out) = verify(&bundle, &["--public-key", &pubkey]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("signature: valid"));
+    let (code, out) = verify(&bundle, &["--public-key", &pubkey, "--require-signature"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = verify(&bundle, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("signature: present, not checked"), "{out}");
+    let (code, out) = verify(&bundle, &["--require-signature"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no --public-key"), "{out}");
     let (code, out) = verify(
         &bundle,
         &["--public-key", &format!("{}.pub", other.display())],

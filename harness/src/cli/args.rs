@@ -98,6 +98,10 @@ pub enum Command {
         dir: PathBuf,
         #[arg(long)]
         public_key: Option<PathBuf>,
+        /// Fail unless the manifest carries a valid signature by --public-key: without one, the
+        /// hashes show integrity only, and anyone could have rewritten the bundle and its manifest.
+        #[arg(long)]
+        require_signature: bool,
     },
     /// Make an ed25519 key pair for signing manifests: FILE (secret, mode 0600) and FILE.pub.
     Keygen { file: PathBuf },

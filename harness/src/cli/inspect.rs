@@ -19,7 +19,11 @@ pub fn check(paths: ConfigPaths) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
-pub fn verify(dir: &Path, public_key: Option<&Path>) -> anyhow::Result<i32> {
+pub fn verify(
+    dir: &Path,
+    public_key: Option<&Path>,
+    require_signature: bool,
+) -> anyhow::Result<i32> {
     let key = public_key.map(keys::load_public).transpose()?;
     let v = manifest::verify(dir, key.as_ref())?;
     for f in &v.altered {
@@ -31,6 +35,9 @@ pub fn verify(dir: &Path, public_key: Option<&Path>) -> anyhow::Result<i32> {
     for f in &v.added {
         println!("added: {f}");
     }
+    for f in &v.refused {
+        println!("refused: {f}");
+    }
     if v.manifest_altered {
         println!(
             "altered: {} (does not match {})",
@@ -39,7 +46,12 @@ pub fn verify(dir: &Path, public_key: Option<&Path>) -> anyhow::Result<i32> {
         );
     }
     match &v.signature {
-        manifest::SignatureCheck::NotAsked => {}
+        manifest::SignatureCheck::NotAsked if v.signed => {
+            println!("signature: present, not checked (give --public-key to check it)")
+        }
+        manifest::SignatureCheck::NotAsked => println!(
+            "signature: none: integrity only, not signed: anyone could have rewritten the bundle and its manifest"
+        ),
         manifest::SignatureCheck::Valid => println!("signature: valid"),
         manifest::SignatureCheck::Invalid(why) => println!("signature: INVALID: {why}"),
     }
@@ -48,6 +60,17 @@ pub fn verify(dir: &Path, public_key: Option<&Path>) -> anyhow::Result<i32> {
         .unwrap_or(false);
     if !v.ok() {
         println!("FAILED: the folder differs from its manifest");
+        return Ok(exit::FAIL);
+    }
+    if require_signature && v.signature != manifest::SignatureCheck::Valid {
+        println!(
+            "FAILED: --require-signature: {}",
+            if v.signed {
+                "signed, but no --public-key the lab trusts was given to check it"
+            } else {
+                "the bundle is not signed"
+            }
+        );
         return Ok(exit::FAIL);
     }
     println!(

@@ -68,7 +68,11 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             sign_key,
         } => offline::reissue(&bundle, &assessment, sign_key.as_deref()),
         Command::Check { files } => inspect::check(files.paths())?,
-        Command::Verify { dir, public_key } => inspect::verify(&dir, public_key.as_deref())?,
+        Command::Verify {
+            dir,
+            public_key,
+            require_signature,
+        } => inspect::verify(&dir, public_key.as_deref(), require_signature)?,
         Command::Keygen { file } => tools::keygen(&file)?,
         Command::UpdateImages { profile, out } => tools::update_images(&profile, &out)?,
         Command::ScanTcp {

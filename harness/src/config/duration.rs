@@ -29,11 +29,12 @@ impl Dur {
             "" => return Err(format!("`{text}` has no unit; expected {EXPECTED}")),
             other => return Err(format!("unknown unit `{other}`; expected {EXPECTED}")),
         };
-        let d = Duration::from_secs_f64(value * scale);
-        if d > LONGEST {
+        // Compared before a Duration is made: one past u64 seconds would panic.
+        let seconds = value * scale;
+        if !seconds.is_finite() || seconds > LONGEST.as_secs_f64() {
             return Err(format!("`{text}` is longer than 24h; expected {EXPECTED}"));
         }
-        Ok(Dur(d))
+        Ok(Dur(Duration::from_secs_f64(seconds)))
     }
 }
 
@@ -73,5 +74,14 @@ mod tests {
             .contains("unknown unit"));
         assert!(Dur::parse("48h").is_err());
         assert!(Dur::parse("").is_err());
+    }
+
+    #[test]
+    fn a_duration_past_any_clock_is_an_error_not_a_panic() {
+        for text in ["100000000000000000000s", "99999999999999999999999h", "25h"] {
+            let e = Dur::parse(text).unwrap_err();
+            assert!(e.contains("longer than 24h"), "{text}: {e}");
+        }
+        assert_eq!(Dur::parse("24h").unwrap().0, LONGEST);
     }
 }

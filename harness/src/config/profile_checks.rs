@@ -95,6 +95,7 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
     for (name, steps) in procs {
         check_steps(file, &format!("procedures.{name}"), steps, &[], &mut errors);
     }
+    check_ids(file, &raw, &mut errors);
     super::update_checks::check(file, &raw, &service_ids, &mut errors);
     if let Some(psti) = &raw.psti {
         errors.extend(super::psti::validate(file, "psti", psti));
@@ -107,6 +108,62 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
         })
     } else {
         Err(ConfigErrors(errors))
+    }
+}
+
+/// The ids that name evidence files (transcripts, update logs, debug logs): letters, digits,
+/// `.`, `-` and `_`, not starting with `.`, at most 64, each once, so none can write outside the
+/// run folder or over another's evidence.
+fn check_ids(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
+    let lists: [(&str, Vec<(&str, &serde_saphyr::Location)>); 3] = [
+        (
+            "ixit.auth_mechanisms",
+            raw.ixit
+                .auth_mechanisms
+                .iter()
+                .map(|m| (m.id.as_str(), &m.at))
+                .collect(),
+        ),
+        (
+            "ixit.update_mechanisms",
+            raw.ixit
+                .update_mechanisms
+                .iter()
+                .map(|m| (m.id.as_str(), &m.at))
+                .collect(),
+        ),
+        (
+            "ixit.debug_interfaces",
+            raw.ixit
+                .debug_interfaces
+                .iter()
+                .map(|d| (d.id.as_str(), &d.at))
+                .collect(),
+        ),
+    ];
+    for (list, ids) in lists {
+        let mut seen = HashSet::new();
+        for (i, (id, at)) in ids.into_iter().enumerate() {
+            let key = format!("{list}[{i}].id");
+            let fits = !id.is_empty()
+                && id.len() <= 64
+                && !id.starts_with('.')
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+            if !fits {
+                errors.push(yaml::at_location(file, at, key, format!(
+                    "id `{id}` names evidence files; expected 1 to 64 letters, digits, `.`, `-` or `_`, not starting with `.`"
+                )));
+            } else if !seen.insert(id) {
+                errors.push(yaml::at_location(
+                    file,
+                    at,
+                    key,
+                    format!("duplicate id `{id}`"),
+                ));
+            }
+        }
     }
 }
 

@@ -14,25 +14,33 @@ const OWN_FILES: [&str; 3] = [MANIFEST, DIGEST, SIGNATURE];
 
 /// Every regular file below `dir`, relative, sorted; the manifest's own files are left out.
 fn files(dir: &Path) -> std::io::Result<Vec<String>> {
-    let mut out = Vec::new();
+    Ok(entries(dir)?.0)
+}
+
+/// The regular files below `dir` and, apart, everything else that is not a folder (symlinks,
+/// FIFOs, sockets, devices): hilt writes none of those, and reading one could hang or leave the
+/// bundle.
+fn entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
+    let (mut out, mut other) = (Vec::new(), Vec::new());
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         for entry in std::fs::read_dir(dir.join(&rel))? {
             let entry = entry?;
             let rel_path = rel.join(entry.file_name());
             let kind = entry.file_type()?;
+            let name = rel_path.to_string_lossy().into_owned();
             if kind.is_dir() {
                 stack.push(rel_path);
-            } else {
-                let name = rel_path.to_string_lossy().into_owned();
-                if !OWN_FILES.contains(&name.as_str()) {
-                    out.push(name);
-                }
+            } else if !kind.is_file() {
+                other.push(name);
+            } else if !OWN_FILES.contains(&name.as_str()) {
+                out.push(name);
             }
         }
     }
     out.sort();
-    Ok(out)
+    other.sort();
+    Ok((out, other))
 }
 
 /// Writes the manifest, its digest and (with a key) its signature; returns the digest.
@@ -74,6 +82,11 @@ pub struct Verification {
     pub altered: Vec<String>,
     pub missing: Vec<String>,
     pub added: Vec<String>,
+    /// Entries verification will not follow: a listed path leaving the bundle (`..`, absolute),
+    /// or anything in the folder that is not a regular file.
+    pub refused: Vec<String>,
+    /// The bundle carries a signature file (checked only against a key the caller trusts).
+    pub signed: bool,
     /// The manifest does not match its recorded digest.
     pub manifest_altered: bool,
     pub signature: SignatureCheck,
@@ -92,6 +105,7 @@ impl Verification {
         self.altered.is_empty()
             && self.missing.is_empty()
             && self.added.is_empty()
+            && self.refused.is_empty()
             && !self.manifest_altered
             && !matches!(self.signature, SignatureCheck::Invalid(_))
     }
@@ -111,21 +125,47 @@ pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification
             .ok_or_else(|| Error::Input(format!("{MANIFEST}: malformed line {line:?}")))?;
         listed.push(name.to_string());
         v.checked += 1;
-        match file_sha256(&dir.join(name)) {
-            Ok(h) if h == hash => {}
-            Ok(_) => v.altered.push(name.to_string()),
+        if !inside(name) {
+            v.refused
+                .push(format!("{name} (a listed path that leaves the bundle)"));
+            continue;
+        }
+        let path = dir.join(name);
+        match std::fs::symlink_metadata(&path) {
             Err(_) => v.missing.push(name.to_string()),
+            // Read only once it is known to be a regular file: a FIFO would hang the read.
+            Ok(m) if !m.file_type().is_file() => {}
+            Ok(_) => match file_sha256(&path) {
+                Ok(h) if h == hash => {}
+                Ok(_) => v.altered.push(name.to_string()),
+                Err(_) => v.missing.push(name.to_string()),
+            },
         }
     }
-    let present = files(dir).map_err(|e| Error::unreadable(dir, e))?;
+    let (present, other) = entries(dir).map_err(|e| Error::unreadable(dir, e))?;
     v.added = present
         .into_iter()
         .filter(|f| !listed.contains(f))
         .collect();
+    v.refused.extend(
+        other
+            .into_iter()
+            .map(|f| format!("{f} (not a regular file: a symlink, FIFO, socket or device)")),
+    );
+    v.signed = dir.join(SIGNATURE).is_file();
     if let Some(key) = trusted {
         v.signature = check_signature(dir, &manifest, key);
     }
     Ok(v)
+}
+
+/// A manifest name that stays inside the bundle: relative, no `..`, no `.` tricks.
+fn inside(name: &str) -> bool {
+    use std::path::Component;
+    !name.is_empty()
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
 }
 
 fn check_signature(dir: &Path, manifest: &str, key: &VerifyingKey) -> SignatureCheck {
@@ -181,11 +221,43 @@ mod tests {
     }
 
     #[test]
+    fn paths_leaving_the_bundle_and_special_files_are_refused_without_reading_them() {
+        let d = bundle("refuse");
+        write(&d, None).unwrap();
+        let fifo = d.join("samples/s1/pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        std::os::unix::fs::symlink("/etc/hostname", d.join("link")).unwrap();
+        let mut m = std::fs::read_to_string(d.join(MANIFEST)).unwrap();
+        m.push_str(&format!("{}  ../outside\n", sha256_hex(b"")));
+        m.push_str(&format!("{}  /etc/hostname\n", sha256_hex(b"")));
+        m.push_str(&format!("{}  samples/s1/pipe\n", sha256_hex(b"")));
+        std::fs::write(d.join(MANIFEST), &m).unwrap();
+        let v = verify(&d, None).unwrap();
+        assert!(!v.ok());
+        assert_eq!(v.refused.len(), 4, "{:?}", v.refused);
+        assert!(v.refused.iter().any(|r| r.starts_with("../outside")));
+        assert!(v.refused.iter().any(|r| r.starts_with("/etc/hostname")));
+        assert!(v
+            .refused
+            .iter()
+            .any(|r| r.starts_with("link (not a regular")));
+        assert!(v
+            .refused
+            .iter()
+            .any(|r| r.starts_with("samples/s1/pipe (not a regular")));
+        assert!(!v.signed);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
     fn signature_checks_against_the_trusted_key_only() {
         let d = bundle("sig");
         let key = SigningKey::from_bytes(&[7u8; 32]);
         let other = SigningKey::from_bytes(&[8u8; 32]);
         write(&d, Some(&key)).unwrap();
+        assert!(verify(&d, None).unwrap().signed);
         assert_eq!(
             verify(&d, Some(&key.verifying_key())).unwrap().signature,
             SignatureCheck::Valid
