@@ -42,7 +42,24 @@ fn write_private(path: &Path, text: &str) -> Result<(), Error> {
         .map_err(|e| Error::unwritable(path, e))
 }
 
+/// The lab's secret key. Refused when its group or others may read it, as ssh refuses such a key:
+/// a signature proves nothing if anyone on the bench could have made it.
 pub fn load_secret(path: &Path) -> Result<SigningKey, Error> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| Error::unreadable(path, e))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(Error::unreadable(
+            path,
+            format_args!(
+                "mode {:o} lets others read the secret key; expected 600 (chmod 600 {})",
+                mode & 0o777,
+                path.display()
+            ),
+        ));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| Error::unreadable(path, e))?;
     let bytes: [u8; 32] = unhex(&text)
         .and_then(|b| b.try_into().ok())
@@ -67,4 +84,25 @@ pub fn load_public(path: &Path) -> Result<VerifyingKey, Error> {
         })?;
     VerifyingKey::from_bytes(&bytes)
         .map_err(|e| Error::unreadable(path, format_args!("not a valid ed25519 public key: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_secret_key_others_can_read_is_refused() {
+        let dir = std::env::temp_dir().join(format!("hilt-keys-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = dir.join("lab.key");
+        generate(&key).unwrap();
+        assert!(load_secret(&key).is_ok());
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let e = load_secret(&key).unwrap_err().to_string();
+        assert!(e.contains("mode 640 lets others read"), "{e}");
+        assert!(load_public(&dir.join("lab.key.pub")).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

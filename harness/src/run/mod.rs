@@ -135,10 +135,13 @@ pub fn execute(opts: RunOptions) -> i32 {
 
 /// `reports/<run-id>/`, made with its `samples/` folder, and `reports/latest` pointing at it.
 fn new_run_dir(out: &Path, started: chrono::DateTime<chrono::Utc>) -> Option<(String, PathBuf)> {
+    // Random, not the PID: containers started together share PIDs and seconds.
+    let mut tag = [0u8; 4];
+    crate::util::random::fill(&mut tag);
     let run_id = format!(
-        "{}-{:04x}",
+        "{}-{}",
         started.format("%Y%m%dT%H%M%SZ"),
-        std::process::id() & 0xffff
+        crate::util::hash::hex(&tag)
     );
     let run_dir = out.join(&run_id);
     if let Err(e) = std::fs::create_dir_all(run_dir.join("samples")) {
