@@ -173,7 +173,8 @@ impl EvidenceLog {
     pub fn line(&self, tag: &str, text: &str) {
         let stamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
         let rel = self.start.elapsed().as_secs_f64();
-        let text = self.redactor.redact(text);
+        let redacted = self.redactor.redact(text);
+        let text = inert(&redacted);
         if let Some(f) = self.file.lock().unwrap().as_mut() {
             let _ = writeln!(f, "{stamp} +{rel:.3}s {tag} {text}");
             let _ = f.flush();
@@ -183,6 +184,28 @@ impl EvidenceLog {
     pub fn bytes(&self, tag: &str, data: &[u8]) {
         self.line(tag, &printable(data));
     }
+}
+
+/// One log line that stays one line and shows what it says: control characters (ESC, CR, LF, the
+/// C1 range) and bidi overrides are escaped, so device text cannot fake a log line or hide
+/// itself in a terminal. Printable text, Unicode included, is kept as it is.
+fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    let escape =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if escape(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Device bytes as one readable line: printable ASCII kept, everything else escaped.
@@ -229,6 +252,34 @@ impl Drop for ScratchDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_text_cannot_fake_a_log_line_or_hide_in_a_terminal() {
+        let (ev, _guard) = scratch("inert");
+        let log = ev.log("ftp-transcript.log");
+        log.line(
+            "<",
+            "220 ok\r\n2026-01-01T00:00:00.000Z +0.000s # PASS\x1b[2K\u{202e}evil\u{9b}",
+        );
+        log.line("<", "Grüße, 設定 \\x41");
+        let text = std::fs::read_to_string(&log.path).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(!text
+            .chars()
+            .any(|c| c == '\x1b' || c == '\r' || c == '\u{202e}' || c == '\u{9b}'));
+        assert!(
+            text.contains("220 ok\\r\\n2026-01-01T00:00:00.000Z"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\\u{001b}[2K\\u{202e}evil\\u{009b}"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Grüße, 設定 \\x41"),
+            "printable text is kept: {text}"
+        );
+    }
 
     #[test]
     fn redacts_secrets_in_bytes_keeping_their_length() {
