@@ -98,14 +98,15 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
         }
         Step::ConsoleSend(s) => {
             let text = sample.fill(&s.text)?;
-            console(sample, &death)
+            sample
+                .console(&death)
                 .await?
                 .send(&text, s.secret)
                 .await
                 .map_err(|e| unit(e.to_string()))
         }
         Step::ConsoleExpect(e) => {
-            let mut console = console(sample, &death).await?;
+            let mut console = sample.console(&death).await?;
             console
                 .expect(&[&e.pattern], e.within.0)
                 .await
@@ -145,7 +146,7 @@ async fn console_login(
         .state
         .get(Known::Password)
         .ok_or_else(|| config("no password is known for this unit".into()))?;
-    let mut console = console(sample, death).await?;
+    let mut console = sample.console(death).await?;
     match crate::login::prompt_login(&mut console, &dialect.login, &user, &password, l.within.0)
         .await
     {
@@ -197,19 +198,4 @@ async fn http_step(sample: &Sample, profile: &Profile, h: &HttpStep) -> Result<(
         sample.state.set_named(var, value);
     }
     Ok(())
-}
-
-/// The sample's console: a rig without one cannot run a console step (config); one that will
-/// not open is the bench's.
-async fn console<'a>(
-    sample: &'a Sample,
-    death: &[crate::config::pattern::Pattern],
-) -> Result<tokio::sync::MappedMutexGuard<'a, crate::transport::expect::Channel>, Blocker> {
-    if !sample.drivers.has_console() {
-        return Err(Blocker::new(
-            Cause::Config,
-            "the rig wires no console to this slot",
-        ));
-    }
-    Ok(sample.console(death).await?)
 }

@@ -113,10 +113,6 @@ impl Drivers {
         }))
     }
 
-    pub fn has_console(&self) -> bool {
-        self.console_path.is_some()
-    }
-
     /// How the rig reaches the unit's console; None when it wires none.
     pub fn console_reached_by(&self) -> Option<ReachedBy> {
         self.console_reached_by

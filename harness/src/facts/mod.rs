@@ -10,18 +10,15 @@ pub mod open_ports;
 pub mod open_udp;
 pub mod update_battery;
 
-use crate::bench::Sample;
 use crate::config::suite::{ScanSettings, Suite};
 use crate::model::verdict::{Blocker, Cause};
-use crate::transport::target::Target;
 
-/// The suite's scan settings and the unit's address inside the rig's scope, for both scans.
-fn scan_target<'s>(
-    sample: &Sample,
-    suite: &'s Suite,
-) -> Result<(&'s ScanSettings, Target), Blocker> {
-    let settings = suite.body.facts.scan.as_ref().ok_or_else(|| {
-        Blocker::new(Cause::Config, "the suite configures no scan (`facts.scan`)")
-    })?;
-    Ok((settings, sample.unit.address))
+/// The suite's scan settings, for both scans.
+fn scan_settings(suite: &Suite) -> Result<&ScanSettings, Blocker> {
+    suite
+        .body
+        .facts
+        .scan
+        .as_ref()
+        .ok_or_else(|| Blocker::new(Cause::Config, "the suite configures no scan (`facts.scan`)"))
 }

@@ -35,7 +35,8 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts,
 }
 
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, Blocker> {
-    let (params, address) = super::scan_target(sample, suite)?;
+    let params = super::scan_settings(suite)?;
+    let address = sample.unit.address;
     let scan = portscan::scan(
         address,
         &suite.tcp_ports,

@@ -32,7 +32,8 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, B
 }
 
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, Blocker> {
-    let (params, address) = super::scan_target(sample, suite)?;
+    let params = super::scan_settings(suite)?;
+    let address = sample.unit.address;
     let scan = udp_probe::scan(
         address,
         &suite.udp_ports,

@@ -143,7 +143,9 @@ pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification
         let path = dir.join(name);
         match std::fs::symlink_metadata(&path) {
             Err(_) => v.missing.push(name.to_string()),
-            // Read only once it is known to be a regular file: a FIFO would hang the read.
+            Ok(m) if m.is_dir() => v.missing.push(name.to_string()),
+            // Read only once it is known to be a regular file: a FIFO would hang the read. The
+            // folder listing below refuses it.
             Ok(m) if !m.file_type().is_file() => {}
             Ok(_) => match file_sha256(&path) {
                 Ok(h) if h == hash => {}

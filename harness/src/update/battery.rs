@@ -66,7 +66,6 @@ pub async fn run(
     options: &Options,
 ) -> Result<MechanismReport, Blocker> {
     let log = sample.evidence.log(&format!("update/{}.log", mechanism.id));
-    let config_blocker = |e: String| Blocker::new(Cause::Config, e);
     let lab = load_lab_images(&config.profile, material, index)?;
     let before = observe::read_version(sample, config, &log)
         .await
@@ -78,7 +77,7 @@ pub async fn run(
         .for_mechanism(index)
         .and_then(|v| v.version.clone());
     if valid_version.as_deref() == Some(before.as_str()) {
-        return Err(config_blocker(format!(
+        return Err(Blocker::new(Cause::Config, format!(
             "the unit already runs {before}, the valid image's version: an install could not be seen (each update mechanism needs a newer valid image than the one before it: update.images.valid as a list)"
         )));
     }
