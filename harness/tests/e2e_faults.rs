@@ -47,12 +47,15 @@ const ALL: [&str; 7] = [
     (PASSWORDS, "viewer-stream (declared user-defined) accepted an empty password in the factory default state"),
 ])]
 #[case::no_lockout("nolockout", 45, &["no-lockout"], &[
-    (BRUTE_FORCE, "web-admin: 110 wrong passwords evaluated with no lockout or delay; declared lockout after 5 failures"),
+    (BRUTE_FORCE, "web-admin: 8 wrong passwords evaluated with no lockout or delay; declared lockout after 5 failures for 0.100s, and the right password was accepted right after them"),
 ])]
 #[case::permanent_lockout("permlockout", 46, &["permanent-lockout"], &[
-    (BRUTE_FORCE, "still refused 0.300s after the lockout began: a permanent lockout (denial of service)"),
+    (BRUTE_FORCE, "web-admin: the right password is still refused 0.300s after the lockout began, more than twice the declared 0.100s"),
     // The universal corpus cannot be completed on a unit that locks for good: not a PASS.
     (PASSWORDS, "INCONCLUSIVE: the lockout did not pass"),
+])]
+#[case::short_lockout("shortlockout", 113, &["short-lockout"], &[
+    (BRUTE_FORCE, "less than half the declared 0.100s"),
 ])]
 #[case::undeclared_udp("udp", 66, &["undeclared-udp"], &[
     (PORTS, "UDP port 1900 (SSDP) answers but is not declared in the profile's services; answer: HTTP/1.1 200 OK"),
@@ -111,6 +114,23 @@ fn one_faulty_unit_fails_the_right_cases(
             }
         }
         assert_verdict(&run, "slot1", case, "PASS", "");
+    }
+}
+
+/// A lockout that answers the right password as it answers a wrong one is still a lockout: the
+/// right password after the series shows it, and a series of exactly the allowed failures shows
+/// it came on time. Its length is measured with the right password all the same.
+#[test]
+fn a_silent_lockout_is_found_by_the_right_password() {
+    let (_dir, run) = run_rig("silentlock", 114, &[&["silent-lockout"]]);
+    let (verdict, message, out) = run.verdict("slot1", BRUTE_FORCE);
+    assert_eq!(verdict, "PASS", "{message}\n{out}");
+    for seen in [
+        "web-admin: no lockout answer, but the right password was refused right after 8 wrong ones",
+        "web-admin: the silent lockout began within 6 failures",
+        "web-admin: the lockout lasted ",
+    ] {
+        assert!(out.contains(seen), "{seen:?} not in {out}");
     }
 }
 

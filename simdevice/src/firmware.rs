@@ -95,10 +95,12 @@ pub enum Fault {
     LockoutAfterThree,
     AdminAreaBasicAuth,
     ResetKeepsPasswords,
+    SilentLockout,
+    ShortLockout,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 38] = [
+    pub const ALL: [(&'static str, Fault); 40] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -146,6 +148,8 @@ impl Fault {
         ("single-session", Fault::SingleSession),
         ("lockout-after-three", Fault::LockoutAfterThree),
         ("admin-area-basic-auth", Fault::AdminAreaBasicAuth),
+        ("silent-lockout", Fault::SilentLockout),
+        ("short-lockout", Fault::ShortLockout),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -97,7 +97,11 @@ impl Unit {
         let now = std::time::Instant::now();
         let mut st = self.state.lock().unwrap();
         if st.locked_until.is_some_and(|t| now < t) {
-            return Login::Locked;
+            // A silent lockout answers exactly as a wrong password does.
+            return match self.has(Fault::SilentLockout) {
+                true => Login::Wrong,
+                false => Login::Locked,
+            };
         }
         if accepts(&st.accounts) {
             st.failures = 0;
@@ -112,6 +116,8 @@ impl Unit {
             st.failures = 0;
             let lasts = if self.has(Fault::PermanentLockout) {
                 std::time::Duration::from_secs(365 * 24 * 3600)
+            } else if self.has(Fault::ShortLockout) {
+                self.fw.lockout_for / 4
             } else {
                 self.fw.lockout_for
             };

@@ -36,10 +36,34 @@ pub struct Judgement {
     pub evaluated: usize,
     /// When the last answer came.
     pub elapsed: Duration,
+    /// No lockout answer, but the right password was refused right after the series: a lockout
+    /// that answers like a wrong password.
+    pub silent: bool,
     /// Why the series cannot show whether the lockout came on time: past the declared threshold
     /// two attempts were sent further apart than the declared lockout lasts, so a lockout could
-    /// have begun and ended unseen. Set instead of a finding.
-    pub lapsed: Option<String>,
+    /// have begun and ended unseen; or the right password was not accepted before the series,
+    /// so its refusal after it says nothing. Set instead of a finding.
+    pub undetermined: Option<String>,
+}
+
+/// The right password's answers around a series that had no lockout answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RightPassword {
+    /// A lockout answer ended the series, so the right password was not asked.
+    NotAsked,
+    /// Not accepted before the series: its answer after it cannot tell a lockout.
+    Unusable,
+    AcceptedAfter,
+    /// Accepted before the series and refused after it: a silent lockout.
+    RefusedAfter,
+}
+
+/// How long a lockout lasted, as the right password found: refused at least this long after
+/// the lockout began, accepted again by `accepted_by` (None: not within the wait).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub refused_for: Duration,
+    pub accepted_by: Option<Duration>,
 }
 
 /// The series as report.html draws it: each attempt's latency and answer, the threshold marked.
@@ -71,7 +95,7 @@ pub fn attempts_figure(
     }
 }
 
-pub fn judge(id: &str, attempts: &[Attempt], d: &Declared) -> Judgement {
+pub fn judge(id: &str, attempts: &[Attempt], right: RightPassword, d: &Declared) -> Judgement {
     let mut j = observed(id, attempts);
     let (burst, first, slowest) = rates(&j, attempts);
     j.details.push(format!(
@@ -84,34 +108,133 @@ pub fn judge(id: &str, attempts: &[Attempt], d: &Declared) -> Judgement {
         ms(slowest)
     ));
     let allowed = (d.after_failures + d.tolerance) as usize;
-    let finding = match j.locked_at {
-        Some(n) if n - 1 > allowed => Some(format!(
-            "locked out only after {} failures; {} declared",
-            n - 1,
-            d.after_failures
-        )),
-        Some(_) => None,
-        None if slowest >= d.lockout / 2 => {
-            j.details.push(format!(
-                "{id}: no lockout answer, but answers slowed to {:.1} ms",
-                ms(slowest)
-            ));
-            None
-        }
-        None => Some(format!(
+    let none = format!(
             "{} wrong passwords evaluated with no lockout or delay; declared lockout after {} failures for {:.3}s",
             j.evaluated,
             d.after_failures,
             d.lockout.as_secs_f64()
+        );
+    let finding = match (j.locked_at, right) {
+        (Some(n), _) if n - 1 > allowed => Some(format!(
+            "locked out only after {} failures; {} declared",
+            n - 1,
+            d.after_failures
         )),
+        (Some(_), _) => None,
+        (None, RightPassword::RefusedAfter) => {
+            j.silent = true;
+            j.details.push(format!("{id}: no lockout answer, but the right password was refused right after {} wrong ones: a lockout that answers like a wrong password", j.evaluated));
+            None
+        }
+        (None, _) if delayed(attempts, d) => {
+            j.details.push(format!(
+                "{id}: no lockout answer, but every answer past the declared threshold took at least half the declared lockout (slowest {:.1} ms)",
+                ms(slowest)
+            ));
+            None
+        }
+        (None, RightPassword::AcceptedAfter) => Some(format!(
+            "{none}, and the right password was accepted right after them"
+        )),
+        (None, _) => {
+            j.undetermined = Some(
+                "the right password was not accepted before the series, so a lockout that answers like a wrong password could not be told apart".into(),
+            );
+            None
+        }
     };
     if let Some(finding) = finding {
         match lapse(attempts, d) {
-            Some(why) => j.lapsed = Some(why),
+            Some(why) => j.undetermined = Some(why),
             None => j.findings.push(finding),
         }
     }
     j
+}
+
+/// Throttling instead of a lockout: at least two attempts past the declared threshold, every
+/// one answered after at least half the declared lockout. One slow answer (a TLS handshake, a
+/// busy moment) is not a delay.
+fn delayed(attempts: &[Attempt], d: &Declared) -> bool {
+    let past = attempts
+        .get(d.after_failures as usize..)
+        .unwrap_or_default();
+    past.len() >= 2 && past.iter().all(|a| a.latency >= d.lockout / 2)
+}
+
+/// How the lockout's measured length compares with the declared one: shorter than half of it,
+/// or not over within twice it, is an indication that the prevention differs from IXIT 1.
+pub fn judge_span(id: &str, span: &Span, declared: Duration, waited: Duration) -> Judgement {
+    let mut j = Judgement {
+        measurements: span_measurements(id, span),
+        ..Judgement::default()
+    };
+    let secs = |d: Duration| d.as_secs_f64();
+    match span.accepted_by {
+        None => j.findings.push(format!(
+            "the right password is still refused {:.3}s after the lockout began, more than twice the declared {:.3}s: the lockout is permanent or far longer than declared",
+            secs(waited),
+            secs(declared)
+        )),
+        Some(by) if by <= declared / 2 => j.findings.push(format!(
+            "the lockout lasted at most {:.3}s, less than half the declared {:.3}s",
+            secs(by),
+            secs(declared)
+        )),
+        Some(by) => j.details.push(format!(
+            "{id}: the lockout lasted {}; {:.3}s declared",
+            span_words(span.refused_for, by),
+            secs(declared)
+        )),
+    }
+    j
+}
+
+/// The same measurement where IXIT 1 declares no prevention: only described. A lock that does
+/// not pass is one of the preventions TS 103 701 5.1-5-1 lists (limited attempts, then lock).
+pub fn describe_span(id: &str, span: &Span, waited: Duration) -> Judgement {
+    let mut j = Judgement {
+        measurements: span_measurements(id, span),
+        ..Judgement::default()
+    };
+    j.details.push(match span.accepted_by {
+        Some(by) => format!(
+            "{id}: the lockout lasted {}",
+            span_words(span.refused_for, by)
+        ),
+        None => format!(
+            "{id}: the right password is still refused {:.3}s after the lockout began: a lock that does not pass by itself",
+            waited.as_secs_f64()
+        ),
+    });
+    j
+}
+
+fn span_words(refused_for: Duration, accepted_by: Duration) -> String {
+    match refused_for.is_zero() {
+        true => format!("at most {:.3}s", accepted_by.as_secs_f64()),
+        false => format!(
+            "between {:.3}s and {:.3}s",
+            refused_for.as_secs_f64(),
+            accepted_by.as_secs_f64()
+        ),
+    }
+}
+
+fn span_measurements(id: &str, span: &Span) -> Vec<Measurement> {
+    let mut m = vec![Measurement::new(
+        &format!("{id}_lockout_refused_for"),
+        span.refused_for.as_secs_f64(),
+        "s",
+    )];
+    if let Some(by) = span.accepted_by {
+        m.push(Measurement::new(
+            &format!("{id}_lockout_over_by"),
+            by.as_secs_f64(),
+            "s",
+        ));
+    }
+    m
 }
 
 /// The counts and measurements every series gives, declared prevention or not.
@@ -168,7 +291,12 @@ fn rates(j: &Judgement, attempts: &[Attempt]) -> (f64, Duration, Duration) {
 /// A mechanism for which IXIT 1 declares no prevention: brute force is practicable when more
 /// than `threshold` consecutive wrong passwords are evaluated with neither a lockout nor a
 /// growing delay (the suite's decision rule; NIST SP 800-63B 5.2.2 allows at most 100).
-pub fn judge_undeclared(id: &str, attempts: &[Attempt], threshold: u32) -> Judgement {
+pub fn judge_undeclared(
+    id: &str,
+    attempts: &[Attempt],
+    right: RightPassword,
+    threshold: u32,
+) -> Judgement {
     let mut j = observed(id, attempts);
     let (burst, first, slowest) = rates(&j, attempts);
     j.details.push(format!(
@@ -182,10 +310,18 @@ pub fn judge_undeclared(id: &str, attempts: &[Attempt], threshold: u32) -> Judge
             "{id}: locked out after {} failures, though IXIT 1 declares no brute-force prevention",
             n - 1
         ));
+    } else if right == RightPassword::RefusedAfter {
+        j.silent = true;
+        j.details.push(format!(
+            "{id}: no lockout answer, but the right password was refused right after {} wrong ones: a lockout that answers like a wrong password, though IXIT 1 declares no prevention",
+            j.evaluated
+        ));
     } else if let Some((early, late)) = growing_delay(attempts) {
         j.details.push(format!(
             "{id}: answers slowed from {early:.1} ms to {late:.1} ms (median of the first and last five), though IXIT 1 declares no prevention"
         ));
+    } else if j.evaluated > threshold as usize && right == RightPassword::Unusable {
+        j.undetermined = Some(format!("{} wrong passwords answered with no lockout, but the right password was not accepted before them, so a lockout that answers like a wrong password could not be told apart", j.evaluated));
     } else if j.evaluated > threshold as usize {
         j.findings.push(format!(
             "{} consecutive wrong passwords evaluated at {burst:.1} attempts/min with no lockout or growing delay; IXIT 1 declares no brute-force prevention and the decision rule allows at most {threshold}",
@@ -286,43 +422,115 @@ mod tests {
         }
     }
 
+    use RightPassword::{AcceptedAfter as Ok_, NotAsked as NA, RefusedAfter as Refused};
+
     #[rstest]
-    #[case::on_time(&[R, R, R, R, R, L], (0, 0), None, None)]
-    #[case::within_tolerance(&[R, R, R, R, R, R, L], (0, 0), None, None)]
-    #[case::late(&[R, R, R, R, R, R, R, R, L], (0, 0), Some("locked out only after 8 failures; 5 declared"), None)]
-    #[case::never(&vec![R; 20], (0, 0), Some("20 wrong passwords evaluated with no lockout or delay"), None)]
-    #[case::late_after_a_slow_answer_at_the_threshold(&[R, R, R, R, R, R, R, R, R, R, L], (5, 90), None, Some("attempts 5 and 6 were sent 110.0 ms apart"))]
-    #[case::slow_answers_are_a_delay(&vec![R; 20], (3, 60), None, None)]
+    #[case::on_time(&[R, R, R, R, R, L], NA, (0, 0), None, None)]
+    #[case::within_tolerance(&[R, R, R, R, R, R, L], NA, (0, 0), None, None)]
+    #[case::late(&[R, R, R, R, R, R, R, R, L], NA, (0, 0), Some("locked out only after 8 failures; 5 declared"), None)]
+    #[case::never(&vec![R; 8], Ok_, (0, 0), Some("8 wrong passwords evaluated with no lockout or delay; declared lockout after 5 failures for 0.100s, and the right password was accepted right after them"), None)]
+    #[case::silent(&vec![R; 8], Refused, (0, 0), None, None)]
+    #[case::no_usable_control(&vec![R; 8], RightPassword::Unusable, (0, 0), None, Some("not accepted before the series"))]
+    #[case::late_after_a_slow_answer_at_the_threshold(&[R, R, R, R, R, R, R, R, R, R, L], NA, (5, 90), None, Some("attempts 5 and 6 were sent 110.0 ms apart"))]
+    #[case::one_slow_answer_is_no_delay(&vec![R; 8], Ok_, (7, 60), Some("8 wrong passwords evaluated with no lockout or delay"), None)]
     fn a_series_is_judged(
         #[case] outcomes: &[LoginOutcome],
+        #[case] right: RightPassword,
         #[case] slow: (usize, u64),
         #[case] finding: Option<&str>,
-        #[case] lapsed: Option<&str>,
+        #[case] undetermined: Option<&str>,
     ) {
-        let j = judge("m", &series(outcomes, 20, 1, slow), &declared());
+        let j = judge("m", &series(outcomes, 20, 1, slow), right, &declared());
         assert_finding(&j, finding);
-        match lapsed {
+        assert_eq!(j.silent, right == Refused);
+        match undetermined {
             Some(l) => assert!(
-                j.lapsed.as_deref().is_some_and(|x| x.contains(l)),
+                j.undetermined.as_deref().is_some_and(|x| x.contains(l)),
                 "{:?}",
-                j.lapsed
+                j.undetermined
             ),
-            None => assert!(j.lapsed.is_none(), "{:?}", j.lapsed),
+            None => assert!(j.undetermined.is_none(), "{:?}", j.undetermined),
         }
     }
 
+    #[test]
+    fn answers_slowed_past_the_threshold_are_a_delay() {
+        let attempts: Vec<Attempt> = (0..8u64)
+            .map(|i| Attempt {
+                at: Duration::from_millis(i * 200),
+                outcome: R,
+                latency: Duration::from_millis(if i < 5 { 1 } else { 60 }),
+            })
+            .collect();
+        let j = judge("m", &attempts, Ok_, &declared());
+        assert!(j.findings.is_empty(), "{:?}", j.findings);
+    }
+
     #[rstest]
-    #[case::no_prevention(&vec![R; 11], (0, 0), Some("11 consecutive wrong passwords evaluated"))]
-    #[case::an_undeclared_lockout(&[R, R, R, L], (0, 0), None)]
-    #[case::threshold_not_exceeded(&vec![R; 10], (0, 0), None)]
-    #[case::one_slow_handshake_is_no_throttling(&vec![R; 11], (11, 3000), Some("11 consecutive"))]
+    #[case::no_prevention(&vec![R; 11], Ok_, (0, 0), Some("11 consecutive wrong passwords evaluated"))]
+    #[case::an_undeclared_lockout(&[R, R, R, L], NA, (0, 0), None)]
+    #[case::an_undeclared_silent_lockout(&vec![R; 11], Refused, (0, 0), None)]
+    #[case::threshold_not_exceeded(&vec![R; 10], Ok_, (0, 0), None)]
+    #[case::one_slow_handshake_is_no_throttling(&vec![R; 11], Ok_, (11, 3000), Some("11 consecutive"))]
     fn a_series_without_declared_prevention_is_judged(
         #[case] outcomes: &[LoginOutcome],
+        #[case] right: RightPassword,
         #[case] slow: (usize, u64),
         #[case] finding: Option<&str>,
     ) {
-        let j = judge_undeclared("m", &series(outcomes, 20, 1, slow), 10);
+        let j = judge_undeclared("m", &series(outcomes, 20, 1, slow), right, 10);
         assert_finding(&j, finding);
+    }
+
+    #[test]
+    fn without_a_usable_control_an_undeclared_series_is_undetermined() {
+        let j = judge_undeclared(
+            "m",
+            &series(&vec![R; 11], 20, 1, (0, 0)),
+            RightPassword::Unusable,
+            10,
+        );
+        assert!(j.findings.is_empty() && j.undetermined.is_some());
+    }
+
+    const MS: fn(u64) -> Duration = Duration::from_millis;
+
+    #[rstest]
+    #[case::as_declared(MS(55), Some(MS(110)), None, "lasted between 0.055s and 0.110s")]
+    #[case::too_short(
+        MS(0),
+        Some(MS(28)),
+        Some("lasted at most 0.028s, less than half the declared 0.100s"),
+        ""
+    )]
+    #[case::never_over(
+        MS(130),
+        None,
+        Some("still refused 0.300s after the lockout began, more than twice the declared 0.100s"),
+        ""
+    )]
+    fn a_lockout_span_is_judged(
+        #[case] refused_for: Duration,
+        #[case] accepted_by: Option<Duration>,
+        #[case] finding: Option<&str>,
+        #[case] detail: &str,
+    ) {
+        let span = Span {
+            refused_for,
+            accepted_by,
+        };
+        let j = judge_span("m", &span, MS(100), MS(300));
+        assert_finding(&j, finding);
+        assert!(
+            detail.is_empty() || j.details.iter().any(|d| d.contains(detail)),
+            "{:?}",
+            j.details
+        );
+        let d = describe_span("m", &span, MS(300));
+        assert!(
+            d.findings.is_empty(),
+            "an undeclared lockout is only described"
+        );
     }
 
     /// Exactly the one finding expected, or none.
@@ -346,7 +554,7 @@ mod tests {
                 latency: Duration::from_millis(if i < 6 { 5 } else { 1500 }),
             })
             .collect();
-        let j = judge_undeclared("m", &attempts, 10);
+        let j = judge_undeclared("m", &attempts, Ok_, 10);
         assert!(j.findings.is_empty(), "{:?}", j.findings);
         assert!(j
             .details

@@ -1,93 +1,184 @@
-//! 5.1-5-2's attempts against one login: a paced series of wrong passwords until the lockout,
-//! and whether the right credential works again once the lockout has passed.
+//! 5.1-5-2's attempts against one login: a paced series of wrong passwords, the right password
+//! right after it (a lockout that answers like a wrong password shows only there), and how long
+//! a lockout lasts, probed with the right password.
 
-use super::brute_force_judgement::Attempt;
+use super::brute_force_judgement::{Attempt, Span};
 use crate::login::{CredentialTrial, LoginOutcome};
 use std::time::{Duration, Instant};
 
-/// Wrong passwords, paced, until a lockout answer or the budget; each attempt logged. Starts
-/// from a clean counter: the right credential resets it on most devices.
-pub async fn series(
-    trial: &dyn CredentialTrial,
-    username: &str,
-    current: &str,
-    budget: u32,
-    pace: Duration,
-    lockout: Duration,
-    log: &crate::evidence::EvidenceLog,
-) -> Result<Vec<Attempt>, String> {
-    settle(trial, username, current, lockout).await;
-    let start = Instant::now();
-    let mut attempts: Vec<Attempt> = Vec::new();
-    for i in 1..=budget {
-        let wrong = crate::util::token::fresh();
-        let t = Instant::now();
-        let outcome = trial.try_login(username, &wrong).await;
-        let latency = t.elapsed();
+/// One series as made: the attempts, and the right password's answers before and after them.
+pub struct Series {
+    pub attempts: Vec<Attempt>,
+    /// The right password's answer before the first wrong one (after waiting out a lockout
+    /// another case left). Only when it was accepted does a refusal after the series mean a lockout.
+    pub before: LoginOutcome,
+    /// The right password's answer right after the last wrong one, when none was answered as
+    /// a lockout.
+    pub after: Option<LoginOutcome>,
+    /// When the last wrong password was answered: the lockout, if any, began by then.
+    pub last_wrong: Instant,
+    /// How much earlier the lockout may have begun: nothing when a lockout answer followed
+    /// the last wrong password, the whole series when the lockout was silent.
+    pub onset_slack: Duration,
+}
+
+/// The login under attack: the trial, the account and its right password.
+pub struct Target<'a> {
+    pub trial: &'a dyn CredentialTrial,
+    pub username: &'a str,
+    pub current: &'a str,
+}
+
+impl Target<'_> {
+    async fn right(&self) -> LoginOutcome {
+        self.trial.try_login(self.username, self.current).await
+    }
+
+    /// Up to `count` wrong passwords, `pace` apart, ended early by a lockout answer; then, when
+    /// none came, the right password once. Starts from a clean counter: the right credential
+    /// resets it on most devices (a lockout another case left is waited out, `wait` at a time).
+    pub async fn series(
+        &self,
+        count: u32,
+        pace: Duration,
+        wait: Duration,
+        log: &crate::evidence::EvidenceLog,
+    ) -> Result<Series, String> {
+        let before = self.settle(wait).await;
         log.line(
             "#",
-            &format!(
-                "attempt {i}: +{:.3}s {outcome} in {:.1} ms",
-                start.elapsed().as_secs_f64(),
-                latency.as_secs_f64() * 1000.0
-            ),
+            &format!("right password before the series -> {before}"),
         );
-        match &outcome {
-            LoginOutcome::NotALogin(why) => return Err(format!("attempt {i}: {why}")),
-            LoginOutcome::Accepted => {
-                return Err(format!(
-                    "attempt {i}: a random password was accepted; the surface cannot be judged"
-                ))
+        let start = Instant::now();
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut last_wrong = start;
+        let mut first_wrong = None;
+        for i in 1..=count {
+            let wrong = crate::util::token::fresh();
+            let t = Instant::now();
+            let outcome = self.trial.try_login(self.username, &wrong).await;
+            let latency = t.elapsed();
+            log.line(
+                "#",
+                &format!(
+                    "attempt {i}: +{:.3}s {outcome} in {:.1} ms",
+                    start.elapsed().as_secs_f64(),
+                    latency.as_secs_f64() * 1000.0
+                ),
+            );
+            match &outcome {
+                LoginOutcome::NotALogin(why) => return Err(format!("attempt {i}: {why}")),
+                LoginOutcome::Accepted => {
+                    return Err(format!(
+                        "attempt {i}: a random password was accepted; the surface cannot be judged"
+                    ))
+                }
+                LoginOutcome::Rejected => {
+                    last_wrong = Instant::now();
+                    first_wrong.get_or_insert(last_wrong);
+                }
+                LoginOutcome::LockedOut => {}
             }
-            _ => {}
+            let locked = outcome == LoginOutcome::LockedOut;
+            attempts.push(Attempt {
+                at: start.elapsed(),
+                outcome,
+                latency,
+            });
+            if locked {
+                return Ok(Series {
+                    attempts,
+                    before,
+                    after: None,
+                    last_wrong,
+                    onset_slack: Duration::ZERO,
+                });
+            }
+            tokio::time::sleep(pace).await;
         }
-        let locked = outcome == LoginOutcome::LockedOut;
-        attempts.push(Attempt {
-            at: start.elapsed(),
-            outcome,
-            latency,
-        });
-        if locked {
-            break;
-        }
-        tokio::time::sleep(pace).await;
+        let after = self.right().await;
+        log.line("#", &format!("right password after the series -> {after}"));
+        Ok(Series {
+            attempts,
+            before,
+            after: Some(after),
+            last_wrong,
+            onset_slack: last_wrong - first_wrong.unwrap_or(last_wrong),
+        })
     }
-    Ok(attempts)
-}
 
-/// Logs in with the right credential (waiting out a lockout another case may have left).
-async fn settle(trial: &dyn CredentialTrial, username: &str, password: &str, lockout: Duration) {
-    for _ in 0..3 {
-        if trial.try_login(username, password).await != LoginOutcome::LockedOut {
-            return;
+    /// The right credential, a lockout another case (or the last series) may have left waited
+    /// out up to three times; a refusal may be a lockout that answers like a wrong password.
+    async fn settle(&self, wait: Duration) -> LoginOutcome {
+        let mut outcome = self.right().await;
+        for _ in 0..3 {
+            if !matches!(outcome, LoginOutcome::LockedOut | LoginOutcome::Rejected) {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+            outcome = self.right().await;
         }
-        tokio::time::sleep(lockout).await;
+        outcome
     }
-}
 
-/// How long after the lockout began the right credential worked again, asked once after the
-/// declared lockout and half of it more, then once more half a lockout later; `None` if never.
-pub async fn recovered_after(
-    trial: &dyn CredentialTrial,
-    username: &str,
-    current: &str,
-    lockout: Duration,
-    log: &crate::evidence::EvidenceLog,
-) -> Option<Duration> {
-    let locked = Instant::now();
-    for wait in [
-        lockout + lockout / 2 + Duration::from_millis(100),
-        lockout / 2,
-    ] {
-        tokio::time::sleep(wait).await;
-        let outcome = trial.try_login(username, current).await;
-        log.line(
-            "#",
-            &format!("after the lockout: current credential -> {outcome}"),
-        );
-        if outcome == LoginOutcome::Accepted {
-            return Some(locked.elapsed());
+    /// How long after `locked` the right password worked again: asked first at `first`, then
+    /// with doubling gaps, never later than `cap`. A probe during the lockout may prolong it on
+    /// some devices, which only delays the acceptance: the span's upper end stays an upper bound
+    /// of the untouched lockout, and only a first probe's refusal raises its lower end.
+    pub async fn recovery(
+        &self,
+        locked: Instant,
+        first: Duration,
+        cap: Duration,
+        log: &crate::evidence::EvidenceLog,
+    ) -> Span {
+        let mut span = Span {
+            refused_for: Duration::ZERO,
+            accepted_by: None,
+        };
+        let mut at = first.min(cap);
+        let mut gap = first;
+        let mut first_probe = true;
+        loop {
+            tokio::time::sleep((locked + at).saturating_duration_since(Instant::now())).await;
+            let outcome = self.right().await;
+            let asked = locked.elapsed();
+            log.line(
+                "#",
+                &format!(
+                    "{:.3}s after the lockout began: right password -> {outcome}",
+                    asked.as_secs_f64()
+                ),
+            );
+            if outcome == LoginOutcome::Accepted {
+                span.accepted_by = Some(asked);
+                return span;
+            }
+            if first_probe {
+                span.refused_for = at;
+                first_probe = false;
+            }
+            if at >= cap {
+                return span;
+            }
+            at = (at + gap).min(cap);
+            gap *= 2;
         }
     }
-    None
+
+    /// One probe `at` after `locked`; then, if refused, the wait until the right password works
+    /// again (from `at` on, doubling, up to `cap`). True if the probe itself was accepted.
+    pub async fn probe_once(
+        &self,
+        locked: Instant,
+        at: Duration,
+        cap: Duration,
+        log: &crate::evidence::EvidenceLog,
+    ) -> (bool, Span) {
+        let span = self.recovery(locked, at, cap, log).await;
+        (
+            span.refused_for.is_zero() && span.accepted_by.is_some(),
+            span,
+        )
+    }
 }
