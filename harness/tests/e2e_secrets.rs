@@ -24,10 +24,12 @@ fn a_private_key_shared_across_units_is_found_by_hash() {
     );
     assert_verdict(&run, "slot1", SECRETS, "PASS", "");
     let (_, _, out) = run.verdict("slot1", SECRETS);
-    assert!(
-        out.contains("private key (PEM, PKCS#8) in flash at 0x8000 is unique to this sample"),
-        "{out}"
-    );
+    for seen in [
+        "private key (PEM, PKCS#8) in flash at 0x8000 (run HMAC ",
+        "is unique to this sample among 2 other sample(s), as IXIT 10 declares for `device-tls-key`",
+    ] {
+        assert!(out.contains(seen), "{seen:?} not in {out}");
+    }
     assert_verdict(
         &run,
         "slot2",
@@ -90,7 +92,14 @@ fn gzipped(bytes: &[u8]) -> Vec<u8> {
     "FAIL",
     "with-key.vcfw (gzip stream at 0xc8) at 0x0 (226 bytes"
 )]
-#[case::in_xz("imagexz", 95, [0xfd, b'7', b'z', b'X', b'Z', 0x00, 0x00, 0x04].to_vec(), "INCONCLUSIVE", "with-key.vcfw: xz data at 0xc8 could not be unpacked, so its contents were not scanned")]
+#[case::in_zstd(
+    "imagezst",
+    115,
+    ruzstd::encoding::compress_to_vec(EC_KEY, ruzstd::encoding::CompressionLevel::Fastest),
+    "FAIL",
+    "with-key.vcfw (zstd stream at 0xc8) at 0x0"
+)]
+#[case::broken_xz("imagexz", 95, [0xfd, b'7', b'z', b'X', b'Z', 0x00, 0x00, 0x04].to_vec(), "INCONCLUSIVE", "with-key.vcfw: xz data at 0xc8 (it does not decode) could not be unpacked, so its contents were not scanned")]
 fn a_private_key_in_the_lab_image_fails(
     #[case] tag: &str,
     #[case] subnet: u8,
@@ -112,4 +121,40 @@ fn a_private_key_in_the_lab_image_fails(
     let suite = quick_suite(&dir.0);
     let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[SECRETS]);
     assert_verdict(&run, "slot1", SECRETS, verdict, message);
+}
+
+/// A private key in the memory of the only sample: IXIT 10 declares the device key generated on
+/// the device, which one sample cannot show, so the unit is not performed; a profile whose
+/// IXIT 10 declares no private key at all makes the same key a finding.
+#[rstest]
+#[case::declared_per_unit("ixit10", 116, "", "INCONCLUSIVE", "IXIT 10 declares `device-tls-key` different in every unit; with no other sample's memory to compare")]
+#[case::undeclared(
+    "ixit10none",
+    117,
+    "kind: private-key",
+    "FAIL",
+    "private key (PEM, PKCS#8) in flash at 0x8000 (run HMAC "
+)]
+fn a_key_in_one_sample_is_judged_against_ixit_10(
+    #[case] tag: &str,
+    #[case] subnet: u8,
+    #[case] removed: &str,
+    #[case] verdict: &str,
+    #[case] message: &str,
+) {
+    let dir = TempDir::new(tag);
+    let mut text = profile_text();
+    if !removed.is_empty() {
+        assert!(text.contains(removed));
+        text = text.replace(removed, "kind: other");
+    }
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let rig = write_rig(&dir.0, subnet, &[&["swd-readable"]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[SECRETS]);
+    assert_verdict(&run, "slot1", SECRETS, verdict, message);
+    if verdict == "FAIL" {
+        assert_verdict(&run, "slot1", SECRETS, verdict, "IXIT 10 does not declare");
+    }
 }

@@ -14,6 +14,7 @@ pub mod password_checks;
 pub mod password_examination;
 pub mod port_judgement;
 pub mod pre_installed;
+pub mod provisioning_judgement;
 pub mod registry;
 pub mod reset_control;
 pub mod swd_judgement;

@@ -9,6 +9,7 @@
 //! carry offsets and HMAC-SHA256 fingerprints under a key made for the run, never the secret.
 
 use super::across_units::Fingerprint;
+use super::provisioning_judgement::{self, Judged};
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::debug::access::Access;
@@ -30,7 +31,7 @@ impl TestCase for Case {
         id: "5.4-3-2",
         provision: "5.4-3",
         title: "no hard-coded critical security parameters (memory and image scan)",
-        decision_rule: "Unit (a). The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned, with every gzip stream in them opened (nested up to three deep), for private keys (PEM whose body decodes to a key, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, HMAC-SHA256 under a key made for the run; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it), or the same private key or credential (same keyed fingerprint) is in the memory of two or more samples. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. INCONCLUSIVE if there is neither readable memory nor a firmware image to scan, packed content hilt cannot open is found (xz, zstd, bzip2, LZ4, lzop, UBI, squashfs: named with its offset), or another sample's scan did not arrive within 15 minutes. PASS otherwise.",
+        decision_rule: "Unit (a). The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned, with every gzip, xz and zstd stream in them opened (nested up to three deep), for private keys (PEM whose body decodes to a key, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, HMAC-SHA256 under a key made for the run; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it); if the same one (same keyed fingerprint) is in the memory of two or more samples; or if one in a sample's memory is not declared as a critical parameter of its kind in IXIT 10, or only as a hard-coded one (5.4-3-1 b). INCONCLUSIVE if there is neither readable memory nor a firmware image to scan; if packed content hilt cannot open is found (bzip2, LZ4, lzop, UBI, squashfs: named with its offset); if another sample's scan did not arrive within 15 minutes; or if a secret in a sample's memory could be compared with no other sample's, so that IXIT 10's per-unit provisioning (or, without IXIT 10, uniqueness) cannot be shown. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. PASS otherwise.",
     };
 
     async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
@@ -89,16 +90,37 @@ impl TestCase for Case {
                     ),
                 ));
             }
-            let (shared, unique) = super::across_units::shared(&mine, &others);
+            let (shared, _) = super::across_units::shared(&mine, &others);
             findings.extend(shared);
-            notes.extend(unique);
+            let compared = others.values().filter(|p| !p.is_empty()).count();
+            let ixit = ctx.config.profile.body.ixit.security_parameters.as_ref();
+            let ixit: Option<Vec<_>> = ixit.map(|l| l.iter().map(|p| p.value.clone()).collect());
+            for m in &mine {
+                if others.values().flatten().any(|p| p.print == m.print) {
+                    continue;
+                }
+                let what = format!(
+                    "{} in {} at {:#x} (run HMAC {})",
+                    m.finding.kind, m.source, m.finding.offset, m.print
+                );
+                match provisioning_judgement::judge(
+                    &m.finding.kind,
+                    &what,
+                    compared,
+                    ixit.as_deref(),
+                ) {
+                    Judged::Finding(f) => findings.push(f),
+                    Judged::NotPerformed(why) => blockers.push(Blocker::new(Cause::Config, why)),
+                    Judged::Consistent(note) => notes.push(note),
+                }
+            }
         }
         let mut r = CaseResult::from_units(vec![UnitResult::judge(
             "a",
             "no hard-coded critical security parameter in operation",
             &findings,
             &blockers,
-            format!("no hard-coded secret in {scanned} bytes scanned: none in the lab's images, none shared across samples"),
+            format!("no hard-coded secret in {scanned} bytes scanned: none in the lab's images, none shared across samples, every one found provisioned as IXIT 10 declares"),
         )]);
         r.details.extend(notes);
         r.measurements = vec![

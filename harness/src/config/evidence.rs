@@ -67,6 +67,7 @@ impl EvidenceFile {
                 update_mechanisms: Located::default(),
                 disclosed_without_authentication: vec![],
                 debug_interfaces: vec![],
+                security_parameters: None,
             },
             console: raw.console,
             procedures: raw.procedures.unwrap_or(Procedures {

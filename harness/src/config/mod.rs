@@ -18,6 +18,7 @@ pub mod profile;
 mod profile_checks;
 pub mod psti;
 pub mod rig;
+pub mod security_parameter;
 pub mod suite;
 pub mod update;
 mod update_checks;

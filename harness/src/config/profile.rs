@@ -78,6 +78,10 @@ pub struct Ixit {
     /// Physical debug interfaces of the product (IXIT 15), each disabled in software (5.6-4).
     #[serde(default)]
     pub debug_interfaces: Vec<Located<super::debug_interface::DebugInterface>>,
+    /// IXIT 10-SecParam. Absent: not supplied, so 5.4-3-2 can judge a secret found in one
+    /// sample only by comparison with the others.
+    #[serde(default)]
+    pub security_parameters: Option<Vec<Located<super::security_parameter::SecurityParameter>>>,
 }
 
 /// One IXIT 6 entry: a software component and the update mechanisms that update it.

@@ -1,7 +1,8 @@
-//! Packed content in an image. Compressed streams hilt can open (gzip, as in most initramfs and
-//! root filesystem archives) are opened before the scan, so a key inside one is found; content
-//! packed in a way hilt cannot open is named, so "nothing found" is never claimed for bytes that
-//! were not read. Tar and cpio members are stored as they are and need no opening.
+//! Packed content in an image. Compressed streams hilt can open (gzip, xz and zstd: initramfs,
+//! root filesystem archives, kernel payloads) are opened before the scan, so a key inside one is
+//! found; content packed in a way hilt cannot open, or an xz or zstd stream that does not decode,
+//! is named, so "nothing found" is never claimed for bytes that were not read. Tar and cpio
+//! members are stored as they are and need no opening.
 
 use super::find_all;
 use std::io::Read;
@@ -13,8 +14,6 @@ const MAX_DEPTH: usize = 3;
 
 /// Packers recognised by their magic numbers but not opened.
 const UNREADABLE: &[(&str, &[u8])] = &[
-    ("xz", &[0xfd, b'7', b'z', b'X', b'Z', 0x00]),
-    ("zstd", &[0x28, 0xb5, 0x2f, 0xfd]),
     ("bzip2", b"BZh91AY&SY"),
     ("LZ4", &[0x04, 0x22, 0x4d, 0x18]),
     (
@@ -55,25 +54,101 @@ fn walk(data: &[u8], within: &str, depth: usize, out: &mut Unpacked, budget: &mu
         out.unreadable
             .push(format!("squashfs filesystem at {at:#x}{within}"));
     }
-    let mut next = 0;
-    for at in find_all(data, &[0x1f, 0x8b, 0x08]) {
-        if at < next {
-            continue;
+    for (packer, magic, open, strict) in OPENED {
+        let mut next = 0;
+        for at in find_all(data, magic) {
+            if at < next {
+                continue;
+            }
+            let Some((bytes, used)) = open(&data[at..], budget) else {
+                // Three bytes of gzip header turn up by chance; an xz or zstd magic number is
+                // long and rare enough that a stream which does not decode is named.
+                if *strict {
+                    out.unreadable.push(format!(
+                        "{packer} data at {at:#x}{within} (it does not decode)"
+                    ));
+                }
+                continue;
+            };
+            next = at + used.max(1);
+            let what = format!("{packer} stream at {at:#x}{within}");
+            if *budget == 0 {
+                out.unreadable.push(format!(
+                    "{what}: beyond the {MAX_OUTPUT}-byte unpacking limit"
+                ));
+            }
+            if depth + 1 < MAX_DEPTH {
+                walk(&bytes, &format!(" in the {what}"), depth + 1, out, budget);
+            }
+            out.streams.push(Stream { what, data: bytes });
         }
-        let Some((bytes, used)) = gunzip(&data[at..], budget) else {
-            continue;
-        };
-        next = at + used;
-        let what = format!("gzip stream at {at:#x}{within}");
-        if *budget == 0 {
-            out.unreadable.push(format!(
-                "{what}: beyond the {MAX_OUTPUT}-byte unpacking limit"
-            ));
+    }
+}
+
+/// Opens one stream at the start of its input within the output budget: its content and how
+/// many input bytes it took; None when the bytes do not decode.
+type Opener = fn(&[u8], &mut usize) -> Option<(Vec<u8>, usize)>;
+
+/// Packers hilt opens: name, magic number, opener, and whether a magic number that does not
+/// decode is named as unread.
+const OPENED: &[(&str, &[u8], Opener, bool)] = &[
+    ("gzip", &[0x1f, 0x8b, 0x08], gunzip, false),
+    ("xz", &[0xfd, b'7', b'z', b'X', b'Z', 0x00], unxz, true),
+    ("zstd", &[0x28, 0xb5, 0x2f, 0xfd], unzstd, true),
+];
+
+/// One xz stream. The decoder writes into a buffer that refuses bytes past the budget, so a
+/// stream that expands without end stops there, kept as far as it got.
+fn unxz(data: &[u8], budget: &mut usize) -> Option<(Vec<u8>, usize)> {
+    let mut input = data;
+    let mut out = Bounded {
+        bytes: Vec::new(),
+        limit: (*budget).max(1),
+    };
+    let done = lzma_rs::xz_decompress(&mut input, &mut out);
+    let used = data.len() - input.len();
+    // The decoder wants its input to end with the stream; in an image more follows. Reaching
+    // the footer's magic is the stream read whole.
+    let whole = done.is_ok() || data[..used].ends_with(b"YZ");
+    if out.bytes.is_empty() || (!whole && out.bytes.len() < out.limit) {
+        return None;
+    }
+    *budget = budget.saturating_sub(out.bytes.len());
+    Some((out.bytes, used))
+}
+
+/// One zstd frame, read up to the budget.
+fn unzstd(data: &[u8], budget: &mut usize) -> Option<(Vec<u8>, usize)> {
+    let mut input = data;
+    let mut decoder = ruzstd::decoding::StreamingDecoder::new(&mut input).ok()?;
+    let mut bytes = Vec::new();
+    let limit = (*budget as u64).max(1);
+    let read = (&mut decoder).take(limit).read_to_end(&mut bytes);
+    if bytes.is_empty() || (read.is_err() && (bytes.len() as u64) < limit) {
+        return None;
+    }
+    drop(decoder);
+    *budget = budget.saturating_sub(bytes.len());
+    Some((bytes, data.len() - input.len()))
+}
+
+struct Bounded {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = self.limit - self.bytes.len();
+        if room == 0 {
+            return Err(std::io::Error::other("unpacking limit reached"));
         }
-        if depth + 1 < MAX_DEPTH {
-            walk(&bytes, &format!(" in the {what}"), depth + 1, out, budget);
-        }
-        out.streams.push(Stream { what, data: bytes });
+        let n = buf.len().min(room);
+        self.bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -127,6 +202,58 @@ mod tests {
         assert!(u.streams[0].data.starts_with(b"api_key="));
     }
 
+    fn xz(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        lzma_rs::xz_compress(&mut &bytes[..], &mut out).unwrap();
+        out
+    }
+
+    fn zstd(bytes: &[u8]) -> Vec<u8> {
+        ruzstd::encoding::compress_to_vec(bytes, ruzstd::encoding::CompressionLevel::Fastest)
+    }
+
+    /// `password="in-xz" ` and 100 times `ab`, packed by Python's lzma module (liblzma): the
+    /// text is not in the packed bytes, as lzma-rs's own encoder would leave it.
+    const XZ_PASSWORD: [u8; 92] = [
+        0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04, 0xe6, 0xd6, 0xb4, 0x46, 0x02, 0x00, 0x21,
+        0x01, 0x16, 0x00, 0x00, 0x00, 0x74, 0x2f, 0xe5, 0xa3, 0xe0, 0x00, 0xd8, 0x00, 0x1a, 0x5d,
+        0x00, 0x38, 0x18, 0x4a, 0xe0, 0x03, 0x09, 0xcf, 0xf7, 0xf5, 0x87, 0xa6, 0x28, 0xc6, 0xbd,
+        0x41, 0x1f, 0xa4, 0xbf, 0x89, 0x39, 0x4b, 0xa8, 0xfd, 0xdb, 0x80, 0x00, 0x00, 0x00, 0x00,
+        0x07, 0x48, 0x2a, 0xb5, 0xc2, 0x72, 0x0b, 0x96, 0x00, 0x01, 0x36, 0xd9, 0x01, 0x00, 0x00,
+        0x00, 0x20, 0x4a, 0x2f, 0x2d, 0xb1, 0xc4, 0x67, 0xfb, 0x02, 0x00, 0x00, 0x00, 0x00, 0x04,
+        0x59, 0x5a,
+    ];
+
+    #[test]
+    fn xz_and_zstd_streams_are_opened_and_the_scan_goes_on_after_them() {
+        assert!(!find_all(&XZ_PASSWORD, b"password").any(|_| true));
+        let mut image = vec![0u8; 64];
+        image.extend(XZ_PASSWORD);
+        let zstd_at = image.len() + 16;
+        image.extend([0u8; 16]);
+        image.extend(zstd(b"token=\"in-zstd\""));
+        image.extend([0u8; 8]);
+        let u = unpack(&image);
+        assert!(u.unreadable.is_empty(), "{:?}", u.unreadable);
+        let whats: Vec<&str> = u.streams.iter().map(|s| s.what.as_str()).collect();
+        assert_eq!(
+            whats,
+            ["xz stream at 0x40", &format!("zstd stream at {zstd_at:#x}")]
+        );
+        assert!(u.streams[0].data.starts_with(b"password="));
+        assert!(u.streams[1].data.starts_with(b"token="));
+    }
+
+    #[test]
+    fn a_stream_that_expands_past_the_limit_stops_there() {
+        let mut budget = 1000;
+        let (bytes, _) = unxz(&xz(&vec![b'a'; 100_000]), &mut budget).unwrap();
+        assert_eq!((bytes.len(), budget), (1000, 0));
+        let mut budget = 1000;
+        let (bytes, _) = unzstd(&zstd(&vec![b'a'; 100_000]), &mut budget).unwrap();
+        assert_eq!((bytes.len(), budget), (1000, 0));
+    }
+
     #[test]
     fn packers_hilt_cannot_open_are_named_and_junk_does_not_panic() {
         let mut image = b"\x1f\x8b\x08 not really gzip".to_vec();
@@ -139,7 +266,10 @@ mod tests {
         assert!(u.streams.is_empty());
         assert_eq!(
             u.unreadable,
-            ["xz data at 0x13", "squashfs filesystem at 0x1c"]
+            [
+                "squashfs filesystem at 0x1c",
+                "xz data at 0x13 (it does not decode)"
+            ]
         );
     }
 }
