@@ -71,6 +71,7 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
         let surface =
             detect::detect_with_tls(sample.unit.address.socket(port), Duration::from_secs(4)).await;
         log.push_str(&format!("{port}\t{surface:?}\n"));
+        let surface = ftp_anonymous(sample, port, surface, &mut out).await;
         match surface {
             Surface::Login { protocol, evidence } => {
                 out.undeclared.push(format!(
@@ -91,11 +92,53 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
             Surface::Other(_) | Surface::Silent => {}
         }
     }
-    out.evidence = vec![
+    out.evidence.extend([
         sample.evidence.write("login-surfaces.tsv", &log),
         ports.evidence.clone(),
-    ];
+    ]);
     Ok(out)
+}
+
+/// An FTP server is asked whether its anonymous account (RFC 1635) logs in. Unauthenticated
+/// access is recorded either way; a server that asks no other user for a password is no
+/// password mechanism, so it is no longer a login surface.
+async fn ftp_anonymous(
+    sample: &Sample,
+    port: u16,
+    surface: Surface,
+    out: &mut LoginSurfaces,
+) -> Surface {
+    if !matches!(
+        &surface,
+        Surface::Login {
+            protocol: "FTP",
+            ..
+        }
+    ) {
+        return surface;
+    }
+    let trial = crate::login::ftp::FtpTrial {
+        addr: sample.unit.address.socket(port),
+        within: Duration::from_secs(4),
+        transcript: sample
+            .evidence
+            .log(&format!("login-surfaces/ftp-{port}-anonymous.log")),
+    };
+    out.evidence.push(trial.transcript.path.clone());
+    let Some(anonymous) = trial.anonymous_access().await else {
+        return surface;
+    };
+    if anonymous.only {
+        return Surface::Unauthenticated {
+            protocol: "FTP",
+            evidence: anonymous.evidence,
+        };
+    }
+    out.unauthenticated.push(format!(
+        "TCP {port} grants FTP access without any credential ({})",
+        anonymous.evidence
+    ));
+    surface
 }
 
 /// An HTTP answer that is neither a redirect nor a challenge: a page or an API is there.

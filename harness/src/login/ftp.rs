@@ -80,6 +80,58 @@ impl FtpTrial {
     }
 }
 
+/// An FTP server's anonymous account (RFC 1635): access without any credential of the unit's.
+pub struct AnonymousAccess {
+    /// The dialogue that showed it, for the record.
+    pub evidence: String,
+    /// Every other account is refused before a password is asked: the server takes no password
+    /// at all, so it is no password mechanism.
+    pub only: bool,
+}
+
+impl FtpTrial {
+    /// Whether the anonymous account logs in, and if so whether any other user is asked for
+    /// a password. None when anonymous is refused or the server does not answer like FTP.
+    pub async fn anonymous_access(&self) -> Option<AnonymousAccess> {
+        let login = self.try_login("anonymous", "hilt@example.invalid").await;
+        if login != LoginOutcome::Accepted {
+            return None;
+        }
+        let stranger = crate::util::token::fresh();
+        let asked = tokio::time::timeout(self.within, self.asks_password(&stranger))
+            .await
+            .ok()?
+            .ok()?;
+        Some(AnonymousAccess {
+            evidence: format!(
+                "USER anonymous logged in (230); an unknown user {}",
+                match asked {
+                    true => "is asked for a password (331)",
+                    false => "is refused before any password (530)",
+                }
+            ),
+            only: !asked,
+        })
+    }
+
+    /// Whether `USER username` is answered with a request for a password.
+    async fn asks_password(&self, username: &str) -> Result<bool, String> {
+        let stream = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| format!("FTP {}: {e}", self.addr))?;
+        let (r, mut w) = stream.into_split();
+        let mut r = BufReader::new(r);
+        self.reply(&mut r).await?;
+        self.transcript.line(">", &format!("USER {username}"));
+        w.write_all(format!("USER {username}\r\n").as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let code = self.reply(&mut r).await?;
+        let _ = w.write_all(b"QUIT\r\n").await;
+        Ok(matches!(code, 331 | 332))
+    }
+}
+
 fn judge(code: u16) -> LoginOutcome {
     match code {
         230 => LoginOutcome::Accepted,
@@ -93,8 +145,13 @@ fn judge(code: u16) -> LoginOutcome {
 mod tests {
     use super::*;
 
-    /// A real FTP dialogue on a loopback socket: only ftpuser/right is accepted.
+    /// A real FTP dialogue on a loopback socket: only ftpuser/right is accepted, and with
+    /// `anonymous` set, the anonymous account too; with `anonymous_only`, nothing else is.
     async fn server() -> SocketAddr {
+        serve(false, false).await
+    }
+
+    async fn serve(anonymous: bool, anonymous_only: bool) -> SocketAddr {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         tokio::spawn(async move {
@@ -109,9 +166,15 @@ mod tests {
                     while let Ok(Some(l)) = lines.next_line().await {
                         let reply = if let Some(u) = l.strip_prefix("USER ") {
                             user = u.to_string();
-                            "331 Password required\r\n".to_string()
+                            if anonymous_only && user != "anonymous" {
+                                "530 This FTP server is anonymous only.\r\n".to_string()
+                            } else {
+                                "331 Password required\r\n".to_string()
+                            }
                         } else if let Some(p) = l.strip_prefix("PASS ") {
-                            if user == "ftpuser" && p == "right" {
+                            if (user == "ftpuser" && p == "right")
+                                || (anonymous && user == "anonymous")
+                            {
                                 "230 Logged in\r\n".into()
                             } else {
                                 "530 Login incorrect\r\n".into()
@@ -146,5 +209,25 @@ mod tests {
         assert!(std::fs::read_to_string(ev.dir.join("ftp.log"))
             .unwrap()
             .contains("PASS [secret]"));
+    }
+
+    #[rstest::rstest]
+    #[case::none(false, false, None)]
+    #[case::besides_accounts(true, false, Some(false))]
+    #[case::anonymous_only(true, true, Some(true))]
+    #[tokio::test]
+    async fn the_anonymous_account_is_told_apart(
+        #[case] anonymous: bool,
+        #[case] only: bool,
+        #[case] want: Option<bool>,
+    ) {
+        let (ev, _dir) = crate::evidence::scratch("ftp-anon");
+        let t = FtpTrial {
+            addr: serve(anonymous, only).await,
+            within: Duration::from_secs(2),
+            transcript: ev.log("ftp.log"),
+        };
+        let got = t.anonymous_access().await;
+        assert_eq!(got.as_ref().map(|a| a.only), want);
     }
 }
