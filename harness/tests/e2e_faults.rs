@@ -30,7 +30,10 @@ const ALL: [&str; 7] = [
 ])]
 #[case::mac_derived("macderived", 32, &["mac-derived-password"], &[(GENERATION, "of the unit's MAC address")])]
 #[case::serial_derived("serialderived", 41, &["serial-derived-password"], &[(GENERATION, "reversed, of the unit's serial number")])]
-#[case::weak_password("weak", 42, &["weak-password"], &[(GENERATION, "below the documented minimum 12")])]
+#[case::weak_password("weak", 42, &["weak-password"], &[
+    (GENERATION, "below the documented minimum 12"),
+    (GENERATION, "is guessable: zxcvbn estimates 10^"),
+])]
 #[case::undeclared_port("port", 33, &["undeclared-port"], &[
     (PORTS, "TCP port 9527 is open but not declared"),
     // The vendor debug service greets anyone with the model and firmware version.

@@ -56,26 +56,38 @@ pub fn counter_value(s: &str) -> Option<u64> {
     split_number(s).map(|(_, n, _)| n)
 }
 
-/// Estimated entropy of a password drawn uniformly from the character classes it uses, in bits.
-/// An upper bound: a password with structure (a counter, a word) has far less.
-pub fn entropy_bits(password: &str) -> f64 {
-    let mut alphabet = 0u32;
-    if password.chars().any(|c| c.is_ascii_lowercase()) {
-        alphabet += 26;
+/// How guessable a password is, as zxcvbn (Dropbox's estimator, with its frequency lists of
+/// common passwords, words and names, keyboard walks, sequences and dates) rates it, with the
+/// unit's public identifiers as inputs an attacker knows.
+pub struct Guessability {
+    /// log10 of the guesses an attacker needs.
+    pub log10: f64,
+    /// The kinds of pattern the estimate found, in order, never the matched text.
+    pub patterns: Vec<String>,
+}
+
+pub fn guessability(password: &str, identifiers: &[&str]) -> Guessability {
+    use zxcvbn::matching::patterns::MatchPattern;
+    let estimate = zxcvbn::zxcvbn(password, identifiers);
+    let patterns = estimate
+        .sequence()
+        .iter()
+        .map(|m| match &m.pattern {
+            MatchPattern::Dictionary(d) => {
+                format!("dictionary word ({:?})", d.dictionary_name).to_lowercase()
+            }
+            MatchPattern::Spatial(_) => "keyboard pattern".into(),
+            MatchPattern::Repeat(_) => "repetition".into(),
+            MatchPattern::Sequence(_) => "sequence".into(),
+            MatchPattern::Regex(_) => "recent year".into(),
+            MatchPattern::Date(_) => "date".into(),
+            MatchPattern::BruteForce => "random characters".into(),
+        })
+        .collect();
+    Guessability {
+        log10: estimate.guesses_log10(),
+        patterns,
     }
-    if password.chars().any(|c| c.is_ascii_uppercase()) {
-        alphabet += 26;
-    }
-    if password.chars().any(|c| c.is_ascii_digit()) {
-        alphabet += 10;
-    }
-    if password.chars().any(|c| !c.is_ascii_alphanumeric()) {
-        alphabet += 33;
-    }
-    if alphabet == 0 {
-        return 0.0;
-    }
-    password.chars().count() as f64 * f64::from(alphabet).log2()
 }
 
 /// The last run of digits in `s`, with the text before and after it.
@@ -110,10 +122,29 @@ mod tests {
         assert_eq!(f.len(), 3, "{f:?}");
     }
 
-    #[test]
-    fn entropy_estimate() {
-        assert!((entropy_bits("Ab3defGhijk9") - 12.0 * 62f64.log2()).abs() < 1e-9);
-        assert_eq!(entropy_bits(""), 0.0);
+    #[rstest::rstest]
+    #[case::random_twelve("bSvF3BWPBdhR", &[], 11.0, 99.0, "random characters")]
+    #[case::common_password("Password123!", &[], 0.0, 6.0, "dictionary word (passwords)")]
+    #[case::weak_fault_shape("cam04711", &[], 0.0, 8.0, "")]
+    #[case::from_the_serial("VC100-88412x", &["VC100-88412"], 0.0, 5.0, "dictionary word (userinputs)")]
+    fn guessability_follows_zxcvbn(
+        #[case] password: &str,
+        #[case] identifiers: &[&str],
+        #[case] at_least: f64,
+        #[case] below: f64,
+        #[case] pattern: &str,
+    ) {
+        let g = guessability(password, identifiers);
+        assert!(
+            g.log10 >= at_least && g.log10 < below,
+            "{password}: 10^{}",
+            g.log10
+        );
+        assert!(
+            g.patterns.iter().any(|p| p.contains(pattern)),
+            "{:?}",
+            g.patterns
+        );
     }
 
     #[test]

@@ -5,10 +5,10 @@
 //! documented — its length and character classes — and show none of what 5.1-2-1 names: no
 //! obvious regularity such as a counter across units, no common or known default value, no
 //! obvious relation to public information (MAC, serial, model, hostname/SSID). Each finding names
-//! the rule and the units; the entropy estimate is recorded as a measurement.
+//! the rule and the units; zxcvbn's estimate of the guesses needed is recorded and judged.
 
 use super::derivation;
-use super::password_checks::{counter_value, entropy_bits};
+use super::password_checks::{counter_value, guessability, Guessability};
 use super::password_examination::{examine, Against, Examination};
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
@@ -28,6 +28,15 @@ pub struct Params {
     /// Two pre-installed passwords whose numeric parts differ by at most this are counted as a counter.
     #[serde(default = "default_counter_delta")]
     pub counter_max_delta: u64,
+    /// A pre-installed password that zxcvbn estimates takes fewer guesses than 10 to this power
+    /// (the unit's identifiers known to the attacker) is guessable by automated attack. Default 8,
+    /// zxcvbn's boundary of a "safely unguessable" password (its score 3).
+    #[serde(default = "default_min_guesses_log10")]
+    pub min_guesses_log10: f64,
+}
+
+fn default_min_guesses_log10() -> f64 {
+    8.0
 }
 
 fn default_counter_delta() -> u64 {
@@ -42,7 +51,7 @@ impl TestCase for Case {
         id: "5.1-2-2",
         provision: "5.1-2",
         title: "pre-installed passwords resist automated attacks",
-        decision_rule: "Unit (a). FAIL if a sample's pre-installed password breaks the documented length/character rule, follows from a public identifier of the unit (identity, affix, reversal, last/first characters, hex/decimal conversion, or an unkeyed MD5/SHA-1/SHA-256/CRC32 hash, compared by identity, affix or a shared run of 6 or more characters), is in the shipped default-credential data, or forms a counter with another sample's password (same text around a number differing by at most the suite's delta). Not performed if no pre-installed mechanism documents a generation rule (IXIT 1 `generation_rule`), or the ICS row applies but IXIT 1 declares no pre-installed password. PASS otherwise. The entropy estimate is a measurement, not a criterion.",
+        decision_rule: "Unit (a). FAIL if a sample's pre-installed password breaks the documented length/character rule, follows from a public identifier of the unit (identity, affix, reversal, last/first characters, hex/decimal conversion, or an unkeyed MD5/SHA-1/SHA-256/CRC32 hash, compared by identity, affix or a shared run of 6 or more characters), is in the shipped default-credential data, or forms a counter with another sample's password (same text around a number differing by at most the suite's delta). Not performed if no pre-installed mechanism documents a generation rule (IXIT 1 `generation_rule`), or the ICS row applies but IXIT 1 declares no pre-installed password. FAIL too if zxcvbn (Dropbox's estimator with its frequency lists of common passwords, words and names; the unit's serial, MAC, model, hostname and SSID given as known to the attacker) estimates fewer guesses than 10 to the suite's `min_guesses_log10` (default 8). PASS otherwise.",
     };
 
     fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
@@ -111,11 +120,27 @@ impl TestCase for Case {
             findings.push(note);
         }
 
-        let bits = entropy_bits(password);
+        let known_to_attacker: Vec<&str> = [
+            me.serial.as_str(),
+            me.mac.as_str(),
+            profile.body.product.model.as_str(),
+        ]
+        .into_iter()
+        .chain(extra.iter().map(|(_, v)| *v))
+        .collect();
+        let guesses = guessability(password, &known_to_attacker);
+        if guesses.log10 < params.min_guesses_log10 {
+            findings.push(format!(
+                "is guessable: zxcvbn estimates 10^{:.1} guesses ({}), fewer than the suite's 10^{}",
+                guesses.log10,
+                guesses.patterns.join(", "),
+                params.min_guesses_log10
+            ));
+        }
         let analysis = analysis(
             &ctx.sample.unit.slot_id,
             password,
-            bits,
+            &guesses,
             &details,
             &findings,
         );
@@ -136,13 +161,13 @@ impl TestCase for Case {
         )]);
         r.details = details;
         r.evidence = evidence;
-        r.measurements = measurements(password, bits);
+        r.measurements = measurements(password, &guesses);
         r
     }
 }
 
-/// The password's length and entropy estimate: recorded, never a criterion.
-fn measurements(password: &str, bits: f64) -> Vec<Measurement> {
+/// The password's length and estimated guesses.
+fn measurements(password: &str, guesses: &Guessability) -> Vec<Measurement> {
     vec![
         Measurement::new(
             "password_length",
@@ -150,9 +175,9 @@ fn measurements(password: &str, bits: f64) -> Vec<Measurement> {
             "characters",
         ),
         Measurement::new(
-            "password_entropy_estimate",
-            (bits * 10.0).round() / 10.0,
-            "bit",
+            "password_guesses_log10",
+            (guesses.log10 * 10.0).round() / 10.0,
+            "log10 guesses",
         ),
     ]
 }
@@ -175,14 +200,16 @@ fn known_defaults(
 fn analysis(
     slot: &str,
     password: &str,
-    bits: f64,
+    guesses: &Guessability,
     details: &[String],
     findings: &[String],
 ) -> String {
     let mut text = format!("5.1-2-2 analysis of the pre-installed password of {slot}\n");
     text.push_str(&format!(
-        "length: {} characters, entropy estimate {bits:.1} bit\n",
-        password.chars().count()
+        "length: {} characters; zxcvbn: 10^{:.1} guesses ({})\n",
+        password.chars().count(),
+        guesses.log10,
+        guesses.patterns.join(", ")
     ));
     for d in details {
         text.push_str(&format!("- {d}\n"));
