@@ -203,3 +203,44 @@ fn a_label_without_its_password_leaves_unit_c_not_performed() {
         "{out}"
     );
 }
+
+/// A user-defined login that takes the empty password before onboarding only to demand a new
+/// one is the forced-change flow the profile declares: unit (b) records it and passes. Without
+/// the declaration the same answer is an acceptance, and unit (b) fails.
+#[test]
+fn a_declared_forced_change_is_not_a_login_before_the_password_is_set() {
+    let declared = "          forced_change_body: \"change_password_required\"";
+    for (tag, subnet, profile_has_it, verdict) in [
+        ("forced", 118u8, true, "PASS"),
+        ("forcednodecl", 119, false, "FAIL"),
+    ] {
+        let dir = TempDir::new(tag);
+        let mut text = profile_text();
+        assert!(text.contains(declared));
+        if !profile_has_it {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(declared))
+                .unwrap()
+                .to_string();
+            text = text.replace(&format!("{line}\n"), "");
+        }
+        let profile = dir.0.join("profile.yaml");
+        std::fs::write(&profile, text).unwrap();
+        let rig = write_rig(&dir.0, subnet, &[&["viewer-forced-change"]]);
+        let suite = quick_suite(&dir.0);
+        let run = run_files(&dir.0, &rig, &profile, Some(&suite), &["5.1-1-2"]);
+        let (got, message, out) = run.verdict("slot1", "5.1-1-2");
+        assert_eq!(got, verdict, "{tag}: {message}\n{out}");
+        match profile_has_it {
+            true => assert!(
+                out.contains("viewer-stream accepted an empty password in the factory default state only to force a password change"),
+                "{out}"
+            ),
+            false => assert!(
+                message.contains("viewer-stream (declared user-defined) accepted an empty password in the factory default state"),
+                "{message}"
+            ),
+        }
+    }
+}

@@ -97,10 +97,11 @@ pub enum Fault {
     ResetKeepsPasswords,
     SilentLockout,
     ShortLockout,
+    ViewerForcedChange,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 40] = [
+    pub const ALL: [(&'static str, Fault); 41] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -150,6 +151,7 @@ impl Fault {
         ("admin-area-basic-auth", Fault::AdminAreaBasicAuth),
         ("silent-lockout", Fault::SilentLockout),
         ("short-lockout", Fault::ShortLockout),
+        ("viewer-forced-change", Fault::ViewerForcedChange),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -233,6 +233,17 @@ async fn routed(
         },
         (&Method::GET, "/api/stream") => {
             match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
+                // Before onboarding the viewer's empty password only leads to setting one.
+                Some((u, p))
+                    if unit.has(Fault::ViewerForcedChange)
+                        && u == unit.fw.viewer_username
+                        && p.is_empty() =>
+                {
+                    answer(
+                        unit.network_login(&u, &p),
+                        r#"{"change_password_required":true}"#,
+                    )
+                }
                 Some((u, p)) => answer(
                     unit.network_login(&u, &p),
                     r#"{"stream":"rtsp://camera/live"}"#,

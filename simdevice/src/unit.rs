@@ -61,7 +61,7 @@ impl Unit {
         if self.has(Fault::UniversalPasswordAfterReset) {
             accounts.push(self.fw.universal_account.clone());
         }
-        if self.has(Fault::UserDefinedNotEnforced) {
+        if self.has(Fault::UserDefinedNotEnforced) || self.has(Fault::ViewerForcedChange) {
             // The viewer account exists before onboarding, with no password at all.
             accounts.push(Account {
                 username: self.fw.viewer_username.clone(),

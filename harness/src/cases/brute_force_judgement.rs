@@ -86,7 +86,7 @@ pub fn attempts_figure(
                 outcome: match &a.outcome {
                     LoginOutcome::Rejected => "rejected",
                     LoginOutcome::LockedOut => "locked",
-                    LoginOutcome::Accepted => "accepted",
+                    LoginOutcome::Accepted | LoginOutcome::ForcedChange => "accepted",
                     LoginOutcome::NotALogin(_) => "other",
                 }
                 .to_string(),

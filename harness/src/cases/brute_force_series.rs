@@ -68,7 +68,7 @@ impl Target<'_> {
             );
             match &outcome {
                 LoginOutcome::NotALogin(why) => return Err(format!("attempt {i}: {why}")),
-                LoginOutcome::Accepted => {
+                LoginOutcome::Accepted | LoginOutcome::ForcedChange => {
                     return Err(format!(
                         "attempt {i}: a random password was accepted; the surface cannot be judged"
                     ))

@@ -146,7 +146,9 @@ impl<'c> Progress<'c> {
             let mut locked = false;
             for (cred, outcome) in seen {
                 match outcome {
-                    LoginOutcome::Accepted => self.hits.push(cred),
+                    // A universal credential that makes the user set a new password still
+                    // hands the device to whoever knows it.
+                    LoginOutcome::Accepted | LoginOutcome::ForcedChange => self.hits.push(cred),
                     LoginOutcome::Rejected => {}
                     LoginOutcome::LockedOut => {
                         locked = true;
@@ -195,7 +197,7 @@ impl<'c> Progress<'c> {
                 &format!("{} user `{}` -> {outcome}", cred.citation, cred.username),
             );
             match outcome {
-                LoginOutcome::Accepted => self.hits.push(cred),
+                LoginOutcome::Accepted | LoginOutcome::ForcedChange => self.hits.push(cred),
                 LoginOutcome::Rejected => {}
                 LoginOutcome::LockedOut if self.hits.len() > proven => break,
                 LoginOutcome::LockedOut => {
@@ -381,7 +383,7 @@ async fn confirm<'c>(
                 cred.citation, cred.username
             ),
         );
-        if again == LoginOutcome::Accepted {
+        if matches!(again, LoginOutcome::Accepted | LoginOutcome::ForcedChange) {
             accepted.push(cred);
         } else {
             unconfirmed += 1;

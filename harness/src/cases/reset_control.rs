@@ -66,7 +66,7 @@ pub async fn password_gone_after_reset(
         .await
         .map_err(|b| b.context("initializing again after the second factory reset"));
     match outcome {
-        LoginOutcome::Accepted => Err(with(
+        LoginOutcome::Accepted | LoginOutcome::ForcedChange => Err(with(
             again,
             format!(
                 "{}: the password set at initialization still opens it after a factory reset, so the reset procedure does not restore factory defaults and nothing here holds for the state after one",

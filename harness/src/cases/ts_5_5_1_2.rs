@@ -264,7 +264,10 @@ async fn declared_logins_in_clear(
         );
         if matches!(
             outcome,
-            LoginOutcome::Accepted | LoginOutcome::Rejected | LoginOutcome::LockedOut
+            LoginOutcome::Accepted
+                | LoginOutcome::ForcedChange
+                | LoginOutcome::Rejected
+                | LoginOutcome::LockedOut
         ) {
             j.findings.push(format!(
                 "{name}: the `{}` login ({} {}) is evaluated over plain HTTP (a random password was {outcome}): credentials travel readable",

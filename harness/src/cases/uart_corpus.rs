@@ -59,7 +59,7 @@ pub async fn try_corpus(
         let outcome = trial.try_login(&cred.username, &cred.password).await;
         out.tried += 1;
         match outcome {
-            LoginOutcome::Accepted => out.accepted.push(format!(
+            LoginOutcome::Accepted | LoginOutcome::ForcedChange => out.accepted.push(format!(
                 "{} (user `{}`)",
                 cred.citation,
                 crate::evidence::printable(cred.username.as_bytes())
@@ -93,6 +93,7 @@ fn generic_dialect() -> PromptLogin {
         success: p(r"[#$] ?$"),
         failure: p(r"(?i)(incorrect|invalid|denied|failed|wrong)"),
         locked: None,
+        forced_change: None,
         logout: Some("exit\r\n".into()),
         within: crate::config::duration::Dur(Duration::from_secs(5)),
     }

@@ -149,6 +149,12 @@ pub struct HttpLogin {
     pub failure_status: Vec<u16>,
     #[serde(default)]
     pub locked_status: Vec<u16>,
+    /// A declared forced-change flow: a status, or a body marker in a success answer, that
+    /// shows the credential was accepted only to make the user set a new password.
+    #[serde(default)]
+    pub forced_change_status: Vec<u16>,
+    #[serde(default)]
+    pub forced_change_body: Option<Pattern>,
     pub within: Dur,
 }
 
@@ -162,6 +168,10 @@ pub struct PromptLogin {
     pub failure: Pattern,
     #[serde(default)]
     pub locked: Option<Pattern>,
+    /// A declared forced-change flow: what the surface shows instead of the success pattern
+    /// when the credential is accepted only to set a new one (`New password:`, `expired`).
+    #[serde(default)]
+    pub forced_change: Option<Pattern>,
     /// Sent after a successful trial login, to leave the surface as it was found.
     #[serde(default)]
     pub logout: Option<String>,

@@ -13,6 +13,9 @@ pub struct UserDefinedProbe {
     pub mechanism: String,
     /// What worked before any password was set (descriptions, never the password itself).
     pub accepted: Vec<String>,
+    /// What was accepted only to make the user set a password (the login's declared
+    /// forced-change answer): the password is still defined by the user before use.
+    pub forced_change: Vec<String>,
     /// Why the probe could not tell (the surface did not answer like a login).
     pub blocked: Option<String>,
     pub attempts: usize,
@@ -54,6 +57,7 @@ async fn probe(sample: &Sample, config: &Config, mech: &AuthMechanism) -> UserDe
     let mut result = UserDefinedProbe {
         mechanism: mech.id.clone(),
         accepted: vec![],
+        forced_change: vec![],
         blocked: None,
         attempts: 0,
         log: log.path.clone(),
@@ -109,6 +113,7 @@ async fn probe(sample: &Sample, config: &Config, mech: &AuthMechanism) -> UserDe
         log.line("#", &format!("{what} -> {outcome}"));
         match outcome {
             LoginOutcome::Accepted => result.accepted.push(what),
+            LoginOutcome::ForcedChange => result.forced_change.push(what),
             LoginOutcome::Rejected | LoginOutcome::LockedOut => {}
             LoginOutcome::NotALogin(why) => {
                 result.blocked = Some(format!("{what}: {why}"));

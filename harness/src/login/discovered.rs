@@ -42,6 +42,8 @@ pub fn mechanism(
                 success_body: None,
                 failure_status: vec![401],
                 locked_status: vec![429],
+                forced_change_status: vec![],
+                forced_change_body: None,
                 within: secs(10),
             })
         }
@@ -90,6 +92,7 @@ fn prompt() -> Result<PromptLogin, String> {
         success: Pattern::new(r"[#$>%]\s*$")?,
         failure: Pattern::new(r"(?i)(incorrect|invalid|failed|denied|wrong|login\s*:\s*$)")?,
         locked: Some(Pattern::new(r"(?i)(locked|too many)")?),
+        forced_change: None,
         logout: Some("exit".into()),
         within: Dur(Duration::from_secs(20)),
     })

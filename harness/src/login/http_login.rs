@@ -77,6 +77,15 @@ pub fn judge(spec: &HttpLogin, status: u16, body: &[u8]) -> LoginOutcome {
     if spec.failure_status.contains(&status) {
         return LoginOutcome::Rejected;
     }
+    let forced = spec.forced_change_status.contains(&status)
+        || (spec.success_status.contains(&status)
+            && spec
+                .forced_change_body
+                .as_ref()
+                .is_some_and(|p| p.regex.is_match(body)));
+    if forced {
+        return LoginOutcome::ForcedChange;
+    }
     if spec.success_status.contains(&status) {
         return match &spec.success_body {
             Some(p) if !p.regex.is_match(body) => LoginOutcome::Rejected,
@@ -84,4 +93,46 @@ pub fn judge(spec: &HttpLogin, status: u16, body: &[u8]) -> LoginOutcome {
         };
     }
     LoginOutcome::NotALogin(format!("HTTP status {status}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::pattern::Pattern;
+    use rstest::rstest;
+
+    fn spec(forced_status: Vec<u16>, forced_body: Option<&str>) -> HttpLogin {
+        HttpLogin {
+            method: "GET".into(),
+            path: "/api/stream".into(),
+            json: None,
+            form: None,
+            basic_auth: true,
+            digest_auth: false,
+            success_status: vec![200],
+            success_body: None,
+            failure_status: vec![401, 403],
+            locked_status: vec![429],
+            forced_change_status: forced_status,
+            forced_change_body: forced_body.map(|b| Pattern::new(b).unwrap()),
+            within: crate::config::duration::Dur(std::time::Duration::from_secs(1)),
+        }
+    }
+
+    #[rstest]
+    #[case::undeclared_reads_as_accepted(vec![], None, 200, "{\"change_password_required\":true}", LoginOutcome::Accepted)]
+    #[case::declared_body(vec![], Some("change_password_required"), 200, "{\"change_password_required\":true}", LoginOutcome::ForcedChange)]
+    #[case::declared_body_absent(vec![], Some("change_password_required"), 200, "{\"stream\":1}", LoginOutcome::Accepted)]
+    #[case::declared_status(vec![428], None, 428, "", LoginOutcome::ForcedChange)]
+    #[case::failure_first(vec![], Some("change"), 401, "change", LoginOutcome::Rejected)]
+    fn a_forced_change_is_told_by_its_declared_answer(
+        #[case] forced_status: Vec<u16>,
+        #[case] forced_body: Option<&str>,
+        #[case] status: u16,
+        #[case] body: &str,
+        #[case] want: LoginOutcome,
+    ) {
+        let s = spec(forced_status, forced_body);
+        assert_eq!(judge(&s, status, body.as_bytes()), want);
+    }
 }

@@ -23,6 +23,9 @@ pub use prompt::prompt_login;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginOutcome {
     Accepted,
+    /// Accepted only to make the user set a new password, as the login's declared forced-change
+    /// answer shows: nothing else is reachable with that credential.
+    ForcedChange,
     Rejected,
     LockedOut,
     /// The answer matched neither the success nor the failure description.
@@ -33,6 +36,7 @@ impl std::fmt::Display for LoginOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoginOutcome::Accepted => write!(f, "accepted"),
+            LoginOutcome::ForcedChange => write!(f, "accepted only to force a password change"),
             LoginOutcome::Rejected => write!(f, "rejected"),
             LoginOutcome::LockedOut => write!(f, "locked out"),
             LoginOutcome::NotALogin(why) => write!(f, "not a recognisable login answer ({why})"),

@@ -68,14 +68,20 @@ async fn answer(
     if let Err(e) = ch.send(&format!("{password}\r\n"), true).await {
         return LoginOutcome::NotALogin(e.to_string());
     }
-    let mut outcomes: Vec<&Pattern> = vec![&spec.success, &spec.failure];
+    // Success, failure, then the optional answers, each known by its place in the list.
+    let mut outcomes: Vec<(&Pattern, LoginOutcome)> = vec![
+        (&spec.success, LoginOutcome::Accepted),
+        (&spec.failure, LoginOutcome::Rejected),
+    ];
     if let Some(l) = &spec.locked {
-        outcomes.push(l);
+        outcomes.push((l, LoginOutcome::LockedOut));
     }
-    match ch.expect(&outcomes, within).await {
-        Ok(0) => LoginOutcome::Accepted,
-        Ok(1) => LoginOutcome::Rejected,
-        Ok(_) => LoginOutcome::LockedOut,
+    if let Some(f) = &spec.forced_change {
+        outcomes.push((f, LoginOutcome::ForcedChange));
+    }
+    let patterns: Vec<&Pattern> = outcomes.iter().map(|(p, _)| *p).collect();
+    match ch.expect(&patterns, within).await {
+        Ok(i) => outcomes[i].1.clone(),
         Err(ExpectError::Timeout { tail, .. }) => by_behaviour(ch, spec, &tail, within).await,
         Err(e) => LoginOutcome::NotALogin(format!("waiting for the login result: {e}")),
     }
