@@ -239,7 +239,7 @@ fn a_second_uart_header_is_judged_like_the_console() {
 fn a_declared_second_uart_is_held_to_its_declaration() {
     let dir = TempDir::new("uartdeclared");
     let text = profile_text();
-    let anchor = "  software_components:";
+    let anchor = "  security_parameters:";
     assert!(text.contains(anchor));
     let declared = "    - id: uart-service\n      kind: uart\n      disabled_by: \"the factory console is compiled out\"\n      offers: nothing\n      boot_window: 2s\n";
     let profile = dir.0.join("profile.yaml");
