@@ -79,8 +79,25 @@ async fn answer(
     if let Some(f) = &spec.forced_change {
         outcomes.push((f, LoginOutcome::ForcedChange));
     }
+    // A login prompt again, with no failure message first, is a refusal too (busybox login
+    // exits on an account it cannot check, "bad salt", and the getty prompts anew), once
+    // nothing follows it: a real prompt waits for input.
+    let reprompt = outcomes.len();
+    outcomes.push((&spec.login_prompt, LoginOutcome::Rejected));
     let patterns: Vec<&Pattern> = outcomes.iter().map(|(p, _)| *p).collect();
-    match ch.expect(&patterns, within).await {
+    let deadline = std::time::Instant::now() + within;
+    let answered = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match ch.expect(&patterns, left).await {
+            Ok(i) if i == reprompt => {
+                if ch.quiet_for(Duration::from_millis(500)).await {
+                    break Ok(i);
+                }
+            }
+            other => break other,
+        }
+    };
+    match answered {
         Ok(i) => outcomes[i].1.clone(),
         Err(ExpectError::Timeout { tail, .. }) => by_behaviour(ch, spec, &tail, within).await,
         Err(e) => LoginOutcome::NotALogin(format!("waiting for the login result: {e}")),
@@ -195,4 +212,64 @@ async fn login_and_leave(
         }
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::expect::Writer;
+    use std::sync::Arc;
+    use tokio::sync::{mpsc, Mutex};
+
+    fn spec() -> PromptLogin {
+        let p = |s: &str| Pattern::new(s).unwrap();
+        PromptLogin {
+            login_prompt: p("login: $"),
+            password_prompt: p("Password: $"),
+            success: p(r"\$ $"),
+            failure: p("Login incorrect"),
+            locked: None,
+            forced_change: None,
+            logout: None,
+            within: crate::config::duration::Dur(Duration::from_secs(2)),
+        }
+    }
+
+    /// The device's side: the password prompt, then `chunks` with the pause before each.
+    async fn answered(chunks: Vec<(u64, &'static str)>) -> LoginOutcome {
+        let dir = crate::util::test_dir::TestDir::new("prompt");
+        let ev = crate::evidence::SampleEvidence::new(&dir.0, "s").unwrap();
+        let (tx, rx) = mpsc::channel(8);
+        let writer: Writer = Arc::new(Mutex::new(Box::new(tokio::io::sink())));
+        let mut ch = Channel::new(rx, writer, ev.log("t.log"), vec![]);
+        tokio::spawn(async move {
+            tx.send(b"Password: ".to_vec()).await.unwrap();
+            for (pause, text) in chunks {
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+                let _ = tx.send(text.as_bytes().to_vec()).await;
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        answer(&mut ch, &spec(), "root", "pw", Duration::from_secs(2)).await
+    }
+
+    #[tokio::test]
+    async fn a_login_prompt_again_is_a_refusal() {
+        let got = answered(vec![(
+            10,
+            "\r\nlogin: bad salt\r\n\r\r\nDebian\r\n\rvm login: ",
+        )])
+        .await;
+        assert_eq!(got, LoginOutcome::Rejected);
+    }
+
+    #[tokio::test]
+    async fn text_that_only_ends_like_a_login_prompt_is_read_on() {
+        let got = answered(vec![
+            (10, "\r\nLast login: "),
+            (100, "Tue Dec  1 on pts/1\r\n$ "),
+        ])
+        .await;
+        assert_eq!(got, LoginOutcome::Accepted);
+    }
 }

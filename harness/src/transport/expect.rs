@@ -151,6 +151,16 @@ impl Channel {
         self.buf.drain(..n).collect()
     }
 
+    /// Whether the device sends nothing more for `window`: a prompt waits for input, while text
+    /// that only looks like one (`Last login: ` cut by a read) goes on. What arrives is kept
+    /// for the next expect.
+    pub async fn quiet_for(&mut self, window: Duration) -> bool {
+        let before = self.buf.len();
+        let deadline = Instant::now() + window;
+        while !self.closed && self.buf.len() == before && self.more(deadline).await {}
+        self.buf.len() == before
+    }
+
     /// Forget output seen so far, so the next expect only sees what comes after.
     pub fn clear(&mut self) {
         while let Ok(chunk) = self.rx.try_recv() {
