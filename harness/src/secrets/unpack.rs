@@ -1,8 +1,9 @@
 //! Packed content in an image. Compressed streams hilt can open (gzip, xz and zstd: initramfs,
-//! root filesystem archives, kernel payloads) are opened before the scan, so a key inside one is
-//! found; content packed in a way hilt cannot open, or an xz or zstd stream that does not decode,
-//! is named, so "nothing found" is never claimed for bytes that were not read. Tar and cpio
-//! members are stored as they are and need no opening.
+//! root filesystem archives, kernel payloads; and the zlib, xz or zstd blocks of a squashfs
+//! filesystem) are opened before the scan, so a key inside one is found; content packed in a
+//! way hilt cannot open, or an xz or zstd stream that does not decode, is named, so "nothing
+//! found" is never claimed for bytes that were not read. Tar and cpio members are stored as
+//! they are and need no opening.
 
 use super::find_all;
 use std::io::Read;
@@ -50,20 +51,76 @@ fn walk(data: &[u8], within: &str, depth: usize, out: &mut Unpacked, budget: &mu
                 .push(format!("{packer} data at {at:#x}{within}"));
         }
     }
-    if let Some(at) = squashfs(data) {
-        out.unreadable
-            .push(format!("squashfs filesystem at {at:#x}{within}"));
-    }
     for (packer, magic, open, strict) in OPENED {
+        let starts = find_all(data, magic);
+        let found = Found {
+            packer,
+            open,
+            strict: *strict,
+            within,
+        };
+        found.open_all(data, starts, depth, out, budget);
+    }
+    for (at, compressor) in squashfs(data) {
+        match compressor {
+            // Each block of a gzip squashfs is a zlib stream: two bytes of header, which turn
+            // up by chance too, so only inside the filesystem and only what decodes.
+            1 => {
+                let end = filesystem_end(data, at);
+                let starts = (at..end.saturating_sub(1)).filter(|&i| {
+                    data[i] == 0x78 && matches!(data[i + 1], 0x01 | 0x5e | 0x9c | 0xda)
+                });
+                let within = format!(" in the squashfs filesystem at {at:#x}{within}");
+                let found = Found {
+                    packer: "zlib block",
+                    open: &(unzlib as Opener),
+                    strict: false,
+                    within: &within,
+                };
+                found.open_all(&data[..end], starts, depth, out, budget);
+            }
+            // xz and zstd blocks carry their magic numbers: opened above.
+            4 | 6 => {}
+            other => out.unreadable.push(format!(
+                "squashfs filesystem at {at:#x}{within} ({} blocks, which hilt does not open)",
+                match other {
+                    2 => "lzma",
+                    3 => "lzo",
+                    5 => "lz4",
+                    _ => "unknown",
+                }
+            )),
+        }
+    }
+}
+
+/// One kind of stream to open wherever it may start.
+struct Found<'a> {
+    packer: &'a str,
+    open: &'a Opener,
+    strict: bool,
+    within: &'a str,
+}
+
+impl Found<'_> {
+    fn open_all(
+        &self,
+        data: &[u8],
+        starts: impl Iterator<Item = usize>,
+        depth: usize,
+        out: &mut Unpacked,
+        budget: &mut usize,
+    ) {
+        let (packer, within) = (self.packer, self.within);
         let mut next = 0;
-        for at in find_all(data, magic) {
+        for at in starts {
             if at < next {
                 continue;
             }
-            let Some((bytes, used)) = open(&data[at..], budget) else {
+            let Some((bytes, used)) = (self.open)(&data[at..], budget) else {
                 // Three bytes of gzip header turn up by chance; an xz or zstd magic number is
                 // long and rare enough that a stream which does not decode is named.
-                if *strict {
+                if self.strict {
                     out.unreadable.push(format!(
                         "{packer} data at {at:#x}{within} (it does not decode)"
                     ));
@@ -167,9 +224,44 @@ fn gunzip(data: &[u8], budget: &mut usize) -> Option<(Vec<u8>, usize)> {
     Some((bytes, data.len() - rest))
 }
 
-/// A squashfs superblock (little-endian magic `hsqs`, major version 4 at offset 28).
-fn squashfs(data: &[u8]) -> Option<usize> {
-    find_all(data, b"hsqs").find(|&at| data.get(at + 28..at + 30) == Some(&[4, 0]))
+/// Squashfs superblocks (little-endian magic `hsqs`, major version 4 at offset 28), each with
+/// its compressor id (offset 20: 1 gzip, 2 lzma, 3 lzo, 4 xz, 5 lz4, 6 zstd).
+fn squashfs(data: &[u8]) -> Vec<(usize, u16)> {
+    find_all(data, b"hsqs")
+        .filter(|&at| data.get(at + 28..at + 30) == Some(&[4, 0]))
+        .filter_map(|at| {
+            let id = data.get(at + 20..at + 22)?;
+            Some((at, u16::from_le_bytes([id[0], id[1]])))
+        })
+        .take(4)
+        .collect()
+}
+
+/// Where the filesystem at `at` ends (its `bytes_used`, offset 40), within `data`.
+fn filesystem_end(data: &[u8], at: usize) -> usize {
+    let used = data
+        .get(at + 40..at + 48)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+        .unwrap_or(0);
+    usize::try_from(used)
+        .ok()
+        .and_then(|u| at.checked_add(u))
+        .unwrap_or(data.len())
+        .min(data.len())
+}
+
+/// One zlib stream (a block of a gzip squashfs).
+fn unzlib(data: &[u8], budget: &mut usize) -> Option<(Vec<u8>, usize)> {
+    let mut decoder = flate2::bufread::ZlibDecoder::new(data);
+    let mut bytes = Vec::new();
+    let limit = (*budget as u64).max(1);
+    let read = (&mut decoder).take(limit).read_to_end(&mut bytes);
+    if read.is_err() || bytes.is_empty() {
+        return None;
+    }
+    *budget = budget.saturating_sub(bytes.len());
+    let rest = decoder.into_inner().len();
+    Some((bytes, data.len() - rest))
 }
 
 #[cfg(test)]
@@ -267,9 +359,43 @@ mod tests {
         assert_eq!(
             u.unreadable,
             [
-                "squashfs filesystem at 0x1c",
-                "xz data at 0x13 (it does not decode)"
+                "xz data at 0x13 (it does not decode)",
+                "squashfs filesystem at 0x1c (unknown blocks, which hilt does not open)"
             ]
         );
+    }
+
+    /// Real filesystems made by mksquashfs 4.5 (`-comp C -all-root -mkfs-time 0 -all-time 0`)
+    /// of a tree holding /etc/ssl/device.key, a P-256 key in PEM: found through every block
+    /// compressor hilt opens, named unread for one it does not.
+    #[rstest::rstest]
+    #[case::gzip(include_bytes!("../../tests/fixtures/squashfs/gzip.sqfs").as_slice(), true)]
+    #[case::xz(include_bytes!("../../tests/fixtures/squashfs/xz.sqfs").as_slice(), true)]
+    #[case::zstd(include_bytes!("../../tests/fixtures/squashfs/zstd.sqfs").as_slice(), true)]
+    #[case::lz4(include_bytes!("../../tests/fixtures/squashfs/lz4.sqfs").as_slice(), false)]
+    fn squashfs_blocks_are_opened(#[case] image: &[u8], #[case] opened: bool) {
+        let u = unpack(image);
+        let key_in_a_stream = u.streams.iter().any(|s| {
+            super::super::scan(&s.data)
+                .iter()
+                .any(|f| f.kind.to_string().contains("private key"))
+        });
+        match opened {
+            true => {
+                assert!(u.unreadable.is_empty(), "{:?}", u.unreadable);
+                assert!(
+                    key_in_a_stream,
+                    "{:?}",
+                    u.streams.iter().map(|s| &s.what).collect::<Vec<_>>()
+                );
+            }
+            false => assert!(
+                u.unreadable
+                    .iter()
+                    .any(|w| w.contains("lz4 blocks, which hilt does not open")),
+                "{:?}",
+                u.unreadable
+            ),
+        }
     }
 }
