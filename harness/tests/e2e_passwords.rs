@@ -244,3 +244,33 @@ fn a_declared_forced_change_is_not_a_login_before_the_password_is_set() {
         }
     }
 }
+
+/// A declared port can carry a login nobody declared: with the challenge logins (`snapshot-api`,
+/// `viewer-stream`) taken out of the profile, the basic-authentication challenge the unit shows
+/// at `/` of its admin port is a second kind of login there; the same profile on a unit without
+/// it keeps unit (a) PASS.
+#[test]
+fn a_second_kind_of_login_on_a_declared_port_is_found() {
+    let dir = TempDir::new("secondlogin");
+    let mut text = profile_text();
+    for id in ["snapshot-api", "viewer-stream"] {
+        let start = text.find(&format!("    - id: {id}\n")).unwrap();
+        let end = start + 1 + text[start + 1..].find("    - id: ").unwrap();
+        text = format!("{}{}", &text[..start], &text[end..]);
+    }
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let rig = write_rig(&dir.0, 121, &[&["basic-auth-at-root"], &[]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &["5.1-1-2"]);
+    assert_verdict(
+        &run,
+        "slot1",
+        "5.1-1-2",
+        "FAIL",
+        "unit (a) TCP 8443 takes a HTTPS authentication login besides the mechanism(s) IXIT 1 declares on it (web-admin, web-ui)",
+    );
+    let (_, message, out) = run.verdict("slot2", "5.1-1-2");
+    assert!(!message.contains("unit (a)"), "{message}");
+    assert!(out.contains("unit (a) PASS"), "{out}");
+}

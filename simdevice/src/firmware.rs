@@ -98,10 +98,11 @@ pub enum Fault {
     SilentLockout,
     ShortLockout,
     ViewerForcedChange,
+    BasicAuthAtRoot,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 41] = [
+    pub const ALL: [(&'static str, Fault); 42] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -152,6 +153,7 @@ impl Fault {
         ("silent-lockout", Fault::SilentLockout),
         ("short-lockout", Fault::ShortLockout),
         ("viewer-forced-change", Fault::ViewerForcedChange),
+        ("basic-auth-at-root", Fault::BasicAuthAtRoot),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -194,6 +194,14 @@ async fn routed(
     body: &Bytes,
 ) -> Response<Full<Bytes>> {
     match (&parts.method, parts.uri.path()) {
+        (&Method::GET, "/") if unit.has(Fault::BasicAuthAtRoot) => {
+            let mut r = reply(StatusCode::UNAUTHORIZED, "authentication required");
+            r.headers_mut().insert(
+                hyper::header::WWW_AUTHENTICATE,
+                hyper::header::HeaderValue::from_static("Basic realm=\"camera\""),
+            );
+            r
+        }
         (&Method::GET, "/") => reply(
             StatusCode::OK,
             "<html><body><h1>Camera</h1><p>Log in with the app.</p></body></html>",

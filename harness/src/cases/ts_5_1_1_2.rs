@@ -63,7 +63,7 @@ impl TestCase for Case {
         id: "5.1-1-2",
         provision: "5.1-1",
         title: "passwords unique per device or user-defined",
-        decision_rule: "Units (a), (b), (c) judged each on its own; PASS only when all pass. (a) FAIL if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt); access without any credential (an MQTT broker taking an anonymous CONNECT, an FTP server taking only its anonymous account) is recorded as unauthenticated access, not as a login. (b) FAIL if a mechanism declared user-defined accepts a login in the factory default state (an empty password, the account name, the label password or a corpus entry for that account), unless its answer is the login's declared forced-change answer (accepted only to set a new password: recorded, not a finding); N/A when none is declared. (c) FAIL if the label password equals another sample's or a batch unit's, or is in the universal corpus, or if after factory reset and initialization any declared login mechanism (or one declared disabled but found open) accepts a credential from the universal corpus, the current credential included; not performed with a single unit and no batch data, if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete.",
+        decision_rule: "Units (a), (b), (c) judged each on its own; PASS only when all pass. (a) FAIL if an open TCP port of the unit outside the declared mechanisms' services takes a login (SSH, telnet, FTP, HTTP authentication or login form, RTSP, MQTT, a plain login prompt), or an SNMP agent on UDP 161 answers a universal community (`public`, `private`: a shared secret IXIT 1 has no place for); access without any credential (an MQTT broker taking an anonymous CONNECT, an FTP server taking only its anonymous account) is recorded as unauthenticated access, not as a login. (b) FAIL if a mechanism declared user-defined accepts a login in the factory default state (an empty password, the account name, the label password or a corpus entry for that account), unless its answer is the login's declared forced-change answer (accepted only to set a new password: recorded, not a finding); N/A when none is declared. (c) FAIL if the label password equals another sample's or a batch unit's, or is in the universal corpus, if the SNMP agent answers a universal community, or if after factory reset and initialization any declared login mechanism (or one declared disabled but found open) accepts a credential from the universal corpus, the current credential included; not performed with a single unit and no batch data, if the unit cannot be initialized, a mechanism rejects the current credential or accepts a random one, or locks out before the corpus is complete.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -208,6 +208,11 @@ async fn unit_c(
         "unit (c): universal credential corpus: {} entries",
         corpus.len()
     ));
+    if let Ok(surfaces) = crate::facts::login_surfaces::get(sample, ctx.config).await {
+        findings.extend(surfaces.snmp_communities.iter().map(|c| format!(
+            "the SNMP agent on UDP 161 answers the universal default community `{c}` in the initialized state"
+        )));
+    }
     let open = open_ports::get(sample, &ctx.config.suite).await;
     let tried = mechanisms_to_try(ctx, open.as_ref().ok(), out);
     let pause = params.pause_between_attempts.0;

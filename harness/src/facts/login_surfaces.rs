@@ -21,6 +21,9 @@ pub struct LoginSurfaces {
     /// Ports that grant access with no credential at all: not a password mechanism, so not
     /// 5.1-1's question, but unauthenticated access worth the lab's eye (5.5-5).
     pub unauthenticated: Vec<String>,
+    /// Universal SNMP communities the unit's agent answers (UDP 161): a shared secret every unit
+    /// of every such product knows.
+    pub snmp_communities: Vec<&'static str>,
     /// How many open ports were asked.
     pub asked: usize,
     /// The per-port answers and the scan they came from.
@@ -63,6 +66,7 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
         found: vec![],
         web_without_login: vec![],
         unauthenticated: vec![],
+        snmp_communities: vec![],
         asked: 0,
         evidence: vec![],
     };
@@ -92,11 +96,43 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
             Surface::Other(_) | Surface::Silent => {}
         }
     }
+    let open: Vec<u16> = ports.unit_ports().collect();
+    super::second_logins::on_declared_ports(sample, profile, &open, &mut out, &mut log).await;
+    if config.suite.udp_ports.contains(&SNMP) {
+        snmp(sample, &mut out, &mut log).await;
+    }
     out.evidence.extend([
         sample.evidence.write("login-surfaces.tsv", &log),
         ports.evidence.clone(),
     ]);
     Ok(out)
+}
+
+const SNMP: u16 = 161;
+
+/// An SNMP agent takes a community string, a shared secret: it is asked with the universal
+/// ones. One that answers is an authentication mechanism IXIT 1 has no place for; one that
+/// stays silent may be absent or may have its own community, which the unit keeps to itself.
+async fn snmp(sample: &Sample, out: &mut LoginSurfaces, log: &mut String) {
+    let addr = sample.unit.address.socket(SNMP);
+    for community in crate::login::snmp::UNIVERSAL {
+        let answered = crate::login::snmp::accepts(addr, community, Duration::from_secs(1)).await;
+        log.push_str(&format!(
+            "udp/{SNMP}	SNMP community `{community}`: {}\n",
+            match answered {
+                true => "answered",
+                false => "no answer",
+            }
+        ));
+        if answered {
+            out.snmp_communities.push(community);
+        }
+    }
+    if let Some(first) = out.snmp_communities.first() {
+        out.undeclared.push(format!(
+            "UDP {SNMP} takes an SNMP community, a shared secret IXIT 1 does not declare (the agent answers `{first}`)"
+        ));
+    }
 }
 
 /// An FTP server is asked whether its anonymous account (RFC 1635) logs in. Unauthenticated

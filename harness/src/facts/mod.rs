@@ -8,6 +8,7 @@ pub mod initialized;
 pub mod login_surfaces;
 pub mod open_ports;
 pub mod open_udp;
+pub mod second_logins;
 pub mod update_battery;
 
 use crate::config::suite::{ScanSettings, Suite};

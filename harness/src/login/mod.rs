@@ -9,6 +9,7 @@ pub mod http_login;
 pub mod mqtt;
 pub mod prompt;
 pub mod rtsp;
+pub mod snmp;
 pub mod ssh;
 
 pub use error::Error;

@@ -8,7 +8,7 @@ pub fn for_port(port: u16) -> (&'static str, Vec<u8>) {
         67 => ("DHCP", dhcp_discover()),
         69 => ("TFTP", tftp_read_request()),
         123 => ("NTP", ntp_client_request()),
-        161 => ("SNMP", snmp_get_sys_descr()),
+        161 => ("SNMP", snmp_get_sys_descr("public")),
         1900 => ("SSDP", ssdp_search()),
         5353 => ("mDNS", mdns_services_query()),
         5683 => ("CoAP", coap_well_known_core()),
@@ -80,9 +80,10 @@ fn tftp_read_request() -> Vec<u8> {
     m
 }
 
-/// RFC 1157 4.1.2 (SNMPv1 GetRequest), community `public`, for sysDescr.0 (1.3.6.1.2.1.1.1.0),
-/// in BER.
-fn snmp_get_sys_descr() -> Vec<u8> {
+/// RFC 1157 4.1.2 (SNMPv1 GetRequest) with `community` (at most 64 bytes), for sysDescr.0
+/// (1.3.6.1.2.1.1.1.0), in BER.
+pub fn snmp_get_sys_descr(community: &str) -> Vec<u8> {
+    let community = &community.as_bytes()[..community.len().min(64)];
     let oid = [0x06, 0x08, 0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00];
     let varbind = tlv(0x30, &[&oid[..], &[0x05, 0x00]].concat());
     let varbinds = tlv(0x30, &varbind);
@@ -94,7 +95,7 @@ fn snmp_get_sys_descr() -> Vec<u8> {
     ]
     .concat();
     let pdu = tlv(0xa0, &pdu_body);
-    let message = [&[0x02, 0x01, 0x00][..], &tlv(0x04, b"public"), &pdu].concat();
+    let message = [&[0x02, 0x01, 0x00][..], &tlv(0x04, community), &pdu].concat();
     tlv(0x30, &message)
 }
 
@@ -110,7 +111,7 @@ mod tests {
 
     #[test]
     fn snmp_get_is_well_formed_ber() {
-        let m = snmp_get_sys_descr();
+        let m = snmp_get_sys_descr("public");
         assert_eq!(m[0], 0x30);
         assert_eq!(
             m[1] as usize,
