@@ -75,3 +75,34 @@ fn a_budget_below_the_threshold_cannot_tell() {
     );
     assert_eq!(run.cause("slot1", BRUTE_FORCE).as_deref(), Some("config"));
 }
+
+/// IXIT 1 may declare a permanent lock (TS 103 701 5.1-5-1 lists a lock after limited attempts):
+/// a unit that stays locked is as declared, one whose lock ends after 100 ms differs from it.
+#[test]
+fn a_declared_permanent_lock_must_not_end() {
+    let dir = TempDir::new("permanent-bf");
+    let text = profile_text().replace("lockout: 100ms", "lockout: permanent");
+    assert!(text.contains("lockout: permanent"));
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let rig = write_rig(&dir.0, 120, &[&["permanent-lockout"], &[]]);
+    let suite = quick_suite(&dir.0);
+    let text = std::fs::read_to_string(&suite).unwrap();
+    let shorter = text.replace("permanent_after: 10m", "permanent_after: 2s");
+    assert_ne!(text, shorter);
+    std::fs::write(&suite, shorter).unwrap();
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[BRUTE_FORCE]);
+    assert_verdict(&run, "slot1", BRUTE_FORCE, "PASS", "");
+    let (_, _, out) = run.verdict("slot1", BRUTE_FORCE);
+    assert!(
+        out.contains("web-admin: the right password is still refused 2.000s after the lock began: permanent, as declared"),
+        "{out}"
+    );
+    assert_verdict(
+        &run,
+        "slot2",
+        BRUTE_FORCE,
+        "FAIL",
+        "web-admin: the lock ended: the right password worked again at most ",
+    );
+}

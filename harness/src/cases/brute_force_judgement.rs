@@ -23,7 +23,18 @@ impl Attempt {
 pub struct Declared {
     pub after_failures: u32,
     pub lockout: Duration,
+    /// A lock no wait lifts; `lockout` is then how long hilt waits.
+    pub permanent: bool,
     pub tolerance: u32,
+}
+
+impl Declared {
+    fn lasting(&self) -> String {
+        match self.permanent {
+            true => "permanently".into(),
+            false => format!("for {:.3}s", self.lockout.as_secs_f64()),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -56,14 +67,6 @@ pub enum RightPassword {
     AcceptedAfter,
     /// Accepted before the series and refused after it: a silent lockout.
     RefusedAfter,
-}
-
-/// How long a lockout lasted, as the right password found: refused at least this long after
-/// the lockout began, accepted again by `accepted_by` (None: not within the wait).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub refused_for: Duration,
-    pub accepted_by: Option<Duration>,
 }
 
 /// The series as report.html draws it: each attempt's latency and answer, the threshold marked.
@@ -99,9 +102,9 @@ pub fn judge(id: &str, attempts: &[Attempt], right: RightPassword, d: &Declared)
     let mut j = observed(id, attempts);
     let (burst, first, slowest) = rates(&j, attempts);
     j.details.push(format!(
-        "{id}: declared lockout after {} failures for {:.3}s; observed {} ({} wrong passwords evaluated at {burst:.1} attempts/min before any lockout, latency {:.1} ms first, {:.1} ms slowest)",
+        "{id}: declared lockout after {} failures {}; observed {} ({} wrong passwords evaluated at {burst:.1} attempts/min before any lockout, latency {:.1} ms first, {:.1} ms slowest)",
         d.after_failures,
-        d.lockout.as_secs_f64(),
+        d.lasting(),
         j.locked_at.map(|n| format!("lockout after {} failures", n - 1)).unwrap_or_else(|| "no lockout".into()),
         j.evaluated,
         ms(first),
@@ -109,11 +112,11 @@ pub fn judge(id: &str, attempts: &[Attempt], right: RightPassword, d: &Declared)
     ));
     let allowed = (d.after_failures + d.tolerance) as usize;
     let none = format!(
-            "{} wrong passwords evaluated with no lockout or delay; declared lockout after {} failures for {:.3}s",
-            j.evaluated,
-            d.after_failures,
-            d.lockout.as_secs_f64()
-        );
+        "{} wrong passwords evaluated with no lockout or delay; declared lockout after {} failures {}",
+        j.evaluated,
+        d.after_failures,
+        d.lasting()
+    );
     let finding = match (j.locked_at, right) {
         (Some(n), _) if n - 1 > allowed => Some(format!(
             "locked out only after {} failures; {} declared",
@@ -160,81 +163,6 @@ fn delayed(attempts: &[Attempt], d: &Declared) -> bool {
         .get(d.after_failures as usize..)
         .unwrap_or_default();
     past.len() >= 2 && past.iter().all(|a| a.latency >= d.lockout / 2)
-}
-
-/// How the lockout's measured length compares with the declared one: shorter than half of it,
-/// or not over within twice it, is an indication that the prevention differs from IXIT 1.
-pub fn judge_span(id: &str, span: &Span, declared: Duration, waited: Duration) -> Judgement {
-    let mut j = Judgement {
-        measurements: span_measurements(id, span),
-        ..Judgement::default()
-    };
-    let secs = |d: Duration| d.as_secs_f64();
-    match span.accepted_by {
-        None => j.findings.push(format!(
-            "the right password is still refused {:.3}s after the lockout began, more than twice the declared {:.3}s: the lockout is permanent or far longer than declared",
-            secs(waited),
-            secs(declared)
-        )),
-        Some(by) if by <= declared / 2 => j.findings.push(format!(
-            "the lockout lasted at most {:.3}s, less than half the declared {:.3}s",
-            secs(by),
-            secs(declared)
-        )),
-        Some(by) => j.details.push(format!(
-            "{id}: the lockout lasted {}; {:.3}s declared",
-            span_words(span.refused_for, by),
-            secs(declared)
-        )),
-    }
-    j
-}
-
-/// The same measurement where IXIT 1 declares no prevention: only described. A lock that does
-/// not pass is one of the preventions TS 103 701 5.1-5-1 lists (limited attempts, then lock).
-pub fn describe_span(id: &str, span: &Span, waited: Duration) -> Judgement {
-    let mut j = Judgement {
-        measurements: span_measurements(id, span),
-        ..Judgement::default()
-    };
-    j.details.push(match span.accepted_by {
-        Some(by) => format!(
-            "{id}: the lockout lasted {}",
-            span_words(span.refused_for, by)
-        ),
-        None => format!(
-            "{id}: the right password is still refused {:.3}s after the lockout began: a lock that does not pass by itself",
-            waited.as_secs_f64()
-        ),
-    });
-    j
-}
-
-fn span_words(refused_for: Duration, accepted_by: Duration) -> String {
-    match refused_for.is_zero() {
-        true => format!("at most {:.3}s", accepted_by.as_secs_f64()),
-        false => format!(
-            "between {:.3}s and {:.3}s",
-            refused_for.as_secs_f64(),
-            accepted_by.as_secs_f64()
-        ),
-    }
-}
-
-fn span_measurements(id: &str, span: &Span) -> Vec<Measurement> {
-    let mut m = vec![Measurement::new(
-        &format!("{id}_lockout_refused_for"),
-        span.refused_for.as_secs_f64(),
-        "s",
-    )];
-    if let Some(by) = span.accepted_by {
-        m.push(Measurement::new(
-            &format!("{id}_lockout_over_by"),
-            by.as_secs_f64(),
-            "s",
-        ));
-    }
-    m
 }
 
 /// The counts and measurements every series gives, declared prevention or not.
@@ -384,7 +312,7 @@ pub fn ms(d: Duration) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rstest::rstest;
     use LoginOutcome::{LockedOut as L, Rejected as R};
@@ -418,6 +346,7 @@ mod tests {
         Declared {
             after_failures: 5,
             lockout: Duration::from_millis(100),
+            permanent: false,
             tolerance: 1,
         }
     }
@@ -493,48 +422,8 @@ mod tests {
         assert!(j.findings.is_empty() && j.undetermined.is_some());
     }
 
-    const MS: fn(u64) -> Duration = Duration::from_millis;
-
-    #[rstest]
-    #[case::as_declared(MS(55), Some(MS(110)), None, "lasted between 0.055s and 0.110s")]
-    #[case::too_short(
-        MS(0),
-        Some(MS(28)),
-        Some("lasted at most 0.028s, less than half the declared 0.100s"),
-        ""
-    )]
-    #[case::never_over(
-        MS(130),
-        None,
-        Some("still refused 0.300s after the lockout began, more than twice the declared 0.100s"),
-        ""
-    )]
-    fn a_lockout_span_is_judged(
-        #[case] refused_for: Duration,
-        #[case] accepted_by: Option<Duration>,
-        #[case] finding: Option<&str>,
-        #[case] detail: &str,
-    ) {
-        let span = Span {
-            refused_for,
-            accepted_by,
-        };
-        let j = judge_span("m", &span, MS(100), MS(300));
-        assert_finding(&j, finding);
-        assert!(
-            detail.is_empty() || j.details.iter().any(|d| d.contains(detail)),
-            "{:?}",
-            j.details
-        );
-        let d = describe_span("m", &span, MS(300));
-        assert!(
-            d.findings.is_empty(),
-            "an undeclared lockout is only described"
-        );
-    }
-
     /// Exactly the one finding expected, or none.
-    fn assert_finding(j: &Judgement, finding: Option<&str>) {
+    pub(crate) fn assert_finding(j: &Judgement, finding: Option<&str>) {
         match finding {
             Some(f) => assert!(
                 j.findings.len() == 1 && j.findings[0].contains(f),

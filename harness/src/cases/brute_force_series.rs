@@ -2,7 +2,8 @@
 //! right after it (a lockout that answers like a wrong password shows only there), and how long
 //! a lockout lasts, probed with the right password.
 
-use super::brute_force_judgement::{Attempt, Span};
+use super::brute_force_judgement::{Attempt, RightPassword};
+use super::lockout_judgement::Span;
 use crate::login::{CredentialTrial, LoginOutcome};
 use std::time::{Duration, Instant};
 
@@ -181,4 +182,80 @@ impl Target<'_> {
             span,
         )
     }
+}
+
+/// How one series is made again to lock the login once more, for measuring the lockout.
+pub struct Relock {
+    pub count: u32,
+    pub pace: Duration,
+    pub wait: Duration,
+}
+
+/// What the right password's answers around `series` tell.
+pub fn right_password(series: &Series) -> RightPassword {
+    match (&series.before, &series.after) {
+        (_, None) => RightPassword::NotAsked,
+        (LoginOutcome::Accepted, Some(LoginOutcome::Accepted)) => RightPassword::AcceptedAfter,
+        (LoginOutcome::Accepted, Some(_)) => RightPassword::RefusedAfter,
+        _ => RightPassword::Unusable,
+    }
+}
+
+/// How long the lockout `series` brought about lasts: when the right password works again,
+/// then, over `probes` lockouts in all, one probe halfway through what is known.
+pub async fn measure(
+    target: &Target<'_>,
+    series: &Series,
+    relock: &Relock,
+    first: Duration,
+    waited: Duration,
+    probes: u32,
+    log: &crate::evidence::EvidenceLog,
+) -> Span {
+    // Measured from the last wrong password, the lower end holds; the upper end also counts
+    // the time a silent lockout may already have lasted by then.
+    let slack = |mut span: Span, series: &Series| {
+        span.accepted_by = span.accepted_by.map(|by| by + series.onset_slack);
+        span
+    };
+    let mut span = slack(
+        target.recovery(series.last_wrong, first, waited, log).await,
+        series,
+    );
+    for _ in 1..probes {
+        let Some(hi) = span.accepted_by else { break };
+        let lo = span.refused_for;
+        if hi.saturating_sub(lo) <= hi / 10 {
+            break;
+        }
+        let mid = lo + (hi - lo) / 2;
+        let Ok(again) = target
+            .series(relock.count, relock.pace, relock.wait, log)
+            .await
+        else {
+            break;
+        };
+        let locked = again
+            .attempts
+            .iter()
+            .any(|a| a.outcome == LoginOutcome::LockedOut)
+            || again.after == Some(LoginOutcome::Rejected);
+        if !locked {
+            log.line(
+                "#",
+                "the series did not lock the login again; the lockout is not narrowed further",
+            );
+            break;
+        }
+        let (at_once, later) = target.probe_once(again.last_wrong, mid, waited, log).await;
+        let later = slack(later, &again);
+        if !at_once {
+            span.refused_for = span.refused_for.max(mid);
+        }
+        span.accepted_by = match later.accepted_by {
+            Some(by) => Some(by.min(hi)),
+            None => break,
+        };
+    }
+    span
 }

@@ -358,7 +358,11 @@ async fn waiting(
 /// The declared lockout and a quarter more; undeclared, backing off from one second.
 fn lockout_wait(mech: &AuthMechanism, waits: u32) -> Duration {
     match &mech.brute_force {
-        Some(bf) => bf.lockout.0 + bf.lockout.0 / 4,
+        Some(bf) => match bf.lockout.duration() {
+            Some(d) => d + d / 4,
+            // A permanent lock does not pass by waiting; the corpus stops at it.
+            None => Duration::from_secs(1 << waits),
+        },
         None => Duration::from_secs(1 << waits),
     }
 }

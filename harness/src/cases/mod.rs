@@ -1,6 +1,7 @@
 //! One module per TS 103 701 functional test case, each reading like the test case.
 
 pub mod across_units;
+pub mod brute_force_attack;
 pub mod brute_force_judgement;
 pub mod brute_force_series;
 pub mod corpus_on_found;
@@ -9,6 +10,7 @@ pub mod corpus_trial;
 pub mod debug_uart;
 pub mod derivation;
 pub mod disclosed_versions;
+pub mod lockout_judgement;
 pub mod login_surfaces;
 pub mod password_checks;
 pub mod password_examination;

@@ -51,14 +51,57 @@ impl AuthMechanism {
 const DEFAULT_SESSIONS: usize = 4;
 
 /// After `after_failures` consecutive wrong credentials the mechanism refuses (or delays) logins
-/// for `lockout`; afterwards the right credential works again.
+/// for `lockout`; afterwards the right credential works again, unless the lockout is permanent.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BruteForcePrevention {
     pub after_failures: u32,
-    pub lockout: Dur,
+    pub lockout: Lockout,
     #[serde(default)]
     pub text: String,
+}
+
+/// How long a lockout lasts: a duration, or `permanent`, a lock until an administrator or a
+/// factory reset lifts it (TS 103 701 5.1-5-1 NOTE 1 lists limited attempts, then lock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lockout {
+    For(Dur),
+    Permanent,
+}
+
+impl Lockout {
+    pub fn duration(self) -> Option<std::time::Duration> {
+        match self {
+            Lockout::For(d) => Some(d.0),
+            Lockout::Permanent => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Lockout {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.trim() == "permanent" {
+            return Ok(Lockout::Permanent);
+        }
+        Dur::parse(&s)
+            .map(Lockout::For)
+            .map_err(|e| serde::de::Error::custom(format!("{e}, or `permanent`")))
+    }
+}
+
+impl schemars::JsonSchema for Lockout {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Lockout".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let duration = generator.subschema_for::<Dur>();
+        schemars::json_schema!({
+            "anyOf": [duration, { "const": "permanent" }],
+            "description": "how long the lockout lasts, or `permanent`"
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
