@@ -212,7 +212,17 @@ impl std::io::Write for Bounded {
 /// One gzip member from the start of `data`: its content and how many input bytes it took.
 /// None for bytes that only look like a gzip header.
 fn gunzip(data: &[u8], budget: &mut usize) -> Option<(Vec<u8>, usize)> {
-    let mut decoder = flate2::bufread::GzDecoder::new(data);
+    let decoder = flate2::bufread::GzDecoder::new(data);
+    inflate(data, decoder, |d| d.into_inner().len(), budget)
+}
+
+/// Reads `decoder` over `data` up to the budget; `rest` tells how much input it left unread.
+fn inflate<D: Read>(
+    data: &[u8],
+    mut decoder: D,
+    rest: impl FnOnce(D) -> usize,
+    budget: &mut usize,
+) -> Option<(Vec<u8>, usize)> {
     let mut bytes = Vec::new();
     let limit = (*budget as u64).max(1);
     let read = (&mut decoder).take(limit).read_to_end(&mut bytes);
@@ -220,8 +230,7 @@ fn gunzip(data: &[u8], budget: &mut usize) -> Option<(Vec<u8>, usize)> {
         return None;
     }
     *budget = budget.saturating_sub(bytes.len());
-    let rest = decoder.into_inner().len();
-    Some((bytes, data.len() - rest))
+    Some((bytes, data.len() - rest(decoder)))
 }
 
 /// Squashfs superblocks (little-endian magic `hsqs`, major version 4 at offset 28), each with
@@ -252,16 +261,8 @@ fn filesystem_end(data: &[u8], at: usize) -> usize {
 
 /// One zlib stream (a block of a gzip squashfs).
 fn unzlib(data: &[u8], budget: &mut usize) -> Option<(Vec<u8>, usize)> {
-    let mut decoder = flate2::bufread::ZlibDecoder::new(data);
-    let mut bytes = Vec::new();
-    let limit = (*budget as u64).max(1);
-    let read = (&mut decoder).take(limit).read_to_end(&mut bytes);
-    if read.is_err() || bytes.is_empty() {
-        return None;
-    }
-    *budget = budget.saturating_sub(bytes.len());
-    let rest = decoder.into_inner().len();
-    Some((bytes, data.len() - rest))
+    let decoder = flate2::bufread::ZlibDecoder::new(data);
+    inflate(data, decoder, |d| d.into_inner().len(), budget)
 }
 
 #[cfg(test)]
