@@ -13,6 +13,7 @@ use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::model::figure::{Figure, PortMark};
 use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
+use crate::transport::udp_reprobe::Reprobe;
 
 pub struct Case;
 
@@ -22,7 +23,7 @@ impl TestCase for Case {
         id: "5.6-1-2",
         provision: "5.6-1",
         title: "unused interfaces disabled, open ports declared",
-        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; the counts are in the details. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
+        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; since units rate-limit their ICMP refusals, the silent ports get a slow second pass within the suite's `udp_retry_budget` (protocol ports first, then those below 1024), a silence followed by silence from a port proven closed slowing the pass, and the closed and open|filtered counts are measured. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -71,10 +72,11 @@ impl TestCase for Case {
         let mut details = tcp_details(ports, &open, &declared);
         let mut evidence = vec![ports.evidence.clone()];
         let mut answering_udp = Vec::new();
+        let mut udp_measurements = Vec::new();
         if !ctx.config.suite.udp_ports.is_empty() {
             match open_udp::get(sample, &ctx.config.suite).await {
                 Ok(udp) => {
-                    judge_udp(udp, profile, &mut findings, &mut details);
+                    udp_measurements = judge_udp(udp, profile, &mut findings, &mut details);
                     evidence.push(udp.evidence.clone());
                     answering_udp = udp.unit_answers().map(|a| a.port).collect();
                 }
@@ -105,6 +107,7 @@ impl TestCase for Case {
             ),
             Measurement::new("tcp_scan_duration", ports.scan.seconds, "s"),
         ];
+        r.measurements.extend(udp_measurements);
         r
     }
 }
@@ -180,23 +183,28 @@ fn port_marks(
         .collect()
 }
 
-/// An answering UDP port must be a declared enabled UDP service; silence proves nothing either way.
+/// An answering UDP port must be a declared enabled UDP service; silence proves nothing either
+/// way. What the discovery proved closed and left open|filtered is measured.
 fn judge_udp(
     udp: &open_udp::OpenUdp,
     profile: &crate::config::Profile,
     findings: &mut Vec<String>,
     details: &mut Vec<String>,
-) {
+) -> Vec<Measurement> {
     let scan = &udp.scan;
     details.push(format!(
-        "UDP discovery of {}: {} ports in {:.2}s, answering {:?}, open|filtered (no answer, no ICMP refusal) {}, errors {}",
+        "UDP discovery of {}: {} ports in {:.2}s, answering {:?}, closed (ICMP refusal) {}, open|filtered (no answer, no ICMP refusal) {}, errors {}",
         scan.address,
         scan.ports_probed,
         scan.seconds,
         scan.open.iter().map(|a| a.port).collect::<Vec<_>>(),
+        scan.closed,
         scan.open_or_filtered.len(),
         scan.errors
     ));
+    if let Some(pass) = &udp.reprobe {
+        details.push(describe_reprobe(pass, scan.closed_example.is_some()));
+    }
     if !udp.host_ports.is_empty() {
         details.push(format!(
             "UDP excluded as the bench host's: {:?}",
@@ -215,6 +223,44 @@ fn judge_udp(
         &declared(profile, Protocol::Udp),
         &found,
     ));
+    let mut measured = vec![
+        Measurement::new("udp_ports_probed", scan.ports_probed as f64, "ports"),
+        Measurement::new("udp_ports_answering", scan.open.len() as f64, "ports"),
+        Measurement::new("udp_ports_closed", scan.closed as f64, "ports"),
+        Measurement::new(
+            "udp_ports_open_or_filtered",
+            scan.open_or_filtered.len() as f64,
+            "ports",
+        ),
+    ];
+    if let Some(pass) = &udp.reprobe {
+        measured.push(Measurement::new(
+            "udp_second_pass_duration",
+            pass.seconds,
+            "s",
+        ));
+    }
+    measured
+}
+
+/// The slow second pass in a sentence: whether ICMP refusals were rate-limited and what it proved.
+fn describe_reprobe(pass: &Reprobe, refused_any: bool) -> String {
+    if !refused_any {
+        return "UDP second pass: not made, the unit refused no port with ICMP (a firewall that drops leaves silence unresolvable)".into();
+    }
+    format!(
+        "UDP second pass ({:.1}s): {} silent ports asked again one at a time, {} proven closed, {} answered, {} silent again while a closed port refused just after (still open|filtered); ICMP refusals {} (pace at the end {} ms)",
+        pass.seconds,
+        pass.asked,
+        pass.proven_closed,
+        pass.answered,
+        pass.stayed_silent,
+        match pass.rate_limited {
+            true => "rate-limited by the unit",
+            false => "not rate-limited",
+        },
+        pass.pace_ms
+    )
 }
 
 fn declared(profile: &crate::config::Profile, protocol: Protocol) -> Vec<Declared<'_>> {

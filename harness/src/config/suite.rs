@@ -64,6 +64,10 @@ pub struct ScanSettings {
     /// How long a UDP port may stay silent before it counts as open|filtered.
     #[serde(default = "one_second")]
     pub udp_wait: Dur,
+    /// How long a slow second pass may spend on the ports left open|filtered, proving closed
+    /// the ones a unit's ICMP rate limit hid; 0s: no second pass.
+    #[serde(default = "half_a_minute")]
+    pub udp_retry_budget: Dur,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -117,6 +121,10 @@ fn half() -> Located<u8> {
 fn two_seconds() -> Dur {
     Dur(std::time::Duration::from_secs(2))
 }
+fn half_a_minute() -> Dur {
+    Dur(std::time::Duration::from_secs(30))
+}
+
 fn one_second() -> Dur {
     Dur(std::time::Duration::from_secs(1))
 }

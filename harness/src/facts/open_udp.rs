@@ -5,12 +5,15 @@ use crate::bench::Sample;
 use crate::config::Suite;
 use crate::model::verdict::Blocker;
 use crate::transport::udp_probe::{self, UdpScan};
+use crate::transport::udp_reprobe::{self, Reprobe};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OpenUdp {
     pub scan: UdpScan,
     pub host_ports: Vec<u16>,
+    /// The slow second pass over the silent ports, when the suite gives it time.
+    pub reprobe: Option<Reprobe>,
     #[serde(skip)]
     pub evidence: PathBuf,
 }
@@ -34,13 +37,18 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, B
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, Blocker> {
     let params = super::scan_settings(suite)?;
     let address = sample.unit.address;
-    let scan = udp_probe::scan(
+    let mut scan = udp_probe::scan(
         address,
         &suite.udp_ports,
         params.concurrency.value,
         params.udp_wait.0,
     )
     .await;
+    let budget = params.udp_retry_budget.0;
+    let reprobe = match scan.open_or_filtered.is_empty() || budget.is_zero() {
+        true => None,
+        false => Some(udp_reprobe::reprobe(&mut scan, params.udp_wait.0, budget).await),
+    };
     let mut host_ports = Vec::new();
     if let Some(baseline) = sample.unit.host_baseline {
         let answering: Vec<u16> = scan.open.iter().map(|a| a.port).collect();
@@ -50,6 +58,7 @@ async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, Blocker> {
     let mut result = OpenUdp {
         scan,
         host_ports,
+        reprobe,
         evidence: PathBuf::new(),
     };
     let json = serde_json::to_string_pretty(&result).unwrap_or_default();

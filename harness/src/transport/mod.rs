@@ -16,4 +16,5 @@ pub mod tls_client;
 pub mod tls_probe;
 pub mod udp_payloads;
 pub mod udp_probe;
+pub mod udp_reprobe;
 pub mod xmodem;

@@ -34,6 +34,11 @@ impl Target {
     pub fn loopback() -> Target {
         Target(IpAddr::from([127, 0, 0, 1]))
     }
+
+    /// A unit a test builds itself (a network namespace of its own).
+    pub fn test_unit(ip: IpAddr) -> Target {
+        Target(ip)
+    }
 }
 
 impl std::fmt::Display for Target {

@@ -26,11 +26,15 @@ pub struct UdpScan {
     pub ports_probed: usize,
     pub open: Vec<UdpAnswer>,
     pub open_or_filtered: Vec<u16>,
+    /// Ports an ICMP port-unreachable proved closed, and one of them to check the limiter with.
+    pub closed: usize,
+    #[serde(skip)]
+    pub closed_example: Option<u16>,
     pub errors: usize,
     pub seconds: f64,
 }
 
-enum State {
+pub(super) enum State {
     Open(Vec<u8>),
     Closed,
     Silent,
@@ -45,6 +49,8 @@ pub async fn scan(target: Target, ports: &[u16], concurrency: usize, wait: Durat
         ports_probed: ports.len(),
         open: vec![],
         open_or_filtered: vec![],
+        closed: 0,
+        closed_example: None,
         errors: 0,
         seconds: 0.0,
     };
@@ -61,25 +67,13 @@ pub async fn scan(target: Target, ports: &[u16], concurrency: usize, wait: Durat
         };
         let Ok((port, state)) = done else { continue };
         match state {
-            State::Open(bytes) => {
-                let protocol = udp_payloads::for_port(port).0;
-                let records = match protocol {
-                    "DNS" | "mDNS" => super::dns_records::decode(&bytes)
-                        .iter()
-                        .map(|r| r.to_string())
-                        .collect(),
-                    _ => vec![],
-                };
-                result.open.push(UdpAnswer {
-                    port,
-                    protocol,
-                    answer: crate::evidence::printable(&bytes[..bytes.len().min(512)]),
-                    records,
-                })
-            }
+            State::Open(bytes) => result.open.push(UdpAnswer::new(port, &bytes)),
             State::Silent => result.open_or_filtered.push(port),
             State::Error => result.errors += 1,
-            State::Closed => {}
+            State::Closed => {
+                result.closed += 1;
+                result.closed_example.get_or_insert(port);
+            }
         }
     }
     result.open.sort_by_key(|a| a.port);
@@ -88,7 +82,26 @@ pub async fn scan(target: Target, ports: &[u16], concurrency: usize, wait: Durat
     result
 }
 
-async fn probe(target: SocketAddr, wait: Duration) -> State {
+impl UdpAnswer {
+    pub(super) fn new(port: u16, bytes: &[u8]) -> UdpAnswer {
+        let protocol = udp_payloads::for_port(port).0;
+        let records = match protocol {
+            "DNS" | "mDNS" => super::dns_records::decode(bytes)
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
+            _ => vec![],
+        };
+        UdpAnswer {
+            port,
+            protocol,
+            answer: crate::evidence::printable(&bytes[..bytes.len().min(512)]),
+            records,
+        }
+    }
+}
+
+pub(super) async fn probe(target: SocketAddr, wait: Duration) -> State {
     let local: SocketAddr = if target.is_ipv4() {
         "0.0.0.0:0"
     } else {
