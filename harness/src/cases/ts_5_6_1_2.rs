@@ -23,7 +23,7 @@ impl TestCase for Case {
         id: "5.6-1-2",
         provision: "5.6-1",
         title: "unused interfaces disabled, open ports declared",
-        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; since units rate-limit their ICMP refusals, the silent ports get a slow second pass within the suite's `udp_retry_budget` (protocol ports first, then those below 1024), a silence followed by silence from a port proven closed slowing the pass, and the closed and open|filtered counts are measured. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
+        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; since units rate-limit their ICMP refusals, the silent ports get a slow second pass within the suite's `udp_retry_budget` (protocol ports first, then those below 1024), a silence followed by silence from a port proven closed slowing the pass, and the closed and open|filtered counts are measured. A TCP port that neither accepts nor refuses in the fast scan is asked again after a pause, 16 at a time with twice the timeout (up to 1024 such ports), before it is taken as filtered. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -141,6 +141,19 @@ fn tcp_details(
         details.push(format!(
             "declared enabled service `{}` (TCP {}) was not found open",
             s.id, s.port
+        ));
+    }
+    if let Some(p) = &ports.scan.second_pass {
+        details.push(format!(
+            "TCP second pass over the ports the fast scan found filtered, 16 at a time with twice the timeout ({:.1}s): {} asked, {} open, {} closed{}",
+            p.seconds,
+            p.asked,
+            p.opened,
+            p.closed,
+            match p.not_asked {
+                0 => String::new(),
+                n => format!(", {n} more not asked (too many for a gentle pass: a dropping firewall)"),
+            }
         ));
     }
     if !ports.scan.filtered.is_empty() {

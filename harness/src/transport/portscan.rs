@@ -1,5 +1,7 @@
 //! Asynchronous TCP connect scan of one address: many connections in flight, each under its own
-//! timeout. A port that neither accepts nor refuses in time is reported as filtered, not closed.
+//! timeout. A port that neither accepts nor refuses in time is reported as filtered, not closed,
+//! but only after a second, gentle pass: a small device drops connection attempts it has no room
+//! for when a thousand arrive at once, and a port it then fails to answer may well be open.
 
 use super::target::Target;
 use std::net::{IpAddr, SocketAddr};
@@ -15,7 +17,27 @@ pub struct TcpScan {
     pub filtered: Vec<u16>,
     pub errors: usize,
     pub seconds: f64,
+    /// The gentle pass over the ports the fast one found filtered, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second_pass: Option<SecondPass>,
 }
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SecondPass {
+    /// Ports asked again, and what they turned out to be.
+    pub asked: usize,
+    pub opened: usize,
+    pub closed: usize,
+    /// Filtered ports left unasked: more than a gentle pass can take in reasonable time, as
+    /// when a firewall drops everything.
+    pub not_asked: usize,
+    pub seconds: f64,
+}
+
+/// At most this many filtered ports get the gentle pass (at 16 in flight and twice the
+/// timeout, some two minutes with the usual one second).
+const SECOND_PASS_LIMIT: usize = 1024;
+const SECOND_PASS_CONCURRENCY: usize = 16;
 
 #[derive(Clone, Copy)]
 enum PortState {
@@ -31,8 +53,52 @@ pub async fn scan(
     concurrency: usize,
     connect_timeout: Duration,
 ) -> TcpScan {
-    let address = target.ip();
     let started = Instant::now();
+    let mut result = pass(target, ports, concurrency, connect_timeout).await;
+    result.ports_probed = ports.len();
+    if !result.filtered.is_empty() && concurrency > SECOND_PASS_CONCURRENCY {
+        result.second_pass = Some(second_pass(target, &mut result, connect_timeout).await);
+    }
+    result.seconds = started.elapsed().as_secs_f64();
+    result
+}
+
+/// After a pause of one timeout, the filtered ports again at 16 in flight with twice the time.
+async fn second_pass(target: Target, fast: &mut TcpScan, connect_timeout: Duration) -> SecondPass {
+    let started = Instant::now();
+    tokio::time::sleep(connect_timeout).await;
+    let ask = fast.filtered.len().min(SECOND_PASS_LIMIT);
+    let asked: Vec<u16> = fast.filtered[..ask].to_vec();
+    let again = pass(target, &asked, SECOND_PASS_CONCURRENCY, connect_timeout * 2).await;
+    let opened = again.open.len();
+    let still: Vec<u16> = again
+        .filtered
+        .iter()
+        .chain(&fast.filtered[ask..])
+        .copied()
+        .collect();
+    let closed = ask - opened - again.filtered.len() - again.errors;
+    fast.open.extend(again.open);
+    fast.open.sort_unstable();
+    fast.filtered = still;
+    fast.filtered.sort_unstable();
+    fast.errors += again.errors;
+    SecondPass {
+        asked: ask,
+        opened,
+        closed,
+        not_asked: fast.filtered.len() - again.filtered.len(),
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+async fn pass(
+    target: Target,
+    ports: &[u16],
+    concurrency: usize,
+    connect_timeout: Duration,
+) -> TcpScan {
+    let address = target.ip();
     let mut pending = ports.iter().copied();
     let mut in_flight = JoinSet::new();
     let mut result = TcpScan {
@@ -42,6 +108,7 @@ pub async fn scan(
         filtered: vec![],
         errors: 0,
         seconds: 0.0,
+        second_pass: None,
     };
     loop {
         while in_flight.len() < concurrency.max(1) {
@@ -67,7 +134,6 @@ pub async fn scan(
     }
     result.open.sort_unstable();
     result.filtered.sort_unstable();
-    result.seconds = started.elapsed().as_secs_f64();
     result
 }
 
@@ -110,5 +176,41 @@ mod tests {
         want.sort_unstable();
         assert_eq!(r.open, want);
         assert!(r.filtered.is_empty());
+    }
+
+    /// A listener whose accept queue is full drops new connection attempts, as a busy small
+    /// device does: the fast pass sees it filtered, the gentle pass, once the queue drains,
+    /// finds it open.
+    #[tokio::test]
+    async fn a_port_too_busy_for_the_fast_pass_is_found_open_by_the_gentle_one() {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(1).unwrap();
+        let busy = listener.local_addr().unwrap();
+        let mut held = Vec::new();
+        for _ in 0..2 {
+            held.push(TcpStream::connect(busy).await.unwrap());
+        }
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            while let Ok((s, _)) = listener.accept().await {
+                std::mem::forget(s);
+            }
+        });
+        let r = scan(
+            Target::loopback(),
+            &[busy.port()],
+            64,
+            Duration::from_millis(200),
+        )
+        .await;
+        let pass = r
+            .second_pass
+            .as_ref()
+            .expect("a gentle pass over the filtered port");
+        assert_eq!((pass.asked, pass.opened, pass.closed), (1, 1, 0), "{r:?}");
+        assert_eq!(r.open, vec![busy.port()]);
+        assert!(r.filtered.is_empty(), "{r:?}");
+        drop(held);
     }
 }
