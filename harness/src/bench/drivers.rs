@@ -143,4 +143,9 @@ impl Drivers {
             .as_ref()
             .map(|c| c.clear_secrets())
     }
+
+    /// Why the running capture ended on its own, if it did.
+    pub fn capture_died(&self) -> Option<String> {
+        self.capture.lock().unwrap().as_ref().and_then(|c| c.died())
+    }
 }

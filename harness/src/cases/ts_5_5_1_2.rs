@@ -35,7 +35,7 @@ impl TestCase for Case {
         id: "5.5-1-2",
         provision: "5.5-1",
         title: "best-practice cryptography for communication",
-        decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password); if a port accepts TLS 1.0 or 1.1 or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5); if a TLS service's versions, suites or certificate key differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; or if the run's packet capture holds one of the unit's passwords readable. INCONCLUSIVE if the scan or a probe could not run. PASS otherwise.",
+        decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password); if a port accepts TLS 1.0 or 1.1 or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5); if a TLS service's versions, suites or certificate key differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; or if the run's packet capture holds one of the unit's passwords readable. INCONCLUSIVE if the scan or a probe could not run, or the capture stopped on its own (an interface gone, a read error), since the traffic after that was not looked at. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -99,12 +99,13 @@ impl TestCase for Case {
         // The probes above are in the capture too; let it catch up before reading it.
         tokio::time::sleep(Duration::from_millis(500)).await;
         let sightings = sample.drivers.clear_secrets();
-        passive(sightings.as_deref(), &log, &mut j);
+        let died = sample.drivers.capture_died();
+        passive(sightings.as_deref(), died.as_deref(), &log, &mut j);
         let pass = format!(
             "{} open TCP port(s): {} over TLS as declared, none takes credentials in clear text{}",
             open.len(),
             j.tls_ports,
-            if sightings.is_some() {
+            if sightings.is_some() && died.is_none() {
                 "; no password readable in the capture"
             } else {
                 ""
@@ -126,12 +127,25 @@ impl TestCase for Case {
     }
 }
 
-/// The passive check: a password of the unit's readable anywhere in the run's capture.
+/// The passive check: a password of the unit's readable anywhere in the run's capture. A
+/// capture that ended on its own holds nothing after that, so the check is not performed
+/// (what it saw before still counts).
 fn passive(
     sightings: Option<&[crate::transport::capture::ClearSecret]>,
+    died: Option<&str>,
     log: &crate::evidence::EvidenceLog,
     j: &mut Judgement,
 ) {
+    if let Some(why) = died {
+        log.line(
+            "#",
+            &format!("the packet capture stopped on its own: {why}"),
+        );
+        j.blockers.push(Blocker::new(
+            Cause::Bench,
+            format!("the packet capture stopped on its own ({why}): the passive check of the traffic is not performed"),
+        ));
+    }
     match sightings {
         Some(seen) if !seen.is_empty() => {
             for s in seen.iter().take(5) {
@@ -303,7 +317,46 @@ fn redirect_target(answer: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::redirect_target;
+    use super::{passive, redirect_target, Judgement};
+    use crate::evidence::SampleEvidence;
+    use crate::transport::capture::ClearSecret;
+
+    /// A capture that ended on its own leaves the passive check not performed, and what it saw
+    /// before still counts; a capture that ran throughout and saw nothing is no finding.
+    #[test]
+    fn a_capture_that_died_leaves_the_passive_check_not_performed() {
+        let dir = std::env::temp_dir().join(format!("hilt-passive-{}", std::process::id()));
+        let evidence = SampleEvidence::new(&dir, "s1").unwrap();
+        let log = evidence.log("crypto.log");
+        let seen = [ClearSecret {
+            packet: 7,
+            after: std::time::Duration::from_millis(1500),
+            flow: "TCP 10.0.0.2:23 > 10.0.0.1:40000".into(),
+        }];
+        let mut whole = Judgement::default();
+        passive(Some(&[]), None, &log, &mut whole);
+        assert!(whole.findings.is_empty() && whole.blockers.is_empty());
+
+        let mut died = Judgement::default();
+        passive(
+            Some(&[]),
+            Some("The interface disappeared"),
+            &log,
+            &mut died,
+        );
+        assert!(died.findings.is_empty());
+        assert_eq!(died.blockers.len(), 1);
+        assert!(
+            died.blockers[0].why.contains("not performed"),
+            "{:?}",
+            died.blockers
+        );
+
+        let mut both = Judgement::default();
+        passive(Some(&seen), Some("read error"), &log, &mut both);
+        assert_eq!((both.findings.len(), both.blockers.len()), (1, 1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn only_a_redirect_to_https_is_a_redirect_to_tls() {

@@ -14,6 +14,9 @@ pub struct Capture {
     pub path: PathBuf,
     /// Packets in which a known password (or its basic-auth token) crossed the wire readable.
     pub clear_secrets: Arc<Mutex<Vec<ClearSecret>>>,
+    /// Why the capture stopped before it was asked to (the interface went away, a read
+    /// failed), and when; None while it runs or once stopped on request.
+    died: Arc<Mutex<Option<String>>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<u64>>,
 }
@@ -31,12 +34,14 @@ impl Capture {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let clear_secrets = Arc::new(Mutex::new(Vec::new()));
-        let (iface, filter, file, flag, sightings) = (
+        let died = Arc::new(Mutex::new(None));
+        let (iface, filter, file, flag, sightings, death) = (
             interface.to_string(),
             filter.to_string(),
             path.to_path_buf(),
             stop.clone(),
             clear_secrets.clone(),
+            died.clone(),
         );
         let started = Instant::now();
         let thread = std::thread::Builder::new()
@@ -77,7 +82,13 @@ impl Capture {
                         Err(pcap::Error::TimeoutExpired) => {
                             std::thread::sleep(Duration::from_millis(20))
                         }
-                        Err(_) => break,
+                        Err(e) => {
+                            *death.lock().unwrap() = Some(format!(
+                                "{e}, at +{:.1}s after {packets} packet(s)",
+                                started.elapsed().as_secs_f64()
+                            ));
+                            break;
+                        }
                     }
                     if flushed.elapsed() > Duration::from_millis(250) {
                         let _ = save.flush();
@@ -92,6 +103,7 @@ impl Capture {
             Ok(Ok(())) => Ok(Capture {
                 path: path.to_path_buf(),
                 clear_secrets,
+                died,
                 stop,
                 thread: Some(thread),
             }),
@@ -104,6 +116,11 @@ impl Capture {
 
     pub fn clear_secrets(&self) -> Vec<ClearSecret> {
         self.clear_secrets.lock().unwrap().clone()
+    }
+
+    /// Why the capture ended on its own, if it did: what came after is not in it.
+    pub fn died(&self) -> Option<String> {
+        self.died.lock().unwrap().clone()
     }
 
     /// Stops the capture (within its read timeout) and returns how many packets it wrote.
@@ -222,5 +239,39 @@ mod tests {
             assert_eq!(flow(1, junk), "unreadable packet");
         }
         assert_eq!(flow(147, &ip), "unreadable packet");
+    }
+
+    /// An interface that goes away under a running capture (a USB adapter pulled, a bridge
+    /// torn down) ends it, and the capture says so instead of looking merely quiet.
+    #[test]
+    fn a_capture_whose_interface_vanishes_says_it_died() {
+        let root = std::process::Command::new("id").arg("-u").output();
+        if !root.map(|o| o.stdout == b"0\n").unwrap_or(false) {
+            eprintln!("SKIPPED: a veth pair needs root (CI runs this as root)");
+            return;
+        }
+        let name = format!("hiltcap{}", std::process::id() % 10_000);
+        let ip = |args: &[&str]| {
+            let ok = std::process::Command::new("ip").args(args).status();
+            assert!(ok.map(|s| s.success()).unwrap_or(false), "ip {args:?}");
+        };
+        let peer = format!("{name}p");
+        ip(&["link", "add", &name, "type", "veth", "peer", "name", &peer]);
+        ip(&["link", "set", &name, "up"]);
+        let dir = std::env::temp_dir().join(format!("{name}-pcap"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let redactor = Arc::new(Redactor::default());
+        let capture = Capture::start(&name, "ip", &dir.join("c.pcap"), redactor).unwrap();
+        assert_eq!(capture.died(), None);
+        ip(&["link", "del", &name]);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while capture.died().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let died = capture
+            .died()
+            .expect("the capture notices its interface is gone");
+        assert!(died.contains("after 0 packet(s)"), "{died}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
