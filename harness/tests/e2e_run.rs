@@ -109,6 +109,24 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
                 .unwrap()
         };
         assert_eq!(figures("5.6-1-2")[0]["kind"], "ports");
+        // Each result states the decision-rule parameters it applied, defaults filled in.
+        let details = |case: &str| {
+            report["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["slot"] == sample["slot"] && r["test_case"] == case)
+                .map(|r| r["details"].to_string())
+                .unwrap()
+        };
+        let brute = details("5.1-5-2");
+        assert!(brute.contains("cases.5.1-5-2.max_attempts=110"), "{brute}");
+        assert!(
+            brute.contains("cases.5.1-5-2.permanent_after=10m"),
+            "{brute}"
+        );
+        let ports = details("5.6-1-2");
+        assert!(ports.contains("facts.scan.udp_retry_budget=60s"), "{ports}");
         let series = &figures("5.1-5-2")[0];
         assert_eq!(
             (&series["kind"], &series["declared_after"]),

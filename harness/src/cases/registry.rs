@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// One TS 103 701 test case.
 pub trait TestCase: Send + Sync + 'static {
     /// What the suite's `cases.<id>` entry holds for this case.
-    type Params: DeserializeOwned + schemars::JsonSchema + Send + Sync + 'static;
+    type Params: DeserializeOwned + serde::Serialize + schemars::JsonSchema + Send + Sync + 'static;
     const SPEC: CaseSpec;
     /// The suite's `facts:` sections this case reads; `hilt check` refuses a suite that lists
     /// the case without them.
@@ -53,7 +53,7 @@ impl<'p> DataFiles<'p> {
 }
 
 /// A case with no parameters of its own: `"5.6-2-2": {}`.
-#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
@@ -69,6 +69,9 @@ pub trait Registered: Send + Sync {
     /// Reads and checks the case's entry in the suite; `None` when the suite leaves it out.
     fn params(&self, suite: &Suite) -> Result<Option<Params>, ConfigErrors>;
     fn cited_files(&self, params: &Params) -> Vec<String>;
+    /// The decision-rule parameters the case runs with, defaults filled in, and the settings
+    /// of the facts it reads: what a result states it applied.
+    fn parameters(&self, params: &Params, suite: &Suite) -> Vec<String>;
     /// The JSON Schema of the case's `cases.<id>` entry.
     fn params_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
     fn run<'a>(&'a self, ctx: &'a CaseContext<'a>, params: &'a Params) -> CaseFuture<'a>;
@@ -139,6 +142,22 @@ impl<C: TestCase> Registered for Entry<C> {
             .unwrap_or_default()
     }
 
+    fn parameters(&self, params: &Params, suite: &Suite) -> Vec<String> {
+        let own = params
+            .downcast_ref::<C::Params>()
+            .and_then(|p| serde_json::to_value(p).ok());
+        let mut out: Vec<String> = own
+            .iter()
+            .flat_map(|v| key_values(&format!("cases.{}", C::SPEC.id), v))
+            .collect();
+        for fact in C::FACTS {
+            if let Some(v) = fact.settings(&suite.body.facts) {
+                out.extend(key_values(&format!("facts.{}", fact.key()), &v));
+            }
+        }
+        out
+    }
+
     fn run<'a>(&'a self, ctx: &'a CaseContext<'a>, params: &'a Params) -> CaseFuture<'a> {
         match params.downcast_ref::<C::Params>() {
             Some(p) => Box::pin(C::run(ctx, p)),
@@ -152,5 +171,37 @@ impl<C: TestCase> Registered for Entry<C> {
                 )
             }),
         }
+    }
+}
+
+/// `prefix.key=value` for each entry of a JSON object, lists written out.
+fn key_values(prefix: &str, value: &serde_json::Value) -> Vec<String> {
+    let Some(map) = value.as_object() else {
+        return vec![];
+    };
+    map.iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{prefix}.{k}={s}"),
+            other => format!("{prefix}.{k}={other}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_values;
+
+    #[test]
+    fn parameters_are_written_as_key_paths() {
+        let v = serde_json::json!({"pace": "20ms", "max_attempts": 110, "corpus": ["a.csv"]});
+        assert_eq!(
+            key_values("cases.5.1-5-2", &v),
+            [
+                "cases.5.1-5-2.corpus=[\"a.csv\"]",
+                "cases.5.1-5-2.max_attempts=110",
+                "cases.5.1-5-2.pace=20ms"
+            ]
+        );
+        assert!(key_values("x", &serde_json::json!(null)).is_empty());
     }
 }

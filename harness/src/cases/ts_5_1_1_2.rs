@@ -28,7 +28,7 @@ use crate::model::verdict::{Blocker, CaseResult, Cause};
 use serde::Deserialize;
 
 /// The suite's `cases."5.1-1-2"` entry.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Universal default-credential lists (CSV: entry,username,password[,...]) relative to the suite.

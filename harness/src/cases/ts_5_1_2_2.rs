@@ -20,7 +20,7 @@ use crate::model::verdict::{CaseResult, Cause, Measurement};
 use serde::Deserialize;
 
 /// The suite's `cases."5.1-2-2"` entry.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Default-credential data a pre-installed password must not be in (same CSV format).

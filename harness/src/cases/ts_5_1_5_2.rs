@@ -21,7 +21,7 @@ use serde::Deserialize;
 use std::time::Duration;
 
 /// The suite's `cases."5.1-5-2"` entry.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Never more wrong-credential attempts than this per mechanism.

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 /// The suite's `cases."5.6-4-2"` entry: what to read comes from the profile, how to reach it
 /// from the rig.
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Universal default-credential lists (as 5.1-1-2's) tried at a UART login prompt the
@@ -33,7 +33,9 @@ pub struct Params {
 }
 
 /// The decision rule for a UART that asks for a login once booted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LoginPromptRule {
     /// EN 303 645 5.6-4's example of a disabled UART shows no logon prompt and no interactive

@@ -1,7 +1,7 @@
 //! Durations in config files are written with a unit (`500ms`, `5s`, `2m`) so a bare number is never
 //! misread as seconds when milliseconds were meant.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,9 +59,48 @@ impl<'de> Deserialize<'de> for Dur {
     }
 }
 
+/// Written back the way a suite writes it (`20ms`, `1s`, `10m`), for the parameters a result
+/// states it applied.
+impl Serialize for Dur {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl std::fmt::Display for Dur {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.0;
+        if !d.subsec_nanos().is_multiple_of(1_000_000) {
+            write!(f, "{}ms", d.as_secs_f64() * 1000.0)
+        } else if d.subsec_millis() != 0 {
+            write!(f, "{}ms", d.as_millis())
+        } else if d.as_secs() >= 60 && d.as_secs().is_multiple_of(60) {
+            write!(f, "{}m", d.as_secs() / 60)
+        } else {
+            write!(f, "{}s", d.as_secs())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duration_is_written_back_as_a_suite_writes_it_and_reads_the_same() {
+        for (text, written) in [
+            ("20ms", "20ms"),
+            ("1s", "1s"),
+            ("90s", "90s"),
+            ("10m", "10m"),
+            ("1.5s", "1500ms"),
+            ("0.25ms", "0.25ms"),
+        ] {
+            let d = Dur::parse(text).unwrap();
+            assert_eq!(d.to_string(), written);
+            assert_eq!(Dur::parse(written).unwrap(), d);
+        }
+    }
 
     #[test]
     fn units_are_required_and_understood() {

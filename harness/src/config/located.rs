@@ -2,7 +2,7 @@
 //! the entry it is about (not at the first text that looks like it, which can be another entry
 //! or a comment).
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_saphyr::{Location, Spanned};
 use std::ops::Deref;
 
@@ -71,6 +71,13 @@ impl<T: schemars::JsonSchema> schemars::JsonSchema for Located<T> {
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         T::json_schema(generator)
+    }
+}
+
+/// Written as the value alone: where it was written is for error messages.
+impl<T: Serialize> Serialize for Located<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
     }
 }
 

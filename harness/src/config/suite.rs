@@ -51,7 +51,7 @@ pub struct FactSettings {
     pub factory_default: FactoryDefaultSettings,
 }
 
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScanSettings {
     /// e.g. `1-65535` or `1-1024,8080`.
@@ -111,6 +111,16 @@ impl FactSection {
     pub fn configured(self, facts: &FactSettings) -> bool {
         match self {
             FactSection::Scan => facts.scan.is_some(),
+        }
+    }
+
+    /// The section's settings as they apply (defaults filled in), when it is configured.
+    pub fn settings(self, facts: &FactSettings) -> Option<serde_json::Value> {
+        match self {
+            FactSection::Scan => facts
+                .scan
+                .as_ref()
+                .and_then(|s| serde_json::to_value(s).ok()),
         }
     }
 }

@@ -121,6 +121,18 @@ impl SampleTask {
     /// Runs one case in its own task, so a bug that panics costs that case (INCONCLUSIVE), not
     /// the sample's remaining cases; dropping the returned future (on interrupt) aborts it.
     async fn isolated(&self, planned: PlannedCase) -> CaseResult {
+        let applied = planned.case.parameters(&planned.params, &self.config.suite);
+        let mut result = self.contained(planned).await;
+        if !applied.is_empty() {
+            result.details.push(format!(
+                "decision-rule parameters applied (the suite's, defaults filled in): {}",
+                applied.join(", ")
+            ));
+        }
+        result
+    }
+
+    async fn contained(&self, planned: PlannedCase) -> CaseResult {
         let (sample, peers, config, pool) = (
             self.sample.clone(),
             self.peers.clone(),
