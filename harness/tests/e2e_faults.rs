@@ -93,6 +93,9 @@ const ALL: [&str; 7] = [
     (CRYPTO, "`https` (TCP 8443) accepts TLS 1.0 (negotiated "),
     (CRYPTO, "`https` (TCP 8443) accepts TLS 1.1 (negotiated "),
 ])]
+#[case::weak_certificate_key("weakkey", 122, &["weak-certificate-key"], &[
+    (CRYPTO, "`https` (TCP 8443)'s certificate key is RSA 1024 bits, below 2048, NIST SP 800-52 Rev. 2's floor"),
+])]
 fn one_faulty_unit_fails_the_right_cases(
     #[case] tag: &str,
     #[case] subnet: u8,

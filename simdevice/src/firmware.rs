@@ -84,6 +84,7 @@ pub enum Fault {
     SerialInSsdpDescription,
     CredentialsOverPlainHttp,
     Tls10Accepted,
+    WeakCertificateKey,
     VersionInMdnsTxt,
     SwdReadable,
     IdenticalPrivateKey,
@@ -102,7 +103,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 42] = [
+    pub const ALL: [(&'static str, Fault); 43] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -140,6 +141,7 @@ impl Fault {
             Fault::CredentialsOverPlainHttp,
         ),
         ("tls-1.0-accepted", Fault::Tls10Accepted),
+        ("weak-certificate-key", Fault::WeakCertificateKey),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),
         ("identical-private-key", Fault::IdenticalPrivateKey),

@@ -159,7 +159,12 @@ async fn run(args: Args) -> Result<(), String> {
     let swd = tokio::net::UnixListener::bind(args.dir.join("swd"))
         .map_err(|e| format!("swd socket: {e}"))?;
     tokio::spawn(swd::serve(unit.clone(), swd));
-    let tls = match tls::acceptor(&unit.fw.model, unit.address, unit.has(Fault::Tls10Accepted)) {
+    let tls = match tls::acceptor(
+        &unit.fw.model,
+        unit.address,
+        unit.has(Fault::Tls10Accepted),
+        unit.has(Fault::WeakCertificateKey),
+    ) {
         Ok(a) => Arc::new(a),
         Err(e) => {
             eprintln!("hilt-simdevice: {e}");

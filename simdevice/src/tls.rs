@@ -13,11 +13,22 @@ use openssl::x509::{X509NameBuilder, X509};
 use std::net::IpAddr;
 
 /// Compliant firmware speaks TLS 1.2 and 1.3 only; `legacy` also accepts TLS 1.0 and 1.1 with
-/// the old CBC suites (OpenSSL's security level 0 is needed for those).
-pub fn acceptor(model: &str, address: IpAddr, legacy: bool) -> Result<SslAcceptor, String> {
-    let (cert, key) = self_signed(model, address).map_err(|e| format!("certificate: {e}"))?;
+/// the old CBC suites (OpenSSL's security level 0 is needed for those); `weak_key` makes the
+/// certificate's key RSA 1024 bits instead of ECDSA P-256 (level 0 again, or OpenSSL refuses
+/// to serve it).
+pub fn acceptor(
+    model: &str,
+    address: IpAddr,
+    legacy: bool,
+    weak_key: bool,
+) -> Result<SslAcceptor, String> {
+    let (cert, key) =
+        self_signed(model, address, weak_key).map_err(|e| format!("certificate: {e}"))?;
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())
         .map_err(|e| format!("TLS context: {e}"))?;
+    if weak_key {
+        b.set_security_level(0);
+    }
     b.set_private_key(&key).map_err(|e| e.to_string())?;
     b.set_certificate(&cert).map_err(|e| e.to_string())?;
     if legacy {
@@ -38,9 +49,15 @@ pub fn acceptor(model: &str, address: IpAddr, legacy: bool) -> Result<SslAccepto
 fn self_signed(
     model: &str,
     address: IpAddr,
+    weak_key: bool,
 ) -> Result<(X509, PKey<openssl::pkey::Private>), openssl::error::ErrorStack> {
-    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
-    let key = PKey::from_ec_key(EcKey::generate(&group)?)?;
+    let key = match weak_key {
+        true => PKey::from_rsa(openssl::rsa::Rsa::generate(1024)?)?,
+        false => {
+            let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
+            PKey::from_ec_key(EcKey::generate(&group)?)?
+        }
+    };
     let mut name = X509NameBuilder::new()?;
     name.append_entry_by_text("CN", model)?;
     let name = name.build();

@@ -4,7 +4,7 @@
 
 use crate::config::crypto::{TlsDetails, TlsVersion};
 use crate::evidence::EvidenceLog;
-use crate::model::verdict::Blocker;
+use crate::model::verdict::{Blocker, Cause};
 use crate::transport::tls_probe::{self, TlsInventory};
 
 #[derive(Default)]
@@ -22,7 +22,7 @@ pub fn log_inventory(log: &EvidenceLog, name: &str, inv: &TlsInventory) {
     for (v, why) in &inv.refused {
         log.line("<", &format!("{name}: {v} refused: {why}"));
     }
-    if let Some(c) = &inv.certificate {
+    for c in &inv.certificates {
         log.line(
             "<",
             &format!(
@@ -53,6 +53,12 @@ pub fn judge_tls(name: &str, declared: Option<&TlsDetails>, inv: &TlsInventory, 
             ));
         }
     }
+    judge_certificates(
+        name,
+        declared.and_then(|d| d.min_certificate_key_bits),
+        inv,
+        j,
+    );
     let Some(d) = declared else {
         j.details.push(format!(
             "{name} speaks TLS but the profile declares no TLS details for it; only the best-practice checks applied"
@@ -85,10 +91,44 @@ pub fn judge_tls(name: &str, declared: Option<&TlsDetails>, inv: &TlsInventory, 
             ));
         }
     }
-    if let (Some(min), Some(c)) = (d.min_certificate_key_bits, &inv.certificate) {
+}
+
+/// Every certificate key the server showed, against the floor NIST SP 800-52 Rev. 2 (3.1) sets
+/// for a TLS server's key (RSA, DSA, DH 2048 bits; elliptic curves 256, P-256) and the declared
+/// minimum where that is higher: a declaration may ask more than best practice, not less (and
+/// one written for an EC key says nothing of an RSA one). EdDSA keys have fixed, sufficient
+/// sizes.
+fn judge_certificates(
+    name: &str,
+    declared_min: Option<u32>,
+    inv: &TlsInventory,
+    j: &mut Judgement,
+) {
+    const NIST: &str = "NIST SP 800-52 Rev. 2's floor for a TLS server key";
+    for c in &inv.certificates {
+        if c.kind == "unreadable" {
+            j.blockers.push(Blocker::new(
+                Cause::Unit,
+                format!("{name}: a certificate's public key could not be parsed, so its size was not judged (signature {})", c.signature),
+            ));
+            continue;
+        }
+        let floor = match c.kind.as_str() {
+            "RSA" | "DSA" | "DH" => 2048,
+            "EC" => 256,
+            "Ed25519" | "Ed448" => 0,
+            other => {
+                j.details.push(format!("{name}: a {other} certificate key of {} bits has no published floor hilt knows; only a declared minimum applies", c.bits));
+                0
+            }
+        };
+        let (min, whose) = match declared_min {
+            Some(d) if d > floor => (d, format!("the declared {d}")),
+            _ => (floor, format!("{floor}, {NIST}")),
+        };
         if c.bits < min {
             j.findings.push(format!(
-                "{name}'s certificate key is {} {} bits, below the declared {min}",
+                "{name}'s certificate key is {} {} bits, below {whose}",
                 c.kind, c.bits
             ));
         }
@@ -115,11 +155,11 @@ mod tests {
                 .map(|(v, s)| (*v, vec![s.to_string()]))
                 .collect(),
             refused: vec![],
-            certificate: Some(CertificateKey {
+            certificates: vec![CertificateKey {
                 kind: "EC".into(),
                 bits,
                 signature: "ecdsa-with-SHA256".into(),
-            }),
+            }],
         }
     }
 
@@ -149,7 +189,7 @@ mod tests {
         let all = j.findings.join("\n");
         assert!(all.contains("accepts TLS 1.0 (negotiated ECDHE-ECDSA-AES128-SHA)"));
         assert!(all.contains("declared to offer TLS 1.3 but refuses it"));
-        assert!(all.contains("EC 160 bits, below the declared 256"));
+        assert!(all.contains("EC 160 bits, below 256"));
         assert_eq!(j.findings.len(), 3, "{all}");
     }
 
@@ -167,6 +207,58 @@ mod tests {
         assert_eq!(
             j.findings,
             vec!["https negotiates cipher suite(s) IXIT 11 does not declare: ECDHE-ECDSA-AES128-SHA256"]
+        );
+    }
+
+    /// Without a declared minimum, every key is held to NIST SP 800-52 Rev. 2's floor; a key
+    /// that could not be read leaves the check not performed.
+    #[test]
+    fn every_certificate_is_held_to_the_published_floor_when_nothing_is_declared() {
+        let key = |kind: &str, bits| CertificateKey {
+            kind: kind.into(),
+            bits,
+            signature: "sha256WithRSAEncryption".into(),
+        };
+        let mut inv = inventory(&[(TlsVersion::Tls12, "ECDHE-RSA-AES128-GCM-SHA256")], 256);
+        inv.certificates.extend([
+            key("RSA", 1024),
+            key("RSA", 2048),
+            key("Ed25519", 253),
+            key("EC", 224),
+        ]);
+        let mut j = Judgement::default();
+        judge_tls("TCP 443", None, &inv, &mut j);
+        assert_eq!(j.findings.len(), 2, "{:?}", j.findings);
+        assert!(j.findings[0].contains("RSA 1024 bits, below 2048, NIST SP 800-52 Rev. 2"));
+        assert!(j.findings[1].contains("EC 224 bits, below 256"));
+        assert!(j.blockers.is_empty());
+
+        // A declared minimum above the floor is held to; one below it does not lower it.
+        let mut j = Judgement::default();
+        let strict = TlsDetails {
+            versions: vec![TlsVersion::Tls12],
+            cipher_suites: None,
+            min_certificate_key_bits: Some(3072),
+        };
+        let rsa2048 = TlsInventory {
+            certificates: vec![key("RSA", 2048)],
+            ..inventory(&[(TlsVersion::Tls12, "ECDHE-RSA-AES128-GCM-SHA256")], 256)
+        };
+        judge_tls("TCP 443", Some(&strict), &rsa2048, &mut j);
+        assert_eq!(
+            j.findings,
+            ["TCP 443's certificate key is RSA 2048 bits, below the declared 3072"]
+        );
+
+        let mut unreadable = inventory(&[(TlsVersion::Tls12, "ECDHE-RSA-AES128-GCM-SHA256")], 256);
+        unreadable.certificates.push(key("unreadable", 0));
+        let mut j = Judgement::default();
+        judge_tls("TCP 443", None, &unreadable, &mut j);
+        assert!(j.findings.is_empty(), "{:?}", j.findings);
+        assert!(
+            j.blockers[0].why.contains("could not be parsed"),
+            "{:?}",
+            j.blockers
         );
     }
 }

@@ -23,11 +23,19 @@ const TLS13_SUITES: [&str; 5] = [
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateKey {
-    /// `RSA`, `EC` or another OpenSSL key type name.
+    /// `RSA`, `EC` or another OpenSSL key type name; `unreadable` when the certificate's
+    /// public key could not be parsed (then `bits` is 0).
     pub kind: String,
     pub bits: u32,
     pub signature: String,
 }
+
+/// What a client that can verify only RSA, or only ECDSA, signatures offers: a server with a
+/// certificate of each kind has to show the other one.
+const SIGALGS: [&str; 2] = [
+    "RSA+SHA256:RSA+SHA384:RSA+SHA512:rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512",
+    "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512",
+];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TlsInventory {
@@ -35,7 +43,9 @@ pub struct TlsInventory {
     pub accepted: Vec<(TlsVersion, Vec<String>)>,
     /// Versions it refused, with OpenSSL's reason.
     pub refused: Vec<(TlsVersion, String)>,
-    pub certificate: Option<CertificateKey>,
+    /// Every distinct certificate key the server presented: to the version probes, and to a
+    /// client offering only RSA and then only ECDSA signature algorithms.
+    pub certificates: Vec<CertificateKey>,
 }
 
 impl TlsInventory {
@@ -61,11 +71,9 @@ fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, Error> {
     for v in TlsVersion::ALL {
         let mut suites: Vec<String> = Vec::new();
         loop {
-            match handshake(addr, v, &suites)? {
+            match handshake(addr, v, &suites, None)? {
                 Ok(done) => {
-                    if inv.certificate.is_none() {
-                        inv.certificate = done.certificate;
-                    }
+                    inv.add_certificate(done.certificate);
                     if suites.contains(&done.suite) {
                         break; // the server ignored the exclusion; nothing more to learn
                     }
@@ -86,7 +94,28 @@ fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, Error> {
             inv.accepted.push((v, suites));
         }
     }
+    // Signature algorithms choose the certificate from TLS 1.2 on.
+    let modern = [TlsVersion::Tls13, TlsVersion::Tls12]
+        .into_iter()
+        .find(|v| inv.accepts(*v));
+    if let Some(v) = modern {
+        for sigalgs in SIGALGS {
+            if let Ok(done) = handshake(addr, v, &[], Some(sigalgs))? {
+                inv.add_certificate(done.certificate);
+            }
+        }
+    }
     Ok(inv)
+}
+
+impl TlsInventory {
+    fn add_certificate(&mut self, key: Option<CertificateKey>) {
+        if let Some(key) = key {
+            if !self.certificates.contains(&key) {
+                self.certificates.push(key);
+            }
+        }
+    }
 }
 
 struct Handshake {
@@ -100,12 +129,13 @@ fn handshake(
     addr: SocketAddr,
     version: TlsVersion,
     excluded: &[String],
+    sigalgs: Option<&str>,
 ) -> Result<Result<Handshake, String>, Error> {
     let tcp = TcpStream::connect_timeout(&addr, IO_WAIT)
         .map_err(|e| Error::Unit(format!("{addr}: {e}")))?;
     let _ = tcp.set_read_timeout(Some(IO_WAIT));
     let _ = tcp.set_write_timeout(Some(IO_WAIT));
-    let connector = match connector(version, excluded) {
+    let connector = match connector(version, excluded, sigalgs) {
         Ok(c) => c,
         // Every suite of this version is excluded: the inventory is complete.
         Err(e) => return Ok(Err(e)),
@@ -121,13 +151,20 @@ fn handshake(
                 .current_cipher()
                 .map(|c| c.name().to_string())
                 .unwrap_or_else(|| "?".into());
-            let certificate = ssl.peer_certificate().and_then(|c| {
-                let key = c.public_key().ok()?;
-                Some(CertificateKey {
-                    kind: key_kind(key.id()),
-                    bits: key.bits(),
-                    signature: c.signature_algorithm().object().to_string(),
-                })
+            let certificate = ssl.peer_certificate().map(|c| {
+                let signature = c.signature_algorithm().object().to_string();
+                match c.public_key() {
+                    Ok(key) => CertificateKey {
+                        kind: key_kind(key.id()),
+                        bits: key.bits(),
+                        signature,
+                    },
+                    Err(_) => CertificateKey {
+                        kind: "unreadable".into(),
+                        bits: 0,
+                        signature,
+                    },
+                }
             });
             Ok(Handshake { suite, certificate })
         }
@@ -135,7 +172,11 @@ fn handshake(
     })
 }
 
-fn connector(version: TlsVersion, excluded: &[String]) -> Result<SslConnector, String> {
+fn connector(
+    version: TlsVersion,
+    excluded: &[String],
+    sigalgs: Option<&str>,
+) -> Result<SslConnector, String> {
     let v = match version {
         TlsVersion::Tls10 => SslVersion::TLS1,
         TlsVersion::Tls11 => SslVersion::TLS1_1,
@@ -148,6 +189,9 @@ fn connector(version: TlsVersion, excluded: &[String]) -> Result<SslConnector, S
     b.set_security_level(0);
     b.set_min_proto_version(Some(v)).map_err(err)?;
     b.set_max_proto_version(Some(v)).map_err(err)?;
+    if let Some(list) = sigalgs {
+        b.set_sigalgs_list(list).map_err(err)?;
+    }
     if version == TlsVersion::Tls13 {
         let offer: Vec<&str> = TLS13_SUITES
             .iter()
@@ -232,5 +276,90 @@ mod tests {
         let inv = probe_blocking(addr).unwrap();
         assert!(!inv.speaks_tls());
         assert_eq!(inv.refused.len(), 4);
+    }
+
+    /// A server kills its child on drop.
+    struct Server(std::process::Child);
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn openssl(dir: &std::path::Path, args: &[&str]) {
+        let out = std::process::Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("openssl (Debian package openssl)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// OpenSSL's own server with an RSA and an ECDSA certificate shows one or the other as the
+    /// client's signature algorithms ask: both keys are found, whichever it prefers.
+    #[test]
+    fn both_certificates_of_a_dual_certificate_server_are_found() {
+        let dir = std::env::temp_dir().join(format!("hilt-dualcert-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let subject = ["-subj", "/CN=unit", "-days", "2", "-nodes", "-x509"];
+        let rsa = [
+            "req", "-newkey", "rsa:1024", "-keyout", "rsa.key", "-out", "rsa.pem",
+        ];
+        openssl(&dir, &[&rsa[..], &subject[..]].concat());
+        let ec = [
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-keyout",
+            "ec.key",
+            "-out",
+            "ec.pem",
+        ];
+        openssl(&dir, &[&ec[..], &subject[..]].concat());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let _server = Server(
+            std::process::Command::new("openssl")
+                .current_dir(&dir)
+                .args(["s_server", "-accept", &addr.to_string(), "-www", "-quiet"])
+                .args([
+                    "-cert", "rsa.pem", "-key", "rsa.key", "-dcert", "ec.pem", "-dkey", "ec.key",
+                ])
+                .args(["-cipher", "DEFAULT:@SECLEVEL=0"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("openssl s_server"),
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(addr).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "s_server did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let inv = probe_blocking(addr).unwrap();
+        let keys: Vec<(&str, u32)> = inv
+            .certificates
+            .iter()
+            .map(|c| (c.kind.as_str(), c.bits))
+            .collect();
+        assert!(keys.contains(&("RSA", 1024)), "{keys:?}");
+        assert!(keys.contains(&("EC", 256)), "{keys:?}");
+        assert_eq!(keys.len(), 2, "{keys:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
