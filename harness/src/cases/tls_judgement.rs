@@ -22,6 +22,12 @@ pub fn log_inventory(log: &EvidenceLog, name: &str, inv: &TlsInventory) {
     for (v, why) in &inv.refused {
         log.line("<", &format!("{name}: {v} refused: {why}"));
     }
+    if !inv.ssl3.is_empty() {
+        log.line(
+            "<",
+            &format!("{name}: SSL 3.0 accepted: {}", inv.ssl3.join(", ")),
+        );
+    }
     for c in &inv.certificates {
         log.line(
             "<",
@@ -34,6 +40,15 @@ pub fn log_inventory(log: &EvidenceLog, name: &str, inv: &TlsInventory) {
 }
 
 pub fn judge_tls(name: &str, declared: Option<&TlsDetails>, inv: &TlsInventory, j: &mut Judgement) {
+    if let Some(first) = inv.ssl3.first() {
+        j.findings.push(format!(
+            "{name} accepts SSL 3.0 (negotiated {first}{}), prohibited since RFC 7568",
+            match inv.ssl3.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            }
+        ));
+    }
     for (v, suites) in &inv.accepted {
         if v.is_legacy() {
             j.findings.push(format!(
@@ -155,6 +170,7 @@ mod tests {
                 .map(|(v, s)| (*v, vec![s.to_string()]))
                 .collect(),
             refused: vec![],
+            ssl3: vec![],
             certificates: vec![CertificateKey {
                 kind: "EC".into(),
                 bits,
@@ -191,6 +207,18 @@ mod tests {
         assert!(all.contains("declared to offer TLS 1.3 but refuses it"));
         assert!(all.contains("EC 160 bits, below 256"));
         assert_eq!(j.findings.len(), 3, "{all}");
+    }
+
+    #[test]
+    fn ssl3_accepted_is_a_finding_of_its_own() {
+        let mut inv = inventory(&[(TlsVersion::Tls12, "ECDHE-ECDSA-AES256-GCM-SHA384")], 256);
+        inv.ssl3 = vec!["RC4-SHA".into(), "DES-CBC3-SHA".into()];
+        let mut j = Judgement::default();
+        judge_tls("TCP 443", None, &inv, &mut j);
+        assert_eq!(
+            j.findings,
+            ["TCP 443 accepts SSL 3.0 (negotiated RC4-SHA and 1 more), prohibited since RFC 7568"]
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod switch;
 pub mod target;
 pub mod telnet;
 pub mod tls_client;
+pub mod tls_hello;
 pub mod tls_probe;
 pub mod udp_payloads;
 pub mod udp_probe;

@@ -46,11 +46,14 @@ pub struct TlsInventory {
     /// Every distinct certificate key the server presented: to the version probes, and to a
     /// client offering only RSA and then only ECDSA signature algorithms.
     pub certificates: Vec<CertificateKey>,
+    /// Suites the server chose under SSL 3.0, which OpenSSL cannot offer: asked with a
+    /// ClientHello of hilt's own (`tls_hello`).
+    pub ssl3: Vec<String>,
 }
 
 impl TlsInventory {
     pub fn speaks_tls(&self) -> bool {
-        !self.accepted.is_empty()
+        !self.accepted.is_empty() || !self.ssl3.is_empty()
     }
 
     pub fn accepts(&self, v: TlsVersion) -> bool {
@@ -94,6 +97,7 @@ fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, Error> {
             inv.accepted.push((v, suites));
         }
     }
+    legacy_suites(addr, &mut inv)?;
     // Signature algorithms choose the certificate from TLS 1.2 on.
     let modern = [TlsVersion::Tls13, TlsVersion::Tls12]
         .into_iter()
@@ -108,7 +112,69 @@ fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, Error> {
     Ok(inv)
 }
 
+/// What OpenSSL can no longer offer, asked with hilt's own ClientHello: SSL 3.0 with any old
+/// suite, and RC4, DES, 3DES and export suites under TLS 1.0 to 1.2. Each suite the server
+/// chooses is taken out of the next offer, so every one it accepts is named.
+fn legacy_suites(addr: SocketAddr, inv: &mut TlsInventory) -> Result<(), Error> {
+    use super::tls_hello::{self, Answer};
+    let versions = [
+        (tls_hello::SSL3, None),
+        (tls_hello::TLS10, Some(TlsVersion::Tls10)),
+        (tls_hello::TLS11, Some(TlsVersion::Tls11)),
+        (tls_hello::TLS12, Some(TlsVersion::Tls12)),
+    ];
+    // Past SSL 3.0, only a port that answered some hello like a TLS server is asked again.
+    let mut tls_like = inv.speaks_tls();
+    for (wire, version) in versions {
+        if version.is_some() && !tls_like {
+            break;
+        }
+        let mut offer: Vec<u16> = tls_hello::LEGACY_SUITES.iter().map(|(c, _)| *c).collect();
+        if version.is_none() {
+            offer.extend(tls_hello::CBC_SHA1_SUITES.iter().map(|(c, _)| *c));
+        }
+        let mut chosen = Vec::new();
+        while chosen.len() < MAX_SUITES {
+            let answer = tls_hello::ask(addr, wire, &offer, IO_WAIT)
+                .map_err(|e| Error::Unit(format!("{addr}: {e}")))?;
+            tls_like |= matches!(answer, Answer::Hello { .. } | Answer::Alert(..));
+            let Answer::Hello { version: v, suite } = answer else {
+                break;
+            };
+            // A server answering another version, or a suite not offered, accepts none of these.
+            if v != wire || !offer.contains(&suite) {
+                break;
+            }
+            offer.retain(|c| *c != suite);
+            chosen.push(tls_hello::suite_name(suite));
+        }
+        match version {
+            None => inv.ssl3 = chosen,
+            Some(v) if !chosen.is_empty() => inv.add_accepted(v, chosen),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 impl TlsInventory {
+    fn add_accepted(&mut self, v: TlsVersion, suites: Vec<String>) {
+        self.refused.retain(|(r, _)| *r != v);
+        match self.accepted.iter_mut().find(|(a, _)| *a == v) {
+            Some((_, known)) => {
+                for s in suites {
+                    if !known.contains(&s) {
+                        known.push(s);
+                    }
+                }
+            }
+            None => {
+                self.accepted.push((v, suites));
+                self.accepted.sort_by_key(|(a, _)| *a);
+            }
+        }
+    }
+
     fn add_certificate(&mut self, key: Option<CertificateKey>) {
         if let Some(key) = key {
             if !self.certificates.contains(&key) {
@@ -360,6 +426,81 @@ mod tests {
         assert!(keys.contains(&("RSA", 1024)), "{keys:?}");
         assert!(keys.contains(&("EC", 256)), "{keys:?}");
         assert_eq!(keys.len(), 2, "{keys:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// GnuTLS still serves RC4 and 3DES when its priority string asks: the system OpenSSL
+    /// cannot offer them, hilt's own ClientHello finds them, under each version.
+    #[test]
+    fn rc4_and_3des_are_found_at_a_gnutls_server_that_offers_them() {
+        let dir = std::env::temp_dir().join(format!("hilt-gnutls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let rsa = [
+            "req", "-newkey", "rsa:2048", "-keyout", "rsa.key", "-out", "rsa.pem",
+        ];
+        openssl(
+            &dir,
+            &[
+                &rsa[..],
+                &["-subj", "/CN=unit", "-days", "2", "-nodes", "-x509"][..],
+            ]
+            .concat(),
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let _server = Server(
+            std::process::Command::new("gnutls-serv")
+                .current_dir(&dir)
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--x509certfile",
+                    "rsa.pem",
+                    "--x509keyfile",
+                    "rsa.key",
+                ])
+                .args([
+                    "--priority",
+                    "NORMAL:+3DES-CBC:+ARCFOUR-128:+VERS-TLS1.0:+VERS-TLS1.1:+RSA",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("gnutls-serv (Debian package gnutls-bin, installed by scripts/setup)"),
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(addr).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "gnutls-serv did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let inv = probe_blocking(addr).unwrap();
+        let under = |v: TlsVersion| {
+            inv.accepted
+                .iter()
+                .find(|(a, _)| *a == v)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_default()
+        };
+        for v in [TlsVersion::Tls10, TlsVersion::Tls12] {
+            let suites = under(v);
+            assert!(suites.iter().any(|s| s.contains("RC4")), "{v}: {suites:?}");
+            assert!(
+                suites.iter().any(|s| s.contains("DES-CBC3")),
+                "{v}: {suites:?}"
+            );
+        }
+        assert!(
+            inv.ssl3.is_empty(),
+            "GnuTLS 3.7 has no SSL 3.0: {:?}",
+            inv.ssl3
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
