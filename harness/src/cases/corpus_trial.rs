@@ -101,6 +101,9 @@ pub async fn universal_credentials<'c>(
     run.one_at_a_time(lanes[0].as_ref(), sample, mech, pause, log, proven)
         .await?;
     let Progress { hits, tried, .. } = run;
+    if let Some(current) = known {
+        closing_control(lanes[0].as_ref(), mech, control_user, current, log).await?;
+    }
     let (accepted, unconfirmed) = confirm(lanes[0].as_ref(), mech, hits, proven, log).await;
     Ok(Trials {
         accepted,
@@ -307,6 +310,27 @@ async fn controls(
         return Err(format!("a random password was not rejected ({negative}); the device accepts anything or the profile's success rule cannot tell"));
     }
     Ok(())
+}
+
+/// The current credential once more after the corpus: a lockout that answers exactly like a
+/// wrong password would have turned every later entry into a refusal, a working universal
+/// credential included, so a refusal here leaves the trial not performed.
+async fn closing_control(
+    trial: &dyn CredentialTrial,
+    mech: &AuthMechanism,
+    username: &str,
+    current: &str,
+    log: &EvidenceLog,
+) -> Result<(), String> {
+    let outcome = waiting(trial, mech, username, current, "closing control", log).await;
+    log.line(
+        "#",
+        &format!("closing control: current credential for `{username}` -> {outcome}"),
+    );
+    match outcome {
+        LoginOutcome::Accepted => Ok(()),
+        other => Err(format!("the current credential was not accepted after the corpus ({other}): a lockout that answers like a wrong password may have hidden an accepted entry")),
+    }
 }
 
 async fn attempt(
