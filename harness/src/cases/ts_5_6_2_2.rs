@@ -14,7 +14,7 @@ use crate::bench::Sample;
 use crate::config::profile::Disclosure;
 use crate::config::suite::FactSection;
 use crate::facts::{initialized, open_ports, open_udp};
-use crate::login::detect::exchange;
+use crate::login::detect::exchange_whole as exchange;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use std::time::Duration;
 
@@ -32,7 +32,7 @@ impl TestCase for Case {
         id: "5.6-2-2",
         provision: "5.6-2",
         title: "nothing security-relevant disclosed without authentication",
-        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port, every UDP answer of the discovery, and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address, or a software component's version (a product token with a dotted version: an SSH identification string, a Server: header, an FTP greeting, a discovery description; protocol versions such as HTTP/1.1 excepted) appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication: firmware_version, serial, mac, component_versions). INCONCLUSIVE if the scans could not run, or the firmware version is unknown and nothing else was found. PASS otherwise.",
+        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port (read whole: a banner is waited for up to 3 s, then read until it pauses for a second, up to 64 KiB), every UDP answer of the discovery (the whole datagram), and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address, or a software component's version (a product token with a dotted version: an SSH identification string, a Server: header, an FTP greeting, a discovery description; protocol versions such as HTTP/1.1 excepted) appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication: firmware_version, serial, mac, component_versions). INCONCLUSIVE if the scans could not run, or the firmware version is unknown and nothing else was found. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -240,7 +240,7 @@ async fn udp_answers(sample: &Sample, udp: &open_udp::OpenUdp) -> Vec<Answer> {
         if a.records.is_empty() {
             out.push(Answer {
                 source: format!("UDP {} {}", a.port, a.protocol),
-                bytes: a.answer.as_bytes().to_vec(),
+                bytes: a.bytes.clone(),
             });
         }
         let Some((port, path)) = location_on_unit(&a.answer, sample) else {

@@ -136,6 +136,35 @@ pub async fn exchange(addr: SocketAddr, request: Option<&[u8]>, within: Duration
         .unwrap_or_default()
 }
 
+/// As `exchange`, for reading what a service discloses rather than what it is: a slow banner
+/// is waited for (the first byte up to `within`), and the answer is read until it pauses for a
+/// second, up to 64 KiB and `within` plus five seconds in all.
+pub async fn exchange_whole(addr: SocketAddr, request: Option<&[u8]>, within: Duration) -> Vec<u8> {
+    const MAX: usize = 64 * 1024;
+    let io = async {
+        let mut s = TcpStream::connect(addr).await.ok()?;
+        if let Some(r) = request {
+            s.write_all(r).await.ok()?;
+        }
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        let mut wait = within;
+        while out.len() < MAX {
+            match tokio::time::timeout(wait, s.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n.min(MAX - out.len())]),
+                _ => break,
+            }
+            wait = Duration::from_secs(1);
+        }
+        Some(out)
+    };
+    tokio::time::timeout(within + Duration::from_secs(5), io)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
 pub fn classify_banner(b: &[u8]) -> Option<Surface> {
     let text = String::from_utf8_lossy(b);
     if b.starts_with(b"SSH-") {
@@ -229,6 +258,30 @@ fn first_line(b: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A banner that comes after half a second, and a long one with a pause in it, are read
+    /// whole by `exchange_whole`, where the quick `exchange` stops early.
+    #[tokio::test]
+    async fn a_slow_or_long_banner_is_read_whole() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    let _ = s.write_all(&[b'x'; 6000]).await;
+                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    let _ = s.write_all(b"server 1.2.3\r\n").await;
+                    tokio::time::sleep(Duration::from_secs(3)).await;
+                });
+            }
+        });
+        let quick = exchange(addr, None, Duration::from_secs(3)).await;
+        assert!(quick.is_empty(), "the quick read gives up after 300 ms");
+        let whole = exchange_whole(addr, None, Duration::from_secs(3)).await;
+        assert_eq!(whole.len(), 6000 + 14);
+        assert!(whole.ends_with(b"server 1.2.3\r\n"));
+    }
 
     #[test]
     fn banners_and_answers_are_told_apart() {

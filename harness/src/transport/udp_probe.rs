@@ -13,8 +13,11 @@ use tokio::task::JoinSet;
 pub struct UdpAnswer {
     pub port: u16,
     pub protocol: &'static str,
-    /// The first bytes of the answer, escaped.
+    /// The first bytes of the answer, escaped, for reports.
     pub answer: String,
+    /// The whole datagram, for the cases that read what it says (5.6-2-2).
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
     /// A DNS or mDNS answer's resource records, decoded.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<String>,
@@ -96,6 +99,7 @@ impl UdpAnswer {
             port,
             protocol,
             answer: crate::evidence::printable(&bytes[..bytes.len().min(512)]),
+            bytes: bytes.to_vec(),
             records,
         }
     }
@@ -120,7 +124,8 @@ pub(super) async fn probe(target: SocketAddr, wait: Duration) -> State {
     if socket.send(&request).await.is_err() {
         return State::Error;
     }
-    let mut buf = vec![0u8; 2048];
+    // The largest UDP payload: an answer is read whole, however long.
+    let mut buf = vec![0u8; 65_536];
     match tokio::time::timeout(wait, socket.recv(&mut buf)).await {
         Ok(Ok(n)) => State::Open(buf[..n].to_vec()),
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => State::Closed,
