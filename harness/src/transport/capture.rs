@@ -245,8 +245,7 @@ mod tests {
     /// torn down) ends it, and the capture says so instead of looking merely quiet.
     #[test]
     fn a_capture_whose_interface_vanishes_says_it_died() {
-        let root = std::process::Command::new("id").arg("-u").output();
-        if !root.map(|o| o.stdout == b"0\n").unwrap_or(false) {
+        if !crate::util::test_dir::is_root() {
             eprintln!("SKIPPED: a veth pair needs root (CI runs this as root)");
             return;
         }

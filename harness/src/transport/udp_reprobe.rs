@@ -173,17 +173,9 @@ mod tests {
         }
     }
 
-    fn is_root() -> bool {
-        std::process::Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| o.stdout == b"0\n")
-            .unwrap_or(false)
-    }
-
     #[tokio::test]
     async fn a_rate_limited_unit_has_its_closed_ports_proven_by_the_slow_pass() {
-        if !is_root() {
+        if !crate::util::test_dir::is_root() {
             eprintln!("SKIPPED: a network namespace needs root (CI runs this as root)");
             return;
         }

@@ -1,0 +1,167 @@
+//! The probe against real TLS servers this machine has: OpenSSL's s_server and GnuTLS's
+//! gnutls-serv (Debian packages openssl and gnutls-bin, installed by scripts/setup).
+
+use super::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A server started for one test, killed on drop, with its scratch folder removed.
+struct Server {
+    child: std::process::Child,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// Starts `program args` in `dir` and waits until `addr` takes connections.
+    fn start(dir: &Path, program: &str, args: &[&str], addr: SocketAddr) -> Server {
+        let child = Command::new(program)
+            .current_dir(dir)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program}: {e} (installed by scripts/setup)"));
+        let server = Server {
+            child,
+            dir: dir.to_path_buf(),
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(addr).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{program} did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        server
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A scratch folder holding a self-signed certificate for each `-newkey` argument given
+/// (`rsa:1024`, `ec`), as `<name>.pem` and `<name>.key`, and a free loopback address.
+fn scratch(tag: &str, keys: &[(&str, &[&str])]) -> (PathBuf, SocketAddr) {
+    let dir = std::env::temp_dir().join(format!("hilt-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, newkey) in keys {
+        let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
+        let mut args = vec!["req", "-x509", "-nodes", "-days", "2", "-subj", "/CN=unit"];
+        args.extend_from_slice(newkey);
+        args.extend(["-keyout", &key, "-out", &pem]);
+        let out = Command::new("openssl")
+            .current_dir(&dir)
+            .args(&args)
+            .output()
+            .expect("openssl (installed by scripts/setup)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    (dir, ([127, 0, 0, 1], port).into())
+}
+
+/// OpenSSL's own server with an RSA and an ECDSA certificate shows one or the other as the
+/// client's signature algorithms ask: both keys are found, whichever it prefers.
+#[test]
+fn both_certificates_of_a_dual_certificate_server_are_found() {
+    let (dir, addr) = scratch(
+        "dualcert",
+        &[
+            ("rsa", &["-newkey", "rsa:1024"]),
+            (
+                "ec",
+                &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            ),
+        ],
+    );
+    let accept = addr.to_string();
+    let _server = Server::start(
+        &dir,
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            &accept,
+            "-www",
+            "-quiet",
+            "-cert",
+            "rsa.pem",
+            "-key",
+            "rsa.key",
+            "-dcert",
+            "ec.pem",
+            "-dkey",
+            "ec.key",
+            "-cipher",
+            "DEFAULT:@SECLEVEL=0",
+        ],
+        addr,
+    );
+    let inv = probe_blocking(addr).unwrap();
+    let keys: Vec<(&str, u32)> = inv
+        .certificates
+        .iter()
+        .map(|c| (c.kind.as_str(), c.bits))
+        .collect();
+    assert!(keys.contains(&("RSA", 1024)), "{keys:?}");
+    assert!(keys.contains(&("EC", 256)), "{keys:?}");
+    assert_eq!(keys.len(), 2, "{keys:?}");
+}
+
+/// GnuTLS still serves RC4 and 3DES when its priority string asks: the system OpenSSL
+/// cannot offer them, hilt's own ClientHello finds them, under each version.
+#[test]
+fn rc4_and_3des_are_found_at_a_gnutls_server_that_offers_them() {
+    let (dir, addr) = scratch("gnutls", &[("rsa", &["-newkey", "rsa:2048"])]);
+    let port = addr.port().to_string();
+    let _server = Server::start(
+        &dir,
+        "gnutls-serv",
+        &[
+            "--port",
+            &port,
+            "--x509certfile",
+            "rsa.pem",
+            "--x509keyfile",
+            "rsa.key",
+            "--priority",
+            "NORMAL:+3DES-CBC:+ARCFOUR-128:+VERS-TLS1.0:+VERS-TLS1.1:+RSA",
+        ],
+        addr,
+    );
+    let inv = probe_blocking(addr).unwrap();
+    let under = |v: TlsVersion| {
+        inv.accepted
+            .iter()
+            .find(|(a, _)| *a == v)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default()
+    };
+    for v in [TlsVersion::Tls10, TlsVersion::Tls12] {
+        let suites = under(v);
+        assert!(suites.iter().any(|s| s.contains("RC4")), "{v}: {suites:?}");
+        assert!(
+            suites.iter().any(|s| s.contains("DES-CBC3")),
+            "{v}: {suites:?}"
+        );
+    }
+    assert!(
+        inv.ssl3.is_empty(),
+        "GnuTLS 3.7 has no SSL 3.0: {:?}",
+        inv.ssl3
+    );
+}
