@@ -419,3 +419,47 @@ async fn confirm<'c>(
     }
     (accepted, unconfirmed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::SampleEvidence;
+    use crate::login::TrialFuture;
+    use crate::util::test_dir::TestDir;
+    use std::sync::Mutex;
+
+    /// A surface that answers from a script, one outcome per login.
+    struct Scripted(Mutex<Vec<LoginOutcome>>);
+
+    impl CredentialTrial for Scripted {
+        fn try_login<'a>(&'a self, _: &'a str, _: &'a str) -> TrialFuture<'a> {
+            let next = self.0.lock().unwrap().remove(0);
+            Box::pin(async move { next })
+        }
+    }
+
+    /// After the corpus the current credential must still work: refused (a lockout that answers
+    /// like a wrong password) leaves the trial not performed; an explicit lockout is waited out.
+    #[tokio::test]
+    async fn the_closing_control_catches_a_lockout_that_looks_like_refusals() {
+        let dir = TestDir::new("closing");
+        let log = SampleEvidence::new(&dir.0, "s1").unwrap().log("t.log");
+        let (_, mech) = crate::login::discovered::mechanism(22, "SSH", "").unwrap();
+        let silent = Scripted(Mutex::new(vec![LoginOutcome::Rejected]));
+        let err = closing_control(&silent, &mech, "root", "pw", &log)
+            .await
+            .unwrap_err();
+        assert!(err.contains("may have hidden an accepted entry"), "{err}");
+        let fine = Scripted(Mutex::new(vec![LoginOutcome::Accepted]));
+        assert!(closing_control(&fine, &mech, "root", "pw", &log)
+            .await
+            .is_ok());
+        let visible = Scripted(Mutex::new(vec![
+            LoginOutcome::LockedOut,
+            LoginOutcome::Accepted,
+        ]));
+        assert!(closing_control(&visible, &mech, "root", "pw", &log)
+            .await
+            .is_ok());
+    }
+}
