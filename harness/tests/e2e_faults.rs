@@ -93,6 +93,9 @@ const ALL: [&str; 7] = [
     (CRYPTO, "`https` (TCP 8443) accepts TLS 1.0 (negotiated "),
     (CRYPTO, "`https` (TCP 8443) accepts TLS 1.1 (negotiated "),
 ])]
+#[case::client_tls_1_0("clienttls", 123, &["client-tls-1.0"], &[
+    (CRYPTO, "the unit, as a client, offers nothing newer than TLS 1.0 to 127.0.123.2:8443 (server name cloud.example)"),
+])]
 #[case::weak_certificate_key("weakkey", 122, &["weak-certificate-key"], &[
     (CRYPTO, "`https` (TCP 8443)'s certificate key is RSA 1024 bits, below 2048, NIST SP 800-52 Rev. 2's floor"),
 ])]

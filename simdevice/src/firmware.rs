@@ -85,6 +85,7 @@ pub enum Fault {
     CredentialsOverPlainHttp,
     Tls10Accepted,
     WeakCertificateKey,
+    ClientTls10,
     VersionInMdnsTxt,
     SwdReadable,
     IdenticalPrivateKey,
@@ -103,7 +104,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 43] = [
+    pub const ALL: [(&'static str, Fault); 44] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -142,6 +143,7 @@ impl Fault {
         ),
         ("tls-1.0-accepted", Fault::Tls10Accepted),
         ("weak-certificate-key", Fault::WeakCertificateKey),
+        ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),
         ("identical-private-key", Fault::IdenticalPrivateKey),

@@ -275,6 +275,9 @@ fn boot(
                 bind_or_exit(&unit, fw.debug_port).await,
             ));
         }
+        if unit.has(Fault::ClientTls10) {
+            services.spawn(net::phone_home_tls10(unit.address, fw.https_port));
+        }
         if unit.has(Fault::SecondUartConsole) {
             services.spawn(second_console(unit.clone(), header));
         }

@@ -115,3 +115,50 @@ fn record(m: &mut Vec<u8>, owner: &str, kind: u16, data: &[u8]) {
     m.extend_from_slice(&(data.len() as u16).to_be_bytes());
     m.extend_from_slice(data);
 }
+
+/// Firmware whose cloud client still speaks only TLS 1.0: every two seconds it opens a
+/// connection from the unit's address and offers a TLS 1.0 handshake. Its "cloud" is the
+/// unit's own HTTPS port (nothing else is in reach on a bench), which refuses the version: what
+/// is judged is what the unit offered, seen in the capture.
+pub async fn phone_home_tls10(address: std::net::IpAddr, port: u16) {
+    loop {
+        let _ = tls10_hello(address, port).await;
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+}
+
+async fn tls10_hello(address: std::net::IpAddr, port: u16) -> Result<(), String> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
+    let socket = match address {
+        std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+        std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+    }
+    .map_err(|e| e.to_string())?;
+    // From the unit's own address, as a device's connection would be.
+    socket
+        .bind(SocketAddr::new(address, 0))
+        .map_err(|e| e.to_string())?;
+    let stream = socket
+        .connect(SocketAddr::new(address, port))
+        .await
+        .map_err(|e| e.to_string())?
+        .into_std()
+        .map_err(|e| e.to_string())?;
+    stream.set_nonblocking(false).map_err(|e| e.to_string())?;
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(3)));
+    tokio::task::spawn_blocking(move || {
+        let mut b = SslConnector::builder(SslMethod::tls()).map_err(|e| e.to_string())?;
+        b.set_verify(SslVerifyMode::NONE);
+        b.set_security_level(0);
+        b.set_cipher_list("DEFAULT:@SECLEVEL=0")
+            .map_err(|e| e.to_string())?;
+        b.set_min_proto_version(Some(SslVersion::TLS1))
+            .map_err(|e| e.to_string())?;
+        b.set_max_proto_version(Some(SslVersion::TLS1))
+            .map_err(|e| e.to_string())?;
+        let _ = b.build().connect("cloud.example", stream);
+        Ok::<(), String>(())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}

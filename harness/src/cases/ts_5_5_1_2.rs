@@ -9,7 +9,7 @@
 //! run's packet capture is the protocol analyser (EXAMPLE 1): every packet in which one of the
 //! unit's passwords crossed the wire readable is reported.
 
-use super::tls_judgement::{judge_tls, log_inventory, Judgement};
+use super::tls_judgement::{judge_client_sessions, judge_tls, log_inventory, Judgement};
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::profile::{LoginSurface, Protocol};
@@ -20,7 +20,7 @@ use crate::login::detect::{detect, exchange, Surface};
 use crate::login::{http_login::HttpTrial, CredentialTrial, LoginOutcome};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::http::Endpoint;
-use crate::transport::tls_probe;
+use crate::transport::{client_tls, tls_probe};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -35,7 +35,7 @@ impl TestCase for Case {
         id: "5.5-1-2",
         provision: "5.5-1",
         title: "best-practice cryptography for communication",
-        decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password); if a port accepts SSL 3.0, TLS 1.0 or 1.1, or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5), asked both through OpenSSL and, for what OpenSSL can no longer offer (SSL 3.0; RC4, DES, 3DES and export suites), with a ClientHello of hilt's own whose ServerHello names the choice; if a TLS service's versions or suites differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; if any certificate key the server presents (to the version probes, and to a client offering only RSA, then only ECDSA signature algorithms) is smaller than NIST SP 800-52 Rev. 2's floor (RSA, DSA, DH 2048 bits; EC 256) or than IXIT 11's declared minimum where that is higher; or if the run's packet capture holds one of the unit's passwords readable. INCONCLUSIVE if the scan or a probe could not run, a certificate's key could not be parsed, or the capture stopped on its own (an interface gone, a read error), since the traffic after that was not looked at. PASS otherwise.",
+        decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password); if a port accepts SSL 3.0, TLS 1.0 or 1.1, or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5), asked both through OpenSSL and, for what OpenSSL can no longer offer (SSL 3.0; RC4, DES, 3DES and export suites), with a ClientHello of hilt's own whose ServerHello names the choice; if a TLS service's versions or suites differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; if any certificate key the server presents (to the version probes, and to a client offering only RSA, then only ECDSA signature algorithms) is smaller than NIST SP 800-52 Rev. 2's floor (RSA, DSA, DH 2048 bits; EC 256) or than IXIT 11's declared minimum where that is higher; if the run's packet capture holds one of the unit's passwords readable; or if a TLS session the unit opened itself (read back from the capture: the unit's SYN, its ClientHello, the server's ServerHello) settled below TLS 1.2 or on a weak suite, or its hello offered nothing newer than TLS 1.1 (the clear-text conversations it opened are listed). INCONCLUSIVE if the scan or a probe could not run, a certificate's key could not be parsed, or the capture stopped on its own (an interface gone, a read error), since the traffic after that was not looked at. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -101,6 +101,7 @@ impl TestCase for Case {
         let sightings = sample.drivers.clear_secrets();
         let died = sample.drivers.capture_died();
         passive(sightings.as_deref(), died.as_deref(), &log, &mut j);
+        let opened = client_sessions(sample, &log, &mut j).await;
         let pass = format!(
             "{} open TCP port(s): {} over TLS as declared, none takes credentials in clear text{}",
             open.len(),
@@ -121,9 +122,46 @@ impl TestCase for Case {
                 sightings.map(|s| s.len()).unwrap_or(0) as f64,
                 "packets",
             ),
+            Measurement::new("TLS sessions the unit opened", opened as f64, "sessions"),
         ];
         r.evidence = vec![log.path.clone()];
         r
+    }
+}
+
+/// The unit as a client: the TLS sessions it opened, read back from the capture so far.
+async fn client_sessions(
+    sample: &crate::bench::Sample,
+    log: &EvidenceLog,
+    j: &mut Judgement,
+) -> usize {
+    let Some(path) = sample.drivers.capture_path() else {
+        j.details.push(
+            "no packet capture: the connections the unit opens itself were not looked at".into(),
+        );
+        return 0;
+    };
+    let unit = sample.unit.address.ip();
+    let read = tokio::task::spawn_blocking(move || client_tls::read(&path, unit)).await;
+    match read {
+        Ok(Ok(traffic)) => {
+            judge_client_sessions(&traffic, log, j);
+            traffic.tls.len()
+        }
+        Ok(Err(e)) => {
+            j.blockers.push(Blocker::new(
+                Cause::Bench,
+                format!("the capture could not be read back for the unit's own connections: {e}"),
+            ));
+            0
+        }
+        Err(e) => {
+            j.blockers.push(Blocker::new(
+                Cause::Bench,
+                format!("reading the capture back: {e}"),
+            ));
+            0
+        }
     }
 }
 

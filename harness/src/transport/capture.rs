@@ -151,14 +151,19 @@ pub struct ClearSecret {
 
 /// The transport flow of a captured packet: Ethernet, Linux cooked or raw IP, IPv4 or IPv6.
 fn flow(link: i32, data: &[u8]) -> String {
-    let ip = match link {
+    ip_of(link, data)
+        .and_then(ip_flow)
+        .unwrap_or_else(|| "unreadable packet".into())
+}
+
+/// The IP packet inside a captured frame of link type `link`.
+fn ip_of(link: i32, data: &[u8]) -> Option<&[u8]> {
+    match link {
         1 => ethernet_payload(data, 12),
         113 => ethernet_payload(data, 14),
         12 | 101 | 228 | 229 => Some(data),
         _ => None,
-    };
-    ip.and_then(ip_flow)
-        .unwrap_or_else(|| "unreadable packet".into())
+    }
 }
 
 fn ethernet_payload(data: &[u8], type_at: usize) -> Option<&[u8]> {
@@ -171,22 +176,26 @@ fn ethernet_payload(data: &[u8], type_at: usize) -> Option<&[u8]> {
     data.get(at + 2..)
 }
 
+/// Source, destination, IP protocol and the transport header onwards.
+fn ip_parts(ip: &[u8]) -> Option<(std::net::IpAddr, std::net::IpAddr, u8, &[u8])> {
+    match ip.first()? >> 4 {
+        4 => {
+            let ihl = usize::from(ip[0] & 0x0f) * 4;
+            let a: [u8; 4] = ip.get(12..16)?.try_into().ok()?;
+            let b: [u8; 4] = ip.get(16..20)?.try_into().ok()?;
+            Some((a.into(), b.into(), *ip.get(9)?, ip.get(ihl..)?))
+        }
+        6 => {
+            let a: [u8; 16] = ip.get(8..24)?.try_into().ok()?;
+            let b: [u8; 16] = ip.get(24..40)?.try_into().ok()?;
+            Some((a.into(), b.into(), *ip.get(6)?, ip.get(40..)?))
+        }
+        _ => None,
+    }
+}
+
 fn ip_flow(ip: &[u8]) -> Option<String> {
-    let (src, dst, proto, rest): (std::net::IpAddr, std::net::IpAddr, u8, &[u8]) =
-        match ip.first()? >> 4 {
-            4 => {
-                let ihl = usize::from(ip[0] & 0x0f) * 4;
-                let a: [u8; 4] = ip.get(12..16)?.try_into().ok()?;
-                let b: [u8; 4] = ip.get(16..20)?.try_into().ok()?;
-                (a.into(), b.into(), *ip.get(9)?, ip.get(ihl..)?)
-            }
-            6 => {
-                let a: [u8; 16] = ip.get(8..24)?.try_into().ok()?;
-                let b: [u8; 16] = ip.get(24..40)?.try_into().ok()?;
-                (a.into(), b.into(), *ip.get(6)?, ip.get(40..)?)
-            }
-            _ => return None,
-        };
+    let (src, dst, proto, rest) = ip_parts(ip)?;
     let name = match proto {
         6 => "TCP",
         17 => "UDP",
@@ -199,6 +208,32 @@ fn ip_flow(ip: &[u8]) -> Option<String> {
         std::net::SocketAddr::new(src, sport),
         std::net::SocketAddr::new(dst, dport)
     ))
+}
+
+/// A TCP segment of a captured frame: source, destination and its payload (possibly empty),
+/// and whether it is a SYN without ACK (a connection being opened).
+pub struct TcpSegment<'a> {
+    pub src: std::net::SocketAddr,
+    pub dst: std::net::SocketAddr,
+    pub opening: bool,
+    pub payload: &'a [u8],
+}
+
+pub fn tcp_segment(link: i32, data: &[u8]) -> Option<TcpSegment<'_>> {
+    let (src, dst, proto, tcp) = ip_parts(ip_of(link, data)?)?;
+    if proto != 6 {
+        return None;
+    }
+    let sport = u16::from_be_bytes([*tcp.first()?, *tcp.get(1)?]);
+    let dport = u16::from_be_bytes([*tcp.get(2)?, *tcp.get(3)?]);
+    let offset = usize::from(tcp.get(12)? >> 4) * 4;
+    let flags = *tcp.get(13)?;
+    Some(TcpSegment {
+        src: std::net::SocketAddr::new(src, sport),
+        dst: std::net::SocketAddr::new(dst, dport),
+        opening: flags & 0x12 == 0x02,
+        payload: tcp.get(offset..).unwrap_or(&[]),
+    })
 }
 
 fn open(

@@ -1,6 +1,7 @@
 //! Ways to reach a unit. Each is a small piece with a real implementation; none knows a device.
 
 pub mod capture;
+pub mod client_tls;
 pub mod console;
 pub mod digest;
 pub mod dns_records;

@@ -192,6 +192,96 @@ pub fn parse_answer(bytes: &[u8]) -> Answer {
     }
 }
 
+/// What a captured ClientHello offered: its highest version (from supported_versions when
+/// present) and the server name it asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offered {
+    pub max_version: u16,
+    pub server_name: Option<String>,
+}
+
+/// A ClientHello record, as a device sent it. None for anything else.
+pub fn offered(record: &[u8]) -> Option<Offered> {
+    let body = hello_body(record, 1)?;
+    let mut version = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
+    let mut at = 2 + 32;
+    at += 1 + usize::from(*body.get(at)?); // session id
+    let suites = usize::from(u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]));
+    at += 2 + suites;
+    at += 1 + usize::from(*body.get(at)?); // compression methods
+    let mut server_name = None;
+    for (kind, data) in extensions(body.get(at..)?) {
+        match kind {
+            // server_name: list length, type 0 (host name), name length, name.
+            0 => {
+                let len = usize::from(u16::from_be_bytes([*data.get(3)?, *data.get(4)?]));
+                let name = data.get(5..5 + len)?;
+                server_name = Some(crate::evidence::printable(&name[..name.len().min(255)]));
+            }
+            // supported_versions: a length byte, then versions.
+            43 => {
+                let list = data.get(1..)?;
+                version = list
+                    .chunks_exact(2)
+                    .map(|v| u16::from_be_bytes([v[0], v[1]]))
+                    .filter(|v| *v <= 0x0304) // GREASE values (0x?a?a) are higher
+                    .max()
+                    .unwrap_or(version);
+            }
+            _ => {}
+        }
+    }
+    Some(Offered {
+        max_version: version,
+        server_name,
+    })
+}
+
+/// A ServerHello record: the version chosen (supported_versions for TLS 1.3) and the suite.
+pub fn chosen(record: &[u8]) -> Option<(u16, u16)> {
+    let body = hello_body(record, 2)?;
+    let mut version = u16::from_be_bytes([*body.first()?, *body.get(1)?]);
+    let mut at = 2 + 32;
+    at += 1 + usize::from(*body.get(at)?);
+    let suite = u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]);
+    at += 3; // suite, compression method
+    for (kind, data) in extensions(body.get(at..).unwrap_or(&[])) {
+        if kind == 43 && data.len() >= 2 {
+            version = u16::from_be_bytes([data[0], data[1]]);
+        }
+    }
+    Some((version, suite))
+}
+
+/// The handshake message of type `kind` a handshake record starts with, without its header.
+fn hello_body(record: &[u8], kind: u8) -> Option<&[u8]> {
+    if record.first() != Some(&22) || record.get(1) != Some(&3) || record.get(5) != Some(&kind) {
+        return None;
+    }
+    let len = u32::from_be_bytes([0, *record.get(6)?, *record.get(7)?, *record.get(8)?]) as usize;
+    let end = (9 + len).min(record.len());
+    record.get(9..end)
+}
+
+/// The (type, data) pairs of an extensions block (its 2-byte length first); stops at the end
+/// of what was captured.
+fn extensions(block: &[u8]) -> Vec<(u16, &[u8])> {
+    let mut out = Vec::new();
+    let Some(rest) = block.get(2..) else {
+        return out;
+    };
+    let mut at = 0;
+    while let (Some(k), Some(l)) = (rest.get(at..at + 2), rest.get(at + 2..at + 4)) {
+        let len = usize::from(u16::from_be_bytes([l[0], l[1]]));
+        let Some(data) = rest.get(at + 4..at + 4 + len) else {
+            break;
+        };
+        out.push((u16::from_be_bytes([k[0], k[1]]), data));
+        at += 4 + len;
+    }
+    out
+}
+
 /// Sends one hello and reads the answer; the error is "cannot connect".
 pub fn ask(
     addr: SocketAddr,
@@ -295,6 +385,20 @@ mod tests {
         assert_eq!(parse_answer(b"SSH-2.0-dropbear\r\n"), Answer::NotTls);
         for cut in 0..hello.len() {
             let _ = parse_answer(&hello[..cut]);
+        }
+        assert_eq!(chosen(&hello), Some((TLS10, 0x000A)));
+        assert_eq!(offered(&hello), None);
+        let mine = client_hello(TLS12, &[0x0005]);
+        assert_eq!(
+            offered(&mine),
+            Some(Offered {
+                max_version: TLS12,
+                server_name: None
+            })
+        );
+        for cut in 0..mine.len() {
+            let _ = offered(&mine[..cut]);
+            let _ = chosen(&mine[..cut]);
         }
         assert_eq!(suite_name(0x0005), "RC4-SHA");
         assert_eq!(suite_name(0x1301), "suite 0x1301");

@@ -165,3 +165,64 @@ fn rc4_and_3des_are_found_at_a_gnutls_server_that_offers_them() {
         inv.ssl3
     );
 }
+
+/// The unit as a client: a TLS 1.0 session it opens is read back from a real capture with the
+/// server name it asked for and the version the server chose.
+#[test]
+fn a_session_the_unit_opens_is_read_back_from_the_capture() {
+    if !crate::util::test_dir::is_root() {
+        eprintln!("SKIPPED: capturing needs root (CI runs this as root)");
+        return;
+    }
+    let (dir, addr) = scratch("clienttls", &[("rsa", &["-newkey", "rsa:2048"])]);
+    let port = addr.port().to_string();
+    let _server = Server::start(
+        &dir,
+        "gnutls-serv",
+        &[
+            "--port",
+            &port,
+            "--x509certfile",
+            "rsa.pem",
+            "--x509keyfile",
+            "rsa.key",
+            "--priority",
+            "NORMAL:-VERS-ALL:+VERS-TLS1.0",
+        ],
+        addr,
+    );
+    let pcap = dir.join("c.pcap");
+    let redactor = std::sync::Arc::new(crate::evidence::Redactor::default());
+    let mut capture =
+        super::super::capture::Capture::start("lo", &format!("tcp port {port}"), &pcap, redactor)
+            .unwrap();
+    let client = Command::new("openssl")
+        .args(["s_client", "-connect", &addr.to_string(), "-tls1"])
+        .args([
+            "-cipher",
+            "DEFAULT:@SECLEVEL=0",
+            "-servername",
+            "cloud.example",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("openssl s_client");
+    assert!(
+        client.status.success(),
+        "{}",
+        String::from_utf8_lossy(&client.stdout)
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    capture.stop();
+    let traffic = super::super::client_tls::read(&pcap, addr.ip()).unwrap();
+    let session = traffic
+        .tls
+        .iter()
+        .find(|s| s.server == addr)
+        .unwrap_or_else(|| panic!("{traffic:?}"));
+    assert_eq!(session.server_name.as_deref(), Some("cloud.example"));
+    assert_eq!(session.offered, super::super::tls_hello::TLS10);
+    let (version, _) = session.chosen.expect("the ServerHello is in the capture");
+    assert_eq!(version, super::super::tls_hello::TLS10);
+    assert!(traffic.clear.is_empty(), "{traffic:?}");
+}
