@@ -66,6 +66,10 @@ pub struct Guessability {
     pub patterns: Vec<String>,
 }
 
+/// The estimator and its dictionaries as a report cites them: the crate, its version, and the
+/// SHA-256 of the published crate (Cargo.lock's checksum; its frequency lists are compiled in).
+pub const ESTIMATOR: &str = "zxcvbn 3.1.1 (crates.io, crate SHA-256 f9eaee90f4a795d1eb4ba6c51e1c1721d4784d550e8efa7b2600f29c867365e0): Dropbox's estimator with its ranked lists of 30,000 common passwords, US census names and surnames, English Wikipedia words and US film and television words";
+
 pub fn guessability(password: &str, identifiers: &[&str]) -> Guessability {
     use zxcvbn::matching::patterns::MatchPattern;
     let estimate = zxcvbn::zxcvbn(password, identifiers);
@@ -153,5 +157,23 @@ mod tests {
         assert!(counter_between("Vc100pw01001", "Vc100pw09001", 16).is_none());
         assert!(counter_between("bSvF3BWPBdhR", "k2JdPQx7mZa4", 16).is_none());
         assert!(counter_between("same1", "same1", 16).is_none());
+    }
+
+    /// The citation names the crate the build really uses.
+    #[test]
+    fn the_estimator_citation_matches_cargo_lock() {
+        let lock =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).unwrap();
+        let at = lock
+            .find("name = \"zxcvbn\"")
+            .expect("zxcvbn in Cargo.lock");
+        let entry: Vec<&str> = lock[at..].lines().take(4).collect();
+        let version = entry[1].trim_start_matches("version = ").trim_matches('"');
+        let checksum = entry[3].trim_start_matches("checksum = ").trim_matches('"');
+        assert!(
+            ESTIMATOR.starts_with(&format!("zxcvbn {version} ")),
+            "{entry:?}"
+        );
+        assert!(ESTIMATOR.contains(checksum), "{entry:?}");
     }
 }

@@ -160,6 +160,10 @@ impl TestCase for Case {
             "no indication that the pre-installed password differs from its documented generation",
         )]);
         r.details = details;
+        r.details.push(format!(
+            "guesses estimated by {}",
+            super::password_checks::ESTIMATOR
+        ));
         r.evidence = evidence;
         r.measurements = measurements(password, &guesses);
         r
@@ -205,6 +209,10 @@ fn analysis(
     findings: &[String],
 ) -> String {
     let mut text = format!("5.1-2-2 analysis of the pre-installed password of {slot}\n");
+    text.push_str(&format!(
+        "estimator: {}\n",
+        super::password_checks::ESTIMATOR
+    ));
     text.push_str(&format!(
         "length: {} characters; zxcvbn: 10^{:.1} guesses ({})\n",
         password.chars().count(),
