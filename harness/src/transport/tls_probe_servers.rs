@@ -193,9 +193,13 @@ fn a_session_the_unit_opens_is_read_back_from_the_capture() {
     );
     let pcap = dir.join("c.pcap");
     let redactor = std::sync::Arc::new(crate::evidence::Redactor::default());
-    let mut capture =
-        super::super::capture::Capture::start("lo", &format!("tcp port {port}"), &pcap, redactor)
-            .unwrap();
+    let mut capture = crate::transport::capture::Capture::start(
+        "lo",
+        &format!("tcp port {port}"),
+        &pcap,
+        redactor,
+    )
+    .unwrap();
     let client = Command::new("openssl")
         .args(["s_client", "-connect", &addr.to_string(), "-tls1"])
         .args([
@@ -214,15 +218,15 @@ fn a_session_the_unit_opens_is_read_back_from_the_capture() {
     );
     std::thread::sleep(Duration::from_millis(500));
     capture.stop();
-    let traffic = super::super::client_tls::read(&pcap, addr.ip()).unwrap();
+    let traffic = crate::transport::client_tls::read(&pcap, addr.ip()).unwrap();
     let session = traffic
         .tls
         .iter()
         .find(|s| s.server == addr)
         .unwrap_or_else(|| panic!("{traffic:?}"));
     assert_eq!(session.server_name.as_deref(), Some("cloud.example"));
-    assert_eq!(session.offered, super::super::tls_hello::TLS10);
+    assert_eq!(session.offered, crate::transport::tls_hello::TLS10);
     let (version, _) = session.chosen.expect("the ServerHello is in the capture");
-    assert_eq!(version, super::super::tls_hello::TLS10);
+    assert_eq!(version, crate::transport::tls_hello::TLS10);
     assert!(traffic.clear.is_empty(), "{traffic:?}");
 }
