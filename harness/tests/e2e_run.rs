@@ -352,3 +352,26 @@ fn hardware_lists_the_bench_even_when_it_is_empty() {
     assert!(stdout.starts_with("debug probes ("), "{stdout}");
     assert!(stdout.contains("\nserial ports ("), "{stdout}");
 }
+
+/// A case that runs past its budget is stopped and recorded INCONCLUSIVE (cause unit), and the
+/// sample's other cases still run: a unit that stalls cannot stall the run.
+#[test]
+fn a_case_past_its_budget_is_stopped_and_the_run_goes_on() {
+    let dir = TempDir::new("budget");
+    let rig = write_rig(&dir.0, 124, &[&[]]);
+    let suite = quick_suite(&dir.0);
+    let text = std::fs::read_to_string(&suite).unwrap().replacen(
+        "\ncases:\n",
+        "\nbudgets:\n  cases: { \"5.1-5-2\": 1s }\ncases:\n",
+        1,
+    );
+    std::fs::write(&suite, text).unwrap();
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &["--skip", "5.3-"]);
+    let (verdict, message, _) = run.verdict("slot1", "5.1-5-2");
+    assert_eq!(verdict, "INCONCLUSIVE", "{message}");
+    assert!(
+        message.contains("did not finish within its budget of 1s"),
+        "{message}"
+    );
+    assert_verdict(&run, "slot1", "5.6-1-2", "PASS", "");
+}

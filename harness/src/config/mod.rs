@@ -4,6 +4,7 @@
 pub mod assessment;
 pub mod assessment_template;
 pub mod auth_mechanism;
+pub mod budgets;
 pub mod crypto;
 pub mod debug_interface;
 pub mod duration;

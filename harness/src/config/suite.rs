@@ -21,6 +21,9 @@ pub struct SuiteFile {
     pub standards: Standards,
     #[serde(default)]
     pub facts: FactSettings,
+    /// How long each case may run on one sample before it is stopped (INCONCLUSIVE).
+    #[serde(default)]
+    pub budgets: super::budgets::Budgets,
     /// Test case id -> its parameters (read by the case); a case left out does not run.
     #[schemars(with = "BTreeMap<String, serde_json::Value>")]
     pub cases: Located<BTreeMap<String, Located<IgnoredAny>>>,
@@ -205,6 +208,18 @@ impl Suite {
                     catalogue::versions().join(", ")
                 ),
             ));
+        }
+        for (id, budget) in &raw.budgets.cases {
+            if !raw.cases.contains_key(id) {
+                errors.push(yaml::at(
+                    file,
+                    budget,
+                    format!("budgets.cases.{id}"),
+                    format!(
+                        "`{id}` is not a test case this suite runs; expected one of its `cases`"
+                    ),
+                ));
+            }
         }
         if raw.cases.is_empty() {
             errors.push(yaml::at_location(

@@ -122,7 +122,18 @@ impl SampleTask {
     /// the sample's remaining cases; dropping the returned future (on interrupt) aborts it.
     async fn isolated(&self, planned: PlannedCase) -> CaseResult {
         let applied = planned.case.parameters(&planned.params, &self.config.suite);
-        let mut result = self.contained(planned).await;
+        let budget = self.config.suite.body.budgets.of(planned.spec.id);
+        // On timeout the case's future is dropped, which aborts its task (AbortOnDrop).
+        let mut result = match tokio::time::timeout(budget, self.contained(planned)).await {
+            Ok(r) => r,
+            Err(_) => CaseResult::not_performed(
+                Cause::Unit,
+                format!(
+                    "the case did not finish within its budget of {} (suite `budgets`); stopped, so a unit that stalls cannot stall the run",
+                    crate::config::duration::Dur(budget)
+                ),
+            ),
+        };
         if !applied.is_empty() {
             result.details.push(format!(
                 "decision-rule parameters applied (the suite's, defaults filled in): {}",

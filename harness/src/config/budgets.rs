@@ -1,0 +1,40 @@
+//! How long one test case may run on one sample. A unit that stalls (a tarpit, a console that
+//! dribbles a byte every few seconds, a server that never finishes a handshake) must not stall
+//! the run: past its budget a case is stopped and recorded INCONCLUSIVE, cause `unit`.
+
+use super::duration::Dur;
+use super::located::Located;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Budgets {
+    /// Every case's budget unless it has its own (default 2h: the longest shipped case, the
+    /// corpus at a console with PAM's delay, takes minutes).
+    #[serde(default = "two_hours")]
+    pub per_case: Dur,
+    /// Test case id -> its own budget.
+    #[serde(default)]
+    pub cases: BTreeMap<String, Located<Dur>>,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            per_case: two_hours(),
+            cases: BTreeMap::new(),
+        }
+    }
+}
+
+impl Budgets {
+    pub fn of(&self, case: &str) -> Duration {
+        self.cases.get(case).map_or(self.per_case.0, |d| d.value.0)
+    }
+}
+
+fn two_hours() -> Dur {
+    Dur(Duration::from_secs(2 * 3600))
+}
