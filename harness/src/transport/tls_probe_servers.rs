@@ -45,6 +45,25 @@ impl Drop for Server {
     }
 }
 
+/// GnuTLS's server with the RSA certificate of `scratch` and the given priority string.
+fn gnutls(dir: &Path, addr: SocketAddr, priority: &str) -> Server {
+    let port = addr.port().to_string();
+    let args = [
+        "--port",
+        &port,
+        "--x509certfile",
+        "rsa.pem",
+        "--x509keyfile",
+        "rsa.key",
+    ];
+    Server::start(
+        dir,
+        "gnutls-serv",
+        &[&args[..], &["--priority", priority]].concat(),
+        addr,
+    )
+}
+
 /// A scratch folder holding a self-signed certificate for each `-newkey` argument given
 /// (`rsa:1024`, `ec`), as `<name>.pem` and `<name>.key`, and a free loopback address.
 fn scratch(tag: &str, keys: &[(&str, &[&str])]) -> (PathBuf, SocketAddr) {
@@ -127,21 +146,10 @@ fn both_certificates_of_a_dual_certificate_server_are_found() {
 #[test]
 fn rc4_and_3des_are_found_at_a_gnutls_server_that_offers_them() {
     let (dir, addr) = scratch("gnutls", &[("rsa", &["-newkey", "rsa:2048"])]);
-    let port = addr.port().to_string();
-    let _server = Server::start(
+    let _server = gnutls(
         &dir,
-        "gnutls-serv",
-        &[
-            "--port",
-            &port,
-            "--x509certfile",
-            "rsa.pem",
-            "--x509keyfile",
-            "rsa.key",
-            "--priority",
-            "NORMAL:+3DES-CBC:+ARCFOUR-128:+VERS-TLS1.0:+VERS-TLS1.1:+RSA",
-        ],
         addr,
+        "NORMAL:+3DES-CBC:+ARCFOUR-128:+VERS-TLS1.0:+VERS-TLS1.1:+RSA",
     );
     let inv = probe_blocking(addr).unwrap();
     let under = |v: TlsVersion| {
@@ -175,27 +183,12 @@ fn a_session_the_unit_opens_is_read_back_from_the_capture() {
         return;
     }
     let (dir, addr) = scratch("clienttls", &[("rsa", &["-newkey", "rsa:2048"])]);
-    let port = addr.port().to_string();
-    let _server = Server::start(
-        &dir,
-        "gnutls-serv",
-        &[
-            "--port",
-            &port,
-            "--x509certfile",
-            "rsa.pem",
-            "--x509keyfile",
-            "rsa.key",
-            "--priority",
-            "NORMAL:-VERS-ALL:+VERS-TLS1.0",
-        ],
-        addr,
-    );
+    let _server = gnutls(&dir, addr, "NORMAL:-VERS-ALL:+VERS-TLS1.0");
     let pcap = dir.join("c.pcap");
     let redactor = std::sync::Arc::new(crate::evidence::Redactor::default());
     let mut capture = crate::transport::capture::Capture::start(
         "lo",
-        &format!("tcp port {port}"),
+        &format!("tcp port {}", addr.port()),
         &pcap,
         redactor,
     )
