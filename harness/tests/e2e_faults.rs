@@ -106,7 +106,7 @@ fn one_faulty_unit_fails_the_right_cases(
     #[case] fails: &[(&str, &str)],
 ) {
     let (_dir, run) = run_rig(tag, subnet, &[&[], faults]);
-    assert_eq!(run.code(), 1, "exit status for a FAIL");
+    assert_eq!(run.code(), 1, "exit status for a FAIL\n{}", run.stdout());
     for case in ALL {
         let expected: Vec<&str> = fails
             .iter()
