@@ -116,7 +116,7 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
                 .unwrap()
                 .iter()
                 .find(|r| r["slot"] == sample["slot"] && r["test_case"] == case)
-                .map(|r| r["details"].to_string())
+                .map(|r| r["observations"].to_string())
                 .unwrap()
         };
         let brute = details("5.1-5-2");
@@ -126,7 +126,7 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
             "{brute}"
         );
         let ports = details("5.6-1-2");
-        assert!(ports.contains("facts.scan.udp_retry_budget=60s"), "{ports}");
+        assert!(ports.contains("facts.scan.udp_retry_budget=1m"), "{ports}");
         let series = &figures("5.1-5-2")[0];
         assert_eq!(
             (&series["kind"], &series["declared_after"]),
