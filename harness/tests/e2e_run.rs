@@ -99,26 +99,19 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         assert_eq!(row("5.1-1")["test_cases"][0]["questions"][0]["unit"], "a");
         assert_eq!(row("5.10-1")["verdict"], "N/A");
         // Drawn in report.html: each brute-force series and the port map.
-        let figures = |case: &str| {
+        let result = |case: &str| {
             report["results"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .find(|r| r["slot"] == sample["slot"] && r["test_case"] == case)
-                .map(|r| r["figures"].clone())
                 .unwrap()
+                .clone()
         };
+        let figures = |case: &str| result(case)["figures"].clone();
         assert_eq!(figures("5.6-1-2")[0]["kind"], "ports");
         // Each result states the decision-rule parameters it applied, defaults filled in.
-        let details = |case: &str| {
-            report["results"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["slot"] == sample["slot"] && r["test_case"] == case)
-                .map(|r| r["observations"].to_string())
-                .unwrap()
-        };
+        let details = |case: &str| result(case)["observations"].to_string();
         let brute = details("5.1-5-2");
         assert!(brute.contains("cases.5.1-5-2.max_attempts=110"), "{brute}");
         assert!(

@@ -4,6 +4,7 @@ pub mod across_units;
 pub mod brute_force_attack;
 pub mod brute_force_judgement;
 pub mod brute_force_series;
+pub mod capture_checks;
 pub mod corpus_on_found;
 pub mod corpus_on_mechanisms;
 pub mod corpus_trial;

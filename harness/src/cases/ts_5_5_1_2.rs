@@ -9,7 +9,8 @@
 //! run's packet capture is the protocol analyser (EXAMPLE 1): every packet in which one of the
 //! unit's passwords crossed the wire readable is reported.
 
-use super::tls_judgement::{judge_client_sessions, judge_tls, log_inventory, Judgement};
+use super::capture_checks::{client_sessions, passive};
+use super::tls_judgement::{judge_tls, log_inventory, Judgement};
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::profile::{LoginSurface, Protocol};
@@ -20,7 +21,7 @@ use crate::login::detect::{detect, exchange, Surface};
 use crate::login::{http_login::HttpTrial, CredentialTrial, LoginOutcome};
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::http::Endpoint;
-use crate::transport::{client_tls, tls_probe};
+use crate::transport::tls_probe;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -126,90 +127,6 @@ impl TestCase for Case {
         ];
         r.evidence = vec![log.path.clone()];
         r
-    }
-}
-
-/// The unit as a client: the TLS sessions it opened, read back from the capture so far.
-async fn client_sessions(
-    sample: &crate::bench::Sample,
-    log: &EvidenceLog,
-    j: &mut Judgement,
-) -> usize {
-    let Some(path) = sample.drivers.capture_path() else {
-        j.details.push(
-            "no packet capture: the connections the unit opens itself were not looked at".into(),
-        );
-        return 0;
-    };
-    let unit = sample.unit.address.ip();
-    let read = tokio::task::spawn_blocking(move || client_tls::read(&path, unit)).await;
-    match read {
-        Ok(Ok(traffic)) => {
-            judge_client_sessions(&traffic, log, j);
-            traffic.tls.len()
-        }
-        Ok(Err(e)) => {
-            j.blockers.push(Blocker::new(
-                Cause::Bench,
-                format!("the capture could not be read back for the unit's own connections: {e}"),
-            ));
-            0
-        }
-        Err(e) => {
-            j.blockers.push(Blocker::new(
-                Cause::Bench,
-                format!("reading the capture back: {e}"),
-            ));
-            0
-        }
-    }
-}
-
-/// The passive check: a password of the unit's readable anywhere in the run's capture. A
-/// capture that ended on its own holds nothing after that, so the check is not performed
-/// (what it saw before still counts).
-fn passive(
-    sightings: Option<&[crate::transport::capture::ClearSecret]>,
-    died: Option<&str>,
-    log: &crate::evidence::EvidenceLog,
-    j: &mut Judgement,
-) {
-    if let Some(why) = died {
-        log.line(
-            "#",
-            &format!("the packet capture stopped on its own: {why}"),
-        );
-        j.blockers.push(Blocker::new(
-            Cause::Bench,
-            format!("the packet capture stopped on its own ({why}): the passive check of the traffic is not performed"),
-        ));
-    }
-    match sightings {
-        Some(seen) if !seen.is_empty() => {
-            for s in seen.iter().take(5) {
-                log.line(
-                    "#",
-                    &format!(
-                        "capture packet {} at +{:.3}s: a password in clear text, {}",
-                        s.packet,
-                        s.after.as_secs_f64(),
-                        s.flow
-                    ),
-                );
-            }
-            let first = &seen[0];
-            j.findings.push(format!(
-                "the packet capture holds one of the unit's passwords readable in {} packet(s), first packet {} ({}, +{:.3}s; the password is masked in capture.pcap)",
-                seen.len(),
-                first.packet,
-                first.flow,
-                first.after.as_secs_f64()
-            ));
-        }
-        Some(_) => {}
-        None => j.details.push(
-            "no packet capture (rig `network.capture_interface`): the passive check of the traffic was not made".into(),
-        ),
     }
 }
 
@@ -355,46 +272,7 @@ fn redirect_target(answer: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{passive, redirect_target, Judgement};
-    use crate::evidence::SampleEvidence;
-    use crate::transport::capture::ClearSecret;
-
-    /// A capture that ended on its own leaves the passive check not performed, and what it saw
-    /// before still counts; a capture that ran throughout and saw nothing is no finding.
-    #[test]
-    fn a_capture_that_died_leaves_the_passive_check_not_performed() {
-        let dir = std::env::temp_dir().join(format!("hilt-passive-{}", std::process::id()));
-        let evidence = SampleEvidence::new(&dir, "s1").unwrap();
-        let log = evidence.log("crypto.log");
-        let seen = [ClearSecret {
-            packet: 7,
-            after: std::time::Duration::from_millis(1500),
-            flow: "TCP 10.0.0.2:23 > 10.0.0.1:40000".into(),
-        }];
-        let mut whole = Judgement::default();
-        passive(Some(&[]), None, &log, &mut whole);
-        assert!(whole.findings.is_empty() && whole.blockers.is_empty());
-
-        let mut died = Judgement::default();
-        passive(
-            Some(&[]),
-            Some("The interface disappeared"),
-            &log,
-            &mut died,
-        );
-        assert!(died.findings.is_empty());
-        assert_eq!(died.blockers.len(), 1);
-        assert!(
-            died.blockers[0].why.contains("not performed"),
-            "{:?}",
-            died.blockers
-        );
-
-        let mut both = Judgement::default();
-        passive(Some(&seen), Some("read error"), &log, &mut both);
-        assert_eq!((both.findings.len(), both.blockers.len()), (1, 1));
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    use super::redirect_target;
 
     #[test]
     fn only_a_redirect_to_https_is_a_redirect_to_tls() {

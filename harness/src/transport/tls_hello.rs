@@ -169,26 +169,11 @@ pub fn parse_answer(bytes: &[u8]) -> Answer {
             [level, description, ..] => Answer::Alert(*level, *description),
             _ => Answer::Nothing,
         },
-        _ => {
-            // handshake type 2 (server_hello), 3-byte length, version, 32 random, session id.
-            if body.first() != Some(&2) {
-                return Answer::NotTls;
-            }
-            let Some(version) = body.get(4..6) else {
-                return Answer::Nothing;
-            };
-            let Some(&sid_len) = body.get(38) else {
-                return Answer::Nothing;
-            };
-            let at = 39 + usize::from(sid_len);
-            match body.get(at..at + 2) {
-                Some(s) => Answer::Hello {
-                    version: u16::from_be_bytes([version[0], version[1]]),
-                    suite: u16::from_be_bytes([s[0], s[1]]),
-                },
-                None => Answer::Nothing,
-            }
-        }
+        _ if body.first() != Some(&2) => Answer::NotTls,
+        _ => match chosen(bytes) {
+            Some((version, suite)) => Answer::Hello { version, suite },
+            None => Answer::Nothing,
+        },
     }
 }
 
