@@ -101,10 +101,11 @@ pub enum Fault {
     ShortLockout,
     ViewerForcedChange,
     BasicAuthAtRoot,
+    UndeclaredPortIpv6,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 44] = [
+    pub const ALL: [(&'static str, Fault); 45] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -158,6 +159,7 @@ impl Fault {
         ("short-lockout", Fault::ShortLockout),
         ("viewer-forced-change", Fault::ViewerForcedChange),
         ("basic-auth-at-root", Fault::BasicAuthAtRoot),
+        ("undeclared-port-ipv6", Fault::UndeclaredPortIpv6),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

@@ -25,11 +25,12 @@ use std::sync::{Arc, Mutex};
 use tokio::task::{JoinHandle, JoinSet};
 use unit::Unit;
 
-const USAGE: &str = "usage: hilt-simdevice --firmware FILE --address IP --dir DIR --unit N [--fault NAME]... [--boot-delay MS]";
+const USAGE: &str = "usage: hilt-simdevice --firmware FILE --address IP --dir DIR --unit N [--address6 IPV6] [--fault NAME]... [--boot-delay MS]";
 
 struct Args {
     firmware: PathBuf,
     address: IpAddr,
+    address6: Option<IpAddr>,
     dir: PathBuf,
     unit: u32,
     faults: Vec<Fault>,
@@ -41,6 +42,7 @@ fn parse_args() -> Result<Args, String> {
     let (mut firmware, mut address, mut dir, mut unit) = (None, None, None, None);
     let mut faults = Vec::new();
     let mut boot_delay_ms = None;
+    let mut address6 = None;
     while let Some(flag) = it.next() {
         let mut value = || {
             it.next()
@@ -49,6 +51,9 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--firmware" => firmware = Some(PathBuf::from(value()?)),
             "--address" => address = Some(value()?.parse().map_err(|e| format!("--address: {e}"))?),
+            "--address6" => {
+                address6 = Some(value()?.parse().map_err(|e| format!("--address6: {e}"))?)
+            }
             "--dir" => dir = Some(PathBuf::from(value()?)),
             "--unit" => unit = Some(value()?.parse().map_err(|e| format!("--unit: {e}"))?),
             "--boot-delay" => {
@@ -69,6 +74,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         firmware: firmware.ok_or(USAGE)?,
         address: address.ok_or(USAGE)?,
+        address6,
         dir: dir.ok_or(USAGE)?,
         unit: unit.ok_or(USAGE)?,
         faults,
@@ -140,6 +146,7 @@ async fn run(args: Args) -> Result<(), String> {
         label,
         faults: args.faults,
         address: args.address,
+        address6: args.address6,
         installed: Mutex::new(installed),
         background: Mutex::new(Vec::new()),
         state: Mutex::new(unit::State {
@@ -196,6 +203,16 @@ async fn bind_or_exit(unit: &Unit, port: u16) -> tokio::net::TcpListener {
                 "hilt-simdevice: cannot listen on {}:{port}: {e}",
                 unit.address
             );
+            std::process::exit(1);
+        }
+    }
+}
+
+async fn listen_or_exit(address: IpAddr, port: u16) -> tokio::net::TcpListener {
+    match tokio::net::TcpListener::bind((address, port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("hilt-simdevice: cannot listen on [{address}]:{port}: {e}");
             std::process::exit(1);
         }
     }
@@ -274,6 +291,18 @@ fn boot(
                 unit.clone(),
                 bind_or_exit(&unit, fw.debug_port).await,
             ));
+        }
+        if let Some(address6) = unit.address6 {
+            services.spawn(http::serve_plain(
+                unit.clone(),
+                listen_or_exit(address6, fw.http_port).await,
+            ));
+            if unit.has(Fault::UndeclaredPortIpv6) {
+                services.spawn(net::debug_service(
+                    unit.clone(),
+                    listen_or_exit(address6, fw.debug_port).await,
+                ));
+            }
         }
         if unit.has(Fault::ClientTls10) {
             services.spawn(net::phone_home_tls10(unit.address, fw.https_port));

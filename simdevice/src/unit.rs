@@ -12,6 +12,8 @@ pub struct Unit {
     pub label: Label,
     pub faults: Vec<Fault>,
     pub address: std::net::IpAddr,
+    /// A second address, on IPv6, where the web page (and fault undeclared-port-ipv6) listen.
+    pub address6: Option<std::net::IpAddr>,
     pub state: Mutex<State>,
     pub installed: Mutex<crate::update::Installed>,
     /// Work a boot started outside its request handlers (an image fetch); ends with the boot.

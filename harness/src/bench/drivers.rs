@@ -42,7 +42,10 @@ impl Drivers {
     ) -> Result<Drivers, Error> {
         let (capture, capture_problem) = match &slot.network.capture_interface {
             Some(iface) => {
-                let filter = format!("host {}", slot.network.address);
+                let filter = match &slot.network.ipv6 {
+                    Some(v6) => format!("host {} or host {}", slot.network.address, v6.address.ip),
+                    None => format!("host {}", slot.network.address),
+                };
                 let file = evidence.dir.join("capture.pcap");
                 match Capture::start(iface, &filter, &file, evidence.redactor.clone()) {
                     Ok(c) => (Some(c), None),

@@ -12,6 +12,9 @@ pub struct Unit {
     /// The unit's address: the only one its cases send traffic to.
     pub address: Target,
     pub host_baseline: Option<Target>,
+    /// The unit's IPv6 address and the host baseline beside it, when the rig declares them.
+    pub ipv6: Option<Target>,
+    pub host_baseline_ipv6: Option<Target>,
     /// hilt's address on the unit's network (rig `network.serve_from`).
     pub serve_from: Option<IpAddr>,
 }
@@ -23,6 +26,8 @@ impl Unit {
             label,
             address: Target::unit(slot),
             host_baseline: Target::baseline(slot),
+            ipv6: Target::unit_ipv6(slot),
+            host_baseline_ipv6: Target::baseline_ipv6(slot),
             serve_from: slot.network.serve_from,
         }
     }

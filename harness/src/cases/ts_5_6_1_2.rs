@@ -10,7 +10,7 @@ use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::profile::Protocol;
 use crate::config::suite::FactSection;
-use crate::facts::{initialized, open_ports, open_udp};
+use crate::facts::{initialized, open_on_ipv6, open_ports, open_udp};
 use crate::model::figure::{Figure, PortMark};
 use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict};
 use crate::transport::udp_reprobe::Reprobe;
@@ -23,7 +23,7 @@ impl TestCase for Case {
         id: "5.6-1-2",
         provision: "5.6-1",
         title: "unused interfaces disabled, open ports declared",
-        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; since units rate-limit their ICMP refusals, the silent ports get a slow second pass within the suite's `udp_retry_budget` (protocol ports first, then those below 1024), a silence followed by silence from a port proven closed slowing the pass, and the closed and open|filtered counts are measured. A TCP port that neither accepts nor refuses in the fast scan is asked again after a pause, 16 at a time with twice the timeout (up to 1024 such ports), before it is taken as filtered. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. PASS otherwise.",
+        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; since units rate-limit their ICMP refusals, the silent ports get a slow second pass within the suite's `udp_retry_budget` (protocol ports first, then those below 1024), a silence followed by silence from a port proven closed slowing the pass, and the closed and open|filtered counts are measured. A TCP port that neither accepts nor refuses in the fast scan is asked again after a pause, 16 at a time with twice the timeout (up to 1024 such ports), before it is taken as filtered. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. When the rig declares the unit's IPv6 address, the same TCP and UDP scans are made on it, and a port open on IPv6 alone is judged the same way. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -45,13 +45,8 @@ impl TestCase for Case {
         if let Some(reason) = sample.broken_reason() {
             return CaseResult::not_performed(Cause::Unit, reason);
         }
-        if ports.scan.errors > 0 {
-            let mut r = CaseResult::not_performed(Cause::Bench, format!(
-                "{} of {} ports could not be probed (local socket errors, e.g. too many open files); an open port may have been missed",
-                ports.scan.errors, ports.scan.ports_probed
-            ));
-            r.evidence = vec![ports.evidence.clone()];
-            return r;
+        if let Some(blocked) = unprobed(ports, "") {
+            return blocked;
         }
         let declared = declared(profile, Protocol::Tcp);
         let open: Vec<u16> = ports.unit_ports().collect();
@@ -83,6 +78,19 @@ impl TestCase for Case {
                 Err(e) => return CaseResult::blocked(e.clone().context("UDP discovery")),
             }
         }
+        let mut ipv6_measurements = Vec::new();
+        if let Some(scanned) = open_on_ipv6::get(sample, &ctx.config.suite).await {
+            let v6 = match scanned {
+                Ok(v6) => v6,
+                Err(e) => return CaseResult::blocked(e.clone().context("IPv6 scan")),
+            };
+            if let Some(blocked) = unprobed(&v6.tcp, "IPv6 ") {
+                return blocked;
+            }
+            ipv6_measurements = judge_ipv6(v6, profile, &mut findings, &mut details);
+            evidence.push(v6.tcp.evidence.clone());
+            evidence.extend(v6.udp.iter().map(|u| u.evidence.clone()));
+        }
         let mut r = if findings.is_empty() {
             CaseResult::new(
                 Verdict::Pass,
@@ -108,8 +116,61 @@ impl TestCase for Case {
             Measurement::new("tcp_scan_duration", ports.scan.seconds, "s"),
         ];
         r.measurements.extend(udp_measurements);
+        r.measurements.extend(ipv6_measurements);
         r
     }
+}
+
+/// A scan with ports it could not probe may have missed an open one.
+fn unprobed(ports: &open_ports::OpenPorts, family: &str) -> Option<CaseResult> {
+    (ports.scan.errors > 0).then(|| {
+        let mut r = CaseResult::not_performed(Cause::Bench, format!(
+            "{} of {} {family}ports could not be probed (local socket errors, e.g. too many open files, or no route to the address); an open port may have been missed",
+            ports.scan.errors, ports.scan.ports_probed
+        ));
+        r.evidence = vec![ports.evidence.clone()];
+        r
+    })
+}
+
+/// The IPv6 scans judged as the IPv4 ones: every open port a declared enabled service. A
+/// declared service that listens on IPv4 only is no finding.
+fn judge_ipv6(
+    v6: &open_on_ipv6::OpenOnIpv6,
+    profile: &crate::config::Profile,
+    findings: &mut Vec<String>,
+    details: &mut Vec<String>,
+) -> Vec<Measurement> {
+    let open: Vec<u16> = v6.tcp.unit_ports().collect();
+    let found: Vec<_> = open
+        .iter()
+        .map(|&port| Found { port, answer: None })
+        .collect();
+    let mut found_here =
+        port_judgement::findings(Protocol::Tcp, &declared(profile, Protocol::Tcp), &found);
+    details.extend(tcp_details(&v6.tcp, &open, &[]));
+    let mut measured = vec![
+        Measurement::new("tcp_ipv6_ports_open", open.len() as f64, "ports"),
+        Measurement::new(
+            "tcp_ipv6_ports_filtered",
+            v6.tcp.scan.filtered.len() as f64,
+            "ports",
+        ),
+    ];
+    if let Some(udp) = &v6.udp {
+        let udp_measured = judge_udp(udp, profile, &mut found_here, details);
+        measured.extend(udp_measured.into_iter().map(|m| Measurement {
+            name: m.name.replacen("udp_", "udp_ipv6_", 1),
+            ..m
+        }));
+    }
+    let address = v6.tcp.scan.address;
+    findings.extend(
+        found_here
+            .into_iter()
+            .map(|f| format!("on IPv6 {address}: {f}")),
+    );
+    measured
 }
 
 /// What the TCP scan found besides the findings: its figures, the bench host's ports left out,

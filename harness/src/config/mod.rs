@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod error;
 pub mod evidence;
 mod ics_checks;
+pub mod ipv6;
 pub mod located;
 pub mod pattern;
 pub mod procedure;

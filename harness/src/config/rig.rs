@@ -99,6 +99,10 @@ pub struct NetworkResource {
     /// is the host's, not the unit's. Probed only for ports found open on the unit.
     #[serde(default)]
     pub host_baseline: Option<IpAddr>,
+    /// The unit's IPv6 address, when it has one beside `address`: 5.6-1-2 scans it too, since
+    /// a service may listen on IPv6 alone.
+    #[serde(default)]
+    pub ipv6: Option<super::ipv6::Ipv6Resource>,
     /// hilt's own address on the unit's network: servers hilt plays (an update server the unit
     /// pulls from) listen here and answer only the unit.
     #[serde(default)]
@@ -246,6 +250,15 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
                     "address {} is already used by another slot",
                     slot.network.address
                 ),
+            ));
+        }
+        let v6 = slot.network.ipv6.as_ref().map(|v| IpAddr::V6(v.address.ip));
+        if v6.is_some_and(|a| !addresses.insert(a)) {
+            errors.push(yaml::at(
+                file,
+                &slot.id,
+                format!("slots[{i}].network.ipv6.address"),
+                "address is already used by another slot",
             ));
         }
         check_wiring(file, i, slot, &mut errors);

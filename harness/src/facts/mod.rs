@@ -6,6 +6,7 @@ pub mod debug_access;
 pub mod factory_default;
 pub mod initialized;
 pub mod login_surfaces;
+pub mod open_on_ipv6;
 pub mod open_ports;
 pub mod open_udp;
 pub mod second_logins;

@@ -5,6 +5,7 @@ use crate::bench::Sample;
 use crate::config::Suite;
 use crate::model::verdict::Blocker;
 use crate::transport::portscan::{self, TcpScan};
+use crate::transport::target::Target;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -35,29 +36,44 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts,
 }
 
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, Blocker> {
+    let unit = &sample.unit;
+    let result = scan(unit.address, unit.host_baseline, suite).await?;
+    Ok(result.kept_in(sample, "tcp-scan.json"))
+}
+
+/// The suite's TCP ports on `target`, those also open on `baseline` set apart.
+pub(super) async fn scan(
+    target: Target,
+    baseline: Option<Target>,
+    suite: &Suite,
+) -> Result<OpenPorts, Blocker> {
     let params = super::scan_settings(suite)?;
-    let address = sample.unit.address;
     let scan = portscan::scan(
-        address,
+        target,
         &suite.tcp_ports,
         params.concurrency.value,
         params.connect_timeout.0,
     )
     .await;
     let mut host_ports = Vec::new();
-    if let Some(baseline) = sample.unit.host_baseline {
+    if let Some(baseline) = baseline {
         for &p in &scan.open {
             if portscan::is_open(baseline, p, Duration::from_secs(1)).await {
                 host_ports.push(p);
             }
         }
     }
-    let mut result = OpenPorts {
+    Ok(OpenPorts {
         scan,
         host_ports,
         evidence: PathBuf::new(),
-    };
-    let json = serde_json::to_string_pretty(&result).unwrap_or_default();
-    result.evidence = sample.evidence.write("tcp-scan.json", &json);
-    Ok(result)
+    })
+}
+
+impl OpenPorts {
+    pub(super) fn kept_in(mut self, sample: &Sample, name: &str) -> OpenPorts {
+        let json = serde_json::to_string_pretty(&self).unwrap_or_default();
+        self.evidence = sample.evidence.write(name, &json);
+        self
+    }
 }

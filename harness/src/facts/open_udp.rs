@@ -4,6 +4,7 @@
 use crate::bench::Sample;
 use crate::config::Suite;
 use crate::model::verdict::Blocker;
+use crate::transport::target::Target;
 use crate::transport::udp_probe::{self, UdpScan};
 use crate::transport::udp_reprobe::{self, Reprobe};
 use std::path::PathBuf;
@@ -35,10 +36,21 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, B
 }
 
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, Blocker> {
+    let unit = &sample.unit;
+    let result = scan(unit.address, unit.host_baseline, suite).await?;
+    Ok(result.kept_in(sample, "udp-scan.json"))
+}
+
+/// The suite's UDP ports on `target`, with the slow second pass the suite gives time for; those
+/// also answering on `baseline` set apart.
+pub(super) async fn scan(
+    target: Target,
+    baseline: Option<Target>,
+    suite: &Suite,
+) -> Result<OpenUdp, Blocker> {
     let params = super::scan_settings(suite)?;
-    let address = sample.unit.address;
     let mut scan = udp_probe::scan(
-        address,
+        target,
         &suite.udp_ports,
         params.concurrency.value,
         params.udp_wait.0,
@@ -50,18 +62,23 @@ async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, Blocker> {
         false => Some(udp_reprobe::reprobe(&mut scan, params.udp_wait.0, budget).await),
     };
     let mut host_ports = Vec::new();
-    if let Some(baseline) = sample.unit.host_baseline {
+    if let Some(baseline) = baseline {
         let answering: Vec<u16> = scan.open.iter().map(|a| a.port).collect();
         let on_host = udp_probe::scan(baseline, &answering, 64, params.udp_wait.0).await;
         host_ports = on_host.open.iter().map(|a| a.port).collect();
     }
-    let mut result = OpenUdp {
+    Ok(OpenUdp {
         scan,
         host_ports,
         reprobe,
         evidence: PathBuf::new(),
-    };
-    let json = serde_json::to_string_pretty(&result).unwrap_or_default();
-    result.evidence = sample.evidence.write("udp-scan.json", &json);
-    Ok(result)
+    })
+}
+
+impl OpenUdp {
+    pub(super) fn kept_in(mut self, sample: &Sample, name: &str) -> OpenUdp {
+        let json = serde_json::to_string_pretty(&self).unwrap_or_default();
+        self.evidence = sample.evidence.write(name, &json);
+        self
+    }
 }

@@ -4,14 +4,14 @@
 //! for when a thousand arrive at once, and a port it then fails to answer may well be open.
 
 use super::target::Target;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TcpScan {
-    pub address: IpAddr,
+    pub address: Target,
     pub ports_probed: usize,
     pub open: Vec<u16>,
     pub filtered: Vec<u16>,
@@ -98,11 +98,10 @@ async fn pass(
     concurrency: usize,
     connect_timeout: Duration,
 ) -> TcpScan {
-    let address = target.ip();
     let mut pending = ports.iter().copied();
     let mut in_flight = JoinSet::new();
     let mut result = TcpScan {
-        address,
+        address: target,
         ports_probed: ports.len(),
         open: vec![],
         filtered: vec![],
@@ -113,12 +112,8 @@ async fn pass(
     loop {
         while in_flight.len() < concurrency.max(1) {
             let Some(port) = pending.next() else { break };
-            in_flight.spawn(async move {
-                (
-                    port,
-                    probe(SocketAddr::new(address, port), connect_timeout).await,
-                )
-            });
+            in_flight
+                .spawn(async move { (port, probe(target.socket(port), connect_timeout).await) });
         }
         let Some(done) = in_flight.join_next().await else {
             break;

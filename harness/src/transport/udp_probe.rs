@@ -4,7 +4,7 @@
 
 use super::target::Target;
 use super::udp_payloads;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
@@ -25,7 +25,7 @@ pub struct UdpAnswer {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct UdpScan {
-    pub address: IpAddr,
+    pub address: Target,
     pub ports_probed: usize,
     pub open: Vec<UdpAnswer>,
     pub open_or_filtered: Vec<u16>,
@@ -45,10 +45,9 @@ pub(super) enum State {
 }
 
 pub async fn scan(target: Target, ports: &[u16], concurrency: usize, wait: Duration) -> UdpScan {
-    let address = target.ip();
     let started = Instant::now();
     let mut result = UdpScan {
-        address,
+        address: target,
         ports_probed: ports.len(),
         open: vec![],
         open_or_filtered: vec![],
@@ -62,8 +61,7 @@ pub async fn scan(target: Target, ports: &[u16], concurrency: usize, wait: Durat
     loop {
         while in_flight.len() < concurrency.max(1) {
             let Some(port) = pending.next() else { break };
-            in_flight
-                .spawn(async move { (port, probe(SocketAddr::new(address, port), wait).await) });
+            in_flight.spawn(async move { (port, probe(target.socket(port), wait).await) });
         }
         let Some(done) = in_flight.join_next().await else {
             break;

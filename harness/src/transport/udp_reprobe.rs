@@ -10,7 +10,6 @@
 use super::udp_payloads;
 use super::udp_probe::{probe, State, UdpAnswer, UdpScan};
 use std::collections::VecDeque;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -54,7 +53,7 @@ pub async fn reprobe(scan: &mut UdpScan, wait: Duration, budget: Duration) -> Re
         }
         tokio::time::sleep(pace).await;
         out.asked += 1;
-        match probe(SocketAddr::new(scan.address, port), wait).await {
+        match probe(scan.address.socket(port), wait).await {
             State::Closed => {
                 out.proven_closed += 1;
                 scan.closed += 1;
@@ -67,7 +66,7 @@ pub async fn reprobe(scan: &mut UdpScan, wait: Duration, budget: Duration) -> Re
             State::Error => scan.errors += 1,
             State::Silent => {
                 tokio::time::sleep(pace).await;
-                match probe(SocketAddr::new(scan.address, reference), wait).await {
+                match probe(scan.address.socket(reference), wait).await {
                     State::Closed => {
                         out.stayed_silent += 1;
                         still_silent.push(port);
