@@ -376,3 +376,31 @@ fn add_loopback_ipv6(address: &str) {
         "ip addr add {address}: {err}"
     );
 }
+
+/// A firmware version of three characters is found where it stands as a version (here a
+/// `Server:` header's product token), and not wherever its digits happen to occur.
+#[test]
+fn a_short_firmware_version_is_found_in_context() {
+    let dir = TempDir::new("shortversion");
+    let original = repo().join("simdevice/firmware/vc100-1.4.2.yaml");
+    let text = std::fs::read_to_string(&original).unwrap();
+    let firmware = dir.0.join("vc100-2.1.yaml");
+    std::fs::write(&firmware, text.replace("version: 1.4.2", "version: 2.1")).unwrap();
+    let rig = write_rig(&dir.0, 126, &[&[], &["version-in-http-header"]]);
+    let rig_text = std::fs::read_to_string(&rig).unwrap();
+    let rig_text = rig_text.replace(
+        &original.display().to_string(),
+        &firmware.display().to_string(),
+    );
+    std::fs::write(&rig, rig_text).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[DISCLOSURE]);
+    assert_verdict(&run, "slot1", DISCLOSURE, "PASS", "");
+    assert_verdict(
+        &run,
+        "slot2",
+        DISCLOSURE,
+        "FAIL",
+        "firmware version `2.1` in TCP",
+    );
+}

@@ -58,15 +58,23 @@ pub async fn ssh_banner(listener: TcpListener) {
 }
 
 /// A UPnP responder (SSDP, UDP 1900): answers any M-SEARCH with the camera's root device, whose
-/// description (`/description.xml` on the admin port) only the serial fault serves.
+/// description (`/description.xml` on the admin port) only the serial fault serves. Its USN is a
+/// time-based UUID, whose node field RFC 4122 makes the MAC, as many UPnP stacks make it.
 pub async fn ssdp(unit: Arc<Unit>, socket: tokio::net::UdpSocket) {
+    let node: String = unit
+        .label
+        .mac
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let mut buf = [0u8; 1024];
     while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
         if !buf[..n].starts_with(b"M-SEARCH") {
             continue;
         }
         let answer = format!(
-            "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://{}:{}/description.xml\r\nSERVER: Linux UPnP/1.1 camera\r\nST: upnp:rootdevice\r\nUSN: uuid:5f1e0c2a-hilt-sim::upnp:rootdevice\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://{}:{}/description.xml\r\nSERVER: Linux UPnP/1.1 camera\r\nST: upnp:rootdevice\r\nUSN: uuid:5f1e0c2a-3ed7-11ee-8c90-{node}::upnp:rootdevice\r\n\r\n",
             unit.address, unit.fw.http_port
         );
         let _ = socket.send_to(answer.as_bytes(), peer).await;

@@ -17,13 +17,18 @@ const PROTOCOLS: [&str; 9] = [
     "http", "https", "rtsp", "upnp", "sip", "ssh", "dlnadoc", "mqtt", "tls",
 ];
 
+/// Is `name` a protocol whose version every implementation sends (`HTTP/1.1`)?
+pub fn is_protocol(name: &str) -> bool {
+    PROTOCOLS.contains(&name.to_ascii_lowercase().as_str())
+}
+
 /// Each distinct (name, version) found, in the order first seen, at most `limit`.
 pub fn find(bytes: &[u8], limit: usize) -> Vec<(String, String)> {
     let text = String::from_utf8_lossy(bytes);
     let mut out: Vec<(String, String)> = Vec::new();
     for c in VERSIONED.captures_iter(&text) {
         let name = &c[1];
-        if PROTOCOLS.contains(&name.to_ascii_lowercase().as_str()) {
+        if is_protocol(name) {
             continue;
         }
         let found = (name.to_string(), c[2].to_string());

@@ -11,6 +11,7 @@ pub mod corpus_trial;
 pub mod debug_uart;
 pub mod derivation;
 pub mod disclosed_versions;
+mod disclosure_match;
 pub mod lockout_judgement;
 pub mod login_surfaces;
 pub mod password_checks;

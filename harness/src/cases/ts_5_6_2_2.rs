@@ -8,6 +8,9 @@
 //! read back, the serial number and the MAC address (in its usual spellings).
 
 use super::disclosed_versions;
+use super::disclosure_match::{
+    excerpt, locate, mac_placed_by_standard, mac_spellings, occurrences, words_naming,
+};
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::bench::Sample;
@@ -32,7 +35,7 @@ impl TestCase for Case {
         id: "5.6-2-2",
         provision: "5.6-2",
         title: "nothing security-relevant disclosed without authentication",
-        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port (read whole: a banner is waited for up to 3 s, then read until it pauses for a second, up to 64 KiB), every UDP answer of the discovery (the whole datagram), and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address, or a software component's version (a product token with a dotted version: an SSH identification string, a Server: header, an FTP greeting, a discovery description; protocol versions such as HTTP/1.1 excepted) appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication: firmware_version, serial, mac, component_versions). INCONCLUSIVE if the scans could not run, or the firmware version is unknown and nothing else was found. PASS otherwise.",
+        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port (read whole: a banner is waited for up to 3 s, then read until it pauses for a second, up to 64 KiB), every UDP answer of the discovery (the whole datagram), and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address, or a software component's version (a product token with a dotted version: an SSH identification string, a Server: header, an FTP greeting, a discovery description; protocol versions such as HTTP/1.1 excepted) appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication: firmware_version, serial, mac, component_versions). A firmware version or serial number shorter than 4 characters counts only as a whole token right after a word naming it (version, fw, serial, S/N and the like), a `v`, or a product name and `/` (not a protocol's, as in HTTP/1.1). A MAC address that stands only where a standard puts it (the node field of a version-1 UUID, RFC 4122, as in a UPnP UDN) is allowed, as TS 103 701 allows what standard protocols must disclose; link-layer addresses are not examined. INCONCLUSIVE if the scans could not run, or the firmware version is unknown and nothing else was found. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -109,11 +112,11 @@ fn disclosures(
     let mut findings = Vec::new();
     let mut details = Vec::new();
     for (item, name, spellings) in items {
+        let names = words_naming(*item);
         for a in answers {
             let Some((spelling, at)) = spellings
                 .iter()
-                .filter(|s| s.len() >= 4)
-                .find_map(|s| find(&a.bytes, s.as_bytes()).map(|at| (s, at)))
+                .find_map(|s| locate(&a.bytes, s, names).map(|at| (s, at)))
             else {
                 continue;
             };
@@ -122,7 +125,14 @@ fn disclosures(
                 a.source,
                 excerpt(&a.bytes, at, spelling.len())
             );
-            if declared.contains(item) {
+            let placed = (*item == Disclosure::Mac)
+                .then(|| only_where_a_standard_puts_it(&a.bytes, spellings))
+                .flatten();
+            if let Some(standard) = placed {
+                details.push(format!(
+                    "allowed, a standard protocol discloses it: {text} ({standard})"
+                ));
+            } else if declared.contains(item) {
                 details.push(format!("declared disclosure: {text}"));
             } else {
                 findings.push(format!(
@@ -155,6 +165,17 @@ fn disclosures(
         }
     }
     (findings, details)
+}
+
+/// The standard that places the MAC, when every place it stands in `bytes` is such a field.
+fn only_where_a_standard_puts_it(bytes: &[u8], spellings: &[String]) -> Option<&'static str> {
+    let mut placed = None;
+    for s in spellings {
+        for at in occurrences(bytes, s.as_bytes()) {
+            placed = Some(mac_placed_by_standard(bytes, at, s.len())?);
+        }
+    }
+    placed
 }
 
 async fn tcp_answers(sample: &Sample, ports: &[u16]) -> Vec<Answer> {
@@ -290,45 +311,10 @@ fn location_on_unit(answer: &str, sample: &Sample) -> Option<(u16, String)> {
     ))
 }
 
-fn mac_spellings(mac: &str) -> Vec<String> {
-    let hex: String = mac.chars().filter(char::is_ascii_hexdigit).collect();
-    let lower = hex.to_ascii_lowercase();
-    let pairs: Vec<&str> = (0..lower.len())
-        .step_by(2)
-        .filter_map(|i| lower.get(i..i + 2))
-        .collect();
-    let mut v = vec![pairs.join(":"), pairs.join("-"), lower.clone()];
-    v.extend(v.clone().iter().map(|s| s.to_ascii_uppercase()));
-    v
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn excerpt(bytes: &[u8], at: usize, len: usize) -> String {
-    let start = at.saturating_sub(40);
-    let end = (at + len + 40).min(bytes.len());
-    crate::evidence::printable(&bytes[start..end])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use rstest::rstest;
-
-    #[test]
-    fn mac_spellings_cover_separators_and_case() {
-        let v = mac_spellings("02:56:43:0a:bb:cc");
-        for s in [
-            "02:56:43:0a:bb:cc",
-            "02-56-43-0A-BB-CC",
-            "0256430abbcc",
-            "0256430ABBCC",
-        ] {
-            assert!(v.contains(&s.to_string()), "{s} in {v:?}");
-        }
-    }
 
     fn answers() -> Vec<Answer> {
         vec![
