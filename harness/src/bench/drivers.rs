@@ -25,6 +25,8 @@ pub struct Drivers {
     pub uart_headers: Vec<UartHeader>,
     /// Why the capture the rig asks for could not be made.
     pub capture_problem: Option<String>,
+    /// The MAC whose IPv6 frames the capture keeps (see `capture_wiring`).
+    pub ipv6_watch: Option<[u8; 6]>,
     capture: Mutex<Option<Capture>>,
     console_path: Option<(String, Option<u32>)>,
     console_reached_by: Option<ReachedBy>,
@@ -40,20 +42,7 @@ impl Drivers {
         rig_dir: &std::path::Path,
         evidence: &SampleEvidence,
     ) -> Result<Drivers, Error> {
-        let (capture, capture_problem) = match &slot.network.capture_interface {
-            Some(iface) => {
-                let filter = match &slot.network.ipv6 {
-                    Some(v6) => format!("host {} or host {}", slot.network.address, v6.address.ip),
-                    None => format!("host {}", slot.network.address),
-                };
-                let file = evidence.dir.join("capture.pcap");
-                match Capture::start(iface, &filter, &file, evidence.redactor.clone()) {
-                    Ok(c) => (Some(c), None),
-                    Err(e) => (None, Some(e.to_string())),
-                }
-            }
-            None => (None, None),
-        };
+        let wired = super::capture_wiring::start(slot, fill, rig_dir, evidence);
         let rig_dir = rig_dir.to_path_buf();
         Ok(Drivers {
             http: Http::new(Target::unit(slot), evidence.log("http.log"))?,
@@ -84,8 +73,9 @@ impl Drivers {
                     h
                 })
                 .collect(),
-            capture_problem,
-            capture: Mutex::new(capture),
+            capture_problem: wired.problem,
+            ipv6_watch: wired.ipv6_watch,
+            capture: Mutex::new(wired.capture),
             console_path: slot
                 .console
                 .as_ref()

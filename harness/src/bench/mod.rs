@@ -1,6 +1,7 @@
 //! A bench at run time: per slot, the resources of the rig bound to drivers (labgrid's split),
 //! the unit's label, its evidence folder and what has been learnt about it.
 
+mod capture_wiring;
 pub mod drivers;
 pub mod label;
 pub mod launch;

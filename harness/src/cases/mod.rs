@@ -12,6 +12,7 @@ pub mod debug_uart;
 pub mod derivation;
 pub mod disclosed_versions;
 mod disclosure_match;
+mod ipv6_ports;
 pub mod lockout_judgement;
 pub mod login_surfaces;
 pub mod password_checks;

@@ -5,6 +5,7 @@
 //! interface is missing from the declaration. In the initialized state, a full TCP scan of the
 //! unit's address is diffed against the declared services.
 
+use super::ipv6_ports;
 use super::port_judgement::{self, Declared, Found};
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
@@ -23,7 +24,7 @@ impl TestCase for Case {
         id: "5.6-1-2",
         provision: "5.6-1",
         title: "unused interfaces disabled, open ports declared",
-        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; since units rate-limit their ICMP refusals, the silent ports get a slow second pass within the suite's `udp_retry_budget` (protocol ports first, then those below 1024), a silence followed by silence from a port proven closed slowing the pass, and the closed and open|filtered counts are measured. A TCP port that neither accepts nor refuses in the fast scan is asked again after a pause, 16 at a time with twice the timeout (up to 1024 such ports), before it is taken as filtered. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. When the rig declares the unit's IPv6 address, the same TCP and UDP scans are made on it, and a port open on IPv6 alone is judged the same way. PASS otherwise.",
+        decision_rule: "FAIL if, in the initialized state, a TCP port of the unit accepts a connection and is not a declared service, or is a service declared disabled; or if a UDP port of the suite's UDP list answers a protocol probe (SSDP, mDNS, SNMP, CoAP, DNS, NTP and others) or an empty datagram and is not a declared enabled UDP service. A silent UDP port is open|filtered and proves nothing either way; since units rate-limit their ICMP refusals, the silent ports get a slow second pass within the suite's `udp_retry_budget` (protocol ports first, then those below 1024), a silence followed by silence from a port proven closed slowing the pass, and the closed and open|filtered counts are measured. A TCP port that neither accepts nor refuses in the fast scan is asked again after a pause, 16 at a time with twice the timeout (up to 1024 such ports), before it is taken as filtered. INCONCLUSIVE if no declared enabled service answers or any port could not be probed. Ports also open on the rig's host baseline address are excluded as the bench host's. When the rig declares the unit's IPv6 address, the same TCP and UDP scans are made on it, and a port open on IPv6 alone is judged the same way. When it declares none, the run's capture keeps what the unit's MAC (from its label) sends over IPv6: an IPv6 address the unit took there makes the case INCONCLUSIVE (config), since its services on IPv6 went unscanned. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -87,17 +88,23 @@ impl TestCase for Case {
             if let Some(blocked) = unprobed(&v6.tcp, "IPv6 ") {
                 return blocked;
             }
-            ipv6_measurements = judge_ipv6(v6, profile, &mut findings, &mut details);
+            ipv6_measurements = ipv6_ports::judge(v6, profile, &mut findings, &mut details);
             evidence.push(v6.tcp.evidence.clone());
             evidence.extend(v6.udp.iter().map(|u| u.evidence.clone()));
         }
-        let mut r = if findings.is_empty() {
+        let undeclared_ipv6 = match sample.unit.ipv6 {
+            Some(_) => None,
+            None => ipv6_ports::undeclared(sample, &mut details).await,
+        };
+        let mut r = if !findings.is_empty() {
+            CaseResult::new(Verdict::Fail, findings.join("; "))
+        } else if let Some(b) = undeclared_ipv6 {
+            CaseResult::not_performed(b.cause, b.why)
+        } else {
             CaseResult::new(
                 Verdict::Pass,
                 format!("every open port is a declared enabled service (TCP {open:?})"),
             )
-        } else {
-            CaseResult::new(Verdict::Fail, findings.join("; "))
         };
         r.details = details;
         r.evidence = evidence;
@@ -133,49 +140,9 @@ fn unprobed(ports: &open_ports::OpenPorts, family: &str) -> Option<CaseResult> {
     })
 }
 
-/// The IPv6 scans judged as the IPv4 ones: every open port a declared enabled service. A
-/// declared service that listens on IPv4 only is no finding.
-fn judge_ipv6(
-    v6: &open_on_ipv6::OpenOnIpv6,
-    profile: &crate::config::Profile,
-    findings: &mut Vec<String>,
-    details: &mut Vec<String>,
-) -> Vec<Measurement> {
-    let open: Vec<u16> = v6.tcp.unit_ports().collect();
-    let found: Vec<_> = open
-        .iter()
-        .map(|&port| Found { port, answer: None })
-        .collect();
-    let mut found_here =
-        port_judgement::findings(Protocol::Tcp, &declared(profile, Protocol::Tcp), &found);
-    details.extend(tcp_details(&v6.tcp, &open, &[]));
-    let mut measured = vec![
-        Measurement::new("tcp_ipv6_ports_open", open.len() as f64, "ports"),
-        Measurement::new(
-            "tcp_ipv6_ports_filtered",
-            v6.tcp.scan.filtered.len() as f64,
-            "ports",
-        ),
-    ];
-    if let Some(udp) = &v6.udp {
-        let udp_measured = judge_udp(udp, profile, &mut found_here, details);
-        measured.extend(udp_measured.into_iter().map(|m| Measurement {
-            name: m.name.replacen("udp_", "udp_ipv6_", 1),
-            ..m
-        }));
-    }
-    let address = v6.tcp.scan.address;
-    findings.extend(
-        found_here
-            .into_iter()
-            .map(|f| format!("on IPv6 {address}: {f}")),
-    );
-    measured
-}
-
 /// What the TCP scan found besides the findings: its figures, the bench host's ports left out,
 /// declared services not found open, ports that answered nothing.
-fn tcp_details(
+pub(super) fn tcp_details(
     ports: &open_ports::OpenPorts,
     open: &[u16],
     declared: &[Declared<'_>],
@@ -259,7 +226,7 @@ fn port_marks(
 
 /// An answering UDP port must be a declared enabled UDP service; silence proves nothing either
 /// way. What the discovery proved closed and left open|filtered is measured.
-fn judge_udp(
+pub(super) fn judge_udp(
     udp: &open_udp::OpenUdp,
     profile: &crate::config::Profile,
     findings: &mut Vec<String>,
@@ -337,7 +304,7 @@ fn describe_reprobe(pass: &Reprobe, refused_any: bool) -> String {
     )
 }
 
-fn declared(profile: &crate::config::Profile, protocol: Protocol) -> Vec<Declared<'_>> {
+pub(super) fn declared(profile: &crate::config::Profile, protocol: Protocol) -> Vec<Declared<'_>> {
     profile
         .body
         .ixit

@@ -157,7 +157,7 @@ fn flow(link: i32, data: &[u8]) -> String {
 }
 
 /// The IP packet inside a captured frame of link type `link`.
-fn ip_of(link: i32, data: &[u8]) -> Option<&[u8]> {
+pub(super) fn ip_of(link: i32, data: &[u8]) -> Option<&[u8]> {
     match link {
         1 => ethernet_payload(data, 12),
         113 => ethernet_payload(data, 14),

@@ -8,6 +8,7 @@ pub mod dns_records;
 pub mod error;
 pub mod expect;
 pub mod http;
+pub mod ipv6_sightings;
 pub mod portscan;
 pub mod published;
 pub mod switch;
