@@ -404,3 +404,30 @@ fn a_short_firmware_version_is_found_in_context() {
         "firmware version `2.1` in TCP",
     );
 }
+
+/// A unit whose cloud client opens TLS 1.2 (best practice allows it), held to what IXIT 11
+/// declares for the unit as a client: PASS where the profile declares that connection as
+/// TLS 1.2, FAIL where it declares TLS 1.3.
+#[rstest]
+#[case::declared_as_spoken("outbound-ok", 127, r#"["1.2"]"#, "PASS", "")]
+#[case::declared_newer("outbound-13", 128, r#"["1.3"]"#, "FAIL",
+    "the unit offered at most TLS 1.2 to 127.0.128.1:8443 (server name cloud.example), where IXIT 11 declares TLS 1.3 (`cloud`)")]
+fn the_sessions_a_unit_opens_are_held_to_its_declared_outbound_mechanisms(
+    #[case] tag: &str,
+    #[case] subnet: u8,
+    #[case] versions: &str,
+    #[case] verdict: &str,
+    #[case] message: &str,
+) {
+    let dir = TempDir::new(tag);
+    let declared = format!(
+        "ixit:\n  outbound:                              # IXIT 11-ComMech, the unit as a client\n    - {{ id: cloud, server: cloud.example, port: 8443, tls: {{ versions: {versions} }} }}\n"
+    );
+    let text = profile_text().replacen("ixit:\n", &declared, 1);
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let rig = write_rig(&dir.0, subnet, &[&["phone-home-tls-1.2"]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[CRYPTO]);
+    assert_verdict(&run, "slot1", CRYPTO, verdict, message);
+}

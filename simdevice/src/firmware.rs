@@ -102,10 +102,11 @@ pub enum Fault {
     ViewerForcedChange,
     BasicAuthAtRoot,
     UndeclaredPortIpv6,
+    PhoneHomeTls12,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 45] = [
+    pub const ALL: [(&'static str, Fault); 46] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -160,6 +161,7 @@ impl Fault {
         ("viewer-forced-change", Fault::ViewerForcedChange),
         ("basic-auth-at-root", Fault::BasicAuthAtRoot),
         ("undeclared-port-ipv6", Fault::UndeclaredPortIpv6),
+        ("phone-home-tls-1.2", Fault::PhoneHomeTls12),
     ];
 
     pub fn parse(name: &str) -> Option<Fault> {

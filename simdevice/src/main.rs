@@ -305,7 +305,12 @@ fn boot(
             }
         }
         if unit.has(Fault::ClientTls10) {
-            services.spawn(net::phone_home_tls10(unit.address, fw.https_port));
+            let newest = openssl::ssl::SslVersion::TLS1;
+            services.spawn(net::phone_home(unit.address, fw.https_port, newest));
+        }
+        if unit.has(Fault::PhoneHomeTls12) {
+            let newest = openssl::ssl::SslVersion::TLS1_2;
+            services.spawn(net::phone_home(unit.address, fw.https_port, newest));
         }
         if unit.has(Fault::SecondUartConsole) {
             services.spawn(second_console(unit.clone(), header));

@@ -124,18 +124,22 @@ fn record(m: &mut Vec<u8>, owner: &str, kind: u16, data: &[u8]) {
     m.extend_from_slice(data);
 }
 
-/// Firmware whose cloud client still speaks only TLS 1.0: every two seconds it opens a
-/// connection from the unit's address and offers a TLS 1.0 handshake. Its "cloud" is the
-/// unit's own HTTPS port (nothing else is in reach on a bench), which refuses the version: what
-/// is judged is what the unit offered, seen in the capture.
-pub async fn phone_home_tls10(address: std::net::IpAddr, port: u16) {
+/// The firmware's cloud client: every two seconds it opens a connection from the unit's address
+/// and offers TLS up to `newest` (TLS 1.0 only for fault client-tls-1.0, which the port
+/// refuses). Its "cloud" is the unit's own HTTPS port, since nothing else is in reach on a
+/// bench: what is judged is what the unit offered and settled, seen in the capture.
+pub async fn phone_home(address: std::net::IpAddr, port: u16, newest: openssl::ssl::SslVersion) {
     loop {
-        let _ = tls10_hello(address, port).await;
+        let _ = hello(address, port, newest).await;
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }
 
-async fn tls10_hello(address: std::net::IpAddr, port: u16) -> Result<(), String> {
+async fn hello(
+    address: std::net::IpAddr,
+    port: u16,
+    newest: openssl::ssl::SslVersion,
+) -> Result<(), String> {
     use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
     let socket = match address {
         std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
@@ -162,7 +166,7 @@ async fn tls10_hello(address: std::net::IpAddr, port: u16) -> Result<(), String>
             .map_err(|e| e.to_string())?;
         b.set_min_proto_version(Some(SslVersion::TLS1))
             .map_err(|e| e.to_string())?;
-        b.set_max_proto_version(Some(SslVersion::TLS1))
+        b.set_max_proto_version(Some(newest))
             .map_err(|e| e.to_string())?;
         let _ = b.build().connect("cloud.example", stream);
         Ok::<(), String>(())

@@ -1,7 +1,10 @@
 //! 5.5-1-2's reading of the run's packet capture: a password of the unit's crossing the wire
 //! readable, and the TLS sessions the unit opened itself.
 
-use super::tls_judgement::{judge_client_sessions, Judgement};
+use super::client_judgement::judge_client_sessions;
+use super::tls_judgement::Judgement;
+use crate::config::located::Located;
+use crate::config::outbound::Outbound;
 use crate::evidence::EvidenceLog;
 use crate::model::verdict::{Blocker, Cause};
 use crate::transport::client_tls;
@@ -9,6 +12,7 @@ use crate::transport::client_tls;
 /// The unit as a client: the TLS sessions it opened, read back from the capture so far.
 pub async fn client_sessions(
     sample: &crate::bench::Sample,
+    declared: Option<&[Located<Outbound>]>,
     log: &EvidenceLog,
     j: &mut Judgement,
 ) -> usize {
@@ -22,7 +26,7 @@ pub async fn client_sessions(
     let read = tokio::task::spawn_blocking(move || client_tls::read(&path, unit)).await;
     match read {
         Ok(Ok(traffic)) => {
-            judge_client_sessions(&traffic, log, j);
+            judge_client_sessions(&traffic, declared, log, j);
             traffic.tls.len()
         }
         Ok(Err(e)) => {

@@ -5,6 +5,7 @@ pub mod brute_force_attack;
 pub mod brute_force_judgement;
 pub mod brute_force_series;
 pub mod capture_checks;
+mod client_judgement;
 pub mod corpus_on_found;
 pub mod corpus_on_mechanisms;
 pub mod corpus_trial;

@@ -5,8 +5,6 @@
 use crate::config::crypto::{TlsDetails, TlsVersion};
 use crate::evidence::EvidenceLog;
 use crate::model::verdict::{Blocker, Cause};
-use crate::transport::client_tls::ClientTraffic;
-use crate::transport::tls_hello;
 use crate::transport::tls_probe::{self, TlsInventory};
 
 #[derive(Default)]
@@ -152,49 +150,6 @@ fn judge_certificates(
     }
 }
 
-/// The TLS sessions the unit opened itself, from the capture: a session it settled at TLS 1.0 or
-/// 1.1 or on a weak suite, or a hello offering nothing newer than TLS 1.1, is judged as a
-/// listening port's would be. Clear-text conversations it opened are listed, not judged: what
-/// they carry is the passive password check's question.
-pub fn judge_client_sessions(traffic: &ClientTraffic, log: &EvidenceLog, j: &mut Judgement) {
-    for s in &traffic.tls {
-        let to = match &s.server_name {
-            Some(name) => format!("{} (server name {name})", s.server),
-            None => s.server.to_string(),
-        };
-        let offered = tls_hello::version_name(s.offered);
-        match s.chosen {
-            Some((version, suite)) => {
-                let (v, name) = (tls_hello::version_name(version), tls_hello::suite_name(suite));
-                log.line("<", &format!("the unit opened TLS to {to}: offered up to {offered}, the server chose {v} with {name}"));
-                if version < tls_hello::TLS12 {
-                    j.findings.push(format!("the unit, as a client, settled {v} with {to} (negotiated {name}), deprecated and not best practice"));
-                } else if tls_probe::is_weak_suite(&name) {
-                    j.findings.push(format!("the unit, as a client, negotiated the weak cipher suite {name} with {to}"));
-                }
-            }
-            None => log.line("<", &format!("the unit opened TLS to {to}: offered up to {offered}; no answer in the capture")),
-        }
-        if s.offered < tls_hello::TLS12 && s.chosen.is_none_or(|(v, _)| v >= tls_hello::TLS12) {
-            j.findings.push(format!(
-                "the unit, as a client, offers nothing newer than {offered} to {to}"
-            ));
-        }
-    }
-    for c in &traffic.clear {
-        j.details.push(format!(
-            "the unit opened {} in clear text to {}",
-            c.protocol, c.server
-        ));
-    }
-    j.details.push(format!(
-        "connections the unit opened itself, from the capture ({} packets): {} TLS, {} in clear text",
-        traffic.packets,
-        traffic.tls.len(),
-        traffic.clear.len()
-    ));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,45 +288,5 @@ mod tests {
             "{:?}",
             j.blockers
         );
-    }
-
-    /// The unit as a client: a session settled below TLS 1.2, a weak suite, or a hello offering
-    /// nothing newer than TLS 1.1 are findings, each once; a modern session is not.
-    #[test]
-    fn sessions_the_unit_opened_are_judged_like_its_servers() {
-        use crate::transport::client_tls::{ClearClient, ClientSession};
-        let session = |offered, chosen| ClientSession {
-            server: "192.0.2.7:443".parse().unwrap(),
-            server_name: Some("cloud.example".into()),
-            offered,
-            chosen,
-        };
-        let traffic = ClientTraffic {
-            tls: vec![
-                session(tls_hello::TLS10, Some((tls_hello::TLS10, 0x002F))),
-                session(tls_hello::TLS12, Some((tls_hello::TLS12, 0x0005))),
-                session(0x0304, Some((0x0304, 0x1301))),
-                session(tls_hello::TLS11, None),
-            ],
-            clear: vec![ClearClient {
-                server: "192.0.2.8:80".parse().unwrap(),
-                protocol: "HTTP",
-            }],
-            packets: 40,
-        };
-        let dir = crate::util::test_dir::TestDir::new("clientjudge");
-        let log = crate::evidence::SampleEvidence::new(&dir.0, "s1")
-            .unwrap()
-            .log("crypto.log");
-        let mut j = Judgement::default();
-        judge_client_sessions(&traffic, &log, &mut j);
-        assert_eq!(j.findings.len(), 3, "{:?}", j.findings);
-        assert!(j.findings[0].contains("settled TLS 1.0 with 192.0.2.7:443 (server name cloud.example) (negotiated AES128-SHA)"));
-        assert!(j.findings[1].contains("weak cipher suite RC4-SHA"));
-        assert!(j.findings[2].contains("offers nothing newer than TLS 1.1"));
-        assert!(j
-            .details
-            .iter()
-            .any(|d| d == "the unit opened HTTP in clear text to 192.0.2.8:80"));
     }
 }

@@ -68,6 +68,7 @@ impl EvidenceFile {
                 disclosed_without_authentication: vec![],
                 debug_interfaces: vec![],
                 security_parameters: None,
+                outbound: None,
             },
             console: raw.console,
             procedures: raw.procedures.unwrap_or(Procedures {

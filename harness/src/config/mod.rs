@@ -14,6 +14,7 @@ pub mod evidence;
 mod ics_checks;
 pub mod ipv6;
 pub mod located;
+pub mod outbound;
 pub mod pattern;
 pub mod procedure;
 pub mod profile;

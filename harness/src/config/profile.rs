@@ -78,6 +78,11 @@ pub struct Ixit {
     /// Physical debug interfaces of the product (IXIT 15), each disabled in software (5.6-4).
     #[serde(default)]
     pub debug_interfaces: Vec<Located<super::debug_interface::DebugInterface>>,
+    /// IXIT 11-ComMech, the unit as a client: the connections it opens itself. Absent: not
+    /// declared, and 5.5-1-2 judges those sessions against best practice only; an empty list
+    /// declares that the unit opens none.
+    #[serde(default)]
+    pub outbound: Option<Vec<Located<super::outbound::Outbound>>>,
     /// IXIT 10-SecParam. Absent: not supplied, so 5.4-3-2 can judge a secret found in one
     /// sample only by comparison with the others.
     #[serde(default)]

@@ -115,7 +115,7 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
 /// `.`, `-` and `_`, not starting with `.`, at most 64, each once, so none can write outside the
 /// run folder or over another's evidence.
 fn check_ids(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
-    let lists: [(&str, Vec<(&str, &serde_saphyr::Location)>); 3] = [
+    let lists: [(&str, Vec<(&str, &serde_saphyr::Location)>); 4] = [
         (
             "ixit.auth_mechanisms",
             raw.ixit
@@ -138,6 +138,15 @@ fn check_ids(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
                 .debug_interfaces
                 .iter()
                 .map(|d| (d.id.as_str(), &d.at))
+                .collect(),
+        ),
+        (
+            "ixit.outbound",
+            raw.ixit
+                .outbound
+                .iter()
+                .flatten()
+                .map(|o| (o.id.value.as_str(), &o.at))
                 .collect(),
         ),
     ];

@@ -12,6 +12,7 @@ pub const SSL3: u16 = 0x0300;
 pub const TLS10: u16 = 0x0301;
 pub const TLS11: u16 = 0x0302;
 pub const TLS12: u16 = 0x0303;
+pub const TLS13: u16 = 0x0304;
 
 pub fn version_name(v: u16) -> &'static str {
     match v {
@@ -19,7 +20,7 @@ pub fn version_name(v: u16) -> &'static str {
         TLS10 => "TLS 1.0",
         TLS11 => "TLS 1.1",
         TLS12 => "TLS 1.2",
-        0x0304 => "TLS 1.3",
+        TLS13 => "TLS 1.3",
         _ => "an unknown version",
     }
 }
@@ -85,10 +86,29 @@ pub fn suite_name(code: u16) -> String {
     LEGACY_SUITES
         .iter()
         .chain(CBC_SHA1_SUITES)
+        .chain(MODERN_SUITES)
         .find(|(c, _)| *c == code)
         .map(|(_, n)| n.to_string())
         .unwrap_or_else(|| format!("suite 0x{code:04X}"))
 }
+
+/// The suites a current client or server commonly settles on, with OpenSSL's names (as a profile
+/// declares them): TLS 1.3's (RFC 8446 B.4) and TLS 1.2's AEAD suites (RFC 5289, 5288, 7905).
+const MODERN_SUITES: &[(u16, &str)] = &[
+    (0x1301, "TLS_AES_128_GCM_SHA256"),
+    (0x1302, "TLS_AES_256_GCM_SHA384"),
+    (0x1303, "TLS_CHACHA20_POLY1305_SHA256"),
+    (0xC02B, "ECDHE-ECDSA-AES128-GCM-SHA256"),
+    (0xC02C, "ECDHE-ECDSA-AES256-GCM-SHA384"),
+    (0xC02F, "ECDHE-RSA-AES128-GCM-SHA256"),
+    (0xC030, "ECDHE-RSA-AES256-GCM-SHA384"),
+    (0xCCA8, "ECDHE-RSA-CHACHA20-POLY1305"),
+    (0xCCA9, "ECDHE-ECDSA-CHACHA20-POLY1305"),
+    (0x009E, "DHE-RSA-AES128-GCM-SHA256"),
+    (0x009F, "DHE-RSA-AES256-GCM-SHA384"),
+    (0x009C, "AES128-GCM-SHA256"),
+    (0x009D, "AES256-GCM-SHA384"),
+];
 
 /// The server's first answer to a ClientHello.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -386,6 +406,7 @@ mod tests {
             let _ = chosen(&mine[..cut]);
         }
         assert_eq!(suite_name(0x0005), "RC4-SHA");
-        assert_eq!(suite_name(0x1301), "suite 0x1301");
+        assert_eq!(suite_name(0x1301), "TLS_AES_128_GCM_SHA256");
+        assert_eq!(suite_name(0x1234), "suite 0x1234");
     }
 }
