@@ -223,3 +223,27 @@ fn a_session_the_unit_opens_is_read_back_from_the_capture() {
     assert_eq!(version, crate::transport::tls_hello::TLS10);
     assert!(traffic.clear.is_empty(), "{traffic:?}");
 }
+
+/// tlslite-ng, a TLS library in pure Python, still serves SSL 3.0, which no OpenSSL or GnuTLS
+/// build on Debian does: hilt's own ClientHello finds the version accepted, with its suites.
+#[test]
+fn ssl3_is_found_at_a_server_that_still_speaks_it() {
+    let (dir, addr) = scratch("ssl3", &[("rsa", &["-newkey", "rsa:2048"])]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ssl3_server.py");
+    let port = addr.port().to_string();
+    let _server = Server::start(
+        &dir,
+        "python3",
+        &[script.to_str().unwrap(), &port, "rsa.pem", "rsa.key"],
+        addr,
+    );
+    let inv = probe_blocking(addr).unwrap();
+    eprintln!("SSL 3.0 suites accepted: {:?}", inv.ssl3);
+    assert!(!inv.ssl3.is_empty(), "SSL 3.0 accepted: {inv:?}");
+    assert!(
+        inv.ssl3.iter().any(|s| s.contains("DES-CBC3") || s.contains("RC4")),
+        "{:?}",
+        inv.ssl3
+    );
+    assert!(inv.accepted.is_empty(), "nothing newer: {:?}", inv.accepted);
+}
