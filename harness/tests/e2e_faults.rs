@@ -323,60 +323,6 @@ fn a_redirect_to_https_is_not_a_login_over_plain_http() {
     );
 }
 
-/// A service on the unit's IPv6 address alone is out of sight of an IPv4 scan. With the unit's
-/// IPv6 address in the rig it is found and judged like any port; the compliant unit's web page,
-/// which listens on both, is a declared service on IPv6 too.
-#[test]
-fn a_port_open_on_ipv6_alone_fails_when_the_rig_declares_ipv6() {
-    let dir = TempDir::new("ipv6");
-    let net = "fd68:696c:74:7d::";
-    for host in ["1", "2", "fe"] {
-        add_loopback_ipv6(&format!("{net}{host}"));
-    }
-    let rig = write_rig(&dir.0, 125, &[&[], &["undeclared-port-ipv6"]]);
-    let text = std::fs::read_to_string(&rig).unwrap();
-    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
-    for (n, slot) in slots.iter_mut().enumerate().skip(1) {
-        let v4 = format!("--address, 127.0.125.{n},");
-        *slot = slot
-            .replace(&v4, &format!("{v4} --address6, \"{net}{n}\","))
-            .replace(
-                "capture_interface: lo }",
-                &format!("capture_interface: lo, ipv6: {{ address: \"{net}{n}\", host_baseline: \"{net}fe\" }} }}"),
-            );
-    }
-    std::fs::write(&rig, slots.join("  - id: slot")).unwrap();
-    let suite = quick_suite(&dir.0);
-    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[PORTS]);
-    assert_verdict(&run, "slot1", PORTS, "PASS", "");
-    assert_verdict(&run, "slot2", PORTS, "FAIL", &format!("on IPv6 {net}2: "));
-    let (_, message, _) = run.verdict("slot2", PORTS);
-    assert!(message.contains("9527"), "{message}");
-    assert!(run.run_dir().join("samples/slot1/tcp6-scan.json").exists());
-}
-
-/// A unique local address on loopback, as a unit's IPv6 address (the tests run as root, as
-/// their captures need).
-fn add_loopback_ipv6(address: &str) {
-    let out = std::process::Command::new("ip")
-        .args([
-            "-6",
-            "addr",
-            "add",
-            &format!("{address}/128"),
-            "dev",
-            "lo",
-            "nodad",
-        ])
-        .output()
-        .expect("run ip");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() || err.contains("exists"),
-        "ip addr add {address}: {err}"
-    );
-}
-
 /// A firmware version of three characters is found where it stands as a version (here a
 /// `Server:` header's product token), and not wherever its digits happen to occur.
 #[test]

@@ -241,7 +241,9 @@ fn ssl3_is_found_at_a_server_that_still_speaks_it() {
     eprintln!("SSL 3.0 suites accepted: {:?}", inv.ssl3);
     assert!(!inv.ssl3.is_empty(), "SSL 3.0 accepted: {inv:?}");
     assert!(
-        inv.ssl3.iter().any(|s| s.contains("DES-CBC3") || s.contains("RC4")),
+        inv.ssl3
+            .iter()
+            .any(|s| s.contains("DES-CBC3") || s.contains("RC4")),
         "{:?}",
         inv.ssl3
     );
