@@ -4,99 +4,11 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// Known secrets of one sample (label password, the password hilt set at onboarding).
-#[derive(Default)]
-pub struct Redactor {
-    secrets: RwLock<Vec<String>>,
-    /// Account names: with each secret, their HTTP basic-auth token (base64 of `user:secret`)
-    /// is a secret too, so a capture does not carry the password in encoded form.
-    usernames: RwLock<Vec<String>>,
-}
-
-// Never derived: the secrets must not reach a debug print.
-impl std::fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Redactor")
-    }
-}
-
-pub const REDACTED: &str = "[redacted]";
-
-/// The base64 token of HTTP basic auth for an account, without its padding (the padding
-/// depends on what follows in some encodings).
-fn basic_token(username: &str, secret: &str) -> String {
-    crate::util::encoding::base64(&format!("{username}:{secret}"))
-        .trim_end_matches('=')
-        .to_string()
-}
-
-impl Redactor {
-    pub fn add(&self, secret: &str) {
-        // Very short values would blank out ordinary words; passwords that short fail other checks.
-        if secret.len() < 4 {
-            return;
-        }
-        let users = self.usernames.read().unwrap().clone();
-        let mut s = self.secrets.write().unwrap();
-        let mut new = vec![secret.to_string()];
-        new.extend(users.iter().map(|u| basic_token(u, secret)));
-        for n in new {
-            if !s.contains(&n) {
-                s.push(n);
-            }
-        }
-        s.sort_by_key(|x| std::cmp::Reverse(x.len()));
-    }
-
-    pub fn add_username(&self, username: &str) {
-        {
-            let mut u = self.usernames.write().unwrap();
-            if u.iter().any(|x| x == username) {
-                return;
-            }
-            u.push(username.to_string());
-        }
-        let secrets = self.secrets.read().unwrap().clone();
-        for s in secrets {
-            let token = basic_token(username, &s);
-            let mut all = self.secrets.write().unwrap();
-            if !all.contains(&token) {
-                all.push(token);
-            }
-        }
-        self.secrets
-            .write()
-            .unwrap()
-            .sort_by_key(|x| std::cmp::Reverse(x.len()));
-    }
-
-    /// Overwrites every known secret in raw bytes (a captured packet) with `*` of the same
-    /// length, so the protocol framing around it stays readable; returns how many were found.
-    pub fn redact_bytes(&self, data: &mut [u8]) -> usize {
-        let mut found = 0;
-        for s in self.secrets.read().unwrap().iter() {
-            let needle = s.as_bytes();
-            let mut at = 0;
-            while let Some(i) = data[at..].windows(needle.len()).position(|w| w == needle) {
-                data[at + i..at + i + needle.len()].fill(b'*');
-                at += i + needle.len();
-                found += 1;
-            }
-        }
-        found
-    }
-
-    pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for s in self.secrets.read().unwrap().iter() {
-            out = out.replace(s.as_str(), REDACTED);
-        }
-        out
-    }
-}
+mod redactor;
+pub use redactor::{Redactor, REDACTED};
 
 /// One sample's evidence folder, `reports/<run-id>/samples/<slot>/`.
 #[derive(Clone)]
@@ -146,10 +58,20 @@ impl SampleEvidence {
 #[derive(Clone)]
 pub struct EvidenceLog {
     pub path: PathBuf,
-    file: Arc<Mutex<Option<File>>>,
+    inner: Arc<Mutex<LogFile>>,
+}
+
+struct LogFile {
+    file: Option<File>,
     redactor: Arc<Redactor>,
     start: Instant,
+    /// Per speaker, the end of the last chunk that could begin a secret the next chunk
+    /// completes (an echo split across serial reads): written with that chunk, or at the end.
+    held: Vec<(String, Vec<u8>)>,
 }
+
+/// A device that never sends the rest is not waited for past this many held bytes.
+const MAX_HELD: usize = 256;
 
 impl EvidenceLog {
     fn open(path: PathBuf, redactor: Arc<Redactor>, start: Instant) -> EvidenceLog {
@@ -163,26 +85,74 @@ impl EvidenceLog {
             .ok();
         EvidenceLog {
             path,
-            file: Arc::new(Mutex::new(file)),
-            redactor,
-            start,
+            inner: Arc::new(Mutex::new(LogFile {
+                file,
+                redactor,
+                start,
+                held: Vec::new(),
+            })),
         }
     }
 
     /// `tag` says who spoke: `<` device, `>` hilt, `#` a note from hilt.
     pub fn line(&self, tag: &str, text: &str) {
+        let mut log = self.inner.lock().unwrap();
+        log.release_all();
+        log.write(tag, text);
+    }
+
+    /// Device bytes as they arrive, chunk by chunk: a chunk's end that could begin a secret
+    /// waits for the next chunk from the same speaker, so a secret split between two reads is
+    /// redacted whole.
+    pub fn bytes(&self, tag: &str, data: &[u8]) {
+        let mut log = self.inner.lock().unwrap();
+        let mut chunk = log.take_held(tag);
+        chunk.extend_from_slice(data);
+        let keep = log.redactor.could_continue(&chunk).min(MAX_HELD);
+        let tail = chunk.split_off(chunk.len() - keep);
+        if !tail.is_empty() {
+            log.held.push((tag.to_string(), tail));
+        }
+        if !chunk.is_empty() {
+            log.write(tag, &printable(&chunk));
+        }
+    }
+}
+
+impl LogFile {
+    fn write(&mut self, tag: &str, text: &str) {
         let stamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
         let rel = self.start.elapsed().as_secs_f64();
         let redacted = self.redactor.redact(text);
         let text = inert(&redacted);
-        if let Some(f) = self.file.lock().unwrap().as_mut() {
+        if let Some(f) = self.file.as_mut() {
             let _ = writeln!(f, "{stamp} +{rel:.3}s {tag} {text}");
             let _ = f.flush();
         }
     }
 
-    pub fn bytes(&self, tag: &str, data: &[u8]) {
-        self.line(tag, &printable(data));
+    fn take_held(&mut self, tag: &str) -> Vec<u8> {
+        match self.held.iter().position(|(t, _)| t == tag) {
+            Some(i) => self.held.remove(i).1,
+            None => Vec::new(),
+        }
+    }
+
+    /// What no next chunk completed is written now; a held start of 4 bytes or more of a
+    /// secret is no less telling than the secret, so it is not written as it is.
+    fn release_all(&mut self) {
+        for (tag, bytes) in std::mem::take(&mut self.held) {
+            match bytes.len() >= 4 {
+                true => self.write(&tag, REDACTED),
+                false => self.write(&tag, &printable(&bytes)),
+            }
+        }
+    }
+}
+
+impl Drop for LogFile {
+    fn drop(&mut self) {
+        self.release_all();
     }
 }
 
@@ -190,8 +160,7 @@ impl EvidenceLog {
 /// C1 range) and bidi overrides are escaped, so device text cannot fake a log line or hide
 /// itself in a terminal. Printable text, Unicode included, is kept as it is.
 fn inert(text: &str) -> std::borrow::Cow<'_, str> {
-    let escape =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let escape = |c: char| c.is_control() || is_hidden(c);
     if !text.chars().any(escape) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -206,6 +175,33 @@ fn inert(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Characters that change how the text around them shows (bidi overrides and isolates, the
+/// invisible direction marks) or that XML 1.0 forbids (noncharacters such as U+FFFF).
+pub fn is_hidden(c: char) -> bool {
+    matches!(c,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        | '\u{fdd0}'..='\u{fdef}')
+        || (c as u32) & 0xfffe == 0xfffe
+}
+
+/// Text for a report (terminal, JUnit, JSON, HTML): as `inert`, but a message's own line breaks
+/// and tabs are kept. ESC, CR and the other controls, bidi overrides and XML's noncharacters
+/// are written as `\u{..}`, so no escape sequence, not even an unterminated one, reaches a
+/// terminal or a viewer, and the XML stays valid.
+pub fn report_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() || is_hidden(c) => {
+                out.push_str(&format!("\\u{{{:04x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Device bytes as one readable line: printable ASCII kept, everything else escaped.
@@ -281,23 +277,34 @@ mod tests {
         );
     }
 
+    /// A password echoed in two serial reads is redacted whole; the start of one that never
+    /// ends is not written as it is either.
     #[test]
-    fn redacts_secrets_in_bytes_keeping_their_length() {
-        let r = Redactor::default();
-        r.add("hunter22");
-        let mut data = b"pw=hunter22&again=hunter22".to_vec();
-        assert_eq!(r.redact_bytes(&mut data), 2);
-        assert_eq!(&data, b"pw=********&again=********");
+    fn a_secret_split_between_two_chunks_is_redacted_whole() {
+        let (evidence, _dir) = scratch("splitecho");
+        evidence.redactor.add("hunter22");
+        let log = evidence.log("console.log");
+        log.bytes("<", b"Password: hun");
+        log.bytes("<", b"ter22\r\n$ ");
+        log.bytes("<", b"echo hunte");
+        drop(log);
+        let text = std::fs::read_to_string(evidence.dir.join("console.log")).unwrap();
+        assert!(!text.contains("hun"), "{text}");
+        assert_eq!(text.matches(REDACTED).count(), 2, "{text}");
+        assert!(text.contains("< [redacted]\\r\\n$ "), "{text}");
     }
 
+    /// Report text keeps its own line breaks; no escape sequence, bidi override or character
+    /// XML 1.0 forbids survives.
     #[test]
-    fn a_basic_auth_token_of_a_known_account_is_a_secret_too() {
-        let r = Redactor::default();
-        r.add("open sesame");
-        r.add_username("Aladdin");
-        // RFC 7617's example credential.
-        let text = r.redact("Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
-        assert_eq!(text, "Authorization: Basic [redacted]==");
+    fn report_text_is_inert_and_keeps_its_lines() {
+        let text = report_text(
+            "a\nb\tc\r\u{1b}]0;x\u{7}\u{9b}\u{202e}\u{2067}\u{ffff}\u{fffe}\u{1fffe}\u{fdd0}é→",
+        );
+        assert_eq!(
+            text,
+            "a\nb\tc\\u{000d}\\u{001b}]0;x\\u{0007}\\u{009b}\\u{202e}\\u{2067}\\u{ffff}\\u{fffe}\\u{1fffe}\\u{fdd0}é→"
+        );
     }
 
     #[test]
@@ -307,7 +314,7 @@ mod tests {
         r.add("abcdef");
         assert_eq!(r.redact("x abcdef y abcd"), "x [redacted] y [redacted]");
         r.add("ab");
-        assert_eq!(r.redact("ab"), "ab");
+        assert_eq!(r.redact("ab cab"), "[redacted] cab");
         assert_eq!(printable(b"a\x1b[0m\r\n\xff"), "a\\x1b[0m\\r\\n\\xff");
     }
 }

@@ -3,22 +3,19 @@
 
 use crate::config::profile::{CharClass, GenerationRule};
 
-/// Length and character classes as documented.
+/// Length and character classes as documented. The length itself is never stated: a report
+/// must not narrow the search for a password it redacts.
 pub fn against_rule(password: &str, rule: &GenerationRule) -> Vec<String> {
     let mut findings = Vec::new();
     let len = password.chars().count();
     if let Some(min) = rule.min_length {
         if len < min {
-            findings.push(format!(
-                "length {len} is below the documented minimum {min}"
-            ));
+            findings.push(format!("its length is below the documented minimum {min}"));
         }
     }
     if let Some(max) = rule.max_length {
         if len > max {
-            findings.push(format!(
-                "length {len} is above the documented maximum {max}"
-            ));
+            findings.push(format!("its length is above the documented maximum {max}"));
         }
     }
     for class in &rule.classes {

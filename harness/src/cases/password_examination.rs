@@ -90,7 +90,7 @@ mod tests {
 
     #[rstest]
     #[case::random_and_long("q7Vx2pLm9Rt", &[])]
-    #[case::too_short("q7Vx2", &["breaks the documented generation rule of web: length 5 is below the documented minimum 10"])]
+    #[case::too_short("q7Vx2", &["breaks the documented generation rule of web: its length is below the documented minimum 10"])]
     #[case::known_default("xmhdipc-long", &["is a known default password (mirai:6)"])]
     #[case::counter_with_another_sample("device-pass-0042", &["counter across units: this unit and slot2: "])]
     #[case::the_serial_in_it("SN12345678ab", &["begins or ends with the whole of the unit's serial number"])]

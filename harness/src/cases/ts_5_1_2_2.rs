@@ -165,25 +165,19 @@ impl TestCase for Case {
             super::password_checks::ESTIMATOR
         ));
         r.evidence = evidence;
-        r.measurements = measurements(password, &guesses);
+        r.measurements = measurements(&guesses);
         r
     }
 }
 
-/// The password's length and estimated guesses.
-fn measurements(password: &str, guesses: &Guessability) -> Vec<Measurement> {
-    vec![
-        Measurement::new(
-            "password_length",
-            password.chars().count() as f64,
-            "characters",
-        ),
-        Measurement::new(
-            "password_guesses_log10",
-            (guesses.log10 * 10.0).round() / 10.0,
-            "log10 guesses",
-        ),
-    ]
+/// The password's estimated guesses. Its length is not measured: a report must not narrow the
+/// search for a password it redacts.
+fn measurements(guesses: &Guessability) -> Vec<Measurement> {
+    vec![Measurement::new(
+        "password_guesses_log10",
+        (guesses.log10 * 10.0).round() / 10.0,
+        "log10 guesses",
+    )]
 }
 
 /// Every entry of the suite's default-credential data.

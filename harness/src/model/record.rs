@@ -83,8 +83,8 @@ pub struct Reissue {
 impl SampleIdentity {
     pub fn clean(&self, text: &str) -> String {
         match &self.redact {
-            Some(r) => r.redact(text),
-            None => text.to_string(),
+            Some(r) => r.clean(text),
+            None => crate::evidence::report_text(text),
         }
     }
 }

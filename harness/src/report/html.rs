@@ -20,7 +20,7 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {
+            c if (c.is_control() && c != '\n' && c != '\t') || crate::evidence::is_hidden(c) => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32))
             }
             c => out.push(c),
@@ -90,7 +90,7 @@ fn samples_section(h: &mut String, slots: &[&SampleIdentity]) {
             e(&s.slot),
             e(s.serial.as_deref().unwrap_or("unknown")),
             e(s.mac.as_deref().unwrap_or("unknown")),
-            e(s.firmware_version.as_deref().unwrap_or("not read"))
+            e(&s.clean(s.firmware_version.as_deref().unwrap_or("not read")))
         );
     }
     h.push_str("</table>\n");

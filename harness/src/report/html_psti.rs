@@ -147,7 +147,7 @@ pub fn page(info: &RunInfo, samples: &[SampleIdentity], records: &[CaseRecord]) 
                 "<tr><th>sample {}</th><td>serial {} &middot; firmware {}</td></tr>",
                 e(&s.slot),
                 e(s.serial.as_deref().unwrap_or("not read")),
-                e(s.firmware_version.as_deref().unwrap_or("not read"))
+                e(&s.clean(s.firmware_version.as_deref().unwrap_or("not read")))
             );
         }
         h.push_str("</table>\n");

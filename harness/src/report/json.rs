@@ -160,9 +160,9 @@ pub fn render(
             slot: s.slot.clone(),
             manufacturer: info.manufacturer.clone(),
             model: info.model.clone(),
-            serial: s.serial.clone(),
-            mac: s.mac.clone(),
-            firmware_version: s.firmware_version.clone(),
+            serial: s.serial.as_deref().map(|v| s.clean(v)),
+            mac: s.mac.as_deref().map(|v| s.clean(v)),
+            firmware_version: s.firmware_version.as_deref().map(|v| s.clean(v)),
         })
         .collect();
     let report = Report {

@@ -94,11 +94,19 @@ fn properties(info: &RunInfo, s: &SampleIdentity) -> Vec<(&'static str, String)>
         ("report.partial", info.partial.to_string()),
         ("run.id", info.run_id.clone()),
         ("unit.slot", s.slot.clone()),
-        ("unit.serial", s.serial.clone().unwrap_or_else(unknown)),
-        ("unit.mac", s.mac.clone().unwrap_or_else(unknown)),
+        (
+            "unit.serial",
+            s.serial.as_deref().map_or_else(unknown, |v| s.clean(v)),
+        ),
+        (
+            "unit.mac",
+            s.mac.as_deref().map_or_else(unknown, |v| s.clean(v)),
+        ),
         (
             "unit.firmware_version",
-            s.firmware_version.clone().unwrap_or_else(unknown),
+            s.firmware_version
+                .as_deref()
+                .map_or_else(unknown, |v| s.clean(v)),
         ),
     ]
 }
@@ -182,6 +190,7 @@ mod tests {
         let sample = SampleIdentity {
             slot: "s1".into(),
             serial: Some("SN<1>".into()),
+            firmware_version: Some("1.0\u{ffff}\u{1b}]0;swallowed\u{202e}".into()),
             redact: Some(redactor),
             ..Default::default()
         };
@@ -217,6 +226,14 @@ mod tests {
         );
         assert!(!xml.contains("<script>"), "{xml}");
         assert!(!xml.contains('\u{0}') && !xml.contains('\u{1b}'));
+        assert!(
+            !xml.contains('\u{ffff}') && !xml.contains('\u{202e}'),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("1.0\\u{ffff}\\u{001b}]0;swallowed\\u{202e}"),
+            "{xml}"
+        );
         let parsed = quick_junit::Report::deserialize_from_str(&xml).expect("well-formed XML");
         assert_eq!(parsed.test_suites[0].failures, 1);
         assert!(

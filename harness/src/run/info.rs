@@ -160,16 +160,20 @@ pub fn identities(config: &Config, prepared: &[Prepared]) -> Vec<SampleIdentity>
                     .filter(|s| s.unit.slot_id == slot.id.value)
             });
             match found {
-                Some(s) => SampleIdentity {
-                    slot: s.unit.slot_id.clone(),
-                    serial: Some(s.unit.label.serial.clone()),
-                    mac: Some(s.unit.label.mac.clone()),
-                    // The version the cases were run against, not what an update left.
-                    firmware_version: initialized::established(s)
-                        .and_then(|st| st.firmware_version.clone())
-                        .or_else(|| s.state.get(Known::FirmwareVersion)),
-                    redact: Some(s.evidence.redactor.clone()),
-                },
+                Some(s) => {
+                    let clean = |text: &str| s.evidence.redactor.clean(text);
+                    SampleIdentity {
+                        slot: s.unit.slot_id.clone(),
+                        serial: Some(clean(&s.unit.label.serial)),
+                        mac: Some(clean(&s.unit.label.mac)),
+                        // The version the cases were run against, not what an update left.
+                        firmware_version: initialized::established(s)
+                            .and_then(|st| st.firmware_version.clone())
+                            .or_else(|| s.state.get(Known::FirmwareVersion))
+                            .map(|v| clean(&v)),
+                        redact: Some(s.evidence.redactor.clone()),
+                    }
+                }
                 None => SampleIdentity {
                     slot: slot.id.value.clone(),
                     serial: slot.label.serial.clone(),

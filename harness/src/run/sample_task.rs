@@ -97,15 +97,17 @@ impl SampleTask {
             if let Some(problem) = &s.drivers.capture_problem {
                 result.details.push(format!("no packet capture: {problem}"));
             }
-            // Everything after this point (terminal, JUnit, JSON, HTML) sees only redacted text.
+            // Everything after this point (terminal, JUnit, JSON, HTML) sees only redacted,
+            // inert text.
             let redactor = &s.evidence.redactor;
-            result.message = redactor.redact(&result.message);
-            result.details = result.details.iter().map(|d| redactor.redact(d)).collect();
+            result.message = redactor.clean(&result.message);
+            result.details = result.details.iter().map(|d| redactor.clean(d)).collect();
             result.started = started;
             result.duration = clock.elapsed();
             // The first case to need the initialized state reads the version during it.
             result.firmware_version = version_before
-                .or_else(|| initialized::established(s).and_then(|st| st.firmware_version.clone()));
+                .or_else(|| initialized::established(s).and_then(|st| st.firmware_version.clone()))
+                .map(|v| redactor.clean(&v));
             result.evidence = result
                 .evidence
                 .iter()

@@ -56,6 +56,25 @@ pub fn scan(data: &[u8]) -> Vec<Finding> {
     out
 }
 
+/// The secrets found in `data` and in what it unpacks to, each described by kind and place
+/// (never its bytes): what must not be copied into evidence anyone may read.
+pub fn flagged(data: &[u8]) -> Vec<String> {
+    let mut out: Vec<String> = scan(data)
+        .into_iter()
+        .filter(Finding::is_secret)
+        .map(|f| format!("{} at offset {:#x}", f.kind, f.offset))
+        .collect();
+    for stream in unpack::unpack(data).streams {
+        out.extend(
+            scan(&stream.data)
+                .into_iter()
+                .filter(Finding::is_secret)
+                .map(|f| format!("{} at offset {:#x} of {}", f.kind, f.offset, stream.what)),
+        );
+    }
+    out
+}
+
 pub(super) fn finding(kind: Kind, offset: usize, length: usize) -> Finding {
     Finding {
         kind,
@@ -166,6 +185,31 @@ mod tests {
         let pem = found.iter().find(|f| f.offset == 100).unwrap();
         assert!(pem.is_secret());
         assert!(!found.iter().find(|f| f.offset == 400).unwrap().is_secret());
+    }
+
+    /// What must stay out of evidence: keys and credentials, also inside a gzip stream; public
+    /// material and random blocks are no reason to withhold an image.
+    #[test]
+    fn secrets_are_flagged_also_when_packed_and_nothing_else_is() {
+        let flagged = flagged(&image());
+        assert_eq!(flagged.len(), 5, "{flagged:?}");
+        assert!(
+            flagged[0].starts_with("private key (PEM, PKCS#8) at offset 0x64"),
+            "{flagged:?}"
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"config\0mqtt_password: s3cretValue\0").unwrap();
+        let mut packed = vec![0u8; 64];
+        packed.extend(gz.finish().unwrap());
+        let inside = super::flagged(&packed);
+        assert!(
+            inside.iter().any(|f| f.contains("of gzip stream at 0x40")),
+            "{inside:?}"
+        );
+        assert!(
+            super::flagged(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -230,8 +230,22 @@ impl Battery<'_> {
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
+        let digest = sha256_hex(bytes);
+        // Lab firmware holding a key or a password stays with the lab: cited by its digest.
+        let flagged = crate::secrets::flagged(bytes);
+        if !flagged.is_empty() {
+            let note = path.with_extension("img.not-copied.txt");
+            let text = format!(
+                "{name}: {} bytes, SHA-256 {digest}. Not copied into the evidence: it holds {} secret(s) 5.4-3-2 flags ({}); the lab's copy is cited by this digest.\n",
+                bytes.len(),
+                flagged.len(),
+                flagged.join("; ")
+            );
+            let _ = std::fs::write(&note, text);
+            return (note, digest);
+        }
         let _ = std::fs::write(&path, bytes);
-        (path, sha256_hex(bytes))
+        (path, digest)
     }
 
     async fn attempt(
