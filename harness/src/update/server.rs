@@ -13,6 +13,12 @@ use std::task::{Context, Poll};
 use tokio::sync::mpsc;
 
 const CHUNK: usize = 16 * 1024;
+/// A unit fetching an image needs a connection or two; more at once is a unit misbehaving.
+const MAX_CONNECTIONS: usize = 8;
+/// A request's head must arrive within this; a unit dribbling it holds nothing for long.
+const HEADER_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+/// No connection outlives this, however slowly the unit reads (or a held transfer stalls).
+const CONNECTION_WITHIN: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetch {
@@ -97,7 +103,10 @@ async fn serve(
     events: mpsc::UnboundedSender<Fetch>,
     log: EvidenceLog,
 ) {
+    // Owned here, so every connection ends when the server (aborted with the battery) does.
+    let mut connections = tokio::task::JoinSet::new();
     while let Ok((stream, peer)) = listener.accept().await {
+        while connections.try_join_next().is_some() {}
         if peer.ip() != unit {
             log.line(
                 "#",
@@ -105,8 +114,16 @@ async fn serve(
             );
             continue;
         }
+        if connections.len() >= MAX_CONNECTIONS {
+            log.line(
+                "#",
+                &format!("update server: connection from {peer} closed, {MAX_CONNECTIONS} are open already"),
+            );
+            continue;
+        }
         let (offer, events, log) = (offer.clone(), events.clone(), log.clone());
-        tokio::spawn(async move {
+        connections.spawn(async move {
+            let conn_log = log.clone();
             let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                 let current = offer.lock().unwrap().clone();
                 let log = log.clone();
@@ -135,9 +152,22 @@ async fn serve(
                     Ok(Response::new(ImageBody::new(current, events)))
                 }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_WITHIN)
+                .serve_connection(TokioIo::new(stream), service);
+            if tokio::time::timeout(CONNECTION_WITHIN, connection)
+                .await
+                .is_err()
+            {
+                conn_log.line(
+                    "#",
+                    &format!(
+                        "update server: connection from {peer} closed after {} min",
+                        CONNECTION_WITHIN.as_secs() / 60
+                    ),
+                );
+            }
         });
     }
 }
@@ -222,5 +252,58 @@ impl Drop for ImageBody {
     fn drop(&mut self) {
         let bytes = self.sent;
         self.report(Fetch::BrokenOff { bytes });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::target::Target;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn server() -> (UpdateServer, crate::evidence::ScratchDir) {
+        let (evidence, dir) = crate::evidence::scratch("updserver");
+        let log = evidence.log("update.log");
+        let server = UpdateServer::start([127, 0, 0, 1].into(), Target::loopback(), log)
+            .await
+            .unwrap();
+        (server, dir)
+    }
+
+    /// A unit that opens connection after connection gets a few; the rest are closed at once.
+    #[tokio::test]
+    async fn connections_past_the_cap_are_closed_at_once() {
+        let (server, _dir) = server().await;
+        let mut open = Vec::new();
+        for _ in 0..MAX_CONNECTIONS {
+            open.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let mut extra = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let mut buf = [0u8; 16];
+        let read = tokio::time::timeout(std::time::Duration::from_secs(2), extra.read(&mut buf)).await;
+        assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "closed: {read:?}");
+        drop(open);
+    }
+
+    /// A request head dribbled a byte at a time is cut off at the header deadline.
+    #[tokio::test]
+    async fn a_dribbled_request_head_is_cut_off() {
+        let (server, _dir) = server().await;
+        let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        slow.write_all(b"GET /update/x.bin HTTP/1.1\r\nHost: u\r\n").await.unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = [0u8; 256];
+        let read = tokio::time::timeout(HEADER_WITHIN * 2, async {
+            loop {
+                match slow.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await;
+        assert!(read.is_ok(), "the connection was closed");
+        assert!(started.elapsed() < HEADER_WITHIN + std::time::Duration::from_secs(3));
     }
 }
