@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod health;
 mod redactor;
+pub use health::Health;
 pub use redactor::{Redactor, REDACTED};
 
 /// One sample's evidence folder, `reports/<run-id>/samples/<slot>/`.
@@ -16,6 +18,7 @@ pub struct SampleEvidence {
     pub run_dir: PathBuf,
     pub dir: PathBuf,
     pub redactor: Arc<Redactor>,
+    pub health: Arc<Health>,
     pub start: Instant,
 }
 
@@ -27,12 +30,18 @@ impl SampleEvidence {
             run_dir: run_dir.to_path_buf(),
             dir,
             redactor: Arc::default(),
+            health: Arc::default(),
             start: Instant::now(),
         })
     }
 
     pub fn log(&self, name: &str) -> EvidenceLog {
-        EvidenceLog::open(self.dir.join(name), self.redactor.clone(), self.start)
+        EvidenceLog::open(
+            self.dir.join(name),
+            self.redactor.clone(),
+            self.health.clone(),
+            self.start,
+        )
     }
 
     /// Writes a whole evidence file at once (a scan result, a table), redacted.
@@ -41,7 +50,12 @@ impl SampleEvidence {
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        let _ = std::fs::write(&path, self.redactor.redact(content));
+        let content = self.redactor.redact(content);
+        if self.health.take(content.len() as u64, &path) {
+            if let Err(e) = std::fs::write(&path, content) {
+                self.health.failed(&path, &e);
+            }
+        }
         path
     }
 
@@ -62,8 +76,12 @@ pub struct EvidenceLog {
 }
 
 struct LogFile {
+    path: PathBuf,
     file: Option<File>,
     redactor: Arc<Redactor>,
+    health: Arc<Health>,
+    /// Set once the sample's cap refused a line: the log says so once and then stays quiet.
+    capped: bool,
     start: Instant,
     /// Per speaker, the end of the last chunk that could begin a secret the next chunk
     /// completes (an echo split across serial reads): written with that chunk, or at the end.
@@ -74,20 +92,30 @@ struct LogFile {
 const MAX_HELD: usize = 256;
 
 impl EvidenceLog {
-    fn open(path: PathBuf, redactor: Arc<Redactor>, start: Instant) -> EvidenceLog {
+    fn open(
+        path: PathBuf,
+        redactor: Arc<Redactor>,
+        health: Arc<Health>,
+        start: Instant,
+    ) -> EvidenceLog {
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .ok();
+        let file = match OpenOptions::new().create(true).append(true).open(&path) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                health.failed(&path, &e);
+                None
+            }
+        };
         EvidenceLog {
-            path,
+            path: path.clone(),
             inner: Arc::new(Mutex::new(LogFile {
+                path,
                 file,
                 redactor,
+                health,
+                capped: false,
                 start,
                 held: Vec::new(),
             })),
@@ -125,9 +153,24 @@ impl LogFile {
         let rel = self.start.elapsed().as_secs_f64();
         let redacted = self.redactor.redact(text);
         let text = inert(&redacted);
-        if let Some(f) = self.file.as_mut() {
-            let _ = writeln!(f, "{stamp} +{rel:.3}s {tag} {text}");
-            let _ = f.flush();
+        let line = format!("{stamp} +{rel:.3}s {tag} {text}\n");
+        if self.capped {
+            return;
+        }
+        let line = match self.health.take(line.len() as u64, &self.path) {
+            true => line,
+            false => {
+                self.capped = true;
+                format!("{stamp} +{rel:.3}s # evidence cap reached (suite `budgets.evidence_per_sample_kib`): this log ends here\n")
+            }
+        };
+        let Some(f) = self.file.as_mut() else {
+            return;
+        };
+        if let Err(e) = f.write_all(line.as_bytes()).and_then(|_| f.flush()) {
+            self.health.failed(&self.path, &e);
+            // One failure says it; the file is not tried again.
+            self.file = None;
         }
     }
 
@@ -305,6 +348,26 @@ mod tests {
             text,
             "a\nb\tc\\u{000d}\\u{001b}]0;x\\u{0007}\\u{009b}\\u{202e}\\u{2067}\\u{ffff}\\u{fffe}\\u{1fffe}\\u{fdd0}é→"
         );
+    }
+
+    /// A write that fails is counted, not swallowed; a log past the sample's cap says so once
+    /// and then keeps nothing more.
+    #[test]
+    fn failed_writes_are_counted_and_the_cap_ends_a_log() {
+        let (evidence, _dir) = scratch("health");
+        std::fs::create_dir_all(evidence.dir.join("taken.json")).unwrap();
+        evidence.write("taken.json", "{}");
+        assert_eq!(evidence.health.failures().0, 1);
+        evidence.health.set_cap(evidence.health.written() + 200);
+        let log = evidence.log("console.log");
+        for _ in 0..20 {
+            log.line("<", "a line of device output");
+        }
+        let text = std::fs::read_to_string(&log.path).unwrap();
+        assert!(text.len() <= 400, "{text}");
+        assert_eq!(text.matches("evidence cap reached").count(), 1, "{text}");
+        assert!(text.trim_end().ends_with("this log ends here"), "{text}");
+        assert!(evidence.health.capped().unwrap().contains("console.log"));
     }
 
     #[test]

@@ -63,6 +63,7 @@ fn captures_hold_only_the_units_traffic_and_nothing_leaves_the_declared_scope() 
         "net 127.0.78.0/24",
         &watch_file,
         Default::default(),
+        Default::default(),
     )
     .unwrap();
     let rig = write_rig(&dir.0, 78, &[&[]]);

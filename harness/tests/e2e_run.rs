@@ -368,3 +368,29 @@ fn a_case_past_its_budget_is_stopped_and_the_run_goes_on() {
     );
     assert_verdict(&run, "slot1", "5.6-1-2", "PASS", "");
 }
+
+/// A sample's evidence has a cap: past it nothing more is kept (the scan's capture alone passes
+/// 64 KiB), the run goes on, and the results say where the evidence stopped.
+#[test]
+fn evidence_past_the_samples_cap_is_not_kept_and_the_results_say_so() {
+    let dir = TempDir::new("evidencecap");
+    let rig = write_rig(&dir.0, 129, &[&[]]);
+    let suite = quick_suite(&dir.0);
+    let text = std::fs::read_to_string(&suite).unwrap().replacen(
+        "\ncases:\n",
+        "\nbudgets:\n  evidence_per_sample_kib: 64\ncases:\n",
+        1,
+    );
+    std::fs::write(&suite, text).unwrap();
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &["5.6-"]);
+    let (_, _, out) = run.verdict("slot1", "5.6-2-2");
+    assert!(out.contains("reached its cap of 64 KiB"), "{out}");
+    let kept: u64 = std::fs::read_dir(run.run_dir().join("samples/slot1"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    assert!(kept < 128 * 1024, "{kept} bytes kept");
+}

@@ -32,7 +32,10 @@ pub fn start(
         };
     };
     let file = evidence.dir.join("capture.pcap");
-    let start = |filter: &str| Capture::start(iface, filter, &file, evidence.redactor.clone());
+    let start = |filter: &str| {
+        let health = evidence.health.clone();
+        Capture::start(iface, filter, &file, evidence.redactor.clone(), health)
+    };
     let base = match &slot.network.ipv6 {
         Some(v6) => format!("host {} or host {}", slot.network.address, v6.address.ip),
         None => format!("host {}", slot.network.address),

@@ -64,6 +64,8 @@ pub async fn prepare(
     let rig_dir = config.rig.dir();
     let evidence = SampleEvidence::new(run_dir, &slot_id)
         .map_err(|e| fail(format!("evidence folder: {e}"), None))?;
+    let cap_kib = config.suite.body.budgets.evidence_per_sample_kib;
+    evidence.health.set_cap(cap_kib.saturating_mul(1024));
     let broken: Broken = Arc::default();
     // Wired before the unit starts, so the capture has its boot traffic too.
     let drivers =

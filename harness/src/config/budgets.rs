@@ -18,6 +18,10 @@ pub struct Budgets {
     /// Test case id -> its own budget.
     #[serde(default)]
     pub cases: BTreeMap<String, Located<Dur>>,
+    /// The most evidence one sample may write, transcripts, files and packet capture together
+    /// (default 1 GiB): a unit that streams forever fills no disk. Reaching it is recorded.
+    #[serde(default = "one_gib")]
+    pub evidence_per_sample_kib: u64,
 }
 
 impl Default for Budgets {
@@ -25,6 +29,7 @@ impl Default for Budgets {
         Budgets {
             per_case: two_hours(),
             cases: BTreeMap::new(),
+            evidence_per_sample_kib: one_gib(),
         }
     }
 }
@@ -33,6 +38,10 @@ impl Budgets {
     pub fn of(&self, case: &str) -> Duration {
         self.cases.get(case).map_or(self.per_case.0, |d| d.value.0)
     }
+}
+
+fn one_gib() -> u64 {
+    1024 * 1024
 }
 
 fn two_hours() -> Dur {

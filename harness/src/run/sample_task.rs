@@ -58,6 +58,7 @@ impl SampleTask {
                 .state
                 .get(Known::FirmwareVersion)
                 .filter(|v| !v.is_empty());
+            let failed_writes_before = s.evidence.health.failures().0;
             let mut result = if *self.interrupt.borrow() {
                 CaseResult::not_performed(Cause::Operator, INTERRUPTED)
             } else if let Some(reason) = s.broken_reason() {
@@ -87,6 +88,7 @@ impl SampleTask {
                     _ => {}
                 }
             }
+            evidence_kept(&mut result, &s.evidence.health, failed_writes_before);
             // The whole run's capture backs every case; its window is the case's start and end.
             let capture = if i == last {
                 s.drivers.stop_capture()
@@ -181,5 +183,75 @@ struct AbortOnDrop(tokio::task::AbortHandle);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+/// A case whose evidence could not be written is not trusted: what it concluded cannot be shown.
+/// Evidence past the sample's cap is not kept, which every later result says.
+fn evidence_kept(result: &mut CaseResult, health: &crate::evidence::Health, failed_before: usize) {
+    let (failed, first) = health.failures();
+    if failed > failed_before {
+        let why = format!(
+            "{} evidence write(s) failed during this case, so what it observed is not all on record: {}",
+            failed - failed_before,
+            first.last().map_or("", String::as_str)
+        );
+        match result.verdict {
+            Verdict::Inconclusive => result.details.push(why),
+            _ => {
+                let mut blocked = CaseResult::not_performed(Cause::Bench, why);
+                blocked.details = std::mem::take(&mut result.details);
+                blocked.details.insert(
+                    0,
+                    format!(
+                        "the case had concluded {}: {}",
+                        result.verdict.label(),
+                        result.message
+                    ),
+                );
+                blocked.evidence = std::mem::take(&mut result.evidence);
+                blocked.measurements = std::mem::take(&mut result.measurements);
+                *result = blocked;
+            }
+        }
+    }
+    if let Some(capped) = health.capped() {
+        result.details.push(capped);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_whose_evidence_was_not_written_is_inconclusive_bench() {
+        let health = crate::evidence::Health::default();
+        let mut pass = CaseResult::new(Verdict::Fail, "port 23 open");
+        evidence_kept(&mut pass, &health, 0);
+        assert_eq!(pass.verdict, Verdict::Fail);
+        health.failed(
+            std::path::Path::new("samples/s1/tcp-scan.json"),
+            &"No space left on device",
+        );
+        evidence_kept(&mut pass, &health, 0);
+        assert_eq!(pass.verdict, Verdict::Inconclusive);
+        assert_eq!(pass.cause, Some(Cause::Bench));
+        assert!(
+            pass.message.contains("tcp-scan.json: No space left"),
+            "{}",
+            pass.message
+        );
+        assert!(
+            pass.details[0].contains("had concluded FAIL: port 23 open"),
+            "{:?}",
+            pass.details
+        );
+        health.set_cap(10);
+        assert!(!health.take(11, std::path::Path::new("console.log")));
+        let mut later = CaseResult::new(Verdict::Pass, "fine");
+        evidence_kept(&mut later, &health, 1);
+        assert_eq!(later.verdict, Verdict::Pass);
+        assert!(later.details[0].contains("reached its cap of 0 KiB at console.log"));
     }
 }

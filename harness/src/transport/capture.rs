@@ -30,6 +30,7 @@ impl Capture {
         filter: &str,
         path: &Path,
         redactor: Arc<Redactor>,
+        health: Arc<crate::evidence::Health>,
     ) -> Result<Capture, Error> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
@@ -76,7 +77,11 @@ impl Capture {
                                     });
                                 }
                             }
-                            save.write(&pcap::Packet::new(p.header, &data));
+                            // Past the sample's evidence cap, packets are still searched for
+                            // passwords but no longer kept.
+                            if health.take(data.len() as u64 + 16, &file) {
+                                save.write(&pcap::Packet::new(p.header, &data));
+                            }
                         }
                         // Non-blocking: nothing waiting right now.
                         Err(pcap::Error::TimeoutExpired) => {
@@ -295,7 +300,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("{name}-pcap"));
         std::fs::create_dir_all(&dir).unwrap();
         let redactor = Arc::new(Redactor::default());
-        let capture = Capture::start(&name, "ip", &dir.join("c.pcap"), redactor).unwrap();
+        let capture =
+            Capture::start(&name, "ip", &dir.join("c.pcap"), redactor, Arc::default()).unwrap();
         assert_eq!(capture.died(), None);
         ip(&["link", "del", &name]);
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -163,8 +163,14 @@ mod tests {
             let pcap = dir.join(format!("{n}.pcap"));
             let filter = filter_with("host 10.253.78.2", mac);
             let redactor = std::sync::Arc::new(crate::evidence::Redactor::default());
-            let mut capture =
-                crate::transport::capture::Capture::start(&host, &filter, &pcap, redactor).unwrap();
+            let mut capture = crate::transport::capture::Capture::start(
+                &host,
+                &filter,
+                &pcap,
+                redactor,
+                Default::default(),
+            )
+            .unwrap();
             ip(&["-n", &ns, "link", "set", &unit, "up"]);
             std::thread::sleep(std::time::Duration::from_secs(3));
             capture.stop();

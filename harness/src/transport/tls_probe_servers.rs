@@ -191,6 +191,7 @@ fn a_session_the_unit_opens_is_read_back_from_the_capture() {
         &format!("tcp port {}", addr.port()),
         &pcap,
         redactor,
+        Default::default(),
     )
     .unwrap();
     let client = Command::new("openssl")

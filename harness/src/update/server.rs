@@ -281,7 +281,8 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         let mut extra = tokio::net::TcpStream::connect(server.addr).await.unwrap();
         let mut buf = [0u8; 16];
-        let read = tokio::time::timeout(std::time::Duration::from_secs(2), extra.read(&mut buf)).await;
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(2), extra.read(&mut buf)).await;
         assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "closed: {read:?}");
         drop(open);
     }
@@ -291,7 +292,9 @@ mod tests {
     async fn a_dribbled_request_head_is_cut_off() {
         let (server, _dir) = server().await;
         let mut slow = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-        slow.write_all(b"GET /update/x.bin HTTP/1.1\r\nHost: u\r\n").await.unwrap();
+        slow.write_all(b"GET /update/x.bin HTTP/1.1\r\nHost: u\r\n")
+            .await
+            .unwrap();
         let started = std::time::Instant::now();
         let mut buf = [0u8; 256];
         let read = tokio::time::timeout(HEADER_WITHIN * 2, async {
