@@ -394,3 +394,26 @@ fn evidence_past_the_samples_cap_is_not_kept_and_the_results_say_so() {
         .sum();
     assert!(kept < 128 * 1024, "{kept} bytes kept");
 }
+
+/// A step that fails between a power cut and the power coming back leaves the unit off: the
+/// run switches it back on when the case ends and the result says so.
+#[test]
+fn a_case_that_ends_with_the_power_cut_has_it_restored() {
+    let dir = TempDir::new("powerleftoff");
+    let rig = write_rig(&dir.0, 130, &[&[]]);
+    let text = profile_text();
+    let at = text.find("  factory_reset:\n").unwrap();
+    let end = at + text[at..].find("  initialize:").unwrap();
+    let variant = format!(
+        "{}  factory_reset:\n    - power: {{ action: \"off\" }}\n    - console_expect: {{ pattern: \"never printed\", within: 1s }}\n{}",
+        &text[..at],
+        &text[end..]
+    );
+    let profile = dir.0.join("profile.yaml");
+    std::fs::write(&profile, variant).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &["5.1-1-2"]);
+    let (verdict, _, out) = run.verdict("slot1", "5.1-1-2");
+    assert_eq!(verdict, "INCONCLUSIVE", "{out}");
+    assert!(out.contains("so hilt switched it back on"), "{out}");
+}

@@ -10,14 +10,18 @@ use crate::transport::capture::{Capture, ClearSecret};
 use crate::transport::error::Error;
 use crate::transport::expect::Channel;
 use crate::transport::http::Http;
+use crate::transport::switch::tracked::{PowerState, Tracked};
 use crate::transport::switch::{self, Switch};
 use crate::transport::target::Target;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 pub struct Drivers {
     pub http: Http,
     pub power: Option<Box<dyn Switch>>,
+    /// Whether `power` last cut the unit's power and has not switched it back on.
+    pub power_state: Arc<PowerState>,
     pub button: Option<Box<dyn Switch>>,
     /// The slot's SWD wiring, `{scratch}` filled in; the probe is opened by the case using it.
     pub swd: Option<SwdResource>,
@@ -44,12 +48,16 @@ impl Drivers {
     ) -> Result<Drivers, Error> {
         let wired = super::capture_wiring::start(slot, fill, rig_dir, evidence);
         let rig_dir = rig_dir.to_path_buf();
+        let power_state = Arc::new(PowerState::default());
         Ok(Drivers {
             http: Http::new(Target::unit(slot), evidence.log("http.log"))?,
-            power: slot
-                .power
-                .as_ref()
-                .map(|p| switch::power(p, fill, rig_dir.clone())),
+            power: slot.power.as_ref().map(|p| {
+                Box::new(Tracked {
+                    inner: switch::power(p, fill, rig_dir.clone()),
+                    state: power_state.clone(),
+                }) as Box<dyn Switch>
+            }),
+            power_state,
             button: slot
                 .reset_button
                 .as_ref()

@@ -88,6 +88,9 @@ impl SampleTask {
                     _ => {}
                 }
             }
+            if let Some(since) = s.drivers.power_state.left_off() {
+                result.details.push(power_restored(s, since).await);
+            }
             evidence_kept(&mut result, &s.evidence.health, failed_writes_before);
             // The whole run's capture backs every case; its window is the case's start and end.
             let capture = if i == last {
@@ -183,6 +186,28 @@ struct AbortOnDrop(tokio::task::AbortHandle);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+/// A case that ended between a power cut and the power coming back (interrupted, past its
+/// budget, a step failed) leaves the unit off: it is switched back on, and the result says so.
+/// If that fails, the sample is not testable any more.
+async fn power_restored(s: &crate::bench::Sample, since: chrono::DateTime<chrono::Utc>) -> String {
+    let cut = since.format("%H:%M:%S%.3f UTC");
+    let Some(power) = s.drivers.power.as_deref() else {
+        return format!("the unit's power was cut at {cut} and no power switch is wired");
+    };
+    let on = crate::transport::switch::Action::PowerOn;
+    let within = std::time::Duration::from_secs(10);
+    match crate::transport::switch::actuate_within(power, "power", on, within).await {
+        Ok(()) => format!(
+            "the case ended with the unit's power cut (since {cut}), so hilt switched it back on"
+        ),
+        Err(e) => {
+            let why = format!("the case ended with the unit's power cut (since {cut}) and switching it back on failed: {e}");
+            s.mark_broken(&why);
+            why
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod command;
 mod line;
+pub mod tracked;
 
 use super::error::Error;
 use crate::config::rig::{
