@@ -143,7 +143,11 @@ pub struct TelnetTrial<'a> {
 
 impl CredentialTrial for TelnetTrial<'_> {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
-        Box::pin(async move {
+        // Each step has its deadline; the whole dialogue has one too (connect, the prompt and
+        // a second try at it, the password prompt, the answer, a shell check), so a unit
+        // answering each step just in time cannot hold it longer.
+        let whole = self.spec.within.0 * 6;
+        Box::pin(super::within(whole, "telnet login", async move {
             let addr = self.address.socket(self.port);
             let mut ch = match crate::transport::telnet::connect(
                 addr,
@@ -153,16 +157,18 @@ impl CredentialTrial for TelnetTrial<'_> {
             .await
             {
                 Ok(c) => c,
-                Err(e) => return LoginOutcome::NotALogin(e.to_string()),
+                Err(e) => return Ok(LoginOutcome::NotALogin(e.to_string())),
             };
             if let Err(e) = ch
                 .expect(&[&self.spec.login_prompt], self.spec.within.0)
                 .await
             {
-                return LoginOutcome::NotALogin(format!("waiting for the login prompt: {e}"));
+                return Ok(LoginOutcome::NotALogin(format!(
+                    "waiting for the login prompt: {e}"
+                )));
             }
-            answer(&mut ch, self.spec, username, password, self.spec.within.0).await
-        })
+            Ok(answer(&mut ch, self.spec, username, password, self.spec.within.0).await)
+        }))
     }
 }
 
@@ -174,12 +180,13 @@ pub struct ConsoleTrial<'a> {
 
 impl CredentialTrial for ConsoleTrial<'_> {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
-        Box::pin(async move {
-            match self.sample.console(&self.death).await {
+        let whole = self.spec.within.0 * 6;
+        Box::pin(super::within(whole, "console login", async move {
+            Ok(match self.sample.console(&self.death).await {
                 Ok(mut ch) => login_and_leave(&mut ch, self.spec, username, password).await,
                 Err(e) => LoginOutcome::NotALogin(e.to_string()),
-            }
-        })
+            })
+        }))
     }
 }
 
@@ -191,10 +198,11 @@ pub struct ChannelTrial<'a> {
 
 impl CredentialTrial for ChannelTrial<'_> {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a> {
-        Box::pin(async move {
+        let whole = self.spec.within.0 * 6;
+        Box::pin(super::within(whole, "login on the UART", async move {
             let mut ch = self.channel.lock().await;
-            login_and_leave(&mut ch, self.spec, username, password).await
-        })
+            Ok(login_and_leave(&mut ch, self.spec, username, password).await)
+        }))
     }
 }
 

@@ -11,6 +11,8 @@ use tokio::time::Instant;
 
 /// Older output is dropped past this; a device that floods cannot grow hilt's memory.
 pub const BUFFER_LIMIT: usize = 64 * 1024;
+/// Longest a write to the device may take before the send fails.
+const SEND_WITHIN: Duration = Duration::from_secs(10);
 
 pub type Writer = Arc<Mutex<Box<dyn AsyncWrite + Send + Unpin>>>;
 
@@ -101,11 +103,20 @@ impl Channel {
         } else {
             self.transcript.bytes(">", text.as_bytes());
         }
-        let mut w = self.writer.lock().await;
-        w.write_all(text.as_bytes())
-            .await
-            .map_err(|e| ExpectError::Io(e.to_string()))?;
-        w.flush().await.map_err(|e| ExpectError::Io(e.to_string()))
+        // A device that reads nothing (a full buffer, a flood of negotiation holding the
+        // writer) fails the send instead of holding the case.
+        let write = async {
+            let mut w = self.writer.lock().await;
+            w.write_all(text.as_bytes()).await?;
+            w.flush().await
+        };
+        match tokio::time::timeout(SEND_WITHIN, write).await {
+            Ok(done) => done.map_err(|e| ExpectError::Io(e.to_string())),
+            Err(_) => Err(ExpectError::Io(format!(
+                "the device took no input for {}s",
+                SEND_WITHIN.as_secs()
+            ))),
+        }
     }
 
     /// Binary data (a file transfer): the transcript records its size and hash, not the bytes.

@@ -35,6 +35,7 @@ pub async fn connect(
         })?
         .map_err(|e| super::error::Error::Unit(format!("telnet {addr}: {e}")))?;
     transcript.line("#", &format!("telnet connected to {addr}"));
+    const REPLY_WITHIN: Duration = Duration::from_secs(2);
     let (mut reader, writer) = stream.into_split();
     let writer: Writer = Arc::new(Mutex::new(Box::new(writer)));
     let replies = writer.clone();
@@ -48,8 +49,13 @@ pub async fn connect(
                 Ok(n) => n,
             };
             let (text, answer) = decoder.feed(&buf[..n]);
-            if !answer.is_empty() && replies.lock().await.write_all(&answer).await.is_err() {
-                return;
+            // A unit that floods negotiation and reads nothing back is left, not waited for:
+            // the writer's lock is never held past this deadline.
+            if !answer.is_empty() {
+                let reply = async { replies.lock().await.write_all(&answer).await };
+                if !matches!(tokio::time::timeout(REPLY_WITHIN, reply).await, Ok(Ok(()))) {
+                    return;
+                }
             }
             if !text.is_empty() && tx.send(text).await.is_err() {
                 return;
@@ -118,6 +124,29 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A unit that floods negotiation and never reads: hilt's replies and its own input cannot
+    /// be written, and the send fails at its deadline instead of holding the case.
+    #[tokio::test]
+    async fn a_negotiation_flood_that_never_reads_cannot_hold_a_send() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let flood = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let burst: Vec<u8> = [IAC, DO, ECHO].repeat(4096);
+            while tokio::io::AsyncWriteExt::write_all(&mut s, &burst).await.is_ok() {}
+        });
+        let (evidence, _dir) = crate::evidence::scratch("iacflood");
+        let mut ch = connect(addr, Duration::from_secs(2), evidence.log("telnet.log"))
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let big = "x".repeat(32 << 20);
+        let sent = ch.send(&big, false).await;
+        assert!(sent.is_err(), "a unit that reads nothing takes no input");
+        assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+        flood.abort();
+    }
 
     #[test]
     fn negotiation_is_answered_and_stripped_even_when_split() {
