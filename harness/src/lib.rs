@@ -27,6 +27,7 @@
 //!     statement of compliance gathered for the PSTI view
 //! 14. report — JUnit, JSON, HTML, the terminal table, the bundle and its manifest
 //! 15. run — samples in parallel, cases in order, records to the reporters
+//! 16. fuzz — test-only: every decoder of device bytes and the config loader, fed mutations
 //!
 //! The binary (`main.rs`) sits above them all.
 
@@ -37,6 +38,8 @@ pub mod corpus;
 pub mod debug;
 pub mod evidence;
 pub mod facts;
+#[cfg(test)]
+mod fuzz;
 pub mod login;
 pub mod model;
 pub mod plan;

@@ -12,7 +12,7 @@ pub mod corpus_trial;
 pub mod debug_uart;
 pub mod derivation;
 pub mod disclosed_versions;
-mod disclosure_match;
+pub(crate) mod disclosure_match;
 mod ipv6_ports;
 pub mod lockout_judgement;
 pub mod login_surfaces;

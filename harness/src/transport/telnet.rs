@@ -134,7 +134,10 @@ mod tests {
         let flood = tokio::spawn(async move {
             let (mut s, _) = listener.accept().await.unwrap();
             let burst: Vec<u8> = [IAC, DO, ECHO].repeat(4096);
-            while tokio::io::AsyncWriteExt::write_all(&mut s, &burst).await.is_ok() {}
+            while tokio::io::AsyncWriteExt::write_all(&mut s, &burst)
+                .await
+                .is_ok()
+            {}
         });
         let (evidence, _dir) = crate::evidence::scratch("iacflood");
         let mut ch = connect(addr, Duration::from_secs(2), evidence.log("telnet.log"))
@@ -144,7 +147,11 @@ mod tests {
         let big = "x".repeat(32 << 20);
         let sent = ch.send(&big, false).await;
         assert!(sent.is_err(), "a unit that reads nothing takes no input");
-        assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{:?}",
+            started.elapsed()
+        );
         flood.abort();
     }
 
