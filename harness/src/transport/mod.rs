@@ -17,6 +17,7 @@ pub mod telnet;
 pub mod tls_client;
 pub mod tls_hello;
 pub mod tls_probe;
+mod tls_suites;
 pub mod udp_payloads;
 pub mod udp_probe;
 pub mod udp_reprobe;
