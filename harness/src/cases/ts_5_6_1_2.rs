@@ -96,6 +96,9 @@ impl TestCase for Case {
             Some(_) => None,
             None => ipv6_ports::undeclared(sample, &mut details).await,
         };
+        if let Some(b) = undeclared_ipv6.as_ref().filter(|_| !findings.is_empty()) {
+            details.push(format!("not completed ({}): {}", b.cause.label(), b.why));
+        }
         let mut r = if !findings.is_empty() {
             CaseResult::new(Verdict::Fail, findings.join("; "))
         } else if let Some(b) = undeclared_ipv6 {

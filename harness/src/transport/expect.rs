@@ -103,11 +103,15 @@ impl Channel {
         } else {
             self.transcript.bytes(">", text.as_bytes());
         }
-        // A device that reads nothing (a full buffer, a flood of negotiation holding the
-        // writer) fails the send instead of holding the case.
+        self.write(text.as_bytes()).await
+    }
+
+    /// A device that reads nothing (a full buffer, a flood of negotiation holding the writer)
+    /// fails the write instead of holding the case.
+    async fn write(&mut self, data: &[u8]) -> Result<(), ExpectError> {
         let write = async {
             let mut w = self.writer.lock().await;
-            w.write_all(text.as_bytes()).await?;
+            w.write_all(data).await?;
             w.flush().await
         };
         match tokio::time::timeout(SEND_WITHIN, write).await {
@@ -127,11 +131,7 @@ impl Channel {
                 &format!("{what} {}", crate::transport::http::describe_bytes(data)),
             );
         }
-        let mut w = self.writer.lock().await;
-        w.write_all(data)
-            .await
-            .map_err(|e| ExpectError::Io(e.to_string()))?;
-        w.flush().await.map_err(|e| ExpectError::Io(e.to_string()))
+        self.write(data).await
     }
 
     /// The next byte the device sends, for byte-wise protocols.
