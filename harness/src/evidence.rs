@@ -149,14 +149,14 @@ impl EvidenceLog {
 
 impl LogFile {
     fn write(&mut self, tag: &str, text: &str) {
+        if self.capped {
+            return;
+        }
         let stamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
         let rel = self.start.elapsed().as_secs_f64();
         let redacted = self.redactor.redact(text);
         let text = inert(&redacted);
         let line = format!("{stamp} +{rel:.3}s {tag} {text}\n");
-        if self.capped {
-            return;
-        }
         let line = match self.health.take(line.len() as u64, &self.path) {
             true => line,
             false => {

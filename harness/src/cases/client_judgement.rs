@@ -20,7 +20,7 @@ pub fn judge_client_sessions(
     log: &EvidenceLog,
     j: &mut Judgement,
 ) {
-    let before = j.findings.len();
+    let mut found = Vec::new();
     for s in &traffic.tls {
         let to = match &s.server_name {
             Some(name) => format!("{} (server name {name})", s.server),
@@ -32,20 +32,20 @@ pub fn judge_client_sessions(
                 let (v, name) = (tls_hello::version_name(version), tls_hello::suite_name(suite));
                 log.line("<", &format!("the unit opened TLS to {to}: offered up to {offered}, the server chose {v} with {name}"));
                 if version < tls_hello::TLS12 {
-                    j.findings.push(format!("the unit, as a client, settled {v} with {to} (negotiated {name}), deprecated and not best practice"));
+                    found.push(format!("the unit, as a client, settled {v} with {to} (negotiated {name}), deprecated and not best practice"));
                 } else if tls_probe::is_weak_suite(&name) {
-                    j.findings.push(format!("the unit, as a client, negotiated the weak cipher suite {name} with {to}"));
+                    found.push(format!("the unit, as a client, negotiated the weak cipher suite {name} with {to}"));
                 }
             }
             None => log.line("<", &format!("the unit opened TLS to {to}: offered up to {offered}; no answer in the capture")),
         }
         if s.offered < tls_hello::TLS12 && s.chosen.is_none_or(|(v, _)| v >= tls_hello::TLS12) {
-            j.findings.push(format!(
+            found.push(format!(
                 "the unit, as a client, offers nothing newer than {offered} to {to}"
             ));
         }
         if let Some(declared) = declared {
-            j.findings.extend(against_declared_tls(s, &to, declared));
+            found.extend(against_declared_tls(s, &to, declared));
         }
     }
     for c in &traffic.clear {
@@ -56,18 +56,17 @@ pub fn judge_client_sessions(
         let covering = declared.map(|d| d.iter().find(|o| o.covers(c.server, None)));
         match covering {
             None | Some(Some(Located { value: Outbound { tls: None, .. }, .. })) => {}
-            Some(None) => j.findings.push(format!("the unit opened {} in clear text to {}, which no IXIT 11 outbound mechanism (`ixit.outbound`) declares", c.protocol, c.server)),
-            Some(Some(o)) => j.findings.push(format!("the unit spoke {} in clear text to {}, where IXIT 11 declares TLS (`{}`)", c.protocol, c.server, o.value.id.value)),
+            Some(None) => found.push(format!("the unit opened {} in clear text to {}, which no IXIT 11 outbound mechanism (`ixit.outbound`) declares", c.protocol, c.server)),
+            Some(Some(o)) => found.push(format!("the unit spoke {} in clear text to {}, where IXIT 11 declares TLS (`{}`)", c.protocol, c.server, o.value.id.value)),
         }
     }
     // A client that reconnects every few seconds shows the same session many times: once is
     // enough to tell.
-    let mut seen = std::collections::HashSet::new();
-    let mut index = 0;
-    j.findings.retain(|f| {
-        index += 1;
-        index <= before || seen.insert(f.clone())
-    });
+    for f in found {
+        if !j.findings.contains(&f) {
+            j.findings.push(f);
+        }
+    }
     if declared.is_none() {
         j.details.push("IXIT 11 declares no outbound mechanisms (`ixit.outbound`): the connections the unit opens are judged against best practice only".into());
     }

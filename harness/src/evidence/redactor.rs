@@ -172,7 +172,10 @@ fn forms_of(secret: &str) -> Vec<String> {
         secret.to_string(),
         percent(secret, true),
         percent(secret, false),
-        json[1..json.len().saturating_sub(1).max(1)].to_string(),
+        json.strip_prefix('"')
+            .and_then(|j| j.strip_suffix('"'))
+            .unwrap_or(&json)
+            .to_string(),
         json_ascii(secret),
         super::printable(secret.as_bytes()),
         base64::engine::general_purpose::STANDARD_NO_PAD.encode(secret),
