@@ -122,6 +122,9 @@ pub fn execute(opts: RunOptions) -> i32 {
         stop_units(&prepared).await;
         (interrupted, errors)
     });
+    // Blocking work a case gave up on (a TLS probe, a debug probe) is told to stop, but the
+    // process does not wait for it longer than this: an interrupt ends the run within seconds.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
     let _ = std::fs::remove_dir_all(&scratch);
     let records = bundle.records();
     let table = summary(&run_dir, &bundle, &records, &report_errors, interrupted);

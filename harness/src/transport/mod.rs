@@ -1,5 +1,6 @@
 //! Ways to reach a unit. Each is a small piece with a real implementation; none knows a device.
 
+pub mod bounded_io;
 pub mod capture;
 pub mod client_tls;
 pub mod console;

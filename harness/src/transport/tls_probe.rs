@@ -3,6 +3,7 @@
 //! handshakes because the probe must offer TLS 1.0 and 1.1, which rustls cannot; security level 0
 //! lets OpenSSL 3 offer them at all. Nothing is sent after a handshake.
 
+use super::bounded_io::{BoundedStream, Stop};
 use super::error::Error;
 use crate::config::crypto::TlsVersion;
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
@@ -11,6 +12,11 @@ use std::time::Duration;
 
 /// One socket operation never waits longer than this.
 const IO_WAIT: Duration = Duration::from_secs(3);
+/// Nor one handshake, however the server dribbles it.
+const HANDSHAKE: Duration = Duration::from_secs(10);
+/// Nor the whole probe of one port (a normal one takes seconds; each suite learnt costs a
+/// handshake).
+const WHOLE_PROBE: Duration = Duration::from_secs(120);
 /// Suites learnt per version at most: each costs a handshake.
 const MAX_SUITES: usize = 40;
 const TLS13_SUITES: [&str; 5] = [
@@ -61,20 +67,23 @@ impl TlsInventory {
     }
 }
 
-/// Probes every version; an error means the port could not be reached at all.
+/// Probes every version; an error means the port could not be reached at all, or the probe
+/// ran past its time. Dropping the future stops the blocking work within about a second.
 pub async fn probe(target: super::target::Target, port: u16) -> Result<TlsInventory, Error> {
     let addr = target.socket(port);
-    tokio::task::spawn_blocking(move || probe_blocking(addr))
+    let stop = Stop::within(WHOLE_PROBE);
+    let _stop_when_dropped = stop.on_drop();
+    tokio::task::spawn_blocking(move || probe_blocking(addr, &stop))
         .await
         .map_err(|e| Error::Bench(format!("TLS probe: {e}")))?
 }
 
-fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, Error> {
+fn probe_blocking(addr: SocketAddr, stop: &Stop) -> Result<TlsInventory, Error> {
     let mut inv = TlsInventory::default();
     for v in TlsVersion::ALL {
         let mut suites: Vec<String> = Vec::new();
         loop {
-            match handshake(addr, v, &suites, None)? {
+            match handshake(addr, v, &suites, None, stop)? {
                 Ok(done) => {
                     inv.add_certificate(done.certificate);
                     if suites.contains(&done.suite) {
@@ -97,14 +106,14 @@ fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, Error> {
             inv.accepted.push((v, suites));
         }
     }
-    legacy_suites(addr, &mut inv)?;
+    legacy_suites(addr, &mut inv, stop)?;
     // Signature algorithms choose the certificate from TLS 1.2 on.
     let modern = [TlsVersion::Tls13, TlsVersion::Tls12]
         .into_iter()
         .find(|v| inv.accepts(*v));
     if let Some(v) = modern {
         for sigalgs in SIGALGS {
-            if let Ok(done) = handshake(addr, v, &[], Some(sigalgs))? {
+            if let Ok(done) = handshake(addr, v, &[], Some(sigalgs), stop)? {
                 inv.add_certificate(done.certificate);
             }
         }
@@ -115,7 +124,7 @@ fn probe_blocking(addr: SocketAddr) -> Result<TlsInventory, Error> {
 /// What OpenSSL can no longer offer, asked with hilt's own ClientHello: SSL 3.0 with any old
 /// suite, and RC4, DES, 3DES and export suites under TLS 1.0 to 1.2. Each suite the server
 /// chooses is taken out of the next offer, so every one it accepts is named.
-fn legacy_suites(addr: SocketAddr, inv: &mut TlsInventory) -> Result<(), Error> {
+fn legacy_suites(addr: SocketAddr, inv: &mut TlsInventory, stop: &Stop) -> Result<(), Error> {
     use super::tls_hello::{self, Answer};
     let versions = [
         (tls_hello::SSL3, None),
@@ -135,6 +144,7 @@ fn legacy_suites(addr: SocketAddr, inv: &mut TlsInventory) -> Result<(), Error> 
         }
         let mut chosen = Vec::new();
         while chosen.len() < MAX_SUITES {
+            stopped(addr, stop)?;
             let answer = tls_hello::ask(addr, wire, &offer, IO_WAIT)
                 .map_err(|e| Error::Unit(format!("{addr}: {e}")))?;
             tls_like |= matches!(answer, Answer::Hello { .. } | Answer::Alert(..));
@@ -196,11 +206,13 @@ fn handshake(
     version: TlsVersion,
     excluded: &[String],
     sigalgs: Option<&str>,
+    stop: &Stop,
 ) -> Result<Result<Handshake, String>, Error> {
+    stopped(addr, stop)?;
     let tcp = TcpStream::connect_timeout(&addr, IO_WAIT)
         .map_err(|e| Error::Unit(format!("{addr}: {e}")))?;
-    let _ = tcp.set_read_timeout(Some(IO_WAIT));
-    let _ = tcp.set_write_timeout(Some(IO_WAIT));
+    let tcp = BoundedStream::new(tcp, IO_WAIT, HANDSHAKE, stop);
+    let began = std::time::Instant::now();
     let connector = match connector(version, excluded, sigalgs) {
         Ok(c) => c,
         // Every suite of this version is excluded: the inventory is complete.
@@ -234,8 +246,24 @@ fn handshake(
             });
             Ok(Handshake { suite, certificate })
         }
-        Err(e) => Err(brief(&e.to_string())),
+        Err(e) => {
+            // A server still sending when the probe's or the handshake's time ran out refused
+            // nothing: it dribbled (a silent one fails after IO_WAIT).
+            stopped(addr, stop)?;
+            if began.elapsed() >= HANDSHAKE {
+                return Err(Error::Unit(format!(
+                    "{addr}: a TLS handshake was still not complete after {} s of answers",
+                    HANDSHAKE.as_secs()
+                )));
+            }
+            Err(brief(&e.to_string()))
+        }
     })
+}
+
+fn stopped(addr: SocketAddr, stop: &Stop) -> Result<(), Error> {
+    stop.check()
+        .map_err(|e| Error::Unit(format!("{addr}: TLS probe stopped: {e}")))
 }
 
 fn connector(
@@ -339,9 +367,43 @@ mod tests {
                 drop(s);
             }
         });
-        let inv = probe_blocking(addr).unwrap();
+        let inv = probe_blocking(addr, &Stop::within(WHOLE_PROBE)).unwrap();
         assert!(!inv.speaks_tls());
         assert_eq!(inv.refused.len(), 4);
+    }
+
+    /// A server that begins a 16 KiB handshake record and sends one byte of it every 500 ms
+    /// would hold each handshake for hours: the probe ends at its deadline, as an error.
+    #[test]
+    fn a_server_dribbling_its_handshake_holds_the_probe_no_longer_than_its_deadline() {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for s in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut s = s;
+                    let _ = s.write_all(&[0x16, 0x03, 0x03, 0x40, 0x00, 0x02]);
+                    while s.write_all(&[0]).is_ok() {
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
+                });
+            }
+        });
+        let began = std::time::Instant::now();
+        let e = probe_blocking(addr, &Stop::within(Duration::from_secs(4))).unwrap_err();
+        let took = began.elapsed();
+        assert!(e.to_string().contains("TLS probe stopped"), "{e}");
+        assert!(took < Duration::from_secs(6), "{took:?}");
+        // With time enough, the first handshake's own deadline ends it.
+        let began = std::time::Instant::now();
+        let e = probe_blocking(addr, &Stop::within(WHOLE_PROBE)).unwrap_err();
+        let took = began.elapsed();
+        assert!(
+            e.to_string().contains("still not complete after 10 s"),
+            "{e}"
+        );
+        assert!(took < HANDSHAKE + Duration::from_secs(2), "{took:?}");
     }
 }
 

@@ -130,7 +130,7 @@ fn both_certificates_of_a_dual_certificate_server_are_found() {
         ],
         addr,
     );
-    let inv = probe_blocking(addr).unwrap();
+    let inv = probe_blocking(addr, &Stop::within(WHOLE_PROBE)).unwrap();
     let keys: Vec<(&str, u32)> = inv
         .certificates
         .iter()
@@ -151,7 +151,7 @@ fn rc4_and_3des_are_found_at_a_gnutls_server_that_offers_them() {
         addr,
         "NORMAL:+3DES-CBC:+ARCFOUR-128:+VERS-TLS1.0:+VERS-TLS1.1:+RSA",
     );
-    let inv = probe_blocking(addr).unwrap();
+    let inv = probe_blocking(addr, &Stop::within(WHOLE_PROBE)).unwrap();
     let under = |v: TlsVersion| {
         inv.accepted
             .iter()
@@ -238,7 +238,7 @@ fn ssl3_is_found_at_a_server_that_still_speaks_it() {
         &[script.to_str().unwrap(), &port, "rsa.pem", "rsa.key"],
         addr,
     );
-    let inv = probe_blocking(addr).unwrap();
+    let inv = probe_blocking(addr, &Stop::within(WHOLE_PROBE)).unwrap();
     eprintln!("SSL 3.0 suites accepted: {:?}", inv.ssl3);
     assert!(!inv.ssl3.is_empty(), "SSL 3.0 accepted: {inv:?}");
     assert!(
