@@ -41,11 +41,12 @@ pub async fn unit_a(
             details.extend(found.unauthenticated.iter().map(|u| {
                 format!("unit (a): observation, not a finding: {u}; no password mechanism, so not this case's question (unauthenticated access is 5.5-5's)")
             }));
+            let unprobed: Vec<_> = found.unprobed.iter().cloned().collect();
             UnitResult::judge(
                 "a",
                 TITLE,
                 &found.undeclared,
-                &[],
+                &unprobed,
                 "every open port outside the declared mechanisms was asked; none takes a login",
             )
         }

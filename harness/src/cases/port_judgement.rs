@@ -16,35 +16,73 @@ pub struct Found<'a> {
     pub answer: Option<(&'a str, &'a str)>,
 }
 
-/// One finding per port found that is not a declared enabled service.
+/// One finding per port found that is not a declared enabled service. Three or more adjacent
+/// undeclared ports that said nothing are one finding, so a unit with every port open (a
+/// tarpit) gives a readable verdict; each port is in the scan's evidence.
 pub fn findings(protocol: Protocol, declared: &[Declared<'_>], found: &[Found<'_>]) -> Vec<String> {
-    let (name, verb, undeclared) = match protocol {
-        Protocol::Tcp => ("TCP", "is open", "is open but not declared"),
-        Protocol::Udp => ("UDP", "answers", "answers but is not declared"),
+    let (name, verb, undeclared, undeclared_many) = match protocol {
+        Protocol::Tcp => (
+            "TCP",
+            "is open",
+            "is open but not declared",
+            "are open but not declared",
+        ),
+        Protocol::Udp => (
+            "UDP",
+            "answers",
+            "answers but is not declared",
+            "answer but are not declared",
+        ),
     };
-    found
-        .iter()
-        .filter_map(|f| {
-            let port = f.port;
-            let (what, said) = match f.answer {
-                Some(("", answer)) => (String::new(), format!("; answer: {answer}")),
-                Some((protocol, answer)) => {
-                    (format!(" ({protocol})"), format!("; answer: {answer}"))
-                }
-                None => (String::new(), String::new()),
-            };
-            match declared.iter().find(|d| d.port == port) {
-                None => Some(format!(
-                    "{name} port {port}{what} {undeclared} in the profile's services{said}"
+    let mut sorted: Vec<&Found<'_>> = found.iter().collect();
+    sorted.sort_by_key(|f| f.port);
+    let mut out = Vec::new();
+    let mut silent: Vec<u16> = Vec::new();
+    let flush =
+        |silent: &mut Vec<u16>, out: &mut Vec<String>| {
+            match (silent.first(), silent.last()) {
+                (Some(a), Some(b)) if silent.len() >= 3 => out.push(format!(
+                    "{name} ports {a}-{b} {undeclared_many} in the profile's services ({} ports)",
+                    silent.len()
                 )),
-                Some(d) if !d.enabled => Some(format!(
-                    "service `{}` ({name} {port}) is declared disabled but {verb}",
-                    d.id
-                )),
-                Some(_) => None,
+                _ => out.extend(silent.iter().map(|port| {
+                    format!("{name} port {port} {undeclared} in the profile's services")
+                })),
             }
-        })
-        .collect()
+            silent.clear();
+        };
+    for f in sorted {
+        let port = f.port;
+        let known = declared.iter().find(|d| d.port == port);
+        if known.is_none() && f.answer.is_none() {
+            if silent
+                .last()
+                .is_some_and(|last| last.checked_add(1) != Some(port))
+            {
+                flush(&mut silent, &mut out);
+            }
+            silent.push(port);
+            continue;
+        }
+        flush(&mut silent, &mut out);
+        let (what, said) = match f.answer {
+            Some(("", answer)) => (String::new(), format!("; answer: {answer}")),
+            Some((protocol, answer)) => (format!(" ({protocol})"), format!("; answer: {answer}")),
+            None => (String::new(), String::new()),
+        };
+        match known {
+            None => out.push(format!(
+                "{name} port {port}{what} {undeclared} in the profile's services{said}"
+            )),
+            Some(d) if !d.enabled => out.push(format!(
+                "service `{}` ({name} {port}) is declared disabled but {verb}",
+                d.id
+            )),
+            Some(_) => {}
+        }
+    }
+    flush(&mut silent, &mut out);
+    out
 }
 
 /// The declared enabled services, when there are some and not one of them was found open: a scan
@@ -86,6 +124,8 @@ mod tests {
     #[case::only_declared_enabled(&[443], &[])]
     #[case::a_declared_enabled_service_closed_is_no_finding(&[], &[])]
     #[case::undeclared(&[443, 8080], &["TCP port 8080 is open but not declared in the profile's services"])]
+    #[case::two_adjacent_stay_apart(&[443, 8080, 8081], &["TCP port 8080 is open but not declared in the profile's services", "TCP port 8081 is open but not declared in the profile's services"])]
+    #[case::a_run_is_one_finding(&[443, 9102, 9100, 9101, 9103, 9200], &["TCP ports 9100-9103 are open but not declared in the profile's services (4 ports)", "TCP port 9200 is open but not declared in the profile's services"])]
     #[case::declared_disabled(&[23, 443], &["service `telnet` (TCP 23) is declared disabled but is open"])]
     fn tcp_ports_are_judged_against_the_declaration(#[case] open: &[u16], #[case] want: &[&str]) {
         assert_eq!(findings(Protocol::Tcp, &DECLARED, &tcp(open)), want);

@@ -16,6 +16,7 @@ use super::{CaseContext, CaseSpec, TestCase};
 use crate::bench::Sample;
 use crate::config::profile::Disclosure;
 use crate::config::suite::FactSection;
+use crate::facts::port_budget::PortBudget;
 use crate::facts::{initialized, open_ports, open_udp};
 use crate::login::detect::exchange_whole as exchange;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
@@ -35,7 +36,7 @@ impl TestCase for Case {
         id: "5.6-2-2",
         provision: "5.6-2",
         title: "nothing security-relevant disclosed without authentication",
-        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port (read whole: a banner is waited for up to 3 s, then read until it pauses for a second, up to 64 KiB), every UDP answer of the discovery (the whole datagram), and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address, or a software component's version (a product token with a dotted version: an SSH identification string, a Server: header, an FTP greeting, a discovery description; protocol versions such as HTTP/1.1 excepted) appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication: firmware_version, serial, mac, component_versions). A firmware version or serial number shorter than 4 characters counts only as a whole token right after a word naming it (version, fw, serial, S/N and the like), a `v`, or a product name and `/` (not a protocol's, as in HTTP/1.1). A MAC address that stands only where a standard puts it (the node field of a version-1 UUID, RFC 4122, as in a UPnP UDN) is allowed, as TS 103 701 allows what standard protocols must disclose; link-layer addresses are not examined. INCONCLUSIVE if the scans could not run, or the firmware version is unknown and nothing else was found. PASS otherwise.",
+        decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port (read whole: a banner is waited for up to 3 s, then read until it pauses for a second, up to 64 KiB), every UDP answer of the discovery (the whole datagram), and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address, or a software component's version (a product token with a dotted version: an SSH identification string, a Server: header, an FTP greeting, a discovery description; protocol versions such as HTTP/1.1 excepted) appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication: firmware_version, serial, mac, component_versions). A firmware version or serial number shorter than 4 characters counts only as a whole token right after a word naming it (version, fw, serial, S/N and the like), a `v`, or a product name and `/` (not a protocol's, as in HTTP/1.1). A MAC address that stands only where a standard puts it (the node field of a version-1 UUID, RFC 4122, as in a UPnP UDN) is allowed, as TS 103 701 allows what standard protocols must disclose; link-layer addresses are not examined. INCONCLUSIVE if the scans could not run, the suite's `budgets.port_probing` ran out before every open port was asked (those left are named), or the firmware version is unknown and nothing else was found. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -50,7 +51,9 @@ impl TestCase for Case {
             Ok(p) => p,
             Err(e) => return CaseResult::blocked(e.clone().context("TCP scan")),
         };
-        let mut answers = tcp_answers(sample, &ports.unit_ports().collect::<Vec<_>>()).await;
+        let mut budget = PortBudget::start(ctx.config.suite.body.budgets.port_probing.0);
+        let open: Vec<u16> = ports.unit_ports().collect();
+        let mut answers = tcp_answers(sample, &open, &mut budget).await;
         if !ctx.config.suite.udp_ports.is_empty() {
             match open_udp::get(sample, &ctx.config.suite).await {
                 Ok(udp) => answers.extend(udp_answers(sample, udp).await),
@@ -71,7 +74,7 @@ impl TestCase for Case {
             .ixit
             .disclosed_without_authentication;
         let label = &sample.unit.label;
-        let mut blockers = Vec::new();
+        let mut blockers: Vec<Blocker> = budget.blocker("what they disclose").into_iter().collect();
         if version.is_none() {
             blockers.push(Blocker::new(Cause::Config, "the firmware version is unknown (profile `procedures.read_version`), so its disclosure could not be looked for"));
         }
@@ -178,11 +181,14 @@ fn only_where_a_standard_puts_it(bytes: &[u8], spellings: &[String]) -> Option<&
     placed
 }
 
-async fn tcp_answers(sample: &Sample, ports: &[u16]) -> Vec<Answer> {
+async fn tcp_answers(sample: &Sample, ports: &[u16], budget: &mut PortBudget) -> Vec<Answer> {
     let mut out = Vec::new();
     let address = sample.unit.address;
     let within = Duration::from_secs(3);
     for &port in ports {
+        if !budget.admits(port) {
+            continue;
+        }
         let addr = address.socket(port);
         let banner = exchange(addr, None, within).await;
         if !banner.is_empty() {

@@ -22,6 +22,11 @@ pub struct Budgets {
     /// (default 1 GiB): a unit that streams forever fills no disk. Reaching it is recorded.
     #[serde(default = "one_gib")]
     pub evidence_per_sample_kib: u64,
+    /// How long one case may spend asking a sample's open ports one at a time (5.1-1-2 and
+    /// 5.1-5-2 service detection, 5.6-2-2 banners, 5.5-1-2 TLS probes; default 20m). Ports
+    /// left when it runs out are named as not probed, and the case is INCONCLUSIVE.
+    #[serde(default = "twenty_minutes")]
+    pub port_probing: Dur,
 }
 
 impl Default for Budgets {
@@ -30,6 +35,7 @@ impl Default for Budgets {
             per_case: two_hours(),
             cases: BTreeMap::new(),
             evidence_per_sample_kib: one_gib(),
+            port_probing: twenty_minutes(),
         }
     }
 }
@@ -42,6 +48,10 @@ impl Budgets {
 
 fn one_gib() -> u64 {
     1024 * 1024
+}
+
+fn twenty_minutes() -> Dur {
+    Dur(Duration::from_secs(20 * 60))
 }
 
 fn two_hours() -> Dur {

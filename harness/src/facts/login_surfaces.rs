@@ -2,6 +2,7 @@
 //! services is asked whether it takes a login. Learnt once; 5.1-1-2 unit (a) and 5.1-5-2 unit (a)
 //! (the same TS 103 701 question, for all and for network mechanisms) both judge it.
 
+use super::port_budget::PortBudget;
 use crate::bench::Sample;
 use crate::config::Config;
 use crate::login::detect::{self, Surface};
@@ -26,6 +27,8 @@ pub struct LoginSurfaces {
     pub snmp_communities: Vec<&'static str>,
     /// How many open ports were asked.
     pub asked: usize,
+    /// Open ports the port-probing budget left unasked: unit (a) is then not performed.
+    pub unprobed: Option<Blocker>,
     /// The per-port answers and the scan they came from.
     pub evidence: Vec<PathBuf>,
 }
@@ -68,9 +71,14 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
         unauthenticated: vec![],
         snmp_communities: vec![],
         asked: 0,
+        unprobed: None,
         evidence: vec![],
     };
+    let mut budget = PortBudget::start(config.suite.body.budgets.port_probing.0);
     for port in ports.unit_ports().filter(|p| !declared.contains(p)) {
+        if !budget.admits(port) {
+            continue;
+        }
         out.asked += 1;
         let surface =
             detect::detect_with_tls(sample.unit.address.socket(port), Duration::from_secs(4)).await;
@@ -95,6 +103,10 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
             }
             Surface::Other(_) | Surface::Silent => {}
         }
+    }
+    out.unprobed = budget.blocker("a login surface");
+    if let Some(b) = &out.unprobed {
+        log.push_str(&format!("{}\n", b.why));
     }
     let open: Vec<u16> = ports.unit_ports().collect();
     super::second_logins::on_declared_ports(sample, profile, &open, &mut out, &mut log).await;

@@ -9,6 +9,7 @@ pub mod login_surfaces;
 pub mod open_on_ipv6;
 pub mod open_ports;
 pub mod open_udp;
+pub mod port_budget;
 pub mod second_logins;
 pub mod update_battery;
 
