@@ -279,6 +279,9 @@ async fn routed(
         (&Method::GET, "/api/info") => {
             match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
                 Some((u, p)) if unit.check_login(&u, &p) => {
+                    if unit.is(crate::hostile::Hostile::UnsafeText) {
+                        return raw_info(unit);
+                    }
                     let info = serde_json::json!({"model": unit.fw.model, "firmware": unit.version(), "serial": unit.label.serial});
                     reply(StatusCode::OK, &info.to_string())
                 }
@@ -332,6 +335,22 @@ fn answer(login: crate::unit::Login, ok_body: &str) -> Response<Full<Bytes>> {
             r#"{"error":"too many failed logins, try later"}"#,
         ),
     }
+}
+
+/// Hostile text: the version's control characters written raw, not JSON-escaped, and a byte
+/// that is not UTF-8 in the model.
+fn raw_info(unit: &Unit) -> Response<Full<Bytes>> {
+    let mut body = br#"{"model":""#.to_vec();
+    body.extend_from_slice(crate::hostile::TEXT);
+    body.extend_from_slice(
+        format!(
+            r#"","firmware":"{}","serial":"{}"}}"#,
+            unit.version(),
+            unit.label.serial
+        )
+        .as_bytes(),
+    );
+    Response::new(Full::new(Bytes::from(body)))
 }
 
 pub(crate) fn reply(status: StatusCode, body: &str) -> Response<Full<Bytes>> {

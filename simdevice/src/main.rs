@@ -4,6 +4,7 @@
 mod bootloader;
 mod control;
 mod firmware;
+mod hostile;
 mod http;
 mod http_auth;
 mod manufacture;
@@ -25,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use tokio::task::{JoinHandle, JoinSet};
 use unit::Unit;
 
-const USAGE: &str = "usage: hilt-simdevice --firmware FILE --address IP --dir DIR --unit N [--address6 IPV6] [--fault NAME]... [--boot-delay MS]";
+const USAGE: &str = "usage: hilt-simdevice --firmware FILE --address IP --dir DIR --unit N [--address6 IPV6] [--fault NAME]... [--hostile NAME]... [--boot-delay MS]";
 
 struct Args {
     firmware: PathBuf,
@@ -34,6 +35,7 @@ struct Args {
     dir: PathBuf,
     unit: u32,
     faults: Vec<Fault>,
+    hostile: Vec<hostile::Hostile>,
     boot_delay_ms: Option<u64>,
 }
 
@@ -41,6 +43,7 @@ fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let (mut firmware, mut address, mut dir, mut unit) = (None, None, None, None);
     let mut faults = Vec::new();
+    let mut hostile = Vec::new();
     let mut boot_delay_ms = None;
     let mut address6 = None;
     while let Some(flag) = it.next() {
@@ -68,6 +71,16 @@ fn parse_args() -> Result<Args, String> {
                     })?,
                 );
             }
+            "--hostile" => {
+                let name = value()?;
+                let known: Vec<&str> = hostile::Hostile::ALL.iter().map(|(n, _)| *n).collect();
+                hostile.push(hostile::Hostile::parse(&name).ok_or_else(|| {
+                    format!(
+                        "unknown hostile behaviour {name}; known: {}",
+                        known.join(", ")
+                    )
+                })?);
+            }
             _ => return Err(format!("unknown argument {flag}\n{USAGE}")),
         }
     }
@@ -78,6 +91,7 @@ fn parse_args() -> Result<Args, String> {
         dir: dir.ok_or(USAGE)?,
         unit: unit.ok_or(USAGE)?,
         faults,
+        hostile,
         boot_delay_ms,
     })
 }
@@ -136,8 +150,12 @@ async fn run(args: Args) -> Result<(), String> {
     let control =
         control::listen(&args.dir.join("control")).map_err(|e| format!("control socket: {e}"))?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut version = fw.version.clone();
+    if args.hostile.contains(&hostile::Hostile::UnsafeText) {
+        version.push_str(&hostile::version_suffix());
+    }
     let installed = update::Installed {
-        version: fw.version.clone(),
+        version,
         counter: fw.security_counter,
         bricked: false,
     };
@@ -145,6 +163,7 @@ async fn run(args: Args) -> Result<(), String> {
         fw,
         label,
         faults: args.faults,
+        hostile: args.hostile,
         address: args.address,
         address6: args.address6,
         installed: Mutex::new(installed),
@@ -315,8 +334,17 @@ fn boot(
         if unit.has(Fault::SecondUartConsole) {
             services.spawn(second_console(unit.clone(), header));
         }
+        if unit.is(hostile::Hostile::Tarpit) {
+            services.spawn(hostile::tarpit(unit.clone()));
+        }
+        if unit.is(hostile::Hostile::TlsDribble) {
+            services.spawn(hostile::tls_dribble(unit.clone()));
+        }
         let banner = format!("{} firmware {} ready\r\n", fw.model, unit.version());
         let _ = tokio::io::AsyncWriteExt::write_all(&mut *console, banner.as_bytes()).await;
+        if unit.is(hostile::Hostile::EndlessUartLine) {
+            hostile::endless_line(&mut *console).await;
+        }
         let mut io = session::Io {
             stream: &mut *console,
             telnet: false,

@@ -11,6 +11,8 @@ pub struct Unit {
     pub fw: Firmware,
     pub label: Label,
     pub faults: Vec<Fault>,
+    /// Hostile behaviour (`--hostile`): not a non-conformity, a unit hilt must survive.
+    pub hostile: Vec<crate::hostile::Hostile>,
     pub address: std::net::IpAddr,
     /// A second address, on IPv6, where the web page (and fault undeclared-port-ipv6) listen.
     pub address6: Option<std::net::IpAddr>,
@@ -53,6 +55,10 @@ pub enum Event {
 impl Unit {
     pub fn has(&self, fault: Fault) -> bool {
         self.faults.contains(&fault)
+    }
+
+    pub fn is(&self, behaviour: crate::hostile::Hostile) -> bool {
+        self.hostile.contains(&behaviour)
     }
 
     pub fn factory_state(&self) -> State {

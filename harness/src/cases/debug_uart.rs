@@ -222,6 +222,19 @@ async fn verdict(
         Surface::Interactive(text) => findings.push(format!(
             "{name}: something answers typed input without any login once booted (a console or menu): {text}"
         )),
+        Surface::Streaming(text) => {
+            let mut r = CaseResult::not_performed(
+                Cause::Unit,
+                format!("{name}: output never paused for 1.5 s once booted, so what answers typed input cannot be told (a console that streams without end): {text}"),
+            );
+            // A boot-loader prompt seen before it is still a finding.
+            if !findings.is_empty() && wired.reached_by != ReachedBy::TestPad {
+                r = CaseResult::new(Verdict::Fail, findings.join("; "));
+            }
+            r.details = details;
+            r.evidence = vec![wired.log.clone()];
+            return r;
+        }
         Surface::Nothing => details.push(format!(
             "{name}: nothing answers a newline or a typed word once booted"
         )),

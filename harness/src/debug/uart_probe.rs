@@ -37,8 +37,16 @@ pub enum Surface {
     LoginPrompt(String),
     /// Answers typed input without a login, whatever its prompt looks like (a vendor menu).
     Interactive(String),
+    /// Never went quiet after boot: output that does not stop cannot tell an answer to typed
+    /// input from what it would have printed anyway.
+    Streaming(String),
     Nothing,
 }
+
+/// How long a console that was not power-cycled may take to fall quiet.
+const SETTLE_WITHOUT_POWER: Duration = Duration::from_secs(5);
+/// How long a booting one may.
+const SETTLE_AFTER_BOOT: Duration = Duration::from_secs(60);
 
 /// `console` is any UART of the unit: the rig's console or a further header.
 pub async fn probe(
@@ -97,17 +105,18 @@ pub async fn probe(
                 break;
             }
         }
-        // Let the boot finish: output goes quiet for a while.
-        let until = std::time::Instant::now() + Duration::from_secs(60);
-        while std::time::Instant::now() < until {
-            if console
-                .gather(Duration::from_millis(1500), MAX_LOG)
-                .await
-                .is_empty()
-            {
-                break;
-            }
-        }
+    }
+    // Let the boot finish: output goes quiet for a while.
+    let settle = match power_cycled {
+        true => SETTLE_AFTER_BOOT,
+        false => SETTLE_WITHOUT_POWER,
+    };
+    if let Some(stream) = never_quiet(console, settle).await {
+        return Ok(UartFindings {
+            bootloader,
+            after_boot: Surface::Streaming(excerpt(&stream, 120)),
+            power_cycled,
+        });
     }
     console
         .send_bytes(b"\r", "a newline at the booted console")
@@ -132,6 +141,19 @@ pub async fn probe(
         after_boot,
         power_cycled,
     })
+}
+
+/// The last output, if the console printed without a 1.5 s pause for all of `settle`.
+async fn never_quiet(console: &mut Channel, settle: Duration) -> Option<Vec<u8>> {
+    let until = std::time::Instant::now() + settle;
+    let mut last = Vec::new();
+    while std::time::Instant::now() < until {
+        last = console.gather(Duration::from_millis(1500), MAX_LOG).await;
+        if last.is_empty() {
+            return None;
+        }
+    }
+    Some(last)
 }
 
 /// Silence, or an answer to typed input: anything printed besides whitespace and terminal

@@ -1,0 +1,141 @@
+//! Hostile units (the simulator's `--hostile` switches) next to an honest one: the run ends
+//! within its budgets, the honest sample's verdicts are untouched, all three reports stay valid
+//! and inert, and nothing the hostile unit did is passed.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Adds `--hostile NAME` for each behaviour to slot `n`'s launch command.
+fn hostile(rig: &Path, n: usize, behaviours: &[&str]) {
+    let text = std::fs::read_to_string(rig).unwrap();
+    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
+    let end = "--dir, \"{scratch}\"";
+    assert!(slots[n].contains(end), "slot{n}: {}", slots[n]);
+    let flags: String = behaviours
+        .iter()
+        .map(|b| format!(", --hostile, {b}"))
+        .collect();
+    slots[n] = slots[n].replacen(end, &format!("{end}{flags}"), 1);
+    std::fs::write(rig, slots.join("  - id: slot")).unwrap();
+}
+
+/// The quick suite with a port-probing budget of `budget`.
+fn suite_with_port_budget(dir: &Path, budget: &str) -> std::path::PathBuf {
+    let path = quick_suite(dir);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains("\nbudgets:"),
+        "the shipped suite sets budgets now"
+    );
+    std::fs::write(
+        &path,
+        format!("{text}\nbudgets: {{ port_probing: {budget} }}\n"),
+    )
+    .unwrap();
+    path
+}
+
+const AUTOMATED: [&str; 7] = [
+    "5.1-1-2", "5.1-2-2", "5.1-5-2", "5.5-1-2", "5.6-1-2", "5.6-2-2", "5.6-4-2",
+];
+
+/// 200 ports that answer a byte every 0.7 s and a port that dribbles a TLS handshake would
+/// hold the per-port probes of 5.1-1-2, 5.5-1-2 and 5.6-2-2 for hours: each stops at the
+/// suite's port-probing budget and names the ports it left, and the TLS probe of the dribbled
+/// handshake ends on its own deadline.
+#[test]
+fn a_tarpit_and_a_dribbled_handshake_cost_only_their_budgets() {
+    let dir = TempDir::new("tarpit");
+    let rig = write_rig(&dir.0, 131, &[&[], &[]]);
+    hostile(&rig, 2, &["tarpit", "tls-dribble"]);
+    let suite = suite_with_port_budget(&dir.0, "20s");
+    let began = Instant::now();
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &["--skip", "5.3-"]);
+    let took = began.elapsed();
+    let out = format!("{}\n{}", run.stdout(), run.stderr());
+    // Hours without the budgets; a bound, not a benchmark.
+    assert!(took < Duration::from_secs(600), "{took:?}\n{out}");
+    for case in AUTOMATED {
+        let (verdict, message, _) = run.verdict("slot1", case);
+        assert_eq!(verdict, "PASS", "honest slot1 {case}: {message}");
+    }
+    // Every case that asks the open ports; the password and console cases have nothing of
+    // the tarpit to judge.
+    for case in ["5.1-1-2", "5.1-5-2", "5.5-1-2", "5.6-1-2", "5.6-2-2"] {
+        let (verdict, message, _) = run.verdict("slot2", case);
+        assert_ne!(verdict, "PASS", "hostile slot2 {case}: {message}");
+    }
+    let (verdict, message, _) = run.verdict("slot2", "5.6-1-2");
+    assert_eq!(verdict, "FAIL", "{message}");
+    assert!(
+        message.contains(
+            "TCP ports 9100-9299 are open but not declared in the profile's services (200 ports)"
+        ),
+        "{message}"
+    );
+    for (case, probing) in [
+        ("5.5-1-2", "not probed for TLS and clear-text credentials"),
+        ("5.6-2-2", "not probed for what they disclose"),
+    ] {
+        let (verdict, message, _) = run.verdict("slot2", case);
+        assert_eq!(verdict, "INCONCLUSIVE", "{case}: {message}");
+        assert!(message.contains(probing), "{case}: {message}");
+        assert!(
+            message.contains("`budgets.port_probing`"),
+            "{case}: {message}"
+        );
+        assert_eq!(run.cause("slot2", case).as_deref(), Some("unit"), "{case}");
+    }
+    // The dribbled handshake is the first port 5.5-1-2 asks: its probe gave up on its own.
+    let (_, message, _) = run.verdict("slot2", "5.5-1-2");
+    assert!(message.contains("TCP 9000: TLS probe:"), "{message}");
+    let (_, message, _) = run.verdict("slot2", "5.1-1-2");
+    assert!(
+        message.contains("not probed for a login surface"),
+        "{message}"
+    );
+    assert_reports_valid(&run.run_dir());
+    eprintln!("{}", run.stdout());
+}
+
+/// A unit whose every text field carries ESC sequences, a CR that fakes a line, U+FFFF, a bidi
+/// override and bytes that are not UTF-8, and whose console, once booted, streams for ever
+/// without a newline: the run ends, and every report stays valid and inert.
+#[test]
+fn hostile_text_and_an_endless_console_line_leave_the_reports_valid() {
+    let dir = TempDir::new("hostiletext");
+    let rig = write_rig(&dir.0, 132, &[&[], &[]]);
+    console_on_header(&rig, 2);
+    hostile(&rig, 2, &["unsafe-text", "endless-uart-line"]);
+    let suite = quick_suite(&dir.0);
+    let began = Instant::now();
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &["--skip", "5.3-"]);
+    let took = began.elapsed();
+    let out = format!("{}\n{}", run.stdout(), run.stderr());
+    assert!(took < Duration::from_secs(600), "{took:?}\n{out}");
+    for case in AUTOMATED {
+        let (verdict, message, _) = run.verdict("slot1", case);
+        assert_eq!(verdict, "PASS", "honest slot1 {case}: {message}");
+    }
+    // A console that streams without end is neither locked nor proven open.
+    let (verdict, message, _) = run.verdict("slot2", "5.6-4-2");
+    assert_eq!(verdict, "INCONCLUSIVE", "{message}");
+    assert!(
+        message.contains("output never paused for 1.5 s once booted"),
+        "{message}"
+    );
+    assert_reports_valid(&run.run_dir());
+    for bad in ["\u{1b}", "\u{ffff}", "\u{202e}"] {
+        assert!(
+            !run.stdout().contains(bad),
+            "the terminal summary holds {bad:?}"
+        );
+    }
+    // The version is kept, made inert: its fake `[ PASS ]` line is not a line of its own.
+    let junit = run.junit_text();
+    assert!(junit.contains("1.4.2"), "{junit}");
+    assert!(junit.contains("[PASS]"), "{junit}");
+    eprintln!("{}", run.stdout());
+}

@@ -1,0 +1,110 @@
+//! Hostile units: behaviour no honest firmware has, which a harness must survive without
+//! stalling, being blinded or passing anything. Switched on with `--hostile NAME`.
+
+use crate::unit::Unit;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    Tarpit,
+    TlsDribble,
+    EndlessUartLine,
+    UnsafeText,
+}
+
+impl Hostile {
+    pub const ALL: [(&'static str, Hostile); 4] = [
+        ("tarpit", Hostile::Tarpit),
+        ("tls-dribble", Hostile::TlsDribble),
+        ("endless-uart-line", Hostile::EndlessUartLine),
+        ("unsafe-text", Hostile::UnsafeText),
+    ];
+
+    pub fn parse(name: &str) -> Option<Hostile> {
+        Hostile::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, h)| *h)
+    }
+}
+
+/// Tarpit ports: each takes connections and answers one byte every `TARPIT_PACE`, forever.
+pub const TARPIT_FIRST: u16 = 9100;
+pub const TARPIT_PORTS: u16 = 200;
+const TARPIT_PACE: Duration = Duration::from_millis(700);
+/// The port that begins a TLS handshake record and dribbles it.
+pub const TLS_DRIBBLE_PORT: u16 = 9000;
+const TLS_DRIBBLE_PACE: Duration = Duration::from_millis(500);
+
+/// A line erased and overwritten with a fake `[PASS]`, U+FFFF, a bidi override, an OSC never
+/// terminated and a byte that is not UTF-8: what a device could put in any text field. No
+/// whitespace, so it stays one token where a version is expected.
+pub const TEXT: &[u8] = b"\x1b[2K\x1b[1G[PASS]\xef\xbf\xbf\xe2\x80\xae\x1b]0;owned\xff";
+
+/// The hostile text as the firmware version the unit reports (the byte that is not UTF-8 is
+/// left out: a version is a string).
+pub fn version_suffix() -> String {
+    String::from_utf8_lossy(&TEXT[..TEXT.len() - 1]).into_owned()
+}
+
+pub async fn tarpit(unit: Arc<Unit>) {
+    let mut ports = JoinSet::new();
+    for port in TARPIT_FIRST..TARPIT_FIRST + TARPIT_PORTS {
+        if let Ok(l) = crate::net::bind(&unit, port).await {
+            ports.spawn(dribble_on(l, Vec::new(), TARPIT_PACE));
+        }
+    }
+    while ports.join_next().await.is_some() {}
+}
+
+/// A TLS record header announcing a 16 KiB handshake message, then its bytes one at a time.
+pub async fn tls_dribble(unit: Arc<Unit>) {
+    if let Ok(l) = crate::net::bind(&unit, TLS_DRIBBLE_PORT).await {
+        dribble_on(
+            l,
+            vec![0x16, 0x03, 0x03, 0x40, 0x00, 0x02],
+            TLS_DRIBBLE_PACE,
+        )
+        .await;
+    }
+}
+
+async fn dribble_on(listener: TcpListener, first: Vec<u8>, pace: Duration) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((s, _)) = accepted {
+                    conns.spawn(dribble(s, first.clone(), pace));
+                }
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+}
+
+async fn dribble(mut s: TcpStream, first: Vec<u8>, pace: Duration) {
+    if s.write_all(&first).await.is_err() {
+        return;
+    }
+    while s.write_all(b"\0").await.is_ok() {
+        tokio::time::sleep(pace).await;
+    }
+}
+
+/// After the boot banner the console streams hostile text and `x` for ever, never a newline.
+pub async fn endless_line<W: tokio::io::AsyncWrite + Unpin>(console: &mut W) {
+    let chunk: Vec<u8> = TEXT
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b'x', 1024))
+        .filter(|b| *b != b'\r' && *b != b'\n')
+        .collect();
+    while console.write_all(&chunk).await.is_ok() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
