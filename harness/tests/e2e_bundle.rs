@@ -310,7 +310,10 @@ fn an_interrupt_leaves_a_partial_bundle_that_verifies(#[case] signal: &str, #[ca
     assert_eq!(run.code(), 3, "{}\n{}", run.stdout(), run.stderr());
     let (code, out) = verify(&run.run_dir(), &[]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("marked partial"), "{out}");
+    assert!(
+        out.contains("partial: seal") && out.contains("written when the run was interrupted"),
+        "{out}"
+    );
     let report = std::fs::read_to_string(run.run_dir().join("report.json")).unwrap();
     assert!(report.contains("\"partial\": true"));
     assert!(report.contains("interrupted by the operator"));
@@ -318,6 +321,41 @@ fn an_interrupt_leaves_a_partial_bundle_that_verifies(#[case] signal: &str, #[ca
     assert!(std::fs::read_to_string(run.run_dir().join("report.html"))
         .unwrap()
         .contains("PARTIAL REPORT"));
+}
+
+/// SIGKILL (a crash, the OOM killer, a pulled plug on the bench PC) leaves no last seal, and
+/// logs that grew after the one before: that verifies as partial and consistent, and a change
+/// to what was sealed still shows.
+#[test]
+fn a_killed_run_verifies_as_partial_up_to_its_last_seal_and_tampering_still_shows() {
+    ensure_simdevice();
+    let dir = TempDir::new("killed");
+    let rig = write_rig(&dir.0, 133, &[&[]]);
+    let suite = quick_suite(&dir.0);
+    let (mut child, out_dir) = spawn_hilt(&dir.0, &rig, &suite);
+    let seal = out_dir.join("latest/manifest.seal");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !std::fs::read_to_string(&seal).is_ok_and(|t| t.contains("seal 2 running")) {
+        assert!(Instant::now() < deadline, "no second seal");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().unwrap();
+    let _ = child.wait();
+    let bundle = out_dir.join("latest");
+    let (code, out) = verify(&bundle, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("partial: consistent up to seal"), "{out}");
+    assert!(out.contains("hilt never wrote its last seal"), "{out}");
+    // The capture and the running case's logs went on after the last seal.
+    assert!(out.contains("grew after seal "), "{out}");
+    let console = bundle.join("samples/slot1/console.log");
+    let mut bytes = std::fs::read(&console).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&console, &bytes).unwrap();
+    let (code, out) = verify(&bundle, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("altered: samples/slot1/console.log"), "{out}");
 }
 
 #[test]

@@ -38,6 +38,14 @@ pub fn verify(
     for f in &v.refused {
         println!("refused: {f}");
     }
+    if let Some((number, _)) = v.seal {
+        for f in &v.grown {
+            println!("grew after seal {number}: {f} (its sealed part is intact; the rest is covered by no seal)");
+        }
+        for f in &v.unsealed {
+            println!("created after seal {number}: {f} (covered by no seal)");
+        }
+    }
     if v.manifest_altered {
         println!(
             "altered: {} (does not match {})",
@@ -58,6 +66,21 @@ pub fn verify(
     let partial = std::fs::read_to_string(dir.join("report.json"))
         .map(|t| t.contains("\"partial\": true"))
         .unwrap_or(false);
+    let sealed = match v.seal {
+        Some((n, manifest::SealState::Running)) => format!(
+            "; partial: consistent up to seal {n}, written while the run was still going; hilt never wrote its last seal (it was killed or crashed){}",
+            match v.in_progress {
+                Some(next) => format!(", stopping while it wrote seal {next}"),
+                None => String::new(),
+            }
+        ),
+        Some((n, manifest::SealState::Interrupted)) => {
+            format!("; partial: seal {n}, the last, written when the run was interrupted")
+        }
+        Some((n, manifest::SealState::Final)) => format!("; seal {n}, final"),
+        None if partial => " (the run is marked partial)".to_string(),
+        None => String::new(),
+    };
     if !v.ok() {
         println!("FAILED: the folder differs from its manifest");
         return Ok(exit::FAIL);
@@ -73,14 +96,6 @@ pub fn verify(
         );
         return Ok(exit::FAIL);
     }
-    println!(
-        "ok: {} files match the manifest{}",
-        v.checked,
-        if partial {
-            " (the run is marked partial)"
-        } else {
-            ""
-        }
-    );
+    println!("ok: {} files match the manifest{sealed}", v.checked);
     Ok(exit::OK)
 }

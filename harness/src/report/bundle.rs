@@ -3,7 +3,8 @@
 //! bundle that says what it holds.
 
 use super::error::Error;
-use super::manifest::{self, write_atomically};
+use super::manifest;
+use super::seal::State;
 use super::{html, html_psti, json, junit, CaseRecord, RunInfo, SampleIdentity};
 use crate::model::event::{Event, Reporter, ReporterError};
 use ed25519_dalek::SigningKey;
@@ -14,18 +15,20 @@ pub type Identities = Box<dyn Fn() -> Vec<SampleIdentity> + Send + Sync>;
 
 pub struct Bundle {
     pub dir: PathBuf,
-    state: Mutex<State>,
+    state: Mutex<Locked>,
     identities: Identities,
     /// (slot, test case) in plan order, so reports list cases in the order they were planned.
     order: Vec<(String, &'static str)>,
     sign_key: Option<SigningKey>,
 }
 
-struct State {
+struct Locked {
     info: RunInfo,
     records: Vec<CaseRecord>,
     /// The manifest digest of the last write that succeeded.
     digest: Option<String>,
+    /// Seals written so far (one per write).
+    seals: u64,
 }
 
 impl Bundle {
@@ -38,10 +41,11 @@ impl Bundle {
     ) -> Bundle {
         Bundle {
             dir: dir.to_path_buf(),
-            state: Mutex::new(State {
+            state: Mutex::new(Locked {
                 info,
                 records: vec![],
                 digest: None,
+                seals: 0,
             }),
             identities,
             order,
@@ -59,7 +63,7 @@ impl Bundle {
                 .position(|(s, c)| *s == r.slot && *c == r.spec.id)
         };
         st.records.sort_by_key(pos);
-        if let Err(e) = self.write(&mut st, true) {
+        if let Err(e) = self.write(&mut st, State::Running) {
             eprintln!(
                 "hilt: cannot update the report in {}: {e}",
                 self.dir.display()
@@ -70,7 +74,11 @@ impl Bundle {
     /// The final write; `partial` when the run was interrupted. Returns the manifest digest.
     pub fn finish(&self, partial: bool) -> Result<String, Error> {
         let mut st = self.state.lock().unwrap();
-        self.write(&mut st, partial)
+        let state = match partial {
+            true => State::Interrupted,
+            false => State::Final,
+        };
+        self.write(&mut st, state)
     }
 
     /// The manifest's digest after the last successful write.
@@ -90,36 +98,30 @@ impl Bundle {
         (self.identities)()
     }
 
-    fn write(&self, st: &mut State, partial: bool) -> Result<String, Error> {
-        st.info.partial = partial;
+    /// Renders every report and seals the folder with them (see `seal`).
+    fn write(&self, st: &mut Locked, state: State) -> Result<String, Error> {
+        st.info.partial = state != State::Final;
         st.info.finished = chrono::Utc::now();
         let ids = (self.identities)();
-        let io = |name: &str| {
-            let path = self.dir.join(name);
-            move |e: std::io::Error| Error::unwritable(&path, e)
-        };
-        write_atomically(
-            &self.dir.join("junit.xml"),
-            junit::render(&st.info, &ids, &st.records)?.as_bytes(),
+        let junit = junit::render(&st.info, &ids, &st.records)?;
+        let json = json::render(&self.dir, &st.info, &ids, &st.records);
+        let html = html::render(&st.info, &ids, &st.records);
+        let psti = html_psti::page(&st.info, &ids, &st.records);
+        let reports: [(&str, &[u8]); 4] = [
+            ("junit.xml", junit.as_bytes()),
+            ("report.json", json.as_bytes()),
+            ("report.html", html.as_bytes()),
+            ("psti.html", psti.as_bytes()),
+        ];
+        let digest = manifest::write_sealed(
+            &self.dir,
+            self.sign_key.as_ref(),
+            st.seals + 1,
+            state,
+            &reports,
         )
-        .map_err(io("junit.xml"))?;
-        write_atomically(
-            &self.dir.join("report.json"),
-            json::render(&self.dir, &st.info, &ids, &st.records).as_bytes(),
-        )
-        .map_err(io("report.json"))?;
-        write_atomically(
-            &self.dir.join("report.html"),
-            html::render(&st.info, &ids, &st.records).as_bytes(),
-        )
-        .map_err(io("report.html"))?;
-        write_atomically(
-            &self.dir.join("psti.html"),
-            html_psti::page(&st.info, &ids, &st.records).as_bytes(),
-        )
-        .map_err(io("psti.html"))?;
-        let digest =
-            manifest::write(&self.dir, self.sign_key.as_ref()).map_err(io(manifest::MANIFEST))?;
+        .map_err(|e| Error::unwritable(&self.dir, e))?;
+        st.seals += 1;
         st.digest = Some(digest.clone());
         Ok(digest)
     }

@@ -3,6 +3,8 @@
 //! signature over the manifest with a key the lab holds.
 
 use super::error::Error;
+pub use super::seal::State as SealState;
+use super::seal::{self, Entry, Match, Seal};
 use crate::util::hash::{file_sha256, hex, sha256_hex, unhex};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use std::path::{Path, PathBuf};
@@ -10,7 +12,7 @@ use std::path::{Path, PathBuf};
 pub const MANIFEST: &str = "manifest.sha256";
 pub const DIGEST: &str = "manifest.sha256.digest";
 pub const SIGNATURE: &str = "manifest.sha256.sig";
-const OWN_FILES: [&str; 3] = [MANIFEST, DIGEST, SIGNATURE];
+const OWN_FILES: [&str; 5] = [MANIFEST, DIGEST, SIGNATURE, seal::SEAL, seal::NEXT];
 
 /// Every regular file below `dir`, relative, sorted; the manifest's own files are left out.
 fn files(dir: &Path) -> std::io::Result<Vec<String>> {
@@ -43,12 +45,49 @@ fn entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
     Ok((out, other))
 }
 
-/// Writes the manifest, its digest and (with a key) its signature; returns the digest.
+/// Seals the folder as final (see `seal`), with nothing left to write.
 pub fn write(dir: &Path, key: Option<&SigningKey>) -> std::io::Result<String> {
-    let mut text = String::new();
-    for f in files(dir)? {
-        text.push_str(&format!("{}  {f}\n", file_sha256(&dir.join(&f))?));
+    write_sealed(dir, key, 1, seal::State::Final, &[])
+}
+
+/// Seal `number` of the folder as it will be once `reports` (name, content) are written: the
+/// seal goes first as `manifest.seal.next`, then the reports, then the seal takes its place.
+/// Last, the sha256sum-format manifest of the same entries, its digest and (with a key) its
+/// signature. Returns the manifest's digest.
+pub fn write_sealed(
+    dir: &Path,
+    key: Option<&SigningKey>,
+    number: u64,
+    state: seal::State,
+    reports: &[(&str, &[u8])],
+) -> std::io::Result<String> {
+    let mut names = files(dir)?;
+    for (name, _) in reports {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
     }
+    names.sort();
+    let mut entries = Vec::with_capacity(names.len());
+    for name in names {
+        entries.push(match reports.iter().find(|(n, _)| *n == name) {
+            Some((_, bytes)) => Entry {
+                sha256: sha256_hex(bytes),
+                size: bytes.len() as u64,
+                name,
+            },
+            None => {
+                let (sha256, size) = file_sha256_and_size(&dir.join(&name))?;
+                Entry { sha256, size, name }
+            }
+        });
+    }
+    let sealed = Seal::new(number, state, entries);
+    write_atomically(&dir.join(seal::NEXT), sealed.text(key).as_bytes())?;
+    for (name, bytes) in reports {
+        write_atomically(&dir.join(name), bytes)?;
+    }
+    let text = sha256sum_view(&sealed);
     let digest = sha256_hex(text.as_bytes());
     write_atomically(&dir.join(MANIFEST), text.as_bytes())?;
     write_atomically(
@@ -64,7 +103,38 @@ pub fn write(dir: &Path, key: Option<&SigningKey>) -> std::io::Result<String> {
         );
         write_atomically(&dir.join(SIGNATURE), body.as_bytes())?;
     }
+    if dir.join(seal::NEXT).exists() {
+        std::fs::rename(dir.join(seal::NEXT), dir.join(seal::SEAL))?;
+        std::fs::File::open(dir)?.sync_all()?;
+    }
     Ok(digest)
+}
+
+/// The seal's entries in `sha256sum` format, for `sha256sum -c`.
+fn sha256sum_view(sealed: &Seal) -> String {
+    sealed
+        .entries
+        .iter()
+        .map(|e| format!("{}  {}\n", e.sha256, e.name))
+        .collect()
+}
+
+/// One read of a file that may be growing: the hash and length of what was read.
+fn file_sha256_and_size(path: &Path) -> std::io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok((hex(&hasher.finalize()), size));
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
 }
 
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -100,6 +170,14 @@ pub struct Verification {
     /// The manifest does not match its recorded digest.
     pub manifest_altered: bool,
     pub signature: SignatureCheck,
+    /// The seal checked (number, state); none for a bundle from before seals.
+    pub seal: Option<(u64, seal::State)>,
+    /// A seal that was being written when the writer stopped, whose files were accepted too.
+    pub in_progress: Option<u64>,
+    /// Files appended to after a `running` seal, their sealed part intact.
+    pub grown: Vec<String>,
+    /// Files created after a `running` seal: no seal covers them.
+    pub unsealed: Vec<String>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -122,6 +200,11 @@ impl Verification {
 }
 
 pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification, Error> {
+    if let Ok(text) = std::fs::read_to_string(dir.join(seal::SEAL)) {
+        let sealed =
+            Seal::parse(&text).ok_or_else(|| Error::Input(format!("{}: malformed", seal::SEAL)))?;
+        return verify_sealed(dir, &sealed, trusted);
+    }
     let manifest = std::fs::read_to_string(dir.join(MANIFEST))
         .map_err(|e| Error::unreadable(&dir.join(MANIFEST), e))?;
     let mut v = Verification::default();
@@ -171,6 +254,85 @@ pub fn verify(dir: &Path, trusted: Option<&VerifyingKey>) -> Result<Verification
     Ok(v)
 }
 
+/// Checks the folder against its seal. While the seal says the run was still running, a file
+/// that only grew, or was created after it, is reported as such; once the run ended, either is
+/// a change. A file may also match the seal that was being written when the writer stopped.
+fn verify_sealed(
+    dir: &Path,
+    sealed: &Seal,
+    trusted: Option<&VerifyingKey>,
+) -> Result<Verification, Error> {
+    let mut v = Verification {
+        seal: Some((sealed.number, sealed.state)),
+        signed: sealed.signed(),
+        ..Default::default()
+    };
+    let next = std::fs::read_to_string(dir.join(seal::NEXT))
+        .ok()
+        .and_then(|t| Seal::parse(&t))
+        .filter(|n| n.number == sealed.number + 1)
+        .filter(|n| trusted.is_none_or(|k| n.signature_valid(k).is_ok()));
+    v.in_progress = next.as_ref().map(|n| n.number);
+    // manifest.sha256 is the seal's sha256sum view, written just before the seal takes its
+    // place: it matches the seal, or the one in progress.
+    let view = std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    v.manifest_altered =
+        view != sha256sum_view(sealed) && next.as_ref().is_none_or(|n| view != sha256sum_view(n));
+    let running = sealed.state == seal::State::Running;
+    for e in &sealed.entries {
+        v.checked += 1;
+        if !inside(&e.name) {
+            v.refused
+                .push(format!("{} (a listed path that leaves the bundle)", e.name));
+            continue;
+        }
+        let path = dir.join(&e.name);
+        match std::fs::symlink_metadata(&path) {
+            Err(_) => v.missing.push(e.name.clone()),
+            Ok(m) if m.is_dir() => v.missing.push(e.name.clone()),
+            Ok(m) if !m.file_type().is_file() => {}
+            Ok(_) => {
+                let against_next = || {
+                    let n = next.as_ref()?.entry(&e.name)?;
+                    seal::compare(&path, n).ok()
+                };
+                match seal::compare(&path, e) {
+                    Ok(Match::Exact) => {}
+                    Ok(Match::Grown) if running => v.grown.push(e.name.clone()),
+                    Err(_) => v.missing.push(e.name.clone()),
+                    Ok(_) => match against_next() {
+                        Some(Match::Exact) => {}
+                        Some(Match::Grown) if running => v.grown.push(e.name.clone()),
+                        _ => v.altered.push(e.name.clone()),
+                    },
+                }
+            }
+        }
+    }
+    let (present, other) = entries(dir).map_err(|e| Error::unreadable(dir, e))?;
+    for f in present {
+        if sealed.entry(&f).is_some() || next.as_ref().is_some_and(|n| n.entry(&f).is_some()) {
+            continue;
+        }
+        match running {
+            true => v.unsealed.push(f),
+            false => v.added.push(f),
+        }
+    }
+    v.refused.extend(
+        other
+            .into_iter()
+            .map(|f| format!("{f} (not a regular file: a symlink, FIFO, socket or device)")),
+    );
+    if let Some(key) = trusted {
+        v.signature = match sealed.signature_valid(key) {
+            Ok(()) => SignatureCheck::Valid,
+            Err(why) => SignatureCheck::Invalid(why),
+        };
+    }
+    Ok(v)
+}
+
 /// A manifest name that stays inside the bundle: relative, no `..`, no `.` tricks.
 fn inside(name: &str) -> bool {
     use std::path::Component;
@@ -201,83 +363,5 @@ fn check_signature(dir: &Path, manifest: &str, key: &VerifyingKey) -> SignatureC
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bundle(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hilt-manifest-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(d.join("samples/s1")).unwrap();
-        std::fs::write(d.join("junit.xml"), "<testsuites/>").unwrap();
-        std::fs::write(d.join("samples/s1/console.log"), "login: ").unwrap();
-        d
-    }
-
-    #[test]
-    fn any_changed_added_or_removed_file_is_reported() {
-        let d = bundle("changes");
-        write(&d, None).unwrap();
-        assert!(verify(&d, None).unwrap().ok());
-        std::fs::write(d.join("samples/s1/console.log"), "login:  ").unwrap();
-        std::fs::write(d.join("extra.txt"), "x").unwrap();
-        std::fs::remove_file(d.join("junit.xml")).unwrap();
-        let v = verify(&d, None).unwrap();
-        assert_eq!(v.altered, vec!["samples/s1/console.log"]);
-        assert_eq!(v.added, vec!["extra.txt"]);
-        assert_eq!(v.missing, vec!["junit.xml"]);
-        let mut m = std::fs::read_to_string(d.join(MANIFEST)).unwrap();
-        m.push('\n');
-        std::fs::write(d.join(MANIFEST), m).unwrap();
-        assert!(verify(&d, None).unwrap().manifest_altered);
-        let _ = std::fs::remove_dir_all(&d);
-    }
-
-    #[test]
-    fn paths_leaving_the_bundle_and_special_files_are_refused_without_reading_them() {
-        let d = bundle("refuse");
-        write(&d, None).unwrap();
-        let fifo = d.join("samples/s1/pipe");
-        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        std::os::unix::fs::symlink("/etc/hostname", d.join("link")).unwrap();
-        let mut m = std::fs::read_to_string(d.join(MANIFEST)).unwrap();
-        m.push_str(&format!("{}  ../outside\n", sha256_hex(b"")));
-        m.push_str(&format!("{}  /etc/hostname\n", sha256_hex(b"")));
-        m.push_str(&format!("{}  samples/s1/pipe\n", sha256_hex(b"")));
-        std::fs::write(d.join(MANIFEST), &m).unwrap();
-        let v = verify(&d, None).unwrap();
-        assert!(!v.ok());
-        assert_eq!(v.refused.len(), 4, "{:?}", v.refused);
-        assert!(v.refused.iter().any(|r| r.starts_with("../outside")));
-        assert!(v.refused.iter().any(|r| r.starts_with("/etc/hostname")));
-        assert!(v
-            .refused
-            .iter()
-            .any(|r| r.starts_with("link (not a regular")));
-        assert!(v
-            .refused
-            .iter()
-            .any(|r| r.starts_with("samples/s1/pipe (not a regular")));
-        assert!(!v.signed);
-        let _ = std::fs::remove_dir_all(&d);
-    }
-
-    #[test]
-    fn signature_checks_against_the_trusted_key_only() {
-        let d = bundle("sig");
-        let key = SigningKey::from_bytes(&[7u8; 32]);
-        let other = SigningKey::from_bytes(&[8u8; 32]);
-        write(&d, Some(&key)).unwrap();
-        assert!(verify(&d, None).unwrap().signed);
-        assert_eq!(
-            verify(&d, Some(&key.verifying_key())).unwrap().signature,
-            SignatureCheck::Valid
-        );
-        assert!(matches!(
-            verify(&d, Some(&other.verifying_key())).unwrap().signature,
-            SignatureCheck::Invalid(_)
-        ));
-        let _ = std::fs::remove_dir_all(&d);
-    }
-}
+#[path = "manifest_tests.rs"]
+mod tests;

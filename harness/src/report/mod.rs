@@ -18,6 +18,7 @@ pub mod merge;
 pub mod psti;
 pub mod reissue;
 mod reload;
+pub mod seal;
 mod svg;
 pub mod table;
 pub mod terminal;

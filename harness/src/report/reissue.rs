@@ -4,7 +4,8 @@
 //! and lists every change, and a new manifest (signed with the lab's key if given) seals it all.
 
 use super::error::Error;
-use super::manifest::{self, write_atomically, DIGEST, MANIFEST, SIGNATURE};
+use super::manifest::{self, DIGEST, MANIFEST, SIGNATURE};
+use super::seal;
 use super::{html, json, junit, reload, CaseRecord, RunInfo};
 use crate::config::assessment::Assessment;
 use crate::model::provisions::{self, Source};
@@ -55,6 +56,11 @@ pub fn reissue(
         .find(|n| !dir.join(format!("previous/{n}")).exists())
         .unwrap_or(1);
     let previous = dir.join(format!("previous/{sequence}"));
+    // The reissue's seal follows the run's last one.
+    let seal_number = std::fs::read_to_string(dir.join(seal::SEAL))
+        .ok()
+        .and_then(|t| seal::Seal::parse(&t))
+        .map_or(1, |s| s.number + 1);
     std::fs::create_dir_all(&previous).map_err(|e| Error::unwritable(&previous, e))?;
     for name in [
         "junit.xml",
@@ -64,6 +70,7 @@ pub fn reissue(
         MANIFEST,
         DIGEST,
         SIGNATURE,
+        seal::SEAL,
         "assessment/assessment.yaml",
     ] {
         let from = dir.join(name);
@@ -90,31 +97,18 @@ pub fn reissue(
     });
     info.report_id = format!("{}-r{sequence}", info.report_id);
     info.assessment = Some(assessment);
-    let io = |name: &str| {
-        let path = dir.join(name);
-        move |e: std::io::Error| Error::unwritable(&path, e)
-    };
-    write_atomically(
-        &dir.join("junit.xml"),
-        junit::render(&info, &samples, &records)?.as_bytes(),
-    )
-    .map_err(io("junit.xml"))?;
-    write_atomically(
-        &dir.join("report.json"),
-        json::render(dir, &info, &samples, &records).as_bytes(),
-    )
-    .map_err(io("report.json"))?;
-    write_atomically(
-        &dir.join("report.html"),
-        html::render(&info, &samples, &records).as_bytes(),
-    )
-    .map_err(io("report.html"))?;
-    write_atomically(
-        &dir.join("psti.html"),
-        super::html_psti::page(&info, &samples, &records).as_bytes(),
-    )
-    .map_err(io("psti.html"))?;
-    let digest = manifest::write(dir, key).map_err(io(MANIFEST))?;
+    let junit = junit::render(&info, &samples, &records)?;
+    let json = json::render(dir, &info, &samples, &records);
+    let html = html::render(&info, &samples, &records);
+    let psti = super::html_psti::page(&info, &samples, &records);
+    let reports: [(&str, &[u8]); 4] = [
+        ("junit.xml", junit.as_bytes()),
+        ("report.json", json.as_bytes()),
+        ("report.html", html.as_bytes()),
+        ("psti.html", psti.as_bytes()),
+    ];
+    let digest = manifest::write_sealed(dir, key, seal_number, seal::State::Final, &reports)
+        .map_err(|e| Error::unwritable(dir, e))?;
     Ok(format!("{summary}; manifest sha256 {digest}"))
 }
 
