@@ -37,7 +37,7 @@ impl TestCase for Case {
         id: "5.5-1-2",
         provision: "5.5-1",
         title: "best-practice cryptography for communication",
-        decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password); if a port accepts SSL 3.0, TLS 1.0 or 1.1, or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5), asked both through OpenSSL and, for what OpenSSL can no longer offer (SSL 3.0; RC4, DES, 3DES and export suites), with a ClientHello of hilt's own whose ServerHello names the choice; if a TLS service's versions or suites differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; if any certificate key the server presents (to the version probes, and to a client offering only RSA, then only ECDSA signature algorithms) is smaller than NIST SP 800-52 Rev. 2's floor (RSA, DSA, DH 2048 bits; EC 256) or than IXIT 11's declared minimum where that is higher; if the run's packet capture holds one of the unit's passwords readable; or if a TLS session the unit opened itself (read back from the capture: the unit's SYN, its ClientHello, the server's ServerHello) settled below TLS 1.2 or on a weak suite, or its hello offered nothing newer than TLS 1.1 (the clear-text conversations it opened are listed); or, where IXIT 11 declares the unit's outbound mechanisms (`ixit.outbound`: server, port, TLS details), if a session or clear-text conversation the unit opened is covered by none of them, is TLS where one is declared clear text or the reverse, offers a newest version other than the newest declared, or settles a version or suite the mechanism does not list. INCONCLUSIVE if the scan or a probe could not run (a port's TLS probe ends after 10 s per handshake and 2 minutes in all), the suite's `budgets.port_probing` ran out before every open port was probed (those left are named), a certificate's key could not be parsed, or the capture stopped on its own (an interface gone, a read error), since the traffic after that was not looked at. PASS otherwise.",
+        decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password, unless the same request to a path no device has is answered alike: a catch-all, not a login); if a port accepts SSL 3.0, TLS 1.0 or 1.1, or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5), asked both through OpenSSL and, for what OpenSSL can no longer offer (SSL 3.0; RC4, DES, 3DES and export suites), with a ClientHello of hilt's own whose ServerHello names the choice; if a TLS service's versions or suites differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; if any certificate key the server presents (to the version probes, and to a client offering only RSA, then only ECDSA signature algorithms) is smaller than NIST SP 800-52 Rev. 2's floor (RSA, DSA, DH 2048 bits; EC 256) or than IXIT 11's declared minimum where that is higher; if the run's packet capture holds one of the unit's passwords readable; or if a TLS session the unit opened itself (read back from the capture: the unit's SYN, its ClientHello, the server's ServerHello) settled below TLS 1.2 or on a weak suite, or its hello offered nothing newer than TLS 1.1 (the clear-text conversations it opened are listed); or, where IXIT 11 declares the unit's outbound mechanisms (`ixit.outbound`: server, port, TLS details), if a session or clear-text conversation the unit opened is covered by none of them, is TLS where one is declared clear text or the reverse, offers a newest version other than the newest declared, or settles a version or suite the mechanism does not list. INCONCLUSIVE if the scan or a probe could not run (a port's TLS probe ends after 10 s per handshake and 2 minutes in all), the suite's `budgets.port_probing` ran out before every open port was probed (those left are named), a certificate's key could not be parsed, or the capture stopped on its own (an interface gone, a read error), since the traffic after that was not looked at. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
 
@@ -192,8 +192,9 @@ async fn clear_text(
 
 /// Each declared HTTP login (except digest, which never sends the password) replayed on a
 /// plain-HTTP port with a random password: a judged answer (accepted, rejected, locked) means the
-/// port evaluates credentials sent in clear. Random, so the unit's real password never crosses
-/// the wire readable because of hilt; one failed attempt per mechanism, below any lockout.
+/// port evaluates credentials sent in clear, unless the same request at a path no device has
+/// reads the same. Random, so the unit's real password never crosses the wire readable because
+/// of hilt; at most two failed attempts per mechanism, below any lockout.
 async fn declared_logins_in_clear(
     ctx: &CaseContext<'_>,
     name: &str,
@@ -239,19 +240,50 @@ async fn declared_logins_in_clear(
                 mech.id, spec.method, spec.path
             ),
         );
-        if matches!(
+        let judged = matches!(
             outcome,
             LoginOutcome::Accepted
                 | LoginOutcome::ForcedChange
                 | LoginOutcome::Rejected
                 | LoginOutcome::LockedOut
-        ) {
+        );
+        if judged && same_answer_elsewhere(sample, port, spec, &username, &outcome).await {
+            j.details.push(format!(
+                "{name}: `{}` ({} {}) replayed over plain HTTP was {outcome} with a random password, and so was the same request to a path no device has: a catch-all, not a login that evaluates credentials",
+                mech.id, spec.method, spec.path
+            ));
+            continue;
+        }
+        if judged {
             j.findings.push(format!(
                 "{name}: the `{}` login ({} {}) is evaluated over plain HTTP (a random password was {outcome}): credentials travel readable",
                 mech.id, spec.method, spec.path
             ));
         }
     }
+}
+
+/// Whether the login's request sent to a path no device serves reads the same: then the
+/// port answers alike whatever is asked (a catch-all), and its answer at the login's path says
+/// nothing about credentials.
+async fn same_answer_elsewhere(
+    sample: &crate::bench::Sample,
+    port: u16,
+    spec: &crate::config::auth_mechanism::HttpLogin,
+    username: &str,
+    outcome: &LoginOutcome,
+) -> bool {
+    let mut elsewhere = spec.clone();
+    elsewhere.path = format!("/hilt-{}", crate::util::token::fresh());
+    let control = HttpTrial {
+        sample,
+        endpoint: Endpoint::plain(port),
+        spec: &elsewhere,
+    };
+    let seen = control
+        .try_login(username, &crate::util::token::fresh())
+        .await;
+    seen == *outcome
 }
 
 /// Where a plain-HTTP port sends the login's request, when all it does is redirect to HTTPS: a
