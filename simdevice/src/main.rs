@@ -290,7 +290,11 @@ fn boot(
             bind_or_exit(&unit, fw.https_port).await,
             tls.clone(),
         ));
-        if unit.has(Fault::TelnetEnabled) {
+        if unit.is(hostile::Hostile::IacFlood) {
+            services.spawn(hostile::iac_flood(
+                bind_or_exit(&unit, fw.telnet_port).await,
+            ));
+        } else if unit.has(Fault::TelnetEnabled) {
             services.spawn(net::telnet(
                 unit.clone(),
                 bind_or_exit(&unit, fw.telnet_port).await,
@@ -299,7 +303,16 @@ fn boot(
         if unit.has(Fault::UndeclaredSsh) {
             services.spawn(net::ssh_banner(bind_or_exit(&unit, fw.ssh_port).await));
         }
-        if unit.has(Fault::UndeclaredUdp) || unit.has(Fault::SerialInSsdpDescription) {
+        if unit.is(hostile::Hostile::SlowHttp) {
+            services.spawn(hostile::slow_http(unit.clone()));
+        }
+        if unit.is(hostile::Hostile::HugeSsdpDescription) {
+            services.spawn(hostile::huge_body(unit.clone()));
+        }
+        if unit.has(Fault::UndeclaredUdp)
+            || unit.has(Fault::SerialInSsdpDescription)
+            || unit.is(hostile::Hostile::HugeSsdpDescription)
+        {
             services.spawn(net::ssdp(unit.clone(), udp_or_exit(&unit, 1900).await));
         }
         if unit.has(Fault::VersionInMdnsTxt) {

@@ -68,6 +68,10 @@ pub async fn ssdp(unit: Arc<Unit>, socket: tokio::net::UdpSocket) {
         .filter(char::is_ascii_hexdigit)
         .collect::<String>()
         .to_ascii_lowercase();
+    let description_port = match unit.is(crate::hostile::Hostile::HugeSsdpDescription) {
+        true => crate::hostile::HUGE_BODY_PORT,
+        false => unit.fw.http_port,
+    };
     let mut buf = [0u8; 1024];
     while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
         if !buf[..n].starts_with(b"M-SEARCH") {
@@ -75,7 +79,7 @@ pub async fn ssdp(unit: Arc<Unit>, socket: tokio::net::UdpSocket) {
         }
         let answer = format!(
             "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: http://{}:{}/description.xml\r\nSERVER: Linux UPnP/1.1 camera\r\nST: upnp:rootdevice\r\nUSN: uuid:5f1e0c2a-3ed7-11ee-8c90-{node}::upnp:rootdevice\r\n\r\n",
-            unit.address, unit.fw.http_port
+            unit.address, description_port
         );
         let _ = socket.send_to(answer.as_bytes(), peer).await;
     }
