@@ -208,3 +208,53 @@ fn a_negotiation_flood_a_slow_answer_and_a_huge_description_are_survived() {
     assert_reports_valid(&run.run_dir());
     eprintln!("{}\nlargest process: {rss} MiB", run.stdout());
 }
+
+/// Ctrl-C while a TLS probe (blocking work on its own thread) is held by a dribbled handshake:
+/// the probe is told to stop and the process does not wait for it, so hilt exits within
+/// seconds with a partial report.
+#[test]
+fn an_interrupt_during_a_held_tls_probe_ends_the_run_within_seconds() {
+    ensure_simdevice();
+    let dir = TempDir::new("heldprobe");
+    let rig = write_rig(&dir.0, 135, &[&[]]);
+    hostile(&rig, 1, &["tls-dribble"]);
+    let suite = quick_suite(&dir.0);
+    let out_dir = dir.0.join("reports");
+    let child = std::process::Command::new(hilt())
+        .arg("run")
+        .args(["--rig", rig.to_str().unwrap()])
+        .args(["--suite", suite.to_str().unwrap()])
+        .args(["--profile", profile().to_str().unwrap()])
+        .args(["--out", out_dir.to_str().unwrap()])
+        .arg("5.5-1-2")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The declared TLS port is probed before 9000, whose handshake is dribbled.
+    let log = out_dir.join("latest/samples/slot1/crypto.log");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !std::fs::read_to_string(&log).is_ok_and(|t| t.contains("TCP 8443")) {
+        assert!(Instant::now() < deadline, "the TLS probes never began");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let interrupted = Instant::now();
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let output = child.wait_with_output().unwrap();
+    let took = interrupted.elapsed();
+    let run = Run { output, out_dir };
+    assert!(
+        took < Duration::from_secs(8),
+        "{took:?} after Ctrl-C\n{}",
+        run.stderr()
+    );
+    assert_eq!(run.code(), 3, "{}\n{}", run.stdout(), run.stderr());
+    let (verdict, message, _) = run.verdict("slot1", "5.5-1-2");
+    assert_eq!(verdict, "INCONCLUSIVE", "{message}");
+    assert!(message.contains("interrupted by the operator"), "{message}");
+}
