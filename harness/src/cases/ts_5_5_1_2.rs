@@ -104,8 +104,9 @@ impl TestCase for Case {
         }
         j.blockers
             .extend(budget.blocker("TLS and clear-text credentials"));
-        // The probes above are in the capture too; let it catch up before reading it.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // The probes above are in the capture too; let it catch up before reading it (a packet
+        // waits 300 ms there for the segments after it, and the file is flushed every 250 ms).
+        tokio::time::sleep(Duration::from_millis(800)).await;
         let sightings = sample.drivers.clear_secrets();
         let died = sample.drivers.capture_died();
         passive(sightings.as_deref(), died.as_deref(), &log, &mut j);

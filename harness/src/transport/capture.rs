@@ -1,8 +1,10 @@
 //! A libpcap capture of one sample's traffic for the whole run, written as `.pcap` evidence as
 //! packets arrive (flushed a few times a second), filtered to the unit's address. Known
 //! passwords are overwritten with `*` of equal length before a packet reaches the file (those
-//! packets' checksums then no longer match; tools still read them).
+//! packets' checksums then no longer match; tools still read them), also where one is split
+//! across TCP segments: a packet waits 300 ms for the segments after it.
 
+use super::capture_holdback::{Holdback, Waiting};
 use super::error::Error;
 use crate::evidence::Redactor;
 use std::path::{Path, PathBuf};
@@ -62,12 +64,24 @@ impl Capture {
                 let mut packets = 0u64;
                 let mut flushed = Instant::now();
                 let link = cap.get_datalink().0;
+                let mut waiting = Holdback::default();
+                // Past the sample's evidence cap, packets are still searched for passwords but
+                // no longer kept.
+                let write = |out: Vec<Waiting>, save: &mut pcap::Savefile| {
+                    for w in out {
+                        if health.take(w.data.len() as u64 + 16, &file) {
+                            save.write(&pcap::Packet::new(&w.header, &w.data));
+                        }
+                    }
+                };
                 while !flag.load(Ordering::Relaxed) {
                     match cap.next_packet() {
                         Ok(p) => {
                             let mut data = p.data.to_vec();
                             packets += 1;
-                            if redactor.redact_bytes(&mut data) > 0 {
+                            let own = redactor.redact_bytes(&mut data);
+                            let across = waiting.push(link, *p.header, data, &redactor);
+                            if own + across > 0 {
                                 let mut seen = sightings.lock().unwrap();
                                 if seen.len() < MAX_SIGHTINGS {
                                     seen.push(ClearSecret {
@@ -76,11 +90,6 @@ impl Capture {
                                         flow: flow(link, p.data),
                                     });
                                 }
-                            }
-                            // Past the sample's evidence cap, packets are still searched for
-                            // passwords but no longer kept.
-                            if health.take(data.len() as u64 + 16, &file) {
-                                save.write(&pcap::Packet::new(p.header, &data));
                             }
                         }
                         // Non-blocking: nothing waiting right now.
@@ -95,11 +104,13 @@ impl Capture {
                             break;
                         }
                     }
+                    write(waiting.due(Instant::now()), &mut save);
                     if flushed.elapsed() > Duration::from_millis(250) {
                         let _ = save.flush();
                         flushed = Instant::now();
                     }
                 }
+                write(waiting.drain(), &mut save);
                 let _ = save.flush();
                 packets
             })
@@ -279,6 +290,50 @@ mod tests {
             assert_eq!(flow(1, junk), "unreadable packet");
         }
         assert_eq!(flow(147, &ip), "unreadable packet");
+    }
+
+    /// A password sent in two writes crosses the wire in two segments: the file holds neither
+    /// piece, and the sighting is recorded.
+    #[test]
+    fn a_password_split_across_segments_is_not_in_the_file() {
+        if !crate::util::test_dir::is_root() {
+            eprintln!("SKIPPED: capturing on lo needs root (CI runs this as root)");
+            return;
+        }
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let dir = std::env::temp_dir().join(format!("hilt-split-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let redactor = Arc::new(Redactor::default());
+        redactor.add("Tr0ub4dor&3");
+        let path = dir.join("c.pcap");
+        let filter = format!("tcp port {port}");
+        let mut capture = Capture::start("lo", &filter, &path, redactor, Arc::default()).unwrap();
+        let reader = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut all = Vec::new();
+            let _ = s.read_to_end(&mut all);
+            all
+        });
+        let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        client.set_nodelay(true).unwrap();
+        client.write_all(b"user=admin&pass=Tr0ub").unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        client.write_all(b"4dor&3 end").unwrap();
+        drop(client);
+        assert_eq!(reader.join().unwrap(), b"user=admin&pass=Tr0ub4dor&3 end");
+        std::thread::sleep(Duration::from_millis(200));
+        capture.stop();
+        let file = std::fs::read(&path).unwrap();
+        let has = |piece: &[u8]| file.windows(piece.len()).any(|w| w == piece);
+        assert!(has(b"user=admin&pass="), "the traffic was captured");
+        assert!(
+            !has(b"Tr0ub") && !has(b"4dor&3"),
+            "a piece of the password is in the file"
+        );
+        assert_eq!(capture.clear_secrets().len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// An interface that goes away under a running capture (a USB adapter pulled, a bridge

@@ -2,6 +2,7 @@
 
 pub mod bounded_io;
 pub mod capture;
+mod capture_holdback;
 pub mod client_tls;
 pub mod console;
 pub mod digest;
