@@ -4,6 +4,8 @@
 //! makes a bounded number of executions per target; `scripts/fuzz` makes a million and prints
 //! the figures.
 
+mod readers;
+
 use std::time::{Duration, Instant};
 
 /// One call past this is a hang, whatever the input's size.

@@ -270,7 +270,7 @@ async fn udp_answers(sample: &Sample, udp: &open_udp::OpenUdp) -> Vec<Answer> {
                 bytes: a.bytes.clone(),
             });
         }
-        let Some((port, path)) = location_on_unit(&a.answer, sample) else {
+        let Some((port, path)) = location_on_unit(&a.answer, sample.unit.address.ip()) else {
             continue;
         };
         let request = format!("GET {path} HTTP/1.0\r\nHost: device\r\n\r\n");
@@ -294,7 +294,7 @@ async fn udp_answers(sample: &Sample, udp: &open_udp::OpenUdp) -> Vec<Answer> {
 }
 
 /// `LOCATION: http://<unit>:<port>/<path>` of an SSDP answer, only when it names the unit.
-fn location_on_unit(answer: &str, sample: &Sample) -> Option<(u16, String)> {
+pub(crate) fn location_on_unit(answer: &str, unit: std::net::IpAddr) -> Option<(u16, String)> {
     let line = answer
         .split("\\r\\n")
         .find(|l| l.to_ascii_lowercase().starts_with("location:"))?;
@@ -306,7 +306,7 @@ fn location_on_unit(answer: &str, sample: &Sample) -> Option<(u16, String)> {
         .unwrap_or((host, Some(80)));
     let ip: std::net::IpAddr = ip.parse().ok()?;
     // Only the unit's own address: an answer may name any host, and hilt reaches no other.
-    (ip == sample.unit.address.ip()).then_some(())?;
+    (ip == unit).then_some(())?;
     Some((
         port?,
         if path.is_empty() {

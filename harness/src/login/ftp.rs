@@ -55,7 +55,10 @@ impl FtpTrial {
     }
 
     /// One reply, multi-line replies (`123-...` up to `123 ...`) included; returns its code.
-    async fn reply<R: tokio::io::AsyncBufRead + Unpin>(&self, r: &mut R) -> Result<u16, String> {
+    pub(crate) async fn reply<R: tokio::io::AsyncBufRead + Unpin>(
+        &self,
+        r: &mut R,
+    ) -> Result<u16, String> {
         let mut first: Option<String> = None;
         for _ in 0..64 {
             let mut line = String::new();

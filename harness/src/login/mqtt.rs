@@ -38,18 +38,26 @@ impl MqttTrial {
             .await
             .map_err(|e| format!("no CONNACK: {e}"))?;
         self.transcript.bytes("<", &ack);
-        if ack[0] != 0x20 || ack[1] != 0x02 {
-            return Ok(LoginOutcome::NotALogin(format!(
-                "not a CONNACK: {}",
-                crate::evidence::printable(&ack)
-            )));
+        let outcome = connack(&ack);
+        if !matches!(outcome, LoginOutcome::NotALogin(_)) {
+            let _ = s.write_all(&[0xe0, 0x00]).await; // DISCONNECT
         }
-        let _ = s.write_all(&[0xe0, 0x00]).await; // DISCONNECT
-        Ok(match ack[3] {
-            0 => LoginOutcome::Accepted,
-            4 | 5 => LoginOutcome::Rejected,
-            other => LoginOutcome::NotALogin(format!("CONNACK return code {other}")),
-        })
+        Ok(outcome)
+    }
+}
+
+/// What a broker's four answer bytes say of the CONNECT (MQTT 3.1.1 3.2).
+pub(crate) fn connack(ack: &[u8; 4]) -> LoginOutcome {
+    if ack[0] != 0x20 || ack[1] != 0x02 {
+        return LoginOutcome::NotALogin(format!(
+            "not a CONNACK: {}",
+            crate::evidence::printable(ack)
+        ));
+    }
+    match ack[3] {
+        0 => LoginOutcome::Accepted,
+        4 | 5 => LoginOutcome::Rejected,
+        other => LoginOutcome::NotALogin(format!("CONNACK return code {other}")),
     }
 }
 

@@ -16,7 +16,7 @@ pub struct RtspTrial {
     pub transcript: EvidenceLog,
 }
 
-struct Answer {
+pub(crate) struct Answer {
     status: u16,
     challenge: Option<String>,
 }
@@ -100,37 +100,44 @@ impl RtspTrial {
         s.write_all(req.as_bytes())
             .await
             .map_err(|e| e.to_string())?;
-        let mut r = BufReader::new(s);
-        let mut status = 0;
-        let mut challenge = None;
-        for i in 0..64 {
-            let mut line = String::new();
-            if tokio::io::AsyncReadExt::take(&mut r, 2048)
-                .read_line(&mut line)
-                .await
-                .map_err(|e| e.to_string())?
-                == 0
-            {
-                break;
-            }
-            let line = line.trim_end();
-            self.transcript.line("<", line);
-            if i == 0 {
-                status = line
-                    .strip_prefix("RTSP/")
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|c| c.parse().ok())
-                    .ok_or_else(|| format!("not an RTSP answer: {line:?}"))?;
-            } else if line.is_empty() {
-                break;
-            } else if let Some((k, v)) = line.split_once(':') {
-                if k.eq_ignore_ascii_case("www-authenticate") && challenge.is_none() {
-                    challenge = Some(v.trim().to_string());
-                }
+        read_answer(&mut BufReader::new(s), &self.transcript).await
+    }
+}
+
+/// An RTSP answer's status and first challenge: at most 64 header lines of 2 KiB each.
+pub(crate) async fn read_answer<R: tokio::io::AsyncBufRead + Unpin>(
+    r: &mut R,
+    transcript: &EvidenceLog,
+) -> Result<Answer, String> {
+    let mut status = 0;
+    let mut challenge = None;
+    for i in 0..64 {
+        let mut line = String::new();
+        if tokio::io::AsyncReadExt::take(&mut *r, 2048)
+            .read_line(&mut line)
+            .await
+            .map_err(|e| e.to_string())?
+            == 0
+        {
+            break;
+        }
+        let line = line.trim_end();
+        transcript.line("<", line);
+        if i == 0 {
+            status = line
+                .strip_prefix("RTSP/")
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|c| c.parse().ok())
+                .ok_or_else(|| format!("not an RTSP answer: {line:?}"))?;
+        } else if line.is_empty() {
+            break;
+        } else if let Some((k, v)) = line.split_once(':') {
+            if k.eq_ignore_ascii_case("www-authenticate") && challenge.is_none() {
+                challenge = Some(v.trim().to_string());
             }
         }
-        Ok(Answer { status, challenge })
     }
+    Ok(Answer { status, challenge })
 }
 
 #[cfg(test)]
