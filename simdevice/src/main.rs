@@ -7,6 +7,7 @@ mod firmware;
 mod hostile;
 mod http;
 mod http_auth;
+mod make_image;
 mod manufacture;
 mod net;
 mod session;
@@ -101,7 +102,7 @@ fn main() {
         std::process::exit(vendor_site::main(std::env::args().skip(2).collect()));
     }
     if std::env::args().nth(1).as_deref() == Some("make-image") {
-        std::process::exit(make_image(std::env::args().skip(2).collect()));
+        std::process::exit(make_image::main(std::env::args().skip(2).collect()));
     }
     let args = match parse_args() {
         Ok(a) => a,
@@ -386,49 +387,4 @@ async fn second_console(unit: Arc<Unit>, header: uart::Uart) {
         after_cr: false,
     };
     session::serve(&mut io, &unit, 0).await;
-}
-
-const MAKE_IMAGE_USAGE: &str = "usage: hilt-simdevice make-image --key-seed TEXT --model M --version V --counter N --payload-size BYTES --out FILE";
-
-/// Writes a signed sample image, as the vendor's build server would, and prints the public key.
-fn make_image(args: Vec<String>) -> i32 {
-    let mut opts = std::collections::BTreeMap::new();
-    let mut it = args.into_iter();
-    while let Some(flag) = it.next() {
-        match it.next() {
-            Some(v) => {
-                opts.insert(flag.trim_start_matches('-').to_string(), v);
-            }
-            None => {
-                eprintln!("{flag} needs a value\n{MAKE_IMAGE_USAGE}");
-                return 2;
-            }
-        }
-    }
-    let get = |k: &str| opts.get(k).cloned();
-    let (Some(seed), Some(model), Some(version), Some(counter), Some(size), Some(out)) = (
-        get("key-seed"),
-        get("model"),
-        get("version"),
-        get("counter").and_then(|c| c.parse().ok()),
-        get("payload-size").and_then(|c| c.parse().ok()),
-        get("out"),
-    ) else {
-        eprintln!("{MAKE_IMAGE_USAGE}");
-        return 2;
-    };
-    let key = update::vendor_key(&seed);
-    let image = update::make_image(&key, &model, &version, counter, size);
-    if let Err(e) = std::fs::write(&out, image) {
-        eprintln!("{out}: {e}");
-        return 1;
-    }
-    let hex: String = key
-        .verifying_key()
-        .as_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    println!("{hex}");
-    0
 }

@@ -6,6 +6,7 @@ pub mod brute_force_judgement;
 pub mod brute_force_series;
 pub mod capture_checks;
 mod client_judgement;
+mod corpus_controls;
 pub mod corpus_on_found;
 pub mod corpus_on_mechanisms;
 pub mod corpus_trial;
