@@ -390,16 +390,14 @@ pub fn meets_the_report_schema(report: &Path) {
     );
 }
 
-/// junit.xml against the JUnit XSD (xmllint), report.json against its schema, report.html
-/// through a strict HTML parse; and none of the three carries a character that could hide or
-/// fake text (ESC, a bare CR, U+FFFF, a bidi override).
-pub fn assert_reports_valid(run_dir: &Path) {
+/// A JUnit file against the JUnit XSD, with xmllint.
+pub fn assert_junit_valid(junit: &Path) {
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit-10.xsd");
     let check = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
         .arg(&xsd)
-        .arg(run_dir.join("junit.xml"))
+        .arg(junit)
         .output()
         .expect("xmllint (Debian package libxml2-utils, installed by scripts/setup)");
     assert!(
@@ -407,6 +405,13 @@ pub fn assert_reports_valid(run_dir: &Path) {
         "{}",
         String::from_utf8_lossy(&check.stderr)
     );
+}
+
+/// junit.xml against the JUnit XSD (xmllint), report.json against its schema, report.html
+/// through a strict HTML parse; and none of the three carries a character that could hide or
+/// fake text (ESC, a bare CR, U+FFFF, a bidi override).
+pub fn assert_reports_valid(run_dir: &Path) {
+    assert_junit_valid(&run_dir.join("junit.xml"));
     meets_the_report_schema(&run_dir.join("report.json"));
     // html5lib is not on every machine; Python's own parser, made to fail on anything odd.
     let html = Command::new("python3")
