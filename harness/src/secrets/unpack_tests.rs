@@ -109,7 +109,7 @@ fn packers_hilt_cannot_open_are_named_and_junk_does_not_panic() {
 fn squashfs_blocks_are_opened(#[case] image: &[u8], #[case] opened: bool) {
     let u = unpack(image);
     let key_in_a_stream = u.streams.iter().any(|s| {
-        super::super::scan(&s.data)
+        crate::secrets::scan(&s.data)
             .iter()
             .any(|f| f.kind.to_string().contains("private key"))
     });
