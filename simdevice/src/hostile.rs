@@ -85,12 +85,21 @@ pub async fn tls_dribble(unit: Arc<Unit>) {
 }
 
 async fn dribble_on(listener: TcpListener, first: Vec<u8>, pace: Duration) {
+    each_connection(listener, move |s| dribble(s, first.clone(), pace)).await
+}
+
+/// Serves every connection with `serve`; the connections end with this future.
+async fn each_connection<F, Fut>(listener: TcpListener, serve: F)
+where
+    F: Fn(TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((s, _)) = accepted {
-                    conns.spawn(dribble(s, first.clone(), pace));
+                    conns.spawn(serve(s));
                 }
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
@@ -129,18 +138,11 @@ pub async fn iac_flood(listener: TcpListener) {
     let block: Vec<u8> = (0..1024u32)
         .flat_map(|i| [IAC, if i % 2 == 0 { DO } else { WILL }, (i % 40) as u8])
         .collect();
-    let mut conns = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                if let Ok((mut s, _)) = accepted {
-                    let block = block.clone();
-                    conns.spawn(async move { while s.write_all(&block).await.is_ok() {} });
-                }
-            }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
-    }
+    each_connection(listener, move |mut s| {
+        let block = block.clone();
+        async move { while s.write_all(&block).await.is_ok() {} }
+    })
+    .await
 }
 
 /// Slowloris from the server side: an HTTP answer one byte every 0.5 s, never finished.
@@ -156,17 +158,7 @@ pub async fn huge_body(unit: Arc<Unit>) {
     let Ok(listener) = crate::net::bind(&unit, HUGE_BODY_PORT).await else {
         return;
     };
-    let mut conns = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                if let Ok((s, _)) = accepted {
-                    conns.spawn(send_huge(s));
-                }
-            }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
-    }
+    each_connection(listener, send_huge).await
 }
 
 async fn send_huge(mut s: TcpStream) {

@@ -5,7 +5,7 @@
 use super::error::Error;
 pub use super::seal::State as SealState;
 use super::seal::{self, Entry, Match, Seal};
-use crate::util::hash::{file_sha256, hex, sha256_hex, unhex};
+use crate::util::hash::{file_sha256, file_sha256_and_size, hex, sha256_hex, unhex};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use std::path::{Path, PathBuf};
 
@@ -117,24 +117,6 @@ fn sha256sum_view(sealed: &Seal) -> String {
         .iter()
         .map(|e| format!("{}  {}\n", e.sha256, e.name))
         .collect()
-}
-
-/// One read of a file that may be growing: the hash and length of what was read.
-fn file_sha256_and_size(path: &Path) -> std::io::Result<(String, u64)> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            return Ok((hex(&hasher.finalize()), size));
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
 }
 
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

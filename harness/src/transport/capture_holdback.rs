@@ -83,14 +83,12 @@ impl Holdback {
     /// Joins the payloads of the flow's waiting segments, newest last, redacts the joined bytes
     /// and writes them back where they came from.
     fn redact_across(&mut self, flow: (SocketAddr, SocketAddr), redactor: &Redactor) -> usize {
-        let members: Vec<usize> = (0..self.queue.len())
+        let mut members: Vec<usize> = (0..self.queue.len())
             .rev()
             .filter(|&i| self.queue[i].flow == Some(flow))
             .take(JOINED_SEGMENTS)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
             .collect();
+        members.reverse();
         if members.len() < 2 {
             return 0;
         }

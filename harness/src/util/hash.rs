@@ -24,15 +24,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    file_sha256_and_size(path).map(|(hash, _)| hash)
+}
+
+/// One read of a file, which may be growing: the hash and length of what was read.
+pub fn file_sha256_and_size(path: &Path) -> std::io::Result<(String, u64)> {
     let mut f = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
     loop {
         let n = f.read(&mut buf)?;
         if n == 0 {
-            break;
+            return Ok((hex(&hasher.finalize()), size));
         }
         hasher.update(&buf[..n]);
+        size += n as u64;
     }
-    Ok(hex(&hasher.finalize()))
 }
