@@ -2,6 +2,7 @@
 //! touching hardware (so `--list` never starts a unit). N/A is decided here from the ICS, and
 //! each case's suite entry is read and checked here, so `hilt check` refuses what a run would.
 
+use crate::cases::budget::CaseBudget;
 use crate::cases::{self, registry::Params, CaseSpec, Registered};
 use crate::config::error::{ConfigError, ConfigErrors};
 use crate::config::profile::Support;
@@ -21,6 +22,8 @@ pub struct PlannedCase {
     pub spec: CaseSpec,
     pub case: &'static dyn Registered,
     pub params: Params,
+    /// How long it may run on this sample before it is stopped (INCONCLUSIVE, cause unit).
+    pub budget: CaseBudget,
     /// The result the ICS decides without running the case: N/A from its row, or INCONCLUSIVE
     /// when the profile's ICS has no row for the provision (hilt does not guess one).
     pub decided: Option<CaseResult>,
@@ -69,8 +72,12 @@ pub fn select(config: &Config) -> Result<Vec<Selected>, ConfigErrors> {
 
 pub fn plan(config: &Config, selected: &[Selected]) -> Vec<PlannedCase> {
     let mut planned = Vec::new();
+    let budgets: Vec<CaseBudget> = selected
+        .iter()
+        .map(|s| s.case.budget(&s.params, config))
+        .collect();
     for slot in &config.rig.slots {
-        for s in selected {
+        for (s, budget) in selected.iter().zip(&budgets) {
             let spec = s.case.spec();
             let decided = match config.profile.ics(spec.provision) {
                 Some(row) if row.support == Support::NotApplicable => Some(CaseResult::new(
@@ -91,6 +98,7 @@ pub fn plan(config: &Config, selected: &[Selected]) -> Vec<PlannedCase> {
                 spec,
                 case: s.case,
                 params: s.params.clone(),
+                budget: budget.clone(),
                 decided,
             });
         }

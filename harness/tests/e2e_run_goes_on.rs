@@ -6,7 +6,8 @@ mod common;
 use common::*;
 
 /// A case that runs past its budget is stopped and recorded INCONCLUSIVE (cause unit), and the
-/// sample's other cases still run: a unit that stalls cannot stall the run.
+/// sample's other cases still run: a unit that stalls cannot stall the run. Every result states
+/// its budget.
 #[test]
 fn a_case_past_its_budget_is_stopped_and_the_run_goes_on() {
     let dir = TempDir::new("budget");
@@ -26,6 +27,12 @@ fn a_case_past_its_budget_is_stopped_and_the_run_goes_on() {
         "{message}"
     );
     assert_verdict(&run, "slot1", "5.6-1-2", "PASS", "");
+    // A case the suite gives no budget states the one derived from its declared waits.
+    let (_, _, out) = run.verdict("slot1", "5.6-1-2");
+    assert!(
+        out.contains("case budget: ") && out.contains("derived: 2x the declared waits of"),
+        "{out}"
+    );
 }
 
 /// A sample's evidence has a cap: past it nothing more is kept (the scan's capture alone passes

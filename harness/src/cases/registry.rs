@@ -1,11 +1,13 @@
 //! Every test case hilt implements, in one table, behind one trait. Adding a case is its module
 //! (spec, parameters, run), one line in `ALL` and an entry in the suite.
 
-use super::CaseContext;
+use super::budget::{CaseBudget, Waits};
+use super::{declared_waits, CaseContext};
 use crate::config::error::{ConfigError, ConfigErrors};
 use crate::config::located::Located;
 use crate::config::suite::{check_files, FactSection, Suite};
 use crate::config::yaml;
+use crate::config::Config;
 use crate::model::case::CaseSpec;
 use crate::model::verdict::{CaseResult, Cause};
 use serde::de::DeserializeOwned;
@@ -28,6 +30,13 @@ pub trait TestCase: Send + Sync + 'static {
     /// and is cited in the report as part of the method.
     fn data_files(_params: &Self::Params) -> Vec<DataFiles<'_>> {
         Vec::new()
+    }
+
+    /// What the case may wait for, from the profile's, rig's and suite's deadlines, besides the
+    /// initialized state's set-up and the facts it reads: its budget follows from it when the
+    /// suite sets none.
+    fn declared_waits(_params: &Self::Params, _config: &Config) -> Waits {
+        Waits::default()
     }
 
     fn run(ctx: &CaseContext<'_>, params: &Self::Params)
@@ -74,6 +83,8 @@ pub trait Registered: Send + Sync {
     fn parameters(&self, params: &Params, suite: &Suite) -> Vec<String>;
     /// The JSON Schema of the case's `cases.<id>` entry.
     fn params_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+    /// How long the case may run on one sample.
+    fn budget(&self, params: &Params, config: &Config) -> CaseBudget;
     fn run<'a>(&'a self, ctx: &'a CaseContext<'a>, params: &'a Params) -> CaseFuture<'a>;
 }
 
@@ -127,6 +138,19 @@ impl<C: TestCase> Registered for Entry<C> {
 
     fn params_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         generator.subschema_for::<C::Params>()
+    }
+
+    fn budget(&self, params: &Params, config: &Config) -> CaseBudget {
+        CaseBudget::of(C::SPEC.id, &config.suite.body.budgets, || {
+            let mut waits = declared_waits::state_setup(config);
+            if C::FACTS.contains(&FactSection::Scan) {
+                waits.extend(declared_waits::scans(config));
+            }
+            if let Some(p) = params.downcast_ref::<C::Params>() {
+                waits.extend(C::declared_waits(p, config));
+            }
+            waits
+        })
     }
 
     fn cited_files(&self, params: &Params) -> Vec<String> {

@@ -12,7 +12,9 @@
 //! current credential (it must work), a random one (it must not) and the universal
 //! default-credential corpus (none may work).
 
+use super::budget::Waits;
 use super::corpus_on_mechanisms::corpus_on_all;
+use super::declared_waits;
 use super::pre_installed::{self, PreInstalled};
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
@@ -69,6 +71,26 @@ impl TestCase for Case {
 
     fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
         vec![DataFiles::corpus(&params.corpus)]
+    }
+
+    fn declared_waits(params: &Params, config: &crate::config::Config) -> Waits {
+        let mut w = declared_waits::port_probing(config);
+        let entries = declared_waits::corpus_entries(config, &params.corpus);
+        let pause = params.pause_between_attempts.0;
+        w.add(
+            "corpus on the declared logins",
+            declared_waits::corpus_on_logins(config, entries, pause),
+        );
+        if params.on_undeclared_surfaces {
+            w.add(
+                "corpus on undeclared login surfaces",
+                declared_waits::corpus_on_undeclared(entries, pause),
+            );
+        }
+        if params.prove_factory_reset {
+            w.extend(declared_waits::state_setup(config));
+        }
+        w
     }
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {

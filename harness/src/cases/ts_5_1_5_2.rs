@@ -10,6 +10,8 @@
 //! (Unit (a), undeclared mechanisms, is 5.1-1-2 unit (a)'s scan.)
 
 use super::brute_force_attack::attack;
+use super::budget::Waits;
+use super::declared_waits;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::duration::Dur;
 use crate::config::profile::{AuthMechanism, LoginSurface};
@@ -71,6 +73,26 @@ impl TestCase for Case {
     };
 
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
+
+    /// Per login, each series of wrong passwords and the lockout it brings about, once and for
+    /// every probe of the lockout's length.
+    fn declared_waits(params: &Params, config: &crate::config::Config) -> Waits {
+        let mut w = declared_waits::port_probing(config);
+        for m in &config.profile.body.ixit.auth_mechanisms {
+            let attempt = declared_waits::login_deadline(m) + params.pace.0;
+            let series = attempt * params.max_attempts;
+            let lockout = m
+                .brute_force
+                .as_ref()
+                .and_then(|b| b.lockout.duration())
+                .unwrap_or(params.permanent_after.0);
+            w.add(
+                format!("brute force on {}", m.id),
+                (series + lockout) * (params.lockout_probes + 1),
+            );
+        }
+        w
+    }
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
         let mut out = Gathered::default();

@@ -7,6 +7,7 @@
 //! devices commonly take firmware uploads. A path that answers otherwise than a random sibling
 //! under the same prefix, and is not a declared mechanism, is an undeclared update path.
 
+use super::budget::Waits;
 use super::registry::DataFiles;
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::config::located::Located;
@@ -29,6 +30,9 @@ pub struct Params {
     pub http_paths: Vec<Located<String>>,
 }
 
+/// Each probe of an update path gets this long.
+const PATH_DEADLINE: Duration = Duration::from_secs(5);
+
 pub struct Case;
 
 const UNIT_A: &str = "the device verifies authenticity and integrity (as 5.3-9-1)";
@@ -50,6 +54,21 @@ impl TestCase for Case {
             files: &params.http_paths,
             what: "path list",
         }]
+    }
+
+    fn declared_waits(params: &Params, config: &crate::config::Config) -> Waits {
+        let lines = |f: &Located<String>| {
+            std::fs::read_to_string(config.suite.path_of(&f.value))
+                .map_or(0, |t| t.lines().count() as u32)
+        };
+        let paths: u32 = params.http_paths.iter().map(lines).sum();
+        let services = config.profile.body.ixit.services.len().max(1) as u32;
+        let mut w = Waits::default();
+        w.add(
+            "update paths on each service",
+            PATH_DEADLINE * paths * services,
+        );
+        w
     }
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {
@@ -319,7 +338,7 @@ async fn get(
         basic_auth: None,
         authorization: None,
         raw_body: None,
-        within: Duration::from_secs(5),
+        within: PATH_DEADLINE,
     };
     sample
         .drivers

@@ -6,6 +6,7 @@
 //! was put through the misuse battery to the end. Whether a mechanism can be misused is 5.3-2-2's
 //! verdict on the same battery, so one defect is not judged twice.
 
+use super::budget::Waits;
 use super::NoParams;
 use super::{update_judgement, CaseContext, CaseSpec, TestCase};
 use crate::config::located::Located;
@@ -27,6 +28,10 @@ impl TestCase for Case {
         title: "every software component securely updateable",
         decision_rule: "Unit (a): each software component of IXIT 6 (ixit.software_components) names the IXIT 7 mechanisms that update it, and each of those mechanisms was put through 5.3-2-2's misuse battery to the end (its valid-image control installed). Not performed if the profile lists no software components, or the battery could not run or finish against a named mechanism. A component declared not updateable is reported with its reason (judged by the conceptual 5.3-1-1). Whether a mechanism can be misused is judged once, by 5.3-2-2.",
     };
+
+    fn declared_waits(_params: &NoParams, config: &crate::config::Config) -> Waits {
+        super::declared_waits::update_battery(config)
+    }
 
     async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
         let components = &ctx.config.profile.body.ixit.software_components;

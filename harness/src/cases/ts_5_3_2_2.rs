@@ -5,6 +5,7 @@
 //! firmware, one byte changed in a signed firmware); unit (b): attempt them and see whether the
 //! design prevents them. The attacks and the decision are in `update_judgement`.
 
+use super::budget::Waits;
 use super::NoParams;
 use super::{update_judgement, CaseContext, CaseSpec, TestCase};
 use crate::model::verdict::CaseResult;
@@ -19,6 +20,10 @@ impl TestCase for Case {
         title: "update mechanism cannot be misused",
         decision_rule: update_judgement::DECISION_RULE,
     };
+
+    fn declared_waits(_params: &NoParams, config: &crate::config::Config) -> Waits {
+        super::declared_waits::update_battery(config)
+    }
 
     async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
         update_judgement::judge(ctx).await

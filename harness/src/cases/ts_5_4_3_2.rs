@@ -9,6 +9,7 @@
 //! carry offsets and HMAC-SHA256 fingerprints under a key made for the run, never the secret.
 
 use super::across_units::Fingerprint;
+use super::budget::Waits;
 use super::provisioning_judgement::{self, Judged};
 use super::NoParams;
 use super::{CaseContext, CaseSpec, TestCase};
@@ -33,6 +34,12 @@ impl TestCase for Case {
         title: "no hard-coded critical security parameters (memory and image scan)",
         decision_rule: "Unit (a). The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned, with every gzip, xz and zstd stream in them opened, and the blocks of every squashfs filesystem compressed with gzip, xz or zstd (nested up to three deep), for private keys (PEM whose body decodes to a key, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, HMAC-SHA256 under a key made for the run; never the bytes). FAIL if a private key or credential is in a lab-supplied firmware image (every unit running it holds it); if the same one (same keyed fingerprint) is in the memory of two or more samples; or if one in a sample's memory is not declared as a critical parameter of its kind in IXIT 10, or only as a hard-coded one (5.4-3-1 b). INCONCLUSIVE if there is neither readable memory nor a firmware image to scan; if packed content hilt cannot open is found (bzip2, LZ4, lzop, UBI, squashfs with lzma, lzo or lz4 blocks, an xz or zstd stream that does not decode: named with its offset); if another sample's scan did not arrive within 15 minutes; or if a secret in a sample's memory could be compared with no other sample's, so that IXIT 10's per-unit provisioning (or, without IXIT 10, uniqueness) cannot be shown. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. PASS otherwise.",
     };
+
+    fn declared_waits(_params: &NoParams, _config: &crate::config::Config) -> Waits {
+        let mut w = Waits::default();
+        w.add("waiting for the other samples' scans", WAIT_FOR_OTHERS);
+        w
+    }
 
     async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
         let sample = ctx.sample;

@@ -9,6 +9,7 @@
 //! run's packet capture is the protocol analyser (EXAMPLE 1): every packet in which one of the
 //! unit's passwords crossed the wire readable is reported.
 
+use super::budget::Waits;
 use super::capture_checks::{client_sessions, passive};
 use super::tls_judgement::{judge_tls, log_inventory, Judgement};
 use super::NoParams;
@@ -40,6 +41,10 @@ impl TestCase for Case {
         decision_rule: "In the initialized state, every open TCP port is probed (crypto.log). FAIL if a port takes credentials or configuration in clear text (telnet, FTP, MQTT without TLS, a plain-text login prompt, HTTP basic auth or a password form over plain HTTP, or a declared HTTP login answered over plain HTTP with a random password, unless the same request to a path no device has is answered alike: a catch-all, not a login); if a port accepts SSL 3.0, TLS 1.0 or 1.1, or a weak cipher suite (NULL, export, RC4, DES/3DES, anonymous, MD5), asked both through OpenSSL and, for what OpenSSL can no longer offer (SSL 3.0; RC4, DES, 3DES and export suites), with a ClientHello of hilt's own whose ServerHello names the choice; if a TLS service's versions or suites differ from its declared IXIT 11 details, or a service declared as TLS completes no TLS handshake; if any certificate key the server presents (to the version probes, and to a client offering only RSA, then only ECDSA signature algorithms) is smaller than NIST SP 800-52 Rev. 2's floor (RSA, DSA, DH 2048 bits; EC 256) or than IXIT 11's declared minimum where that is higher; if the run's packet capture holds one of the unit's passwords readable; or if a TLS session the unit opened itself (read back from the capture: the unit's SYN, its ClientHello, the server's ServerHello) settled below TLS 1.2 or on a weak suite, or its hello offered nothing newer than TLS 1.1 (the clear-text conversations it opened are listed); or, where IXIT 11 declares the unit's outbound mechanisms (`ixit.outbound`: server, port, TLS details), if a session or clear-text conversation the unit opened is covered by none of them, is TLS where one is declared clear text or the reverse, offers a newest version other than the newest declared, or settles a version or suite the mechanism does not list. INCONCLUSIVE if the scan or a probe could not run (a port's TLS probe ends after 10 s per handshake and 2 minutes in all), the suite's `budgets.port_probing` ran out before every open port was probed (those left are named), a certificate's key could not be parsed, or the capture stopped on its own (an interface gone, a read error), since the traffic after that was not looked at. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
+
+    fn declared_waits(_params: &NoParams, config: &crate::config::Config) -> Waits {
+        super::declared_waits::port_probing(config)
+    }
 
     async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
         let sample = ctx.sample;

@@ -7,6 +7,7 @@
 //! at on the unit. In all of it, it looks for the unit's own identifiers: the firmware version
 //! read back, the serial number and the MAC address (in its usual spellings).
 
+use super::budget::Waits;
 use super::disclosed_versions;
 use super::disclosure_match::{
     excerpt, locate, mac_placed_by_standard, mac_spellings, occurrences, words_naming,
@@ -39,6 +40,10 @@ impl TestCase for Case {
         decision_rule: "In the initialized state, without any credential: the banner or HTTP/RTSP answer of every open TCP port (read whole: a banner is waited for up to 3 s, then read until it pauses for a second, up to 64 KiB), every UDP answer of the discovery (the whole datagram), and the UPnP description an SSDP answer points at on the unit are collected (disclosure.log). FAIL if the unit's firmware version, serial number or MAC address, or a software component's version (a product token with a dotted version: an SSH identification string, a Server: header, an FTP greeting, a discovery description; protocol versions such as HTTP/1.1 excepted) appears in any of them and the profile does not declare that item as disclosed without authentication (ixit.disclosed_without_authentication: firmware_version, serial, mac, component_versions). A firmware version or serial number shorter than 4 characters counts only as a whole token right after a word naming it (version, fw, serial, S/N and the like), a `v`, or a product name and `/` (not a protocol's, as in HTTP/1.1). A MAC address that stands only where a standard puts it (the node field of a version-1 UUID, RFC 4122, as in a UPnP UDN) is allowed, as TS 103 701 allows what standard protocols must disclose; link-layer addresses are not examined. INCONCLUSIVE if the scans could not run, the suite's `budgets.port_probing` ran out before every open port was asked (those left are named), or the firmware version is unknown and nothing else was found. PASS otherwise.",
     };
     const FACTS: &'static [FactSection] = &[FactSection::Scan];
+
+    fn declared_waits(_params: &NoParams, config: &crate::config::Config) -> Waits {
+        super::declared_waits::port_probing(config)
+    }
 
     async fn run(ctx: &CaseContext<'_>, _params: &NoParams) -> CaseResult {
         let sample = ctx.sample;

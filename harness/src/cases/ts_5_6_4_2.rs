@@ -7,6 +7,8 @@
 //! interface reached through a populated header counts as physically accessible; one reached
 //! through a bare test pad is reported, not failed. hilt never erases, writes or unlocks.
 
+use super::budget::Waits;
+use super::declared_waits;
 use super::registry::DataFiles;
 use super::swd_judgement::{self, Probed};
 use super::{CaseContext, CaseSpec, TestCase};
@@ -69,6 +71,16 @@ impl TestCase for Case {
 
     fn data_files(params: &Params) -> Vec<DataFiles<'_>> {
         vec![DataFiles::corpus(&params.corpus)]
+    }
+
+    fn declared_waits(params: &Params, config: &crate::config::Config) -> Waits {
+        let mut w = Waits::default();
+        let entries = declared_waits::corpus_entries(config, &params.corpus);
+        w.add(
+            "UART boot and prompt checks",
+            declared_waits::uart_checks(config, entries),
+        );
+        w
     }
 
     async fn run(ctx: &CaseContext<'_>, params: &Params) -> CaseResult {

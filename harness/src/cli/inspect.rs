@@ -16,6 +16,10 @@ pub fn check(paths: ConfigPaths) -> anyhow::Result<i32> {
         c.suite.body.suite,
         selected.len()
     );
+    for s in &selected {
+        let budget = s.case.budget(&s.params, &c);
+        println!("  {} budget: {}", s.case.spec().id, budget.basis);
+    }
     Ok(exit::OK)
 }
 

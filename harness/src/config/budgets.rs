@@ -11,10 +11,12 @@ use std::time::Duration;
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Budgets {
-    /// Every case's budget unless it has its own (default 2h: the longest shipped case, the
-    /// corpus at a console with PAM's delay, takes minutes).
-    #[serde(default = "two_hours")]
-    pub per_case: Dur,
+    /// Every case's budget unless it has its own. Absent: each case's budget follows from what
+    /// the profile and suite declare it may wait for (procedure steps, login deadlines times
+    /// corpus entries, lockouts, update installs, scans), twice over and never under 10 minutes;
+    /// the result states the budget and how it was reached.
+    #[serde(default)]
+    pub per_case: Option<Dur>,
     /// Test case id -> its own budget.
     #[serde(default)]
     pub cases: BTreeMap<String, Located<Dur>>,
@@ -32,7 +34,7 @@ pub struct Budgets {
 impl Default for Budgets {
     fn default() -> Self {
         Budgets {
-            per_case: two_hours(),
+            per_case: None,
             cases: BTreeMap::new(),
             evidence_per_sample_kib: one_gib(),
             port_probing: twenty_minutes(),
@@ -41,8 +43,13 @@ impl Default for Budgets {
 }
 
 impl Budgets {
-    pub fn of(&self, case: &str) -> Duration {
-        self.cases.get(case).map_or(self.per_case.0, |d| d.value.0)
+    /// The budget the suite sets for this case, and where: `None` when it is to be derived.
+    pub fn set_for(&self, case: &str) -> Option<(Duration, String)> {
+        match (self.cases.get(case), &self.per_case) {
+            (Some(own), _) => Some((own.value.0, format!("`budgets.cases.{case}`"))),
+            (None, Some(all)) => Some((all.0, "`budgets.per_case`".to_string())),
+            (None, None) => None,
+        }
     }
 }
 
@@ -52,8 +59,4 @@ fn one_gib() -> u64 {
 
 fn twenty_minutes() -> Dur {
     Dur(Duration::from_secs(20 * 60))
-}
-
-fn two_hours() -> Dur {
-    Dur(Duration::from_secs(2 * 3600))
 }

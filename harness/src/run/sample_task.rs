@@ -129,18 +129,21 @@ impl SampleTask {
     /// the sample's remaining cases; dropping the returned future (on interrupt) aborts it.
     async fn isolated(&self, planned: PlannedCase) -> CaseResult {
         let applied = planned.case.parameters(&planned.params, &self.config.suite);
-        let budget = self.config.suite.body.budgets.of(planned.spec.id);
+        let budget = planned.budget.clone();
         // On timeout the case's future is dropped, which aborts its task (AbortOnDrop).
-        let mut result = match tokio::time::timeout(budget, self.contained(planned)).await {
+        let mut result = match tokio::time::timeout(budget.limit, self.contained(planned)).await {
             Ok(r) => r,
             Err(_) => CaseResult::not_performed(
                 Cause::Unit,
                 format!(
-                    "the case did not finish within its budget of {} (suite `budgets`); stopped, so a unit that stalls cannot stall the run",
-                    crate::config::duration::Dur(budget)
+                    "the case did not finish within its budget of {}; stopped, so a unit that stalls cannot stall the run",
+                    budget.basis
                 ),
             ),
         };
+        result
+            .details
+            .push(format!("case budget: {}", budget.basis));
         if !applied.is_empty() {
             result.details.push(format!(
                 "decision-rule parameters applied (the suite's, defaults filled in): {}",
