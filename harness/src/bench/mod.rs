@@ -1,6 +1,7 @@
 //! A bench at run time: per slot, the resources of the rig bound to drivers (labgrid's split),
 //! the unit's label, its evidence folder and what has been learnt about it.
 
+pub mod activity;
 mod capture_wiring;
 pub mod drivers;
 pub mod label;
@@ -33,6 +34,8 @@ pub struct Sample {
     /// Facts learnt once and shared by the cases (see `facts/`).
     pub learnt: learnt::Learnt,
     pub launched: Option<Launched>,
+    /// What it is doing now, for the live view.
+    pub activity: activity::Activity,
 }
 
 /// A slot that could not be brought up: all its cases are INCONCLUSIVE with this reason.
@@ -119,6 +122,7 @@ pub async fn prepare(
         broken,
         learnt: learnt::Learnt::default(),
         launched,
+        activity: activity::Activity::default(),
         evidence,
     })
 }

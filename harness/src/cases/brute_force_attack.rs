@@ -40,6 +40,8 @@ pub async fn attack(
     log: &crate::evidence::EvidenceLog,
 ) -> Result<Observed, Blocker> {
     let config = |e: &str| Blocker::new(Cause::Config, e);
+    let phase = format!("brute force on {}", mech.id);
+    ctx.sample.activity.phase(phase, None);
     let Some(declared) = mech.brute_force.as_ref() else {
         return undeclared(ctx, mech, params, log).await;
     };

@@ -84,6 +84,8 @@ pub async fn universal_credentials<'c>(
         }
     }
     let proven = run.hits.len();
+    let phase = format!("corpus on {}", mech.id);
+    sample.activity.phase(phase, Some(run.queue.len() as u64));
     if sessions > 1 {
         let line = format!(
             "{} entries, up to {sessions} sessions side by side",
@@ -165,6 +167,7 @@ impl<'c> Progress<'c> {
                     }
                 }
                 self.tried += 1;
+                sample.activity.step();
             }
             if !again.is_empty() {
                 width /= 2;
@@ -213,6 +216,7 @@ impl<'c> Progress<'c> {
                 LoginOutcome::NotALogin(_) => break,
             }
             self.tried += 1;
+            sample.activity.step();
             if !pause.is_zero() {
                 tokio::time::sleep(pause).await;
             }

@@ -46,6 +46,9 @@ pub async fn required<'a>(
 async fn establish(sample: &Sample, config: &Config) -> Result<InitializedState, Blocker> {
     let profile = &config.profile;
     let log = sample.evidence.log("procedures.log");
+    sample
+        .activity
+        .phase("factory reset and initialization", None);
     // The password hilt sets during onboarding, as a user would: fresh for every run and unit.
     sample
         .state

@@ -37,6 +37,7 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts,
 
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, Blocker> {
     let unit = &sample.unit;
+    sample.activity.phase("TCP scan", None);
     let result = scan(unit.address, unit.host_baseline, suite).await?;
     Ok(result.kept_in(sample, "tcp-scan.json"))
 }

@@ -25,6 +25,11 @@ pub enum Event<'a> {
         name: &'a str,
         record: &'a CaseRecord,
     },
+    /// Once a second while cases run: what each sample is doing, for a live view.
+    Tick {
+        elapsed: Duration,
+        samples: &'a [super::activity::SampleNow],
+    },
     /// The operator asked the run to stop; cases still running end INCONCLUSIVE.
     Interrupted,
     /// Every verdict is in.

@@ -13,6 +13,7 @@ pub mod junit;
 mod junit_provisions;
 mod junit_psti;
 pub mod keys;
+pub mod live;
 pub mod manifest;
 pub mod merge;
 pub mod psti;

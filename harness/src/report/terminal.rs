@@ -144,7 +144,10 @@ impl<W: Write + Send> Reporter for Terminal<W> {
                 self.verdict(name, r.verdict, &r.verdict_text(), &r.message)
             }
             Event::Finished { elapsed, .. } => self.finish(*elapsed),
-            Event::SampleUp { .. } | Event::CaseStarted { .. } | Event::Interrupted => Ok(()),
+            Event::SampleUp { .. }
+            | Event::CaseStarted { .. }
+            | Event::Tick { .. }
+            | Event::Interrupted => Ok(()),
         };
         written
             .and_then(|()| self.out.flush())

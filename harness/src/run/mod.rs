@@ -1,6 +1,7 @@
 //! A run: plan, bring up the samples in parallel, run each sample's cases in order, and feed
 //! every reporter the same events as verdicts arrive. No format is written here.
 
+mod board;
 mod info;
 pub mod offline;
 mod progress;
@@ -155,7 +156,8 @@ fn new_run_dir(out: &Path, started: chrono::DateTime<chrono::Utc>) -> Option<(St
     Some((run_id, run_dir))
 }
 
-/// The terminal in the format asked for, the bundle, and the timeline on standard error.
+/// The live view and the timeline on standard error, the terminal in the format asked for, and
+/// the bundle. The live view comes first: on a terminal it makes way before the others write.
 fn reporters(args: &Arguments, bundle: &Arc<Bundle>) -> Vec<Box<dyn Reporter>> {
     let format = match args.format {
         Some(FormatSetting::Json) => Format::Json,
@@ -163,7 +165,16 @@ fn reporters(args: &Arguments, bundle: &Arc<Bundle>) -> Vec<Box<dyn Reporter>> {
         _ if args.quiet => Format::Terse,
         _ => Format::Pretty,
     };
+    use std::io::IsTerminal;
+    let live = match format != Format::Json && std::io::stderr().is_terminal() {
+        true => report::live::Live::in_place(),
+        false => report::live::Live::plain(
+            Box::new(std::io::stderr()),
+            std::time::Duration::from_secs(30),
+        ),
+    };
     vec![
+        Box::new(live),
         Box::new(Terminal::new(std::io::stdout(), format)),
         Box::new(BundleWriter(bundle.clone())),
         Box::new(report::timeline::Timeline::new(std::io::stderr())),

@@ -1,6 +1,7 @@
 //! The run's event loop: start every sample's task, then hand each event (a case starting, a
 //! verdict, an interrupt) to every reporter until all verdicts are in.
 
+use super::board::Board;
 use super::sample_task::{Progress, SampleTask};
 use super::{Loaded, Prepared};
 use crate::bench::label::UnitLabel;
@@ -54,20 +55,29 @@ pub(super) async fn report(
         }
     }
     let (mut interrupted, mut watching) = (false, true);
+    let mut board = Board::new(planned, prepared);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
             progress = rx.recv() => match progress {
                 Some(Progress::Started(i)) => {
                     let p = &planned[i];
+                    board.started(&p.slot, p.spec.id);
                     warn(emit(Event::CaseStarted { slot: &p.slot, case: p.spec.id }));
                 }
                 Some(Progress::Done(i, result)) => {
                     pending[i] = false;
+                    board.done(&planned[i].slot);
                     let record = record_of(&planned[i], result);
         warn(emit(Event::Verdict { name: &planned[i].name(), record: &record }));
                 }
                 None => break,
             },
+            _ = tick.tick() => {
+                let samples = board.snapshot();
+                warn(emit(Event::Tick { elapsed: clock.elapsed(), samples: &samples }));
+            }
             stop = interrupt.wait_for(|stop| *stop), if watching => {
                 // Once only; an error means no signal can come any more.
                 watching = false;

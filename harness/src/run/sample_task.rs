@@ -128,6 +128,9 @@ impl SampleTask {
     /// Runs one case in its own task, so a bug that panics costs that case (INCONCLUSIVE), not
     /// the sample's remaining cases; dropping the returned future (on interrupt) aborts it.
     async fn isolated(&self, planned: PlannedCase) -> CaseResult {
+        if let Ok(sample) = self.sample.as_ref() {
+            sample.activity.clear();
+        }
         let applied = planned.case.parameters(&planned.params, &self.config.suite);
         let budget = planned.budget.clone();
         // On timeout the case's future is dropped, which aborts its task (AbortOnDrop).

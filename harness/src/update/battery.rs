@@ -92,6 +92,9 @@ pub async fn run(
     };
     let mut misuse = Vec::new();
     let mut changed: Option<String> = None;
+    let images = Attack::ALL.len() as u64 + 2;
+    let phase = format!("update battery on {}", mechanism.id);
+    sample.activity.phase(phase, Some(images));
     for attack in Attack::ALL {
         let trial = match &changed {
             Some(why) => skipped(attack.name(), why),
@@ -122,6 +125,7 @@ pub async fn run(
             _ => {}
         }
         misuse.push(trial);
+        sample.activity.step();
     }
     let valid = match &changed {
         Some(why) => skipped("valid-image", why),
@@ -135,6 +139,7 @@ pub async fn run(
             .await?
         }
     };
+    sample.activity.step();
     let power_cut = match (&changed, &valid.outcome) {
         (Some(why), _) => skipped("power-cut-mid-transfer", why),
         (None, Outcome::Installed(now)) => ctx.power_cut(&lab.valid, now, options).await?,
