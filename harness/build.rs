@@ -28,6 +28,12 @@ fn embed_catalogues() {
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
     files.sort();
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|f| Some(f.file_stem()?.to_string_lossy().into_owned()))
+        .collect();
+    // For `hilt --version`: which versions of the standard this build can judge by.
+    println!("cargo:rustc-env=HILT_CATALOGUES={}", names.join(", "));
     let mut code = String::from("pub const BUILT_IN: &[(&str, &str)] = &[\n");
     for f in files {
         println!("cargo:rerun-if-changed={}", f.display());

@@ -335,3 +335,21 @@ fn hardware_lists_the_bench_even_when_it_is_empty() {
     assert!(stdout.starts_with("debug probes ("), "{stdout}");
     assert!(stdout.contains("\nserial ports ("), "{stdout}");
 }
+
+/// A report's method names the build: `--version` gives the release, its commit and the
+/// catalogues of the standard built in.
+#[test]
+fn version_names_the_commit_and_the_catalogues() {
+    let out = Command::new(hilt()).arg("--version").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let release = env!("CARGO_PKG_VERSION");
+    assert!(
+        stdout.starts_with(&format!("hilt {release} (commit ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("; catalogues: en-303-645-v2.1.1"),
+        "{stdout}"
+    );
+}

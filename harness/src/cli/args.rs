@@ -4,10 +4,21 @@ use clap::{Parser, Subcommand};
 use hilt::config::{self, ConfigPaths};
 use std::path::PathBuf;
 
+/// `hilt --version`: the release, the commit it was built from and the catalogues built in, so
+/// a report's method can be traced to one build.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("HILT_GIT_COMMIT"),
+    "; catalogues: ",
+    env!("HILT_CATALOGUES"),
+    ")"
+);
+
 #[derive(Parser)]
 #[command(
     name = "hilt",
-    version,
+    version = VERSION,
     about = "Hardware-in-the-loop conformance harness: ETSI EN 303 645 through the test cases of ETSI TS 103 701"
 )]
 pub struct Cli {
