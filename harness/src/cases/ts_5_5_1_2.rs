@@ -60,10 +60,12 @@ impl TestCase for Case {
         let mut j = Judgement::default();
         let open: Vec<u16> = ports.unit_ports().collect();
         let mut budget = PortBudget::start(ctx.config.suite.body.budgets.port_probing.0);
+        sample.activity.phase("TLS probes", Some(open.len() as u64));
         for &port in &open {
             if !budget.admits(port) {
                 continue;
             }
+            sample.activity.step();
             let declared = ctx
                 .config
                 .profile

@@ -190,10 +190,14 @@ async fn tcp_answers(sample: &Sample, ports: &[u16], budget: &mut PortBudget) ->
     let mut out = Vec::new();
     let address = sample.unit.address;
     let within = Duration::from_secs(3);
+    sample
+        .activity
+        .phase("reading banners", Some(ports.len() as u64));
     for &port in ports {
         if !budget.admits(port) {
             continue;
         }
+        sample.activity.step();
         let addr = address.socket(port);
         let banner = exchange(addr, None, within).await;
         if !banner.is_empty() {

@@ -75,10 +75,17 @@ async fn establish(sample: &Sample, config: &Config) -> Result<LoginSurfaces, Bl
         evidence: vec![],
     };
     let mut budget = PortBudget::start(config.suite.body.budgets.port_probing.0);
-    for port in ports.unit_ports().filter(|p| !declared.contains(p)) {
+    let undeclared: Vec<u16> = ports
+        .unit_ports()
+        .filter(|p| !declared.contains(p))
+        .collect();
+    let phase = "looking for logins on undeclared ports";
+    sample.activity.phase(phase, Some(undeclared.len() as u64));
+    for port in undeclared {
         if !budget.admits(port) {
             continue;
         }
+        sample.activity.step();
         out.asked += 1;
         let surface =
             detect::detect_with_tls(sample.unit.address.socket(port), Duration::from_secs(4)).await;

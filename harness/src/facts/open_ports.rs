@@ -38,8 +38,9 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts,
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, Blocker> {
     let unit = &sample.unit;
     sample.activity.phase("TCP scan", None);
-    let result = scan(unit.address, unit.host_baseline, suite).await?;
-    Ok(result.kept_in(sample, "tcp-scan.json"))
+    let result = scan(unit.address, unit.host_baseline, suite).await;
+    sample.activity.clear();
+    Ok(result?.kept_in(sample, "tcp-scan.json"))
 }
 
 /// The suite's TCP ports on `target`, those also open on `baseline` set apart.

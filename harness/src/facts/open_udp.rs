@@ -38,8 +38,9 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenUdp, B
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenUdp, Blocker> {
     let unit = &sample.unit;
     sample.activity.phase("UDP scan", None);
-    let result = scan(unit.address, unit.host_baseline, suite).await?;
-    Ok(result.kept_in(sample, "udp-scan.json"))
+    let result = scan(unit.address, unit.host_baseline, suite).await;
+    sample.activity.clear();
+    Ok(result?.kept_in(sample, "udp-scan.json"))
 }
 
 /// The suite's UDP ports on `target`, with the slow second pass the suite gives time for; those
