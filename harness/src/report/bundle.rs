@@ -7,6 +7,7 @@ use super::manifest;
 use super::seal::State;
 use super::{html, html_psti, json, junit, CaseRecord, RunInfo, SampleIdentity};
 use crate::model::event::{Event, Reporter, ReporterError};
+use crate::util::growing_hashes::GrowingHashes;
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -29,6 +30,8 @@ struct Locked {
     digest: Option<String>,
     /// Seals written so far (one per write).
     seals: u64,
+    /// What earlier seals read of the growing files.
+    hashes: GrowingHashes,
 }
 
 impl Bundle {
@@ -46,6 +49,7 @@ impl Bundle {
                 records: vec![],
                 digest: None,
                 seals: 0,
+                hashes: GrowingHashes::default(),
             }),
             identities,
             order,
@@ -104,7 +108,11 @@ impl Bundle {
         st.info.finished = chrono::Utc::now();
         let ids = (self.identities)();
         let junit = junit::render(&st.info, &ids, &st.records)?;
-        let json = json::render(&self.dir, &st.info, &ids, &st.records);
+        // The last seal reads every file whole: it alone stands for the run once it ends.
+        if state != State::Running {
+            st.hashes = GrowingHashes::default();
+        }
+        let json = json::render(&self.dir, &st.info, &ids, &st.records, &mut st.hashes);
         let html = html::render(&st.info, &ids, &st.records);
         let psti = html_psti::page(&st.info, &ids, &st.records);
         let reports: [(&str, &[u8]); 4] = [
@@ -119,6 +127,7 @@ impl Bundle {
             st.seals + 1,
             state,
             &reports,
+            &mut st.hashes,
         )
         .map_err(|e| Error::unwritable(&self.dir, e))?;
         st.seals += 1;

@@ -3,6 +3,7 @@
 
 use super::{CaseRecord, FileRef, RunInfo, SampleIdentity};
 use crate::model::verdict::{Cause, Measurement, Verdict};
+use crate::util::growing_hashes::GrowingHashes;
 use crate::util::hash::file_sha256;
 use serde::Serialize;
 use std::path::Path;
@@ -128,11 +129,14 @@ struct Deviation {
     reason: String,
 }
 
+/// `hashes` resumes the evidence files an earlier rendering read: the capture every case cites
+/// is read once as it grows, not once per case and rewrite.
 pub fn render(
     run_dir: &Path,
     info: &RunInfo,
     samples: &[SampleIdentity],
     records: &[CaseRecord],
+    hashes: &mut GrowingHashes,
 ) -> String {
     let sample = |slot: &str| samples.iter().find(|s| s.slot == slot);
     let clean = |slot: &str, text: &str| {
@@ -142,7 +146,7 @@ pub fn render(
     };
     let results = records
         .iter()
-        .map(|r| result_entry(r, run_dir, &|text| clean(&r.slot, text)))
+        .map(|r| result_entry(r, run_dir, &|text| clean(&r.slot, text), hashes))
         .collect();
     let deviations = records
         .iter()
@@ -200,7 +204,12 @@ pub fn render(
 }
 
 /// One record as report.json gives it, device text cleaned of its secrets by `clean`.
-fn result_entry(r: &CaseRecord, run_dir: &Path, clean: &dyn Fn(&str) -> String) -> ResultEntry {
+fn result_entry(
+    r: &CaseRecord,
+    run_dir: &Path,
+    clean: &dyn Fn(&str) -> String,
+    hashes: &mut GrowingHashes,
+) -> ResultEntry {
     ResultEntry {
         slot: r.slot.clone(),
         test_case: r.spec.id,
@@ -237,7 +246,7 @@ fn result_entry(r: &CaseRecord, run_dir: &Path, clean: &dyn Fn(&str) -> String) 
             .iter()
             .map(|p| EvidenceRef {
                 path: p.clone(),
-                sha256: file_sha256(&run_dir.join(p)).ok(),
+                sha256: hashes.hash(&run_dir.join(p)).ok().map(|(h, _)| h),
             })
             .collect(),
         figures: r.result.figures.clone(),

@@ -5,7 +5,8 @@
 use super::error::Error;
 pub use super::seal::State as SealState;
 use super::seal::{self, Entry, Match, Seal};
-use crate::util::hash::{file_sha256, file_sha256_and_size, hex, sha256_hex, unhex};
+use crate::util::growing_hashes::GrowingHashes;
+use crate::util::hash::{file_sha256, hex, sha256_hex, unhex};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use std::path::{Path, PathBuf};
 
@@ -47,19 +48,21 @@ fn entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
 
 /// Seals the folder as final (see `seal`), with nothing left to write.
 pub fn write(dir: &Path, key: Option<&SigningKey>) -> std::io::Result<String> {
-    write_sealed(dir, key, 1, seal::State::Final, &[])
+    let mut hashes = GrowingHashes::default();
+    write_sealed(dir, key, 1, seal::State::Final, &[], &mut hashes)
 }
 
 /// Seal `number` of the folder as it will be once `reports` (name, content) are written: the
 /// seal goes first as `manifest.seal.next`, then the reports, then the seal takes its place.
 /// Last, the sha256sum-format manifest of the same entries, its digest and (with a key) its
-/// signature. Returns the manifest's digest.
+/// signature. Returns the manifest's digest. `hashes` resumes files read at an earlier seal.
 pub fn write_sealed(
     dir: &Path,
     key: Option<&SigningKey>,
     number: u64,
     state: seal::State,
     reports: &[(&str, &[u8])],
+    hashes: &mut GrowingHashes,
 ) -> std::io::Result<String> {
     let mut names = files(dir)?;
     for (name, _) in reports {
@@ -77,7 +80,7 @@ pub fn write_sealed(
                 name,
             },
             None => {
-                let (sha256, size) = file_sha256_and_size(&dir.join(&name))?;
+                let (sha256, size) = hashes.hash(&dir.join(&name))?;
                 Entry { sha256, size, name }
             }
         });

@@ -67,7 +67,15 @@ fn paths_leaving_the_bundle_and_special_files_are_refused_without_reading_them()
 fn a_run_stopped_after_a_running_seal_is_consistent_and_a_change_to_its_sealed_part_is_not() {
     let d = bundle("crash");
     let log = d.join("samples/s1/console.log");
-    write_sealed(&d, None, 3, seal::State::Running, &[("junit.xml", b"<a/>")]).unwrap();
+    write_sealed(
+        &d,
+        None,
+        3,
+        seal::State::Running,
+        &[("junit.xml", b"<a/>")],
+        &mut fresh(),
+    )
+    .unwrap();
     std::fs::write(&log, "login: admin\n").unwrap();
     std::fs::write(d.join("samples/s1/next-case.log"), "x").unwrap();
     let v = verify(&d, None).unwrap();
@@ -80,7 +88,7 @@ fn a_run_stopped_after_a_running_seal_is_consistent_and_a_change_to_its_sealed_p
     assert_eq!(v.altered, ["samples/s1/console.log"]);
     // Once the run has ended, growth and new files are changes.
     std::fs::write(&log, "login: ").unwrap();
-    write_sealed(&d, None, 4, seal::State::Final, &[]).unwrap();
+    write_sealed(&d, None, 4, seal::State::Final, &[], &mut fresh()).unwrap();
     std::fs::write(&log, "login: admin\n").unwrap();
     std::fs::write(d.join("samples/s1/late.log"), "x").unwrap();
     let v = verify(&d, None).unwrap();
@@ -100,6 +108,7 @@ fn reports_written_for_a_seal_in_progress_are_accepted() {
         1,
         seal::State::Running,
         &[("junit.xml", b"<one/>")],
+        &mut fresh(),
     )
     .unwrap();
     let next = Seal::new(
@@ -144,4 +153,8 @@ fn signature_checks_against_the_trusted_key_only() {
         SignatureCheck::Invalid(_)
     ));
     let _ = std::fs::remove_dir_all(&d);
+}
+
+fn fresh() -> crate::util::growing_hashes::GrowingHashes {
+    crate::util::growing_hashes::GrowingHashes::default()
 }

@@ -98,7 +98,8 @@ pub fn reissue(
     info.report_id = format!("{}-r{sequence}", info.report_id);
     info.assessment = Some(assessment);
     let junit = junit::render(&info, &samples, &records)?;
-    let json = json::render(dir, &info, &samples, &records);
+    let mut hashes = crate::util::growing_hashes::GrowingHashes::default();
+    let json = json::render(dir, &info, &samples, &records, &mut hashes);
     let html = html::render(&info, &samples, &records);
     let psti = super::html_psti::page(&info, &samples, &records);
     let reports: [(&str, &[u8]); 4] = [
@@ -107,8 +108,15 @@ pub fn reissue(
         ("report.html", html.as_bytes()),
         ("psti.html", psti.as_bytes()),
     ];
-    let digest = manifest::write_sealed(dir, key, seal_number, seal::State::Final, &reports)
-        .map_err(|e| Error::unwritable(dir, e))?;
+    let digest = manifest::write_sealed(
+        dir,
+        key,
+        seal_number,
+        seal::State::Final,
+        &reports,
+        &mut hashes,
+    )
+    .map_err(|e| Error::unwritable(dir, e))?;
     Ok(format!("{summary}; manifest sha256 {digest}"))
 }
 

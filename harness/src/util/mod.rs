@@ -2,6 +2,7 @@
 //! `{placeholder}` templates. Nothing here knows a device, a rig or a test case.
 
 pub mod encoding;
+pub mod growing_hashes;
 pub mod hash;
 pub mod random;
 pub mod template;
