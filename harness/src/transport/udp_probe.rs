@@ -122,13 +122,30 @@ pub(super) async fn probe(target: SocketAddr, wait: Duration) -> State {
     if socket.send(&request).await.is_err() {
         return State::Error;
     }
-    // The largest UDP payload: an answer is read whole, however long.
-    let mut buf = vec![0u8; 65_536];
-    match tokio::time::timeout(wait, socket.recv(&mut buf)).await {
-        Ok(Ok(n)) => State::Open(buf[..n].to_vec()),
+    match tokio::time::timeout(wait, answer(&socket)).await {
+        Ok(Ok(bytes)) => State::Open(bytes),
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => State::Closed,
         Ok(Err(_)) => State::Error,
         Err(_) => State::Silent,
+    }
+}
+
+/// The datagram the unit sent back, read whole however long. The buffer for the largest UDP
+/// payload is made only once something arrived: a thousand probes waiting on silent ports
+/// would otherwise hold 64 MiB for nothing.
+async fn answer(socket: &UdpSocket) -> std::io::Result<Vec<u8>> {
+    loop {
+        // Waits for a datagram without taking it, or hands back the unit's ICMP refusal.
+        socket.peek_sender().await?;
+        let mut buf = vec![0u8; 65_536];
+        match socket.try_recv(&mut buf) {
+            Ok(n) => {
+                buf.truncate(n);
+                return Ok(buf);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) => return Err(e),
+        }
     }
 }
 
