@@ -120,11 +120,13 @@ impl Drivers {
     }
 
     /// Ends the capture (before the last verdict, so the bundle hashes the finished file) and
-    /// returns its path.
-    pub fn stop_capture(&self) -> Option<PathBuf> {
-        let mut capture = self.capture.lock().unwrap().take()?;
+    /// returns its path and why it does not hold every packet, if it does not.
+    pub fn stop_capture(&self) -> (Option<PathBuf>, Option<String>) {
+        let Some(mut capture) = self.capture.lock().unwrap().take() else {
+            return (None, None);
+        };
         capture.stop();
-        Some(capture.path.clone())
+        (Some(capture.path.clone()), capture.gaps())
     }
 
     pub fn capture_path(&self) -> Option<PathBuf> {
@@ -145,8 +147,8 @@ impl Drivers {
             .map(|c| c.clear_secrets())
     }
 
-    /// Why the running capture ended on its own, if it did.
-    pub fn capture_died(&self) -> Option<String> {
-        self.capture.lock().unwrap().as_ref().and_then(|c| c.died())
+    /// Why the running capture does not hold all the unit's packets so far, if it does not.
+    pub fn capture_gaps(&self) -> Option<String> {
+        self.capture.lock().unwrap().as_ref().and_then(|c| c.gaps())
     }
 }

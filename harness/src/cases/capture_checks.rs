@@ -51,18 +51,15 @@ pub async fn client_sessions(
 /// (what it saw before still counts).
 pub fn passive(
     sightings: Option<&[crate::transport::capture::ClearSecret]>,
-    died: Option<&str>,
+    gaps: Option<&str>,
     log: &crate::evidence::EvidenceLog,
     j: &mut Judgement,
 ) {
-    if let Some(why) = died {
-        log.line(
-            "#",
-            &format!("the packet capture stopped on its own: {why}"),
-        );
+    if let Some(why) = gaps {
+        log.line("#", &format!("the packet capture is incomplete: {why}"));
         j.blockers.push(Blocker::new(
             Cause::Bench,
-            format!("the packet capture stopped on its own ({why}): the passive check of the traffic is not performed"),
+            format!("the packet capture is incomplete ({why}): the passive check of the traffic is not performed"),
         ));
     }
     match sightings {

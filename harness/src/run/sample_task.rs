@@ -93,12 +93,17 @@ impl SampleTask {
             }
             evidence_kept(&mut result, &s.evidence.health, failed_writes_before);
             // The whole run's capture backs every case; its window is the case's start and end.
-            let capture = if i == last {
+            let (capture, gaps) = if i == last {
                 s.drivers.stop_capture()
             } else {
-                s.drivers.capture_path()
+                (s.drivers.capture_path(), s.drivers.capture_gaps())
             };
             result.evidence.extend(capture);
+            if let Some(gaps) = gaps {
+                result
+                    .details
+                    .push(format!("the packet capture is incomplete: {gaps}"));
+            }
             if let Some(problem) = &s.drivers.capture_problem {
                 result.details.push(format!("no packet capture: {problem}"));
             }
