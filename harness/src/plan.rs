@@ -72,9 +72,10 @@ pub fn select(config: &Config) -> Result<Vec<Selected>, ConfigErrors> {
 
 pub fn plan(config: &Config, selected: &[Selected]) -> Vec<PlannedCase> {
     let mut planned = Vec::new();
+    let setup = cases::declared_waits::state_setup(config);
     let budgets: Vec<CaseBudget> = selected
         .iter()
-        .map(|s| s.case.budget(&s.params, config))
+        .map(|s| s.case.budget(&s.params, config, &setup))
         .collect();
     for slot in &config.rig.slots {
         for (s, budget) in selected.iter().zip(&budgets) {

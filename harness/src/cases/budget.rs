@@ -28,7 +28,9 @@ impl Waits {
     }
 
     pub fn total(&self) -> Duration {
-        self.0.iter().map(|(_, d)| *d).sum()
+        self.0
+            .iter()
+            .fold(Duration::ZERO, |sum, (_, d)| sum.saturating_add(*d))
     }
 }
 
@@ -49,7 +51,7 @@ impl CaseBudget {
         }
         let waits = waits();
         let declared = waits.total();
-        let limit = (declared * MARGIN).max(FLOOR);
+        let limit = declared.saturating_mul(MARGIN).max(FLOOR);
         let parts: Vec<String> = waits
             .0
             .iter()
@@ -73,7 +75,9 @@ impl CaseBudget {
 
 /// Whole seconds as `1h 2m 5s`; a budget is read by people.
 pub fn readable(d: Duration) -> String {
-    let s = d.as_secs() + u64::from(d.subsec_nanos() >= 500_000_000);
+    let s = d
+        .as_secs()
+        .saturating_add(u64::from(d.subsec_nanos() >= 500_000_000));
     let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
     let mut out = Vec::new();
     if h > 0 {
@@ -145,6 +149,17 @@ mod tests {
             "{}",
             own.basis
         );
+    }
+
+    #[test]
+    fn waits_past_any_clock_saturate_instead_of_panicking() {
+        let b = CaseBudget::of(
+            "5.1-5-2",
+            &Budgets::default(),
+            waits(&[("brute force", u64::MAX), ("scan", 60)]),
+        );
+        assert_eq!(b.limit, Duration::MAX);
+        assert!(b.basis.contains("h "), "{}", b.basis);
     }
 
     #[test]

@@ -221,7 +221,9 @@ mod tests {
             .params(&config.suite)
             .unwrap()
             .expect("the suite lists it");
-        entry.budget(&params, config).limit
+        entry
+            .budget(&params, config, &super::state_setup(config))
+            .limit
     }
 
     #[test]

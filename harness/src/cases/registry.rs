@@ -83,8 +83,9 @@ pub trait Registered: Send + Sync {
     fn parameters(&self, params: &Params, suite: &Suite) -> Vec<String>;
     /// The JSON Schema of the case's `cases.<id>` entry.
     fn params_schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
-    /// How long the case may run on one sample.
-    fn budget(&self, params: &Params, config: &Config) -> CaseBudget;
+    /// How long the case may run on one sample; `setup` is `declared_waits::state_setup`,
+    /// the same for every case, so it is read once.
+    fn budget(&self, params: &Params, config: &Config, setup: &Waits) -> CaseBudget;
     fn run<'a>(&'a self, ctx: &'a CaseContext<'a>, params: &'a Params) -> CaseFuture<'a>;
 }
 
@@ -140,9 +141,9 @@ impl<C: TestCase> Registered for Entry<C> {
         generator.subschema_for::<C::Params>()
     }
 
-    fn budget(&self, params: &Params, config: &Config) -> CaseBudget {
+    fn budget(&self, params: &Params, config: &Config, setup: &Waits) -> CaseBudget {
         CaseBudget::of(C::SPEC.id, &config.suite.body.budgets, || {
-            let mut waits = declared_waits::state_setup(config);
+            let mut waits = setup.clone();
             if C::FACTS.contains(&FactSection::Scan) {
                 waits.extend(declared_waits::scans(config));
             }

@@ -80,7 +80,8 @@ impl TestCase for Case {
         let mut w = declared_waits::port_probing(config);
         for m in &config.profile.body.ixit.auth_mechanisms {
             let attempt = declared_waits::login_deadline(m) + params.pace.0;
-            let series = attempt * params.max_attempts;
+            // The suite's counts are any u32: a product past Duration's range saturates.
+            let series = attempt.saturating_mul(params.max_attempts);
             let lockout = m
                 .brute_force
                 .as_ref()
@@ -88,7 +89,8 @@ impl TestCase for Case {
                 .unwrap_or(params.permanent_after.0);
             w.add(
                 format!("brute force on {}", m.id),
-                (series + lockout) * (params.lockout_probes + 1),
+                (series.saturating_add(lockout))
+                    .saturating_mul(params.lockout_probes.saturating_add(1)),
             );
         }
         w

@@ -57,11 +57,7 @@ impl TestCase for Case {
     }
 
     fn declared_waits(params: &Params, config: &crate::config::Config) -> Waits {
-        let lines = |f: &Located<String>| {
-            std::fs::read_to_string(config.suite.path_of(&f.value))
-                .map_or(0, |t| t.lines().count() as u32)
-        };
-        let paths: u32 = params.http_paths.iter().map(lines).sum();
+        let paths = listed_paths(config, params).map_or(0, |p| p.len() as u32);
         let services = config.profile.body.ixit.services.len().max(1) as u32;
         let mut w = Waits::default();
         w.add(
@@ -98,7 +94,7 @@ async fn unit_c(ctx: &CaseContext<'_>, params: &Params, out: &mut Gathered) -> U
     if let Err(reason) = initialized::required(sample, ctx.config).await {
         return UnitResult::not_performed("c", UNIT_C, reason.clone());
     }
-    let paths = match listed_paths(ctx, params) {
+    let paths = match listed_paths(ctx.config, params) {
         Ok(p) => p,
         Err(why) => return UnitResult::not_performed("c", UNIT_C, why),
     };
@@ -143,10 +139,10 @@ async fn unit_c(ctx: &CaseContext<'_>, params: &Params, out: &mut Gathered) -> U
 }
 
 /// The suite's lists of common firmware-upload paths, one path a line.
-fn listed_paths(ctx: &CaseContext<'_>, params: &Params) -> Result<Vec<String>, Blocker> {
+fn listed_paths(config: &crate::config::Config, params: &Params) -> Result<Vec<String>, Blocker> {
     let mut paths = Vec::new();
     for list in &params.http_paths {
-        let file = ctx.config.suite.path_of(&list.value);
+        let file = config.suite.path_of(&list.value);
         let text = std::fs::read_to_string(&file)
             .map_err(|e| Blocker::new(Cause::Config, format!("{}: {e}", file.display())))?;
         paths.extend(

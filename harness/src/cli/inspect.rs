@@ -16,8 +16,9 @@ pub fn check(paths: ConfigPaths) -> anyhow::Result<i32> {
         c.suite.body.suite,
         selected.len()
     );
+    let setup = hilt::cases::declared_waits::state_setup(&c);
     for s in &selected {
-        let budget = s.case.budget(&s.params, &c);
+        let budget = s.case.budget(&s.params, &c, &setup);
         println!("  {} budget: {}", s.case.spec().id, budget.basis);
     }
     Ok(exit::OK)

@@ -49,19 +49,23 @@ impl Board {
     }
 
     /// Every sample still running a case, with what it is doing now.
-    pub fn snapshot(&mut self) -> Vec<SampleNow> {
-        for s in &mut self.now {
-            s.activity = self
-                .prepared
-                .iter()
-                .filter_map(|p| p.as_ref().as_ref().ok())
-                .find(|p| p.unit.slot_id == s.slot)
-                .and_then(|p| p.activity.now());
-        }
+    pub fn snapshot(&self) -> Vec<SampleNow> {
         self.now
             .iter()
             .filter(|s| s.case.is_some())
-            .cloned()
+            .map(|s| SampleNow {
+                activity: self.activity_of(&s.slot),
+                ..s.clone()
+            })
             .collect()
+    }
+
+    fn activity_of(&self, slot: &str) -> Option<crate::model::activity::Now> {
+        self.prepared
+            .iter()
+            .filter_map(|p| p.as_ref().as_ref().ok())
+            .find(|p| p.unit.slot_id == slot)?
+            .activity
+            .now()
     }
 }
