@@ -9,7 +9,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn hilt_out(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(hilt()).args(args).output().unwrap();
+    let out = Command::new(hilt())
+        .current_dir(common::repo())
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

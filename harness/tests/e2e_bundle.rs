@@ -21,7 +21,11 @@ fn quick_run(dir: &TempDir, subnet: u8, units: &[&[&str]], extra: &[&str]) -> Ru
 }
 
 fn hilt_cmd(args: &[&str]) -> (i32, String) {
-    let out = Command::new(hilt()).args(args).output().unwrap();
+    let out = Command::new(hilt())
+        .current_dir(common::repo())
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),

@@ -1,7 +1,8 @@
 //! The command line as clap parses it: subcommands, their flags and defaults.
 
 use clap::{Parser, Subcommand};
-use hilt::config::{self, ConfigPaths};
+use hilt::config::defaults::{self, Surroundings, Wanted};
+use hilt::config::ConfigPaths;
 use std::path::PathBuf;
 
 /// `hilt --version`: the release, the commit it was built from and the catalogues built in, so
@@ -29,14 +30,14 @@ pub struct Cli {
 #[derive(clap::Args, Clone)]
 pub struct Files {
     /// Rig file: the bench, its sample slots and what is wired to each.
-    #[arg(long, default_value_os_t = config::default_path("rigs", "virtual.yaml"))]
-    pub rig: PathBuf,
+    #[arg(long, long_help = long_help("Rig file: the bench, its sample slots and what is wired to each.", Wanted::Rig))]
+    pub rig: Option<PathBuf>,
     /// Device profile: ICS, IXIT and procedures of the product under test.
-    #[arg(long, default_value_os_t = config::default_path("device-profiles", "virtual-camera.yaml"))]
-    pub profile: PathBuf,
+    #[arg(long, long_help = long_help("Device profile: ICS, IXIT and procedures of the product under test.", Wanted::Profile))]
+    pub profile: Option<PathBuf>,
     /// Suite: the test cases to run and their parameters.
-    #[arg(long, default_value_os_t = config::default_path("suites", "en303645.yaml"))]
-    pub suite: PathBuf,
+    #[arg(long, long_help = long_help("Suite: the test cases to run and their parameters.", Wanted::Suite))]
+    pub suite: Option<PathBuf>,
 }
 
 /// Where a run's bundle goes and how it is signed.
@@ -71,13 +72,13 @@ pub enum Command {
     /// profile. Every login surface found on the units gets the universal corpus; the published
     /// pages and the statement of compliance are checked (psti.html).
     Psti {
-        #[arg(long, default_value_os_t = config::default_path("rigs", "virtual.yaml"))]
-        rig: PathBuf,
+        #[arg(long, long_help = long_help("Rig file.", Wanted::Rig))]
+        rig: Option<PathBuf>,
         /// The evidence profile: the product as bought, its published pages, its statement.
         #[arg(long)]
         evidence: PathBuf,
-        #[arg(long, default_value_os_t = config::default_path("suites", "psti.yaml"))]
-        suite: PathBuf,
+        #[arg(long, long_help = long_help("The PSTI suite.", Wanted::PstiSuite))]
+        suite: Option<PathBuf>,
         #[command(flatten)]
         bundle: BundleFlags,
         #[command(flatten)]
@@ -114,20 +115,27 @@ pub enum Command {
         #[arg(long)]
         require_signature: bool,
     },
+    /// Write a bench folder to start from: rig.yaml, profile.yaml and suite.yaml (the built-in
+    /// suite with its corpora), commented, with the JSON schemas they name. `hilt run` and
+    /// `hilt check` in that folder use them.
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Make an ed25519 key pair for signing manifests: FILE (secret, mode 0600) and FILE.pub.
     Keygen { file: PathBuf },
     /// Write the misuse images of the profile's update battery to a folder, without a device.
     UpdateImages {
-        #[arg(long, default_value_os_t = config::default_path("device-profiles", "virtual-camera.yaml"))]
-        profile: PathBuf,
+        #[arg(long, long_help = long_help("Device profile.", Wanted::Profile))]
+        profile: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
     },
     /// TCP connect scan of one slot's declared address (the unit must be up), as 5.6-1-2 does it:
     /// for checking a bench's wiring and for benchmarks (scripts/bench-portscan).
     ScanTcp {
-        #[arg(long, default_value_os_t = config::default_path("rigs", "virtual.yaml"))]
-        rig: PathBuf,
+        #[arg(long, long_help = long_help("Rig file.", Wanted::Rig))]
+        rig: Option<PathBuf>,
         #[arg(long)]
         slot: String,
         #[arg(long, default_value = "1-65535")]
@@ -182,11 +190,22 @@ pub enum AssessAction {
 }
 
 impl Files {
-    pub fn paths(self) -> ConfigPaths {
-        ConfigPaths {
-            rig: self.rig,
-            profile: self.profile,
-            suite: self.suite,
-        }
+    /// The three files, each given or looked up (`config::defaults`).
+    pub fn paths(self) -> anyhow::Result<ConfigPaths> {
+        let around = Surroundings::of_process();
+        Ok(ConfigPaths {
+            rig: defaults::locate(Wanted::Rig, self.rig, &around)?,
+            profile: defaults::locate(Wanted::Profile, self.profile, &around)?,
+            suite: defaults::locate(Wanted::Suite, self.suite, &around)?,
+        })
     }
+}
+
+/// One file given or looked up, for the commands that take it alone.
+pub fn locate(wanted: Wanted, given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    defaults::locate(wanted, given, &Surroundings::of_process())
+}
+
+fn long_help(text: &str, wanted: Wanted) -> String {
+    format!("{text}\n{}", defaults::help(wanted))
 }

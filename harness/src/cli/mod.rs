@@ -2,10 +2,12 @@
 //! into one. The statuses are documented in `hilt::model::exit`.
 
 pub mod args;
+mod init;
 mod inspect;
 mod tools;
 
-use args::{AssessAction, Command};
+use args::{locate, AssessAction, Command};
+use hilt::config::defaults::{self, Wanted};
 use hilt::config::{ConfigErrors, ConfigPaths};
 use hilt::model::exit;
 use hilt::run::{self, offline, RunOptions};
@@ -31,7 +33,7 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             assessment,
             test,
         } => run::execute(RunOptions {
-            paths: files.paths(),
+            paths: files.paths()?,
             out: bundle.out,
             args: test,
             sign_key: bundle.sign_key,
@@ -47,9 +49,9 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             test,
         } => run::execute(RunOptions {
             paths: ConfigPaths {
-                rig,
+                rig: locate(Wanted::Rig, rig)?,
                 profile: evidence,
-                suite,
+                suite: locate(Wanted::PstiSuite, suite)?,
             },
             out: bundle.out,
             args: test,
@@ -59,29 +61,38 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             evidence_profile: true,
         }),
         Command::Assess { action } => match action {
-            AssessAction::Init { files } => offline::assess(&files.paths(), None),
-            AssessAction::Check { file, files } => offline::assess(&files.paths(), Some(&file)),
+            AssessAction::Init { files } => offline::assess(&files.paths()?, None),
+            AssessAction::Check { file, files } => offline::assess(&files.paths()?, Some(&file)),
         },
         Command::Report {
             bundle,
             assessment,
             sign_key,
         } => offline::reissue(&bundle, &assessment, sign_key.as_deref()),
-        Command::Check { files } => inspect::check(files.paths())?,
+        Command::Check { files } => inspect::check(files.paths()?)?,
         Command::Verify {
             dir,
             public_key,
             require_signature,
         } => inspect::verify(&dir, public_key.as_deref(), require_signature)?,
+        Command::Init { dir } => init::init(&dir)?,
         Command::Keygen { file } => tools::keygen(&file)?,
-        Command::UpdateImages { profile, out } => tools::update_images(&profile, &out)?,
+        Command::UpdateImages { profile, out } => {
+            tools::update_images(&locate(Wanted::Profile, profile)?, &out)?
+        }
         Command::ScanTcp {
             rig,
             slot,
             ports,
             concurrency,
             connect_timeout_ms,
-        } => tools::scan_tcp(&rig, &slot, &ports, concurrency, connect_timeout_ms)?,
+        } => tools::scan_tcp(
+            &locate(Wanted::Rig, rig)?,
+            &slot,
+            &ports,
+            concurrency,
+            connect_timeout_ms,
+        )?,
         Command::Hardware => {
             print!("{}", hilt::debug::hardware::survey());
             exit::OK
@@ -101,7 +112,10 @@ fn status_of(e: &anyhow::Error) -> i32 {
         return exit::USAGE;
     }
     eprintln!("error: {e:#}");
-    if e.downcast_ref::<Usage>().is_some() {
+    if e.downcast_ref::<Usage>().is_some()
+        || e.downcast_ref::<defaults::NotFound>().is_some()
+        || e.downcast_ref::<defaults::BadEnvironment>().is_some()
+    {
         exit::USAGE
     } else if let Some(r) = e.downcast_ref::<hilt::report::error::Error>() {
         r.exit_status()

@@ -5,8 +5,10 @@ pub mod assessment;
 pub mod assessment_template;
 pub mod auth_mechanism;
 pub mod budgets;
+pub mod built_in;
 pub mod crypto;
 pub mod debug_interface;
+pub mod defaults;
 pub mod duration;
 pub mod endpoint;
 pub mod error;
@@ -32,7 +34,7 @@ pub use profile::Profile;
 pub use rig::Rig;
 pub use suite::Suite;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The three files of a run, loaded together so all their problems are reported at once.
 #[derive(Debug, Clone)]
@@ -145,22 +147,4 @@ fn rig_meets_profile(rig: &Rig, profile: &Profile) -> Vec<ConfigError> {
         }
     }
     errors
-}
-
-/// Where the default files live: next to the binary's source tree when run from a checkout, or
-/// the current folder.
-pub fn default_path(kind: &str, file: &str) -> PathBuf {
-    let here = Path::new(kind).join(file);
-    if here.exists() {
-        return here;
-    }
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(kind)
-        .join(file);
-    if checkout.exists() {
-        checkout
-    } else {
-        here
-    }
 }

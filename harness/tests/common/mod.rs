@@ -276,6 +276,8 @@ pub fn run_hilt(dir: &Path, args: &[&str]) -> Run {
     ensure_simdevice();
     let out_dir = dir.join("reports");
     let mut cmd = Command::new(hilt());
+    // From the checkout's root, as the README runs it: the defaults are looked up there.
+    cmd.current_dir(repo());
     cmd.arg("run").args(args).arg("--out").arg(&out_dir);
     Run {
         output: cmd.output().expect("run hilt"),
