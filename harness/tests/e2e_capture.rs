@@ -125,3 +125,32 @@ fn captures_hold_only_the_units_traffic_and_nothing_leaves_the_declared_scope() 
         }
     }
 }
+
+/// A rig whose capture cannot be made (its interface does not exist) is a broken bench: what
+/// reads the capture is not performed, so 5.5-1-2 and 5.6-1-2 are INCONCLUSIVE with cause
+/// `bench`, never PASS, and the cases that do not read it still conclude. The control is every
+/// run on `lo`, where both PASS.
+#[test]
+fn a_capture_the_rig_asks_for_and_cannot_have_leaves_its_readers_inconclusive() {
+    let dir = TempDir::new("capture-missing");
+    let rig = write_rig(&dir.0, 20, &[&[]]);
+    let text = std::fs::read_to_string(&rig).unwrap();
+    std::fs::write(
+        &rig,
+        text.replace("capture_interface: lo", "capture_interface: hiltnone0"),
+    )
+    .unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[]);
+    for case in ["5.5-1-2", "5.6-1-2"] {
+        assert_verdict(
+            &run,
+            "slot1",
+            case,
+            "INCONCLUSIVE",
+            "the packet capture the rig asks for could not be made",
+        );
+        assert_eq!(run.cause("slot1", case).as_deref(), Some("bench"), "{case}");
+    }
+    assert_verdict(&run, "slot1", "5.1-2-2", "PASS", "");
+}

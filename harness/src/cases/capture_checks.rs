@@ -17,9 +17,15 @@ pub async fn client_sessions(
     j: &mut Judgement,
 ) -> usize {
     let Some(path) = sample.drivers.capture_path() else {
-        j.details.push(
-            "no packet capture: the connections the unit opens itself were not looked at".into(),
-        );
+        match &sample.drivers.capture_problem {
+            Some(why) => j
+                .blockers
+                .push(not_made(why, "the connections the unit opens itself")),
+            None => j.details.push(
+                "no packet capture: the connections the unit opens itself were not looked at"
+                    .into(),
+            ),
+        }
         return 0;
     };
     let unit = sample.unit.address.ip();
@@ -46,15 +52,34 @@ pub async fn client_sessions(
     }
 }
 
+/// The capture the rig asks for (`network.capture_interface`) could not be made: what reads
+/// it is not performed, since a rig without one is a choice and this is a broken bench.
+pub fn not_made(why: &str, what: &str) -> Blocker {
+    Blocker::new(
+        Cause::Bench,
+        format!("the packet capture the rig asks for could not be made ({why}): {what} were not looked at"),
+    )
+}
+
 /// The passive check: a password of the unit's readable anywhere in the run's capture. A
-/// capture that ended on its own holds nothing after that, so the check is not performed
-/// (what it saw before still counts).
+/// capture that ended on its own holds nothing after that, and one the rig asks for that could
+/// not be made holds nothing at all, so the check is not performed (what a capture saw before
+/// it ended still counts).
 pub fn passive(
     sightings: Option<&[crate::transport::capture::ClearSecret]>,
     gaps: Option<&str>,
+    failed: Option<&str>,
     log: &crate::evidence::EvidenceLog,
     j: &mut Judgement,
 ) {
+    if let Some(why) = failed {
+        log.line("#", &format!("no packet capture: {why}"));
+        j.blockers.push(not_made(
+            why,
+            "the passwords crossing the wire (the passive check)",
+        ));
+        return;
+    }
     if let Some(why) = gaps {
         log.line("#", &format!("the packet capture is incomplete: {why}"));
         j.blockers.push(Blocker::new(
@@ -110,13 +135,14 @@ mod tests {
             flow: "TCP 10.0.0.2:23 > 10.0.0.1:40000".into(),
         }];
         let mut whole = Judgement::default();
-        passive(Some(&[]), None, &log, &mut whole);
+        passive(Some(&[]), None, None, &log, &mut whole);
         assert!(whole.findings.is_empty() && whole.blockers.is_empty());
 
         let mut died = Judgement::default();
         passive(
             Some(&[]),
             Some("The interface disappeared"),
+            None,
             &log,
             &mut died,
         );
@@ -129,8 +155,18 @@ mod tests {
         );
 
         let mut both = Judgement::default();
-        passive(Some(&seen), Some("read error"), &log, &mut both);
+        passive(Some(&seen), Some("read error"), None, &log, &mut both);
         assert_eq!((both.findings.len(), both.blockers.len()), (1, 1));
+
+        // No capture because the rig's could not be made: not performed, not "no capture".
+        let mut never = Judgement::default();
+        passive(None, None, Some("no such device exists"), &log, &mut never);
+        assert!(never.findings.is_empty() && never.details.is_empty());
+        assert_eq!(never.blockers.len(), 1);
+        assert!(never.blockers[0].why.contains("no such device exists"));
+        let mut unasked = Judgement::default();
+        passive(None, None, None, &log, &mut unasked);
+        assert!(unasked.blockers.is_empty() && unasked.details.len() == 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

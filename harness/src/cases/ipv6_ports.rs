@@ -52,6 +52,12 @@ pub fn judge(
 /// An IPv6 address the unit used on its own, seen in the capture, while the rig declares none:
 /// its services there were not scanned, so the case cannot conclude.
 pub async fn undeclared(sample: &Sample, details: &mut Vec<String>) -> Option<Blocker> {
+    if let Some(why) = &sample.drivers.capture_problem {
+        return Some(super::capture_checks::not_made(
+            why,
+            "the IPv6 frames of the unit's MAC (an IPv6 address it uses on its own)",
+        ));
+    }
     let (Some(mac), Some(pcap)) = (sample.drivers.ipv6_watch, sample.drivers.capture_path()) else {
         details.push("IPv6: the rig declares no IPv6 address for the unit, and no capture kept what its MAC sends (a capture interface and the label's MAC before the unit starts are needed): a unit speaking IPv6 would go unnoticed".into());
         return None;
