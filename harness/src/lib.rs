@@ -22,9 +22,10 @@
 //! 10. update — update images, their delivery and what the unit made of them
 //! 11. facts — what is learnt once per sample and shared by cases
 //! 12. cases — one module per TS 103 701 test case
-//! 13. plan, schema, psti — suite × ICS × samples, decided without hardware; the config files'
-//!     JSON Schemas, each case's parameters included; the manufacturer's published pages and
-//!     statement of compliance gathered for the PSTI view
+//! 13. plan, schema, psti, draft — suite × ICS × samples, decided without hardware; the config
+//!     files' JSON Schemas, each case's parameters included; the manufacturer's published pages
+//!     and statement of compliance gathered for the PSTI view; a first profile drafted from
+//!     what a unit shows
 //! 14. report — JUnit, JSON, HTML, the terminal table, the bundle and its manifest
 //! 15. run — samples in parallel, cases in order, records to the reporters
 //! 16. fuzz — test-only: every decoder of device bytes and the config loader, fed mutations
@@ -36,6 +37,7 @@ pub mod cases;
 pub mod config;
 pub mod corpus;
 pub mod debug;
+pub mod draft;
 pub mod evidence;
 pub mod facts;
 #[cfg(test)]

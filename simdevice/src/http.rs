@@ -194,13 +194,24 @@ async fn routed(
     body: &Bytes,
 ) -> Response<Full<Bytes>> {
     match (&parts.method, parts.uri.path()) {
+        // The admin's web page behind a browser's login box: the admin account's credential
+        // opens it, anything else draws the challenge again.
         (&Method::GET, "/") if unit.has(Fault::BasicAuthAtRoot) => {
-            let mut r = reply(StatusCode::UNAUTHORIZED, "authentication required");
-            r.headers_mut().insert(
-                hyper::header::WWW_AUTHENTICATE,
-                hyper::header::HeaderValue::from_static("Basic realm=\"camera\""),
-            );
-            r
+            let login = match basic_auth(parts.headers.get(hyper::header::AUTHORIZATION)) {
+                Some((user, password)) => unit.network_login(&user, &password),
+                None => crate::unit::Login::Wrong,
+            };
+            match login {
+                crate::unit::Login::Ok => reply(StatusCode::OK, "<html><body>admin</body></html>"),
+                other => {
+                    let mut r = answer(other, "");
+                    r.headers_mut().insert(
+                        hyper::header::WWW_AUTHENTICATE,
+                        hyper::header::HeaderValue::from_static("Basic realm=\"camera\""),
+                    );
+                    r
+                }
+            }
         }
         (&Method::GET, "/") => reply(
             StatusCode::OK,

@@ -122,6 +122,30 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// Observe a unit and write a first device profile from what it shows: its TCP and UDP
+    /// services, login surfaces (prompts from its own dialogue), TLS versions and certificate
+    /// keys, and the console's login. Every entry is marked for the manufacturer's IXIT to
+    /// confirm; the header lists what needs a person. Traffic goes to --address only.
+    DraftProfile {
+        /// The unit's address: the only one hilt sends traffic to besides --host-baseline.
+        #[arg(long)]
+        address: std::net::IpAddr,
+        /// An address of the bench host beside the unit: ports open there too are the host's
+        /// (as a rig's `network.host_baseline`).
+        #[arg(long)]
+        host_baseline: Option<std::net::IpAddr>,
+        /// The unit's console (a tty), to read its login prompt.
+        #[arg(long)]
+        console: Option<String>,
+        /// The console's rate (default: searched).
+        #[arg(long)]
+        baud: Option<u32>,
+        #[arg(long, long_help = long_help("The suite whose scans observe the unit.", Wanted::Suite))]
+        suite: Option<PathBuf>,
+        /// Where to write the draft (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Make an ed25519 key pair for signing manifests: FILE (secret, mode 0600) and FILE.pub.
     Keygen { file: PathBuf },
     /// Write the misuse images of the profile's update battery to a folder, without a device.

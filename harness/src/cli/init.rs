@@ -1,11 +1,11 @@
-//! `hilt init DIR`: a bench folder to start from. A rig and a device profile to fill in, the
-//! built-in suite with its corpora to adjust, and the schemas they name for editors. `hilt run`
-//! and `hilt check` inside the folder find all three by their names (`config::defaults`).
+//! Starting points. `hilt init DIR`: a bench folder, with a rig and a device profile to fill in,
+//! the built-in suite with its corpora to adjust, and the schemas they name for editors; `hilt
+//! run` and `hilt check` inside the folder find all three by their names (`config::defaults`).
+//! `hilt draft-profile`: a device profile drafted from what a unit shows (`hilt::draft`).
 
 use super::Usage;
 use hilt::config::built_in;
 use hilt::model::exit;
-use hilt::standard::catalogue::{self, Catalogue};
 use std::path::{Path, PathBuf};
 
 const RIG: &str = include_str!("../../templates/rig.yaml");
@@ -77,33 +77,41 @@ fn bench_files() -> Vec<(PathBuf, Vec<u8>)> {
 
 /// The profile template with an ICS row for every provision of the newest built-in catalogue.
 fn profile() -> String {
-    let Some(catalogue) = catalogue::built_in().last() else {
-        return PROFILE.replace("{ics}\n", "");
-    };
-    PROFILE.replace("{ics}", &ics_rows(catalogue).join("\n"))
+    PROFILE.replace("{ics}", &hilt::draft::ics::newest().join("\n"))
 }
 
-/// Y for the provisions hilt tests, so that it tests them; N, to be replaced, for the rest.
-fn ics_rows(catalogue: &Catalogue) -> Vec<String> {
-    let automated: Vec<&str> = hilt::cases::ALL.iter().map(|c| c.spec().id).collect();
-    catalogue
-        .provisions
-        .iter()
-        .map(|p| {
-            let tested = p
-                .test_cases
-                .iter()
-                .any(|t| automated.contains(&t.id.as_str()));
-            let (support, detail) = if tested {
-                (
-                    "Y",
-                    "tested by hilt: replace with the manufacturer's statement",
-                )
-            } else {
-                ("N", "to be replaced from the manufacturer's ICS")
-            };
-            let id = format!("{:?}:", p.id);
-            format!("  {id:<9} {{ support: {support}, detail: \"{detail}\" }}")
-        })
-        .collect()
+pub fn draft_profile(
+    unit: hilt::draft::UnitGiven,
+    console: Option<hilt::draft::ConsoleGiven>,
+    suite: &Path,
+    out: Option<&Path>,
+) -> anyhow::Result<i32> {
+    let work = std::env::temp_dir().join(format!("hilt-draft-{}", std::process::id()));
+    let runtime = tokio::runtime::Runtime::new()?;
+    let address = unit.address;
+    let drafted = runtime.block_on(hilt::draft::from_unit(
+        &unit,
+        console.as_ref(),
+        suite,
+        &work,
+    ));
+    let _ = std::fs::remove_dir_all(&work);
+    let (text, draft) =
+        drafted.map_err(|e| anyhow::anyhow!("drafting a profile from {address}: {e}"))?;
+    match out {
+        Some(path) => std::fs::write(path, &text)?,
+        None => print!("{text}"),
+    }
+    eprintln!(
+        "drafted: {} service(s), {} login(s){}; {} item(s) need a person (listed at the top)",
+        draft.services.len(),
+        draft.mechanisms.len(),
+        match &draft.console {
+            Some(d) if d.login_prompt.is_some() => ", a console login",
+            Some(_) => ", a console without a login prompt",
+            None => "",
+        },
+        draft.needs_a_person.len() + 2
+    );
+    Ok(exit::OK)
 }

@@ -76,6 +76,22 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             require_signature,
         } => inspect::verify(&dir, public_key.as_deref(), require_signature)?,
         Command::Init { dir } => init::init(&dir)?,
+        Command::DraftProfile {
+            address,
+            host_baseline,
+            console,
+            baud,
+            suite,
+            out,
+        } => init::draft_profile(
+            hilt::draft::UnitGiven {
+                address,
+                host_baseline,
+            },
+            console.map(|path| hilt::draft::ConsoleGiven { path, baud }),
+            &locate(Wanted::Suite, suite)?,
+            out.as_deref(),
+        )?,
         Command::Keygen { file } => tools::keygen(&file)?,
         Command::UpdateImages { profile, out } => {
             tools::update_images(&locate(Wanted::Profile, profile)?, &out)?

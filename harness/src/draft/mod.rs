@@ -1,0 +1,128 @@
+//! `hilt draft-profile`: a first device profile written from what a unit shows, for a lab to
+//! correct rather than write from nothing. The unit is observed through the same facts a run
+//! learns (the suite's TCP and UDP scans, the login-surface probe, the TLS probe), so a run with
+//! the draft meets the unit as the draft saw it. Every observed entry is marked for the
+//! manufacturer's IXIT to confirm; what hilt cannot observe is listed for a person.
+
+pub mod dialogue;
+pub mod ics;
+mod observe;
+mod render;
+
+pub use observe::observe;
+pub use render::render;
+
+use crate::config::crypto::TlsVersion;
+use crate::config::{Config, ConfigPaths};
+use dialogue::Dialogue;
+use std::net::IpAddr;
+use std::path::Path;
+
+/// The console `hilt draft-profile --console` was given.
+pub struct ConsoleGiven {
+    pub path: String,
+    pub baud: Option<u32>,
+}
+
+/// Where the unit is: its address, and the bench host's address beside it whose open ports
+/// are the host's, not the unit's (the rig's `host_baseline`).
+pub struct UnitGiven {
+    pub address: IpAddr,
+    pub host_baseline: Option<IpAddr>,
+}
+
+/// Observes the unit at `address` (and its console) with `suite`'s scans and returns the draft
+/// profile's text. `work` holds the one-slot rig and the empty profile the observation runs
+/// under, and the transcripts it leaves.
+pub async fn from_unit(
+    unit: &UnitGiven,
+    console: Option<&ConsoleGiven>,
+    suite: &Path,
+    work: &Path,
+) -> Result<(String, Draft), String> {
+    std::fs::create_dir_all(work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let console_line = console
+        .map(|c| {
+            let baud = c.baud.map(|b| format!(", baud: {b}")).unwrap_or_default();
+            format!(
+                "    console: {{ path: {}{baud} }}\n",
+                observe::quoted(&c.path)
+            )
+        })
+        .unwrap_or_default();
+    let address = unit.address;
+    let baseline = unit
+        .host_baseline
+        .map(|b| format!(", host_baseline: {}", observe::quoted(&b.to_string())))
+        .unwrap_or_default();
+    // The label is not read: a draft needs no credential, and the lookup needs one to exist.
+    let rig = format!(
+        "rig: draft-profile\nslots:\n  - id: unit\n{console_line}    network: {{ address: {}{baseline} }}\n    label: {{ serial: \"not-read\", mac: \"02:00:00:00:00:00\" }}\n",
+        observe::quoted(&address.to_string())
+    );
+    let empty = render(
+        &Draft {
+            address: address.to_string(),
+            ..Draft::default()
+        },
+        &ics::newest(),
+    );
+    let paths = ConfigPaths {
+        rig: work.join("rig.yaml"),
+        profile: work.join("empty-profile.yaml"),
+        suite: suite.to_path_buf(),
+    };
+    let write =
+        |p: &Path, text: &str| std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()));
+    write(&paths.rig, &rig)?;
+    write(&paths.profile, &empty)?;
+    let config = Config::load(&paths).map_err(|e| e.to_string())?;
+    let slot = &config.rig.slots[0];
+    let sample = crate::bench::prepare(&config, slot, work, &work.join("scratch"))
+        .await
+        .map_err(|u| u.reason)?;
+    let draft = observe(&sample, &config).await?;
+    Ok((render(&draft, &ics::newest()), draft))
+}
+
+/// What the unit showed.
+#[derive(Debug, Default)]
+pub struct Draft {
+    /// The address it was observed at.
+    pub address: String,
+    pub services: Vec<Service>,
+    pub mechanisms: Vec<Mechanism>,
+    /// The console's dialogue, when a console was given.
+    pub console: Option<Dialogue>,
+    /// What a person has to add or decide, one line each.
+    pub needs_a_person: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Service {
+    pub id: String,
+    /// `tcp` or `udp`.
+    pub protocol: &'static str,
+    pub port: u16,
+    /// What answered, in a few words.
+    pub seen: String,
+    pub tls: Option<Tls>,
+}
+
+#[derive(Debug)]
+pub struct Tls {
+    pub versions: Vec<TlsVersion>,
+    /// The smallest certificate key it presented, in bits.
+    pub min_key_bits: Option<u32>,
+    /// Each certificate key, e.g. `EC 256 (ecdsa-with-SHA256)`.
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Mechanism {
+    pub id: String,
+    pub service: String,
+    pub seen: String,
+    /// The `login:` mapping, one YAML line each, without indentation.
+    pub login: Vec<String>,
+}
