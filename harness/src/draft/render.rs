@@ -18,7 +18,11 @@ pub fn render(draft: &Draft, ics: &[String]) -> String {
         "# IXIT. The ICS rows are placeholders. Still needs a person:".into(),
         "# - the product's name, the ICS rows, the factor and username of each login, and the".into(),
         "#   password generation rule and brute-force protection the manufacturer documents;".into(),
-        "# - the factory reset and initialization procedures, and the update mechanisms;".into(),
+        "# - the factory reset, initialization and version read-out procedures, and the update".into(),
+        "#   mechanisms;".into(),
+        "# - web logins hilt cannot see at `/` (an API's JSON login, a form on another page), and".into(),
+        "#   the boot loader's prompt and boot window (`debug_interfaces`: the draft does not".into(),
+        "#   power-cycle the unit);".into(),
     ];
     for line in &draft.needs_a_person {
         out.push(format!("# - {}", line.replace('\n', " ")));
