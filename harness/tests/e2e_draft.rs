@@ -139,3 +139,42 @@ fn a_draft_of_a_simulated_unit_checks_and_runs_without_a_fail_of_its_own() {
         }
     }
 }
+
+/// Drafted from a rig slot, hilt launches the unit as a run would, cycles its power through the
+/// rig and reads the boot: the boot loader's lines and a boot window past them are drafted.
+#[test]
+fn a_draft_from_a_rig_slot_watches_the_boot() {
+    let dir = TempDir::new("draft-slot");
+    let rig = write_rig(&dir.0, 138, &[&[]]);
+    let suite = quick_suite(&dir.0);
+    let draft = dir.0.join("draft.yaml");
+    let out = Command::new(hilt())
+        .args(["draft-profile", "--slot", "slot1", "--rig"])
+        .arg(&rig)
+        .arg("--suite")
+        .arg(&suite)
+        .arg("--out")
+        .arg(&draft)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("the boot watched (1 boot-loader line(s), login prompt after"),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(&draft).unwrap();
+    for part in [
+        "s after power-on: U-Boot 2023.04 (VC SoC)",
+        "s   # observed, confirm with the manufacturer's IXIT: the boot loader talks until then",
+        "      boot_window: ",
+        "offers: login_prompt",
+        "  - id: https   # observed",
+    ] {
+        assert!(text.contains(part), "the draft lacks {part:?}:\n{text}");
+    }
+    assert!(
+        !text.contains("the boot loader's prompt and boot window (drafted from"),
+        "{text}"
+    );
+}

@@ -128,8 +128,14 @@ pub enum Command {
     /// confirm; the header lists what needs a person. Traffic goes to --address only.
     DraftProfile {
         /// The unit's address: the only one hilt sends traffic to besides --host-baseline.
-        #[arg(long)]
-        address: std::net::IpAddr,
+        #[arg(long, required_unless_present = "rig", conflicts_with = "rig")]
+        address: Option<std::net::IpAddr>,
+        /// Or a rig and one of its slots: its address, console and launch command, and its
+        /// power, with which hilt also watches the unit boot (boot loader lines, boot window).
+        #[arg(long, requires = "slot", conflicts_with_all = ["host_baseline", "console", "baud"])]
+        rig: Option<PathBuf>,
+        #[arg(long, requires = "rig")]
+        slot: Option<String>,
         /// An address of the bench host beside the unit: ports open there too are the host's
         /// (as a rig's `network.host_baseline`).
         #[arg(long)]

@@ -80,21 +80,25 @@ fn profile() -> String {
     PROFILE.replace("{ics}", &hilt::draft::ics::newest().join("\n"))
 }
 
-pub fn draft_profile(
-    unit: hilt::draft::UnitGiven,
-    console: Option<hilt::draft::ConsoleGiven>,
-    suite: &Path,
-    out: Option<&Path>,
-) -> anyhow::Result<i32> {
+/// What `hilt draft-profile` observes: an address (and console), or a rig's slot.
+pub enum DraftFrom {
+    Unit(hilt::draft::UnitGiven, Option<hilt::draft::ConsoleGiven>),
+    Slot(PathBuf, String),
+}
+
+pub fn draft_profile(from: DraftFrom, suite: &Path, out: Option<&Path>) -> anyhow::Result<i32> {
     let work = std::env::temp_dir().join(format!("hilt-draft-{}", std::process::id()));
     let runtime = tokio::runtime::Runtime::new()?;
-    let address = unit.address;
-    let drafted = runtime.block_on(hilt::draft::from_unit(
-        &unit,
-        console.as_ref(),
-        suite,
-        &work,
-    ));
+    let (address, drafted) = match &from {
+        DraftFrom::Unit(unit, console) => (
+            unit.address.to_string(),
+            runtime.block_on(hilt::draft::from_unit(unit, console.as_ref(), suite, &work)),
+        ),
+        DraftFrom::Slot(rig, slot) => (
+            format!("slot {slot} of {}", rig.display()),
+            runtime.block_on(hilt::draft::from_slot(rig, slot, suite, &work)),
+        ),
+    };
     let _ = std::fs::remove_dir_all(&work);
     let (text, draft) =
         drafted.map_err(|e| anyhow::anyhow!("drafting a profile from {address}: {e}"))?;
@@ -103,13 +107,27 @@ pub fn draft_profile(
         None => print!("{text}"),
     }
     eprintln!(
-        "drafted: {} service(s), {} login(s){}; {} item(s) need a person (listed at the top)",
+        "drafted: {} service(s), {} login(s){}{}; {} item(s) need a person (listed at the top)",
         draft.services.len(),
         draft.mechanisms.len(),
         match &draft.console {
             Some(d) if d.login_prompt.is_some() => ", a console login",
             Some(_) => ", a console without a login prompt",
             None => "",
+        },
+        match &draft.boot {
+            Some(b) if b.problem.is_none() => format!(
+                ", the boot watched ({} boot-loader line(s){})",
+                b.loader_lines.len(),
+                b.login_after
+                    .map(|s| format!(", login prompt after {s:.1} s"))
+                    .unwrap_or_default()
+            ),
+            Some(b) => format!(
+                ", the boot not watched ({})",
+                b.problem.as_deref().unwrap_or("")
+            ),
+            None => String::new(),
         },
         draft.needs_a_person.len() + 2
     );

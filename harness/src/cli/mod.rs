@@ -78,20 +78,27 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
         Command::Init { dir } => init::init(&dir)?,
         Command::DraftProfile {
             address,
+            rig,
+            slot,
             host_baseline,
             console,
             baud,
             suite,
             out,
-        } => init::draft_profile(
-            hilt::draft::UnitGiven {
-                address,
-                host_baseline,
-            },
-            console.map(|path| hilt::draft::ConsoleGiven { path, baud }),
-            &locate(Wanted::Suite, suite)?,
-            out.as_deref(),
-        )?,
+        } => {
+            let from = match (address, rig, slot) {
+                (Some(address), _, _) => init::DraftFrom::Unit(
+                    hilt::draft::UnitGiven {
+                        address,
+                        host_baseline,
+                    },
+                    console.map(|path| hilt::draft::ConsoleGiven { path, baud }),
+                ),
+                (None, Some(rig), Some(slot)) => init::DraftFrom::Slot(rig, slot),
+                _ => return Err(Usage("give --address, or --rig and --slot".into()).into()),
+            };
+            init::draft_profile(from, &locate(Wanted::Suite, suite)?, out.as_deref())?
+        }
         Command::Keygen { file } => tools::keygen(&file)?,
         Command::UpdateImages { profile, out } => {
             tools::update_images(&locate(Wanted::Profile, profile)?, &out)?

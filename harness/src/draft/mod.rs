@@ -4,6 +4,7 @@
 //! the draft meets the unit as the draft saw it. Every observed entry is marked for the
 //! manufacturer's IXIT to confirm; what hilt cannot observe is listed for a person.
 
+pub mod boot;
 pub mod dialogue;
 pub mod ics;
 mod observe;
@@ -13,7 +14,7 @@ pub use observe::observe;
 pub use render::render;
 
 use crate::config::crypto::TlsVersion;
-use crate::config::{Config, ConfigPaths};
+use crate::config::{Config, ConfigPaths, Profile, Rig, Suite};
 use dialogue::Dialogue;
 use std::net::IpAddr;
 use std::path::Path;
@@ -77,11 +78,67 @@ pub async fn from_unit(
     write(&paths.rig, &rig)?;
     write(&paths.profile, &empty)?;
     let config = Config::load(&paths).map_err(|e| e.to_string())?;
-    let slot = &config.rig.slots[0];
-    let sample = crate::bench::prepare(&config, slot, work, &work.join("scratch"))
-        .await
-        .map_err(|u| u.reason)?;
-    let draft = observe(&sample, &config).await?;
+    drafted(&config, 0, work, false).await
+}
+
+/// As `from_unit`, for a slot of a rig: its address, host baseline and console, its launch
+/// command if it has one, and its power, with which the boot is watched. The rig is read
+/// without holding it to a profile, since the draft is the profile still to be written.
+pub async fn from_slot(
+    rig: &Path,
+    slot: &str,
+    suite: &Path,
+    work: &Path,
+) -> Result<(String, Draft), String> {
+    std::fs::create_dir_all(work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let rig = Rig::load(rig).map_err(|e| e.to_string())?;
+    let index = rig
+        .slots
+        .iter()
+        .position(|s| s.id.value == slot)
+        .ok_or_else(|| {
+            let known: Vec<&str> = rig.slots.iter().map(|s| s.id.value.as_str()).collect();
+            format!("no slot `{slot}` in the rig (slots: {})", known.join(", "))
+        })?;
+    let address = rig.slots[index].network.address.to_string();
+    let empty = render(
+        &Draft {
+            address,
+            ..Draft::default()
+        },
+        &ics::newest(),
+    );
+    let profile_file = work.join("empty-profile.yaml");
+    std::fs::write(&profile_file, empty).map_err(|e| format!("{}: {e}", profile_file.display()))?;
+    let config = Config {
+        rig,
+        profile: Profile::load(&profile_file).map_err(|e| e.to_string())?,
+        suite: Suite::load(suite).map_err(|e| e.to_string())?,
+    };
+    drafted(&config, index, work, true).await
+}
+
+async fn drafted(
+    config: &Config,
+    slot: usize,
+    work: &Path,
+    watch_boot: bool,
+) -> Result<(String, Draft), String> {
+    let sample =
+        crate::bench::prepare(config, &config.rig.slots[slot], work, &work.join("scratch"))
+            .await
+            .map_err(|u| u.reason)?;
+    // The boot first: the unit is then up, as the scans want it.
+    let boot = match watch_boot && sample.drivers.power.is_some() {
+        true => Some(boot::watch(&sample).await),
+        false => None,
+    };
+    let observed = observe(&sample, config).await;
+    if let Some(launched) = &sample.launched {
+        launched.stop().await;
+    }
+    let mut draft = observed?;
+    draft.boot = boot;
     Ok((render(&draft, &ics::newest()), draft))
 }
 
@@ -94,6 +151,8 @@ pub struct Draft {
     pub mechanisms: Vec<Mechanism>,
     /// The console's dialogue, when a console was given.
     pub console: Option<Dialogue>,
+    /// The boot as the console showed it, when the rig's power could cycle the unit.
+    pub boot: Option<boot::Boot>,
     /// What a person has to add or decide, one line each.
     pub needs_a_person: Vec<String>,
 }

@@ -20,10 +20,15 @@ pub fn render(draft: &Draft, ics: &[String]) -> String {
         "#   password generation rule and brute-force protection the manufacturer documents;".into(),
         "# - the factory reset, initialization and version read-out procedures, and the update".into(),
         "#   mechanisms;".into(),
-        "# - web logins hilt cannot see at `/` (an API's JSON login, a form on another page), and".into(),
-        "#   the boot loader's prompt and boot window (`debug_interfaces`: the draft does not".into(),
-        "#   power-cycle the unit);".into(),
+        "# - web logins hilt cannot see at `/` (an API's JSON login, a form on another page);".into(),
     ];
+    if draft.boot.is_none() {
+        out.push(
+            "# - the boot loader's prompt and boot window (drafted from a rig slot with power,"
+                .into(),
+        );
+        out.push("#   `--rig R --slot S`, hilt watches the boot);".into());
+    }
     for line in &draft.needs_a_person {
         out.push(format!("# - {}", line.replace('\n', " ")));
     }
@@ -117,6 +122,9 @@ pub fn render(draft: &Draft, ics: &[String]) -> String {
             out.push("      kind: uart".into());
             out.push("      disabled_by: \"to be stated by the manufacturer\"".into());
             out.push(format!("      offers: {offers}"));
+            if let Some(boot) = &draft.boot {
+                out.extend(boot_lines(boot));
+            }
         }
     }
     if let Some(d) = console_login {
@@ -132,6 +140,36 @@ pub fn render(draft: &Draft, ics: &[String]) -> String {
     out.push("  factory_reset: []".into());
     out.push("  initialize: []".into());
     out.join("\n") + "\n"
+}
+
+/// The boot window the console showed, with the boot loader's own lines as the reason.
+fn boot_lines(boot: &super::boot::Boot) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(why) = &boot.problem {
+        out.push(format!(
+            "      # the boot was not watched: {}",
+            why.replace('\n', " ")
+        ));
+        return out;
+    }
+    for (at, line) in boot.loader_lines.iter().take(5) {
+        out.push(format!(
+            "      # observed {at:.1} s after power-on: {}",
+            line.replace('\n', " ")
+        ));
+    }
+    match boot.login_after {
+        Some(at) => out.push(format!(
+            "      # observed: the login prompt {at:.1} s after power-on"
+        )),
+        None => out.push("      # no login prompt within 90 s of power-on".into()),
+    }
+    if let Some(seconds) = super::boot::window(boot) {
+        out.push(format!(
+            "      boot_window: {seconds}s   {MARK}: the boot loader talks until then"
+        ));
+    }
+    out
 }
 
 fn mechanism_common(out: &mut Vec<String>) {
@@ -189,6 +227,11 @@ mod tests {
                 login: crate::draft::observe::prompt_login("telnet", &said),
             }],
             console: Some(said),
+            boot: Some(crate::draft::boot::Boot {
+                loader_lines: vec![(0.4, "U-Boot 2023.04".into())],
+                login_after: Some(2.0),
+                problem: None,
+            }),
             needs_a_person: vec!["TCP 1884 grants MQTT access without any credential".into()],
         }
     }
@@ -219,7 +262,11 @@ mod tests {
             .regex
             .is_match(b"\r\nother-host login: "));
         assert!(console.failure.regex.is_match(b"Login incorrect\r\n"));
-        assert_eq!(text.matches("# observed, confirm").count(), 7, "{text}");
+        assert_eq!(text.matches("# observed, confirm").count(), 8, "{text}");
+        let uart = &ixit.debug_interfaces[0];
+        assert_eq!(uart.boot_window.0, std::time::Duration::from_secs(2), "{text}");
+        assert!(text.contains("# observed 0.4 s after power-on: U-Boot 2023.04"));
+        assert!(!text.contains("drafted from a rig slot with power"));
         assert!(text.contains("# - TCP 1884 grants MQTT access without any credential"));
     }
 
