@@ -264,7 +264,11 @@ mod tests {
         assert!(console.failure.regex.is_match(b"Login incorrect\r\n"));
         assert_eq!(text.matches("# observed, confirm").count(), 8, "{text}");
         let uart = &ixit.debug_interfaces[0];
-        assert_eq!(uart.boot_window.0, std::time::Duration::from_secs(2), "{text}");
+        assert_eq!(
+            uart.boot_window.0,
+            std::time::Duration::from_secs(2),
+            "{text}"
+        );
         assert!(text.contains("# observed 0.4 s after power-on: U-Boot 2023.04"));
         assert!(!text.contains("drafted from a rig slot with power"));
         assert!(text.contains("# - TCP 1884 grants MQTT access without any credential"));
