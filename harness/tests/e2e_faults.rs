@@ -50,7 +50,7 @@ const ALL: [&str; 7] = [
     (PASSWORDS, "viewer-stream (declared user-defined) accepted an empty password in the factory default state"),
 ])]
 #[case::no_lockout("nolockout", 45, &["no-lockout"], &[
-    (BRUTE_FORCE, "web-admin: 8 wrong passwords evaluated with no lockout or delay; declared lockout after 5 failures for 0.100s, and the right password was accepted right after them"),
+    (BRUTE_FORCE, "wrong passwords evaluated with no lockout or delay; declared lockout after 5 failures for 0.100s, and the right password was accepted right after them"),
 ])]
 #[case::permanent_lockout("permlockout", 46, &["permanent-lockout"], &[
     (BRUTE_FORCE, "web-admin: the right password is still refused 0.300s after the lockout began, more than twice the declared 0.100s"),
@@ -135,7 +135,7 @@ fn a_silent_lockout_is_found_by_the_right_password() {
     let (verdict, message, out) = run.verdict("slot1", BRUTE_FORCE);
     assert_eq!(verdict, "PASS", "{message}\n{out}");
     for seen in [
-        "web-admin: no lockout answer, but the right password was refused right after 8 wrong ones",
+        "web-admin: no lockout answer, but the right password was refused right after ",
         "web-admin: the silent lockout began within 6 failures",
         "web-admin: the lockout lasted ",
     ] {

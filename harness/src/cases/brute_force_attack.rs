@@ -4,7 +4,8 @@
 //! brute_force_judgement.
 
 use super::brute_force_judgement::{
-    attempts_figure, judge, judge_undeclared, round1, Declared, Judgement, RightPassword,
+    attempts_figure, control_too_late, judge, judge_undeclared, round1, Declared, Judgement,
+    RightPassword,
 };
 use super::brute_force_series::{measure, right_password, Relock, Series, Target};
 use super::lockout_judgement::{describe_span, judge_permanent, judge_span};
@@ -128,12 +129,16 @@ pub async fn attack(
             .series(allowed, params.pace.0, lockout, log)
             .await
             .map_err(|e| Blocker::new(Cause::Unit, e))?;
-        match right_password(&onset) {
-            RightPassword::AcceptedAfter => o.findings.push(format!(
+        let late = control_too_late(&onset.attempts, onset.right_sent, &declared);
+        match (right_password(&onset), late) {
+            (RightPassword::AcceptedAfter, Some(why)) => o.details.push(format!(
+                "{id}: when the silent lockout began could not be told: {why}"
+            )),
+            (RightPassword::AcceptedAfter, None) => o.findings.push(format!(
                 "a lockout that answers like a wrong password began only after more than {allowed} failures; {} declared",
                 declared.after_failures
             )),
-            RightPassword::RefusedAfter => o.details.push(format!(
+            (RightPassword::RefusedAfter, _) => o.details.push(format!(
                 "{id}: the silent lockout began within {allowed} failures"
             )),
             _ => o.details.push(format!(
@@ -198,8 +203,10 @@ async fn permanent(
 }
 
 /// The attack series against the declared threshold. A series whose pacing could not show the
-/// lockout (the unit answered slower than the lockout lasts), or whose right-password control
-/// could not be used, is made once more before the mechanism is left undetermined.
+/// lockout (the unit answered slower than the lockout lasts, or the right password came too late
+/// after the threshold), or whose right-password control could not be used, is made once more
+/// before the mechanism is left undetermined: only as long as the declared threshold and the
+/// tolerance allow, so that the right password follows the threshold as closely as it can.
 async fn observe(
     mech: &AuthMechanism,
     target: &Target<'_>,
@@ -209,15 +216,21 @@ async fn observe(
 ) -> Result<(Judgement, Series), Blocker> {
     let unit = |e: String| Blocker::new(Cause::Unit, e);
     let mut first = true;
+    let allowed = declared.after_failures + declared.tolerance;
     loop {
+        let count = match first {
+            true => relock.count,
+            false => relock.count.min(allowed),
+        };
         let series = target
-            .series(relock.count, relock.pace, relock.wait, log)
+            .series(count, relock.pace, relock.wait, log)
             .await
             .map_err(unit)?;
         let j = judge(
             &mech.id,
             &series.attempts,
             right_password(&series),
+            series.right_sent,
             declared,
         );
         match &j.undetermined {

@@ -98,7 +98,14 @@ pub fn attempts_figure(
     }
 }
 
-pub fn judge(id: &str, attempts: &[Attempt], right: RightPassword, d: &Declared) -> Judgement {
+/// `right_sent` is when the right password after the series was sent, since the series began.
+pub fn judge(
+    id: &str,
+    attempts: &[Attempt],
+    right: RightPassword,
+    right_sent: Option<Duration>,
+    d: &Declared,
+) -> Judgement {
     let mut j = observed(id, attempts);
     let (burst, first, slowest) = rates(&j, attempts);
     j.details.push(format!(
@@ -147,7 +154,7 @@ pub fn judge(id: &str, attempts: &[Attempt], right: RightPassword, d: &Declared)
         }
     };
     if let Some(finding) = finding {
-        match lapse(attempts, d) {
+        match lapse(attempts, d).or_else(|| control_too_late(attempts, right_sent, d)) {
             Some(why) => j.undetermined = Some(why),
             None => j.findings.push(finding),
         }
@@ -300,6 +307,26 @@ fn lapse(attempts: &[Attempt], d: &Declared) -> Option<String> {
                 ms(d.lockout)
             )
         })
+    })
+}
+
+/// The right password's acceptance shows there was no lockout only while a lockout that began
+/// at the declared threshold would still last: sent later, a silent lockout could have ended
+/// unseen (a slow unit, a loaded bench).
+pub fn control_too_late(
+    attempts: &[Attempt],
+    right_sent: Option<Duration>,
+    d: &Declared,
+) -> Option<String> {
+    let threshold = attempts.get((d.after_failures as usize).checked_sub(1)?)?;
+    let gap = right_sent?.checked_sub(threshold.at)?;
+    (gap >= d.lockout).then(|| {
+        format!(
+            "the right password was sent {:.1} ms after the answer to attempt {}, the declared threshold, longer than the declared lockout of {:.1} ms, so a lockout that answers like a wrong password could have ended unseen",
+            ms(gap),
+            d.after_failures,
+            ms(d.lockout)
+        )
     })
 }
 

@@ -24,6 +24,27 @@ fn series(outcomes: &[LoginOutcome], pace: u64, latency: u64, slow: (usize, u64)
         .collect()
 }
 
+/// The right password sent as the last answer came.
+fn right_at_once(attempts: &[Attempt]) -> Option<Duration> {
+    attempts.last().map(|a| a.at)
+}
+
+/// A right password accepted too long after the threshold shows nothing: a silent lockout may
+/// have ended; in time, it shows there was none.
+#[rstest]
+#[case::in_time(99, true)]
+#[case::too_late(100, false)]
+fn the_right_password_must_come_within_the_lockout(
+    #[case] after_threshold: u64,
+    #[case] fails: bool,
+) {
+    let attempts = series(&vec![R; 6], 20, 1, (0, 0));
+    let sent = attempts[4].at + Duration::from_millis(after_threshold);
+    let j = judge("m", &attempts, Ok_, Some(sent), &declared());
+    assert_eq!(j.findings.len(), usize::from(fails), "{:?}", j.findings);
+    assert_eq!(j.undetermined.is_some(), !fails, "{:?}", j.undetermined);
+}
+
 fn declared() -> Declared {
     Declared {
         after_failures: 5,
@@ -43,7 +64,6 @@ use RightPassword::{AcceptedAfter as Ok_, NotAsked as NA, RefusedAfter as Refuse
 #[case::silent(&vec![R; 8], Refused, (0, 0), None, None)]
 #[case::no_usable_control(&vec![R; 8], RightPassword::Unusable, (0, 0), None, Some("not accepted before the series"))]
 #[case::late_after_a_slow_answer_at_the_threshold(&[R, R, R, R, R, R, R, R, R, R, L], NA, (5, 90), None, Some("attempts 5 and 6 were sent 110.0 ms apart"))]
-#[case::one_slow_answer_is_no_delay(&vec![R; 8], Ok_, (7, 60), Some("8 wrong passwords evaluated with no lockout or delay"), None)]
 fn a_series_is_judged(
     #[case] outcomes: &[LoginOutcome],
     #[case] right: RightPassword,
@@ -51,7 +71,8 @@ fn a_series_is_judged(
     #[case] finding: Option<&str>,
     #[case] undetermined: Option<&str>,
 ) {
-    let j = judge("m", &series(outcomes, 20, 1, slow), right, &declared());
+    let attempts = series(outcomes, 20, 1, slow);
+    let j = judge("m", &attempts, right, right_at_once(&attempts), &declared());
     assert_finding(&j, finding);
     assert_eq!(j.silent, right == Refused);
     match undetermined {
@@ -64,6 +85,21 @@ fn a_series_is_judged(
     }
 }
 
+/// One answer past the threshold that took more than half the lockout is no delay.
+#[test]
+fn one_slow_answer_is_no_delay() {
+    let attempts = series(&vec![R; 8], 20, 1, (7, 110));
+    let d = Declared {
+        lockout: Duration::from_millis(200),
+        ..declared()
+    };
+    let j = judge("m", &attempts, Ok_, right_at_once(&attempts), &d);
+    assert_finding(
+        &j,
+        Some("8 wrong passwords evaluated with no lockout or delay"),
+    );
+}
+
 #[test]
 fn answers_slowed_past_the_threshold_are_a_delay() {
     let attempts: Vec<Attempt> = (0..8u64)
@@ -73,7 +109,7 @@ fn answers_slowed_past_the_threshold_are_a_delay() {
             latency: Duration::from_millis(if i < 5 { 1 } else { 60 }),
         })
         .collect();
-    let j = judge("m", &attempts, Ok_, &declared());
+    let j = judge("m", &attempts, Ok_, right_at_once(&attempts), &declared());
     assert!(j.findings.is_empty(), "{:?}", j.findings);
 }
 

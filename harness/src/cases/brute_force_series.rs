@@ -16,6 +16,8 @@ pub struct Series {
     /// The right password's answer right after the last wrong one, when none was answered as
     /// a lockout.
     pub after: Option<LoginOutcome>,
+    /// When the right password after the series was sent, since the series began.
+    pub right_sent: Option<Duration>,
     /// When the last wrong password was answered: the lockout, if any, began by then.
     pub last_wrong: Instant,
     /// How much earlier the lockout may have begun: nothing when a lockout answer followed
@@ -91,18 +93,25 @@ impl Target<'_> {
                     attempts,
                     before,
                     after: None,
+                    right_sent: None,
                     last_wrong,
                     onset_slack: Duration::ZERO,
                 });
             }
-            tokio::time::sleep(pace).await;
+            // The right password follows the last wrong one at once: a short lockout that
+            // answers like a wrong password must still be in force when it is asked.
+            if i < count {
+                tokio::time::sleep(pace).await;
+            }
         }
+        let right_sent = start.elapsed();
         let after = self.right().await;
         log.line("#", &format!("right password after the series -> {after}"));
         Ok(Series {
             attempts,
             before,
             after: Some(after),
+            right_sent: Some(right_sent),
             last_wrong,
             onset_slack: last_wrong - first_wrong.unwrap_or(last_wrong),
         })
