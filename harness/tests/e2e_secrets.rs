@@ -64,6 +64,65 @@ fn a_private_key_shared_across_units_is_found_by_hash() {
     }
 }
 
+/// The certificate key a unit's TLS service presents is compared across samples: two units
+/// whose firmware ships one key fail, with the public key's SHA-256; the unit with its own key
+/// passes.
+#[test]
+fn a_certificate_key_presented_by_two_units_fails_on_both() {
+    let dir = TempDir::new("sharedtls");
+    let rig = write_rig(
+        &dir.0,
+        139,
+        &[
+            &[],
+            &["shared-certificate-key"],
+            &["shared-certificate-key"],
+        ],
+    );
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[SECRETS]);
+    assert_verdict(&run, "slot1", SECRETS, "PASS", "");
+    let (_, _, out) = run.verdict("slot1", SECRETS);
+    assert!(
+        out.contains("TLS certificate key (public key SHA-256 ")
+            && out.contains("is this sample's own among 2 other sample(s)"),
+        "{out}"
+    );
+    for (slot, other) in [("slot2", "slot3"), ("slot3", "slot2")] {
+        assert_verdict(
+            &run,
+            slot,
+            SECRETS,
+            "FAIL",
+            &format!("`https` (TCP 8443): EC 256 bits presents the same TLS certificate key as {other} `https` (TCP 8443): EC 256 bits (public key SHA-256 "),
+        );
+    }
+}
+
+/// One sample is enough when the rig names another unit's key: the simulator's built-in key
+/// (SHA-256 of its public key below) in `batch.tls_public_key_sha256` fails the faulty unit.
+#[test]
+fn a_certificate_key_in_the_batch_fails_a_single_sample() {
+    const BUILT_IN: &str = "7919dfad847bacb9cc56540a5ebbf35dd0e5f4d75b7795b21f142edaed2d9be2";
+    let dir = TempDir::new("batchtls");
+    let rig = write_rig(&dir.0, 21, &[&["shared-certificate-key"]]);
+    let text = std::fs::read_to_string(&rig).unwrap();
+    let text = text.replace(
+        "tls_public_key_sha256: [",
+        &format!("tls_public_key_sha256: [\"{BUILT_IN}\", "),
+    );
+    std::fs::write(&rig, text).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[SECRETS]);
+    assert_verdict(
+        &run,
+        "slot1",
+        SECRETS,
+        "FAIL",
+        &format!("presents the same TLS certificate key as a unit of the rig's batch (`batch.tls_public_key_sha256`) (public key SHA-256 {BUILT_IN})"),
+    );
+}
+
 /// A whole P-256 key made for this test (openssl ecparam -genkey): a PEM marker alone is no key
 /// (secrets/keys.rs), so an image must hold one that decodes.
 const EC_KEY: &[u8] = b"-----BEGIN EC PRIVATE KEY-----

@@ -85,6 +85,7 @@ pub enum Fault {
     CredentialsOverPlainHttp,
     Tls10Accepted,
     WeakCertificateKey,
+    SharedCertificateKey,
     ClientTls10,
     VersionInMdnsTxt,
     SwdReadable,
@@ -106,7 +107,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 46] = [
+    pub const ALL: [(&'static str, Fault); 47] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -145,6 +146,7 @@ impl Fault {
         ),
         ("tls-1.0-accepted", Fault::Tls10Accepted),
         ("weak-certificate-key", Fault::WeakCertificateKey),
+        ("shared-certificate-key", Fault::SharedCertificateKey),
         ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),

@@ -190,7 +190,13 @@ async fn run(args: Args) -> Result<(), String> {
         &unit.fw.model,
         unit.address,
         unit.has(Fault::Tls10Accepted),
-        unit.has(Fault::WeakCertificateKey),
+        if unit.has(Fault::WeakCertificateKey) {
+            tls::CertKey::Weak
+        } else if unit.has(Fault::SharedCertificateKey) {
+            tls::CertKey::Shared
+        } else {
+            tls::CertKey::Own
+        },
     ) {
         Ok(a) => Arc::new(a),
         Err(e) => {

@@ -12,18 +12,37 @@ use openssl::x509::extension::SubjectAlternativeName;
 use openssl::x509::{X509NameBuilder, X509};
 use std::net::IpAddr;
 
+/// The certificate's key pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertKey {
+    /// ECDSA P-256, made at start-up: each unit its own.
+    Own,
+    /// RSA 1024 bits, made at start-up.
+    Weak,
+    /// ECDSA P-256, the same in every unit: built into the firmware image.
+    Shared,
+}
+
+/// A P-256 key made once for the simulator (openssl ecparam -genkey | openssl pkcs8 -topk8):
+/// the key a firmware build that ships one in its image gives every unit.
+const SHARED_KEY: &[u8] = b"-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgavrN0sP6G8t+Ya+E
+8UdYXgMrKuRnCrE/YKD0PKfTYKihRANCAAQiuXG+BRICTBVJR57RKEQNwhWrtVin
+spTlcwQAWoCr4YCbSd6JjclZpanw2bVpvzyeGPaFy1IUsj7WJQpH4q+y
+-----END PRIVATE KEY-----
+";
+
 /// Compliant firmware speaks TLS 1.2 and 1.3 only; `legacy` also accepts TLS 1.0 and 1.1 with
-/// the old CBC suites (OpenSSL's security level 0 is needed for those); `weak_key` makes the
-/// certificate's key RSA 1024 bits instead of ECDSA P-256 (level 0 again, or OpenSSL refuses
-/// to serve it).
+/// the old CBC suites (OpenSSL's security level 0 is needed for those); a weak key needs level
+/// 0 again, or OpenSSL refuses to serve it.
 pub fn acceptor(
     model: &str,
     address: IpAddr,
     legacy: bool,
-    weak_key: bool,
+    key: CertKey,
 ) -> Result<SslAcceptor, String> {
-    let (cert, key) =
-        self_signed(model, address, weak_key).map_err(|e| format!("certificate: {e}"))?;
+    let weak_key = key == CertKey::Weak;
+    let (cert, key) = self_signed(model, address, key).map_err(|e| format!("certificate: {e}"))?;
     let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls())
         .map_err(|e| format!("TLS context: {e}"))?;
     if weak_key {
@@ -49,14 +68,15 @@ pub fn acceptor(
 fn self_signed(
     model: &str,
     address: IpAddr,
-    weak_key: bool,
+    key: CertKey,
 ) -> Result<(X509, PKey<openssl::pkey::Private>), openssl::error::ErrorStack> {
-    let key = match weak_key {
-        true => PKey::from_rsa(openssl::rsa::Rsa::generate(1024)?)?,
-        false => {
+    let key = match key {
+        CertKey::Weak => PKey::from_rsa(openssl::rsa::Rsa::generate(1024)?)?,
+        CertKey::Own => {
             let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
             PKey::from_ec_key(EcKey::generate(&group)?)?
         }
+        CertKey::Shared => PKey::private_key_from_pem(SHARED_KEY)?,
     };
     let mut name = X509NameBuilder::new()?;
     name.append_entry_by_text("CN", model)?;

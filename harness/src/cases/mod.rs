@@ -23,6 +23,7 @@ pub mod password_checks;
 pub mod password_examination;
 pub mod port_judgement;
 pub mod pre_installed;
+mod presented_keys;
 pub mod provisioning_judgement;
 pub mod registry;
 pub mod reset_control;

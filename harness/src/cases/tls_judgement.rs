@@ -175,6 +175,7 @@ mod tests {
                 kind: "EC".into(),
                 bits,
                 signature: "ecdsa-with-SHA256".into(),
+                public_key_sha256: String::new(),
             }],
         }
     }
@@ -246,6 +247,7 @@ mod tests {
             kind: kind.into(),
             bits,
             signature: "sha256WithRSAEncryption".into(),
+            public_key_sha256: String::new(),
         };
         let mut inv = inventory(&[(TlsVersion::Tls12, "ECDHE-RSA-AES128-GCM-SHA256")], 256);
         inv.certificates.extend([

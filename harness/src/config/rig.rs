@@ -27,6 +27,11 @@ pub struct Batch {
     /// file holds no password.
     #[serde(default)]
     pub label_password_sha256: Vec<Located<String>>,
+    /// SHA-256 (lowercase hex) of other units' TLS certificate public keys, each of its
+    /// SubjectPublicKeyInfo DER (`openssl x509 -pubkey -noout | openssl pkey -pubin -outform
+    /// DER | sha256sum`), for 5.4-3-2's comparison of presented keys (TS 103 701 5.4-3-2 a).
+    #[serde(default)]
+    pub tls_public_key_sha256: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -263,19 +268,25 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
         }
         check_wiring(file, i, slot, &mut errors);
     }
-    for (i, hash) in raw.batch.label_password_sha256.iter().enumerate() {
-        let h = hash.value.as_str();
-        if h.len() != 64
-            || !h
-                .chars()
-                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
-        {
-            errors.push(yaml::at(
-                file,
-                hash,
-                format!("batch.label_password_sha256[{i}]"),
-                "expected a SHA-256 digest as 64 lowercase hex digits",
-            ));
+    let digests = [
+        ("label_password_sha256", &raw.batch.label_password_sha256),
+        ("tls_public_key_sha256", &raw.batch.tls_public_key_sha256),
+    ];
+    for (key, list) in digests {
+        for (i, hash) in list.iter().enumerate() {
+            let h = hash.value.as_str();
+            if h.len() != 64
+                || !h
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            {
+                errors.push(yaml::at(
+                    file,
+                    hash,
+                    format!("batch.{key}[{i}]"),
+                    "expected a SHA-256 digest as 64 lowercase hex digits",
+                ));
+            }
         }
     }
     if errors.is_empty() {

@@ -34,6 +34,9 @@ pub struct CertificateKey {
     pub kind: String,
     pub bits: u32,
     pub signature: String,
+    /// SHA-256 of the public key (its SubjectPublicKeyInfo DER), hex; empty when unreadable.
+    /// The same one on two units means one key pair for both, whatever the certificates say.
+    pub public_key_sha256: String,
 }
 
 /// What a client that can verify only RSA, or only ECDSA, signatures offers: a server with a
@@ -76,6 +79,52 @@ pub async fn probe(target: super::target::Target, port: u16) -> Result<TlsInvent
     tokio::task::spawn_blocking(move || probe_blocking(addr, &stop))
         .await
         .map_err(|e| Error::Bench(format!("TLS probe: {e}")))?
+}
+
+/// Only the certificate keys the server presents: to a client at each version it takes (TLS 1.3
+/// and 1.2 first, the older ones only when neither is spoken), and from TLS 1.2 on to a client
+/// offering only RSA, then only ECDSA signatures. Far fewer handshakes than `probe`. An empty
+/// list: no TLS handshake completed.
+pub async fn presented_keys(
+    target: super::target::Target,
+    port: u16,
+) -> Result<Vec<CertificateKey>, Error> {
+    let addr = target.socket(port);
+    let stop = Stop::within(WHOLE_PROBE);
+    let _stop_when_dropped = stop.on_drop();
+    tokio::task::spawn_blocking(move || keys_blocking(addr, &stop))
+        .await
+        .map_err(|e| Error::Bench(format!("TLS probe: {e}")))?
+}
+
+fn keys_blocking(addr: SocketAddr, stop: &Stop) -> Result<Vec<CertificateKey>, Error> {
+    let mut inv = TlsInventory::default();
+    let mut spoken = Vec::new();
+    for v in [
+        TlsVersion::Tls13,
+        TlsVersion::Tls12,
+        TlsVersion::Tls11,
+        TlsVersion::Tls10,
+    ] {
+        if matches!(v, TlsVersion::Tls11 | TlsVersion::Tls10) && !spoken.is_empty() {
+            break;
+        }
+        if let Ok(done) = handshake(addr, v, &[], None, stop)? {
+            inv.add_certificate(done.certificate);
+            spoken.push(v);
+        }
+    }
+    let modern = spoken
+        .into_iter()
+        .find(|v| matches!(v, TlsVersion::Tls13 | TlsVersion::Tls12));
+    if let Some(v) = modern {
+        for sigalgs in SIGALGS {
+            if let Ok(done) = handshake(addr, v, &[], Some(sigalgs), stop)? {
+                inv.add_certificate(done.certificate);
+            }
+        }
+    }
+    Ok(inv.certificates)
 }
 
 fn probe_blocking(addr: SocketAddr, stop: &Stop) -> Result<TlsInventory, Error> {
@@ -236,11 +285,16 @@ fn handshake(
                         kind: key_kind(key.id()),
                         bits: key.bits(),
                         signature,
+                        public_key_sha256: key
+                            .public_key_to_der()
+                            .map(|der| crate::util::hash::sha256_hex(&der))
+                            .unwrap_or_default(),
                     },
                     Err(_) => CertificateKey {
                         kind: "unreadable".into(),
                         bits: 0,
                         signature,
+                        public_key_sha256: String::new(),
                     },
                 }
             });

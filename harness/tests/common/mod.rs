@@ -109,8 +109,9 @@ pub fn console_on_header(rig: &Path, n: usize) {
 }
 
 /// Every test rig knows one more unit of the batch, off the bench, by its label password's
-/// digest, so 5.1-1-2's uniqueness unit is judged on a rig of one sample too.
-pub const BATCH: &str = "batch:\n  label_password_sha256: [\"0d5a2f62b8e6ea3c31f1b29f8ad2fa1bb2c0a5d6d0f0b3a8c8d2ab8e0f9c7a11\"]\n";
+/// digest and its TLS public key's, so 5.1-1-2's and 5.4-3-2's uniqueness checks are judged on a
+/// rig of one sample too.
+pub const BATCH: &str = "batch:\n  label_password_sha256: [\"0d5a2f62b8e6ea3c31f1b29f8ad2fa1bb2c0a5d6d0f0b3a8c8d2ab8e0f9c7a11\"]\n  tls_public_key_sha256: [\"5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5\"]\n";
 
 /// A copy of the default suite with a shorter TCP range, so fault tests stay quick; the range
 /// still covers every port the simulator can open. Wrong passwords go 2 ms apart, not 20: the
