@@ -73,10 +73,17 @@ impl TlsInventory {
 /// Probes every version; an error means the port could not be reached at all, or the probe
 /// ran past its time. Dropping the future stops the blocking work within about a second.
 pub async fn probe(target: super::target::Target, port: u16) -> Result<TlsInventory, Error> {
-    let addr = target.socket(port);
+    off_the_runtime(target.socket(port), probe_blocking).await
+}
+
+/// OpenSSL's handshakes block: `work` runs on a blocking thread, within WHOLE_PROBE.
+async fn off_the_runtime<T: Send + 'static>(
+    addr: SocketAddr,
+    work: fn(SocketAddr, &Stop) -> Result<T, Error>,
+) -> Result<T, Error> {
     let stop = Stop::within(WHOLE_PROBE);
     let _stop_when_dropped = stop.on_drop();
-    tokio::task::spawn_blocking(move || probe_blocking(addr, &stop))
+    tokio::task::spawn_blocking(move || work(addr, &stop))
         .await
         .map_err(|e| Error::Bench(format!("TLS probe: {e}")))?
 }
@@ -89,12 +96,7 @@ pub async fn presented_keys(
     target: super::target::Target,
     port: u16,
 ) -> Result<Vec<CertificateKey>, Error> {
-    let addr = target.socket(port);
-    let stop = Stop::within(WHOLE_PROBE);
-    let _stop_when_dropped = stop.on_drop();
-    tokio::task::spawn_blocking(move || keys_blocking(addr, &stop))
-        .await
-        .map_err(|e| Error::Bench(format!("TLS probe: {e}")))?
+    off_the_runtime(target.socket(port), keys_blocking).await
 }
 
 fn keys_blocking(addr: SocketAddr, stop: &Stop) -> Result<Vec<CertificateKey>, Error> {
