@@ -99,6 +99,24 @@ fn a_certificate_key_presented_by_two_units_fails_on_both() {
     }
 }
 
+/// A second sample whose memory could not be read shows nothing of the first one's key, even
+/// though its TLS service's key was compared: the key in memory stays not judged.
+#[test]
+fn a_sample_without_readable_memory_does_not_vouch_for_another_s_key() {
+    let dir = TempDir::new("memnotread");
+    let rig = write_rig(&dir.0, 22, &[&["swd-readable"], &[]]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[SECRETS]);
+    assert_verdict(
+        &run,
+        "slot1",
+        SECRETS,
+        "INCONCLUSIVE",
+        "IXIT 10 declares `device-tls-key` different in every unit; with no other sample's memory to compare",
+    );
+    assert_verdict(&run, "slot2", SECRETS, "PASS", "");
+}
+
 /// One sample is enough when the rig names another unit's key: the simulator's built-in key
 /// (SHA-256 of its public key below) in `batch.tls_public_key_sha256` fails the faulty unit.
 #[test]

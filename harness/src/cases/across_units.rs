@@ -142,6 +142,16 @@ pub fn shared(
     (findings, notes)
 }
 
+/// How many other samples published secrets found in their own memory: only those show whether
+/// a secret in this sample's memory is its own. The keys a sample's services present say
+/// nothing of its memory.
+pub fn with_secrets(others: &BTreeMap<String, Vec<Fingerprint>>) -> usize {
+    others
+        .values()
+        .filter(|prints| prints.iter().any(|p| p.finding.is_secret()))
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +179,19 @@ mod tests {
         if let Some(f) = findings.first() {
             assert!(f.contains("slot2 flash at 0x8000"), "{f}");
         }
+    }
+
+    /// A sample that published only the keys its services present has not shown its memory.
+    #[test]
+    fn only_samples_with_memory_secrets_count_for_memory() {
+        let mut presented = print("aa");
+        presented.finding.kind = Kind::PublicMaterial("TLS certificate key");
+        let others = BTreeMap::from([
+            ("slot2".to_string(), vec![presented.clone()]),
+            ("slot3".to_string(), vec![presented, print("11")]),
+            ("slot4".to_string(), vec![]),
+        ]);
+        assert_eq!(with_secrets(&others), 1);
     }
 
     fn print(hash: &str) -> Fingerprint {

@@ -110,7 +110,7 @@ impl TestCase for Case {
             findings.extend(shared);
             notes.extend(own);
             blockers.extend(uncompared);
-            let compared = others.values().filter(|p| !p.is_empty()).count();
+            let compared = super::across_units::with_secrets(&others);
             let ixit = ctx.config.profile.body.ixit.security_parameters.as_ref();
             let ixit: Option<Vec<_>> = ixit.map(|l| l.iter().map(|p| p.value.clone()).collect());
             for m in &mine {
