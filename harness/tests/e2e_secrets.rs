@@ -79,8 +79,7 @@ fn a_certificate_key_presented_by_two_units_fails_on_both() {
             &["shared-certificate-key"],
         ],
     );
-    let suite = quick_suite(&dir.0);
-    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[SECRETS]);
+    let run = secrets_only(&dir, &rig, &profile());
     assert_verdict(&run, "slot1", SECRETS, "PASS", "");
     let (_, _, out) = run.verdict("slot1", SECRETS);
     assert!(
@@ -105,8 +104,7 @@ fn a_certificate_key_presented_by_two_units_fails_on_both() {
 fn a_sample_without_readable_memory_does_not_vouch_for_another_s_key() {
     let dir = TempDir::new("memnotread");
     let rig = write_rig(&dir.0, 22, &[&["swd-readable"], &[]]);
-    let suite = quick_suite(&dir.0);
-    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[SECRETS]);
+    let run = secrets_only(&dir, &rig, &profile());
     assert_verdict(
         &run,
         "slot1",
@@ -130,8 +128,7 @@ fn a_certificate_key_in_the_batch_fails_a_single_sample() {
         &format!("tls_public_key_sha256: [\"{BUILT_IN}\", "),
     );
     std::fs::write(&rig, text).unwrap();
-    let suite = quick_suite(&dir.0);
-    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[SECRETS]);
+    let run = secrets_only(&dir, &rig, &profile());
     assert_verdict(
         &run,
         "slot1",
@@ -139,6 +136,12 @@ fn a_certificate_key_in_the_batch_fails_a_single_sample() {
         "FAIL",
         &format!("presents the same TLS certificate key as a unit of the rig's batch (`batch.tls_public_key_sha256`) (public key SHA-256 {BUILT_IN})"),
     );
+}
+
+/// 5.4-3-2 alone, with the quick suite, on `rig` and `profile`.
+fn secrets_only(dir: &TempDir, rig: &std::path::Path, profile: &std::path::Path) -> Run {
+    let suite = quick_suite(&dir.0);
+    run_files(&dir.0, rig, profile, Some(&suite), &[SECRETS])
 }
 
 /// A whole P-256 key made for this test (openssl ecparam -genkey): a PEM marker alone is no key
@@ -195,8 +198,7 @@ fn a_private_key_in_the_lab_image_fails(
     let profile = dir.0.join("profile.yaml");
     std::fs::write(&profile, text).unwrap();
     let rig = write_rig(&dir.0, subnet, &[&[]]);
-    let suite = quick_suite(&dir.0);
-    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[SECRETS]);
+    let run = secrets_only(&dir, &rig, &profile);
     assert_verdict(&run, "slot1", SECRETS, verdict, message);
 }
 
@@ -228,8 +230,7 @@ fn a_key_in_one_sample_is_judged_against_ixit_10(
     let profile = dir.0.join("profile.yaml");
     std::fs::write(&profile, text).unwrap();
     let rig = write_rig(&dir.0, subnet, &[&["swd-readable"]]);
-    let suite = quick_suite(&dir.0);
-    let run = run_files(&dir.0, &rig, &profile, Some(&suite), &[SECRETS]);
+    let run = secrets_only(&dir, &rig, &profile);
     assert_verdict(&run, "slot1", SECRETS, verdict, message);
     if verdict == "FAIL" {
         assert_verdict(&run, "slot1", SECRETS, verdict, "IXIT 10 does not declare");

@@ -81,6 +81,9 @@ pub fn compare(
     batch: &[String],
 ) -> (Vec<String>, Vec<String>, Option<Blocker>) {
     let (mut findings, mut notes) = (Vec::new(), Vec::new());
+    if mine.is_empty() {
+        return (findings, notes, None);
+    }
     let theirs = |slot: &String, prints: &Vec<Fingerprint>| {
         let keys: Vec<Fingerprint> = prints
             .iter()
@@ -94,9 +97,6 @@ pub fn compare(
         .map(|(slot, prints)| theirs(slot, prints))
         .filter(|(_, keys)| !keys.is_empty())
         .collect();
-    if mine.is_empty() {
-        return (findings, notes, None);
-    }
     if others.is_empty() && batch.is_empty() {
         let why = "the TLS certificate keys this sample presents could be compared with no other sample's (the run has one sample, or no other presented one) and the rig gives no `batch.tls_public_key_sha256`: that they differ per unit is not shown";
         return (findings, notes, Some(Blocker::new(Cause::Config, why)));

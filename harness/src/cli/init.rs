@@ -129,7 +129,7 @@ pub fn draft_profile(from: DraftFrom, suite: &Path, out: Option<&Path>) -> anyho
             ),
             None => String::new(),
         },
-        draft.needs_a_person.len() + 2
+        hilt::draft::for_a_person(&draft).len()
     );
     Ok(exit::OK)
 }

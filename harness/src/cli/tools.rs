@@ -33,14 +33,7 @@ pub fn scan_tcp(
     timeout_ms: u64,
 ) -> anyhow::Result<i32> {
     let rig = config::Rig::load(rig)?;
-    let Some(slot) = rig.slots.iter().find(|s| s.id.value == slot) else {
-        let known: Vec<&str> = rig.slots.iter().map(|s| s.id.value.as_str()).collect();
-        return Err(Usage(format!(
-            "no slot `{slot}` in the rig (slots: {})",
-            known.join(", ")
-        ))
-        .into());
-    };
+    let slot = &rig.slots[rig.slot_index(slot).map_err(Usage)?];
     let ports =
         config::suite::parse_port_ranges(ports).map_err(|e| Usage(format!("--ports: {e}")))?;
     let runtime = tokio::runtime::Runtime::new()?;

@@ -209,6 +209,17 @@ impl Rig {
         validate(file, raw)
     }
 
+    /// The slot named `id`, by its index; the error names the slots there are.
+    pub fn slot_index(&self, id: &str) -> Result<usize, String> {
+        self.slots
+            .iter()
+            .position(|s| s.id.value == id)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.slots.iter().map(|s| s.id.value.as_str()).collect();
+                format!("no slot `{id}` in the rig (slots: {})", known.join(", "))
+            })
+    }
+
     /// Relative paths in a rig (launch programs' working folder, label files) are relative to it.
     pub fn dir(&self) -> PathBuf {
         self.file

@@ -19,7 +19,7 @@ pub struct Boot {
 }
 
 /// Longest boot watched; a unit still silent then is drafted without boot timings.
-const WAIT: Duration = Duration::from_secs(90);
+pub const WAIT: Duration = Duration::from_secs(90);
 /// The most console output kept from one boot.
 const LIMIT: usize = 256 * 1024;
 
@@ -41,17 +41,13 @@ pub async fn watch(sample: &Sample) -> Boot {
     }
     let on = Instant::now();
     let mut boot = Boot::default();
-    let mut seen = String::new();
+    let mut read = 0;
     let mut partial = String::new();
-    while on.elapsed() < WAIT && seen.len() < LIMIT {
+    while on.elapsed() < WAIT && read < LIMIT {
         let chunk = console.gather(Duration::from_millis(250), 4096).await;
         let at = on.elapsed().as_secs_f64();
-        let text: String = chunk
-            .iter()
-            .filter(|b| matches!(b, b'\n' | 0x20..=0x7e))
-            .map(|&b| b as char)
-            .collect();
-        seen.push_str(&text);
+        let text = super::dialogue::text(&chunk);
+        read += text.len();
         partial.push_str(&text);
         while let Some(end) = partial.find('\n') {
             let line: String = partial.drain(..=end).collect();

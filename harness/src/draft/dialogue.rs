@@ -55,7 +55,7 @@ pub async fn converse(ch: &mut Channel, wake: bool) -> Dialogue {
 }
 
 /// Printable ASCII and line ends; a device's other bytes (colours, control codes) are dropped.
-fn text(bytes: &[u8]) -> String {
+pub(super) fn text(bytes: &[u8]) -> String {
     bytes
         .iter()
         .filter(|b| matches!(b, b'\r' | b'\n' | 0x20..=0x7e))

@@ -11,7 +11,7 @@ mod observe;
 mod render;
 
 pub use observe::observe;
-pub use render::render;
+pub use render::{for_a_person, render};
 
 use crate::config::crypto::TlsVersion;
 use crate::config::{Config, ConfigPaths, Profile, Rig, Suite};
@@ -92,14 +92,7 @@ pub async fn from_slot(
 ) -> Result<(String, Draft), String> {
     std::fs::create_dir_all(work).map_err(|e| format!("{}: {e}", work.display()))?;
     let rig = Rig::load(rig).map_err(|e| e.to_string())?;
-    let index = rig
-        .slots
-        .iter()
-        .position(|s| s.id.value == slot)
-        .ok_or_else(|| {
-            let known: Vec<&str> = rig.slots.iter().map(|s| s.id.value.as_str()).collect();
-            format!("no slot `{slot}` in the rig (slots: {})", known.join(", "))
-        })?;
+    let index = rig.slot_index(slot)?;
     let address = rig.slots[index].network.address.to_string();
     let empty = render(
         &Draft {

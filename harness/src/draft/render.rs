@@ -16,21 +16,12 @@ pub fn render(draft: &Draft, ics: &[String]) -> String {
         ),
         "# Each entry marked `observed` is what the unit showed: confirm it with the manufacturer's".into(),
         "# IXIT. The ICS rows are placeholders. Still needs a person:".into(),
-        "# - the product's name, the ICS rows, the factor and username of each login, and the".into(),
-        "#   password generation rule and brute-force protection the manufacturer documents;".into(),
-        "# - the factory reset, initialization and version read-out procedures, and the update".into(),
-        "#   mechanisms;".into(),
-        "# - web logins hilt cannot see at `/` (an API's JSON login, a form on another page);".into(),
     ];
-    if draft.boot.is_none() {
-        out.push(
-            "# - the boot loader's prompt and boot window (drafted from a rig slot with power,"
-                .into(),
-        );
-        out.push("#   `--rig R --slot S`, hilt watches the boot);".into());
-    }
-    for line in &draft.needs_a_person {
-        out.push(format!("# - {}", line.replace('\n', " ")));
+    for item in for_a_person(draft) {
+        for (i, line) in item.iter().enumerate() {
+            let lead = if i == 0 { "# - " } else { "#   " };
+            out.push(format!("{lead}{}", line.replace('\n', " ")));
+        }
     }
     let profile = format!("draft-{}", draft.address.replace([':', '.', '%'], "-"));
     out.push(format!("profile: {profile}"));
@@ -142,6 +133,32 @@ pub fn render(draft: &Draft, ics: &[String]) -> String {
     out.join("\n") + "\n"
 }
 
+/// What the header lists for a person to add or decide, each item as the lines it is printed on.
+pub fn for_a_person(draft: &Draft) -> Vec<Vec<String>> {
+    let lines = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut items = vec![
+        lines(&[
+            "the product's name, the ICS rows, the factor and username of each login, and the",
+            "password generation rule and brute-force protection the manufacturer documents;",
+        ]),
+        lines(&[
+            "the factory reset, initialization and version read-out procedures, and the update",
+            "mechanisms;",
+        ]),
+        lines(&[
+            "web logins hilt cannot see at `/` (an API's JSON login, a form on another page);",
+        ]),
+    ];
+    if draft.boot.is_none() {
+        items.push(lines(&[
+            "the boot loader's prompt and boot window (drafted from a rig slot with power,",
+            "`--rig R --slot S`, hilt watches the boot);",
+        ]));
+    }
+    items.extend(draft.needs_a_person.iter().map(|l| vec![l.clone()]));
+    items
+}
+
 /// The boot window the console showed, with the boot loader's own lines as the reason.
 fn boot_lines(boot: &super::boot::Boot) -> Vec<String> {
     let mut out = Vec::new();
@@ -153,16 +170,21 @@ fn boot_lines(boot: &super::boot::Boot) -> Vec<String> {
         return out;
     }
     for (at, line) in boot.loader_lines.iter().take(5) {
+        // Console text keeps its carriage returns (a countdown rewrites its line); in a YAML
+        // comment one would end the comment.
         out.push(format!(
             "      # observed {at:.1} s after power-on: {}",
-            line.replace('\n', " ")
+            line.replace(['\r', '\n'], " ")
         ));
     }
     match boot.login_after {
         Some(at) => out.push(format!(
             "      # observed: the login prompt {at:.1} s after power-on"
         )),
-        None => out.push("      # no login prompt within 90 s of power-on".into()),
+        None => out.push(format!(
+            "      # no login prompt within {} s of power-on",
+            super::boot::WAIT.as_secs()
+        )),
     }
     if let Some(seconds) = super::boot::window(boot) {
         out.push(format!(
