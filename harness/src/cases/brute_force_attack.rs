@@ -21,6 +21,9 @@ use std::time::Duration;
 /// What the attack on one mechanism found.
 pub struct Observed {
     pub findings: Vec<String>,
+    /// Parts of the attack that could not be done: the mechanism's result is not performed
+    /// unless a finding makes it a FAIL anyway.
+    pub blockers: Vec<Blocker>,
     pub details: Vec<String>,
     pub measurements: Vec<Measurement>,
     pub figure: Figure,
@@ -92,6 +95,7 @@ pub async fn attack(
     );
     let mut o = Observed {
         findings: vec![],
+        blockers: vec![],
         details: vec![],
         measurements: vec![],
         figure,
@@ -131,8 +135,9 @@ pub async fn attack(
             .map_err(|e| Blocker::new(Cause::Unit, e))?;
         let late = control_too_late(&onset.attempts, onset.right_sent, &declared);
         match (right_password(&onset), late) {
-            (RightPassword::AcceptedAfter, Some(why)) => o.details.push(format!(
-                "{id}: when the silent lockout began could not be told: {why}"
+            (RightPassword::AcceptedAfter, Some(why)) => o.blockers.push(Blocker::new(
+                Cause::Bench,
+                format!("when the silent lockout began could not be told: {why}"),
             )),
             (RightPassword::AcceptedAfter, None) => o.findings.push(format!(
                 "a lockout that answers like a wrong password began only after more than {allowed} failures; {} declared",
@@ -141,8 +146,9 @@ pub async fn attack(
             (RightPassword::RefusedAfter, _) => o.details.push(format!(
                 "{id}: the silent lockout began within {allowed} failures"
             )),
-            _ => o.details.push(format!(
-                "{id}: when the silent lockout began could not be told (the right password was not accepted before the second series)"
+            _ => o.blockers.push(Blocker::new(
+                Cause::Unit,
+                "when the silent lockout began could not be told: the right password was not accepted before the second series",
             )),
         }
     }
@@ -188,6 +194,7 @@ async fn permanent(
     let locked = j.locked_at.is_some() || j.silent;
     let mut o = Observed {
         findings: vec![],
+        blockers: vec![],
         details: vec![],
         measurements: vec![],
         figure: attempts_figure(&mech.id, &series.attempts, Some(after_failures), None),
@@ -332,6 +339,7 @@ async fn undeclared(
     let locked = j.locked_at.is_some() || j.silent;
     let mut o = Observed {
         findings: vec![],
+        blockers: vec![],
         details: vec![],
         measurements: vec![],
         figure: attempts_figure(&mech.id, &series.attempts, None, Some(threshold)),
