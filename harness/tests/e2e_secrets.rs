@@ -98,6 +98,75 @@ fn a_certificate_key_presented_by_two_units_fails_on_both() {
     }
 }
 
+/// The model variant with an SSH server, declared as such: its admin account logs in over SSH
+/// on the `ssh` service.
+fn profile_with_ssh(dir: &TempDir) -> std::path::PathBuf {
+    let text = profile_text()
+        .replacen(
+            "  services:",
+            "  services:\n    - { id: ssh, protocol: tcp, port: 2222, purpose: \"SSH for the installer\", enabled: true }",
+            1,
+        )
+        .replacen(
+            "  auth_mechanisms:",
+            "  auth_mechanisms:\n    - { id: ssh-admin, service: ssh, factor: pre-installed-unique, username: \"{label.username}\", login: { ssh: { within: 5s } } }",
+            1,
+        );
+    let path = dir.0.join("camera-with-ssh.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The SSH host keys the units present are compared across samples: two units whose image
+/// ships one host key fail, the unit with its own key passes.
+#[test]
+fn an_ssh_host_key_presented_by_two_units_fails_on_both() {
+    let dir = TempDir::new("sharedssh");
+    let rig = write_rig_with(
+        &dir.0,
+        23,
+        &[&[], &["shared-ssh-host-key"], &["shared-ssh-host-key"]],
+        "--ssh-server",
+    );
+    let run = secrets_only(&dir, &rig, &profile_with_ssh(&dir));
+    assert_verdict(&run, "slot1", SECRETS, "PASS", "");
+    let (_, _, out) = run.verdict("slot1", SECRETS);
+    assert!(
+        out.contains("`ssh` (TCP 2222): ssh-ed25519's SSH host key (public key SHA-256 ")
+            && out.contains("is this sample's own among 2 other sample(s)"),
+        "{out}"
+    );
+    for (slot, other) in [("slot2", "slot3"), ("slot3", "slot2")] {
+        assert_verdict(
+            &run,
+            slot,
+            SECRETS,
+            "FAIL",
+            &format!("`ssh` (TCP 2222): ssh-ed25519 presents the same SSH host key as {other} `ssh` (TCP 2222): ssh-ed25519 (public key SHA-256 "),
+        );
+    }
+}
+
+/// One sample is enough when the rig names another unit's host key: the simulator's built-in
+/// SSH host key (as `ssh-keyscan` shows it, digested as the README says) in the batch.
+#[test]
+fn an_ssh_host_key_in_the_batch_fails_a_single_sample() {
+    const BUILT_IN: &str = "4444073150922cd521e0a669f4fac4d514c01543aac243e05944e5b8a4b02886";
+    let dir = TempDir::new("batchssh");
+    let rig = write_rig_with(&dir.0, 24, &[&["shared-ssh-host-key"]], "--ssh-server");
+    let mut text = std::fs::read_to_string(&rig).unwrap();
+    text.push_str(&format!("  ssh_host_key_sha256: [\"{BUILT_IN}\"]\n"));
+    std::fs::write(&rig, text).unwrap();
+    let run = secrets_only(&dir, &rig, &profile_with_ssh(&dir));
+    assert_verdict(
+        &run,
+        "slot1",
+        SECRETS,
+        "FAIL",
+        &format!("presents the same SSH host key as a unit of the rig's batch (`batch.ssh_host_key_sha256`) (public key SHA-256 {BUILT_IN})"),
+    );
+}
+
 /// A second sample whose memory could not be read shows nothing of the first one's key, even
 /// though its TLS service's key was compared: the key in memory stays not judged.
 #[test]

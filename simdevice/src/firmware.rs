@@ -86,6 +86,7 @@ pub enum Fault {
     Tls10Accepted,
     WeakCertificateKey,
     SharedCertificateKey,
+    SharedSshHostKey,
     ClientTls10,
     VersionInMdnsTxt,
     SwdReadable,
@@ -107,7 +108,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 47] = [
+    pub const ALL: [(&'static str, Fault); 48] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -147,6 +148,7 @@ impl Fault {
         ("tls-1.0-accepted", Fault::Tls10Accepted),
         ("weak-certificate-key", Fault::WeakCertificateKey),
         ("shared-certificate-key", Fault::SharedCertificateKey),
+        ("shared-ssh-host-key", Fault::SharedSshHostKey),
         ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),

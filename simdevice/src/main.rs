@@ -11,6 +11,7 @@ mod make_image;
 mod manufacture;
 mod net;
 mod session;
+mod ssh;
 mod swd;
 mod tls;
 mod uart;
@@ -27,7 +28,7 @@ use std::sync::{Arc, Mutex};
 use tokio::task::{JoinHandle, JoinSet};
 use unit::Unit;
 
-const USAGE: &str = "usage: hilt-simdevice --firmware FILE --address IP --dir DIR --unit N [--address6 IPV6] [--fault NAME]... [--hostile NAME]... [--boot-delay MS]";
+const USAGE: &str = "usage: hilt-simdevice --firmware FILE --address IP --dir DIR --unit N [--address6 IPV6] [--fault NAME]... [--hostile NAME]... [--boot-delay MS] [--ssh-server]";
 
 struct Args {
     firmware: PathBuf,
@@ -38,6 +39,8 @@ struct Args {
     faults: Vec<Fault>,
     hostile: Vec<hostile::Hostile>,
     boot_delay_ms: Option<u64>,
+    /// The model variant with an SSH server on `ssh_port`.
+    ssh_server: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -47,6 +50,7 @@ fn parse_args() -> Result<Args, String> {
     let mut hostile = Vec::new();
     let mut boot_delay_ms = None;
     let mut address6 = None;
+    let mut ssh_server = false;
     while let Some(flag) = it.next() {
         let mut value = || {
             it.next()
@@ -63,6 +67,7 @@ fn parse_args() -> Result<Args, String> {
             "--boot-delay" => {
                 boot_delay_ms = Some(value()?.parse().map_err(|e| format!("--boot-delay: {e}"))?)
             }
+            "--ssh-server" => ssh_server = true,
             "--fault" => {
                 let name = value()?;
                 let known: Vec<&str> = Fault::ALL.iter().map(|(n, _)| *n).collect();
@@ -94,6 +99,7 @@ fn parse_args() -> Result<Args, String> {
         faults,
         hostile,
         boot_delay_ms,
+        ssh_server,
     })
 }
 
@@ -204,9 +210,19 @@ async fn run(args: Args) -> Result<(), String> {
             std::process::exit(1);
         }
     };
+    let ssh = match args.ssh_server {
+        true => Some(ssh::config(unit.has(Fault::SharedSshHostKey))?),
+        false => None,
+    };
     let boot_uart = uart.clone();
     tokio::spawn(unit::life_cycle(unit.clone(), rx, move |u| {
-        boot(u, boot_uart.clone(), header.clone(), tls.clone())
+        boot(
+            u,
+            boot_uart.clone(),
+            header.clone(),
+            tls.clone(),
+            ssh.clone(),
+        )
     }));
     std::fs::write(args.dir.join("ready"), b"ready\n").map_err(|e| e.to_string())?;
 
@@ -263,6 +279,7 @@ fn boot(
     uart: uart::Uart,
     header: uart::Uart,
     tls: Arc<openssl::ssl::SslAcceptor>,
+    ssh: Option<Arc<russh::server::Config>>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut console = uart.lock().await;
@@ -307,7 +324,10 @@ fn boot(
                 bind_or_exit(&unit, fw.telnet_port).await,
             ));
         }
-        if unit.has(Fault::UndeclaredSsh) {
+        if let Some(config) = ssh {
+            let listener = bind_or_exit(&unit, fw.ssh_port).await;
+            services.spawn(ssh::serve(unit.clone(), listener, config));
+        } else if unit.has(Fault::UndeclaredSsh) {
             services.spawn(net::ssh_banner(bind_or_exit(&unit, fw.ssh_port).await));
         }
         if unit.is(hostile::Hostile::SlowHttp) {

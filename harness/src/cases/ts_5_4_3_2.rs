@@ -33,7 +33,7 @@ impl TestCase for Case {
         id: "5.4-3-2",
         provision: "5.4-3",
         title: "no hard-coded critical security parameters (memory and image scan)",
-        decision_rule: "Unit (a). The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned, with every gzip, xz and zstd stream in them opened, and the blocks of every squashfs filesystem compressed with gzip, xz or zstd (nested up to three deep), for private keys (PEM whose body decodes to a key, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, HMAC-SHA256 under a key made for the run; never the bytes). The certificate key of every service IXIT 11 declares as TLS is also read (at each TLS version the service speaks, and by clients offering only RSA, then only ECDSA signatures) and compared by the SHA-256 of its public key, which is not secret, with the other samples' and the rig's `batch.tls_public_key_sha256`. FAIL if another sample or a batch unit presents the same certificate key (one key pair for the product class); if a private key or credential is in a lab-supplied firmware image (every unit running it holds it); if the same one (same keyed fingerprint) is in the memory of two or more samples; or if one in a sample's memory is not declared as a critical parameter of its kind in IXIT 10, or only as a hard-coded one (5.4-3-1 b). INCONCLUSIVE if there is neither readable memory, nor a firmware image, nor a declared TLS service; if a declared TLS service completes no handshake, or its keys could be compared with no other sample's and no batch digest; if packed content hilt cannot open is found (bzip2, LZ4, lzop, UBI, squashfs with lzma, lzo or lz4 blocks, an xz or zstd stream that does not decode: named with its offset); if another sample's scan did not arrive within 15 minutes; or if a secret in a sample's memory could be compared with no other sample's, so that IXIT 10's per-unit provisioning (or, without IXIT 10, uniqueness) cannot be shown. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. PASS otherwise.",
+        decision_rule: "Unit (a). The memory read through the sample's debug port (when it is readable) and the lab's firmware images named in the profile are scanned, with every gzip, xz and zstd stream in them opened, and the blocks of every squashfs filesystem compressed with gzip, xz or zstd (nested up to three deep), for private keys (PEM whose body decodes to a key, DER PKCS#8 and SEC1, OpenSSH), credential assignments (password=, api_key=, ...) and high-entropy blocks (5.4-3-2/secrets.log: kind, place, length, HMAC-SHA256 under a key made for the run; never the bytes). The certificate key of every service IXIT 11 declares as TLS is also read (at each TLS version the service speaks, and by clients offering only RSA, then only ECDSA signatures), and so is every host key (Ed25519, ECDSA, RSA) of each service an IXIT 1 mechanism logs in to over SSH; each is compared by the SHA-256 of its public key, which is not secret, with the other samples' and the rig's `batch.tls_public_key_sha256` or `batch.ssh_host_key_sha256`. FAIL if another sample or a batch unit presents the same certificate key or SSH host key (one key pair for the product class); if a private key or credential is in a lab-supplied firmware image (every unit running it holds it); if the same one (same keyed fingerprint) is in the memory of two or more samples; or if one in a sample's memory is not declared as a critical parameter of its kind in IXIT 10, or only as a hard-coded one (5.4-3-1 b). INCONCLUSIVE if there is neither readable memory, nor a firmware image, nor a declared TLS service; if a declared TLS service completes no handshake, or a declared SSH service shows no host key, or their keys could be compared with no other sample's and no batch digest; if packed content hilt cannot open is found (bzip2, LZ4, lzop, UBI, squashfs with lzma, lzo or lz4 blocks, an xz or zstd stream that does not decode: named with its offset); if another sample's scan did not arrive within 15 minutes; or if a secret in a sample's memory could be compared with no other sample's, so that IXIT 10's per-unit provisioning (or, without IXIT 10, uniqueness) cannot be shown. Public keys and certificates are allowed and listed; high-entropy blocks are listed as indications only. PASS otherwise.",
     };
 
     fn declared_waits(_params: &NoParams, _config: &crate::config::Config) -> Waits {
@@ -52,7 +52,7 @@ impl TestCase for Case {
 
         // The sample's own memory, when its debug port gave it.
         let mine = memory_secrets(ctx, &log, &mut notes, &mut scanned, &mut blockers).await;
-        // And the keys its TLS services present, which anyone on the network can read.
+        // And the keys its TLS and SSH services present, which anyone on the network can read.
         let (presented, unprobed) = presented_keys::gather(ctx, &log).await;
         blockers.extend(unprobed);
         let published = mine.iter().chain(&presented).cloned().collect();
@@ -104,12 +104,18 @@ impl TestCase for Case {
             }
             let (shared, _) = super::across_units::shared(&mine, &others);
             findings.extend(shared);
-            let batch = &ctx.config.rig.batch.tls_public_key_sha256;
-            let batch: Vec<String> = batch.iter().map(|h| h.value.clone()).collect();
-            let (shared, own, uncompared) = presented_keys::compare(&presented, &others, &batch);
-            findings.extend(shared);
-            notes.extend(own);
-            blockers.extend(uncompared);
+            let batch = &ctx.config.rig.batch;
+            for (kind, batch) in [
+                (&presented_keys::TLS_KEY, &batch.tls_public_key_sha256),
+                (&presented_keys::SSH_HOST_KEY, &batch.ssh_host_key_sha256),
+            ] {
+                let batch: Vec<String> = batch.iter().map(|h| h.value.clone()).collect();
+                let (shared, own, uncompared) =
+                    presented_keys::compare(kind, &presented, &others, &batch);
+                findings.extend(shared);
+                notes.extend(own);
+                blockers.extend(uncompared);
+            }
             let compared = super::across_units::with_secrets(&others);
             let ixit = ctx.config.profile.body.ixit.security_parameters.as_ref();
             let ixit: Option<Vec<_>> = ixit.map(|l| l.iter().map(|p| p.value.clone()).collect());

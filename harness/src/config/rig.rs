@@ -32,6 +32,11 @@ pub struct Batch {
     /// DER | sha256sum`), for 5.4-3-2's comparison of presented keys (TS 103 701 5.4-3-2 a).
     #[serde(default)]
     pub tls_public_key_sha256: Vec<Located<String>>,
+    /// SHA-256 (lowercase hex) of other units' SSH host keys, each of the public key blob: the
+    /// digest `ssh-keygen -l` prints in base64 (`cut -d' ' -f2 key.pub | base64 -d | sha256sum`),
+    /// for the same comparison of SSH host keys.
+    #[serde(default)]
+    pub ssh_host_key_sha256: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -282,6 +287,7 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
     let digests = [
         ("label_password_sha256", &raw.batch.label_password_sha256),
         ("tls_public_key_sha256", &raw.batch.tls_public_key_sha256),
+        ("ssh_host_key_sha256", &raw.batch.ssh_host_key_sha256),
     ];
     for (key, list) in digests {
         for (i, hash) in list.iter().enumerate() {
@@ -291,12 +297,11 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
                     .chars()
                     .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
             {
-                errors.push(yaml::at(
-                    file,
-                    hash,
-                    format!("batch.{key}[{i}]"),
-                    "expected a SHA-256 digest as 64 lowercase hex digits",
-                ));
+                let expected = match h.starts_with("SHA256:") {
+                    true => "expected a SHA-256 digest as 64 lowercase hex digits, not OpenSSH's base64 form (`cut -d' ' -f2 key.pub | base64 -d | sha256sum` gives the hex)",
+                    false => "expected a SHA-256 digest as 64 lowercase hex digits",
+                };
+                errors.push(yaml::at(file, hash, format!("batch.{key}[{i}]"), expected));
             }
         }
     }

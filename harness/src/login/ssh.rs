@@ -30,23 +30,7 @@ impl client::Handler for AnyHostKey {
 }
 
 fn config() -> Arc<client::Config> {
-    let mut kex = russh::Preferred::default().kex.to_vec();
-    kex.extend([
-        russh::kex::DH_G14_SHA1,
-        russh::kex::DH_GEX_SHA1,
-        russh::kex::DH_G1_SHA1,
-    ]);
-    let mut key = russh::Preferred::default().key.to_vec();
-    key.push(russh::keys::Algorithm::Rsa { hash: None });
-    Arc::new(client::Config {
-        preferred: russh::Preferred {
-            kex: kex.into(),
-            key: key.into(),
-            ..Default::default()
-        },
-        inactivity_timeout: Some(Duration::from_secs(10)),
-        ..Default::default()
-    })
+    crate::transport::ssh_client::config(russh::Preferred::default().key.to_vec())
 }
 
 impl CredentialTrial for SshTrial {
@@ -86,57 +70,13 @@ impl CredentialTrial for SshTrial {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use russh::keys::ssh_key::private::{Ed25519Keypair, KeypairData};
-    use russh::keys::PrivateKey;
-    use russh::server::{self, Auth};
-
-    /// A real SSH server (russh) on a loopback socket that accepts only root/right.
-    #[derive(Clone)]
-    struct Device;
-
-    impl server::Handler for Device {
-        type Error = russh::Error;
-
-        async fn auth_password(&mut self, user: &str, password: &str) -> Result<Auth, Self::Error> {
-            Ok(if user == "root" && password == "right" {
-                Auth::Accept
-            } else {
-                Auth::reject()
-            })
-        }
-    }
-
-    async fn server() -> SocketAddr {
-        let key = PrivateKey::new(
-            KeypairData::Ed25519(Ed25519Keypair::from_seed(&[7u8; 32])),
-            "device",
-        )
-        .unwrap();
-        let config = Arc::new(server::Config {
-            keys: vec![key],
-            auth_rejection_time: Duration::from_millis(10),
-            ..Default::default()
-        });
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = l.local_addr().unwrap();
-        tokio::spawn(async move {
-            while let Ok((s, _)) = l.accept().await {
-                let config = config.clone();
-                tokio::spawn(async move {
-                    if let Ok(session) = server::run_stream(config, s, Device).await {
-                        let _ = session.await;
-                    }
-                });
-            }
-        });
-        addr
-    }
+    use crate::transport::ssh_client::test_server;
 
     #[tokio::test]
     async fn tells_accepted_from_refused() {
         let (ev, _dir) = crate::evidence::scratch("ssh");
         let t = SshTrial {
-            addr: server().await,
+            addr: test_server::start(7).await,
             within: Duration::from_secs(5),
             transcript: ev.log("ssh.log"),
         };

@@ -13,6 +13,7 @@ pub mod http;
 pub mod ipv6_sightings;
 pub mod portscan;
 pub mod published;
+pub mod ssh_client;
 pub mod switch;
 pub mod target;
 pub mod telnet;
