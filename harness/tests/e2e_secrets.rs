@@ -70,31 +70,33 @@ fn a_private_key_shared_across_units_is_found_by_hash() {
 #[test]
 fn a_certificate_key_presented_by_two_units_fails_on_both() {
     let dir = TempDir::new("sharedtls");
-    let rig = write_rig(
-        &dir.0,
-        139,
-        &[
-            &[],
-            &["shared-certificate-key"],
-            &["shared-certificate-key"],
-        ],
-    );
+    let units: &[&[&str]] = &[
+        &[],
+        &["shared-certificate-key"],
+        &["shared-certificate-key"],
+    ];
+    let rig = write_rig(&dir.0, 139, units);
     let run = secrets_only(&dir, &rig, &profile());
-    assert_verdict(&run, "slot1", SECRETS, "PASS", "");
+    one_own_key_two_shared(
+        &run,
+        "TLS certificate key",
+        "`https` (TCP 8443): EC 256 bits",
+    );
+}
+
+/// slot1 presents its own key, slot2 and slot3 one key between them.
+fn one_own_key_two_shared(run: &Run, what: &str, source: &str) {
+    assert_verdict(run, "slot1", SECRETS, "PASS", "");
     let (_, _, out) = run.verdict("slot1", SECRETS);
     assert!(
-        out.contains("TLS certificate key (public key SHA-256 ")
+        out.contains(&format!("{source}'s {what} (public key SHA-256 "))
             && out.contains("is this sample's own among 2 other sample(s)"),
         "{out}"
     );
     for (slot, other) in [("slot2", "slot3"), ("slot3", "slot2")] {
-        assert_verdict(
-            &run,
-            slot,
-            SECRETS,
-            "FAIL",
-            &format!("`https` (TCP 8443): EC 256 bits presents the same TLS certificate key as {other} `https` (TCP 8443): EC 256 bits (public key SHA-256 "),
-        );
+        let message =
+            format!("{source} presents the same {what} as {other} {source} (public key SHA-256 ");
+        assert_verdict(run, slot, SECRETS, "FAIL", &message);
     }
 }
 
@@ -122,29 +124,10 @@ fn profile_with_ssh(dir: &TempDir) -> std::path::PathBuf {
 #[test]
 fn an_ssh_host_key_presented_by_two_units_fails_on_both() {
     let dir = TempDir::new("sharedssh");
-    let rig = write_rig_with(
-        &dir.0,
-        23,
-        &[&[], &["shared-ssh-host-key"], &["shared-ssh-host-key"]],
-        "--ssh-server",
-    );
+    let units: &[&[&str]] = &[&[], &["shared-ssh-host-key"], &["shared-ssh-host-key"]];
+    let rig = write_rig_with(&dir.0, 23, units, "--ssh-server");
     let run = secrets_only(&dir, &rig, &profile_with_ssh(&dir));
-    assert_verdict(&run, "slot1", SECRETS, "PASS", "");
-    let (_, _, out) = run.verdict("slot1", SECRETS);
-    assert!(
-        out.contains("`ssh` (TCP 2222): ssh-ed25519's SSH host key (public key SHA-256 ")
-            && out.contains("is this sample's own among 2 other sample(s)"),
-        "{out}"
-    );
-    for (slot, other) in [("slot2", "slot3"), ("slot3", "slot2")] {
-        assert_verdict(
-            &run,
-            slot,
-            SECRETS,
-            "FAIL",
-            &format!("`ssh` (TCP 2222): ssh-ed25519 presents the same SSH host key as {other} `ssh` (TCP 2222): ssh-ed25519 (public key SHA-256 "),
-        );
-    }
+    one_own_key_two_shared(&run, "SSH host key", "`ssh` (TCP 2222): ssh-ed25519");
 }
 
 /// One sample is enough when the rig names another unit's host key: the simulator's built-in
