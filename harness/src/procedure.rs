@@ -3,7 +3,7 @@
 use crate::bench::run_state::Known;
 use crate::bench::Sample;
 use crate::config::located::Located;
-use crate::config::procedure::{ConsoleLogin, HttpStep, PowerAction, Step};
+use crate::config::procedure::{ConsoleLogin, HttpStep, PowerAction, PowerStep, Step};
 use crate::config::Profile;
 use crate::evidence::EvidenceLog;
 use crate::model::verdict::{Blocker, Cause};
@@ -37,6 +37,27 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Off for a second, then on again, through the rig's power backend.
+pub async fn power_cycle(
+    sample: &Sample,
+    profile: &Profile,
+    log: &EvidenceLog,
+) -> Result<(), Blocker> {
+    let step = Located::unplaced(Step::Power(PowerStep {
+        action: PowerAction::Cycle,
+        off_for: crate::config::duration::Dur(Duration::from_secs(1)),
+        within: crate::config::duration::Dur(Duration::from_secs(10)),
+    }));
+    run(
+        sample,
+        profile,
+        "power_cycle",
+        std::slice::from_ref(&step),
+        log,
+    )
+    .await
 }
 
 fn kind(step: &Step) -> &'static str {

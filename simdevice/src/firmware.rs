@@ -105,10 +105,13 @@ pub enum Fault {
     BasicAuthAtRoot,
     UndeclaredPortIpv6,
     PhoneHomeTls12,
+    PasswordChangeKeepsOld,
+    PasswordChangeLostAtReboot,
+    PasswordChangeWithoutCurrent,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 48] = [
+    pub const ALL: [(&'static str, Fault); 51] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -149,6 +152,15 @@ impl Fault {
         ("weak-certificate-key", Fault::WeakCertificateKey),
         ("shared-certificate-key", Fault::SharedCertificateKey),
         ("shared-ssh-host-key", Fault::SharedSshHostKey),
+        ("password-change-keeps-old", Fault::PasswordChangeKeepsOld),
+        (
+            "password-change-lost-at-reboot",
+            Fault::PasswordChangeLostAtReboot,
+        ),
+        (
+            "password-change-without-current",
+            Fault::PasswordChangeWithoutCurrent,
+        ),
         ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),

@@ -238,6 +238,7 @@ async fn routed(
                         unit.set_password(&unit.fw.viewer_username, v);
                     }
                     unit.state.lock().unwrap().initialized = true;
+                    crate::password_change::saved(unit);
                     reply(StatusCode::OK, r#"{"result":"initialized"}"#)
                 }
             }
@@ -245,6 +246,13 @@ async fn routed(
                 StatusCode::UNAUTHORIZED,
                 r#"{"error":"invalid credentials"}"#,
             ),
+            Err(_) => reply(
+                StatusCode::BAD_REQUEST,
+                r#"{"error":"expected username, password, new_password"}"#,
+            ),
+        },
+        (&Method::POST, "/api/password") => match serde_json::from_slice::<Setup>(body) {
+            Ok(c) => crate::password_change::change(unit, &c.username, &c.password, &c.new_password),
             Err(_) => reply(
                 StatusCode::BAD_REQUEST,
                 r#"{"error":"expected username, password, new_password"}"#,

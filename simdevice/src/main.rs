@@ -10,6 +10,7 @@ mod http_auth;
 mod make_image;
 mod manufacture;
 mod net;
+mod password_change;
 mod session;
 mod ssh;
 mod swd;
@@ -183,6 +184,7 @@ async fn run(args: Args) -> Result<(), String> {
         }),
         events: tx.clone(),
         login_busy: Default::default(),
+        unsaved: Mutex::new(None),
     });
     *unit.state.lock().unwrap() = unit.factory_state();
 
@@ -282,6 +284,7 @@ fn boot(
     ssh: Option<Arc<russh::server::Config>>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
+        crate::password_change::reload(&unit);
         let mut console = uart.lock().await;
         uart::drain(&mut console).await;
         let fw = &unit.fw;

@@ -23,6 +23,9 @@ pub struct Unit {
     pub events: mpsc::UnboundedSender<Event>,
     /// Fault single-session: set while the admin API judges a login.
     pub login_busy: std::sync::atomic::AtomicBool,
+    /// Fault password-change-lost-at-reboot: the accounts flash still holds, while a password
+    /// change lives only in RAM.
+    pub unsaved: Mutex<Option<Vec<Account>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +209,7 @@ async fn reset_and_reboot(
     }
     *state = fresh;
     drop(state);
+    crate::password_change::saved(unit);
     *running = Some(boot(unit.clone()));
 }
 

@@ -19,6 +19,7 @@ pub(crate) mod disclosure_match;
 mod ipv6_ports;
 pub mod lockout_judgement;
 pub mod login_surfaces;
+mod password_change;
 pub mod password_checks;
 pub mod password_examination;
 pub mod port_judgement;
@@ -31,6 +32,7 @@ pub mod swd_judgement;
 pub mod tls_judgement;
 pub mod ts_5_1_1_2;
 pub mod ts_5_1_2_2;
+pub mod ts_5_1_4_2;
 pub mod ts_5_1_5_2;
 pub mod ts_5_3_10_1;
 pub mod ts_5_3_1_2;
@@ -50,7 +52,7 @@ pub use crate::model::case::CaseSpec;
 pub use registry::{entry, NoParams, Registered, TestCase};
 
 /// Every test case, in the order a sample runs them.
-pub static ALL: [&dyn Registered; 11] = [
+pub static ALL: [&dyn Registered; 12] = [
     &entry::<ts_5_1_1_2::Case>(),
     &entry::<ts_5_1_2_2::Case>(),
     &entry::<ts_5_1_5_2::Case>(),
@@ -63,6 +65,7 @@ pub static ALL: [&dyn Registered; 11] = [
     &entry::<ts_5_3_10_1::Case>(),
     &entry::<ts_5_3_2_2::Case>(),
     &entry::<ts_5_3_1_2::Case>(),
+    &entry::<ts_5_1_4_2::Case>(),
 ];
 
 /// What a case may look at: its sample, the other samples' labels (for cross-sample checks) and

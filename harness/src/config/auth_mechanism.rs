@@ -32,6 +32,10 @@ pub struct AuthMechanism {
     #[serde(default)]
     pub max_sessions: Option<std::num::NonZeroU8>,
     pub login: LoginSurface,
+    /// How a user changes this login's password (EN 303 645 5.1-4), as a procedure: `{password}`
+    /// is the value in force and `{new_password}` the one to set; hilt fills both (5.1-4-2).
+    #[serde(default)]
+    pub change_password: Vec<Located<super::procedure::Step>>,
 }
 
 impl AuthMechanism {

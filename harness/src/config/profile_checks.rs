@@ -95,6 +95,10 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
     for (name, steps) in procs {
         check_steps(file, &format!("procedures.{name}"), steps, &[], &mut errors);
     }
+    for (i, m) in raw.ixit.auth_mechanisms.iter().enumerate() {
+        let key = format!("ixit.auth_mechanisms[{i}].change_password");
+        check_steps(file, &key, &m.change_password, &[], &mut errors);
+    }
     check_ids(file, &raw, &mut errors);
     super::update_checks::check(file, &raw, &service_ids, &mut errors);
     if let Some(psti) = &raw.psti {

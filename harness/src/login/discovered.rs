@@ -80,6 +80,7 @@ pub fn mechanism(
         brute_force: None,
         max_sessions: None,
         login,
+        change_password: Vec::new(),
     };
     Ok((service, mechanism))
 }

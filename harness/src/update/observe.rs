@@ -4,8 +4,6 @@
 use super::error::Error;
 use crate::bench::run_state::Known;
 use crate::bench::Sample;
-use crate::config::located::Located;
-use crate::config::procedure::{PowerAction, PowerStep, Step};
 use crate::config::Config;
 use crate::evidence::EvidenceLog;
 use crate::model::verdict::Blocker;
@@ -50,7 +48,7 @@ pub async fn version_after(
         "#",
         "the unit does not answer: power cycle, then read the version again",
     );
-    power_cycle(sample, config, log).await?;
+    crate::procedure::power_cycle(sample, &config.profile, log).await?;
     retry(sample, config, within, log).await.map_err(|e| {
         let cause = e.cause();
         Error::Procedure(Blocker::new(
@@ -58,23 +56,6 @@ pub async fn version_after(
             format!("{e} (also after a power cycle)"),
         ))
     })
-}
-
-pub async fn power_cycle(sample: &Sample, config: &Config, log: &EvidenceLog) -> Result<(), Error> {
-    let step = Located::unplaced(Step::Power(PowerStep {
-        action: PowerAction::Cycle,
-        off_for: crate::config::duration::Dur(Duration::from_secs(1)),
-        within: crate::config::duration::Dur(Duration::from_secs(10)),
-    }));
-    crate::procedure::run(
-        sample,
-        &config.profile,
-        "power_cycle",
-        std::slice::from_ref(&step),
-        log,
-    )
-    .await
-    .map_err(Error::from)
 }
 
 async fn retry(
