@@ -123,3 +123,58 @@ fn without_power_control_the_change_is_not_shown_to_last() {
     let (_, _, out) = run.verdict("slot1", CHANGE);
     assert!(out.contains("unit (b) PASS"), "{out}");
 }
+
+/// The change made at the console instead (`passwd` after a console login): the web logins of
+/// the same account follow it, and a wrong current password stops it at the login.
+#[test]
+fn a_change_at_the_console_reaches_the_network_logins() {
+    let dir = TempDir::new("pwconsole");
+    let passwd = r#"
+      change_password:
+        - console_login: { within: 10s }
+        - console_send: { text: "passwd\n" }
+        - console_expect: { pattern: "New password: $", within: 5s }
+        - console_send: { text: "{new_password}\n", secret: true }
+        - console_expect: { pattern: "password changed", within: 5s }
+        - console_send: { text: "exit\n" }
+"#;
+    let text = profile_text();
+    let start = text.find("      change_password:").unwrap();
+    let end = start
+        + text[start..].find("          within: 5s\n").unwrap()
+        + "          within: 5s\n".len();
+    let text = format!("{}{}", &text[..start], &text[end..]);
+    let anchor = "          logout: \"exit\\r\\n\"\n          within: 5s\n";
+    let text = text.replacen(anchor, &format!("{anchor}{}", &passwd[1..]), 1);
+    assert!(text.contains("passwd\\n"), "the console procedure went in");
+    let profile = dir.0.join("console-change.yaml");
+    std::fs::write(&profile, text).unwrap();
+    let rig = write_rig(&dir.0, 28, &[&[], &["password-change-lost-at-reboot"]]);
+    let run = run_files(
+        &dir.0,
+        &rig,
+        &profile,
+        Some(&quick_suite(&dir.0)),
+        &[CHANGE],
+    );
+    // The console's passwd writes flash: the API's fault does not touch it.
+    for slot in ["slot1", "slot2"] {
+        assert_verdict(&run, slot, CHANGE, "PASS", "");
+        let (_, _, out) = run.verdict(slot, CHANGE);
+        assert!(
+            out.contains("changed through uart-console"),
+            "{slot}: {out}"
+        );
+        let log = run
+            .run_dir()
+            .join(format!("samples/{slot}/5.1-4-2/changes.log"));
+        let log = std::fs::read_to_string(log).unwrap();
+        for seen in [
+            "after a power cycle: `web-admin` new password -> accepted, old password -> rejected",
+            "uart-console: change with a wrong current password -> refused (",
+            "console login was not accepted",
+        ] {
+            assert!(log.contains(seen), "{slot}: {seen:?} not in {log}");
+        }
+    }
+}
