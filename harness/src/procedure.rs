@@ -199,6 +199,9 @@ async fn http_step(sample: &Sample, profile: &Profile, h: &HttpStep) -> Result<(
         let user = sample.fill(&b.username)?;
         req.basic_auth = Some((user, sample.fill(&b.password)?));
     }
+    if let Some(a) = &h.authorization {
+        req.authorization = Some(sample.fill(a)?);
+    }
     let answer = sample.drivers.http.send(&req).await?;
     if !h.expect_status.contains(&answer.status) {
         return Err(unit(format!(

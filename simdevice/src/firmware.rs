@@ -108,10 +108,13 @@ pub enum Fault {
     PasswordChangeKeepsOld,
     PasswordChangeLostAtReboot,
     PasswordChangeWithoutCurrent,
+    SettingsWithoutAuthentication,
+    SettingsTokenNotChecked,
+    SettingsAnyAccount,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 51] = [
+    pub const ALL: [(&'static str, Fault); 54] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -161,6 +164,12 @@ impl Fault {
             "password-change-without-current",
             Fault::PasswordChangeWithoutCurrent,
         ),
+        (
+            "settings-without-authentication",
+            Fault::SettingsWithoutAuthentication,
+        ),
+        ("settings-token-not-checked", Fault::SettingsTokenNotChecked),
+        ("settings-any-account", Fault::SettingsAnyAccount),
         ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),

@@ -193,6 +193,9 @@ async fn routed(
     parts: &hyper::http::request::Parts,
     body: &Bytes,
 ) -> Response<Full<Bytes>> {
+    if let Some(answer) = crate::settings::route(unit, parts, body) {
+        return answer;
+    }
     match (&parts.method, parts.uri.path()) {
         // The admin's web page behind a browser's login box: the admin account's credential
         // opens it, anything else draws the challenge again.

@@ -12,6 +12,7 @@ mod manufacture;
 mod net;
 mod password_change;
 mod session;
+mod settings;
 mod ssh;
 mod swd;
 mod tls;
@@ -181,10 +182,12 @@ async fn run(args: Args) -> Result<(), String> {
             initialized: false,
             failures: 0,
             locked_until: None,
+            update_server: settings::DEFAULT_UPDATE_SERVER.into(),
         }),
         events: tx.clone(),
         login_busy: Default::default(),
         unsaved: Mutex::new(None),
+        sessions: Mutex::default(),
     });
     *unit.state.lock().unwrap() = unit.factory_state();
 

@@ -26,6 +26,8 @@ pub struct Unit {
     /// Fault password-change-lost-at-reboot: the accounts flash still holds, while a password
     /// change lives only in RAM.
     pub unsaved: Mutex<Option<Vec<Account>>>,
+    /// The settings API's sessions: bearer token and account.
+    pub sessions: Mutex<Vec<(String, String)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct State {
     /// Consecutive failed logins on the network API, and until when it refuses logins.
     pub failures: u32,
     pub locked_until: Option<std::time::Instant>,
+    /// The settings API's one security-relevant setting: where updates come from.
+    pub update_server: String,
 }
 
 /// A network login's answer.
@@ -84,6 +88,7 @@ impl Unit {
             initialized: false,
             failures: 0,
             locked_until: None,
+            update_server: crate::settings::DEFAULT_UPDATE_SERVER.into(),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod brute_force_series;
 pub mod budget;
 pub mod capture_checks;
 mod client_judgement;
+mod configuration_change;
 mod corpus_controls;
 pub mod corpus_on_found;
 pub mod corpus_on_mechanisms;
@@ -39,6 +40,7 @@ pub mod ts_5_3_1_2;
 pub mod ts_5_3_2_2;
 pub mod ts_5_4_3_2;
 pub mod ts_5_5_1_2;
+pub mod ts_5_5_5_2;
 pub mod ts_5_6_1_2;
 pub mod ts_5_6_2_2;
 pub mod ts_5_6_4_2;
@@ -52,7 +54,7 @@ pub use crate::model::case::CaseSpec;
 pub use registry::{entry, NoParams, Registered, TestCase};
 
 /// Every test case, in the order a sample runs them.
-pub static ALL: [&dyn Registered; 12] = [
+pub static ALL: [&dyn Registered; 13] = [
     &entry::<ts_5_1_1_2::Case>(),
     &entry::<ts_5_1_2_2::Case>(),
     &entry::<ts_5_1_5_2::Case>(),
@@ -62,6 +64,7 @@ pub static ALL: [&dyn Registered; 12] = [
     &entry::<ts_5_4_3_2::Case>(),
     // After the logins above, so the capture it reads holds them.
     &entry::<ts_5_5_1_2::Case>(),
+    &entry::<ts_5_5_5_2::Case>(),
     &entry::<ts_5_3_10_1::Case>(),
     &entry::<ts_5_3_2_2::Case>(),
     &entry::<ts_5_3_1_2::Case>(),

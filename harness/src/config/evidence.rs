@@ -69,6 +69,7 @@ impl EvidenceFile {
                 debug_interfaces: vec![],
                 security_parameters: None,
                 outbound: None,
+                configuration_functions: vec![],
             },
             console: raw.console,
             procedures: raw.procedures.unwrap_or(Procedures {

@@ -6,6 +6,7 @@ pub mod assessment_template;
 pub mod auth_mechanism;
 pub mod budgets;
 pub mod built_in;
+pub mod configuration_function;
 pub mod crypto;
 pub mod debug_interface;
 pub mod defaults;

@@ -89,6 +89,10 @@ pub struct HttpStep {
     pub form: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub basic_auth: Option<BasicAuth>,
+    /// An `Authorization` header as written, e.g. `"Bearer {token}"` with a token an earlier step
+    /// captured; it replaces `basic_auth`.
+    #[serde(default)]
+    pub authorization: Option<String>,
     /// Statuses that mean the step worked; anything else stops the procedure.
     #[serde(default = "default_ok_statuses")]
     pub expect_status: Vec<u16>,
@@ -129,6 +133,7 @@ impl Step {
                     t.push(&b.username);
                     t.push(&b.password);
                 }
+                t.extend(h.authorization.as_deref());
                 if let Some(f) = &h.form {
                     t.extend(f.values().map(String::as_str));
                 }

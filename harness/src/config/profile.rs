@@ -87,6 +87,10 @@ pub struct Ixit {
     /// sample only by comparison with the others.
     #[serde(default)]
     pub security_parameters: Option<Vec<Located<super::security_parameter::SecurityParameter>>>,
+    /// IXIT 13 "Allows Configuration": the functions that change security-relevant settings
+    /// (5.5-5).
+    #[serde(default)]
+    pub configuration_functions: Vec<Located<super::configuration_function::ConfigurationFunction>>,
 }
 
 /// One IXIT 6 entry: a software component and the update mechanisms that update it.
@@ -213,6 +217,12 @@ impl Profile {
     pub fn service(&self, id: &str) -> Option<&Service> {
         let services = self.body.ixit.services.iter();
         services.map(|s| &s.value).find(|s| s.id.value == id)
+    }
+
+    /// The IXIT 1 mechanism with this id.
+    pub fn auth_mechanism(&self, id: &str) -> Option<&AuthMechanism> {
+        let mechanisms = self.body.ixit.auth_mechanisms.iter();
+        mechanisms.map(|m| &m.value).find(|m| m.id == id)
     }
 
     /// The declared debug interfaces of one kind (IXIT 15), in profile order.

@@ -99,6 +99,7 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
         let key = format!("ixit.auth_mechanisms[{i}].change_password");
         check_steps(file, &key, &m.change_password, &[], &mut errors);
     }
+    check_configuration_functions(file, &raw, &mut errors);
     check_ids(file, &raw, &mut errors);
     super::update_checks::check(file, &raw, &service_ids, &mut errors);
     if let Some(psti) = &raw.psti {
@@ -205,6 +206,73 @@ pub(super) fn check_steps(
             }
         }
         known.extend(step.defines().into_iter().map(String::from));
+    }
+}
+
+/// 5.5-5-2's functions: their mechanisms are IXIT 1 entries, `change` uses `{setting}` and
+/// `read_back` captures it, each seeing what `authenticate` captures.
+fn check_configuration_functions(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
+    use super::configuration_function::SETTING;
+    let mechanisms: HashSet<String> = raw
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .map(|m| m.id.clone())
+        .collect();
+    for (i, f) in raw.ixit.configuration_functions.iter().enumerate() {
+        let key = format!("ixit.configuration_functions[{i}]");
+        for (field, id) in [
+            ("mechanism", Some(&f.mechanism)),
+            ("lower_privilege", f.lower_privilege.as_ref()),
+        ] {
+            if let Some(id) = id.filter(|id| !mechanisms.contains(&id.value)) {
+                errors.push(yaml::at(
+                    file,
+                    id,
+                    format!("{key}.{field}"),
+                    format!(
+                        "no mechanism `{}` is declared in ixit.auth_mechanisms (declared: {})",
+                        id.value,
+                        join(&mechanisms)
+                    ),
+                ));
+            }
+        }
+        check_steps(
+            file,
+            &format!("{key}.authenticate"),
+            &f.authenticate,
+            &[],
+            errors,
+        );
+        let session: Vec<&str> = f.authenticate.iter().flat_map(|s| s.defines()).collect();
+        let mut with_setting = session.clone();
+        with_setting.push(SETTING);
+        check_steps(
+            file,
+            &format!("{key}.change"),
+            &f.change,
+            &with_setting,
+            errors,
+        );
+        check_steps(
+            file,
+            &format!("{key}.read_back"),
+            &f.read_back,
+            &session,
+            errors,
+        );
+        let uses_setting = f
+            .change
+            .iter()
+            .flat_map(|s| s.templates())
+            .any(|t| crate::util::template::placeholders(t).contains(&SETTING));
+        let captures_setting = f.read_back.iter().any(|s| s.defines().contains(&SETTING));
+        if !uses_setting || !captures_setting || f.values.len() == 1 {
+            errors.push(yaml::at_location(file, &f.at, key, format!(
+                "expected `change` steps that use `{{{SETTING}}}`, `read_back` steps that capture `{SETTING}`, and either no `values` or at least two, so that each attempt sets a value the read-back can tell from the one before"
+            )));
+        }
     }
 }
 
