@@ -114,6 +114,12 @@ impl Drivers {
         }))
     }
 
+    /// The console if something has opened it already; never opens it.
+    pub async fn console_if_open(&self) -> Option<tokio::sync::MappedMutexGuard<'_, Channel>> {
+        let guard = self.console.lock().await;
+        tokio::sync::MutexGuard::try_map(guard, |c| c.as_mut()).ok()
+    }
+
     /// How the rig reaches the unit's console; None when it wires none.
     pub fn console_reached_by(&self) -> Option<ReachedBy> {
         self.console_reached_by
