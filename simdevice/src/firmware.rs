@@ -111,10 +111,12 @@ pub enum Fault {
     SettingsWithoutAuthentication,
     SettingsTokenNotChecked,
     SettingsAnyAccount,
+    ResetKeepsSettings,
+    SettingsBackupSurvivesReset,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 54] = [
+    pub const ALL: [(&'static str, Fault); 56] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -170,6 +172,11 @@ impl Fault {
         ),
         ("settings-token-not-checked", Fault::SettingsTokenNotChecked),
         ("settings-any-account", Fault::SettingsAnyAccount),
+        ("reset-keeps-settings", Fault::ResetKeepsSettings),
+        (
+            "settings-backup-survives-reset",
+            Fault::SettingsBackupSurvivesReset,
+        ),
         ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),

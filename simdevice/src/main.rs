@@ -188,6 +188,7 @@ async fn run(args: Args) -> Result<(), String> {
         login_busy: Default::default(),
         unsaved: Mutex::new(None),
         sessions: Mutex::default(),
+        settings_backup: Mutex::default(),
     });
     *unit.state.lock().unwrap() = unit.factory_state();
 
@@ -291,7 +292,12 @@ fn boot(
         let mut console = uart.lock().await;
         uart::drain(&mut console).await;
         let fw = &unit.fw;
-        let log = "\r\nU-Boot 2023.04 (VC SoC)\r\nDRAM: 64 MiB\r\nStarting kernel ...\r\n\r\n[    0.000000] Linux version 5.10.186\r\n";
+        let mut log = "\r\nU-Boot 2023.04 (VC SoC)\r\nDRAM: 64 MiB\r\nStarting kernel ...\r\n\r\n[    0.000000] Linux version 5.10.186\r\n".to_string();
+        if let Some(backup) = unit.settings_backup.lock().unwrap().as_ref() {
+            log += &format!(
+                "[    0.912000] settings: backup partition holds update_server={backup}\r\n"
+            );
+        }
         if tokio::io::AsyncWriteExt::write_all(&mut *console, log.as_bytes())
             .await
             .is_err()

@@ -28,6 +28,9 @@ pub struct Unit {
     pub unsaved: Mutex<Option<Vec<Account>>>,
     /// The settings API's sessions: bearer token and account.
     pub sessions: Mutex<Vec<(String, String)>>,
+    /// Fault settings-backup-survives-reset: the settings copy a reset left on the backup
+    /// partition, which the boot log lists.
+    pub settings_backup: Mutex<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +214,13 @@ async fn reset_and_reboot(
     if unit.has(Fault::ResetKeepsPasswords) {
         // The settings partition is not erased: every account keeps the password it had.
         fresh.accounts = std::mem::take(&mut state.accounts);
+    }
+    if unit.has(Fault::ResetKeepsSettings) {
+        fresh.update_server = std::mem::take(&mut state.update_server);
+    }
+    if unit.has(Fault::SettingsBackupSurvivesReset) {
+        // The live settings are erased, their copy on the backup partition is not.
+        *unit.settings_backup.lock().unwrap() = Some(state.update_server.clone());
     }
     *state = fresh;
     drop(state);

@@ -31,6 +31,7 @@ pub mod registry;
 pub mod reset_control;
 pub mod swd_judgement;
 pub mod tls_judgement;
+pub mod ts_5_11_1_2;
 pub mod ts_5_1_1_2;
 pub mod ts_5_1_2_2;
 pub mod ts_5_1_4_2;
@@ -54,7 +55,7 @@ pub use crate::model::case::CaseSpec;
 pub use registry::{entry, NoParams, Registered, TestCase};
 
 /// Every test case, in the order a sample runs them.
-pub static ALL: [&dyn Registered; 13] = [
+pub static ALL: [&dyn Registered; 14] = [
     &entry::<ts_5_1_1_2::Case>(),
     &entry::<ts_5_1_2_2::Case>(),
     &entry::<ts_5_1_5_2::Case>(),
@@ -68,6 +69,7 @@ pub static ALL: [&dyn Registered; 13] = [
     &entry::<ts_5_3_10_1::Case>(),
     &entry::<ts_5_3_2_2::Case>(),
     &entry::<ts_5_3_1_2::Case>(),
+    &entry::<ts_5_11_1_2::Case>(),
     &entry::<ts_5_1_4_2::Case>(),
 ];
 

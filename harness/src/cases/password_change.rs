@@ -68,11 +68,22 @@ pub async fn try_login(
     password: &str,
     log: &EvidenceLog,
 ) -> LoginOutcome {
-    let transcript = format!("5.1-4-2/{}-transcript.log", mech.id);
+    login_for(ctx, "5.1-4-2", mech, password, log).await
+}
+
+/// `try_login` for `case`, its transcript in the case's folder.
+pub async fn login_for(
+    ctx: &CaseContext<'_>,
+    case: &str,
+    mech: &AuthMechanism,
+    password: &str,
+    log: &EvidenceLog,
+) -> LoginOutcome {
+    let transcript = format!("{case}/{}-transcript.log", mech.id);
     let profile = &ctx.config.profile;
     match crate::login::for_account(ctx.sample, profile, mech, &transcript) {
         Err(e) => LoginOutcome::NotALogin(e.to_string()),
-        Ok((trial, user)) => waiting(trial.as_ref(), mech, &user, password, "5.1-4-2", log).await,
+        Ok((trial, user)) => waiting(trial.as_ref(), mech, &user, password, case, log).await,
     }
 }
 
