@@ -91,30 +91,14 @@ async fn actuate(
 async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(), Blocker> {
     let death = profile.death_strings();
     let unit = |e: String| Blocker::new(Cause::Unit, e);
-    if matches!(step, Step::Power(_) | Step::Button(_)) {
-        forget_console_output(sample).await;
-    }
     match step {
-        Step::Power(p) => {
-            let power = sample.drivers.power.as_deref();
-            match p.action {
-                PowerAction::On => actuate(power, "power", Action::PowerOn, p.within.0).await,
-                PowerAction::Off => actuate(power, "power", Action::PowerOff, p.within.0).await,
-                PowerAction::Cycle => {
-                    actuate(power, "power", Action::PowerOff, p.within.0).await?;
-                    tokio::time::sleep(p.off_for.0).await;
-                    actuate(power, "power", Action::PowerOn, p.within.0).await
-                }
+        Step::Power(_) | Step::Button(_) => {
+            console_before_step(sample, &death).await;
+            let done = actuator_step(sample, step).await;
+            if done.is_ok() {
+                forget_console_output(sample, &death).await;
             }
-        }
-        Step::Button(b) => {
-            actuate(
-                sample.drivers.button.as_deref(),
-                "reset button",
-                Action::Press(b.hold.0),
-                b.hold.0 + b.within.0,
-            )
-            .await
+            done
         }
         Step::Wait(d) => {
             tokio::time::sleep(d.0).await;
@@ -149,11 +133,41 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
     }
 }
 
-/// What the console printed before the unit is switched or its button pressed cannot be the
-/// answer to it: a `console_expect` after the step must not match an earlier boot's lines. A
-/// console not opened yet holds nothing of hilt's to forget.
-async fn forget_console_output(sample: &Sample) {
-    if let Some(mut console) = sample.drivers.console_if_open().await {
+/// The power or button step itself, through the rig's backend.
+async fn actuator_step(sample: &Sample, step: &Step) -> Result<(), Blocker> {
+    match step {
+        Step::Power(p) => {
+            let power = sample.drivers.power.as_deref();
+            match p.action {
+                PowerAction::On => actuate(power, "power", Action::PowerOn, p.within.0).await,
+                PowerAction::Off => actuate(power, "power", Action::PowerOff, p.within.0).await,
+                PowerAction::Cycle => {
+                    actuate(power, "power", Action::PowerOff, p.within.0).await?;
+                    tokio::time::sleep(p.off_for.0).await;
+                    actuate(power, "power", Action::PowerOn, p.within.0).await
+                }
+            }
+        }
+        Step::Button(b) => {
+            let button = sample.drivers.button.as_deref();
+            let press = Action::Press(b.hold.0);
+            actuate(button, "reset button", press, b.hold.0 + b.within.0).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What the console printed before a switch or button step has finished cannot be the answer
+/// to it: a `console_expect` after the step must not match an earlier boot's lines (a boot still
+/// finishing while the reset button is held). The console is opened before the step, so the
+/// boot after it is in its log from the first line and what the unit had printed reaches
+/// hilt's buffer, and that buffer is emptied once the step is done.
+async fn console_before_step(sample: &Sample, death: &[crate::config::pattern::Pattern]) {
+    let _ = sample.console(death).await;
+}
+
+async fn forget_console_output(sample: &Sample, death: &[crate::config::pattern::Pattern]) {
+    if let Ok(mut console) = sample.console(death).await {
         console.clear();
     }
 }
