@@ -1,5 +1,6 @@
-//! The control endpoint that stands in for the bench's power relay and reset-button actuator:
-//! one text line per action on a Unix socket, answered with `ok`.
+//! The control endpoint that stands in for the bench's power relay, reset-button actuator and
+//! the switch port of the unit's uplink: one text line per action on a Unix socket, answered
+//! with `ok`.
 
 use crate::unit::Event;
 use std::path::Path;
@@ -30,7 +31,7 @@ pub async fn serve(listener: UnixListener, events: UnboundedSender<Event>) {
                         "ok\n".to_string()
                     }
                     None => format!(
-                        "error: unknown command {:?}; expected power on|off, button press MS\n",
+                        "error: unknown command {:?}; expected power on|off, button press MS, uplink up|down\n",
                         line.trim()
                     ),
                 };
@@ -48,6 +49,8 @@ fn command(line: &str) -> Option<Event> {
         ["power", "on"] => Some(Event::PowerOn),
         ["power", "off"] => Some(Event::PowerOff),
         ["button", "press", ms] => Some(Event::Button(Duration::from_millis(ms.parse().ok()?))),
+        ["uplink", "up"] => Some(Event::Uplink(true)),
+        ["uplink", "down"] => Some(Event::Uplink(false)),
         _ => None,
     }
 }

@@ -113,10 +113,13 @@ pub enum Fault {
     SettingsAnyAccount,
     ResetKeepsSettings,
     SettingsBackupSurvivesReset,
+    LocalControlNeedsCloud,
+    NeverReconnects,
+    SettingsLostAtPowerCut,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 56] = [
+    pub const ALL: [(&'static str, Fault); 59] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -177,6 +180,9 @@ impl Fault {
             "settings-backup-survives-reset",
             Fault::SettingsBackupSurvivesReset,
         ),
+        ("local-control-needs-cloud", Fault::LocalControlNeedsCloud),
+        ("never-reconnects", Fault::NeverReconnects),
+        ("settings-lost-at-power-cut", Fault::SettingsLostAtPowerCut),
         ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),

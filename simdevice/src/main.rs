@@ -2,6 +2,7 @@
 //! interfaces (a pty UART, sockets on its own loopback address, a control socket).
 
 mod bootloader;
+mod cloud;
 mod control;
 mod firmware;
 mod hostile;
@@ -189,6 +190,7 @@ async fn run(args: Args) -> Result<(), String> {
         unsaved: Mutex::new(None),
         sessions: Mutex::default(),
         settings_backup: Mutex::default(),
+        cloud: Mutex::default(),
     });
     *unit.state.lock().unwrap() = unit.factory_state();
 
@@ -289,6 +291,10 @@ fn boot(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         crate::password_change::reload(&unit);
+        if unit.has(Fault::SettingsLostAtPowerCut) {
+            // Kept in RAM only: every boot starts from the default.
+            unit.state.lock().unwrap().update_server = settings::DEFAULT_UPDATE_SERVER.into();
+        }
         let mut console = uart.lock().await;
         uart::drain(&mut console).await;
         let fw = &unit.fw;

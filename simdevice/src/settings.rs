@@ -27,7 +27,17 @@ struct Settings {
 
 /// The settings API's answer, or `None` for a path it does not serve.
 pub fn route(unit: &Unit, parts: &Parts, body: &Bytes) -> Option<Response<Full<Bytes>>> {
+    if parts.uri.path().starts_with("/api/") && !crate::cloud::local_control(unit) {
+        return Some(reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            r#"{"error":"cloud unreachable"}"#,
+        ));
+    }
     Some(match (&parts.method, parts.uri.path()) {
+        (&Method::GET, "/api/status") => reply(
+            StatusCode::OK,
+            &serde_json::json!({ "cloud": crate::cloud::status(unit) }).to_string(),
+        ),
         (&Method::POST, "/api/session") => open_session(unit, body),
         (&Method::GET, "/api/settings") => match session(unit, parts) {
             Some(_) => {

@@ -31,6 +31,7 @@ pub struct Unit {
     /// Fault settings-backup-survives-reset: the settings copy a reset left on the backup
     /// partition, which the boot log lists.
     pub settings_backup: Mutex<Option<String>>,
+    pub cloud: Mutex<crate::cloud::Cloud>,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +61,8 @@ pub enum Event {
     FactoryReset,
     /// Restart into whatever firmware is installed (after an update).
     Reboot,
+    /// The switch port of the unit's uplink, up or down: its cloud, not its local network.
+    Uplink(bool),
 }
 
 impl Unit {
@@ -170,6 +173,7 @@ pub async fn life_cycle(
     let mut running: Option<JoinHandle<()>> = Some(boot(unit.clone()));
     while let Some(ev) = events.recv().await {
         match ev {
+            Event::Uplink(up) => crate::cloud::uplink(&unit, up),
             Event::PowerOn => {
                 if running.is_none() {
                     running = Some(boot(unit.clone()));

@@ -23,6 +23,8 @@ pub struct Drivers {
     /// Whether `power` last cut the unit's power and has not switched it back on.
     pub power_state: Arc<PowerState>,
     pub button: Option<Box<dyn Switch>>,
+    /// The unit's uplink: `PowerOff` cuts its network access, `PowerOn` restores it.
+    pub uplink: Option<Box<dyn Switch>>,
     /// The slot's SWD wiring, `{scratch}` filled in; the probe is opened by the case using it.
     pub swd: Option<SwdResource>,
     /// UART headers besides the console, `{scratch}` filled in.
@@ -62,6 +64,10 @@ impl Drivers {
                 .reset_button
                 .as_ref()
                 .map(|b| switch::button(b, fill, rig_dir.clone())),
+            uplink: slot
+                .uplink
+                .as_ref()
+                .map(|u| switch::power(u, fill, rig_dir.clone())),
             swd: slot
                 .debug
                 .as_ref()
@@ -112,12 +118,6 @@ impl Drivers {
         Ok(tokio::sync::MutexGuard::map(guard, |c| {
             c.as_mut().expect("opened above")
         }))
-    }
-
-    /// The console if something has opened it already; never opens it.
-    pub async fn console_if_open(&self) -> Option<tokio::sync::MappedMutexGuard<'_, Channel>> {
-        let guard = self.console.lock().await;
-        tokio::sync::MutexGuard::try_map(guard, |c| c.as_mut()).ok()
     }
 
     /// How the rig reaches the unit's console; None when it wires none.

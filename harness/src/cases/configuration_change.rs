@@ -126,6 +126,49 @@ pub async fn read_back(
     Ok(value)
 }
 
+/// A value planted in the setting of `function`, and the value it replaced.
+pub struct Canary<'p> {
+    pub function: &'p ConfigurationFunction,
+    pub value: String,
+    pub before: String,
+}
+
+/// A fresh canary in each declared setting, each shown to read back; what could not be planted
+/// is a blocker.
+pub async fn plant<'p>(
+    ctx: &CaseContext<'p>,
+    log: &EvidenceLog,
+    blockers: &mut Vec<Blocker>,
+) -> Vec<Canary<'p>> {
+    let mut planted = Vec::new();
+    for f in &ctx.config.profile.body.ixit.configuration_functions {
+        let before = match read_back(ctx, f, log).await {
+            Ok(v) => v,
+            Err(e) => {
+                blockers.push(e.context(format!("{}: reading the setting back", f.id)));
+                continue;
+            }
+        };
+        let value = next_value(f, &[&before]);
+        let set = attempt(ctx, f, Subject::Authorised, &value, log).await;
+        match (set, read_back(ctx, f, log).await) {
+            (Ok(()), Ok(now)) if now == value => planted.push(Canary {
+                function: f,
+                value,
+                before,
+            }),
+            (Err(e), _) | (_, Err(e)) => {
+                blockers.push(e.context(format!("{}: setting the canary", f.id)))
+            }
+            (Ok(()), Ok(now)) => blockers.push(Blocker::new(
+                Cause::Config,
+                format!("{}: the canary `{value}` reads back as `{now}`", f.id),
+            )),
+        }
+    }
+    planted
+}
+
 /// A value for the next attempt that differs from every one in `not`.
 pub fn next_value(f: &ConfigurationFunction, not: &[&str]) -> String {
     f.values

@@ -45,6 +45,7 @@ pub mod ts_5_5_5_2;
 pub mod ts_5_6_1_2;
 pub mod ts_5_6_2_2;
 pub mod ts_5_6_4_2;
+pub mod ts_5_9_2_2;
 pub mod uart_corpus;
 pub mod update_judgement;
 
@@ -55,7 +56,7 @@ pub use crate::model::case::CaseSpec;
 pub use registry::{entry, NoParams, Registered, TestCase};
 
 /// Every test case, in the order a sample runs them.
-pub static ALL: [&dyn Registered; 14] = [
+pub static ALL: [&dyn Registered; 15] = [
     &entry::<ts_5_1_1_2::Case>(),
     &entry::<ts_5_1_2_2::Case>(),
     &entry::<ts_5_1_5_2::Case>(),
@@ -69,6 +70,7 @@ pub static ALL: [&dyn Registered; 14] = [
     &entry::<ts_5_3_10_1::Case>(),
     &entry::<ts_5_3_2_2::Case>(),
     &entry::<ts_5_3_1_2::Case>(),
+    &entry::<ts_5_9_2_2::Case>(),
     &entry::<ts_5_11_1_2::Case>(),
     &entry::<ts_5_1_4_2::Case>(),
 ];

@@ -167,3 +167,20 @@ pub async fn in_force(
     }
     None
 }
+
+/// The declared logins hilt can reach: on an enabled service, or at the console.
+pub fn reachable_logins<'c>(ctx: &CaseContext<'c>) -> Vec<&'c AuthMechanism> {
+    let profile = &ctx.config.profile;
+    profile
+        .body
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .map(|m| &m.value)
+        .filter(|m| {
+            m.service
+                .as_ref()
+                .is_none_or(|s| profile.service(&s.value).is_some_and(|s| s.enabled))
+        })
+        .collect()
+}

@@ -9,12 +9,10 @@
 //! canary, and no canary shows in what the console printed after the reset.
 //! The unit is initialized again at the end, as the cases after this one expect.
 
-use super::configuration_change::{attempt, next_value, read_back, Subject};
-use super::password_change::login_for;
+use super::configuration_change::{plant, read_back, Canary};
+use super::password_change::{login_for, reachable_logins};
 use super::{CaseContext, CaseSpec, NoParams, TestCase};
 use crate::bench::run_state::Known;
-use crate::config::configuration_function::ConfigurationFunction;
-use crate::config::profile::AuthMechanism;
 use crate::evidence::EvidenceLog;
 use crate::facts::initialized;
 use crate::login::LoginOutcome;
@@ -27,12 +25,6 @@ const UNIT_C: &str = "no user data remains after it";
 const CASE: &str = "5.11-1-2";
 /// The most of the console's output after the reset that is searched for canaries.
 const CONSOLE_TAIL: u64 = 4 << 20;
-
-/// A value planted before the reset, in the setting of `function`.
-struct Canary<'p> {
-    function: &'p ConfigurationFunction,
-    value: String,
-}
 
 pub struct Case;
 
@@ -116,37 +108,6 @@ impl TestCase for Case {
         r.evidence = vec![log.path.clone(), sample.console_log_path()];
         r
     }
-}
-
-/// Unit (a): a fresh canary in each declared setting, each shown to read back.
-async fn plant<'p>(
-    ctx: &CaseContext<'p>,
-    log: &EvidenceLog,
-    blockers: &mut Vec<Blocker>,
-) -> Vec<Canary<'p>> {
-    let mut planted = Vec::new();
-    for f in &ctx.config.profile.body.ixit.configuration_functions {
-        let before = match read_back(ctx, f, log).await {
-            Ok(v) => v,
-            Err(e) => {
-                blockers.push(e.context(format!("{}: reading the setting back", f.id)));
-                continue;
-            }
-        };
-        let value = next_value(f, &[&before]);
-        let set = attempt(ctx, f, Subject::Authorised, &value, log).await;
-        match (set, read_back(ctx, f, log).await) {
-            (Ok(()), Ok(now)) if now == value => planted.push(Canary { function: f, value }),
-            (Err(e), _) | (_, Err(e)) => {
-                blockers.push(e.context(format!("{}: setting the canary", f.id)))
-            }
-            (Ok(()), Ok(now)) => blockers.push(Blocker::new(
-                Cause::Config,
-                format!("{}: the canary `{value}` reads back as `{now}`", f.id),
-            )),
-        }
-    }
-    planted
 }
 
 /// The password set at initialization must open no declared login once the unit is reset.
@@ -245,23 +206,6 @@ async fn initialize_again(
         sample.state.set(Known::Password, p);
     }
     done
-}
-
-/// The declared logins hilt can reach: on an enabled service, or at the console.
-fn reachable_logins<'c>(ctx: &CaseContext<'c>) -> Vec<&'c AuthMechanism> {
-    let profile = &ctx.config.profile;
-    profile
-        .body
-        .ixit
-        .auth_mechanisms
-        .iter()
-        .map(|m| &m.value)
-        .filter(|m| {
-            m.service
-                .as_ref()
-                .is_none_or(|s| profile.service(&s.value).is_some_and(|s| s.enabled))
-        })
-        .collect()
 }
 
 fn list(ids: &[&str]) -> String {

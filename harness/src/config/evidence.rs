@@ -70,6 +70,7 @@ impl EvidenceFile {
                 security_parameters: None,
                 outbound: None,
                 configuration_functions: vec![],
+                resilience: None,
             },
             console: raw.console,
             procedures: raw.procedures.unwrap_or(Procedures {

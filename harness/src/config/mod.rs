@@ -23,6 +23,7 @@ pub mod procedure;
 pub mod profile;
 mod profile_checks;
 pub mod psti;
+pub mod resilience;
 pub mod rig;
 pub mod security_parameter;
 pub mod suite;

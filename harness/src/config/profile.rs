@@ -91,6 +91,9 @@ pub struct Ixit {
     /// (5.5-5).
     #[serde(default)]
     pub configuration_functions: Vec<Located<super::configuration_function::ConfigurationFunction>>,
+    /// IXIT 23 "Resilience Mechanisms" (5.9-2).
+    #[serde(default)]
+    pub resilience: Option<super::resilience::Resilience>,
 }
 
 /// One IXIT 6 entry: a software component and the update mechanisms that update it.

@@ -100,6 +100,19 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
         check_steps(file, &key, &m.change_password, &[], &mut errors);
     }
     check_configuration_functions(file, &raw, &mut errors);
+    if let Some(r) = &raw.ixit.resilience {
+        for (i, f) in r.local_functions.iter().enumerate() {
+            let key = format!("ixit.resilience.local_functions[{i}].steps");
+            check_steps(file, &key, &f.steps, &[], &mut errors);
+        }
+        check_steps(
+            file,
+            "ixit.resilience.connected",
+            &r.connected,
+            &[],
+            &mut errors,
+        );
+    }
     check_ids(file, &raw, &mut errors);
     super::update_checks::check(file, &raw, &service_ids, &mut errors);
     if let Some(psti) = &raw.psti {

@@ -55,6 +55,11 @@ pub struct Slot {
     pub power: Option<PowerBackend>,
     #[serde(default)]
     pub reset_button: Option<ButtonBackend>,
+    /// Network link control: the switch port (or netns link, or router rule) between the unit
+    /// and the rest of the network beyond the bench, with `off` cutting it and `on` restoring it
+    /// (5.9-2-2). The bench's own path to the unit stays up.
+    #[serde(default)]
+    pub uplink: Option<PowerBackend>,
     /// Debug interfaces wired to the unit.
     #[serde(default)]
     pub debug: Option<DebugResources>,
