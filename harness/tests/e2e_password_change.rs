@@ -100,12 +100,7 @@ fn without_a_declared_change_the_case_is_not_performed() {
 fn without_power_control_the_change_is_not_shown_to_last() {
     let dir = TempDir::new("pwnopower");
     let rig = write_rig(&dir.0, 27, &[&[]]);
-    let text = std::fs::read_to_string(&rig).unwrap();
-    let text: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("power:"))
-        .collect();
-    std::fs::write(&rig, text.join("\n") + "\n").unwrap();
+    unwire(&rig, "power:");
     let run = run_files(
         &dir.0,
         &rig,

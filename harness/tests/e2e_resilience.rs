@@ -64,12 +64,7 @@ fn each_broken_recovery_fails_its_unit() {
 fn without_uplink_control_the_outage_is_not_performed() {
     let dir = TempDir::new("resiliencenolink");
     let rig = write_rig(&dir.0, 143, &[&[]]);
-    let text = std::fs::read_to_string(&rig).unwrap();
-    let text: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("uplink:"))
-        .collect();
-    std::fs::write(&rig, text.join("\n") + "\n").unwrap();
+    unwire(&rig, "uplink:");
     let run = run_files(
         &dir.0,
         &rig,

@@ -66,6 +66,19 @@ impl<'p> DataFiles<'p> {
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
 
+/// A case that power-cycles the unit: how long after the power comes back the unit's login may
+/// take to answer (`"5.1-4-2": { boot_within: 2m }`).
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BootWithin {
+    #[serde(default = "default_boot_within")]
+    pub boot_within: crate::config::duration::Dur,
+}
+
+fn default_boot_within() -> crate::config::duration::Dur {
+    crate::config::duration::Dur(std::time::Duration::from_secs(120))
+}
+
 /// A case's parameters once read, kept by the plan until the case runs.
 pub type Params = Arc<dyn Any + Send + Sync>;
 

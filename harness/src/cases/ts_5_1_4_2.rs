@@ -12,7 +12,6 @@
 use super::password_change::{back_up, change, holds, in_force, same_account, try_login};
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::bench::run_state::Known;
-use crate::config::duration::Dur;
 use crate::config::profile::AuthMechanism;
 use crate::evidence::EvidenceLog;
 use crate::facts::initialized;
@@ -20,21 +19,8 @@ use crate::login::LoginOutcome;
 use crate::model::unit::UnitResult;
 use crate::model::verdict::{Blocker, CaseResult, Cause};
 use crate::util::token;
-use serde::Deserialize;
-use std::time::Duration;
 
-/// The suite's `cases."5.1-4-2"` entry.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// How long after the power comes back the unit's login may take to answer.
-    #[serde(default = "default_boot_within")]
-    pub boot_within: Dur,
-}
-
-fn default_boot_within() -> Dur {
-    Dur(Duration::from_secs(120))
-}
+pub use super::registry::BootWithin as Params;
 
 const UNIT_A: &str = "the password can be changed, and the change holds on every login to the account, also after a power cycle";
 const UNIT_B: &str = "a change needs the current password";

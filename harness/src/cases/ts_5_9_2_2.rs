@@ -12,7 +12,6 @@ use super::configuration_change::{attempt, plant, read_back, Canary, Subject};
 use super::password_change::{login_for, reachable_logins};
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::bench::run_state::Known;
-use crate::config::duration::Dur;
 use crate::config::resilience::Resilience;
 use crate::evidence::EvidenceLog;
 use crate::facts::initialized;
@@ -20,7 +19,6 @@ use crate::login::LoginOutcome;
 use crate::model::unit::UnitResult;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::switch::{actuate_within, Action};
-use serde::Deserialize;
 use std::time::{Duration, Instant};
 
 const CASE: &str = "5.9-2-2";
@@ -29,18 +27,7 @@ const UNIT_B: &str = "recovers cleanly from a loss of power";
 const SWITCH_WITHIN: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(250);
 
-/// The suite's `cases."5.9-2-2"` entry.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// How long after the power comes back the unit's login may take to answer.
-    #[serde(default = "default_boot_within")]
-    pub boot_within: Dur,
-}
-
-fn default_boot_within() -> Dur {
-    Dur(Duration::from_secs(120))
-}
+pub use super::registry::BootWithin as Params;
 
 #[derive(Default)]
 struct Unit {

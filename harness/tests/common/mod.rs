@@ -100,6 +100,16 @@ pub fn write_rig_with(dir: &Path, subnet: u8, units: &[&[&str]], extra_args: &st
 
 /// The simulated camera's UART is on test pads (as in rigs/virtual.yaml); this puts slot `n`'s
 /// on a populated header, where whatever it offers is judged.
+/// The rig without its lines that start with `key` (e.g. `power:`): a backend left unwired.
+pub fn unwire(rig: &Path, key: &str) {
+    let text = std::fs::read_to_string(rig).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(key))
+        .collect();
+    std::fs::write(rig, kept.join("\n") + "\n").unwrap();
+}
+
 pub fn console_on_header(rig: &Path, n: usize) {
     let text = std::fs::read_to_string(rig).unwrap();
     let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
