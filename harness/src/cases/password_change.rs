@@ -45,19 +45,10 @@ pub async fn change(
 /// The declared logins to the same account as `mech` (its own included), on an enabled service
 /// or the console: the ones a change of its password must reach.
 pub fn same_account<'c>(ctx: &CaseContext<'c>, mech: &AuthMechanism) -> Vec<&'c AuthMechanism> {
-    let ixit = &ctx.config.profile.body.ixit;
     let account = ctx.sample.fill(&mech.username).ok();
-    ixit.auth_mechanisms
-        .iter()
-        .map(|m| &m.value)
+    reachable_logins(ctx)
+        .into_iter()
         .filter(|m| ctx.sample.fill(&m.username).ok() == account)
-        .filter(|m| match &m.service {
-            None => true,
-            Some(id) => ixit
-                .services
-                .iter()
-                .any(|s| s.id.value == id.value && s.enabled),
-        })
         .collect()
 }
 
@@ -126,19 +117,23 @@ pub async fn holds(
     (findings, blockers)
 }
 
-/// Waits after a power cycle until `mech`'s login answers, accepting or refusing `password`.
+/// Waits after a power cycle until `mech`'s login answers `password` (accepted, refused, or
+/// only to force a change), for `case`'s transcript; returns the seconds that took.
 pub async fn back_up(
     ctx: &CaseContext<'_>,
+    case: &str,
     mech: &AuthMechanism,
     password: &str,
     within: Duration,
     log: &EvidenceLog,
-) -> Result<(), Blocker> {
-    let deadline = Instant::now() + within;
+) -> Result<f64, Blocker> {
+    let start = Instant::now();
     loop {
-        match try_login(ctx, mech, password, log).await {
-            LoginOutcome::Accepted | LoginOutcome::Rejected => return Ok(()),
-            other if Instant::now() >= deadline => {
+        match login_for(ctx, case, mech, password, log).await {
+            LoginOutcome::Accepted | LoginOutcome::Rejected | LoginOutcome::ForcedChange => {
+                return Ok(start.elapsed().as_secs_f64())
+            }
+            other if start.elapsed() >= within => {
                 return Err(Blocker::new(
                     Cause::Unit,
                     format!(

@@ -36,17 +36,9 @@ pub async fn password_gone_after_reset(
         note(out, "initialization set no password hilt knows");
         return Ok(());
     };
-    let Some(mech) = profile
-        .body
-        .ixit
-        .auth_mechanisms
-        .iter()
-        .map(|m| &m.value)
-        .find(|m| {
-            m.service
-                .as_ref()
-                .is_none_or(|s| profile.service(&s.value).is_some_and(|s| s.enabled))
-        })
+    let Some(mech) = super::password_change::reachable_logins(ctx)
+        .into_iter()
+        .next()
     else {
         note(out, "no declared login to try the password on");
         return Ok(());

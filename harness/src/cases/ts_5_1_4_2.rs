@@ -143,9 +143,9 @@ async fn one_mechanism(
     a.add(holds(ctx, &logins, &new, &original, "after the change", log).await);
     match crate::procedure::power_cycle(ctx.sample, &ctx.config.profile, log).await {
         Err(e) => a.blockers.push(e.context(format!("{id}: the power cycle"))),
-        Ok(()) => match back_up(ctx, mech, &new, params.boot_within.0, log).await {
+        Ok(()) => match back_up(ctx, "5.1-4-2", mech, &new, params.boot_within.0, log).await {
             Err(e) => a.blockers.push(e),
-            Ok(()) => {
+            Ok(_) => {
                 let step = "after a power cycle";
                 a.add(holds(ctx, &logins, &new, &original, step, log).await);
             }

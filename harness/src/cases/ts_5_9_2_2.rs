@@ -9,13 +9,12 @@
 //! The settings are put back at the end.
 
 use super::configuration_change::{attempt, plant, read_back, Canary, Subject};
-use super::password_change::{login_for, reachable_logins};
+use super::password_change::{back_up, reachable_logins};
 use super::{CaseContext, CaseSpec, TestCase};
 use crate::bench::run_state::Known;
 use crate::config::resilience::Resilience;
 use crate::evidence::EvidenceLog;
 use crate::facts::initialized;
-use crate::login::LoginOutcome;
 use crate::model::unit::UnitResult;
 use crate::model::verdict::{Blocker, CaseResult, Cause, Measurement};
 use crate::transport::switch::{actuate_within, Action};
@@ -222,37 +221,23 @@ async fn power_loss(
     restore(ctx, &canaries, log).await;
 }
 
-/// Seconds from the power's return until a declared network login answers (acceptance or
-/// refusal), or why it did not within `within`.
+/// Seconds from the power's return until the first declared network login answers, or why
+/// it did not within `within`.
 async fn answering(
     ctx: &CaseContext<'_>,
     within: Duration,
     log: &EvidenceLog,
 ) -> Result<f64, String> {
     let password = ctx.sample.state.get(Known::Password).unwrap_or_default();
-    let logins: Vec<_> = reachable_logins(ctx)
+    let Some(mech) = reachable_logins(ctx)
         .into_iter()
-        .filter(|m| m.service.is_some())
-        .collect();
-    let Some(mech) = logins.first() else {
+        .find(|m| m.service.is_some())
+    else {
         return Err("no declared network login to tell the unit is back".into());
     };
-    let start = Instant::now();
-    loop {
-        match login_for(ctx, CASE, mech, &password, log).await {
-            LoginOutcome::Accepted | LoginOutcome::Rejected | LoginOutcome::ForcedChange => {
-                return Ok(start.elapsed().as_secs_f64())
-            }
-            other if start.elapsed() >= within => {
-                return Err(format!(
-                    "`{}` did not answer a login within {:.0}s of the power coming back: {other}",
-                    mech.id,
-                    within.as_secs_f64()
-                ))
-            }
-            _ => tokio::time::sleep(POLL).await,
-        }
-    }
+    back_up(ctx, CASE, mech, &password, within, log)
+        .await
+        .map_err(|b| b.why)
 }
 
 /// Each setting back to what it was before its canary.
