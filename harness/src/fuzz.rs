@@ -13,21 +13,7 @@ const HANG: Duration = Duration::from_secs(2);
 /// Executions per target in a test run, unless HILT_FUZZ_EXECUTIONS says otherwise.
 const DEFAULT_EXECUTIONS: u64 = 20_000;
 
-/// xorshift64*: reproducible from its seed, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use crate::util::seeded::SeededRng as Rng;
 
 /// Bytes decoders treat specially: NUL, IAC, CR/LF, ESC, quotes, separators, UTF-8 leads.
 const INTERESTING: &[u8] = &[
@@ -64,14 +50,14 @@ fn mutate(seed: &[u8], rng: &mut Rng) -> Vec<u8> {
             5 => {
                 let n = rng.below(32);
                 let at = rng.below(d.len() + 1);
-                let random: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+                let random: Vec<u8> = (0..n).map(|_| rng.draw() as u8).collect();
                 d.splice(at..at, random);
             }
             _ if !d.is_empty() => {
                 let i = rng.below(d.len());
                 d[i] = INTERESTING[rng.below(INTERESTING.len())];
             }
-            _ => d.push(rng.next() as u8),
+            _ => d.push(rng.draw() as u8),
         }
     }
     d.truncate(1 << 16);
@@ -84,7 +70,7 @@ fn fuzz(name: &str, seeds: &[&[u8]], executions: u64, target: impl Fn(&[u8])) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(executions);
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ name.len() as u64);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15 ^ name.len() as u64);
     let started = Instant::now();
     let mut slowest = Duration::ZERO;
     let mut corpus: Vec<Vec<u8>> = seeds.iter().map(|s| s.to_vec()).collect();

@@ -5,6 +5,7 @@ pub mod encoding;
 pub mod growing_hashes;
 pub mod hash;
 pub mod random;
+pub mod seeded;
 pub mod template;
 #[cfg(test)]
 pub mod test_dir;
