@@ -116,10 +116,12 @@ pub enum Fault {
     LocalControlNeedsCloud,
     NeverReconnects,
     SettingsLostAtPowerCut,
+    LoginOverflowCrashesHttpd,
+    PingCommandInjection,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 59] = [
+    pub const ALL: [(&'static str, Fault); 61] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -183,6 +185,11 @@ impl Fault {
         ("local-control-needs-cloud", Fault::LocalControlNeedsCloud),
         ("never-reconnects", Fault::NeverReconnects),
         ("settings-lost-at-power-cut", Fault::SettingsLostAtPowerCut),
+        (
+            "login-overflow-crashes-httpd",
+            Fault::LoginOverflowCrashesHttpd,
+        ),
+        ("ping-command-injection", Fault::PingCommandInjection),
         ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),

@@ -196,6 +196,9 @@ async fn routed(
     if let Some(answer) = crate::settings::route(unit, parts, body) {
         return answer;
     }
+    if let Some(answer) = crate::diagnostics::route(unit, parts, body) {
+        return answer;
+    }
     match (&parts.method, parts.uri.path()) {
         // The admin's web page behind a browser's login box: the admin account's credential
         // opens it, anything else draws the challenge again.
@@ -221,6 +224,10 @@ async fn routed(
             "<html><body><h1>Camera</h1><p>Log in with the app.</p></body></html>",
         ),
         (&Method::POST, "/api/login") => match serde_json::from_slice::<Login>(body) {
+            // The login handler copies the name into a 1 KiB stack buffer unchecked.
+            Ok(l) if unit.has(Fault::LoginOverflowCrashesHttpd) && l.username.len() > 1024 => {
+                crate::unit::crash(unit, "httpd[311]: segfault at 0 ip 000000000040a1c4 sp 00007ffe2b1c9e70 error 4 in httpd[400000+3c000]").await
+            }
             Ok(l) if unit.has(Fault::SingleSession) => one_at_a_time(unit, &l).await,
             Ok(l) => answer(
                 unit.network_login(&l.username, &l.password),

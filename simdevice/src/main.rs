@@ -4,6 +4,7 @@
 mod bootloader;
 mod cloud;
 mod control;
+mod diagnostics;
 mod firmware;
 mod hostile;
 mod http;
@@ -191,6 +192,7 @@ async fn run(args: Args) -> Result<(), String> {
         sessions: Mutex::default(),
         settings_backup: Mutex::default(),
         cloud: Mutex::default(),
+        crash_report: Mutex::default(),
     });
     *unit.state.lock().unwrap() = unit.factory_state();
 
@@ -298,7 +300,13 @@ fn boot(
         let mut console = uart.lock().await;
         uart::drain(&mut console).await;
         let fw = &unit.fw;
-        let mut log = "\r\nU-Boot 2023.04 (VC SoC)\r\nDRAM: 64 MiB\r\nStarting kernel ...\r\n\r\n[    0.000000] Linux version 5.10.186\r\n".to_string();
+        let mut log = match unit.crash_report.lock().unwrap().take() {
+            Some(report) => {
+                format!("\r\n{report}\r\nwatchdog: watchdog0: initiating system reboot\r\n")
+            }
+            None => String::new(),
+        };
+        log += "\r\nU-Boot 2023.04 (VC SoC)\r\nDRAM: 64 MiB\r\nStarting kernel ...\r\n\r\n[    0.000000] Linux version 5.10.186\r\n";
         if let Some(backup) = unit.settings_backup.lock().unwrap().as_ref() {
             log += &format!(
                 "[    0.912000] settings: backup partition holds update_server={backup}\r\n"
@@ -410,7 +418,7 @@ fn boot(
         };
         if unit.has(Fault::UartVendorCli) {
             // A vendor's service menu: no login, a coloured prompt no shell would print.
-            let _ = session::vendor_cli(&mut io).await;
+            let _ = session::vendor_cli(&mut io, &unit).await;
         }
         if unit.has(Fault::UartRootShell) {
             // The console drops straight into a root shell; after `exit`, the usual login.

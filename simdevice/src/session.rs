@@ -118,7 +118,10 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 
 /// A vendor command line that answers everything but `exit` with an error, behind a prompt in
 /// colour. Returns `Some(())` on `exit`, `None` when the peer went away.
-pub async fn vendor_cli<S: AsyncRead + AsyncWrite + Unpin>(io: &mut Io<S>) -> Option<()> {
+pub async fn vendor_cli<S: AsyncRead + AsyncWrite + Unpin>(
+    io: &mut Io<S>,
+    unit: &Unit,
+) -> Option<()> {
     const PROMPT: &str = "\x1b[1;32mCLI>\x1b[0m ";
     io.write(&format!("\r\nVC service menu\r\n{PROMPT}"))
         .await
@@ -128,6 +131,10 @@ pub async fn vendor_cli<S: AsyncRead + AsyncWrite + Unpin>(io: &mut Io<S>) -> Op
         let reply = match line.trim() {
             "exit" => return Some(()),
             "" => String::new(),
+            ping if ping.starts_with("ping ") => match crate::diagnostics::ping(unit, &ping[5..]) {
+                Ok(out) => out.replace('\n', "\r\n"),
+                Err(e) => format!("% {e}\r\n"),
+            },
             other => format!("% Unknown command: {other}\r\n"),
         };
         io.write(&format!("{reply}{PROMPT}")).await.ok()?;
@@ -195,7 +202,7 @@ pub async fn shell<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 /// ash's arithmetic expansion, as far as `$((A*B))` and `$((A+B))` on whole numbers.
-fn expand(text: &str) -> String {
+pub fn expand(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("$((") {

@@ -105,7 +105,7 @@ fn open_session(unit: &Unit, body: &Bytes) -> Response<Full<Bytes>> {
 
 /// The account a request's bearer token belongs to. With fault settings-token-not-checked any
 /// token passes, as the owner's.
-fn session(unit: &Unit, parts: &Parts) -> Option<String> {
+pub fn session(unit: &Unit, parts: &Parts) -> Option<String> {
     let token = parts
         .headers
         .get(hyper::header::AUTHORIZATION)?

@@ -32,6 +32,8 @@ pub struct Unit {
     /// partition, which the boot log lists.
     pub settings_backup: Mutex<Option<String>>,
     pub cloud: Mutex<crate::cloud::Cloud>,
+    /// What the kernel printed when a process died, shown before the watchdog's restart.
+    pub crash_report: Mutex<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +65,8 @@ pub enum Event {
     Reboot,
     /// The switch port of the unit's uplink, up or down: its cloud, not its local network.
     Uplink(bool),
+    /// A process died: the kernel's report, then the watchdog restarts the unit.
+    Crash(String),
 }
 
 impl Unit {
@@ -165,6 +169,12 @@ impl Unit {
 }
 
 /// Runs for the life of the process: the unit is plugged in (powered) at start.
+/// A request handler that dies: the unit restarts, the connection is never answered.
+pub async fn crash<T>(unit: &Unit, report: &str) -> T {
+    let _ = unit.events.send(Event::Crash(report.into()));
+    std::future::pending().await
+}
+
 pub async fn life_cycle(
     unit: Arc<Unit>,
     mut events: mpsc::UnboundedReceiver<Event>,
@@ -190,6 +200,13 @@ pub async fn life_cycle(
             Event::Button(held) => {
                 if running.is_some() && held >= unit.fw.long_press {
                     reset_and_reboot(&unit, &mut running, &boot).await;
+                }
+            }
+            Event::Crash(report) => {
+                if running.is_some() {
+                    *unit.crash_report.lock().unwrap() = Some(report);
+                    stop(&mut running).await;
+                    running = Some(boot(unit.clone()));
                 }
             }
             Event::Reboot => {
