@@ -2,7 +2,8 @@
 //! token, and `ping <host>` in the vendor's service menu. The firmware checks the host is an
 //! address or a DNS name; with fault ping-command-injection it pastes it into a shell line
 //! (`sh -c "ping -c 1 <host>"`), which this module plays as far as `;`, `|`, `&&`, newlines,
-//! `$(...)` and backticks around `echo`.
+//! `$(...)` and backticks around `echo`. With fault ping-error-shows-traceback, a host that is
+//! not ASCII gets the helper's Python traceback in a 500.
 
 use crate::firmware::Fault;
 use crate::http::reply;
@@ -11,6 +12,9 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::http::request::Parts;
 use hyper::{Method, Response, StatusCode};
+
+/// What the diagnostic's Python helper prints when the resolver chokes on a host.
+const TRACEBACK: &str = "Traceback (most recent call last):\n  File \"/usr/lib/diag/ping.py\", line 42, in run\n    addr = socket.gethostbyname(host)\nUnicodeError: encoding with 'idna' codec failed\n";
 
 #[derive(serde::Deserialize)]
 struct Ping {
@@ -29,6 +33,9 @@ pub fn route(unit: &Unit, parts: &Parts, body: &Bytes) -> Option<Response<Full<B
         ));
     }
     Some(match serde_json::from_slice::<Ping>(body) {
+        Ok(p) if unit.has(Fault::PingErrorShowsTraceback) && !p.host.is_ascii() => {
+            reply(StatusCode::INTERNAL_SERVER_ERROR, TRACEBACK)
+        }
         Ok(p) => match ping(unit, &p.host) {
             Ok(out) => reply(
                 StatusCode::OK,

@@ -118,10 +118,11 @@ pub enum Fault {
     SettingsLostAtPowerCut,
     LoginOverflowCrashesHttpd,
     PingCommandInjection,
+    PingErrorShowsTraceback,
 }
 
 impl Fault {
-    pub const ALL: [(&'static str, Fault); 61] = [
+    pub const ALL: [(&'static str, Fault); 62] = [
         (
             "universal-password-after-reset",
             Fault::UniversalPasswordAfterReset,
@@ -190,6 +191,7 @@ impl Fault {
             Fault::LoginOverflowCrashesHttpd,
         ),
         ("ping-command-injection", Fault::PingCommandInjection),
+        ("ping-error-shows-traceback", Fault::PingErrorShowsTraceback),
         ("client-tls-1.0", Fault::ClientTls10),
         ("version-in-mdns-txt", Fault::VersionInMdnsTxt),
         ("swd-readable", Fault::SwdReadable),

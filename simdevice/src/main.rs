@@ -284,6 +284,9 @@ async fn udp_or_exit(unit: &Unit, port: u16) -> tokio::net::UdpSocket {
 }
 
 /// One boot: the boot log on the UART, then the services and a console session until power-off.
+/// How long a crashed unit stays down before its watchdog restarts it.
+const WATCHDOG_RESTART: std::time::Duration = std::time::Duration::from_secs(3);
+
 fn boot(
     unit: Arc<Unit>,
     uart: uart::Uart,
@@ -300,12 +303,19 @@ fn boot(
         let mut console = uart.lock().await;
         uart::drain(&mut console).await;
         let fw = &unit.fw;
-        let mut log = match unit.crash_report.lock().unwrap().take() {
-            Some(report) => {
-                format!("\r\n{report}\r\nwatchdog: watchdog0: initiating system reboot\r\n")
+        let report = unit.crash_report.lock().unwrap().take();
+        if let Some(report) = report {
+            // The kernel's report at once; the watchdog's restart a few seconds later.
+            let text = format!("\r\n{report}\r\nwatchdog: watchdog0: initiating system reboot\r\n");
+            if tokio::io::AsyncWriteExt::write_all(&mut *console, text.as_bytes())
+                .await
+                .is_err()
+            {
+                return;
             }
-            None => String::new(),
-        };
+            tokio::time::sleep(WATCHDOG_RESTART).await;
+        }
+        let mut log = String::new();
         log += "\r\nU-Boot 2023.04 (VC SoC)\r\nDRAM: 64 MiB\r\nStarting kernel ...\r\n\r\n[    0.000000] Linux version 5.10.186\r\n";
         if let Some(backup) = unit.settings_backup.lock().unwrap().as_ref() {
             log += &format!(
