@@ -205,13 +205,18 @@ async fn console_login(
     }
 }
 
-/// One HTTP request of a procedure: its status checked, its captures stored.
-async fn http_step(sample: &Sample, profile: &Profile, h: &HttpStep) -> Result<(), Blocker> {
-    let config = |e: String| Blocker::new(Cause::Config, e);
-    let unit = |e: String| Blocker::new(Cause::Unit, e);
-    let service = profile
-        .service(&h.service)
-        .ok_or_else(|| config(format!("no declared service `{}`", h.service)))?;
+/// The request an HTTP step sends, its placeholders filled.
+pub fn http_request(
+    sample: &Sample,
+    profile: &Profile,
+    h: &HttpStep,
+) -> Result<HttpRequest, Blocker> {
+    let service = profile.service(&h.service).ok_or_else(|| {
+        Blocker::new(
+            Cause::Config,
+            format!("no declared service `{}`", h.service),
+        )
+    })?;
     let template = RequestTemplate {
         method: &h.method,
         path: &h.path,
@@ -228,6 +233,13 @@ async fn http_step(sample: &Sample, profile: &Profile, h: &HttpStep) -> Result<(
     if let Some(a) = &h.authorization {
         req.authorization = Some(sample.fill(a)?);
     }
+    Ok(req)
+}
+
+/// One HTTP request of a procedure: its status checked, its captures stored.
+async fn http_step(sample: &Sample, profile: &Profile, h: &HttpStep) -> Result<(), Blocker> {
+    let unit = |e: String| Blocker::new(Cause::Unit, e);
+    let req = http_request(sample, profile, h)?;
     let answer = sample.drivers.http.send(&req).await?;
     if !h.expect_status.contains(&answer.status) {
         return Err(unit(format!(

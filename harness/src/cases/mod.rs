@@ -17,6 +17,7 @@ pub mod declared_waits;
 pub mod derivation;
 pub mod disclosed_versions;
 pub(crate) mod disclosure_match;
+pub mod input_fuzz;
 mod ipv6_ports;
 pub mod lockout_judgement;
 pub mod login_surfaces;
@@ -32,6 +33,7 @@ pub mod reset_control;
 pub mod swd_judgement;
 pub mod tls_judgement;
 pub mod ts_5_11_1_2;
+pub mod ts_5_13_1_2;
 pub mod ts_5_1_1_2;
 pub mod ts_5_1_2_2;
 pub mod ts_5_1_4_2;
@@ -56,7 +58,7 @@ pub use crate::model::case::CaseSpec;
 pub use registry::{entry, NoParams, Registered, TestCase};
 
 /// Every test case, in the order a sample runs them.
-pub static ALL: [&dyn Registered; 15] = [
+pub static ALL: [&dyn Registered; 16] = [
     &entry::<ts_5_1_1_2::Case>(),
     &entry::<ts_5_1_2_2::Case>(),
     &entry::<ts_5_1_5_2::Case>(),
@@ -73,6 +75,8 @@ pub static ALL: [&dyn Registered; 15] = [
     &entry::<ts_5_9_2_2::Case>(),
     &entry::<ts_5_11_1_2::Case>(),
     &entry::<ts_5_1_4_2::Case>(),
+    // Last: a value that crashes the unit must not spoil the other cases.
+    &entry::<ts_5_13_1_2::Case>(),
 ];
 
 /// What a case may look at: its sample, the other samples' labels (for cross-sample checks) and

@@ -58,7 +58,7 @@ impl TestCase for Case {
             one_function(ctx, f, &log, &mut findings, &mut blockers).await;
         }
         let ids: Vec<&str> = functions.iter().map(|f| f.id.as_str()).collect();
-        let (b, mut evidence) = undocumented(ctx).await;
+        let (b, mut evidence) = undocumented(ctx, "b", UNIT_B).await;
         let mut r = CaseResult::from_units(vec![
             UnitResult::judge(
                 "a",
@@ -146,11 +146,15 @@ async fn one_function(
     }
 }
 
-/// Unit (b): the TCP scan and the UDP discovery, every answering port judged against the
-/// declared services.
-async fn undocumented(ctx: &CaseContext<'_>) -> (UnitResult, Vec<PathBuf>) {
+/// The TCP scan and the UDP discovery, every answering port judged against the declared
+/// services: 5.5-5-2's unit (b), and 5.13-1-2's unit (c).
+pub async fn undocumented(
+    ctx: &CaseContext<'_>,
+    unit: &'static str,
+    title: &'static str,
+) -> (UnitResult, Vec<PathBuf>) {
     let (sample, profile, suite) = (ctx.sample, &ctx.config.profile, &ctx.config.suite);
-    let not_performed = |b: Blocker| UnitResult::not_performed("b", UNIT_B, b);
+    let not_performed = |b: Blocker| UnitResult::not_performed(unit, title, b);
     let tcp = match open_ports::get(sample, suite).await {
         Ok(p) => p,
         Err(e) => return (not_performed(e.clone().context("TCP scan")), vec![]),
@@ -196,7 +200,7 @@ async fn undocumented(ctx: &CaseContext<'_>) -> (UnitResult, Vec<PathBuf>) {
         "every answering port is a declared enabled service (TCP {tcp_ports:?}, UDP {udp_ports:?})"
     );
     (
-        UnitResult::judge("b", UNIT_B, &findings, &[], pass),
+        UnitResult::judge(unit, title, &findings, &[], pass),
         evidence,
     )
 }

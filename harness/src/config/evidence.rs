@@ -71,6 +71,7 @@ impl EvidenceFile {
                 outbound: None,
                 configuration_functions: vec![],
                 resilience: None,
+                inputs: vec![],
             },
             console: raw.console,
             procedures: raw.procedures.unwrap_or(Procedures {

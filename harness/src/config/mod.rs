@@ -9,6 +9,7 @@ pub mod built_in;
 pub mod configuration_function;
 pub mod crypto;
 pub mod debug_interface;
+pub mod declared_input;
 pub mod defaults;
 pub mod duration;
 pub mod endpoint;

@@ -94,6 +94,10 @@ pub struct Ixit {
     /// IXIT 23 "Resilience Mechanisms" (5.9-2).
     #[serde(default)]
     pub resilience: Option<super::resilience::Resilience>,
+    /// IXIT 27 user interfaces and IXIT 28 external APIs that take input (5.13-1), besides the
+    /// logins and configuration functions declared above.
+    #[serde(default)]
+    pub inputs: Vec<Located<super::declared_input::DeclaredInput>>,
 }
 
 /// One IXIT 6 entry: a software component and the update mechanisms that update it.
@@ -161,6 +165,10 @@ pub struct ConsoleDialect {
     /// Output that means the unit crashed; seeing one ends the wait with an error.
     #[serde(default)]
     pub death_strings: Vec<Pattern>,
+    /// What the console prints at every start (a boot loader's or kernel's banner): seen when
+    /// hilt did not restart the unit, it means the unit restarted itself.
+    #[serde(default)]
+    pub boot_banner: Option<Pattern>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -201,6 +209,11 @@ impl Profile {
 
     pub fn ics(&self, provision: &str) -> Option<&IcsRow> {
         self.body.ics.get(provision).map(|r| &r.value)
+    }
+
+    /// The console's boot banner, when the profile declares one.
+    pub fn boot_banner(&self) -> Option<&Pattern> {
+        self.body.console.as_ref()?.boot_banner.as_ref()
     }
 
     /// Console output that means the unit crashed (empty when the profile has no console).

@@ -100,6 +100,7 @@ pub(super) fn validate(file: &Path, raw: ProfileFile) -> Result<Profile, ConfigE
         check_steps(file, &key, &m.change_password, &[], &mut errors);
     }
     check_configuration_functions(file, &raw, &mut errors);
+    check_inputs(file, &raw, &mut errors);
     if let Some(r) = &raw.ixit.resilience {
         for (i, f) in r.local_functions.iter().enumerate() {
             let key = format!("ixit.resilience.local_functions[{i}].steps");
@@ -285,6 +286,57 @@ fn check_configuration_functions(file: &Path, raw: &ProfileFile, errors: &mut Ve
             errors.push(yaml::at_location(file, &f.at, key, format!(
                 "expected `change` steps that use `{{{SETTING}}}`, `read_back` steps that capture `{SETTING}`, and either no `values` or at least two, so that each attempt sets a value the read-back can tell from the one before"
             )));
+        }
+    }
+}
+
+/// 5.13-1-2's inputs: a declared mechanism, placeholders that are known, and something to vary.
+fn check_inputs(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
+    let mechanisms: HashSet<String> = raw
+        .ixit
+        .auth_mechanisms
+        .iter()
+        .map(|m| m.id.clone())
+        .collect();
+    for (i, input) in raw.ixit.inputs.iter().enumerate() {
+        let key = format!("ixit.inputs[{i}]");
+        if let Some(id) = input
+            .mechanism
+            .as_ref()
+            .filter(|id| !mechanisms.contains(&id.value))
+        {
+            errors.push(yaml::at(
+                file,
+                id,
+                format!("{key}.mechanism"),
+                format!(
+                    "no mechanism `{}` is declared in ixit.auth_mechanisms (declared: {})",
+                    id.value,
+                    join(&mechanisms)
+                ),
+            ));
+        }
+        let auth_key = format!("{key}.authenticate");
+        check_steps(file, &auth_key, &input.authenticate, &[], errors);
+        let session: Vec<&str> = input
+            .authenticate
+            .iter()
+            .flat_map(|s| s.defines())
+            .collect();
+        check_steps(
+            file,
+            &format!("{key}.use"),
+            &input.use_steps,
+            &session,
+            errors,
+        );
+        let varied = input
+            .use_steps
+            .iter()
+            .any(|s| !crate::cases::input_fuzz::target::fields_of(&s.value).is_empty());
+        if !varied {
+            errors.push(yaml::at_location(file, &input.at, format!("{key}.use"), 
+                "expected an `http` step with a `json` or `form` body, or a `console_send` command line with an argument: nothing here takes a value hilt could vary".to_string()));
         }
     }
 }

@@ -13,7 +13,7 @@ const MAX_BODY: usize = 256 * 1024;
 
 pub use crate::config::endpoint::Endpoint;
 
-fn url(endpoint: &Endpoint, target: Target, path: &str) -> String {
+pub fn url(endpoint: &Endpoint, target: Target, path: &str) -> String {
     let scheme = if endpoint.tls { "https" } else { "http" };
     format!("{scheme}://{}{path}", target.socket(endpoint.port))
 }
@@ -276,7 +276,7 @@ fn describe(e: &reqwest::Error) -> String {
     text
 }
 
-fn form_encode(fields: &BTreeMap<String, String>) -> String {
+pub fn form_encode(fields: &BTreeMap<String, String>) -> String {
     fields
         .iter()
         .map(|(k, v)| format!("{}={}", percent(k), percent(v)))

@@ -1,0 +1,224 @@
+//! What 5.13-1-2 feeds unexpected values: the profile's inputs, each one use of it (a request or a
+//! command line), whose fields are replaced one at a time.
+
+use crate::config::auth_mechanism::{Lockout, LoginSurface};
+use crate::config::configuration_function::ConfigurationFunction;
+use crate::config::located::Located;
+use crate::config::pattern::Pattern;
+use crate::config::procedure::{HttpStep, Step};
+use crate::config::Profile;
+use std::time::Duration;
+
+/// Where a field sits in its step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldPath {
+    /// A JSON value: object keys and array indices from the body's root.
+    Json(Vec<Segment>),
+    Form(String),
+    /// The n-th word after the command on a console line (1 is the first argument).
+    Argument(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl std::fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldPath::Json(path) => {
+                write!(f, "json")?;
+                for s in path {
+                    match s {
+                        Segment::Key(k) => write!(f, ".{k}")?,
+                        Segment::Index(i) => write!(f, "[{i}]")?,
+                    }
+                }
+                Ok(())
+            }
+            FieldPath::Form(k) => write!(f, "form.{k}"),
+            FieldPath::Argument(n) => write!(f, "argument {n}"),
+        }
+    }
+}
+
+/// A field and the value the profile writes there (a template, or a JSON number or boolean).
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub path: FieldPath,
+    pub written: serde_json::Value,
+}
+
+/// The fields of one step: every JSON leaf and form value of an HTTP step, every argument of a
+/// console command line. Other steps have none.
+pub fn fields_of(step: &Step) -> Vec<Field> {
+    match step {
+        Step::Http(h) => {
+            let mut out = Vec::new();
+            if let Some(j) = &h.json {
+                json_leaves(j, &mut Vec::new(), &mut out);
+            }
+            if let Some(form) = &h.form {
+                out.extend(form.iter().map(|(k, v)| Field {
+                    path: FieldPath::Form(k.clone()),
+                    written: serde_json::Value::String(v.clone()),
+                }));
+            }
+            out
+        }
+        Step::ConsoleSend(s) if !s.secret => command_words(&s.text)
+            .into_iter()
+            .enumerate()
+            .skip(1)
+            .map(|(n, w)| Field {
+                path: FieldPath::Argument(n),
+                written: serde_json::Value::String(w.to_string()),
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+fn json_leaves(v: &serde_json::Value, at: &mut Vec<Segment>, out: &mut Vec<Field>) {
+    use serde_json::Value;
+    match v {
+        Value::Object(o) => o.iter().for_each(|(k, x)| {
+            at.push(Segment::Key(k.clone()));
+            json_leaves(x, at, out);
+            at.pop();
+        }),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| {
+            at.push(Segment::Index(i));
+            json_leaves(x, at, out);
+            at.pop();
+        }),
+        leaf => out.push(Field {
+            path: FieldPath::Json(at.clone()),
+            written: leaf.clone(),
+        }),
+    }
+}
+
+/// A console line's words, its line ending left out.
+pub fn command_words(text: &str) -> Vec<&str> {
+    text.trim_end_matches(['\r', '\n'])
+        .split_whitespace()
+        .collect()
+}
+
+/// One input as hilt uses it.
+pub struct Target<'p> {
+    /// How the report names it: `login web-admin`, `configuration update-server`, `input ping`.
+    pub name: String,
+    /// The IXIT 1 mechanism whose account is signed in; none for an input used without login.
+    pub mechanism: Option<&'p str>,
+    /// A login: its password is a wrong one, so no value hilt sends can log in.
+    pub login: bool,
+    pub authenticate: &'p [Located<Step>],
+    pub steps: Vec<Located<Step>>,
+    /// What a login's wrong passwords may lock, waited out after the input.
+    pub lockout: Option<Duration>,
+    /// A configuration function whose setting is put back afterwards.
+    pub restore: Option<&'p ConfigurationFunction>,
+    /// A console input's prompt, when it is not the shell's.
+    pub prompt: Option<&'p Pattern>,
+}
+
+/// Every input of the profile that has fields, and why others are left out.
+pub fn targets(profile: &Profile) -> (Vec<Target<'_>>, Vec<String>) {
+    let (mut out, mut left_out) = (Vec::new(), Vec::new());
+    for m in &profile.body.ixit.auth_mechanisms {
+        let LoginSurface::Http(login) = &m.login else {
+            continue;
+        };
+        let Some(service) = &m.service else { continue };
+        if login.json.is_none() && login.form.is_none() {
+            continue;
+        }
+        let lockout = match m.brute_force.as_ref().map(|b| b.lockout) {
+            Some(Lockout::Permanent) => {
+                left_out.push(format!("login {}: its lockout is permanent, and every value hilt sends is a failed login", m.id));
+                continue;
+            }
+            Some(Lockout::For(d)) => Some(d.0),
+            None => None,
+        };
+        let step = Step::Http(HttpStep {
+            service: service.value.clone(),
+            method: login.method.clone(),
+            path: login.path.clone(),
+            json: login.json.clone(),
+            form: login.form.clone(),
+            basic_auth: None,
+            authorization: None,
+            expect_status: vec![],
+            capture: Default::default(),
+            within: login.within,
+        });
+        out.push(Target {
+            name: format!("login {}", m.id),
+            mechanism: Some(m.id.as_str()),
+            login: true,
+            authenticate: &[],
+            steps: vec![Located::unplaced(step)],
+            lockout,
+            restore: None,
+            prompt: None,
+        });
+    }
+    for f in &profile.body.ixit.configuration_functions {
+        out.push(Target {
+            name: format!("configuration {}", f.id),
+            mechanism: Some(f.mechanism.value.as_str()),
+            login: false,
+            authenticate: &f.authenticate,
+            steps: f.change.clone(),
+            lockout: None,
+            restore: Some(&f.value),
+            prompt: None,
+        });
+    }
+    for i in &profile.body.ixit.inputs {
+        out.push(Target {
+            name: format!("input {}", i.id),
+            mechanism: i.mechanism.as_ref().map(|m| m.value.as_str()),
+            login: false,
+            authenticate: &i.authenticate,
+            steps: i.use_steps.clone(),
+            lockout: None,
+            restore: None,
+            prompt: i.prompt.as_ref(),
+        });
+    }
+    (out, left_out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_json_leaves_form_values_and_command_arguments() {
+        let steps: Vec<Step> = serde_saphyr::from_str(
+            r#"
+- http: { service: s, path: /x, json: { a: "{x}", b: [1, { c: true }] }, within: 1s }
+- http: { service: s, path: /y, form: { user: "{username}" }, within: 1s }
+- console_send: { text: "ping 192.0.2.1 -c 1\r\n" }
+- console_send: { text: "{password}\r\n", secret: true }
+- wait: 1s
+"#,
+        )
+        .unwrap();
+        let shown: Vec<Vec<String>> = steps
+            .iter()
+            .map(|s| fields_of(s).iter().map(|f| f.path.to_string()).collect())
+            .collect();
+        assert_eq!(shown[0], ["json.a", "json.b[0]", "json.b[1].c"]);
+        assert_eq!(shown[1], ["form.user"]);
+        assert_eq!(shown[2], ["argument 1", "argument 2", "argument 3"]);
+        assert!(shown[3].is_empty() && shown[4].is_empty());
+        assert_eq!(fields_of(&steps[2])[0].written, "192.0.2.1");
+    }
+}
