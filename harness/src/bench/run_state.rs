@@ -66,6 +66,9 @@ impl Known {
     }
 }
 
+/// Values of the run state taken by `RunState::keep`.
+pub struct Kept(Vec<(Known, Option<String>)>);
+
 pub struct RunState {
     values: Mutex<BTreeMap<String, String>>,
     redactor: Arc<Redactor>,
@@ -85,6 +88,21 @@ impl RunState {
 
     pub fn set(&self, key: Known, value: String) {
         self.store(key.name(), value, key.secret());
+    }
+
+    /// The values of `keys` now, to put back after steps that change them (a login as another
+    /// account, a password being changed).
+    pub fn keep(&self, keys: &[Known]) -> Kept {
+        Kept(keys.iter().map(|k| (*k, self.get(*k))).collect())
+    }
+
+    /// Sets back each kept value that was set.
+    pub fn put_back(&self, kept: Kept) {
+        for (key, value) in kept.0 {
+            if let Some(v) = value {
+                self.set(key, v);
+            }
+        }
     }
 
     /// A value under a name of the profile's own (a capture, a `set` step). It is treated as a

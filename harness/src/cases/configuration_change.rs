@@ -45,14 +45,9 @@ pub async fn attempt(
     log: &EvidenceLog,
 ) -> Result<(), Blocker> {
     let state = &ctx.sample.state;
-    let kept = (state.get(Known::Username), state.get(Known::Password));
+    let kept = state.keep(&[Known::Username, Known::Password]);
     let done = as_subject(ctx, f, subject, value, log).await;
-    if let Some(u) = kept.0 {
-        state.set(Known::Username, u);
-    }
-    if let Some(p) = kept.1 {
-        state.set(Known::Password, p);
-    }
+    state.put_back(kept);
     done
 }
 

@@ -21,7 +21,7 @@ pub async fn change(
     log: &EvidenceLog,
 ) -> Result<(), Blocker> {
     let state = &ctx.sample.state;
-    let kept = (state.get(Known::Password), state.get(Known::NewPassword));
+    let kept = state.keep(&[Known::Password, Known::NewPassword]);
     state.set(Known::Password, current.to_string());
     state.set(Known::NewPassword, new.to_string());
     let name = format!("{} change_password", mech.id);
@@ -33,12 +33,7 @@ pub async fn change(
         log,
     )
     .await;
-    if let Some(p) = kept.0 {
-        state.set(Known::Password, p);
-    }
-    if let Some(p) = kept.1 {
-        state.set(Known::NewPassword, p);
-    }
+    state.put_back(kept);
     done
 }
 

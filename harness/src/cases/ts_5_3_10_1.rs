@@ -325,17 +325,7 @@ async fn get(
     endpoint: crate::transport::http::Endpoint,
     path: &str,
 ) -> Result<(u16, Vec<u8>), String> {
-    let req = HttpRequest {
-        method: "GET".into(),
-        endpoint,
-        path: path.into(),
-        json: None,
-        form: None,
-        basic_auth: None,
-        authorization: None,
-        raw_body: None,
-        within: PATH_DEADLINE,
-    };
+    let req = HttpRequest::get(endpoint, path, PATH_DEADLINE);
     sample
         .drivers
         .http

@@ -240,17 +240,8 @@ async fn tcp_answers(sample: &Sample, ports: &[u16], budget: &mut PortBudget) ->
 
 /// A TLS port's unauthenticated answer to `GET /`, headers first as on the wire.
 async fn https_page(sample: &Sample, port: u16, within: Duration) -> Option<Vec<u8>> {
-    let req = crate::transport::http::HttpRequest {
-        method: "GET".into(),
-        endpoint: crate::transport::http::Endpoint { port, tls: true },
-        path: "/".into(),
-        json: None,
-        form: None,
-        basic_auth: None,
-        authorization: None,
-        raw_body: None,
-        within,
-    };
+    let endpoint = crate::transport::http::Endpoint { port, tls: true };
+    let req = crate::transport::http::HttpRequest::get(endpoint, "/", within);
     let answer = sample.drivers.http.send(&req).await.ok()?;
     let mut bytes = format!("HTTP {}\r\n", answer.status).into_bytes();
     for (name, value) in &answer.headers {

@@ -227,29 +227,16 @@ pub(super) fn check_steps(
 /// `read_back` captures it, each seeing what `authenticate` captures.
 fn check_configuration_functions(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
     use super::configuration_function::SETTING;
-    let mechanisms: HashSet<String> = raw
-        .ixit
-        .auth_mechanisms
-        .iter()
-        .map(|m| m.id.clone())
-        .collect();
+    let mechanisms = mechanism_ids(raw);
     for (i, f) in raw.ixit.configuration_functions.iter().enumerate() {
         let key = format!("ixit.configuration_functions[{i}]");
         for (field, id) in [
             ("mechanism", Some(&f.mechanism)),
             ("lower_privilege", f.lower_privilege.as_ref()),
         ] {
-            if let Some(id) = id.filter(|id| !mechanisms.contains(&id.value)) {
-                errors.push(yaml::at(
-                    file,
-                    id,
-                    format!("{key}.{field}"),
-                    format!(
-                        "no mechanism `{}` is declared in ixit.auth_mechanisms (declared: {})",
-                        id.value,
-                        join(&mechanisms)
-                    ),
-                ));
+            if let Some(id) = id {
+                let key = format!("{key}.{field}");
+                errors.extend(unknown_mechanism(file, id, key, &mechanisms));
             }
         }
         check_steps(
@@ -292,29 +279,12 @@ fn check_configuration_functions(file: &Path, raw: &ProfileFile, errors: &mut Ve
 
 /// 5.13-1-2's inputs: a declared mechanism, placeholders that are known, and something to vary.
 fn check_inputs(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
-    let mechanisms: HashSet<String> = raw
-        .ixit
-        .auth_mechanisms
-        .iter()
-        .map(|m| m.id.clone())
-        .collect();
+    let mechanisms = mechanism_ids(raw);
     for (i, input) in raw.ixit.inputs.iter().enumerate() {
         let key = format!("ixit.inputs[{i}]");
-        if let Some(id) = input
-            .mechanism
-            .as_ref()
-            .filter(|id| !mechanisms.contains(&id.value))
-        {
-            errors.push(yaml::at(
-                file,
-                id,
-                format!("{key}.mechanism"),
-                format!(
-                    "no mechanism `{}` is declared in ixit.auth_mechanisms (declared: {})",
-                    id.value,
-                    join(&mechanisms)
-                ),
-            ));
+        if let Some(id) = &input.mechanism {
+            let key = format!("{key}.mechanism");
+            errors.extend(unknown_mechanism(file, id, key, &mechanisms));
         }
         let auth_key = format!("{key}.authenticate");
         check_steps(file, &auth_key, &input.authenticate, &[], errors);
@@ -339,6 +309,28 @@ fn check_inputs(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
                 "expected an `http` step with a `json` or `form` body, or a `console_send` command line with an argument: nothing here takes a value hilt could vary".to_string()));
         }
     }
+}
+
+fn mechanism_ids(raw: &ProfileFile) -> HashSet<String> {
+    let ids = raw.ixit.auth_mechanisms.iter();
+    ids.map(|m| m.id.clone()).collect()
+}
+
+/// An error when `id` names no IXIT 1 mechanism.
+fn unknown_mechanism(
+    file: &Path,
+    id: &Located<String>,
+    key: String,
+    mechanisms: &HashSet<String>,
+) -> Option<ConfigError> {
+    (!mechanisms.contains(&id.value)).then(|| {
+        let why = format!(
+            "no mechanism `{}` is declared in ixit.auth_mechanisms (declared: {})",
+            id.value,
+            join(mechanisms)
+        );
+        yaml::at(file, id, key, why)
+    })
 }
 
 pub(super) fn join(ids: &HashSet<String>) -> String {

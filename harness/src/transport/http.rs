@@ -41,6 +41,21 @@ pub struct RequestTemplate<'a> {
 }
 
 impl HttpRequest {
+    /// A plain `GET` with no body and no credentials.
+    pub fn get(endpoint: Endpoint, path: &str, within: Duration) -> HttpRequest {
+        HttpRequest {
+            method: "GET".into(),
+            endpoint,
+            path: path.into(),
+            json: None,
+            form: None,
+            basic_auth: None,
+            authorization: None,
+            raw_body: None,
+            within,
+        }
+    }
+
     /// Fills `{name}` placeholders in the path, JSON strings and form values.
     pub fn from_template(
         t: RequestTemplate<'_>,

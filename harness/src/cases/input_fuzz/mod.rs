@@ -54,97 +54,101 @@ pub async fn run(ctx: &CaseContext<'_>, settings: &Settings, log: &EvidenceLog) 
         .for_each(|l| log.line("#", &format!("left out: {l}")));
     let mut out = Outcome::default();
     let state = &ctx.sample.state;
-    let kept = (state.get(Known::Username), state.get(Known::Password));
-    let started = Instant::now();
+    let kept = state.keep(&[Known::Username, Known::Password]);
+    let run = Fuzzing {
+        ctx,
+        settings,
+        started: Instant::now(),
+        log,
+    };
     session::forget_console(ctx).await;
     for (i, t) in targets.iter().enumerate() {
         let share = (settings.max_requests - out.sent) / (targets.len() - i);
-        if out.findings.len() >= MAX_FINDINGS || started.elapsed() >= settings.max_time {
+        if run.spent(&out) {
             log.line("#", &format!("{}: not used, the budget is spent", t.name));
             continue;
         }
         ctx.sample
             .activity
             .phase(format!("unexpected input {}", t.name), None);
-        one_target(ctx, t, share, settings, started, log, &mut out).await;
+        run.one_target(t, share, &mut out).await;
     }
-    if let Some(u) = kept.0 {
-        state.set(Known::Username, u);
-    }
-    if let Some(p) = kept.1 {
-        state.set(Known::Password, p);
-    }
+    state.put_back(kept);
     out
 }
 
-async fn one_target(
-    ctx: &CaseContext<'_>,
-    t: &Target<'_>,
-    share: usize,
-    settings: &Settings,
+/// What every input's values share: the case, the budget and its start, the log.
+struct Fuzzing<'r, 'p> {
+    ctx: &'r CaseContext<'p>,
+    settings: &'r Settings,
     started: Instant,
-    log: &EvidenceLog,
-    out: &mut Outcome,
-) {
-    let kept = match session::before(ctx, t, log).await {
-        Ok(k) => k,
-        Err(e) => return out.blockers.push(e.context(&t.name)),
-    };
-    if let Err(e) = send_values(ctx, t, share, settings, started, log, out).await {
-        out.blockers.push(e);
-    }
-    session::after(ctx, t, kept, log).await;
+    log: &'r EvidenceLog,
 }
 
-/// The target's planned values, each judged; a finding is saved and the unit waited for.
-async fn send_values(
-    ctx: &CaseContext<'_>,
-    t: &Target<'_>,
-    share: usize,
-    settings: &Settings,
-    started: Instant,
-    log: &EvidenceLog,
-    out: &mut Outcome,
-) -> Result<(), Blocker> {
-    session::open(ctx, t, log)
-        .await
-        .map_err(|e| e.context(&t.name))?;
-    let plan = plan(ctx, t, settings.seed, share);
-    log.line("#", &format!("{}: {} values", t.name, plan.len()));
-    out.inputs
-        .push(format!("{} ({} values)", t.name, plan.len()));
-    for p in &plan {
-        if out.findings.len() >= MAX_FINDINGS || started.elapsed() >= settings.max_time {
-            log.line("#", &format!("{}: stopped, the budget is spent", t.name));
-            break;
-        }
-        out.sent += 1;
-        let Some((finding, surface)) = use_once::probe_once(ctx, t, p, settings, out.sent, log)
-            .await
-            .map_err(|e| e.context(&t.name))?
-        else {
-            continue;
+impl Fuzzing<'_, '_> {
+    fn spent(&self, out: &Outcome) -> bool {
+        out.findings.len() >= MAX_FINDINGS || self.started.elapsed() >= self.settings.max_time
+    }
+
+    async fn one_target(&self, t: &Target<'_>, share: usize, out: &mut Outcome) {
+        let kept = match session::before(self.ctx, t, self.log).await {
+            Ok(k) => k,
+            Err(e) => return out.blockers.push(e.context(&t.name)),
         };
-        out.findings.push(format!(
-            "{}, {} = {}: {}",
-            t.name, finding.field, finding.mutation, finding.what
-        ));
-        out.evidence.extend(finding.save(ctx.sample));
-        if !session::recover(ctx, surface, settings.recover_within, log).await {
-            return Err(Blocker::new(
-                crate::model::verdict::Cause::Unit,
-                format!(
-                    "{}: the unit did not answer again after a finding (waited {:.0}s, and as long again after a power cycle where the rig has a power backend); its other values were not sent",
-                    t.name,
-                    settings.recover_within.as_secs_f64()
-                ),
-            ));
+        if let Err(e) = self.send_values(t, share, out).await {
+            out.blockers.push(e);
         }
+        session::after(self.ctx, t, kept, self.log).await;
+    }
+
+    /// The target's planned values, each judged; a finding is saved and the unit waited for.
+    async fn send_values(
+        &self,
+        t: &Target<'_>,
+        share: usize,
+        out: &mut Outcome,
+    ) -> Result<(), Blocker> {
+        let (ctx, settings, log) = (self.ctx, self.settings, self.log);
         session::open(ctx, t, log)
             .await
-            .map_err(|e| e.context(format!("{}: after the unit came back", t.name)))?;
+            .map_err(|e| e.context(&t.name))?;
+        let plan = plan(ctx, t, settings.seed, share);
+        log.line("#", &format!("{}: {} values", t.name, plan.len()));
+        out.inputs
+            .push(format!("{} ({} values)", t.name, plan.len()));
+        for p in &plan {
+            if self.spent(out) {
+                log.line("#", &format!("{}: stopped, the budget is spent", t.name));
+                break;
+            }
+            out.sent += 1;
+            let Some((finding, surface)) = use_once::probe_once(ctx, t, p, settings, out.sent, log)
+                .await
+                .map_err(|e| e.context(&t.name))?
+            else {
+                continue;
+            };
+            out.findings.push(format!(
+                "{}, {} = {}: {}",
+                t.name, finding.field, finding.mutation, finding.what
+            ));
+            out.evidence.extend(finding.save(ctx.sample));
+            if !session::recover(ctx, surface, settings.recover_within, log).await {
+                return Err(Blocker::new(
+                    crate::model::verdict::Cause::Unit,
+                    format!(
+                        "{}: the unit did not answer again after a finding (waited {:.0}s, and as long again after a power cycle where the rig has a power backend); its other values were not sent",
+                        t.name,
+                        settings.recover_within.as_secs_f64()
+                    ),
+                ));
+            }
+            session::open(ctx, t, log)
+                .await
+                .map_err(|e| e.context(format!("{}: after the unit came back", t.name)))?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The target's values: per field a seeded order, the fields taken in turn, at most `share`.

@@ -98,17 +98,7 @@ pub async fn after(ctx: &CaseContext<'_>, t: &Target<'_>, kept: Kept, log: &Evid
 
 /// Whether the service gives any HTTP answer to `GET /` within 5 s.
 pub async fn answers(ctx: &CaseContext<'_>, endpoint: Endpoint) -> bool {
-    let req = HttpRequest {
-        method: "GET".into(),
-        endpoint,
-        path: "/".into(),
-        json: None,
-        form: None,
-        basic_auth: None,
-        authorization: None,
-        raw_body: None,
-        within: Duration::from_secs(5),
-    };
+    let req = HttpRequest::get(endpoint, "/", Duration::from_secs(5));
     ctx.sample.drivers.http.send(&req).await.is_ok()
 }
 
