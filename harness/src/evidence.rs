@@ -46,11 +46,16 @@ impl SampleEvidence {
 
     /// Writes a whole evidence file at once (a scan result, a table), redacted.
     pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        self.write_bytes(name, self.redactor.redact(content).into_bytes())
+    }
+
+    /// Writes bytes as they are (a request body to send again), known secrets overwritten.
+    pub fn write_bytes(&self, name: &str, mut content: Vec<u8>) -> PathBuf {
         let path = self.dir.join(name);
         if let Some(parent) = path.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        let content = self.redactor.redact(content);
+        self.redactor.redact_bytes(&mut content);
         if self.health.take(content.len() as u64, &path) {
             if let Err(e) = std::fs::write(&path, content) {
                 self.health.failed(&path, &e);

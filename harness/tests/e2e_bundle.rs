@@ -155,11 +155,12 @@ print(tests, failures, errors, skipped)
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // undeclared-port: an open port (5.6-1-2, and an undocumented means of communication for
-    // 5.5-5-2) whose banner gives the firmware version (5.6-2-2). 109 test cases per sample: 25
-    // PASS and 3 FAIL automated; 5.3-10-1 (MANUAL) and the 94 the suite does not automate are
-    // skipped (MANUAL, or N/A by the ICS).
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "218 3 0 190");
+    // undeclared-port: an open port (5.6-1-2, and an undocumented means of communication or an
+    // unlisted API for 5.5-5-2 and 5.13-1-2) whose banner gives the firmware version (5.6-2-2).
+    // 109 test cases per sample: 25 PASS and 4 FAIL automated; 5.3-10-1 and the compliant
+    // unit's 5.13-1-2 (MANUAL) and the 93 the suite does not automate are skipped (MANUAL, or
+    // N/A by the ICS).
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "218 4 0 189");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.run_dir().join("report.json")).unwrap())
             .unwrap();
@@ -381,11 +382,11 @@ fn merge_joins_the_junit_of_two_rigs() {
     let text = std::fs::read_to_string(&merged).unwrap();
     let report = quick_junit::Report::deserialize_from_str(&text).unwrap();
     assert_eq!(report.test_suites.len(), 3);
-    // 109 TS 103 701 test cases on each of the 3 samples (15 automated).
+    // 109 TS 103 701 test cases on each of the 3 samples (16 automated).
     assert_eq!(report.tests, 3 * 109);
     assert_eq!(
-        report.failures, 5,
-        "telnet-enabled fails 5.1-1-2 and 5.1-5-2 (an undeclared login), 5.6-1-2 and 5.5-5-2 (an undeclared port) and 5.5-1-2 (a login in clear text)"
+        report.failures, 6,
+        "telnet-enabled fails 5.1-1-2 and 5.1-5-2 (an undeclared login), 5.6-1-2, 5.5-5-2 and 5.13-1-2 (an undeclared port) and 5.5-1-2 (a login in clear text)"
     );
     let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit-10.xsd");
     let check = Command::new("xmllint")

@@ -25,9 +25,9 @@ pub struct DeclaredInput {
     /// before the input is used.
     #[serde(default)]
     pub authenticate: Vec<Located<Step>>,
-    /// One use of the input with valid values. Every JSON value and form value of its HTTP
-    /// steps, and every argument of its `console_send` command lines, is a field hilt replaces
-    /// with unexpected values, one field at a time.
+    /// One use of the input with valid values. Every JSON value, form value and query parameter
+    /// of its HTTP steps (and a JSON body as a whole), and every argument of its `console_send`
+    /// command lines, is a field hilt replaces with unexpected values, one field at a time.
     #[serde(rename = "use")]
     pub use_steps: Vec<Located<Step>>,
     /// For a console input: what the console shows when it waits for the next line (a vendor

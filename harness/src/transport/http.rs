@@ -299,7 +299,7 @@ pub fn form_encode(fields: &BTreeMap<String, String>) -> String {
         .join("&")
 }
 
-fn percent(s: &str) -> String {
+pub fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

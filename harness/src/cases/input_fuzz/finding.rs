@@ -36,7 +36,8 @@ impl Finding {
         let name = format!("5.13-1-2/{}", file_name(self.probe));
         let mut paths = Vec::new();
         if let Some(req) = &self.request {
-            paths.push(sample.evidence.write(&format!("{name}.body"), &req.body));
+            let body = req.bytes.clone();
+            paths.push(sample.evidence.write_bytes(&format!("{name}.body"), body));
         }
         let text = serde_json::to_string_pretty(self).unwrap_or_default();
         paths.insert(0, sample.evidence.write(&format!("{name}.json"), &text));

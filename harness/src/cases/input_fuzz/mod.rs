@@ -156,20 +156,8 @@ fn plan(ctx: &CaseContext<'_>, t: &Target<'_>, seed: u64, share: usize) -> Vec<P
     let mut rng = Rng::new(seed ^ name_hash(&t.name));
     let mut lists: Vec<Vec<Planned>> = Vec::new();
     for (step, s) in t.steps.iter().enumerate() {
-        let json = matches!(&s.value, crate::config::procedure::Step::Http(h) if h.json.is_some());
         for field in target::fields_of(&s.value) {
-            let valid = match &field.written {
-                serde_json::Value::String(text) => serde_json::Value::String(
-                    ctx.sample.fill(text).unwrap_or_else(|_| text.clone()),
-                ),
-                other => other.clone(),
-            };
-            let json_field = json && matches!(field.path, target::FieldPath::Json(_));
-            let mut values = mutation::for_field(&valid, json_field, &mut rng);
-            if matches!(field.path, target::FieldPath::Argument(_)) {
-                // A newline ends a console line: what follows is a second line the user may type.
-                values.retain(|m| m.name != "shell-newline");
-            }
+            let mut values = values_for(ctx, &field, &mut rng);
             rng.shuffle(&mut values);
             lists.push(
                 values
@@ -197,6 +185,32 @@ fn plan(ctx: &CaseContext<'_>, t: &Target<'_>, seed: u64, share: usize) -> Vec<P
         }
     }
     plan
+}
+
+/// The unexpected values for one field, by where it sits.
+fn values_for(ctx: &CaseContext<'_>, field: &Field, rng: &mut Rng) -> Vec<Mutation> {
+    use target::FieldPath;
+    let valid = match &field.written {
+        serde_json::Value::String(text) => {
+            serde_json::Value::String(ctx.sample.fill(text).unwrap_or_else(|_| text.clone()))
+        }
+        other => other.clone(),
+    };
+    match field.path {
+        FieldPath::Body => {
+            let fill = |t: &str| ctx.sample.fill(t);
+            let filled = crate::util::template::fill_json(&field.written, &fill);
+            mutation::for_body(filled.as_ref().unwrap_or(&field.written))
+        }
+        FieldPath::Json(_) => mutation::for_field(&valid, true, rng),
+        FieldPath::Form(_) | FieldPath::Query(_) => mutation::for_field(&valid, false, rng),
+        FieldPath::Argument(_) => {
+            let mut values = mutation::for_field(&valid, false, rng);
+            // A newline ends a console line: what follows is a second line the user may type.
+            values.retain(|m| m.name != "shell-newline");
+            values
+        }
+    }
 }
 
 /// FNV-1a: each input's values depend on the seed and its name, not on the inputs before it.

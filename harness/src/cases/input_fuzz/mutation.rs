@@ -7,11 +7,12 @@ use serde_json::{json, Value};
 
 pub use crate::util::seeded::SeededRng as Rng;
 
-/// One unexpected value: `None` leaves the field out of the request.
+/// One unexpected value: `None` leaves the field out of the request; a whole body is `raw`.
 #[derive(Debug, Clone)]
 pub struct Mutation {
     pub name: String,
     pub value: Option<Value>,
+    pub raw: Option<Vec<u8>>,
     /// Output that only an executed injection produces.
     pub canary: Option<String>,
 }
@@ -20,6 +21,7 @@ fn text(name: &str, s: String) -> Mutation {
     Mutation {
         name: name.into(),
         value: Some(Value::String(s)),
+        raw: None,
         canary: None,
     }
 }
@@ -28,6 +30,7 @@ fn typed(name: &str, v: Value) -> Mutation {
     Mutation {
         name: name.into(),
         value: Some(v),
+        raw: None,
         canary: None,
     }
 }
@@ -86,6 +89,7 @@ pub fn for_field(valid: &Value, json: bool, rng: &mut Rng) -> Vec<Mutation> {
         out.push(Mutation {
             name: (*name).into(),
             value: Some(Value::String(format!("{base}{open}{command}{close}"))),
+            raw: None,
             canary: Some(format!("hilt{}", a * b)),
         });
     }
@@ -93,6 +97,7 @@ pub fn for_field(valid: &Value, json: bool, rng: &mut Rng) -> Vec<Mutation> {
         out.push(Mutation {
             name: "absent".into(),
             value: None,
+            raw: None,
             canary: None,
         });
         out.extend([
@@ -112,6 +117,40 @@ pub fn for_field(valid: &Value, json: bool, rng: &mut Rng) -> Vec<Mutation> {
         }
     }
     out
+}
+
+/// Bodies a JSON parser must refuse: cut short, not JSON, bad UTF-8, a duplicated key, a
+/// number no type holds, nesting past any sane limit, a NUL, bytes after the end.
+pub fn for_body(valid: &Value) -> Vec<Mutation> {
+    let text = valid.to_string();
+    let mut dup = text.clone();
+    if let Some(Value::Object(o)) = Some(valid) {
+        if let Some((k, _)) = o.iter().next() {
+            dup = format!("{{{}:0,{}", Value::String(k.clone()), &text[1..]);
+        }
+    }
+    let raw = |name: &str, bytes: Vec<u8>| Mutation {
+        name: name.into(),
+        value: None,
+        raw: Some(bytes),
+        canary: None,
+    };
+    vec![
+        raw("truncated-json", text.as_bytes()[..text.len() / 2].to_vec()),
+        raw("not-json", b"hilt=1&<x/>".to_vec()),
+        raw(
+            "invalid-utf8",
+            [b"{\"hilt\":\"\xc3\x28\xff\xfe\"}".as_slice()].concat(),
+        ),
+        raw("duplicate-key", dup.into_bytes()),
+        raw("number-overflow", b"{\"hilt\":1e999999}".to_vec()),
+        raw(
+            "nesting-10000",
+            [vec![b'['; 10_000], vec![b']'; 10_000]].concat(),
+        ),
+        raw("nul-in-body", format!("{text}\u{0}").into_bytes()),
+        raw("trailing-bytes", format!("{text}}}]]hilt").into_bytes()),
+    ]
 }
 
 fn deep_nesting(depth: usize) -> Value {

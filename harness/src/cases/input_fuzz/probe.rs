@@ -24,7 +24,11 @@ pub struct Sent {
     pub url: String,
     pub authorization: Option<String>,
     pub content_type: Option<String>,
+    /// The body as text, bytes that are not UTF-8 replaced.
     pub body: String,
+    /// The body as sent.
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
 }
 
 /// What came back.
@@ -61,6 +65,13 @@ pub fn http(
                 };
             }
         }
+        FieldPath::Query(key) => req.path = with_query_value(&req.path, key, mutation),
+        FieldPath::Body => {
+            if let (Some(raw), Some(_)) = (&mutation.raw, &req.json) {
+                req.json = None;
+                req.raw_body = Some(("application/json".into(), raw.clone()));
+            }
+        }
         FieldPath::Argument(_) => {}
     }
     let authorization = req.authorization.clone().or_else(|| {
@@ -68,20 +79,22 @@ pub fn http(
             .as_ref()
             .map(|(u, _)| format!("Basic ({u} and the password in force)"))
     });
-    let (content_type, body) = match (&req.json, &req.form) {
-        (Some(j), _) => (Some("application/json"), j.to_string()),
-        (None, Some(f)) => (
+    let (content_type, bytes) = match (&req.json, &req.form, &req.raw_body) {
+        (Some(j), _, _) => (Some("application/json"), j.to_string().into_bytes()),
+        (None, Some(f), _) => (
             Some("application/x-www-form-urlencoded"),
-            crate::transport::http::form_encode(f),
+            crate::transport::http::form_encode(f).into_bytes(),
         ),
-        _ => (None, String::new()),
+        (None, None, Some((t, raw))) => (Some(t.as_str()), raw.clone()),
+        _ => (None, Vec::new()),
     };
     let sent = Sent {
         method: req.method.clone(),
         url: crate::transport::http::url(&req.endpoint, sample.unit.address, &req.path),
         authorization,
         content_type: content_type.map(String::from),
-        body,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     };
     Ok((req, sent))
 }
@@ -95,6 +108,28 @@ pub async fn send_http(sample: &Sample, req: &HttpRequest) -> Reply {
             .await
             .map_err(|e| e.to_string()),
     )
+}
+
+/// The path with query parameter `key` set to the mutation's value (percent-encoded) or left
+/// out.
+fn with_query_value(path: &str, key: &str, mutation: &Mutation) -> String {
+    let Some((base, query)) = path.split_once('?') else {
+        return path.to_string();
+    };
+    let value = mutation
+        .value
+        .as_ref()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from));
+    let pairs: Vec<String> = query
+        .split('&')
+        .filter_map(|p| match p.split_once('=').unwrap_or((p, "")) {
+            (k, _) if k == key => value
+                .as_ref()
+                .map(|v| format!("{k}={}", crate::transport::http::percent(v))),
+            _ => Some(p.to_string()),
+        })
+        .collect();
+    format!("{base}?{}", pairs.join("&"))
 }
 
 fn set_json(body: &mut Value, path: &[Segment], value: Option<Value>) {
@@ -193,6 +228,29 @@ pub async fn send_console(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_query_parameter_is_replaced_encoded_or_left_out() {
+        let m = |v: Option<Value>| Mutation {
+            name: "x".into(),
+            value: v,
+            raw: None,
+            canary: None,
+        };
+        let path = "/cgi-bin/ping.cgi?ip=192.0.2.1&n=1";
+        assert_eq!(
+            with_query_value(path, "ip", &m(Some(json!("a;b c")))),
+            "/cgi-bin/ping.cgi?ip=a%3Bb%20c&n=1"
+        );
+        assert_eq!(
+            with_query_value(path, "ip", &m(None)),
+            "/cgi-bin/ping.cgi?n=1"
+        );
+        assert_eq!(
+            with_query_value(path, "n", &m(Some(json!(0)))),
+            "/cgi-bin/ping.cgi?ip=192.0.2.1&n=0"
+        );
+    }
 
     #[test]
     fn a_json_field_is_replaced_or_left_out_where_it_sits() {

@@ -15,6 +15,10 @@ pub enum FieldPath {
     /// A JSON value: object keys and array indices from the body's root.
     Json(Vec<Segment>),
     Form(String),
+    /// A parameter of the path's query string.
+    Query(String),
+    /// The JSON body as a whole, sent as bytes that are not the JSON it should be.
+    Body,
     /// The n-th word after the command on a console line (1 is the first argument).
     Argument(usize),
 }
@@ -39,6 +43,8 @@ impl std::fmt::Display for FieldPath {
                 Ok(())
             }
             FieldPath::Form(k) => write!(f, "form.{k}"),
+            FieldPath::Query(k) => write!(f, "query.{k}"),
+            FieldPath::Body => write!(f, "body"),
             FieldPath::Argument(n) => write!(f, "argument {n}"),
         }
     }
@@ -56,9 +62,18 @@ pub struct Field {
 pub fn fields_of(step: &Step) -> Vec<Field> {
     match step {
         Step::Http(h) => {
-            let mut out = Vec::new();
+            let mut out: Vec<Field> = query_pairs(&h.path)
+                .map(|(k, v)| Field {
+                    path: FieldPath::Query(k.to_string()),
+                    written: serde_json::Value::String(v.to_string()),
+                })
+                .collect();
             if let Some(j) = &h.json {
                 json_leaves(j, &mut Vec::new(), &mut out);
+                out.push(Field {
+                    path: FieldPath::Body,
+                    written: j.clone(),
+                });
             }
             if let Some(form) = &h.form {
                 out.extend(form.iter().map(|(k, v)| Field {
@@ -99,6 +114,15 @@ fn json_leaves(v: &serde_json::Value, at: &mut Vec<Segment>, out: &mut Vec<Field
             written: leaf.clone(),
         }),
     }
+}
+
+/// The `name=value` pairs of a path's query string, as written.
+pub fn query_pairs(path: &str) -> impl Iterator<Item = (&str, &str)> {
+    let query = path.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
 }
 
 /// A console line's words, its line ending left out.
@@ -203,7 +227,7 @@ mod tests {
     fn fields_are_json_leaves_form_values_and_command_arguments() {
         let steps: Vec<Step> = serde_saphyr::from_str(
             r#"
-- http: { service: s, path: /x, json: { a: "{x}", b: [1, { c: true }] }, within: 1s }
+- http: { service: s, path: "/x?host=192.0.2.1&n=1", json: { a: "{x}", b: [1, { c: true }] }, within: 1s }
 - http: { service: s, path: /y, form: { user: "{username}" }, within: 1s }
 - console_send: { text: "ping 192.0.2.1 -c 1\r\n" }
 - console_send: { text: "{password}\r\n", secret: true }
@@ -215,7 +239,17 @@ mod tests {
             .iter()
             .map(|s| fields_of(s).iter().map(|f| f.path.to_string()).collect())
             .collect();
-        assert_eq!(shown[0], ["json.a", "json.b[0]", "json.b[1].c"]);
+        assert_eq!(
+            shown[0],
+            [
+                "query.host",
+                "query.n",
+                "json.a",
+                "json.b[0]",
+                "json.b[1].c",
+                "body"
+            ]
+        );
         assert_eq!(shown[1], ["form.user"]);
         assert_eq!(shown[2], ["argument 1", "argument 2", "argument 3"]);
         assert!(shown[3].is_empty() && shown[4].is_empty());
