@@ -27,6 +27,7 @@ pub mod psti;
 pub mod resilience;
 pub mod rig;
 pub mod security_parameter;
+pub mod step_fields;
 pub mod suite;
 pub mod update;
 mod update_checks;

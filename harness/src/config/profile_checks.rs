@@ -303,7 +303,7 @@ fn check_inputs(file: &Path, raw: &ProfileFile, errors: &mut Vec<ConfigError>) {
         let varied = input
             .use_steps
             .iter()
-            .any(|s| !crate::cases::input_fuzz::target::fields_of(&s.value).is_empty());
+            .any(|s| !super::step_fields::fields_of(&s.value).is_empty());
         if !varied {
             errors.push(yaml::at_location(file, &input.at, format!("{key}.use"), 
                 "expected an `http` step with a `json` or `form` body, or a `console_send` command line with an argument: nothing here takes a value hilt could vary".to_string()));
