@@ -24,7 +24,7 @@ pub enum Surface<'p> {
 
 /// What an input may change and is put back afterwards.
 pub struct Kept {
-    password: Option<String>,
+    password: crate::bench::run_state::Kept,
     setting: Option<String>,
 }
 
@@ -34,12 +34,9 @@ pub async fn before(
     t: &Target<'_>,
     log: &EvidenceLog,
 ) -> Result<Kept, Blocker> {
-    let password = ctx.sample.state.get(Known::Password);
+    let password = ctx.sample.state.keep(&[Known::Password]);
     let setting = match t.restore {
-        Some(f) => {
-            let now = read_back(ctx, f, log).await?;
-            Some(now)
-        }
+        Some(f) => Some(read_back(ctx, f, log).await?),
         None => None,
     };
     Ok(Kept { password, setting })
@@ -74,9 +71,7 @@ pub async fn after(ctx: &CaseContext<'_>, t: &Target<'_>, kept: Kept, log: &Evid
     if let Some(d) = t.lockout {
         tokio::time::sleep(d + d / 10).await;
     }
-    if let Some(p) = kept.password {
-        ctx.sample.state.set(Known::Password, p);
-    }
+    ctx.sample.state.put_back(kept.password);
     let (Some(f), Some(original)) = (t.restore, kept.setting) else {
         return;
     };
