@@ -309,6 +309,7 @@ async fn confirm<'c>(
     let mut accepted = hits[..proven].to_vec();
     let mut unconfirmed = 0;
     for cred in &hits[proven..] {
+        trial.fresh();
         let again = attempt(trial, mech, cred, log).await;
         log.line(
             "#",

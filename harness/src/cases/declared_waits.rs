@@ -59,7 +59,8 @@ pub fn login_deadline(mechanism: &AuthMechanism) -> Duration {
     match &mechanism.login {
         LoginSurface::Http(l) => l.within.0,
         LoginSurface::Telnet(l) | LoginSurface::Console(l) => l.within.0,
-        LoginSurface::Ftp(l) | LoginSurface::Mqtt(l) | LoginSurface::Ssh(l) => l.within.0,
+        LoginSurface::Ftp(l) | LoginSurface::Mqtt(l) => l.within.0,
+        LoginSurface::Ssh(l) => l.within.0,
         LoginSurface::Rtsp(l) => l.within.0,
     }
 }

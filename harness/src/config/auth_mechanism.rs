@@ -154,15 +154,39 @@ pub enum LoginSurface {
     Ftp(PlainLogin),
     Rtsp(RtspLogin),
     Mqtt(PlainLogin),
-    Ssh(PlainLogin),
+    Ssh(SshLogin),
 }
 
-/// A protocol whose login needs nothing but the credential and a deadline (FTP, MQTT, SSH).
+/// A protocol whose login needs nothing but the credential and a deadline (FTP, MQTT).
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlainLogin {
     pub within: Dur,
 }
+
+/// An SSH password login. SSH lets a client try again on the connection a password failed on,
+/// which saves the key exchange; servers close it after their own limit (OpenSSH's
+/// `MaxAuthTries` 6, dropbear's 10), so hilt stays below it.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SshLogin {
+    pub within: Dur,
+    /// Wrong passwords hilt tries on one connection before it opens a fresh one; default 3.
+    /// A server that closes sooner costs a reconnect, never a wrong answer: the attempt is
+    /// made again on a fresh connection.
+    #[serde(default)]
+    pub attempts_per_connection: Option<std::num::NonZeroU8>,
+}
+
+impl SshLogin {
+    pub fn per_connection(&self) -> usize {
+        self.attempts_per_connection
+            .map_or(DEFAULT_SSH_ATTEMPTS, |n| usize::from(n.get()))
+    }
+}
+
+/// Half of OpenSSH's default `MaxAuthTries`: the server's own limit is never the one met.
+const DEFAULT_SSH_ATTEMPTS: usize = 3;
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

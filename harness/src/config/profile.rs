@@ -3,7 +3,7 @@
 
 pub use super::auth_mechanism::{
     AuthFactor, AuthMechanism, BruteForcePrevention, CharClass, GenerationRule, HttpLogin,
-    LoginSurface, PlainLogin, PromptLogin, RtspLogin,
+    LoginSurface, PlainLogin, PromptLogin, RtspLogin, SshLogin,
 };
 use super::error::ConfigErrors;
 use super::located::Located;

@@ -5,6 +5,7 @@
 
 use crate::config::auth_mechanism::{
     AuthFactor, AuthMechanism, HttpLogin, LoginSurface, PlainLogin, PromptLogin, RtspLogin,
+    SshLogin,
 };
 use crate::config::duration::Dur;
 use crate::config::located::Located;
@@ -21,7 +22,10 @@ pub fn mechanism(
     let secs = |s| Dur(Duration::from_secs(s));
     let tls = protocol.starts_with("HTTPS");
     let login = match protocol {
-        "SSH" => LoginSurface::Ssh(PlainLogin { within: secs(15) }),
+        "SSH" => LoginSurface::Ssh(SshLogin {
+            within: secs(15),
+            attempts_per_connection: None,
+        }),
         "FTP" => LoginSurface::Ftp(PlainLogin { within: secs(10) }),
         "MQTT" => LoginSurface::Mqtt(PlainLogin { within: secs(10) }),
         "RTSP" => LoginSurface::Rtsp(RtspLogin {

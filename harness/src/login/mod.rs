@@ -74,6 +74,10 @@ pub type TrialFuture<'a> = Pin<Box<dyn Future<Output = LoginOutcome> + Send + 'a
 
 pub trait CredentialTrial: Send + Sync {
     fn try_login<'a>(&'a self, username: &'a str, password: &'a str) -> TrialFuture<'a>;
+
+    /// Lets go of what the trial keeps between attempts (an SSH connection a password failed
+    /// on), so the next login is a clean one.
+    fn fresh(&self) {}
 }
 
 /// The trial for one declared mechanism; `Err` when the bench cannot reach that surface.
@@ -111,11 +115,12 @@ pub fn for_mechanism<'a>(
             within: spec.within.0,
             transcript: sample.evidence.log(transcript),
         })),
-        LoginSurface::Ssh(spec) => Ok(Box::new(ssh::SshTrial {
-            addr: sample.unit.address.socket(port()?),
-            within: spec.within.0,
-            transcript: sample.evidence.log(transcript),
-        })),
+        LoginSurface::Ssh(spec) => Ok(Box::new(ssh::SshTrial::new(
+            sample.unit.address.socket(port()?),
+            spec.within.0,
+            spec.per_connection(),
+            sample.evidence.log(transcript),
+        ))),
         LoginSurface::Mqtt(spec) => Ok(Box::new(mqtt::MqttTrial {
             addr: sample.unit.address.socket(port()?),
             within: spec.within.0,

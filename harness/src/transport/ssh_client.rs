@@ -127,6 +127,7 @@ pub mod test_server {
     use russh::keys::PrivateKey;
     use russh::server::{self, Auth};
     use std::net::SocketAddr;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -147,17 +148,30 @@ pub mod test_server {
 
     /// A real SSH server (russh) on a loopback socket, its Ed25519 host key made from `seed`.
     pub async fn start(seed: u8) -> SocketAddr {
+        start_counting(seed, 10).await.0
+    }
+
+    /// The same server, ending a connection after `max_auth_attempts` refusals (as OpenSSH's
+    /// `MaxAuthTries` does), with the number of connections it accepted.
+    pub async fn start_counting(
+        seed: u8,
+        max_auth_attempts: usize,
+    ) -> (SocketAddr, Arc<AtomicUsize>) {
         let pair = Ed25519Keypair::from_seed(&[seed; 32]);
         let key = PrivateKey::new(KeypairData::Ed25519(pair), "device").unwrap();
         let config = Arc::new(server::Config {
             keys: vec![key],
             auth_rejection_time: Duration::from_millis(10),
+            max_auth_attempts,
             ..Default::default()
         });
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
         tokio::spawn(async move {
             while let Ok((s, _)) = l.accept().await {
+                count.fetch_add(1, Ordering::Relaxed);
                 let config = config.clone();
                 tokio::spawn(async move {
                     if let Ok(session) = server::run_stream(config, s, Device).await {
@@ -166,7 +180,7 @@ pub mod test_server {
                 });
             }
         });
-        addr
+        (addr, accepted)
     }
 }
 
