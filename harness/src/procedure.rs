@@ -101,7 +101,7 @@ async fn run_step(sample: &Sample, profile: &Profile, step: &Step) -> Result<(),
             done
         }
         Step::Wait(d) => {
-            tokio::time::sleep(d.0).await;
+            crate::transport::device_time::sleep(d.0).await;
             Ok(())
         }
         Step::ConsoleSend(s) => {
@@ -143,7 +143,7 @@ async fn actuator_step(sample: &Sample, step: &Step) -> Result<(), Blocker> {
                 PowerAction::Off => actuate(power, "power", Action::PowerOff, p.within.0).await,
                 PowerAction::Cycle => {
                     actuate(power, "power", Action::PowerOff, p.within.0).await?;
-                    tokio::time::sleep(p.off_for.0).await;
+                    crate::transport::device_time::sleep(p.off_for.0).await;
                     actuate(power, "power", Action::PowerOn, p.within.0).await
                 }
             }

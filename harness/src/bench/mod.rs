@@ -36,6 +36,8 @@ pub struct Sample {
     pub launched: Option<Launched>,
     /// What it is doing now, for the live view.
     pub activity: activity::Activity,
+    /// The time its cases spend waiting on it, as against hilt's own.
+    pub device_time: Arc<crate::transport::device_time::DeviceTime>,
 }
 
 /// A slot that could not be brought up: all its cases are INCONCLUSIVE with this reason.
@@ -123,6 +125,7 @@ pub async fn prepare(
         learnt: learnt::Learnt::default(),
         launched,
         activity: activity::Activity::default(),
+        device_time: Arc::default(),
         evidence,
     })
 }

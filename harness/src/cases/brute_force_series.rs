@@ -101,7 +101,7 @@ impl Target<'_> {
             // The right password follows the last wrong one at once: a short lockout that
             // answers like a wrong password must still be in force when it is asked.
             if i < count {
-                tokio::time::sleep(pace).await;
+                crate::transport::device_time::sleep(pace).await;
             }
         }
         let right_sent = start.elapsed();
@@ -125,7 +125,7 @@ impl Target<'_> {
             if !matches!(outcome, LoginOutcome::LockedOut | LoginOutcome::Rejected) {
                 break;
             }
-            tokio::time::sleep(wait).await;
+            crate::transport::device_time::sleep(wait).await;
             outcome = self.right().await;
         }
         outcome
@@ -150,7 +150,10 @@ impl Target<'_> {
         let mut gap = first;
         let mut first_probe = true;
         loop {
-            tokio::time::sleep((locked + at).saturating_duration_since(Instant::now())).await;
+            crate::transport::device_time::sleep(
+                (locked + at).saturating_duration_since(Instant::now()),
+            )
+            .await;
             let outcome = self.right().await;
             let asked = locked.elapsed();
             log.line(

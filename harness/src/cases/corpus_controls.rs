@@ -88,7 +88,7 @@ pub(super) async fn waiting(
                 wait.as_secs_f64()
             ),
         );
-        tokio::time::sleep(wait).await;
+        crate::transport::device_time::sleep(wait).await;
         outcome = trial.try_login(username, password).await;
     }
     outcome

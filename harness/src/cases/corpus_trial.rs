@@ -176,7 +176,7 @@ impl<'c> Progress<'c> {
                     self.queue.push_front(cred);
                 }
                 if locked {
-                    tokio::time::sleep(lockout_wait(mech, 0)).await;
+                    crate::transport::device_time::sleep(lockout_wait(mech, 0)).await;
                 }
             }
         }
@@ -218,7 +218,7 @@ impl<'c> Progress<'c> {
             self.tried += 1;
             sample.activity.step();
             if !pause.is_zero() {
-                tokio::time::sleep(pause).await;
+                crate::transport::device_time::sleep(pause).await;
             }
         }
         Ok(())
@@ -258,7 +258,7 @@ async fn wave<'c>(
                 }
                 seen.push((cred, outcome));
                 if !pause.is_zero() {
-                    tokio::time::sleep(pause).await;
+                    crate::transport::device_time::sleep(pause).await;
                 }
             }
             seen

@@ -138,7 +138,7 @@ pub async fn back_up(
                 ),
                 ))
             }
-            _ => tokio::time::sleep(Duration::from_millis(250)).await,
+            _ => crate::transport::device_time::sleep(Duration::from_millis(250)).await,
         }
     }
 }

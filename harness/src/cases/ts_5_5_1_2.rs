@@ -113,7 +113,7 @@ impl TestCase for Case {
             .extend(budget.blocker("TLS and clear-text credentials"));
         // The probes above are in the capture too; let it catch up before reading it (a packet
         // waits 300 ms there for the segments after it, and the file is flushed every 250 ms).
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        crate::transport::device_time::sleep(Duration::from_millis(800)).await;
         let sightings = sample.drivers.clear_secrets();
         let gaps = sample.drivers.capture_gaps();
         passive(

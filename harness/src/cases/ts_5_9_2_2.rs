@@ -144,7 +144,7 @@ async fn network_outage(
         a.findings
             .push(format!("while the network is cut, {failed}"));
     }
-    tokio::time::sleep(r.outage.0.saturating_sub(cut.elapsed())).await;
+    crate::transport::device_time::sleep(r.outage.0.saturating_sub(cut.elapsed())).await;
     if let Err(e) = actuate_within(uplink, "uplink", Action::PowerOn, SWITCH_WITHIN).await {
         return a
             .blockers
@@ -174,7 +174,7 @@ async fn network_outage(
                 r.reconnect_within.0.as_secs_f64()
             ));
         }
-        tokio::time::sleep(POLL).await;
+        crate::transport::device_time::sleep(POLL).await;
     }
 }
 

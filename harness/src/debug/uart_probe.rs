@@ -64,7 +64,7 @@ pub async fn probe(
                 .map_err(|e| e.to_string())
         };
         act(Action::PowerOff).await?;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        crate::transport::device_time::sleep(Duration::from_millis(500)).await;
         console.clear();
         act(Action::PowerOn).await?;
         power_cycled = true;

@@ -69,7 +69,7 @@ async fn establish(sample: &Sample, profile: &Profile) -> Result<DebugAccess, Bl
     let level_2 = interface
         .as_ref()
         .is_some_and(|d| d.readout_protection_level_2);
-    let access = tokio::task::spawn_blocking(move || {
+    let attach = tokio::task::spawn_blocking(move || {
         let mut port = match crate::debug::open(&wiring) {
             Ok(p) => p,
             Err(e) => {
@@ -87,12 +87,13 @@ async fn establish(sample: &Sample, profile: &Profile) -> Result<DebugAccess, Bl
                 silent_when_locked: level_2,
             },
         )
-    })
-    .await
-    .unwrap_or_else(|e| Access::Unknown {
-        why: format!("the debug port task failed: {e}"),
-        notes: vec![],
     });
+    let access = crate::transport::device_time::waiting(attach)
+        .await
+        .unwrap_or_else(|e| Access::Unknown {
+            why: format!("the debug port task failed: {e}"),
+            notes: vec![],
+        });
     let interface = interface.map(|i| i.value);
     Ok(DebugAccess { interface, access })
 }

@@ -66,7 +66,9 @@ async fn until_pause<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Vec<u8> {
     let mut out = Vec::new();
     let mut buf = [0u8; 1024];
     while out.len() < MAX_BANNER {
-        match tokio::time::timeout(Duration::from_millis(300), s.read(&mut buf)).await {
+        match crate::transport::device_time::timeout(Duration::from_millis(300), s.read(&mut buf))
+            .await
+        {
             Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
             _ => break,
         }
@@ -112,7 +114,10 @@ async fn tls_exchange(addr: SocketAddr, request: &[u8], within: Duration) -> Opt
         s.write_all(request).await.ok()?;
         Some(until_pause(&mut s).await)
     };
-    tokio::time::timeout(within, io).await.ok().flatten()
+    crate::transport::device_time::timeout(within, io)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// MQTT 3.1.1 CONNECT, clean session, keep-alive 10 s, client id "hilt", no credentials.
@@ -129,7 +134,7 @@ pub async fn exchange(addr: SocketAddr, request: Option<&[u8]>, within: Duration
         }
         Some(until_pause(&mut s).await)
     };
-    tokio::time::timeout(within, io)
+    crate::transport::device_time::timeout(within, io)
         .await
         .ok()
         .flatten()
@@ -150,7 +155,7 @@ pub async fn exchange_whole(addr: SocketAddr, request: Option<&[u8]>, within: Du
         let mut buf = [0u8; 4096];
         let mut wait = within;
         while out.len() < MAX {
-            match tokio::time::timeout(wait, s.read(&mut buf)).await {
+            match crate::transport::device_time::timeout(wait, s.read(&mut buf)).await {
                 Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n.min(MAX - out.len())]),
                 _ => break,
             }
@@ -158,7 +163,7 @@ pub async fn exchange_whole(addr: SocketAddr, request: Option<&[u8]>, within: Du
         }
         Some(out)
     };
-    tokio::time::timeout(within + Duration::from_secs(5), io)
+    crate::transport::device_time::timeout(within + Duration::from_secs(5), io)
         .await
         .ok()
         .flatten()
@@ -268,11 +273,11 @@ mod tests {
         tokio::spawn(async move {
             while let Ok((mut s, _)) = listener.accept().await {
                 tokio::spawn(async move {
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    crate::transport::device_time::sleep(Duration::from_millis(500)).await;
                     let _ = s.write_all(&[b'x'; 6000]).await;
-                    tokio::time::sleep(Duration::from_millis(400)).await;
+                    crate::transport::device_time::sleep(Duration::from_millis(400)).await;
                     let _ = s.write_all(b"server 1.2.3\r\n").await;
-                    tokio::time::sleep(Duration::from_secs(3)).await;
+                    crate::transport::device_time::sleep(Duration::from_secs(3)).await;
                 });
             }
         });

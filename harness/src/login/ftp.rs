@@ -101,10 +101,11 @@ impl FtpTrial {
             return None;
         }
         let stranger = crate::util::token::fresh();
-        let asked = tokio::time::timeout(self.within, self.asks_password(&stranger))
-            .await
-            .ok()?
-            .ok()?;
+        let asked =
+            crate::transport::device_time::timeout(self.within, self.asks_password(&stranger))
+                .await
+                .ok()?
+                .ok()?;
         Some(AnonymousAccess {
             evidence: format!(
                 "USER anonymous logged in (230); an unknown user {}",

@@ -61,7 +61,7 @@ pub async fn within<F>(deadline: std::time::Duration, what: &str, dialogue: F) -
 where
     F: Future<Output = Result<LoginOutcome, String>>,
 {
-    match tokio::time::timeout(deadline, dialogue).await {
+    match crate::transport::device_time::timeout(deadline, dialogue).await {
         Ok(Ok(o)) => o,
         Ok(Err(e)) => LoginOutcome::NotALogin(e),
         Err(_) => {

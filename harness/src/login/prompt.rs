@@ -253,10 +253,10 @@ mod tests {
         tokio::spawn(async move {
             tx.send(b"Password: ".to_vec()).await.unwrap();
             for (pause, text) in chunks {
-                tokio::time::sleep(Duration::from_millis(pause)).await;
+                crate::transport::device_time::sleep(Duration::from_millis(pause)).await;
                 let _ = tx.send(text.as_bytes().to_vec()).await;
             }
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            crate::transport::device_time::sleep(Duration::from_secs(5)).await;
         });
         answer(&mut ch, &spec(), "root", "pw", Duration::from_secs(2)).await
     }

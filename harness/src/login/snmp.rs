@@ -29,7 +29,9 @@ pub async fn accepts(addr: SocketAddr, community: &str, within: Duration) -> boo
         if socket.send(&request).await.is_err() {
             return false;
         }
-        if let Ok(Ok(n)) = tokio::time::timeout(within, socket.recv(&mut buf)).await {
+        if let Ok(Ok(n)) =
+            crate::transport::device_time::timeout(within, socket.recv(&mut buf)).await
+        {
             // An SNMP message is a BER SEQUENCE; anything else is not the agent's answer.
             if n > 0 && buf[0] == 0x30 {
                 return true;

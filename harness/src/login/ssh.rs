@@ -138,18 +138,19 @@ impl CredentialTrial for SshTrial {
                 }
                 Ok::<_, String>((result, place))
             };
-            let (outcome, place) = match tokio::time::timeout(self.within, attempt).await {
-                Ok(Ok((AuthResult::Success, place))) => (LoginOutcome::Accepted, place),
-                Ok(Ok((AuthResult::Failure { .. }, place))) => (LoginOutcome::Rejected, place),
-                Ok(Err(e)) => (LoginOutcome::NotALogin(e), String::new()),
-                Err(_) => (
-                    LoginOutcome::NotALogin(format!(
-                        "no SSH answer within {:.1}s",
-                        self.within.as_secs_f64()
-                    )),
-                    String::new(),
-                ),
-            };
+            let (outcome, place) =
+                match crate::transport::device_time::timeout(self.within, attempt).await {
+                    Ok(Ok((AuthResult::Success, place))) => (LoginOutcome::Accepted, place),
+                    Ok(Ok((AuthResult::Failure { .. }, place))) => (LoginOutcome::Rejected, place),
+                    Ok(Err(e)) => (LoginOutcome::NotALogin(e), String::new()),
+                    Err(_) => (
+                        LoginOutcome::NotALogin(format!(
+                            "no SSH answer within {:.1}s",
+                            self.within.as_secs_f64()
+                        )),
+                        String::new(),
+                    ),
+                };
             let place = match place.as_str() {
                 "" => place,
                 p => format!(" ({p})"),

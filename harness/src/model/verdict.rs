@@ -108,7 +108,17 @@ pub struct Measurement {
     pub unit: String,
 }
 
+/// Every result's own duration, and the part of it spent waiting on the unit (answers,
+/// deadlines, boots, lockouts, the method's pauses); the difference is hilt's own time.
+pub const CASE_DURATION: &str = "case_duration";
+pub const DEVICE_WAIT: &str = "device_wait";
+
 impl Measurement {
+    /// The value of the measurement called `name` among `all`.
+    pub fn find(all: &[Measurement], name: &str) -> Option<f64> {
+        all.iter().find(|m| m.name == name).map(|m| m.value)
+    }
+
     pub fn new(name: &str, value: f64, unit: &str) -> Measurement {
         Measurement {
             name: name.into(),

@@ -1,8 +1,10 @@
 //! Where the time goes, on standard error: a line as each case starts and ends (so a long run is
 //! never silent, in CI or on a terminal), and at the end the critical path: the sample that took
-//! longest, with its cases by duration.
+//! longest, with its cases by duration, and how much of that was waiting on the unit as against
+//! hilt's own time.
 
 use crate::model::event::{Event, Reporter, ReporterError};
+use crate::model::verdict::{Measurement, DEVICE_WAIT};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -10,8 +12,16 @@ use std::time::{Duration, Instant};
 pub struct Timeline<W: Write + Send> {
     out: W,
     clock: Instant,
-    /// Per slot: (case id, duration) in the order they ended.
-    cases: BTreeMap<String, Vec<(&'static str, Duration)>>,
+    /// Per slot, in the order they ended: each case's id, duration and time spent waiting on
+    /// the unit.
+    cases: BTreeMap<String, Vec<Spent>>,
+}
+
+#[derive(Clone)]
+struct Spent {
+    id: &'static str,
+    duration: Duration,
+    waited: Duration,
 }
 
 impl<W: Write + Send> Timeline<W> {
@@ -28,22 +38,42 @@ impl<W: Write + Send> Timeline<W> {
     }
 
     /// The slowest sample and its cases, longest first; the cases of one sample run one after
-    /// another, so their sum is that sample's share of the run.
+    /// another, so their sum is that sample's share of the run. hilt's own time is what the
+    /// cases did not spend waiting on the unit, also as a share of those waits.
     fn critical_path(&self) -> Option<String> {
+        let sum = |c: &[Spent], f: fn(&Spent) -> Duration| c.iter().map(f).sum::<Duration>();
         let (slot, cases) = self
             .cases
             .iter()
-            .max_by_key(|(_, c)| c.iter().map(|(_, d)| *d).sum::<Duration>())?;
-        let total: Duration = cases.iter().map(|(_, d)| *d).sum();
+            .max_by_key(|(_, c)| sum(c, |s| s.duration))?;
+        let total = sum(cases, |s| s.duration);
+        let waited = sum(cases, |s| s.waited);
+        let own = total.saturating_sub(waited);
+        let share = match waited.is_zero() {
+            true => String::new(),
+            false => format!(
+                ", {:.1}% of the waits",
+                100.0 * own.as_secs_f64() / waited.as_secs_f64()
+            ),
+        };
         let mut sorted = cases.clone();
-        sorted.sort_by_key(|(_, d)| std::cmp::Reverse(*d));
+        sorted.sort_by_key(|s| std::cmp::Reverse(s.duration));
         let parts: Vec<String> = sorted
             .iter()
-            .map(|(id, d)| format!("{id} {:.1}s", d.as_secs_f64()))
+            .map(|s| {
+                format!(
+                    "{} {:.1}s (waiting {:.1}s)",
+                    s.id,
+                    s.duration.as_secs_f64(),
+                    s.waited.as_secs_f64()
+                )
+            })
             .collect();
         Some(format!(
-            "critical path: {slot}, {:.1}s in cases: {}",
+            "critical path: {slot}, {:.1}s in cases, {:.1}s of it waiting on the unit and {:.1}s hilt's own{share}: {}",
             total.as_secs_f64(),
+            waited.as_secs_f64(),
+            own.as_secs_f64(),
             parts.join(", ")
         ))
     }
@@ -57,10 +87,15 @@ impl<W: Write + Send> Reporter for Timeline<W> {
             }
             Event::Verdict { record, .. } if record.result.duration > Duration::ZERO => {
                 let r = &record.result;
+                let waited = Measurement::find(&r.measurements, DEVICE_WAIT).unwrap_or(0.0);
                 self.cases
                     .entry(record.slot.clone())
                     .or_default()
-                    .push((record.spec.id, r.duration));
+                    .push(Spent {
+                        id: record.spec.id,
+                        duration: r.duration,
+                        waited: Duration::try_from_secs_f64(waited).unwrap_or_default(),
+                    });
                 Some(format!(
                     "hilt: {} {} {} {} after {:.1}s",
                     self.stamp(),
@@ -91,6 +126,14 @@ mod tests {
     fn record(slot: &str, id: &'static str, secs: u64) -> CaseRecord {
         let mut result = CaseResult::new(Verdict::Pass, "");
         result.duration = Duration::from_secs(secs);
+        let waited = (secs * 4 / 5) as f64;
+        result
+            .measurements
+            .push(crate::model::verdict::Measurement::new(
+                DEVICE_WAIT,
+                waited,
+                "s",
+            ));
         CaseRecord {
             slot: slot.into(),
             spec: CaseSpec {
@@ -122,7 +165,7 @@ mod tests {
         .unwrap();
         let text = String::from_utf8(t.out).unwrap();
         assert!(
-            text.ends_with("hilt: critical path: b, 11.0s in cases: y 9.0s, x 2.0s\n"),
+            text.ends_with("hilt: critical path: b, 11.0s in cases, 8.0s of it waiting on the unit and 3.0s hilt's own, 37.5% of the waits: y 9.0s (waiting 7.0s), x 2.0s (waiting 1.0s)\n"),
             "{text}"
         );
         assert!(text.contains(" a x PASS after 3.0s\n"), "{text}");

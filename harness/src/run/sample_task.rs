@@ -6,11 +6,11 @@ use crate::bench::run_state::Known;
 use crate::cases::CaseContext;
 use crate::config::Config;
 use crate::facts::initialized;
-use crate::model::verdict::{CaseResult, Cause, Verdict};
+use crate::model::verdict::{CaseResult, Cause, Measurement, Verdict, CASE_DURATION, DEVICE_WAIT};
 use crate::plan::PlannedCase;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 pub struct SampleTask {
@@ -54,6 +54,7 @@ impl SampleTask {
             let _ = tx.send(Progress::Started(index));
             let started = chrono::Utc::now();
             let clock = Instant::now();
+            let waited_before = s.device_time.total();
             let version_before = s
                 .state
                 .get(Known::FirmwareVersion)
@@ -114,6 +115,10 @@ impl SampleTask {
             result.details = result.details.iter().map(|d| redactor.clean(d)).collect();
             result.started = started;
             result.duration = clock.elapsed();
+            let waited = s.device_time.total().saturating_sub(waited_before);
+            result
+                .measurements
+                .extend(time_spent(result.duration, waited));
             // The first case to need the initialized state reads the version during it.
             result.firmware_version = version_before
                 .or_else(|| initialized::established(s).and_then(|st| st.firmware_version.clone()))
@@ -178,7 +183,8 @@ impl SampleTask {
                 pool: &pool,
                 config: &config,
             };
-            planned.case.run(&ctx, &planned.params).await
+            let waits = sample.device_time.clone();
+            waits.scope(planned.case.run(&ctx, &planned.params)).await
         });
         let abort = task.abort_handle();
         let _guard = AbortOnDrop(abort);
@@ -190,6 +196,15 @@ impl SampleTask {
             ),
         }
     }
+}
+
+/// The case's own duration and how much of it was spent waiting on the unit (see
+/// `transport::device_time`): the rest is hilt's.
+fn time_spent(duration: Duration, waited: Duration) -> [Measurement; 2] {
+    [
+        Measurement::new(CASE_DURATION, duration.as_secs_f64(), "s"),
+        Measurement::new(DEVICE_WAIT, waited.min(duration).as_secs_f64(), "s"),
+    ]
 }
 
 struct AbortOnDrop(tokio::task::AbortHandle);

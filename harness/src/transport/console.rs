@@ -81,7 +81,7 @@ async fn find_baud(path: &str, transcript: &EvidenceLog) -> Result<u32, Error> {
         let mut buf = [0u8; 512];
         let until = tokio::time::Instant::now() + Duration::from_millis(700);
         while answer.len() < 4096 {
-            match tokio::time::timeout_at(until, port.read(&mut buf)).await {
+            match crate::transport::device_time::timeout_at(until, port.read(&mut buf)).await {
                 Ok(Ok(n)) if n > 0 => answer.extend_from_slice(&buf[..n]),
                 Ok(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut => continue,
                 _ => break,

@@ -114,7 +114,7 @@ impl Channel {
             w.write_all(data).await?;
             w.flush().await
         };
-        match tokio::time::timeout(SEND_WITHIN, write).await {
+        match crate::transport::device_time::timeout(SEND_WITHIN, write).await {
             Ok(done) => done.map_err(|e| ExpectError::Io(e.to_string())),
             Err(_) => Err(ExpectError::Io(format!(
                 "the device took no input for {}s",
@@ -225,7 +225,7 @@ impl Channel {
     /// Waits for more device output (or its end) until `deadline`; false when the deadline came
     /// first.
     async fn more(&mut self, deadline: Instant) -> bool {
-        match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+        match crate::transport::device_time::timeout_at(deadline, self.rx.recv()).await {
             Ok(Some(chunk)) => {
                 self.take(chunk);
                 true

@@ -186,7 +186,7 @@ impl Http {
                 headers,
             })
         };
-        let result = tokio::time::timeout(req.within, exchange)
+        let result = crate::transport::device_time::timeout(req.within, exchange)
             .await
             .unwrap_or_else(|_| {
                 Err(Error::Unit(format!(
@@ -258,7 +258,7 @@ impl Http {
             stream.flush().await?;
             Ok::<_, std::io::Error>(stream)
         };
-        match tokio::time::timeout(req.within, write).await {
+        match crate::transport::device_time::timeout(req.within, write).await {
             Ok(Ok(stream)) => Ok(stream),
             Ok(Err(e)) => Err(Error::Unit(format!("{addr}: {e}"))),
             Err(_) => Err(Error::Unit(format!(

@@ -5,6 +5,7 @@ pub mod capture;
 mod capture_holdback;
 pub mod client_tls;
 pub mod console;
+pub mod device_time;
 pub mod digest;
 pub mod dns_records;
 pub mod error;

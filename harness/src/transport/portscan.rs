@@ -66,7 +66,7 @@ pub async fn scan(
 /// After a pause of one timeout, the filtered ports again at 16 in flight with twice the time.
 async fn second_pass(target: Target, fast: &mut TcpScan, connect_timeout: Duration) -> SecondPass {
     let started = Instant::now();
-    tokio::time::sleep(connect_timeout).await;
+    crate::transport::device_time::sleep(connect_timeout).await;
     let ask = fast.filtered.len().min(SECOND_PASS_LIMIT);
     let asked: Vec<u16> = fast.filtered[..ask].to_vec();
     let again = pass(target, &asked, SECOND_PASS_CONCURRENCY, connect_timeout * 2).await;
@@ -133,7 +133,7 @@ async fn pass(
 }
 
 async fn probe(addr: SocketAddr, within: Duration) -> PortState {
-    match tokio::time::timeout(within, TcpStream::connect(addr)).await {
+    match crate::transport::device_time::timeout(within, TcpStream::connect(addr)).await {
         Ok(Ok(_stream)) => PortState::Open,
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => PortState::Closed,
         Ok(Err(_)) => PortState::Error,
@@ -187,7 +187,7 @@ mod tests {
             held.push(TcpStream::connect(busy).await.unwrap());
         }
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            crate::transport::device_time::sleep(Duration::from_millis(300)).await;
             while let Ok((s, _)) = listener.accept().await {
                 std::mem::forget(s);
             }

@@ -105,7 +105,7 @@ pub async fn host_keys(
     for family in families() {
         let shown = Arc::new(Mutex::new(None));
         let connect = client::connect(config(family), addr, Keep(shown.clone()));
-        match tokio::time::timeout(within, connect).await {
+        match crate::transport::device_time::timeout(within, connect).await {
             Err(_) => last_error = Some(format!("no SSH key exchange within {within:?}")),
             Ok(Ok(_)) => {}
             Ok(Err(e)) => last_error = Some(e.to_string()),

@@ -25,7 +25,7 @@ pub async fn connect(
     within: Duration,
     transcript: EvidenceLog,
 ) -> Result<Channel, super::error::Error> {
-    let stream = tokio::time::timeout(within, TcpStream::connect(addr))
+    let stream = crate::transport::device_time::timeout(within, TcpStream::connect(addr))
         .await
         .map_err(|_| {
             super::error::Error::Unit(format!(
@@ -53,7 +53,10 @@ pub async fn connect(
             // the writer's lock is never held past this deadline.
             if !answer.is_empty() {
                 let reply = async { replies.lock().await.write_all(&answer).await };
-                if !matches!(tokio::time::timeout(REPLY_WITHIN, reply).await, Ok(Ok(()))) {
+                if !matches!(
+                    crate::transport::device_time::timeout(REPLY_WITHIN, reply).await,
+                    Ok(Ok(()))
+                ) {
                     return;
                 }
             }

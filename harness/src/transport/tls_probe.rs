@@ -83,7 +83,8 @@ async fn off_the_runtime<T: Send + 'static>(
 ) -> Result<T, Error> {
     let stop = Stop::within(WHOLE_PROBE);
     let _stop_when_dropped = stop.on_drop();
-    tokio::task::spawn_blocking(move || work(addr, &stop))
+    let handshakes = tokio::task::spawn_blocking(move || work(addr, &stop));
+    super::device_time::waiting(handshakes)
         .await
         .map_err(|e| Error::Bench(format!("TLS probe: {e}")))?
 }

@@ -122,7 +122,7 @@ pub(super) async fn probe(target: SocketAddr, wait: Duration) -> State {
     if socket.send(&request).await.is_err() {
         return State::Error;
     }
-    match tokio::time::timeout(wait, answer(&socket)).await {
+    match crate::transport::device_time::timeout(wait, answer(&socket)).await {
         Ok(Ok(bytes)) => State::Open(bytes),
         Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => State::Closed,
         Ok(Err(_)) => State::Error,

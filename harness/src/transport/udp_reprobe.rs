@@ -51,7 +51,7 @@ pub async fn reprobe(scan: &mut UdpScan, wait: Duration, budget: Duration) -> Re
             queue.push_front(port);
             break;
         }
-        tokio::time::sleep(pace).await;
+        crate::transport::device_time::sleep(pace).await;
         out.asked += 1;
         match probe(scan.address.socket(port), wait).await {
             State::Closed => {
@@ -65,7 +65,7 @@ pub async fn reprobe(scan: &mut UdpScan, wait: Duration, budget: Duration) -> Re
             }
             State::Error => scan.errors += 1,
             State::Silent => {
-                tokio::time::sleep(pace).await;
+                crate::transport::device_time::sleep(pace).await;
                 match probe(scan.address.socket(reference), wait).await {
                     State::Closed => {
                         out.stayed_silent += 1;

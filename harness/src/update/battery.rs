@@ -343,7 +343,7 @@ impl Battery<'_> {
         };
         actuate(Action::PowerOff).await?;
         drop(held);
-        tokio::time::sleep(options.power_off_for).await;
+        crate::transport::device_time::sleep(options.power_off_for).await;
         actuate(Action::PowerOn).await?;
         let outcome = self.outcome(running).await?;
         Ok(self.record(name, how, image, answer, outcome))

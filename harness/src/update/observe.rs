@@ -39,7 +39,7 @@ pub async fn version_after(
     within: Duration,
     log: &EvidenceLog,
 ) -> Result<String, Error> {
-    tokio::time::sleep(settle).await;
+    crate::transport::device_time::sleep(settle).await;
     let first = retry(sample, config, within, log).await;
     if first.is_ok() || sample.drivers.power.is_none() || sample.broken_reason().is_some() {
         return first;
@@ -74,7 +74,7 @@ async fn retry(
                     within.as_secs_f64()
                 )))
             }
-            Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            Err(_) => crate::transport::device_time::sleep(Duration::from_millis(250)).await,
         }
     }
 }

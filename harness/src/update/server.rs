@@ -89,7 +89,7 @@ impl UpdateServer {
 
     /// The next fetch of the current offer, if one happens within `within`.
     pub async fn fetched(&mut self, within: std::time::Duration) -> Option<Fetch> {
-        tokio::time::timeout(within, self.fetches.recv())
+        crate::transport::device_time::timeout(within, self.fetches.recv())
             .await
             .ok()
             .flatten()
@@ -156,7 +156,7 @@ async fn serve(
                 .timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(HEADER_WITHIN)
                 .serve_connection(TokioIo::new(stream), service);
-            if tokio::time::timeout(CONNECTION_WITHIN, connection)
+            if crate::transport::device_time::timeout(CONNECTION_WITHIN, connection)
                 .await
                 .is_err()
             {
@@ -278,11 +278,14 @@ mod tests {
         for _ in 0..MAX_CONNECTIONS {
             open.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
         }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        crate::transport::device_time::sleep(std::time::Duration::from_millis(200)).await;
         let mut extra = tokio::net::TcpStream::connect(server.addr).await.unwrap();
         let mut buf = [0u8; 16];
-        let read =
-            tokio::time::timeout(std::time::Duration::from_secs(2), extra.read(&mut buf)).await;
+        let read = crate::transport::device_time::timeout(
+            std::time::Duration::from_secs(2),
+            extra.read(&mut buf),
+        )
+        .await;
         assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "closed: {read:?}");
         drop(open);
     }
@@ -297,7 +300,7 @@ mod tests {
             .unwrap();
         let started = std::time::Instant::now();
         let mut buf = [0u8; 256];
-        let read = tokio::time::timeout(HEADER_WITHIN * 2, async {
+        let read = crate::transport::device_time::timeout(HEADER_WITHIN * 2, async {
             loop {
                 match slow.read(&mut buf).await {
                     Ok(0) | Err(_) => return,

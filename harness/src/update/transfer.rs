@@ -85,7 +85,7 @@ impl<'a> Transfer<'a> {
         };
         // Bytes in flight are not yet bytes the unit has taken in: give it a moment to be busy
         // with what it got before the power goes.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        crate::transport::device_time::sleep(Duration::from_millis(300)).await;
         Ok((answer, held))
     }
 

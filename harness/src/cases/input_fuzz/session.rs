@@ -69,7 +69,7 @@ pub async fn open(ctx: &CaseContext<'_>, t: &Target<'_>, log: &EvidenceLog) -> R
 /// Waits out a login's lockout and puts back the password and the setting.
 pub async fn after(ctx: &CaseContext<'_>, t: &Target<'_>, kept: Kept, log: &EvidenceLog) {
     if let Some(d) = t.lockout {
-        tokio::time::sleep(d + d / 10).await;
+        crate::transport::device_time::sleep(d + d / 10).await;
     }
     ctx.sample.state.put_back(kept.password);
     let (Some(f), Some(original)) = (t.restore, kept.setting) else {
@@ -191,6 +191,6 @@ async fn back_within(ctx: &CaseContext<'_>, surface: Surface<'_>, within: Durati
         if Instant::now() >= deadline {
             return false;
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        crate::transport::device_time::sleep(Duration::from_secs(1)).await;
     }
 }

@@ -91,7 +91,7 @@ pub async fn actuate_within(
     action: Action,
     within: Duration,
 ) -> Result<(), Error> {
-    tokio::time::timeout(within, switch.actuate(action))
+    crate::transport::device_time::timeout(within, switch.actuate(action))
         .await
         .map_err(|_| {
             Error::Bench(format!(
@@ -116,7 +116,7 @@ mod tests {
     impl Switch for Scripted {
         fn actuate(&self, action: Action) -> ActFuture<'_> {
             Box::pin(async move {
-                tokio::time::sleep(self.delay).await;
+                crate::transport::device_time::sleep(self.delay).await;
                 self.done.lock().unwrap().push(action);
                 Ok(())
             })

@@ -77,7 +77,7 @@ mod tests {
     }
 
     async fn futures_poll_once(f: &mut ActFuture<'_>) -> Option<()> {
-        tokio::time::timeout(std::time::Duration::from_millis(1), f)
+        crate::transport::device_time::timeout(std::time::Duration::from_millis(1), f)
             .await
             .ok()
             .map(|_| ())
