@@ -172,11 +172,29 @@ print(tests, failures, errors, skipped)
         .unwrap();
     assert_eq!(fail["slot"], "slot2");
     assert!(fail["evidence"][0]["sha256"].as_str().unwrap().len() == 64);
+    let own = |m: &serde_json::Value| {
+        !["case_duration", "device_wait"].contains(&m["name"].as_str().unwrap())
+    };
     assert!(fail["measurements"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|m| m["unit"] == "s"));
+        .any(|m| m["unit"] == "s" && own(m)));
+    // Every result states its duration and the part of it spent waiting on the unit.
+    for r in report["results"].as_array().unwrap() {
+        let value = |name: &str| {
+            r["measurements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["name"] == name)
+                .and_then(|m| m["value"].as_f64())
+        };
+        let (Some(duration), Some(waited)) = (value("case_duration"), value("device_wait")) else {
+            panic!("no case_duration or device_wait in {r}");
+        };
+        assert!(waited >= 0.0 && waited <= duration, "{r}");
+    }
 }
 
 #[test]

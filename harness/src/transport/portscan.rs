@@ -47,7 +47,18 @@ enum PortState {
     Error,
 }
 
+/// The probes run in tasks of their own, outside the case's clock, so the scan as a whole is
+/// one wait on the unit.
 pub async fn scan(
+    target: Target,
+    ports: &[u16],
+    concurrency: usize,
+    connect_timeout: Duration,
+) -> TcpScan {
+    super::device_time::waiting(scan_all(target, ports, concurrency, connect_timeout)).await
+}
+
+async fn scan_all(
     target: Target,
     ports: &[u16],
     concurrency: usize,

@@ -44,7 +44,13 @@ pub(super) enum State {
     Error,
 }
 
+/// The probes run in tasks of their own, outside the case's clock, so the scan as a whole is
+/// one wait on the unit.
 pub async fn scan(target: Target, ports: &[u16], concurrency: usize, wait: Duration) -> UdpScan {
+    super::device_time::waiting(scan_all(target, ports, concurrency, wait)).await
+}
+
+async fn scan_all(target: Target, ports: &[u16], concurrency: usize, wait: Duration) -> UdpScan {
     let started = Instant::now();
     let mut result = UdpScan {
         address: target,
