@@ -45,6 +45,10 @@ pub fn scan_tcp(
     ));
     let list = |p: &[u16]| p.iter().map(u16::to_string).collect::<Vec<_>>().join(",");
     println!("address: {}", scan.address);
+    match &scan.connect_because {
+        None => println!("method: {}", scan.method),
+        Some(why) => println!("method: {} ({why})", scan.method),
+    }
     println!("open: {}", list(&scan.open));
     println!("filtered: {}", scan.filtered.len());
     println!("errors: {}", scan.errors);

@@ -16,6 +16,7 @@ pub mod portscan;
 pub mod published;
 pub mod ssh_client;
 pub mod switch;
+pub mod syn_scan;
 pub mod target;
 pub mod telnet;
 pub mod tls_client;

@@ -1,7 +1,9 @@
-//! Asynchronous TCP connect scan of one address: many connections in flight, each under its own
-//! timeout. A port that neither accepts nor refuses in time is reported as filtered, not closed,
-//! but only after a second, gentle pass: a small device drops connection attempts it has no room
-//! for when a thousand arrive at once, and a port it then fails to answer may well be open.
+//! TCP scan of one address. The fast pass is half-open (`syn_scan`) where the host lets hilt
+//! open a raw socket and the address is IPv4, and otherwise asynchronous connects, many in
+//! flight, each under its own timeout. A port that neither accepts nor refuses in time is
+//! reported as filtered, not closed, but only after a second, gentle pass of connects: a small
+//! device drops connection attempts it has no room for when a thousand arrive at once, and a
+//! port it then fails to answer may well be open.
 
 use super::target::Target;
 use std::net::SocketAddr;
@@ -17,6 +19,11 @@ pub struct TcpScan {
     pub filtered: Vec<u16>,
     pub errors: usize,
     pub seconds: f64,
+    /// How the fast pass asked: `syn` (half-open, raw socket) or `connect`.
+    pub method: &'static str,
+    /// Why the fast pass could not be half-open, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_because: Option<String>,
     /// The gentle pass over the ports the fast one found filtered, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub second_pass: Option<SecondPass>,
@@ -65,7 +72,14 @@ async fn scan_all(
     connect_timeout: Duration,
 ) -> TcpScan {
     let started = Instant::now();
-    let mut result = pass(target, ports, concurrency, connect_timeout).await;
+    let mut result = match half_open(target, ports, concurrency, connect_timeout).await {
+        Ok(found) => found,
+        Err(why) => {
+            let mut r = pass(target, ports, concurrency, connect_timeout).await;
+            r.connect_because = Some(why);
+            r
+        }
+    };
     result.ports_probed = ports.len();
     if !result.filtered.is_empty() && concurrency > SECOND_PASS_CONCURRENCY {
         result.second_pass = Some(second_pass(target, &mut result, connect_timeout).await);
@@ -103,6 +117,33 @@ async fn second_pass(target: Target, fast: &mut TcpScan, connect_timeout: Durati
     }
 }
 
+/// The fast pass as SYNs from a raw socket, on a thread of its own (it blocks in poll).
+async fn half_open(
+    target: Target,
+    ports: &[u16],
+    in_flight: usize,
+    wait: Duration,
+) -> Result<TcpScan, String> {
+    let ports = ports.to_vec();
+    let count = ports.len();
+    let asked =
+        tokio::task::spawn_blocking(move || super::syn_scan::pass(target, &ports, in_flight, wait));
+    let found = asked
+        .await
+        .map_err(|e| format!("the half-open scan stopped: {e}"))??;
+    Ok(TcpScan {
+        address: target,
+        ports_probed: count,
+        open: found.open,
+        filtered: found.filtered,
+        errors: 0,
+        seconds: 0.0,
+        method: "syn",
+        connect_because: None,
+        second_pass: None,
+    })
+}
+
 async fn pass(
     target: Target,
     ports: &[u16],
@@ -118,6 +159,8 @@ async fn pass(
         filtered: vec![],
         errors: 0,
         seconds: 0.0,
+        method: "connect",
+        connect_because: None,
         second_pass: None,
     };
     loop {
@@ -182,6 +225,15 @@ mod tests {
         want.sort_unstable();
         assert_eq!(r.open, want);
         assert!(r.filtered.is_empty());
+        // The connect pass, which runs wherever the half-open one cannot, finds the same.
+        let connects = pass(
+            Target::loopback(),
+            &[pa, pb, closed],
+            2,
+            Duration::from_secs(1),
+        )
+        .await;
+        assert_eq!((connects.method, connects.open), ("connect", want));
     }
 
     /// A listener whose accept queue is full drops new connection attempts, as a busy small
