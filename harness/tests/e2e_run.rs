@@ -63,6 +63,20 @@ fn default_job_passes_on_compliant_units_and_writes_valid_junit() {
         stdout.contains("slot1: EN 303 645 provisions: 0 PASS, 0 FAIL, 0 INCONCLUSIVE, 12 N/A, 56 not yet assessed (MANUAL) of 68; no statement of conformity yet"),
         "{stdout}"
     );
+    // Each sample's traffic is captured, so its TCP scan connects at a pace the capture keeps up
+    // with, and says why.
+    let scan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(run.run_dir().join("samples/slot1/tcp-scan.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(scan["scan"]["method"], "connect", "{scan}");
+    assert!(
+        scan["scan"]["connect_because"]
+            .as_str()
+            .unwrap()
+            .contains("captured"),
+        "{scan}"
+    );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.run_dir().join("report.json")).unwrap())
             .unwrap();
@@ -354,4 +368,33 @@ fn version_names_the_commit_and_the_catalogues() {
         stdout.contains("; catalogues: en-303-645-v2.1.1"),
         "{stdout}"
     );
+}
+
+/// Without a capture of its traffic, a sample's TCP scan is half-open wherever hilt may open a
+/// raw socket (CI runs as root), and 5.6-1-2 still tells an undeclared port from none.
+#[test]
+fn a_sample_whose_traffic_is_not_captured_is_scanned_half_open() {
+    let dir = TempDir::new("half-open");
+    let rig = write_rig(&dir.0, 146, &[&["undeclared-port"], &[]]);
+    let text = std::fs::read_to_string(&rig).unwrap();
+    std::fs::write(&rig, text.replace(", capture_interface: lo", "")).unwrap();
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &["5.6-1-2"]);
+    assert_verdict(
+        &run,
+        "slot1",
+        "5.6-1-2",
+        "FAIL",
+        "TCP port 9527 is open but not declared",
+    );
+    assert_verdict(&run, "slot2", "5.6-1-2", "PASS", "");
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    for slot in ["slot1", "slot2"] {
+        let path = run.run_dir().join(format!("samples/{slot}/tcp-scan.json"));
+        let scan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let want = if root { "syn" } else { "connect" };
+        assert_eq!(scan["scan"]["method"], want, "{scan}");
+    }
 }

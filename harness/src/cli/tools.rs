@@ -42,6 +42,8 @@ pub fn scan_tcp(
         &ports,
         concurrency,
         std::time::Duration::from_millis(timeout_ms),
+        // No capture runs here.
+        hilt::transport::portscan::FastPass::HalfOpenIfAllowed,
     ));
     let list = |p: &[u16]| p.iter().map(u16::to_string).collect::<Vec<_>>().join(",");
     println!("address: {}", scan.address);

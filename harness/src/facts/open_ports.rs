@@ -4,7 +4,7 @@
 use crate::bench::Sample;
 use crate::config::Suite;
 use crate::model::verdict::Blocker;
-use crate::transport::portscan::{self, TcpScan};
+use crate::transport::portscan::{self, FastPass, TcpScan};
 use crate::transport::target::Target;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,9 +38,18 @@ pub async fn get<'a>(sample: &'a Sample, suite: &Suite) -> &'a Result<OpenPorts,
 async fn establish(sample: &Sample, suite: &Suite) -> Result<OpenPorts, Blocker> {
     let unit = &sample.unit;
     sample.activity.phase("TCP scan", None);
-    let result = scan(unit.address, unit.host_baseline, suite).await;
+    let result = scan(unit.address, unit.host_baseline, suite, fast_pass(sample)).await;
     sample.activity.clear();
     Ok(result?.kept_in(sample, "tcp-scan.json"))
+}
+
+/// Half-open where the host allows it, unless the sample's traffic is captured: that capture
+/// must keep every packet, and SYNs at full speed outrun it.
+pub(super) fn fast_pass(sample: &Sample) -> FastPass {
+    match sample.drivers.capture_path() {
+        Some(_) => FastPass::Connect,
+        None => FastPass::HalfOpenIfAllowed,
+    }
 }
 
 /// The suite's TCP ports on `target`, those also open on `baseline` set apart.
@@ -48,6 +57,7 @@ pub(super) async fn scan(
     target: Target,
     baseline: Option<Target>,
     suite: &Suite,
+    how: FastPass,
 ) -> Result<OpenPorts, Blocker> {
     let params = super::scan_settings(suite)?;
     let scan = portscan::scan(
@@ -55,6 +65,7 @@ pub(super) async fn scan(
         &suite.tcp_ports,
         params.concurrency.value,
         params.connect_timeout.0,
+        how,
     )
     .await;
     let mut host_ports = Vec::new();

@@ -1,6 +1,6 @@
-//! TCP scan of one address. The fast pass is half-open (`syn_scan`) where the host lets hilt
-//! open a raw socket and the address is IPv4, and otherwise asynchronous connects, many in
-//! flight, each under its own timeout. A port that neither accepts nor refuses in time is
+//! TCP scan of one address. The fast pass is half-open (`syn_scan`) where the caller asks for it,
+//! the host lets hilt open a raw socket and the address is IPv4, and otherwise asynchronous
+//! connects, many in flight, each under its own timeout. A port that neither accepts nor refuses in time is
 //! reported as filtered, not closed, but only after a second, gentle pass of connects: a small
 //! device drops connection attempts it has no room for when a thousand arrive at once, and a
 //! port it then fails to answer may well be open.
@@ -56,13 +56,27 @@ enum PortState {
 
 /// The probes run in tasks of their own, outside the case's clock, so the scan as a whole is
 /// one wait on the unit.
+///
+/// `how` says whether the half-open pass may be tried. It outruns a packet capture of the same
+/// traffic on a small host (hundreds of thousands of packets a second), so a sample whose
+/// traffic is captured connects, at the pace its captures have kept up with.
 pub async fn scan(
     target: Target,
     ports: &[u16],
     concurrency: usize,
     connect_timeout: Duration,
+    how: FastPass,
 ) -> TcpScan {
-    super::device_time::waiting(scan_all(target, ports, concurrency, connect_timeout)).await
+    let all = scan_all(target, ports, concurrency, connect_timeout, how);
+    super::device_time::waiting(all).await
+}
+
+/// How the fast pass may ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FastPass {
+    /// Half-open where the host allows it, connects otherwise.
+    HalfOpenIfAllowed,
+    Connect,
 }
 
 async fn scan_all(
@@ -70,9 +84,16 @@ async fn scan_all(
     ports: &[u16],
     concurrency: usize,
     connect_timeout: Duration,
+    how: FastPass,
 ) -> TcpScan {
     let started = Instant::now();
-    let mut result = match half_open(target, ports, concurrency, connect_timeout).await {
+    let half = match how {
+        FastPass::HalfOpenIfAllowed => half_open(target, ports, concurrency, connect_timeout).await,
+        FastPass::Connect => {
+            Err("the unit's traffic is captured, which SYNs at full speed outrun".into())
+        }
+    };
+    let mut result = match half {
         Ok(found) => found,
         Err(why) => {
             let mut r = pass(target, ports, concurrency, connect_timeout).await;
@@ -219,6 +240,7 @@ mod tests {
             &[pa, pb, closed],
             2,
             Duration::from_secs(1),
+            FastPass::HalfOpenIfAllowed,
         )
         .await;
         let mut want = vec![pa, pb];
@@ -260,6 +282,7 @@ mod tests {
             &[busy.port()],
             64,
             Duration::from_millis(200),
+            FastPass::HalfOpenIfAllowed,
         )
         .await;
         let pass = r
