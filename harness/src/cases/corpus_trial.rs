@@ -240,9 +240,14 @@ async fn wave<'c>(
         let (queue, trouble) = (&queue, &trouble);
         async move {
             let mut seen = Vec::new();
+            let mut last: Option<&str> = None;
             while !trouble.load(std::sync::atomic::Ordering::Relaxed) {
-                let next = queue.lock().map(|mut q| q.pop_front()).unwrap_or(None);
+                let next = queue
+                    .lock()
+                    .map(|mut q| next_for(&mut q, last))
+                    .unwrap_or(None);
                 let Some(cred) = next else { break };
+                last = Some(cred.username.as_str());
                 let outcome = lane.try_login(&cred.username, &cred.password).await;
                 log.line(
                     "#",
@@ -271,6 +276,17 @@ async fn wave<'c>(
         .collect();
     let left = queue.into_inner().unwrap_or_default();
     (seen, left)
+}
+
+/// The next entry for a session whose last entry was for `last`: the first queued one for the
+/// same account when there is one, so a protocol that keeps a connection per account (SSH) can
+/// reuse it; otherwise the first in line.
+fn next_for<'c>(queue: &mut Queue<'c>, last: Option<&str>) -> Option<&'c Credential> {
+    let same = last.and_then(|user| queue.iter().position(|c| c.username == user));
+    match same {
+        Some(at) => queue.remove(at),
+        None => queue.pop_front(),
+    }
 }
 
 fn transcript(mech: &AuthMechanism, lane: usize) -> String {
@@ -325,4 +341,34 @@ async fn confirm<'c>(
         }
     }
     (accepted, unconfirmed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cred(user: &str, n: usize) -> Credential {
+        Credential {
+            username: user.into(),
+            password: format!("p{n}"),
+            citation: format!("entry {n}"),
+        }
+    }
+
+    #[test]
+    fn a_session_keeps_to_its_account_while_the_queue_has_one() {
+        let all = [
+            cred("root", 1),
+            cred("admin", 2),
+            cred("root", 3),
+            cred("guest", 4),
+        ];
+        let mut q: Queue = all.iter().collect();
+        let take = |q: &mut Queue, last| next_for(q, last).map(|c| c.citation.clone());
+        assert_eq!(take(&mut q, None).as_deref(), Some("entry 1"));
+        assert_eq!(take(&mut q, Some("root")).as_deref(), Some("entry 3"));
+        assert_eq!(take(&mut q, Some("root")).as_deref(), Some("entry 2"));
+        assert_eq!(take(&mut q, Some("admin")).as_deref(), Some("entry 4"));
+        assert_eq!(take(&mut q, Some("guest")), None);
+    }
 }
