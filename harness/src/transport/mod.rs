@@ -14,6 +14,7 @@ pub mod http;
 pub mod ipv6_sightings;
 pub mod portscan;
 pub mod published;
+pub mod raw_tcp;
 pub mod ssh_client;
 pub mod switch;
 pub mod syn_scan;

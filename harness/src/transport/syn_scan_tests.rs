@@ -1,4 +1,5 @@
 use super::*;
+use crate::transport::raw_tcp::{internet_checksum, syn_segment};
 
 /// RFC 1071's worked example: the sum of 0001 f203 f4f5 f6f7 is ddf2.
 #[test]
