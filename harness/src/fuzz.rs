@@ -123,6 +123,38 @@ fn fuzz_telnet_negotiation() {
     );
 }
 
+/// A console server's stream: data, option commands and RFC 2217 answers, with the replies and
+/// answers hilt takes from them.
+#[test]
+fn fuzz_rfc2217_stream() {
+    use crate::transport::console::com_port::{answer_of, Negotiation};
+    use crate::transport::console::telnet_codec::Decoder;
+    fuzz(
+        "rfc2217",
+        &[
+            &[
+                255, 253, 44, b'a', 255, 250, 44, 101, 0, 1, 194, 0, 255, 240, 255, 255,
+            ],
+            &[
+                255, 251, 1, 255, 250, 44, 105, 5, 255, 240, b'=', b'>', b' ',
+            ],
+        ],
+        DEFAULT_EXECUTIONS,
+        |b| {
+            let (mut decoder, mut negotiation) = (Decoder::default(), Negotiation::default());
+            let (mut data, mut events) = (Vec::new(), Vec::new());
+            for part in b.chunks(7) {
+                decoder.feed(part, &mut data, &mut events);
+            }
+            assert!(data.len() <= b.len());
+            for event in &events {
+                let _ = negotiation.answer(event);
+                let _ = answer_of(event);
+            }
+        },
+    );
+}
+
 #[test]
 fn fuzz_dns_records() {
     let mdns: &[u8] = &[

@@ -98,7 +98,8 @@ pub struct UartHeader {
     /// declare.
     #[serde(default)]
     pub interface: Option<crate::config::located::Located<String>>,
-    /// A tty path such as /dev/ttyUSB1.
+    /// A tty path such as /dev/ttyUSB1, or a console server (`rfc2217://HOST:PORT`,
+    /// `tcp://HOST:PORT`) as for the slot's `console`.
     pub path: String,
     /// Absent: hilt tries the common rates and keeps the one that gives readable text.
     #[serde(default)]

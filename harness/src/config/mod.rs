@@ -7,6 +7,7 @@ pub mod auth_mechanism;
 pub mod budgets;
 pub mod built_in;
 pub mod configuration_function;
+pub mod console_address;
 pub mod crypto;
 pub mod debug_interface;
 pub mod declared_input;

@@ -90,7 +90,10 @@ pub struct Launch {
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleResource {
-    /// A tty path such as /dev/ttyUSB0 or /dev/serial/by-id/...
+    /// A tty path such as /dev/ttyUSB0 or /dev/serial/by-id/...; or a console server:
+    /// `rfc2217://HOST:PORT` (RFC 2217: hilt sets the rate and sends BREAK through it) or
+    /// `tcp://HOST:PORT` (raw TCP, e.g. ser2net's `tcp` accepter: the server sets the rate and
+    /// no BREAK can be sent).
     pub path: String,
     /// Absent: hilt tries the common rates and keeps the one that gives readable text.
     #[serde(default)]
@@ -332,6 +335,22 @@ fn check_wiring(file: &Path, i: usize, slot: &Slot, errors: &mut Vec<ConfigError
                 &slot.id,
                 format!("slots[{i}].debug.swd"),
                 "expected exactly one of `probe: {selector, chip}` or `bridge: <socket path>`",
+            ));
+        }
+    }
+    let consoles = slot
+        .console
+        .iter()
+        .map(|c| ("console".to_string(), &c.path));
+    let headers = slot.debug.iter().flat_map(|d| d.uart.iter().enumerate());
+    let headers = headers.map(|(j, h)| (format!("debug.uart[{j}]"), &h.path));
+    for (key, path) in consoles.chain(headers) {
+        if let Err(e) = super::console_address::ConsoleAddress::parse(path) {
+            errors.push(yaml::at(
+                file,
+                &slot.id,
+                format!("slots[{i}].{key}.path"),
+                e,
             ));
         }
     }

@@ -68,7 +68,7 @@ pub async fn probe(
         console.clear();
         act(Action::PowerOn).await?;
         power_cycled = true;
-        console.send_break().map_err(|e| e.to_string())?;
+        console.send_break().await.map_err(|e| e.to_string())?;
         let mut seen = Vec::new();
         let keys: Vec<String> = INTERRUPT_KEYS
             .iter()

@@ -16,6 +16,15 @@ const SEND_WITHIN: Duration = Duration::from_secs(10);
 
 pub type Writer = Arc<Mutex<Box<dyn AsyncWrite + Send + Unpin>>>;
 
+/// What can hold a serial line low: a local tty, or a console server asked over the network.
+pub trait LineBreak: Send + Sync {
+    /// Holds the line low; what the line's far end said of it, if anything, is returned for the
+    /// transcript.
+    fn send_break(&self) -> futures_util::future::BoxFuture<'_, Result<Option<String>, String>>;
+    /// Said in the transcript, e.g. `[serial BREAK]`.
+    fn describe(&self) -> &'static str;
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpectError {
     Timeout {
@@ -56,8 +65,8 @@ pub struct Channel {
     writer: Writer,
     pub transcript: EvidenceLog,
     death: Vec<Pattern>,
-    /// A serial line's descriptor, for BREAK; None on other transports.
-    break_line: Option<std::os::fd::RawFd>,
+    /// A serial line's BREAK; None on transports without a line (telnet, raw TCP).
+    break_line: Option<Box<dyn LineBreak>>,
 }
 
 impl Channel {
@@ -79,22 +88,22 @@ impl Channel {
         }
     }
 
-    pub fn set_break_line(&mut self, fd: std::os::fd::RawFd) {
-        self.break_line = Some(fd);
+    pub fn set_break_line(&mut self, line: Box<dyn LineBreak>) {
+        self.break_line = Some(line);
     }
 
     /// A serial BREAK (the line held low for 0.25-0.5 s), which some boot loaders and
     /// consoles take as an interrupt; a no-op where the transport has no line.
-    pub fn send_break(&mut self) -> Result<(), ExpectError> {
-        let Some(fd) = self.break_line else {
+    pub async fn send_break(&mut self) -> Result<(), ExpectError> {
+        let Some(line) = &self.break_line else {
             return Ok(());
         };
-        self.transcript.line(">", "[serial BREAK]");
-        // SAFETY: `fd` belongs to the serial port this channel owns, open while the channel lives.
-        match unsafe { libc::tcsendbreak(fd, 0) } {
-            0 => Ok(()),
-            _ => Err(ExpectError::Io(std::io::Error::last_os_error().to_string())),
+        self.transcript.line(">", line.describe());
+        let said = line.send_break().await.map_err(ExpectError::Io)?;
+        if let Some(said) = said {
+            self.transcript.line("#", &said);
         }
+        Ok(())
     }
 
     pub async fn send(&mut self, text: &str, secret: bool) -> Result<(), ExpectError> {

@@ -1,0 +1,89 @@
+//! A UART on a raw TCP console server (ser2net's plain `tcp` accepter): the bytes only. The
+//! line's rate is the server's to set and no BREAK can be asked for; the transcript says so
+//! wherever that matters, and a search can only check that the server's rate gives text.
+
+use super::{BaudSearch, ANSWER_LIMIT, ANSWER_WITHIN};
+use crate::config::pattern::Pattern;
+use crate::evidence::EvidenceLog;
+use crate::transport::error::Error;
+use crate::transport::expect::{Channel, LineBreak, Writer};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Mutex};
+
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+
+pub(super) async fn open_at(
+    addr: &str,
+    baud: Option<u32>,
+    transcript: EvidenceLog,
+    death: Vec<Pattern>,
+) -> Result<Channel, Error> {
+    let url = format!("tcp://{addr}");
+    let stream = crate::transport::device_time::timeout(CONNECT_WITHIN, TcpStream::connect(addr))
+        .await
+        .map_err(|_| {
+            Error::Bench(format!(
+                "{url}: no connection within {}s",
+                CONNECT_WITHIN.as_secs()
+            ))
+        })?
+        .map_err(|e| Error::Bench(format!("{url}: {e}")))?;
+    let _ = stream.set_nodelay(true);
+    transcript.line("#", &format!("connected to {url}"));
+    let (mut reader, writer) = stream.into_split();
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let n = tokio::select! {
+                read = reader.read(&mut buf) => match read {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => n,
+                },
+                _ = tx.closed() => return,
+            };
+            if tx.send(buf[..n].to_vec()).await.is_err() {
+                return;
+            }
+        }
+    });
+    let writer: Writer = Arc::new(Mutex::new(Box::new(writer)));
+    let mut channel = Channel::new(rx, writer, transcript, death);
+    channel.set_break_line(Box::new(NoLine));
+    match baud {
+        Some(rate) => channel.transcript.line(
+            "#",
+            &format!("{url}: the rig's {rate} baud is the server's to set; raw TCP carries no line settings"),
+        ),
+        None => {
+            channel
+                .send_bytes(b"\r", "")
+                .await
+                .map_err(|e| Error::Bench(format!("{url}: {e}")))?;
+            let answer = channel.gather(ANSWER_WITHIN, ANSWER_LIMIT).await;
+            let mut search = BaudSearch::new(&channel.transcript);
+            if !search.readable_at("the server's rate", &answer) {
+                return Err(Error::Unit(format!(
+                    "{url}: no readable text to a newline at the rate the console server sets, which raw TCP cannot change: set it in the server, or use rfc2217://"
+                )));
+            }
+        }
+    }
+    Ok(channel)
+}
+
+/// Raw TCP has no way to ask for a BREAK: the transcript says it was not sent.
+struct NoLine;
+
+impl LineBreak for NoLine {
+    fn send_break(&self) -> futures_util::future::BoxFuture<'_, Result<Option<String>, String>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    fn describe(&self) -> &'static str {
+        "[no serial BREAK: a raw TCP console carries no line signals; rfc2217:// does]"
+    }
+}

@@ -1,0 +1,102 @@
+//! Consoles on a console server (ser2net, Debian's, unmodified) instead of a local tty: the
+//! UART debug case gives the same verdicts as on a local tty, with the line set and BREAK sent
+//! through RFC 2217, and through a raw TCP server what it cannot carry is said.
+
+mod common;
+use common::*;
+
+const DEBUG: &str = "5.6-4-2";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Each slot's UART served by its own ser2net with `accepters[i]`.
+fn rig_on_console_servers(
+    dir: &std::path::Path,
+    subnet: u8,
+    units: &[&[&str]],
+    accepters: &[&str],
+) -> std::path::PathBuf {
+    let rig = write_rig(dir, subnet, units);
+    let server = repo().join("harness/tests/fixtures/console-server-unit");
+    let sim = hilt().parent().unwrap().join("hilt-simdevice");
+    let text = std::fs::read_to_string(&rig).unwrap();
+    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
+    for (i, accepter) in accepters.iter().enumerate() {
+        let port = free_port();
+        let scheme = match *accepter {
+            "rfc2217" => "rfc2217",
+            _ => "tcp",
+        };
+        let slot = &mut slots[i + 1];
+        *slot = slot
+            .replace(
+                "[hilt-simdevice, ",
+                &format!(
+                    "[\"{}\", \"{{scratch}}\", \"{port}\", {accepter}, \"{}\", ",
+                    server.display(),
+                    sim.display()
+                ),
+            )
+            .replace("ready: \"{scratch}/ready\"", "ready: \"{scratch}/served\"")
+            .replace(
+                "path: \"{scratch}/uart\", ",
+                &format!("path: \"{scheme}://127.0.0.1:{port}\", "),
+            );
+        assert!(
+            slot.contains(&format!("{scheme}://127.0.0.1:{port}")),
+            "{slot}"
+        );
+    }
+    std::fs::write(&rig, slots.join("  - id: slot")).unwrap();
+    rig
+}
+
+/// A unit whose boot loader can be interrupted fails through RFC 2217 as through a local tty,
+/// and a compliant one passes; each console log shows the line the server confirmed and the
+/// BREAK it was asked for. A raw TCP console gives the compliant unit's verdict too.
+#[test]
+fn the_uart_case_judges_units_on_a_console_server_as_on_a_local_tty() {
+    let dir = TempDir::new("consoleserver");
+    let rig = rig_on_console_servers(
+        &dir.0,
+        147,
+        &[&[], &["bootloader-menu"], &[]],
+        &["rfc2217", "rfc2217", "raw"],
+    );
+    console_on_header(&rig, 2);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[DEBUG]);
+    assert_verdict(&run, "slot1", DEBUG, "PASS", "");
+    assert_verdict(
+        &run,
+        "slot2",
+        DEBUG,
+        "FAIL",
+        "an interactive boot-loader prompt answers a key during boot: `=>` prompt",
+    );
+    assert_verdict(&run, "slot3", DEBUG, "PASS", "");
+    let log = |slot: &str| {
+        std::fs::read_to_string(run.run_dir().join(format!("samples/{slot}/console.log"))).unwrap()
+    };
+    for slot in ["slot1", "slot2"] {
+        let log = log(slot);
+        assert!(
+            log.contains("line at 115200 baud 8N1, as the server confirmed"),
+            "{log}"
+        );
+        assert!(log.contains("[serial BREAK through RFC 2217]"), "{log}");
+        assert!(log.contains("to BREAK on and"), "{log}");
+    }
+    let raw = log("slot3");
+    assert!(
+        raw.contains("the rig's 115200 baud is the server's to set"),
+        "{raw}"
+    );
+    assert!(raw.contains("[no serial BREAK: a raw TCP console"), "{raw}");
+}
