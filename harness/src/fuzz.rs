@@ -155,6 +155,22 @@ fn fuzz_rfc2217_stream() {
     );
 }
 
+/// A PDU's SNMP answer.
+#[test]
+fn fuzz_snmp_response() {
+    use crate::transport::snmp_message::{request, response, Request};
+    let mut answer = request(
+        "private",
+        77,
+        &[1, 3, 6, 1, 4, 1, 318, 1, 1, 4, 4, 2, 1, 3, 2],
+        Request::Set(-2),
+    );
+    answer[2 + 3 + 2 + "private".len()] = 0xa2;
+    fuzz("snmp-response", &[&answer], DEFAULT_EXECUTIONS, |b| {
+        let _ = response(b);
+    });
+}
+
 #[test]
 fn fuzz_dns_records() {
     let mdns: &[u8] = &[

@@ -53,21 +53,22 @@ impl Drivers {
         let power_state = Arc::new(PowerState::default());
         Ok(Drivers {
             http: Http::new(Target::unit(slot), evidence.log("http.log"))?,
-            power: slot.power.as_ref().map(|p| {
-                Box::new(Tracked {
-                    inner: switch::power(p, fill, rig_dir.clone()),
+            power: match &slot.power {
+                Some(p) => Some(Box::new(Tracked {
+                    inner: switch::power(p, fill, rig_dir.clone())?,
                     state: power_state.clone(),
-                }) as Box<dyn Switch>
-            }),
+                }) as Box<dyn Switch>),
+                None => None,
+            },
             power_state,
             button: slot
                 .reset_button
                 .as_ref()
                 .map(|b| switch::button(b, fill, rig_dir.clone())),
-            uplink: slot
-                .uplink
-                .as_ref()
-                .map(|u| switch::power(u, fill, rig_dir.clone())),
+            uplink: match &slot.uplink {
+                Some(u) => Some(switch::power(u, fill, rig_dir.clone())?),
+                None => None,
+            },
             swd: slot
                 .debug
                 .as_ref()

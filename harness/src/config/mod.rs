@@ -21,6 +21,7 @@ pub mod ipv6;
 pub mod located;
 pub mod outbound;
 pub mod pattern;
+pub mod power;
 pub mod procedure;
 pub mod profile;
 mod profile_checks;

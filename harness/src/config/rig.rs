@@ -9,6 +9,10 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+pub use super::power::{
+    ButtonBackend, CommandButton, CommandPower, LineButton, LinePower, PowerBackend,
+};
+
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RigFile {
@@ -129,61 +133,6 @@ pub struct NetworkResource {
     /// whole run, as `capture.pcap` evidence; needs CAP_NET_RAW.
     #[serde(default)]
     pub capture_interface: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub enum PowerBackend {
-    /// A controller that takes one text line per action on a socket and answers with `reply`.
-    Line(LinePower),
-    /// Programs run for each action (a relay CLI, a PDU script); exit 0 means done.
-    Command(CommandPower),
-}
-
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub enum ButtonBackend {
-    Line(LineButton),
-    Command(CommandButton),
-}
-
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LinePower {
-    /// `unix:/path/to/socket` or `tcp:host:port`.
-    pub endpoint: String,
-    pub on: String,
-    pub off: String,
-    #[serde(default = "default_reply")]
-    pub reply: String,
-}
-
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LineButton {
-    pub endpoint: String,
-    /// `{ms}` is replaced by how long the button is held.
-    pub press: String,
-    #[serde(default = "default_reply")]
-    pub reply: String,
-}
-
-fn default_reply() -> String {
-    "ok".into()
-}
-
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommandPower {
-    pub on: Vec<String>,
-    pub off: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommandButton {
-    /// `{ms}` in an argument is replaced by how long the button is held.
-    pub press: Vec<String>,
 }
 
 /// What is printed on the unit's label, typed in by the lab, or read from a file a launched
@@ -352,6 +301,11 @@ fn check_wiring(file: &Path, i: usize, slot: &Slot, errors: &mut Vec<ConfigError
                 format!("slots[{i}].{key}.path"),
                 e,
             ));
+        }
+    }
+    for (key, backend) in [("power", &slot.power), ("uplink", &slot.uplink)] {
+        if let Some(why) = backend.as_ref().and_then(super::power::misconfigured) {
+            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].{key}"), why));
         }
     }
     if let Some(c) = &slot.console {

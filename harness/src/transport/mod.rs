@@ -15,6 +15,7 @@ pub mod ipv6_sightings;
 pub mod portscan;
 pub mod published;
 pub mod raw_tcp;
+pub mod snmp_message;
 pub mod ssh_client;
 pub mod switch;
 pub mod syn_scan;

@@ -1,10 +1,21 @@
 //! Power and reset-button actuators behind one trait, one file per backend: a socket controller
-//! that takes text lines (`line`), or programs the lab already uses for its relays (`command`).
-//! A new backend is its file here, its resource in `config::rig` and one arm in `power`/`button`.
+//! that takes text lines (`line`), programs the lab already uses for its relays (`command`),
+//! and the relays labs own, spoken to natively and read back after every switch (`tasmota`,
+//! `shelly`, `rest`, `snmp_pdu`, `uhubctl`). A new backend is its file here, its resource in
+//! `config::power` and one arm in `power`/`button`.
 
 mod command;
 mod line;
+mod read_back;
+mod relay_http;
+mod rest;
+mod shelly;
+mod snmp_pdu;
+mod tasmota;
+#[cfg(test)]
+mod tests_http;
 pub mod tracked;
+mod uhubctl;
 
 use super::error::Error;
 use crate::config::rig::{
@@ -35,8 +46,9 @@ pub fn power(
     backend: &PowerBackend,
     fill: &dyn Fn(&str) -> String,
     cwd: PathBuf,
-) -> Box<dyn Switch> {
-    match backend {
+) -> Result<Box<dyn Switch>, Error> {
+    use read_back::ReadBack;
+    Ok(match backend {
         PowerBackend::Line(LinePower {
             endpoint,
             on,
@@ -55,7 +67,12 @@ pub fn power(
             press: None,
             cwd,
         }),
-    }
+        PowerBackend::Tasmota(c) => Box::new(ReadBack(tasmota::Tasmota::new(c)?)),
+        PowerBackend::Shelly(c) => Box::new(ReadBack(shelly::Shelly::new(c)?)),
+        PowerBackend::Rest(c) => Box::new(ReadBack(rest::Rest::new(c)?)),
+        PowerBackend::SnmpPdu(c) => Box::new(ReadBack(snmp_pdu::SnmpPdu::new(c)?)),
+        PowerBackend::Uhubctl(c) => Box::new(ReadBack(uhubctl::Uhubctl(c.clone()))),
+    })
 }
 
 pub fn button(
