@@ -31,6 +31,25 @@ pub async fn open_at(
     }
 }
 
+/// How long a console server has to take the connection.
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+
+/// The TCP connection to a console server at `addr`, under a deadline; errors are the bench's.
+async fn connect(addr: &str) -> Result<tokio::net::TcpStream, Error> {
+    let connecting = tokio::net::TcpStream::connect(addr);
+    let stream = crate::transport::device_time::timeout(CONNECT_WITHIN, connecting)
+        .await
+        .map_err(|_| {
+            Error::Bench(format!(
+                "no connection within {}s",
+                CONNECT_WITHIN.as_secs()
+            ))
+        })?
+        .map_err(|e| Error::Bench(e.to_string()))?;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
+}
+
 /// Most common first: a unit answering at the first rate costs one try.
 const RATES: [u32; 8] = [
     115_200, 57_600, 38_400, 19_200, 9_600, 230_400, 460_800, 921_600,

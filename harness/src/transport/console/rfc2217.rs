@@ -10,12 +10,8 @@ use crate::evidence::EvidenceLog;
 use crate::transport::error::Error;
 use crate::transport::expect::{Channel, Writer};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Mutex};
-
-const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
 pub(super) async fn open_at(
     addr: &str,
@@ -69,16 +65,7 @@ async fn connect(
     transcript: EvidenceLog,
     death: Vec<Pattern>,
 ) -> Result<(Channel, Arc<ComPort>), Error> {
-    let stream = crate::transport::device_time::timeout(CONNECT_WITHIN, TcpStream::connect(addr))
-        .await
-        .map_err(|_| {
-            Error::Bench(format!(
-                "no connection within {}s",
-                CONNECT_WITHIN.as_secs()
-            ))
-        })?
-        .map_err(|e| Error::Bench(e.to_string()))?;
-    let _ = stream.set_nodelay(true);
+    let stream = super::connect(addr).await?;
     transcript.line("#", &format!("connected to rfc2217://{addr}"));
     let (mut reader, writer) = stream.into_split();
     let socket: SharedWriter = Arc::new(Mutex::new(Box::new(writer)));

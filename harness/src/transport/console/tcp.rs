@@ -8,12 +8,8 @@ use crate::evidence::EvidenceLog;
 use crate::transport::error::Error;
 use crate::transport::expect::{Channel, LineBreak, Writer};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::io::AsyncReadExt;
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Mutex};
-
-const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
 pub(super) async fn open_at(
     addr: &str,
@@ -22,16 +18,7 @@ pub(super) async fn open_at(
     death: Vec<Pattern>,
 ) -> Result<Channel, Error> {
     let url = format!("tcp://{addr}");
-    let stream = crate::transport::device_time::timeout(CONNECT_WITHIN, TcpStream::connect(addr))
-        .await
-        .map_err(|_| {
-            Error::Bench(format!(
-                "{url}: no connection within {}s",
-                CONNECT_WITHIN.as_secs()
-            ))
-        })?
-        .map_err(|e| Error::Bench(format!("{url}: {e}")))?;
-    let _ = stream.set_nodelay(true);
+    let stream = super::connect(addr).await.map_err(|e| e.context(&url))?;
     transcript.line("#", &format!("connected to {url}"));
     let (mut reader, writer) = stream.into_split();
     let (tx, rx) = mpsc::channel(64);
