@@ -1,6 +1,9 @@
-//! Consoles on a console server (ser2net, Debian's, unmodified) instead of a local tty: the
-//! UART debug case gives the same verdicts as on a local tty, with the line set and BREAK sent
-//! through RFC 2217, and through a raw TCP server what it cannot carry is said.
+//! Units wired through the network as a lab's bench hosts wire them. Consoles on a console
+//! server (ser2net, Debian's, unmodified) instead of a local tty: the UART debug case gives the
+//! same verdicts as on a local tty, with the line set and BREAK sent through RFC 2217, and
+//! through a raw TCP server what it cannot carry is said. Power through a relay speaking
+//! Tasmota's API: the case's power cycle goes through it, and a relay that refuses the rig's
+//! login leaves the case INCONCLUSIVE, the bench's fault.
 
 mod common;
 use common::*;
@@ -99,4 +102,63 @@ fn the_uart_case_judges_units_on_a_console_server_as_on_a_local_tty() {
         "{raw}"
     );
     assert!(raw.contains("[no serial BREAK: a raw TCP console"), "{raw}");
+}
+
+/// Slot i's power through its own Tasmota-API relay whose web password is `passwords[i]`; the
+/// rig gives each relay the password `benchpw`.
+fn rig_on_relays(
+    dir: &std::path::Path,
+    subnet: u8,
+    units: &[&[&str]],
+    passwords: &[&str],
+) -> std::path::PathBuf {
+    let rig = write_rig(dir, subnet, units);
+    let wrapper = repo().join("harness/tests/fixtures/tasmota-unit");
+    let sim = hilt().parent().unwrap().join("hilt-simdevice");
+    let text = std::fs::read_to_string(&rig).unwrap();
+    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
+    for (i, password) in passwords.iter().enumerate() {
+        let port = free_port();
+        let slot = &mut slots[i + 1];
+        *slot = slot
+            .replace(
+                "[hilt-simdevice, ",
+                &format!("[\"{}\", \"{{scratch}}\", \"{port}\", \"{password}\", \"{}\", ", wrapper.display(), sim.display()),
+            )
+            .replace("ready: \"{scratch}/ready\"", "ready: \"{scratch}/served\"")
+            .replace(
+                "power: { line: { endpoint: \"unix:{scratch}/control\", on: \"power on\", off: \"power off\" } }",
+                &format!("power: {{ tasmota: {{ host: \"127.0.0.1:{port}\", login: {{ username: admin, password: benchpw }} }} }}"),
+            );
+        assert!(slot.contains("tasmota"), "{slot}");
+    }
+    std::fs::write(&rig, slots.join("  - id: slot")).unwrap();
+    rig
+}
+
+/// The debug case power-cycles each unit through its relay, read back (the console shows a fresh
+/// boot); a relay that refuses the rig's web password is the bench's fault, said as such and
+/// without the password.
+#[test]
+fn power_through_a_tasmota_relay_is_switched_read_back_and_its_refusal_is_the_benchs() {
+    let dir = TempDir::new("tasmotapower");
+    let rig = rig_on_relays(&dir.0, 148, &[&[], &[]], &["benchpw", "other"]);
+    let suite = quick_suite(&dir.0);
+    let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[DEBUG]);
+    assert_verdict(&run, "slot1", DEBUG, "PASS", "");
+    assert_verdict(
+        &run,
+        "slot2",
+        DEBUG,
+        "INCONCLUSIVE",
+        "refused the rig's login (HTTP 401",
+    );
+    assert_eq!(run.cause("slot2", DEBUG).as_deref(), Some("bench"));
+    let (_, message, _) = run.verdict("slot2", DEBUG);
+    assert!(!message.contains("benchpw"), "{message}");
+    let log = std::fs::read_to_string(run.run_dir().join("samples/slot1/console.log")).unwrap();
+    assert!(
+        log.contains("U-Boot 2023.04"),
+        "the power cycle boots the unit afresh: {log}"
+    );
 }
