@@ -140,7 +140,8 @@ pub enum Command {
         /// (as a rig's `network.host_baseline`).
         #[arg(long)]
         host_baseline: Option<std::net::IpAddr>,
-        /// The unit's console (a tty), to read its login prompt.
+        /// The unit's console, to read its login prompt: a tty, or a console server as
+        /// `rfc2217://HOST:PORT` or `tcp://HOST:PORT`.
         #[arg(long)]
         console: Option<String>,
         /// The console's rate (default: searched).
