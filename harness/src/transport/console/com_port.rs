@@ -27,6 +27,9 @@ const BREAK_OFF: u8 = 6;
 /// How long the line is held low: the usual 0.25 s a tty's BREAK lasts.
 const BREAK_FOR: Duration = Duration::from_millis(250);
 
+/// Passed on as an answer when the server refuses COM-PORT-OPTION, ending any wait for one.
+pub const REFUSED: (u8, Vec<u8>) = (u8::MAX, Vec::new());
+
 /// How long the server has to confirm a command, and hilt to write one.
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(2);
 
@@ -136,14 +139,17 @@ impl ComPort {
         write_within(&self.socket, &subnegotiation(COM_PORT_OPTION, &body)).await?;
         let wait = async {
             while let Some((c, v)) = answers.recv().await {
-                if c == command {
-                    return Some(v);
+                if c == command || c == REFUSED.0 {
+                    return Some((c, v));
                 }
             }
             None
         };
         match crate::transport::device_time::timeout(ANSWER_WITHIN, wait).await {
-            Ok(Some(v)) => Ok(v),
+            Ok(Some((c, _))) if c == REFUSED.0 => Err(Error::Bench(
+                "the console server refuses RFC 2217 (DONT COM-PORT-OPTION): serve it with `telnet(rfc2217)`, or use tcp:// for raw bytes".into(),
+            )),
+            Ok(Some((_, v))) => Ok(v),
             Ok(None) => Err(Error::Bench("the console server closed the connection".into())),
             Err(_) => Err(Error::Bench(format!(
                 "the console server did not confirm RFC 2217 command {command} within {}s (is it an RFC 2217 server? ser2net needs `telnet(rfc2217)`)",

@@ -100,7 +100,8 @@ async fn connect(
                 }
             }
             if negotiation.refused {
-                // Without RFC 2217 no command is ever confirmed; ending here says so sooner.
+                // Without RFC 2217 no command is ever confirmed: say so to whoever waits.
+                let _ = answer_tx.try_send(com_port::REFUSED);
                 return;
             }
             if !data.is_empty() && data_tx.send(data).await.is_err() {

@@ -236,3 +236,29 @@ async fn a_server_that_is_not_rfc2217_is_the_benchs_error() {
     };
     assert_eq!(e.cause(), crate::model::verdict::Cause::Bench);
 }
+
+/// A telnet server that will not speak COM-PORT-OPTION says so at once, not after a timeout.
+#[tokio::test]
+async fn a_server_refusing_com_port_option_is_named_as_such() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut s, &[255, 254, 44])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(10)).await;
+    });
+    let (evidence, _d) = crate::evidence::scratch("dont-com-port");
+    let started = std::time::Instant::now();
+    let url = format!("rfc2217://{addr}");
+    let Err(e) = open_at(&url, Some(9600), evidence.log("console.log"), vec![]).await else {
+        panic!("a server refusing RFC 2217 gives no console");
+    };
+    assert!(e.to_string().contains("refuses RFC 2217"), "{e}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
