@@ -21,6 +21,8 @@ pub enum PowerBackend {
     SnmpPdu(SnmpPduPower),
     /// A port of a USB hub with per-port power, through `uhubctl`.
     Uhubctl(UhubctlPower),
+    /// A QEMU machine through its QMP monitor: off stops and resets it, on continues it.
+    Qmp(QmpPower),
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -207,6 +209,13 @@ pub struct UhubctlPower {
     /// The program; default `uhubctl` on PATH.
     #[serde(default = "uhubctl")]
     pub program: String,
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QmpPower {
+    /// QEMU's `-qmp` socket: `unix:PATH` or `tcp:HOST:PORT`.
+    pub socket: String,
 }
 
 fn uhubctl() -> String {

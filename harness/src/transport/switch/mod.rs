@@ -1,11 +1,12 @@
 //! Power and reset-button actuators behind one trait, one file per backend: a socket controller
 //! that takes text lines (`line`), programs the lab already uses for its relays (`command`),
 //! and the relays labs own, spoken to natively and read back after every switch (`tasmota`,
-//! `shelly`, `rest`, `snmp_pdu`, `uhubctl`). A new backend is its file here, its resource in
+//! `shelly`, `rest`, `snmp_pdu`, `uhubctl`, and a QEMU machine's monitor, `qmp`). A new backend is its file here, its resource in
 //! `config::power` and one arm in `power`/`button`.
 
 mod command;
 mod line;
+mod qmp;
 mod read_back;
 mod relay_http;
 mod rest;
@@ -72,6 +73,9 @@ pub fn power(
         PowerBackend::Rest(c) => Box::new(ReadBack(rest::Rest::new(c)?)),
         PowerBackend::SnmpPdu(c) => Box::new(ReadBack(snmp_pdu::SnmpPdu::new(c)?)),
         PowerBackend::Uhubctl(c) => Box::new(ReadBack(uhubctl::Uhubctl(c.clone()))),
+        PowerBackend::Qmp(c) => Box::new(ReadBack(qmp::Qmp {
+            endpoint: fill(&c.socket),
+        })),
     })
 }
 
