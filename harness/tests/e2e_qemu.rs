@@ -15,7 +15,10 @@ fn an_interruptible_u_boot_under_qemu_fails_the_debug_case_with_its_prompt_in_ev
         .local_addr()
         .unwrap()
         .port();
-    let board = repo().join("harness/tests/fixtures/qemu-board").display().to_string();
+    let board = repo()
+        .join("harness/tests/fixtures/qemu-board")
+        .display()
+        .to_string();
     let rig = format!(
         r#"rig: qemu-u-boot
 slots:
