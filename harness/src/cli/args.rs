@@ -177,8 +177,17 @@ pub enum Command {
         connect_timeout_ms: u64,
     },
     /// List the debug probes and serial ports present on this bench, with the selector or path
-    /// a rig file takes for each.
-    Hardware,
+    /// a rig file takes for each; with --labgrid, also the places a labgrid coordinator knows
+    /// and who holds them.
+    Hardware {
+        /// Also list the labgrid coordinator's places (through `labgrid-client`).
+        #[arg(long)]
+        labgrid: bool,
+        /// The coordinator, HOST:PORT (default: labgrid-client's, LG_COORDINATOR or
+        /// 127.0.0.1:20408).
+        #[arg(long, requires = "labgrid")]
+        coordinator: Option<String>,
+    },
     /// List the provisions of EN 303 645 and the TS 103 701 test cases that assess them; `*`
     /// marks the cases hilt automates.
     Catalogue {

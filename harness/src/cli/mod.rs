@@ -116,9 +116,15 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
             concurrency,
             connect_timeout_ms,
         )?,
-        Command::Hardware => {
+        Command::Hardware {
+            labgrid,
+            coordinator,
+        } => {
             print!("{}", hilt::debug::hardware::survey());
-            exit::OK
+            match labgrid {
+                true => tools::labgrid_places(coordinator.as_deref()),
+                false => exit::OK,
+            }
         }
         Command::Catalogue { version, units } => offline::catalogue(version.as_deref(), units),
         Command::Schema { kind } => tools::schema(&kind)?,

@@ -74,3 +74,32 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<i32> {
     std::fs::write(out, xml).map_err(|e| hilt::report::error::Error::unwritable(out, e))?;
     Ok(exit::OK)
 }
+
+/// `hilt hardware --labgrid`: each place, free or who holds it. A coordinator that cannot be
+/// asked is the bench's problem, said in one line with exit 3, as `scan-tcp` says of a unit
+/// that is down.
+pub fn labgrid_places(coordinator: Option<&str>) -> i32 {
+    let at = coordinator.unwrap_or("labgrid-client's default coordinator");
+    match hilt::transport::labgrid_places::places(coordinator) {
+        Ok(places) => {
+            println!("labgrid places on {at} ({}):", places.len());
+            for p in &places {
+                let state = match &p.acquired_by {
+                    Some(by) => format!("acquired by {by}"),
+                    None => "free".into(),
+                };
+                let comment = p
+                    .comment
+                    .as_ref()
+                    .map(|c| format!("  ({c})"))
+                    .unwrap_or_default();
+                println!("  {}  {state}{comment}", p.name);
+            }
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("hilt: labgrid places on {at}: {e}");
+            exit::INCONCLUSIVE
+        }
+    }
+}
