@@ -18,6 +18,36 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The rig with slot i launched through `fixture` (which starts the simulator with its own
+/// arguments after the fixture's `fixture_args(port)`, and says `served` once ready) and
+/// rewired by `rewire(i, port, slot)`, for each of `count` slots, each with a fresh port.
+fn through_fixture(
+    rig: &std::path::Path,
+    fixture: &str,
+    count: usize,
+    fixture_args: impl Fn(usize, u16) -> String,
+    rewire: impl Fn(usize, u16, String) -> String,
+) {
+    let fixture = repo().join("harness/tests/fixtures").join(fixture);
+    let sim = hilt().parent().unwrap().join("hilt-simdevice");
+    let text = std::fs::read_to_string(rig).unwrap();
+    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
+    for i in 0..count {
+        let port = free_port();
+        let launch = format!(
+            "[\"{}\", \"{{scratch}}\", \"{port}\", {}, \"{}\", ",
+            fixture.display(),
+            fixture_args(i, port),
+            sim.display()
+        );
+        let slot = slots[i + 1]
+            .replace("[hilt-simdevice, ", &launch)
+            .replace("ready: \"{scratch}/ready\"", "ready: \"{scratch}/served\"");
+        slots[i + 1] = rewire(i, port, slot);
+    }
+    std::fs::write(rig, slots.join("  - id: slot")).unwrap();
+}
+
 /// Each slot's UART served by its own ser2net with `accepters[i]`.
 fn rig_on_console_servers(
     dir: &std::path::Path,
@@ -26,37 +56,22 @@ fn rig_on_console_servers(
     accepters: &[&str],
 ) -> std::path::PathBuf {
     let rig = write_rig(dir, subnet, units);
-    let server = repo().join("harness/tests/fixtures/console-server-unit");
-    let sim = hilt().parent().unwrap().join("hilt-simdevice");
-    let text = std::fs::read_to_string(&rig).unwrap();
-    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
-    for (i, accepter) in accepters.iter().enumerate() {
-        let port = free_port();
-        let scheme = match *accepter {
-            "rfc2217" => "rfc2217",
-            _ => "tcp",
-        };
-        let slot = &mut slots[i + 1];
-        *slot = slot
-            .replace(
-                "[hilt-simdevice, ",
-                &format!(
-                    "[\"{}\", \"{{scratch}}\", \"{port}\", {accepter}, \"{}\", ",
-                    server.display(),
-                    sim.display()
-                ),
-            )
-            .replace("ready: \"{scratch}/ready\"", "ready: \"{scratch}/served\"")
-            .replace(
-                "path: \"{scratch}/uart\", ",
-                &format!("path: \"{scheme}://127.0.0.1:{port}\", "),
-            );
-        assert!(
-            slot.contains(&format!("{scheme}://127.0.0.1:{port}")),
-            "{slot}"
-        );
-    }
-    std::fs::write(&rig, slots.join("  - id: slot")).unwrap();
+    let scheme = |i: usize| match accepters[i] {
+        "rfc2217" => "rfc2217",
+        _ => "tcp",
+    };
+    through_fixture(
+        &rig,
+        "console-server-unit",
+        accepters.len(),
+        |i, _| accepters[i].to_string(),
+        |i, port, slot| {
+            let console = format!("path: \"{}://127.0.0.1:{port}\", ", scheme(i));
+            let slot = slot.replace("path: \"{scratch}/uart\", ", &console);
+            assert!(slot.contains(&console), "{slot}");
+            slot
+        },
+    );
     rig
 }
 
@@ -113,26 +128,19 @@ fn rig_on_relays(
     passwords: &[&str],
 ) -> std::path::PathBuf {
     let rig = write_rig(dir, subnet, units);
-    let wrapper = repo().join("harness/tests/fixtures/tasmota-unit");
-    let sim = hilt().parent().unwrap().join("hilt-simdevice");
-    let text = std::fs::read_to_string(&rig).unwrap();
-    let mut slots: Vec<String> = text.split("  - id: slot").map(String::from).collect();
-    for (i, password) in passwords.iter().enumerate() {
-        let port = free_port();
-        let slot = &mut slots[i + 1];
-        *slot = slot
-            .replace(
-                "[hilt-simdevice, ",
-                &format!("[\"{}\", \"{{scratch}}\", \"{port}\", \"{password}\", \"{}\", ", wrapper.display(), sim.display()),
-            )
-            .replace("ready: \"{scratch}/ready\"", "ready: \"{scratch}/served\"")
-            .replace(
-                "power: { line: { endpoint: \"unix:{scratch}/control\", on: \"power on\", off: \"power off\" } }",
-                &format!("power: {{ tasmota: {{ host: \"127.0.0.1:{port}\", login: {{ username: admin, password: benchpw }} }} }}"),
-            );
-        assert!(slot.contains("tasmota"), "{slot}");
-    }
-    std::fs::write(&rig, slots.join("  - id: slot")).unwrap();
+    let line = "power: { line: { endpoint: \"unix:{scratch}/control\", on: \"power on\", off: \"power off\" } }";
+    through_fixture(
+        &rig,
+        "tasmota-unit",
+        passwords.len(),
+        |i, _| format!("\"{}\"", passwords[i]),
+        |_, port, slot| {
+            let relay = format!("power: {{ tasmota: {{ host: \"127.0.0.1:{port}\", login: {{ username: admin, password: benchpw }} }} }}");
+            let slot = slot.replace(line, &relay);
+            assert!(slot.contains(&relay), "{slot}");
+            slot
+        },
+    );
     rig
 }
 

@@ -50,6 +50,22 @@ async fn connect(addr: &str) -> Result<tokio::net::TcpStream, Error> {
     Ok(stream)
 }
 
+/// The next bytes a console server sent into `buf`: None once the connection ends or the
+/// channel that `tx` feeds is gone (then the connection ends even if the unit is silent).
+async fn next_read<R: tokio::io::AsyncRead + Unpin, T>(
+    reader: &mut R,
+    buf: &mut [u8],
+    tx: &tokio::sync::mpsc::Sender<T>,
+) -> Option<usize> {
+    tokio::select! {
+        read = tokio::io::AsyncReadExt::read(reader, buf) => match read {
+            Ok(0) | Err(_) => None,
+            Ok(n) => Some(n),
+        },
+        _ = tx.closed() => None,
+    }
+}
+
 /// Most common first: a unit answering at the first rate costs one try.
 const RATES: [u32; 8] = [
     115_200, 57_600, 38_400, 19_200, 9_600, 230_400, 460_800, 921_600,

@@ -79,13 +79,8 @@ async fn connect(
         let mut negotiation = Negotiation::default();
         let mut buf = vec![0u8; 4096];
         loop {
-            let n = tokio::select! {
-                read = reader.read(&mut buf) => match read {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => n,
-                },
-                // The channel is gone: end the connection even if the unit is silent.
-                _ = data_tx.closed() => return,
+            let Some(n) = super::next_read(&mut reader, &mut buf, &data_tx).await else {
+                return;
             };
             let (mut data, mut events) = (Vec::new(), Vec::new());
             decoder.feed(&buf[..n], &mut data, &mut events);

@@ -8,7 +8,6 @@ use crate::evidence::EvidenceLog;
 use crate::transport::error::Error;
 use crate::transport::expect::{Channel, LineBreak, Writer};
 use std::sync::Arc;
-use tokio::io::AsyncReadExt;
 use tokio::sync::{mpsc, Mutex};
 
 pub(super) async fn open_at(
@@ -25,12 +24,8 @@ pub(super) async fn open_at(
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         loop {
-            let n = tokio::select! {
-                read = reader.read(&mut buf) => match read {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => n,
-                },
-                _ = tx.closed() => return,
+            let Some(n) = super::next_read(&mut reader, &mut buf, &tx).await else {
+                return;
             };
             if tx.send(buf[..n].to_vec()).await.is_err() {
                 return;
