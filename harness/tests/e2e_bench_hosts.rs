@@ -165,8 +165,9 @@ fn power_through_a_tasmota_relay_is_switched_read_back_and_its_refusal_is_the_be
     let (_, message, _) = run.verdict("slot2", DEBUG);
     assert!(!message.contains("benchpw"), "{message}");
     let log = std::fs::read_to_string(run.run_dir().join("samples/slot1/console.log")).unwrap();
+    let said = device_text(&log);
     assert!(
-        log.contains("U-Boot 2023.04"),
-        "the power cycle boots the unit afresh: {log}"
+        said.contains("U-Boot 2023.04"),
+        "the power cycle boots the unit afresh: {said}"
     );
 }

@@ -61,3 +61,11 @@ pub fn assert_reports_valid(run_dir: &Path) {
         }
     }
 }
+
+/// What the device sent in a transcript, joined: the transcript keeps its chunks as they came,
+/// one `<` line each, so a banner may be cut across lines.
+pub fn device_text(log: &str) -> String {
+    log.lines()
+        .filter_map(|l| l.split_once("s < ").map(|(_, text)| text))
+        .collect()
+}
