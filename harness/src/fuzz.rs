@@ -128,7 +128,7 @@ fn fuzz_telnet_negotiation() {
 #[test]
 fn fuzz_rfc2217_stream() {
     use crate::transport::console::com_port::{answer_of, Negotiation};
-    use crate::transport::console::telnet_codec::Decoder;
+    use crate::transport::telnet_codec::Decoder;
     fuzz(
         "rfc2217",
         &[

@@ -177,7 +177,8 @@ pub struct RestState {
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SnmpPduPower {
-    /// HOST or HOST:PORT (UDP, default 161) of the PDU's SNMP agent.
+    /// HOST or HOST:PORT (UDP, default 161) of the PDU's SNMP agent; an IPv6 address in
+    /// brackets.
     pub host: String,
     /// The write community (SNMP v2c).
     pub community: String,

@@ -22,6 +22,7 @@ pub mod switch;
 pub mod syn_scan;
 pub mod target;
 pub mod telnet;
+pub mod telnet_codec;
 pub mod tls_client;
 pub mod tls_hello;
 pub mod tls_probe;

@@ -10,13 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Mutex};
 
-const IAC: u8 = 255;
-const DONT: u8 = 254;
-const DO: u8 = 253;
-const WONT: u8 = 252;
-const WILL: u8 = 251;
-const SB: u8 = 250;
-const SE: u8 = 240;
+use super::telnet_codec::{self, Event, DO, DONT, IAC, WILL, WONT};
+
 const ECHO: u8 = 1;
 const SUPPRESS_GO_AHEAD: u8 = 3;
 
@@ -68,57 +63,28 @@ pub async fn connect(
     Ok(Channel::new(rx, writer, transcript, vec![]))
 }
 
-/// Splits a telnet byte stream into text and the negotiation answers it calls for. Keeps state
-/// across reads because a command can be cut between two segments.
+/// Splits a telnet byte stream into text and the negotiation answers it calls for: the server
+/// may echo and suppress go-ahead, everything else is refused. Keeps state across reads because
+/// a command can be cut between two segments.
 #[derive(Default)]
 pub struct Decoder {
-    state: State,
-}
-
-#[derive(Default, Clone, Copy)]
-enum State {
-    #[default]
-    Data,
-    Iac,
-    Option(u8),
-    Sub,
-    SubIac,
+    framing: telnet_codec::Decoder,
 }
 
 impl Decoder {
     pub fn feed(&mut self, input: &[u8]) -> (Vec<u8>, Vec<u8>) {
-        let mut text = Vec::with_capacity(input.len());
+        let (mut text, mut events) = (Vec::with_capacity(input.len()), Vec::new());
+        self.framing.feed(input, &mut text, &mut events);
         let mut answer = Vec::new();
-        for &b in input {
-            self.state = match (self.state, b) {
-                (State::Data, IAC) => State::Iac,
-                (State::Data, _) => {
-                    text.push(b);
-                    State::Data
+        for event in events {
+            match event {
+                Event::Option(WILL, opt) if opt == ECHO || opt == SUPPRESS_GO_AHEAD => {
+                    answer.extend([IAC, DO, opt])
                 }
-                (State::Iac, IAC) => {
-                    text.push(IAC);
-                    State::Data
-                }
-                (State::Iac, WILL | WONT | DO | DONT) => State::Option(b),
-                (State::Iac, SB) => State::Sub,
-                (State::Iac, _) => State::Data,
-                (State::Option(verb), opt) => {
-                    match verb {
-                        WILL if opt == ECHO || opt == SUPPRESS_GO_AHEAD => {
-                            answer.extend([IAC, DO, opt])
-                        }
-                        WILL => answer.extend([IAC, DONT, opt]),
-                        DO => answer.extend([IAC, WONT, opt]),
-                        _ => {}
-                    }
-                    State::Data
-                }
-                (State::Sub, IAC) => State::SubIac,
-                (State::Sub, _) => State::Sub,
-                (State::SubIac, SE) => State::Data,
-                (State::SubIac, _) => State::Sub,
-            };
+                Event::Option(WILL, opt) => answer.extend([IAC, DONT, opt]),
+                Event::Option(DO, opt) => answer.extend([IAC, WONT, opt]),
+                _ => {}
+            }
         }
         (text, answer)
     }
@@ -127,6 +93,7 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transport::telnet_codec::{SB, SE};
 
     /// A unit that floods negotiation and never reads: hilt's replies and its own input cannot
     /// be written, and the send fails at its deadline instead of holding the case.

@@ -2,13 +2,13 @@
 //! subnegotiations, and the server answers each with the same command plus 100 and the value it
 //! applied, which hilt reads back: a rate the server did not confirm is a bench error.
 
-use super::telnet_codec::{subnegotiation, Event, DO, DONT, IAC, WILL, WONT};
 use crate::transport::error::Error;
-use crate::transport::expect::LineBreak;
+use crate::transport::expect::{LineBreak, Writer};
+use crate::transport::telnet_codec::{subnegotiation, Event, DO, DONT, IAC, WILL, WONT};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, Mutex};
 
 pub const COM_PORT_OPTION: u8 = 44;
@@ -103,11 +103,9 @@ pub fn answer_of(event: &Event) -> Option<(u8, Vec<u8>)> {
     }
 }
 
-pub type SharedWriter = Arc<Mutex<Box<dyn AsyncWrite + Send + Unpin>>>;
-
 /// Writes `bytes` to the server under a deadline, so a server that reads nothing cannot hold
 /// the writer.
-pub async fn write_within(socket: &SharedWriter, bytes: &[u8]) -> Result<(), Error> {
+pub async fn write_within(socket: &Writer, bytes: &[u8]) -> Result<(), Error> {
     let write = async {
         let mut w = socket.lock().await;
         w.write_all(bytes).await?;
@@ -125,7 +123,7 @@ pub async fn write_within(socket: &SharedWriter, bytes: &[u8]) -> Result<(), Err
 
 /// The line's settings and signals on the server, read back.
 pub struct ComPort {
-    pub socket: SharedWriter,
+    pub socket: Writer,
     pub answers: Mutex<mpsc::Receiver<(u8, Vec<u8>)>>,
 }
 

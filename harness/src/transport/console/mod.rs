@@ -7,7 +7,6 @@
 pub(crate) mod com_port;
 mod rfc2217;
 mod tcp;
-pub(crate) mod telnet_codec;
 mod tty;
 
 use super::error::Error;
@@ -64,6 +63,15 @@ async fn next_read<R: tokio::io::AsyncRead + Unpin, T>(
         },
         _ = tx.closed() => None,
     }
+}
+
+/// A carriage return sent on `channel`, and what the unit answers within the search's window.
+async fn answer_to_newline(channel: &mut Channel) -> Result<Vec<u8>, Error> {
+    channel
+        .send_bytes(b"\r", "")
+        .await
+        .map_err(|e| Error::Bench(e.to_string()))?;
+    Ok(channel.gather(ANSWER_WITHIN, ANSWER_LIMIT).await)
 }
 
 /// Most common first: a unit answering at the first rate costs one try.

@@ -2,13 +2,13 @@
 //! Digi servers, labgrid's exporters): one TCP connection carries the data, the line settings
 //! and BREAK, so a baud search and a boot-loader BREAK work as on a local tty.
 
-use super::com_port::{self, ComPort, Negotiation, RemoteBreak, SharedWriter};
-use super::telnet_codec::{escape, Decoder};
-use super::{BaudSearch, ANSWER_LIMIT, ANSWER_WITHIN, RATES};
+use super::com_port::{self, ComPort, Negotiation, RemoteBreak};
+use super::{BaudSearch, RATES};
 use crate::config::pattern::Pattern;
 use crate::evidence::EvidenceLog;
 use crate::transport::error::Error;
 use crate::transport::expect::{Channel, Writer};
+use crate::transport::telnet_codec::{escape, Decoder};
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, Mutex};
@@ -46,11 +46,7 @@ async fn search(channel: &mut Channel, com: &ComPort) -> Result<u32, Error> {
     for rate in RATES {
         com.set_line(rate).await?;
         channel.clear();
-        channel
-            .send_bytes(b"\r", "")
-            .await
-            .map_err(|e| Error::Bench(e.to_string()))?;
-        let answer = channel.gather(ANSWER_WITHIN, ANSWER_LIMIT).await;
+        let answer = super::answer_to_newline(channel).await?;
         if search.readable_at(&rate.to_string(), &answer) {
             return Ok(rate);
         }
@@ -68,7 +64,7 @@ async fn connect(
     let stream = super::connect(addr).await?;
     transcript.line("#", &format!("connected to rfc2217://{addr}"));
     let (mut reader, writer) = stream.into_split();
-    let socket: SharedWriter = Arc::new(Mutex::new(Box::new(writer)));
+    let socket: Writer = Arc::new(Mutex::new(Box::new(writer)));
     com_port::write_within(&socket, &com_port::opening()).await?;
 
     let (data_tx, data_rx) = mpsc::channel(64);

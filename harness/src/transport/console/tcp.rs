@@ -2,7 +2,7 @@
 //! line's rate is the server's to set and no BREAK can be asked for; the transcript says so
 //! wherever that matters, and a search can only check that the server's rate gives text.
 
-use super::{BaudSearch, ANSWER_LIMIT, ANSWER_WITHIN};
+use super::BaudSearch;
 use crate::config::pattern::Pattern;
 use crate::evidence::EvidenceLog;
 use crate::transport::error::Error;
@@ -41,11 +41,9 @@ pub(super) async fn open_at(
             &format!("{url}: the rig's {rate} baud is the server's to set; raw TCP carries no line settings"),
         ),
         None => {
-            channel
-                .send_bytes(b"\r", "")
+            let answer = super::answer_to_newline(&mut channel)
                 .await
-                .map_err(|e| Error::Bench(format!("{url}: {e}")))?;
-            let answer = channel.gather(ANSWER_WITHIN, ANSWER_LIMIT).await;
+                .map_err(|e| e.context(&url))?;
             let mut search = BaudSearch::new(&channel.transcript);
             if !search.readable_at("the server's rate", &answer) {
                 return Err(Error::Unit(format!(

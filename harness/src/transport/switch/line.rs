@@ -24,23 +24,11 @@ impl Switch for LineSwitch {
                     .map(|p| p.replace("{ms}", &d.as_millis().to_string())),
             }
             .ok_or_else(|| Error::Config(format!("this backend cannot {action:?}")))?;
-            if let Some(path) = self.endpoint.strip_prefix("unix:") {
-                let s = tokio::net::UnixStream::connect(path)
-                    .await
-                    .map_err(|e| Error::Bench(format!("{}: {e}", self.endpoint)))?;
-                exchange(s, &line, &self.reply).await
-            } else if let Some(addr) = self.endpoint.strip_prefix("tcp:") {
-                let s = tokio::net::TcpStream::connect(addr)
-                    .await
-                    .map_err(|e| Error::Bench(format!("{}: {e}", self.endpoint)))?;
-                exchange(s, &line, &self.reply).await
-            } else {
-                Err(Error::Config(format!(
-                    "endpoint `{}`: expected unix:PATH or tcp:HOST:PORT",
-                    self.endpoint
-                )))
-            }
-            .map_err(|e| e.context(&self.endpoint))
+            let answered = match super::connect_endpoint(&self.endpoint).await {
+                Ok(stream) => exchange(stream, &line, &self.reply).await,
+                Err(e) => Err(e),
+            };
+            answered.map_err(|e| e.context(&self.endpoint))
         })
     }
 }

@@ -105,6 +105,31 @@ pub fn button(
     }
 }
 
+/// A controller's socket, whichever kind the rig names.
+pub(super) trait Duplex:
+    tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send
+{
+}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Duplex for T {}
+
+/// Connects to `endpoint`, `unix:PATH` or `tcp:HOST:PORT` (the caller names it in errors).
+pub(super) async fn connect_endpoint(endpoint: &str) -> Result<Box<dyn Duplex>, Error> {
+    let bench = |e: std::io::Error| Error::Bench(e.to_string());
+    if let Some(path) = endpoint.strip_prefix("unix:") {
+        Ok(Box::new(
+            tokio::net::UnixStream::connect(path).await.map_err(bench)?,
+        ))
+    } else if let Some(addr) = endpoint.strip_prefix("tcp:") {
+        Ok(Box::new(
+            tokio::net::TcpStream::connect(addr).await.map_err(bench)?,
+        ))
+    } else {
+        Err(Error::Config(format!(
+            "endpoint `{endpoint}`: expected unix:PATH or tcp:HOST:PORT"
+        )))
+    }
+}
+
 /// One action under a deadline: a controller that hangs is the bench's failure, not a wait.
 pub async fn actuate_within(
     switch: &dyn Switch,

@@ -21,18 +21,8 @@ impl Qmp {
     /// Runs `commands` in order on a fresh monitor session; the last one's `return` value.
     async fn run(&self, commands: &[&str]) -> Result<serde_json::Value, Error> {
         let session = async {
-            if let Some(path) = self.endpoint.strip_prefix("unix:") {
-                let s = tokio::net::UnixStream::connect(path).await;
-                session(s.map_err(|e| Error::Bench(e.to_string()))?, commands).await
-            } else if let Some(addr) = self.endpoint.strip_prefix("tcp:") {
-                let s = tokio::net::TcpStream::connect(addr).await;
-                session(s.map_err(|e| Error::Bench(e.to_string()))?, commands).await
-            } else {
-                Err(Error::Config(format!(
-                    "QMP socket `{}`: expected unix:PATH or tcp:HOST:PORT",
-                    self.endpoint
-                )))
-            }
+            let stream = super::connect_endpoint(&self.endpoint).await?;
+            session(stream, commands).await
         };
         crate::transport::device_time::timeout(ANSWER_WITHIN, session)
             .await

@@ -14,7 +14,8 @@ pub(super) struct Rest {
 impl Rest {
     pub fn new(config: &RestPower) -> Result<Rest, Error> {
         Ok(Rest {
-            http: RelayHttp::new("", config.login.clone(), Auth::Basic)?,
+            // Every call names its full URL; the state page stands as the relay's address.
+            http: RelayHttp::new(&config.state.url, config.login.clone(), Auth::Basic)?,
             config: config.clone(),
         })
     }

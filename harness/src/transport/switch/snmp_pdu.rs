@@ -78,8 +78,9 @@ impl SnmpPdu {
     /// One request, asked up to TRIES times (UDP loses datagrams); the value answered.
     async fn ask(&self, oid: &[u32], what: Request) -> Result<Option<i64>, Error> {
         let host = &self.config.host;
+        // HOST:PORT, or HOST alone on SNMP's port (an IPv6 address in brackets either way).
         let addr = match host.rsplit_once(':') {
-            Some((_, port)) if port.parse::<u16>().is_ok() && !host.ends_with(']') => host.clone(),
+            Some((_, port)) if port.parse::<u16>().is_ok() => host.clone(),
             _ => format!("{host}:161"),
         };
         let bench = |e: std::io::Error| Error::Bench(format!("snmp {addr}: {e}"));

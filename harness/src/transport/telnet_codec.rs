@@ -1,6 +1,7 @@
-//! The telnet framing RFC 2217 rides on (RFC 854/855): data with IAC doubled, three-byte option
-//! commands, and subnegotiations between IAC SB and IAC SE. The decoder keeps its state across
-//! reads (a command may be cut between two segments) and bounds what a subnegotiation may hold.
+//! Telnet framing (RFC 854/855), for the telnet login client and the RFC 2217 console: data
+//! with IAC doubled, three-byte option commands, and subnegotiations between IAC SB and IAC SE.
+//! The decoder keeps its state across reads (a command may be cut between two segments) and
+//! bounds what a subnegotiation may hold.
 
 pub const IAC: u8 = 255;
 pub const DONT: u8 = 254;
