@@ -188,6 +188,11 @@ pub enum Command {
         #[arg(long, requires = "labgrid")]
         coordinator: Option<String>,
     },
+    /// Rig files from what a lab already describes.
+    Rig {
+        #[command(subcommand)]
+        action: RigAction,
+    },
     /// List the provisions of EN 303 645 and the TS 103 701 test cases that assess them; `*`
     /// marks the cases hilt automates.
     Catalogue {
@@ -210,6 +215,22 @@ pub enum Command {
         out: PathBuf,
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RigAction {
+    /// Print the rig YAML a labgrid place amounts to (its console, network address, power and
+    /// label tags), to inspect and check in. The place is acquired for a moment when it is
+    /// free, since its console's port is published only while it is held.
+    FromLabgrid {
+        /// The place's name.
+        #[arg(long)]
+        place: String,
+        /// The coordinator, HOST:PORT (default: labgrid-client's, LG_COORDINATOR or
+        /// 127.0.0.1:20408).
+        #[arg(long)]
+        coordinator: Option<String>,
     },
 }
 

@@ -6,7 +6,7 @@ mod init;
 mod inspect;
 mod tools;
 
-use args::{locate, AssessAction, Command};
+use args::{locate, AssessAction, Command, RigAction};
 use hilt::config::defaults::{self, Wanted};
 use hilt::config::{ConfigErrors, ConfigPaths};
 use hilt::model::exit;
@@ -126,6 +126,9 @@ fn dispatch(command: Command) -> anyhow::Result<i32> {
                 false => exit::OK,
             }
         }
+        Command::Rig {
+            action: RigAction::FromLabgrid { place, coordinator },
+        } => tools::rig_from_labgrid(&place, coordinator)?,
         Command::Catalogue { version, units } => offline::catalogue(version.as_deref(), units),
         Command::Schema { kind } => tools::schema(&kind)?,
         Command::Merge { out, inputs } => tools::merge(&out, &inputs)?,

@@ -32,7 +32,8 @@ pub fn scan_tcp(
     concurrency: usize,
     timeout_ms: u64,
 ) -> anyhow::Result<i32> {
-    let rig = config::Rig::load(rig)?;
+    let mut places = hilt::transport::labgrid::resolve::Acquire::default();
+    let rig = config::Rig::load_with(rig, &mut places)?;
     let slot = &rig.slots[rig.slot_index(slot).map_err(Usage)?];
     let ports =
         config::suite::parse_port_ranges(ports).map_err(|e| Usage(format!("--ports: {e}")))?;
@@ -79,8 +80,9 @@ pub fn merge(out: &Path, inputs: &[PathBuf]) -> anyhow::Result<i32> {
 /// asked is the bench's problem, said in one line with exit 3, as `scan-tcp` says of a unit
 /// that is down.
 pub fn labgrid_places(coordinator: Option<&str>) -> i32 {
-    let at = coordinator.unwrap_or("labgrid-client's default coordinator");
-    match hilt::transport::labgrid_places::places(coordinator) {
+    let coordinator = hilt::transport::labgrid::Coordinator(coordinator.map(str::to_string));
+    let at = coordinator.name();
+    match hilt::transport::labgrid::places::places(&coordinator) {
         Ok(places) => {
             println!("labgrid places on {at} ({}):", places.len());
             for p in &places {
@@ -102,4 +104,33 @@ pub fn labgrid_places(coordinator: Option<&str>) -> i32 {
             exit::INCONCLUSIVE
         }
     }
+}
+
+/// `hilt rig from-labgrid`: the place held for a moment when it is free (its console's port is
+/// published only then), else read as published.
+pub fn rig_from_labgrid(place: &str, coordinator: Option<String>) -> anyhow::Result<i32> {
+    use hilt::config::rig::{LabgridPlace, PlaceResolver};
+    use hilt::transport::labgrid::resolve::{Acquire, Describe};
+    let wanted = LabgridPlace {
+        place: hilt::config::located::Located::unplaced(place.to_string()),
+        coordinator: coordinator.clone(),
+    };
+    let offered = match Acquire::default().resolve(place, &wanted) {
+        Ok(o) => o,
+        Err(held) => {
+            eprintln!("hilt: {held}; reading the place as published instead");
+            match Describe.resolve(place, &wanted) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("hilt: labgrid place `{place}`: {e}");
+                    return Ok(exit::INCONCLUSIVE);
+                }
+            }
+        }
+    };
+    print!(
+        "{}",
+        hilt::transport::labgrid::as_rig::rig_yaml(place, coordinator.as_deref(), &offered)
+    );
+    Ok(exit::OK)
 }

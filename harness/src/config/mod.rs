@@ -18,6 +18,7 @@ pub mod error;
 pub mod evidence;
 mod ics_checks;
 pub mod ipv6;
+pub mod labgrid_place;
 pub mod located;
 pub mod outbound;
 pub mod pattern;
@@ -28,6 +29,7 @@ mod profile_checks;
 pub mod psti;
 pub mod resilience;
 pub mod rig;
+pub mod rig_file;
 pub mod security_parameter;
 pub mod step_fields;
 pub mod suite;
@@ -57,8 +59,17 @@ pub struct ConfigPaths {
 }
 
 impl Config {
+    /// The three files; a slot that is a labgrid place must say all it needs itself.
     pub fn load(paths: &ConfigPaths) -> Result<Config, ConfigErrors> {
-        let rig = Rig::load(&paths.rig);
+        Config::load_with(paths, &mut labgrid_place::Unresolved)
+    }
+
+    /// The three files, each labgrid slot filled with what `places` says its place offers.
+    pub fn load_with(
+        paths: &ConfigPaths,
+        places: &mut dyn rig::PlaceResolver,
+    ) -> Result<Config, ConfigErrors> {
+        let rig = Rig::load_with(&paths.rig, places);
         let profile = Profile::load(&paths.profile);
         let suite = Suite::load(&paths.suite);
         let config = all_three(rig, profile, suite)?;
@@ -76,8 +87,11 @@ impl Config {
     /// A run on an officer's evidence profile (`paths.profile`) instead of a device profile: its
     /// ICS is the suite catalogue's every provision, taken as applicable. The rig's references
     /// into a manufacturer's IXIT (debug interface ids) have nothing to meet and are not read.
-    pub fn load_evidence(paths: &ConfigPaths) -> Result<Config, ConfigErrors> {
-        let rig = Rig::load(&paths.rig);
+    pub fn load_evidence(
+        paths: &ConfigPaths,
+        places: &mut dyn rig::PlaceResolver,
+    ) -> Result<Config, ConfigErrors> {
+        let rig = Rig::load_with(&paths.rig, places);
         let suite = Suite::load(&paths.suite);
         let profile = match &suite {
             Ok(s) => evidence::EvidenceFile::load(&paths.profile, s.catalogue()),

@@ -23,6 +23,8 @@ pub enum PowerBackend {
     Uhubctl(UhubctlPower),
     /// A QEMU machine through its QMP monitor: off stops and resets it, on continues it.
     Qmp(QmpPower),
+    /// A labgrid place's power port, through `labgrid-client power` while hilt holds the place.
+    Labgrid(LabgridPower),
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -84,6 +86,9 @@ pub fn misconfigured(backend: &PowerBackend) -> Option<String> {
         PowerBackend::Shelly(s) if s.generation == Some(0) => {
             Some("expected `generation` 1, 2 or later, or none to read it from the device".into())
         }
+        PowerBackend::Labgrid(l) if l.place.is_none() => Some(
+            "expected `place: NAME`, or the slot to be in a labgrid place (`labgrid: { place: NAME }`)".into(),
+        ),
         PowerBackend::Rest(r) => [&r.on.url, &r.off.url, &r.state.url]
             .into_iter()
             .find(|u| !web(u))
@@ -217,6 +222,20 @@ pub struct UhubctlPower {
 pub struct QmpPower {
     /// QEMU's `-qmp` socket: `unix:PATH` or `tcp:HOST:PORT`.
     pub socket: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabgridPower {
+    /// Absent in a slot that is a labgrid place: that place.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Absent: the slot's place's coordinator, else labgrid-client's default.
+    #[serde(default)]
+    pub coordinator: Option<String>,
+    /// Which of the place's power resources, when it has more than one (`power -n NAME`).
+    #[serde(default)]
+    pub resource: Option<String>,
 }
 
 fn uhubctl() -> String {

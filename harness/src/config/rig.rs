@@ -9,19 +9,11 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+pub use super::labgrid_place::{LabgridPlace, PlaceResolver, PlaceResources};
 pub use super::power::{
     ButtonBackend, CommandButton, CommandPower, LineButton, LinePower, PowerBackend,
 };
-
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RigFile {
-    pub rig: String,
-    pub slots: Vec<Slot>,
-    /// What the lab received about units of the same batch that are not on the bench.
-    #[serde(default)]
-    pub batch: Batch,
-}
+pub use super::rig_file::{RigFile, SlotFile};
 
 /// Batch data for uniqueness checks beyond the samples on the bench (TS 103 701 5.1-1-2 (c)).
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -43,31 +35,21 @@ pub struct Batch {
     pub ssh_host_key_sha256: Vec<Located<String>>,
 }
 
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// A slot as the run sees it: what the rig wrote, with a labgrid place's resources filled in
+/// where the rig was silent (`rig_file::SlotFile` is what the YAML holds).
+#[derive(Debug, Clone)]
 pub struct Slot {
     pub id: Located<String>,
-    /// A program hilt starts for this slot before the run and stops after it (an emulator, a
-    /// simulated unit, a bench helper). Strings in the slot may use `{scratch}`, a fresh per-slot
-    /// directory the program can put sockets and files in.
-    #[serde(default)]
     pub launch: Option<Launch>,
-    #[serde(default)]
     pub console: Option<ConsoleResource>,
     pub network: NetworkResource,
-    #[serde(default)]
     pub power: Option<PowerBackend>,
-    #[serde(default)]
     pub reset_button: Option<ButtonBackend>,
-    /// Network link control: the switch port (or netns link, or router rule) between the unit
-    /// and the rest of the network beyond the bench, with `off` cutting it and `on` restoring it
-    /// (5.9-2-2). The bench's own path to the unit stays up.
-    #[serde(default)]
     pub uplink: Option<PowerBackend>,
-    /// Debug interfaces wired to the unit.
-    #[serde(default)]
     pub debug: Option<DebugResources>,
     pub label: Label,
+    /// The labgrid place the slot's unit is in, when it is one.
+    pub labgrid: Option<LabgridPlace>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -166,9 +148,33 @@ pub struct Rig {
 }
 
 impl Rig {
+    /// The rig as written; a slot that is a labgrid place must then say all it needs itself.
     pub fn load(file: &Path) -> Result<Rig, ConfigErrors> {
-        let raw: RigFile = yaml::load(file)?;
-        validate(file, raw)
+        Rig::load_with(file, &mut super::labgrid_place::Unresolved)
+    }
+
+    /// The rig, with each labgrid slot's silences filled by what `places` says its place offers.
+    pub fn load_with(file: &Path, places: &mut dyn PlaceResolver) -> Result<Rig, ConfigErrors> {
+        let mut raw: RigFile = yaml::load(file)?;
+        let mut errors = Vec::new();
+        for (i, slot) in raw.slots.iter_mut().enumerate() {
+            let Some(place) = slot.labgrid.clone() else {
+                continue;
+            };
+            match places.resolve(&slot.id.value, &place) {
+                Ok(offered) => super::labgrid_place::fill(slot, offered),
+                Err(why) => errors.push(yaml::at(
+                    file,
+                    &place.place,
+                    format!("slots[{i}].labgrid.place"),
+                    why,
+                )),
+            }
+        }
+        match errors.is_empty() {
+            true => validate(file, raw),
+            false => Err(ConfigErrors(errors)),
+        }
     }
 
     /// The slot named `id`, by its index; the error names the slots there are.
@@ -219,18 +225,31 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
                 format!("duplicate slot id `{id}`"),
             ));
         }
-        if !addresses.insert(slot.network.address) {
+        let Some(network) = &slot.network else {
+            let expected = match &slot.labgrid {
+                None => "expected `network: { address: ... }`, the unit's address".to_string(),
+                Some(p) => format!("expected `network: {{ address: ... }}`: labgrid place `{}` offers no NetworkService with the unit's address", p.place.value),
+            };
+            errors.push(yaml::at(
+                file,
+                &slot.id,
+                format!("slots[{i}].network"),
+                expected,
+            ));
+            continue;
+        };
+        if !addresses.insert(network.address) {
             errors.push(yaml::at(
                 file,
                 &slot.id,
                 format!("slots[{i}].network.address"),
                 format!(
                     "address {} is already used by another slot",
-                    slot.network.address
+                    network.address
                 ),
             ));
         }
-        let v6 = slot.network.ipv6.as_ref().map(|v| IpAddr::V6(v.address.ip));
+        let v6 = network.ipv6.as_ref().map(|v| IpAddr::V6(v.address.ip));
         if v6.is_some_and(|a| !addresses.insert(a)) {
             errors.push(yaml::at(
                 file,
@@ -266,7 +285,11 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
         Ok(Rig {
             file: file.to_path_buf(),
             name: raw.rig,
-            slots: raw.slots,
+            slots: raw
+                .slots
+                .into_iter()
+                .filter_map(SlotFile::into_slot)
+                .collect(),
             batch: raw.batch,
         })
     } else {
@@ -276,7 +299,7 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
 
 /// A slot's wiring as a rig describes it: one way to its SWD, a console rate, a launch command,
 /// a label to read.
-fn check_wiring(file: &Path, i: usize, slot: &Slot, errors: &mut Vec<ConfigError>) {
+fn check_wiring(file: &Path, i: usize, slot: &SlotFile, errors: &mut Vec<ConfigError>) {
     if let Some(swd) = slot.debug.as_ref().and_then(|d| d.swd.as_ref()) {
         if swd.probe.is_some() == swd.bridge.is_some() {
             errors.push(yaml::at(
@@ -328,12 +351,19 @@ fn check_wiring(file: &Path, i: usize, slot: &Slot, errors: &mut Vec<ConfigError
             ));
         }
     }
-    if slot.label.file.is_none() && (slot.label.serial.is_none() || slot.label.mac.is_none()) {
+    let label = slot.label.as_ref();
+    let complete =
+        label.is_some_and(|l| l.file.is_some() || (l.serial.is_some() && l.mac.is_some()));
+    if !complete {
+        let expected = match &slot.labgrid {
+            None => "expected either `file` or both `serial` and `mac` from the unit's label".to_string(),
+            Some(p) => format!("expected either `file` or both `serial` and `mac` from the unit's label, here or as tags of labgrid place `{}` (`labgrid-client -p {} set-tags serial=... mac=...`)", p.place.value, p.place.value),
+        };
         errors.push(yaml::at(
             file,
             &slot.id,
             format!("slots[{i}].label"),
-            "expected either `file` or both `serial` and `mac` from the unit's label",
+            expected,
         ));
     }
 }

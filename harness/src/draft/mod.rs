@@ -91,7 +91,9 @@ pub async fn from_slot(
     work: &Path,
 ) -> Result<(String, Draft), String> {
     std::fs::create_dir_all(work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let rig = Rig::load(rig).map_err(|e| e.to_string())?;
+    // Held while the draft watches the unit; released when this returns.
+    let mut places = crate::transport::labgrid::resolve::Acquire::default();
+    let rig = Rig::load_with(rig, &mut places).map_err(|e| e.to_string())?;
     let index = rig.slot_index(slot)?;
     let address = rig.slots[index].network.address.to_string();
     let empty = render(

@@ -15,6 +15,7 @@ use crate::plan::{self, PlannedCase};
 use crate::report::bundle::{Bundle, BundleWriter};
 use crate::report::terminal::{Format, Terminal};
 use crate::report::{self, CaseRecord};
+use crate::transport::labgrid;
 use libtest_mimic::{Arguments, FormatSetting, Trial};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +44,8 @@ struct Loaded {
     filtered_out: usize,
     sign_key: Option<ed25519_dalek::SigningKey>,
     assessment: Option<Arc<crate::config::assessment::Assessment>>,
+    /// The labgrid places the rig's slots are in, held until the run ends.
+    places: labgrid::resolve::Acquire,
 }
 
 pub fn execute(opts: RunOptions) -> i32 {
@@ -76,6 +79,13 @@ pub fn execute(opts: RunOptions) -> i32 {
             return exit::HARNESS;
         }
     };
+    if !loaded.places.record.is_empty() {
+        let record = loaded.places.record.join("\n") + "\n";
+        if let Err(e) = std::fs::write(run_dir.join("labgrid-places.txt"), record) {
+            eprintln!("cannot record the labgrid places in the bundle: {e}");
+            return exit::HARNESS;
+        }
+    }
     let scratch = std::env::temp_dir().join(format!("hilt-{run_id}"));
     let (prepared, psti) = rt.block_on(async {
         tokio::join!(
@@ -211,9 +221,16 @@ fn summary(
 }
 
 fn load(opts: &RunOptions) -> Result<Loaded, String> {
+    // Listing the cases touches no unit, so it holds no place.
+    let mut places = labgrid::resolve::Acquire::default();
+    let mut listing = labgrid::resolve::Describe;
+    let resolver: &mut dyn crate::config::rig::PlaceResolver = match opts.args.list {
+        true => &mut listing,
+        false => &mut places,
+    };
     let config = match opts.evidence_profile {
-        true => Config::load_evidence(&opts.paths),
-        false => Config::load(&opts.paths),
+        true => Config::load_evidence(&opts.paths, resolver),
+        false => Config::load_with(&opts.paths, resolver),
     };
     let config = Arc::new(config.map_err(|e| e.to_string())?);
     let sign_key = opts
@@ -240,6 +257,7 @@ fn load(opts: &RunOptions) -> Result<Loaded, String> {
         planned,
         sign_key,
         assessment,
+        places,
     })
 }
 
@@ -316,6 +334,7 @@ fn watch_signals() -> watch::Receiver<bool> {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
         }
+        labgrid::hold::release_all();
         std::process::exit(exit::ABORTED);
     });
     rx

@@ -38,7 +38,7 @@ pub fn catalogue(version: Option<&str>, units: bool) -> i32 {
 
 /// `hilt assess init` (no file: the template on standard output) or `hilt assess check FILE`.
 pub fn assess(paths: &ConfigPaths, file: Option<&Path>) -> i32 {
-    let config = match Config::load(paths) {
+    let config = match Config::load_with(paths, &mut crate::transport::labgrid::resolve::Describe) {
         Ok(c) => c,
         Err(e) => {
             eprint!("{e}");

@@ -12,7 +12,7 @@ pub mod error;
 pub mod expect;
 pub mod http;
 pub mod ipv6_sightings;
-pub mod labgrid_places;
+pub mod labgrid;
 pub mod portscan;
 pub mod published;
 pub mod raw_tcp;

@@ -1,10 +1,12 @@
 //! Power and reset-button actuators behind one trait, one file per backend: a socket controller
 //! that takes text lines (`line`), programs the lab already uses for its relays (`command`),
 //! and the relays labs own, spoken to natively and read back after every switch (`tasmota`,
-//! `shelly`, `rest`, `snmp_pdu`, `uhubctl`, and a QEMU machine's monitor, `qmp`). A new backend is its file here, its resource in
+//! `shelly`, `rest`, `snmp_pdu`, `uhubctl`, a QEMU machine's monitor, `qmp`, and a labgrid
+//! place's power port, `labgrid`). A new backend is its file here, its resource in
 //! `config::power` and one arm in `power`/`button`.
 
 mod command;
+mod labgrid;
 mod line;
 mod qmp;
 mod read_back;
@@ -76,6 +78,7 @@ pub fn power(
         PowerBackend::Qmp(c) => Box::new(ReadBack(qmp::Qmp {
             endpoint: fill(&c.socket),
         })),
+        PowerBackend::Labgrid(c) => Box::new(ReadBack(labgrid::LabgridSwitch(c.clone()))),
     })
 }
 

@@ -1,0 +1,131 @@
+//! labgrid, through its own client (`labgrid-client`): the places a coordinator knows, a place
+//! held for a run and what it offers, and its power. The CLI, not the coordinator's gRPC API:
+//! hilt's build needs neither protobuf files nor a gRPC stack, and the CLI is the interface a
+//! lab's own scripts already use, so a hilt run and a lab's labgrid session agree on who holds what.
+
+pub mod as_rig;
+pub mod hold;
+pub mod places;
+mod pylit;
+pub mod resolve;
+mod show;
+#[cfg(test)]
+mod test_lab;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// labgrid's client answers in seconds; a coordinator that does not answer in this time is
+/// reported as such.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(20);
+/// More than any listing of one coordinator's places.
+const MAX_OUTPUT: u64 = 1 << 20;
+
+/// A coordinator, as labgrid's client is pointed at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coordinator(pub Option<String>);
+
+impl Coordinator {
+    /// For messages: HOST:PORT, or what labgrid-client falls back to.
+    pub fn name(&self) -> String {
+        match &self.0 {
+            Some(c) => c.clone(),
+            None => std::env::var("LG_COORDINATOR").unwrap_or_else(|_| "127.0.0.1:20408".into()),
+        }
+    }
+
+    /// `labgrid-client [-x C] [-p PLACE] ARGS`, with its standard output, or why it failed
+    /// (labgrid's own last line of complaint).
+    pub fn client(&self, place: Option<&str>, args: &[&str]) -> Result<String, String> {
+        let mut command = Command::new("labgrid-client");
+        if let Some(c) = &self.0 {
+            command.args(["-x", c]);
+        }
+        if let Some(p) = place {
+            command.args(["-p", p]);
+        }
+        command.args(args);
+        let (ok, out, err) = run_within(command, ANSWER_WITHIN)?;
+        match (ok, err.contains("Could not connect to coordinator")) {
+            (true, _) => Ok(out),
+            (false, true) => Err(format!(
+                "no labgrid coordinator answers at {} (labgrid-client {})",
+                self.name(),
+                args.join(" ")
+            )),
+            (false, false) => Err(last_complaint(&err, args)),
+        }
+    }
+}
+
+/// labgrid-client's last non-empty line of standard error, without its own prefix.
+pub fn last_complaint(stderr: &str, args: &[&str]) -> String {
+    let last = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("exited with an error and said nothing");
+    let said = last.trim().trim_start_matches("labgrid-client: ");
+    format!(
+        "labgrid-client {}: {}",
+        args.join(" "),
+        said.trim_start_matches("Error: ")
+    )
+}
+
+/// Runs `command` to its end or for `within` at most: (success, stdout, stderr). The pipes are
+/// drained while it runs, so a long answer cannot stall it.
+fn run_within(mut command: Command, within: Duration) -> Result<(bool, String, String), String> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "labgrid-client: {e} (labgrid's client is installed with `pip install labgrid`)"
+            )
+        })?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(p) = pipe {
+                let _ = p.take(MAX_OUTPUT).read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > within {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "labgrid-client gave no answer within {}s",
+                within.as_secs()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (out, err) = (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    );
+    Ok((status.success(), out, err))
+}

@@ -1,0 +1,72 @@
+//! A labgrid place's power, through `labgrid-client power on|off|get` while this run holds the
+//! place: labgrid drives whatever power port the place has, and `get` reads it back.
+
+use super::read_back::Relay;
+use crate::config::power::LabgridPower;
+use crate::transport::error::Error;
+use crate::transport::labgrid::Coordinator;
+use futures_util::future::BoxFuture;
+
+pub(super) struct LabgridSwitch(pub LabgridPower);
+
+impl LabgridSwitch {
+    async fn power(&self, action: &'static str) -> Result<String, Error> {
+        let c = Coordinator(self.0.coordinator.clone());
+        let place = self.0.place.clone().unwrap_or_default();
+        let resource = self.0.resource.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec!["power", action];
+            if let Some(r) = &resource {
+                args.extend(["-n", r]);
+            }
+            c.client(Some(&place), &args)
+        })
+        .await
+        .map_err(|e| Error::Bench(e.to_string()))?
+        .map_err(Error::Bench)
+    }
+}
+
+/// `power for place p1 is on` (labgrid 26): the last word.
+fn state(said: &str) -> Option<bool> {
+    let line = said.lines().rev().find(|l| l.contains(" is "))?;
+    match line.split_whitespace().last()? {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
+    }
+}
+
+impl Relay for LabgridSwitch {
+    fn set(&self, on: bool) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move { self.power(if on { "on" } else { "off" }).await.map(drop) })
+    }
+
+    fn is_on(&self) -> BoxFuture<'_, Result<bool, Error>> {
+        Box::pin(async move {
+            let said = self.power("get").await?;
+            state(&said).ok_or_else(|| {
+                Error::Bench(format!("labgrid-client power get said `{}`", said.trim()))
+            })
+        })
+    }
+
+    fn describe(&self) -> String {
+        let c = Coordinator(self.0.coordinator.clone());
+        format!(
+            "labgrid place {} on {}",
+            self.0.place.as_deref().unwrap_or("?"),
+            c.name()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_state_is_the_last_word_of_what_labgrid_says() {
+        assert_eq!(super::state("power for place p1 is on\n"), Some(true));
+        assert_eq!(super::state("power pdu for place p1 is off"), Some(false));
+        assert_eq!(super::state("Traceback ..."), None);
+    }
+}
