@@ -4,7 +4,6 @@
 mod common;
 use common::*;
 use rstest::rstest;
-use std::process::Command;
 
 const PORTS: &str = "5.6-1-2";
 
@@ -156,37 +155,4 @@ slots:
     let run = run_files(&dir.0, &rig, &profile(), Some(&suite), &[PORTS]);
     assert_verdict(&run, "slot1", PORTS, verdict, message);
     ip(&["link", "del", &host]);
-}
-
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().expect("run ip");
-    assert!(
-        out.status.success(),
-        "ip {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
-
-/// A network namespace, deleted on drop (with the veth end inside it).
-struct Netns(String);
-
-impl Netns {
-    fn new(name: &str) -> Netns {
-        let _ = Command::new("ip").args(["netns", "del", name]).status();
-        ip(&["netns", "add", name]);
-        Netns(name.to_string())
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
-    }
 }

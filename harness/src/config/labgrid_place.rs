@@ -4,7 +4,7 @@
 //! in one place.
 
 use super::located::Located;
-use super::power::{LabgridPower, PowerBackend};
+use super::power::{ButtonBackend, LabgridButton, LabgridPower, PowerBackend};
 use super::rig::{ConsoleResource, Label, NetworkResource};
 use super::rig_file::SlotFile;
 use serde::Deserialize;
@@ -29,6 +29,9 @@ pub struct PlaceResources {
     pub address: Option<IpAddr>,
     /// The place has a power port, switched through labgrid.
     pub power: bool,
+    /// The digital output across the unit's reset button: the place's output whose name says
+    /// `reset`.
+    pub reset_output: Option<String>,
     pub label: Label,
     /// One line per resource taken, for the run's record.
     pub taken: Vec<String>,
@@ -82,6 +85,22 @@ pub fn fill(slot: &mut SlotFile, offered: PlaceResources) {
         }
         _ => {}
     }
+    match &mut slot.reset_button {
+        None => {
+            slot.reset_button = offered.reset_output.map(|output| {
+                ButtonBackend::Labgrid(LabgridButton {
+                    place: Some(place.place.value.clone()),
+                    coordinator: place.coordinator.clone(),
+                    output: Some(output),
+                })
+            })
+        }
+        Some(ButtonBackend::Labgrid(b)) if b.place.is_none() => {
+            b.place = Some(place.place.value.clone());
+            b.coordinator = place.coordinator.clone();
+        }
+        _ => {}
+    }
     slot.label = Some(match slot.label.take() {
         None => offered.label,
         Some(l) if l.file.is_some() => l,
@@ -117,6 +136,7 @@ mod tests {
             }),
             address: Some("192.0.2.20".parse().unwrap()),
             power: true,
+            reset_output: Some("reset".into()),
             label: Label {
                 serial: Some("SN-9".into()),
                 mac: Some("02:00:00:00:00:09".into()),
@@ -139,6 +159,13 @@ mod tests {
         assert_eq!(p.place.as_deref(), Some("p1"));
         assert_eq!(p.coordinator.as_deref(), Some("192.0.2.1:20408"));
         assert_eq!(s.label.unwrap().serial.as_deref(), Some("SN-9"));
+        let Some(ButtonBackend::Labgrid(b)) = s.reset_button else {
+            panic!("the reset button through the place")
+        };
+        assert_eq!(
+            (b.place.as_deref(), b.output.as_deref()),
+            (Some("p1"), Some("reset"))
+        );
     }
 
     #[test]

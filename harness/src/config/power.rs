@@ -32,6 +32,8 @@ pub enum PowerBackend {
 pub enum ButtonBackend {
     Line(LineButton),
     Command(CommandButton),
+    /// A labgrid place's digital output wired across the button: `io high`, held, `io low`.
+    Labgrid(LabgridButton),
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -236,6 +238,20 @@ pub struct LabgridPower {
     /// Which of the place's power resources, when it has more than one (`power -n NAME`).
     #[serde(default)]
     pub resource: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabgridButton {
+    /// Absent in a slot that is a labgrid place: that place.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Absent: the slot's place's coordinator, else labgrid-client's default.
+    #[serde(default)]
+    pub coordinator: Option<String>,
+    /// The digital output's resource name in the place; absent: the place's only one.
+    #[serde(default)]
+    pub output: Option<String>,
 }
 
 fn uhubctl() -> String {

@@ -326,6 +326,12 @@ fn check_wiring(file: &Path, i: usize, slot: &SlotFile, errors: &mut Vec<ConfigE
             ));
         }
     }
+    if let Some(super::power::ButtonBackend::Labgrid(b)) = &slot.reset_button {
+        if b.place.is_none() {
+            errors.push(yaml::at(file, &slot.id, format!("slots[{i}].reset_button"),
+                "expected `place: NAME`, or the slot to be in a labgrid place (`labgrid: { place: NAME }`)"));
+        }
+    }
     for (key, backend) in [("power", &slot.power), ("uplink", &slot.uplink)] {
         if let Some(why) = backend.as_ref().and_then(super::power::misconfigured) {
             errors.push(yaml::at(file, &slot.id, format!("slots[{i}].{key}"), why));

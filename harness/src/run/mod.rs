@@ -49,6 +49,22 @@ struct Loaded {
 }
 
 pub fn execute(opts: RunOptions) -> i32 {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return exit::HARNESS;
+        }
+    };
+    // Before anything is held: an interrupt while the rig's labgrid places are acquired must
+    // still let them go.
+    let interrupt = {
+        let _inside = rt.enter();
+        watch_signals()
+    };
     let loaded = match load(&opts) {
         Ok(l) => l,
         Err(message) => {
@@ -56,6 +72,10 @@ pub fn execute(opts: RunOptions) -> i32 {
             return exit::USAGE;
         }
     };
+    if *interrupt.borrow() {
+        eprintln!("hilt: interrupted before the run started; nothing was run");
+        return exit::ABORTED;
+    }
     if opts.args.list {
         let trials = loaded
             .planned
@@ -68,16 +88,6 @@ pub fn execute(opts: RunOptions) -> i32 {
     let started = chrono::Utc::now();
     let Some((run_id, run_dir)) = new_run_dir(&opts.out, started) else {
         return exit::HARNESS;
-    };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return exit::HARNESS;
-        }
     };
     if !loaded.places.record.is_empty() {
         let record = loaded.places.record.join("\n") + "\n";
@@ -127,7 +137,6 @@ pub fn execute(opts: RunOptions) -> i32 {
     let json = matches!(opts.args.format, Some(FormatSetting::Json));
     let mut reporters = reporters(&opts.args, &bundle);
     let (interrupted, report_errors) = rt.block_on(async {
-        let interrupt = watch_signals();
         let reporting = progress::report(&loaded, &prepared, interrupt, &mut reporters);
         let (interrupted, errors) = reporting.await;
         stop_units(&prepared).await;
@@ -315,23 +324,26 @@ async fn gather_psti(config: &Config, run_dir: &Path) -> Option<crate::model::ps
 }
 
 /// Ctrl-C, or SIGTERM from a CI runner cancelling the job: the samples stop and what was seen
-/// is kept. A second signal ends the process at once.
+/// is kept. A second signal ends the process at once, letting go of the labgrid places first.
+/// The handlers are in place when this returns (it must be called inside the runtime).
 fn watch_signals() -> watch::Receiver<bool> {
+    use tokio::signal::unix::{signal, SignalKind};
     let (tx, rx) = watch::channel(false);
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return rx;
+    };
     tokio::spawn(async move {
-        let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        else {
-            return;
-        };
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
+            _ = int.recv() => {}
             _ = term.recv() => {}
         }
         eprintln!("\nhilt: interrupted; stopping the samples and writing a partial report (Ctrl-C again to abort at once)");
         let _ = tx.send(true);
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
+            _ = int.recv() => {}
             _ = term.recv() => {}
         }
         labgrid::hold::release_all();

@@ -3,10 +3,13 @@
 #![allow(dead_code)]
 
 mod bundle;
+mod netns;
 mod reports;
 mod rig;
 #[allow(unused_imports)] // for the tests of bundles only
 pub use bundle::*;
+#[allow(unused_imports)] // for the tests that need network namespaces only
+pub use netns::*;
 #[allow(unused_imports)] // not every test binary checks reports
 pub use reports::*;
 pub use rig::*;

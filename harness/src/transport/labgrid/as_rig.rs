@@ -48,6 +48,12 @@ pub fn rig_yaml(place: &str, coordinator: Option<&str>, offered: &PlaceResources
     if offered.power {
         y.push_str("    power: { labgrid: {} }\n");
     }
+    if let Some(o) = &offered.reset_output {
+        y.push_str(&format!(
+            "    reset_button: {{ labgrid: {{ output: {} }} }}\n",
+            q(o)
+        ));
+    }
     let l = &offered.label;
     let fields = [
         ("serial", &l.serial),
@@ -85,6 +91,7 @@ mod tests {
             }),
             address: Some("192.0.2.4".parse().unwrap()),
             power: true,
+            reset_output: Some("reset".into()),
             label: Label {
                 serial: Some("SN \"1\"".into()),
                 mac: Some("02:00:00:00:00:01".into()),
@@ -104,5 +111,9 @@ mod tests {
         assert_eq!(slot.labgrid.as_ref().unwrap().place.value, "cam/1");
         assert_eq!(slot.label.serial.as_deref(), Some("SN \"1\""));
         assert!(slot.console.is_none(), "the console is read at each run");
+        assert!(matches!(
+            &slot.reset_button,
+            Some(crate::config::power::ButtonBackend::Labgrid(b)) if b.output.as_deref() == Some("reset")
+        ));
     }
 }

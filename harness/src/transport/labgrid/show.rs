@@ -17,6 +17,8 @@ pub struct Shown {
 
 #[derive(Debug)]
 pub struct Resource {
+    /// As the place names it (labgrid's `rename`, else the exporter's name).
+    pub name: String,
     /// exporter/group/Class/name
     pub path: String,
     pub cls: String,
@@ -49,7 +51,12 @@ pub fn parse(text: &str) -> Result<Shown, String> {
                 .unwrap_or(&cls)
                 .to_string();
             let params = dict.get("params").cloned().unwrap_or(Value::None);
-            shown.resources.push(Resource { path, cls, params });
+            shown.resources.push(Resource {
+                name,
+                path,
+                cls,
+                params,
+            });
         }
         body.clear();
         Ok(())
@@ -103,6 +110,19 @@ fn tags_of(text: &str) -> Vec<(String, String)> {
     }
     tags
 }
+
+/// The digital outputs labgrid's `io` command sets.
+const OUTPUTS: [&str; 9] = [
+    "ModbusTCPCoil",
+    "OneWirePIO",
+    "HttpDigitalOutput",
+    "WaveshareModbusTCPCoil",
+    "Eth008DigitalOutput",
+    "NetworkDeditecRelais8",
+    "NetworkSysfsGPIO",
+    "NetworkLXAIOBusPIO",
+    "NetworkHIDRelay",
+];
 
 /// What a place offers a slot, as far as it is published.
 #[derive(Debug)]
@@ -181,6 +201,16 @@ pub fn offered(shown: &Shown) -> Result<Offer, String> {
                 out.label.username = out.label.username.or(text("username"));
                 out.label.password = text("password");
                 out.taken.push(format!("network {ip} ({})", r.path));
+            }
+            cls if OUTPUTS.contains(&cls)
+                && out.reset_output.is_none()
+                && r.name.to_ascii_lowercase().contains("reset") =>
+            {
+                out.reset_output = Some(r.name.clone());
+                out.taken.push(format!(
+                    "reset button through labgrid output `{}` ({})",
+                    r.name, r.path
+                ));
             }
             cls if POWER.contains(&cls) && !out.power => {
                 out.power = true;

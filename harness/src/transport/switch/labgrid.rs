@@ -61,6 +61,45 @@ impl Relay for LabgridSwitch {
     }
 }
 
+/// A button pressed through one of the place's digital outputs: high, held, low. Each
+/// `labgrid-client` call takes a few hundred milliseconds to start, so the press lasts that much
+/// longer than asked; the output is set low even when the hold was cut short.
+pub(super) struct LabgridButton(pub crate::config::power::LabgridButton);
+
+impl LabgridButton {
+    async fn io(&self, level: &'static str) -> Result<(), Error> {
+        let b = &self.0;
+        let c = Coordinator(b.coordinator.clone());
+        let (place, output) = (b.place.clone().unwrap_or_default(), b.output.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec!["io", level];
+            if let Some(o) = &output {
+                args.push(o);
+            }
+            c.client(Some(&place), &args)
+        })
+        .await
+        .map_err(|e| Error::Bench(e.to_string()))?
+        .map(drop)
+        .map_err(Error::Bench)
+    }
+}
+
+impl super::Switch for LabgridButton {
+    fn actuate(&self, action: super::Action) -> super::ActFuture<'_> {
+        Box::pin(async move {
+            let super::Action::Press(hold) = action else {
+                return Err(Error::Config(
+                    "a labgrid digital output wired as a button only presses".into(),
+                ));
+            };
+            self.io("high").await?;
+            crate::transport::device_time::sleep(hold).await;
+            self.io("low").await
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
