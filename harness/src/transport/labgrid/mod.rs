@@ -10,7 +10,7 @@ mod pylit;
 pub mod resolve;
 mod show;
 #[cfg(test)]
-mod test_lab;
+pub(crate) mod test_lab;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -47,6 +47,31 @@ impl Coordinator {
         }
         command.args(args);
         let (ok, out, err) = run_within(command, ANSWER_WITHIN)?;
+        self.answer(ok, out, &err, args)
+    }
+
+    /// As `client`, for async callers: the child is killed when the caller gives up on it.
+    pub async fn client_async(&self, place: Option<&str>, args: &[&str]) -> Result<String, String> {
+        let mut command = tokio::process::Command::new("labgrid-client");
+        if let Some(c) = &self.0 {
+            command.args(["-x", c]);
+        }
+        if let Some(p) = place {
+            command.args(["-p", p]);
+        }
+        command.args(args).stdin(Stdio::null()).kill_on_drop(true);
+        let out = crate::transport::device_time::timeout(ANSWER_WITHIN, command.output())
+            .await
+            .map_err(|_| format!("labgrid-client gave no answer within {}s", ANSWER_WITHIN.as_secs()))?
+            .map_err(|e| format!("labgrid-client: {e} (labgrid's client is installed with `pip install labgrid`)"))?;
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        self.answer(out.status.success(), stdout.into_owned(), &stderr, args)
+    }
+
+    fn answer(&self, ok: bool, out: String, err: &str, args: &[&str]) -> Result<String, String> {
         match (ok, err.contains("Could not connect to coordinator")) {
             (true, _) => Ok(out),
             (false, true) => Err(format!(
@@ -54,7 +79,7 @@ impl Coordinator {
                 self.name(),
                 args.join(" ")
             )),
-            (false, false) => Err(last_complaint(&err, args)),
+            (false, false) => Err(last_complaint(err, args)),
         }
     }
 }

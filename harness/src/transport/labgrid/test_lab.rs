@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 pub struct TestLab {
     pub at: String,
     coordinator: Child,
-    _dir: crate::evidence::ScratchDir,
+    exporters: Vec<Child>,
+    dir: crate::evidence::ScratchDir,
 }
 
 impl TestLab {
@@ -28,7 +29,8 @@ impl TestLab {
         let lab = TestLab {
             at,
             coordinator,
-            _dir: dir,
+            exporters: Vec::new(),
+            dir,
         };
         let started = Instant::now();
         while !lab.client(&["places"]).status.success() {
@@ -58,7 +60,41 @@ impl TestLab {
         super::Coordinator(Some(self.at.clone()))
     }
 
+    /// An exporter publishing `config` (labgrid's exporter YAML), once the coordinator lists
+    /// `resource` (`group/Class`).
+    pub fn export(&mut self, config: &str, resource: &str) {
+        use std::os::unix::process::CommandExt;
+        let file = self
+            .dir
+            .0
+            .join(format!("exporter-{}.yaml", self.exporters.len()));
+        std::fs::write(&file, config).unwrap();
+        let exporter = Command::new("labgrid-exporter")
+            .args(["-c", &self.at, "--hostname", "127.0.0.1"])
+            .arg(&file)
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("labgrid-exporter");
+        self.exporters.push(exporter);
+        let started = Instant::now();
+        while !String::from_utf8_lossy(&self.client(&["resources"]).stdout).contains(resource) {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the exporter did not publish {resource}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Coordinator and exporters (each with whatever it started, such as ser2net).
     pub fn stop(&mut self) {
+        for e in &mut self.exporters {
+            let group = format!("-{}", e.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).output();
+            let _ = e.wait();
+        }
         let _ = self.coordinator.kill();
         let _ = self.coordinator.wait();
     }

@@ -12,18 +12,13 @@ pub(super) struct LabgridSwitch(pub LabgridPower);
 impl LabgridSwitch {
     async fn power(&self, action: &'static str) -> Result<String, Error> {
         let c = Coordinator(self.0.coordinator.clone());
-        let place = self.0.place.clone().unwrap_or_default();
-        let resource = self.0.resource.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut args = vec!["power", action];
-            if let Some(r) = &resource {
-                args.extend(["-n", r]);
-            }
-            c.client(Some(&place), &args)
-        })
-        .await
-        .map_err(|e| Error::Bench(e.to_string()))?
-        .map_err(Error::Bench)
+        let mut args = vec!["power", action];
+        if let Some(r) = &self.0.resource {
+            args.extend(["-n", r]);
+        }
+        c.client_async(self.0.place.as_deref(), &args)
+            .await
+            .map_err(Error::Bench)
     }
 }
 
@@ -63,29 +58,22 @@ impl Relay for LabgridSwitch {
 
 /// A button pressed through one of the place's digital outputs: high, held, low. Each
 /// `labgrid-client` call takes a few hundred milliseconds to start, so the press lasts that much
-/// longer than asked; the output is set low even when the hold was cut short.
-pub(super) struct LabgridButton(pub crate::config::power::LabgridButton);
+/// longer than asked.
+pub(super) struct LabgridButtonSwitch(pub crate::config::power::LabgridButton);
 
-impl LabgridButton {
-    async fn io(&self, level: &'static str) -> Result<(), Error> {
-        let b = &self.0;
-        let c = Coordinator(b.coordinator.clone());
-        let (place, output) = (b.place.clone().unwrap_or_default(), b.output.clone());
-        tokio::task::spawn_blocking(move || {
-            let mut args = vec!["io", level];
-            if let Some(o) = &output {
-                args.push(o);
-            }
-            c.client(Some(&place), &args)
-        })
+async fn io(b: &crate::config::power::LabgridButton, level: &'static str) -> Result<(), Error> {
+    let mut args = vec!["io", level];
+    if let Some(o) = &b.output {
+        args.push(o);
+    }
+    Coordinator(b.coordinator.clone())
+        .client_async(b.place.as_deref(), &args)
         .await
-        .map_err(|e| Error::Bench(e.to_string()))?
         .map(drop)
         .map_err(Error::Bench)
-    }
 }
 
-impl super::Switch for LabgridButton {
+impl super::Switch for LabgridButtonSwitch {
     fn actuate(&self, action: super::Action) -> super::ActFuture<'_> {
         Box::pin(async move {
             let super::Action::Press(hold) = action else {
@@ -93,12 +81,35 @@ impl super::Switch for LabgridButton {
                     "a labgrid digital output wired as a button only presses".into(),
                 ));
             };
-            self.io("high").await?;
+            io(&self.0, "high").await?;
+            // A press cut short (the case's deadline, an interrupt) still lets go of the button.
+            let release = Release(Some(self.0.clone()));
             crate::transport::device_time::sleep(hold).await;
-            self.io("low").await
+            release.now().await
         })
     }
 }
+
+struct Release(Option<crate::config::power::LabgridButton>);
+
+impl Release {
+    async fn now(mut self) -> Result<(), Error> {
+        let b = self.0.take().expect("released once");
+        io(&b, "low").await
+    }
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        if let (Some(b), Ok(rt)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
+            rt.spawn(async move { io(&b, "low").await });
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "labgrid_tests.rs"]
+mod labgrid_tests;
 
 #[cfg(test)]
 mod tests {

@@ -105,7 +105,7 @@ pub fn button(
             press: Some(press.iter().map(|a| fill(a)).collect()),
             cwd,
         }),
-        ButtonBackend::Labgrid(b) => Box::new(labgrid::LabgridButton(b.clone())),
+        ButtonBackend::Labgrid(b) => Box::new(labgrid::LabgridButtonSwitch(b.clone())),
     }
 }
 
