@@ -37,6 +37,26 @@ fn a_slot_that_is_a_labgrid_place_is_held_for_the_run_and_judged_as_on_a_local_r
         format!("rig: shared-lab\nslots:\n  - id: slot1\n    labgrid: {{ place: cam-1, coordinator: \"{COORDINATOR}\" }}\n{BATCH}"),
     )
     .unwrap();
+    // Checking the rig reads the place without holding it.
+    let checked = Command::new(hilt())
+        .current_dir(repo())
+        .args([
+            "check",
+            "--rig",
+            rig.to_str().unwrap(),
+            "--suite",
+            suite.to_str().unwrap(),
+        ])
+        .args(["--profile", profile().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(wait_for_holder(false).contains("cam-1  free"));
+
     let started = Instant::now();
     let first = start_run(&dir.0.join("first"), &rig, &suite);
     let held = wait_for_holder(true);
@@ -71,6 +91,7 @@ fn a_slot_that_is_a_labgrid_place_is_held_for_the_run_and_judged_as_on_a_local_r
         format!("rig: local\nslots:\n  - id: slot1\n    console: {{ path: \"{s}/uart\", baud: 115200 }}\n    network: {{ address: {UNIT} }}\n    power: {{ line: {{ endpoint: \"unix:{s}/control\", on: \"power on\", off: \"power off\" }} }}\n    reset_button: {{ line: {{ endpoint: \"unix:{s}/control\", press: \"button press {{ms}}\" }} }}\n    label: {{ file: \"{s}/label.yaml\" }}\n{BATCH}"),
     )
     .unwrap();
+    let started = Instant::now();
     let on_bench = run_files(
         &dir.0.join("local"),
         &local,
@@ -78,6 +99,7 @@ fn a_slot_that_is_a_labgrid_place_is_held_for_the_run_and_judged_as_on_a_local_r
         Some(&suite),
         &SKIP,
     );
+    eprintln!("on a local rig: {:.1}s", started.elapsed().as_secs_f64());
     let verdicts = |run: &Run| -> Vec<(String, String)> {
         run.verdicts()
             .into_iter()
