@@ -225,38 +225,20 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
                 format!("duplicate slot id `{id}`"),
             ));
         }
-        let Some(network) = &slot.network else {
-            let expected = match &slot.labgrid {
-                None => "expected `network: { address: ... }`, the unit's address".to_string(),
-                Some(p) => format!("expected `network: {{ address: ... }}`: labgrid place `{}` offers no NetworkService with the unit's address", p.place.value),
-            };
-            errors.push(yaml::at(
-                file,
-                &slot.id,
-                format!("slots[{i}].network"),
-                expected,
-            ));
-            continue;
-        };
-        if !addresses.insert(network.address) {
-            errors.push(yaml::at(
-                file,
-                &slot.id,
-                format!("slots[{i}].network.address"),
-                format!(
-                    "address {} is already used by another slot",
-                    network.address
-                ),
-            ));
-        }
-        let v6 = network.ipv6.as_ref().map(|v| IpAddr::V6(v.address.ip));
-        if v6.is_some_and(|a| !addresses.insert(a)) {
-            errors.push(yaml::at(
-                file,
-                &slot.id,
-                format!("slots[{i}].network.ipv6.address"),
-                "address is already used by another slot",
-            ));
+        match &slot.network {
+            Some(network) => check_addresses(file, i, slot, network, &mut addresses, &mut errors),
+            None => {
+                let expected = match &slot.labgrid {
+                    None => "expected `network: { address: ... }`, the unit's address".to_string(),
+                    Some(p) => format!("expected `network: {{ address: ... }}`: labgrid place `{}` offers no NetworkService with the unit's address", p.place.value),
+                };
+                errors.push(yaml::at(
+                    file,
+                    &slot.id,
+                    format!("slots[{i}].network"),
+                    expected,
+                ));
+            }
         }
         check_wiring(file, i, slot, &mut errors);
     }
@@ -294,6 +276,37 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
         })
     } else {
         Err(ConfigErrors(errors))
+    }
+}
+
+/// Each unit's address (and IPv6 address) belongs to one slot only.
+fn check_addresses(
+    file: &Path,
+    i: usize,
+    slot: &SlotFile,
+    network: &NetworkResource,
+    addresses: &mut HashSet<IpAddr>,
+    errors: &mut Vec<ConfigError>,
+) {
+    if !addresses.insert(network.address) {
+        errors.push(yaml::at(
+            file,
+            &slot.id,
+            format!("slots[{i}].network.address"),
+            format!(
+                "address {} is already used by another slot",
+                network.address
+            ),
+        ));
+    }
+    let v6 = network.ipv6.as_ref().map(|v| IpAddr::V6(v.address.ip));
+    if v6.is_some_and(|a| !addresses.insert(a)) {
+        errors.push(yaml::at(
+            file,
+            &slot.id,
+            format!("slots[{i}].network.ipv6.address"),
+            "address is already used by another slot",
+        ));
     }
 }
 
