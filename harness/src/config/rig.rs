@@ -161,6 +161,12 @@ impl Rig {
             let Some(place) = slot.labgrid.clone() else {
                 continue;
             };
+            // Asked before anything is acquired: a coordinator written wrong is the rig's error.
+            if let Some(why) = place.coordinator.as_deref().and_then(not_host_port) {
+                let key = format!("slots[{i}].labgrid.coordinator");
+                errors.push(yaml::at(file, &place.place, key, why));
+                continue;
+            }
             match places.resolve(&slot.id.value, &place) {
                 Ok(offered) => super::labgrid_place::fill(slot, offered),
                 Err(why) => errors.push(yaml::at(
@@ -279,6 +285,17 @@ fn validate(file: &Path, raw: RigFile) -> Result<Rig, ConfigErrors> {
     }
 }
 
+/// Why `coordinator` is not a labgrid coordinator's HOST:PORT, if it is not.
+fn not_host_port(coordinator: &str) -> Option<String> {
+    let parts = coordinator.rsplit_once(':');
+    match parts.map(|(host, port)| (host, port.parse::<u16>())) {
+        Some((host, Ok(port))) if !host.is_empty() && port > 0 => None,
+        _ => Some(format!(
+            "`{coordinator}`: expected the coordinator as HOST:PORT, e.g. lab-coordinator:20408"
+        )),
+    }
+}
+
 /// Each unit's address (and IPv6 address) belongs to one slot only.
 fn check_addresses(
     file: &Path,
@@ -336,6 +353,16 @@ fn check_wiring(file: &Path, i: usize, slot: &SlotFile, errors: &mut Vec<ConfigE
                 &slot.id,
                 format!("slots[{i}].{key}.path"),
                 e,
+            ));
+        }
+    }
+    if let Some(PowerBackend::Labgrid(p)) = &slot.power {
+        if let Some(why) = p.coordinator.as_deref().and_then(not_host_port) {
+            errors.push(yaml::at(
+                file,
+                &slot.id,
+                format!("slots[{i}].power.labgrid.coordinator"),
+                why,
             ));
         }
     }

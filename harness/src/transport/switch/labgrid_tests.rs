@@ -6,7 +6,7 @@ use super::*;
 use crate::config::power::{LabgridButton as ButtonConfig, LabgridPower};
 use crate::transport::labgrid::hold::Hold;
 use crate::transport::labgrid::test_lab::TestLab;
-use crate::transport::switch::tests_http::{
+use crate::transport::switch::relay_tests::{
     bench_error, hang_is_bench_error, serve, switches_both_ways, Answer,
 };
 use crate::transport::switch::{read_back::ReadBack, Action, Switch};
@@ -54,7 +54,7 @@ async fn labgrid_power_switches_reads_back_and_its_failures_are_the_benchs() {
     for kind in ["good", "stuck", "locked"] {
         config.push_str(&group(kind, &relay(kind, pressed.clone()).await));
     }
-    let hung = crate::transport::switch::tests_http::hung().await;
+    let hung = crate::transport::switch::relay_tests::hung().await;
     config.push_str(&group("hung", &hung));
     lab.export(&config, "hung/NetworkPowerPort");
     let c = lab.coordinator();

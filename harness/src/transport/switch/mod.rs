@@ -11,12 +11,12 @@ mod line;
 mod qmp;
 mod read_back;
 mod relay_http;
+#[cfg(test)]
+mod relay_tests;
 mod rest;
 mod shelly;
 mod snmp_pdu;
 mod tasmota;
-#[cfg(test)]
-mod tests_http;
 pub mod tracked;
 mod uhubctl;
 

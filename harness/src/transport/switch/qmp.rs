@@ -108,7 +108,7 @@ impl Relay for Qmp {
 #[cfg(test)]
 mod tests {
     use super::super::read_back::ReadBack;
-    use super::super::tests_http::hang_is_bench_error;
+    use super::super::relay_tests::hang_is_bench_error;
     use super::super::{Action, Switch};
     use super::*;
 

@@ -56,7 +56,7 @@ impl Relay for Rest {
 #[cfg(test)]
 mod tests {
     use super::super::read_back::ReadBack;
-    use super::super::tests_http::*;
+    use super::super::relay_tests::*;
     use super::*;
     use crate::config::pattern::Pattern;
     use crate::config::power::{RelayLogin, RestState};

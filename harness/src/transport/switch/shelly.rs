@@ -92,7 +92,7 @@ impl Relay for Shelly {
 #[cfg(test)]
 mod tests {
     use super::super::read_back::ReadBack;
-    use super::super::tests_http::*;
+    use super::super::relay_tests::*;
     use super::*;
     use sha2::{Digest, Sha256};
     use std::sync::atomic::{AtomicBool, Ordering::Relaxed};

@@ -168,7 +168,7 @@ impl Relay for SnmpPdu {
 #[cfg(test)]
 mod tests {
     use super::super::read_back::ReadBack;
-    use super::super::tests_http::{bench_error, switches_both_ways};
+    use super::super::relay_tests::{bench_error, switches_both_ways};
     use super::*;
 
     /// Debian's snmpd (net-snmp) playing an APC Switched Rack PDU: its `pass` extension hands

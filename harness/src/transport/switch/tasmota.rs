@@ -74,7 +74,7 @@ impl Relay for Tasmota {
 #[cfg(test)]
 mod tests {
     use super::super::read_back::ReadBack;
-    use super::super::tests_http::*;
+    use super::super::relay_tests::*;
     use super::super::Switch;
     use super::*;
     use crate::config::power::RelayLogin;

@@ -90,7 +90,7 @@ impl Relay for Uhubctl {
 #[cfg(test)]
 mod tests {
     use super::super::read_back::ReadBack;
-    use super::super::tests_http::{bench_error, switches_both_ways};
+    use super::super::relay_tests::{bench_error, switches_both_ways};
     use super::*;
 
     /// No USB hub with per-port power is on a CI machine: a stand-in prints uhubctl's status

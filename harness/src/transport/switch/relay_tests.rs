@@ -1,5 +1,7 @@
-//! A small HTTP/1.1 server for the relay backends' tests: each test gives it the device's
-//! documented API as a function of (method, path with query, Authorization header).
+//! What the relay backends' tests share: a small HTTP/1.1 server that each test gives the
+//! device's documented API as a function of (method, path with query, Authorization header), a
+//! relay that hangs, and the checks every backend must pass (switches both ways, its failures are
+//! the bench's, a hang ends at the deadline).
 
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
