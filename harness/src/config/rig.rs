@@ -157,6 +157,7 @@ impl Rig {
     pub fn load_with(file: &Path, places: &mut dyn PlaceResolver) -> Result<Rig, ConfigErrors> {
         let mut raw: RigFile = yaml::load(file)?;
         let mut errors = Vec::new();
+        let mut places_seen = HashSet::new();
         for (i, slot) in raw.slots.iter_mut().enumerate() {
             let Some(place) = slot.labgrid.clone() else {
                 continue;
@@ -165,6 +166,20 @@ impl Rig {
             if let Some(why) = place.coordinator.as_deref().and_then(not_host_port) {
                 let key = format!("slots[{i}].labgrid.coordinator");
                 errors.push(yaml::at(file, &place.place, key, why));
+                continue;
+            }
+            // One unit per place: a place is acquired once per run.
+            if !places_seen.insert((place.coordinator.clone(), place.place.value.clone())) {
+                let why = format!(
+                    "labgrid place `{}` is already another slot's",
+                    place.place.value
+                );
+                errors.push(yaml::at(
+                    file,
+                    &place.place,
+                    format!("slots[{i}].labgrid.place"),
+                    why,
+                ));
                 continue;
             }
             match places.resolve(&slot.id.value, &place) {
