@@ -93,9 +93,7 @@ impl Lab {
                 .replace("{relay}", &format!("{BENCH_HOST}:{RELAY_PORT}"))
                 .replace("{address}", UNIT)
                 .replace("{username}", &field("username"))
-                .replace("{password}", &yaml_text(&field("password")))
-                .replace("{{", "{")
-                .replace("}}", "}");
+                .replace("{password}", &yaml_text(&field("password")));
         std::fs::write(dir.join("exporter.yaml"), exporter).unwrap();
         children.push(spawn(
             Some(bench),
