@@ -29,6 +29,7 @@ mod profile_checks;
 pub mod psti;
 pub mod resilience;
 pub mod rig;
+mod rig_checks;
 pub mod rig_file;
 pub mod security_parameter;
 pub mod step_fields;

@@ -39,13 +39,7 @@ impl Coordinator {
     /// (labgrid's own last line of complaint).
     pub fn client(&self, place: Option<&str>, args: &[&str]) -> Result<String, String> {
         let mut command = Command::new("labgrid-client");
-        if let Some(c) = &self.0 {
-            command.args(["-x", c]);
-        }
-        if let Some(p) = place {
-            command.args(["-p", p]);
-        }
-        command.args(args);
+        command.args(self.argv(place, args));
         let (ok, out, err) = run_within(command, ANSWER_WITHIN)?;
         self.answer(ok, out, &err, args)
     }
@@ -53,22 +47,30 @@ impl Coordinator {
     /// As `client`, for async callers: the child is killed when the caller gives up on it.
     pub async fn client_async(&self, place: Option<&str>, args: &[&str]) -> Result<String, String> {
         let mut command = tokio::process::Command::new("labgrid-client");
-        if let Some(c) = &self.0 {
-            command.args(["-x", c]);
-        }
-        if let Some(p) = place {
-            command.args(["-p", p]);
-        }
-        command.args(args).stdin(Stdio::null()).kill_on_drop(true);
+        command.args(self.argv(place, args));
+        command.stdin(Stdio::null()).kill_on_drop(true);
         let out = crate::transport::device_time::timeout(ANSWER_WITHIN, command.output())
             .await
-            .map_err(|_| format!("labgrid-client gave no answer within {}s", ANSWER_WITHIN.as_secs()))?
-            .map_err(|e| format!("labgrid-client: {e} (labgrid's client is installed with `pip install labgrid`)"))?;
+            .map_err(|_| {
+                format!(
+                    "labgrid-client gave no answer within {}s",
+                    ANSWER_WITHIN.as_secs()
+                )
+            })?
+            .map_err(not_started)?;
         let (stdout, stderr) = (
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr),
         );
         self.answer(out.status.success(), stdout.into_owned(), &stderr, args)
+    }
+
+    /// `[-x C] [-p PLACE] ARGS`
+    fn argv<'a>(&'a self, place: Option<&'a str>, args: &[&'a str]) -> Vec<&'a str> {
+        let coordinator = self.0.as_deref().map(|c| ["-x", c]);
+        let place = place.map(|p| ["-p", p]);
+        let chosen = coordinator.into_iter().chain(place).flatten();
+        chosen.chain(args.iter().copied()).collect()
     }
 
     fn answer(&self, ok: bool, out: String, err: &str, args: &[&str]) -> Result<String, String> {
@@ -82,6 +84,10 @@ impl Coordinator {
             (false, false) => Err(last_complaint(err, args)),
         }
     }
+}
+
+fn not_started(e: std::io::Error) -> String {
+    format!("labgrid-client: {e} (labgrid's client is installed with `pip install labgrid`)")
 }
 
 /// labgrid-client's last non-empty line of standard error, without its own prefix.
@@ -107,11 +113,7 @@ fn run_within(mut command: Command, within: Duration) -> Result<(bool, String, S
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| {
-            format!(
-                "labgrid-client: {e} (labgrid's client is installed with `pip install labgrid`)"
-            )
-        })?;
+        .map_err(not_started)?;
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut text = Vec::new();
