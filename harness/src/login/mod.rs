@@ -124,6 +124,7 @@ pub fn for_mechanism<'a>(
         LoginSurface::Mqtt(spec) => Ok(Box::new(mqtt::MqttTrial {
             addr: sample.unit.address.socket(port()?),
             within: spec.within.0,
+            tls: service()?.tls.is_some(),
             transcript: sample.evidence.log(transcript),
         })),
         LoginSurface::Rtsp(spec) => Ok(Box::new(rtsp::RtspTrial {

@@ -1,17 +1,20 @@
 //! MQTT login: one CONNECT (MQTT 3.1.1) carrying the credential, judged by the CONNACK return
 //! code — 0 accepted, 4 bad user name or password, 5 not authorized. A credential check needs no
-//! session, so a dozen bytes each way replace a full client (and its TLS stack).
+//! session, so a dozen bytes each way replace a full client. A broker declared with `tls` (MQTT
+//! over TLS, usually port 8883) gets the same bytes inside a TLS session.
 
 use super::{CredentialTrial, LoginOutcome, TrialFuture};
 use crate::evidence::EvidenceLog;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 pub struct MqttTrial {
     pub addr: SocketAddr,
     pub within: Duration,
+    /// The service is declared with `tls`: CONNECT travels inside a TLS session.
+    pub tls: bool,
     pub transcript: EvidenceLog,
 }
 
@@ -25,9 +28,30 @@ impl CredentialTrial for MqttTrial {
 
 impl MqttTrial {
     async fn connect(&self, username: &str, password: &str) -> Result<LoginOutcome, String> {
-        let mut s = TcpStream::connect(self.addr)
+        let tcp = TcpStream::connect(self.addr)
             .await
             .map_err(|e| format!("MQTT {}: {e}", self.addr))?;
+        if !self.tls {
+            return self.exchange(tcp, username, password).await;
+        }
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
+            crate::transport::tls_client::config(),
+        ));
+        let name = rustls::pki_types::ServerName::IpAddress(self.addr.ip().into());
+        let s = connector
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("MQTT over TLS {}: no TLS session: {e}", self.addr))?;
+        self.transcript.line("=", "TLS session established");
+        self.exchange(s, username, password).await
+    }
+
+    async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        mut s: S,
+        username: &str,
+        password: &str,
+    ) -> Result<LoginOutcome, String> {
         self.transcript
             .line(">", &format!("CONNECT user `{username}` password [secret]"));
         s.write_all(&connect_packet(username, password)?)
@@ -120,10 +144,102 @@ mod tests {
         let t = MqttTrial {
             addr: broker().await,
             within: Duration::from_secs(2),
+            tls: false,
             transcript: ev.log("mqtt.log"),
         };
         assert_eq!(t.try_login("broker", "right").await, LoginOutcome::Accepted);
         assert_eq!(t.try_login("broker", "wrong").await, LoginOutcome::Rejected);
+    }
+
+    /// Debian's mosquitto with a TLS listener only, its certificate made by openssl, its
+    /// password file by mosquitto_passwd: the broker a device ships.
+    #[tokio::test]
+    async fn logs_in_over_tls_to_a_real_broker() {
+        let (ev, dir) = crate::evidence::scratch("mqtts");
+        let d = &dir.0;
+        let run = |cmd: &mut std::process::Command| {
+            let out = cmd
+                .output()
+                .expect("openssl and mosquitto (scripts/setup installs them)");
+            assert!(
+                out.status.success(),
+                "{cmd:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+            ])
+            .args(["-nodes", "-days", "1", "-subj", "/CN=broker", "-keyout"])
+            .arg(d.join("key.pem"))
+            .arg("-out")
+            .arg(d.join("cert.pem")));
+        // A throwaway key: mosquitto reads it after leaving root for its own account.
+        run(std::process::Command::new("chmod")
+            .arg("a+rX")
+            .arg(d)
+            .arg(d.join("key.pem")));
+        run(std::process::Command::new("mosquitto_passwd")
+            .args(["-b", "-c"])
+            .arg(d.join("passwd"))
+            .args(["broker", "right"]));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        std::fs::write(
+            d.join("mosquitto.conf"),
+            format!(
+                "listener {port} 127.0.0.1\ncertfile {0}/cert.pem\nkeyfile {0}/key.pem\n\
+                 allow_anonymous false\npassword_file {0}/passwd\npersistence false\n",
+                d.display()
+            ),
+        )
+        .unwrap();
+        let mut broker = std::process::Command::new("mosquitto")
+            .arg("-c")
+            .arg(d.join("mosquitto.conf"))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(addr).await.is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "mosquitto never listened"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let trial = |tls| MqttTrial {
+            addr,
+            within: Duration::from_secs(5),
+            tls,
+            transcript: ev.log("mqtts.log"),
+        };
+        let tls = trial(true);
+        let got = (
+            tls.try_login("broker", "right").await,
+            tls.try_login("broker", "wrong").await,
+            trial(false).try_login("broker", "right").await,
+        );
+        let _ = broker.kill();
+        let _ = broker.wait();
+        assert_eq!(got.0, LoginOutcome::Accepted);
+        assert_eq!(got.1, LoginOutcome::Rejected);
+        // Plain CONNECT bytes to a TLS listener are no MQTT login at all.
+        assert!(
+            !matches!(got.2, LoginOutcome::Accepted | LoginOutcome::Rejected),
+            "{:?}",
+            got.2
+        );
     }
 
     #[test]
