@@ -4,6 +4,7 @@
 //! When the rig gives no baud rate, the common ones are tried and the first that answers a
 //! newline with readable text is kept.
 
+mod backlog;
 pub(crate) mod com_port;
 mod rfc2217;
 mod tcp;

@@ -68,6 +68,7 @@ async fn connect(
     com_port::write_within(&socket, &com_port::opening()).await?;
 
     let (data_tx, data_rx) = mpsc::channel(64);
+    let backlog = super::backlog::Backlog::new(data_tx.clone(), transcript.clone());
     let (answer_tx, answer_rx) = mpsc::channel(16);
     let replies = socket.clone();
     tokio::spawn(async move {
@@ -95,7 +96,7 @@ async fn connect(
                 let _ = answer_tx.try_send(com_port::REFUSED);
                 return;
             }
-            if !data.is_empty() && data_tx.send(data).await.is_err() {
+            if !data.is_empty() && !backlog.push(&data) {
                 return;
             }
         }

@@ -21,13 +21,15 @@ pub(super) async fn open_at(
     transcript.line("#", &format!("connected to {url}"));
     let (mut reader, writer) = stream.into_split();
     let (tx, rx) = mpsc::channel(64);
+    let closed = tx.clone();
+    let backlog = super::backlog::Backlog::new(tx, transcript.clone());
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         loop {
-            let Some(n) = super::next_read(&mut reader, &mut buf, &tx).await else {
+            let Some(n) = super::next_read(&mut reader, &mut buf, &closed).await else {
                 return;
             };
-            if tx.send(buf[..n].to_vec()).await.is_err() {
+            if !backlog.push(&buf[..n]) {
                 return;
             }
         }

@@ -50,13 +50,14 @@ fn open(
     let fd = port.as_raw_fd();
     let (mut reader, writer) = tokio::io::split(port);
     let (tx, rx) = mpsc::channel(64);
+    let backlog = super::backlog::Backlog::new(tx, transcript.clone());
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         loop {
             match AsyncReadExt::read(&mut reader, &mut buf).await {
                 Ok(0) => return,
                 Ok(n) => {
-                    if tx.send(buf[..n].to_vec()).await.is_err() {
+                    if !backlog.push(&buf[..n]) {
                         return;
                     }
                 }
