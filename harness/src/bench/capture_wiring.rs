@@ -18,6 +18,27 @@ pub struct Wired {
     pub ipv6_watch: Option<[u8; 6]>,
 }
 
+impl Wired {
+    pub fn none() -> Wired {
+        Wired {
+            capture: None,
+            problem: None,
+            ipv6_watch: None,
+        }
+    }
+}
+
+/// Whether the slot's capture interface is there now. One that is not may be made by the slot's
+/// launched program (a QEMU board's tap, a namespace's veth), so its capture waits for that.
+pub fn interface_present(iface: Option<&str>) -> bool {
+    match iface {
+        Some(iface) => {
+            iface == "any" || std::path::Path::new("/sys/class/net").join(iface).exists()
+        }
+        None => true,
+    }
+}
+
 pub fn start(
     slot: &Slot,
     fill: &dyn Fn(&str) -> String,
@@ -25,11 +46,7 @@ pub fn start(
     evidence: &SampleEvidence,
 ) -> Wired {
     let Some(iface) = &slot.network.capture_interface else {
-        return Wired {
-            capture: None,
-            problem: None,
-            ipv6_watch: None,
-        };
+        return Wired::none();
     };
     let file = evidence.dir.join("capture.pcap");
     let start = |filter: &str| {
@@ -86,4 +103,15 @@ fn label_mac(
         _ => label::read(&slot.label, file.as_deref()).ok()?.mac,
     };
     ipv6_sightings::parse_mac(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_interface_the_launch_will_make_is_not_present_yet() {
+        assert!(super::interface_present(Some("lo")));
+        assert!(super::interface_present(Some("any")));
+        assert!(super::interface_present(None));
+        assert!(!super::interface_present(Some("hilt-absent0")));
+    }
 }

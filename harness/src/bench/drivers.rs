@@ -41,14 +41,19 @@ pub struct Drivers {
 
 impl Drivers {
     /// `fill` resolves `{scratch}` in the rig's strings; relative paths are the rig file's.
-    /// The capture starts here, before the unit does, so its boot traffic is in the evidence.
+    /// With `capture_now` the capture starts here, before the unit does, so its boot traffic is
+    /// in the evidence; otherwise `start_capture` starts it later.
     pub fn wire(
         slot: &Slot,
         fill: &dyn Fn(&str) -> String,
         rig_dir: &std::path::Path,
         evidence: &SampleEvidence,
+        capture_now: bool,
     ) -> Result<Drivers, Error> {
-        let wired = super::capture_wiring::start(slot, fill, rig_dir, evidence);
+        let wired = match capture_now {
+            true => super::capture_wiring::start(slot, fill, rig_dir, evidence),
+            false => super::capture_wiring::Wired::none(),
+        };
         let rig_dir = rig_dir.to_path_buf();
         let power_state = Arc::new(PowerState::default());
         Ok(Drivers {
@@ -98,6 +103,20 @@ impl Drivers {
             console_reached_by: slot.console.as_ref().map(|c| c.reached_by),
             console: tokio::sync::Mutex::new(None),
         })
+    }
+
+    /// The capture `wire` left for later: on an interface the slot's launched program makes.
+    pub fn start_capture(
+        &mut self,
+        slot: &Slot,
+        fill: &dyn Fn(&str) -> String,
+        rig_dir: &std::path::Path,
+        evidence: &SampleEvidence,
+    ) {
+        let wired = super::capture_wiring::start(slot, fill, rig_dir, evidence);
+        self.capture_problem = wired.problem;
+        self.ipv6_watch = wired.ipv6_watch;
+        *self.capture.get_mut().unwrap_or_else(|e| e.into_inner()) = wired.capture;
     }
 
     /// The console, opened on first use and kept open for the run (it carries the transcript).
