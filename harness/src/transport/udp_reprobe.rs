@@ -1,9 +1,11 @@
 //! A second, slow pass over the UDP ports a fast scan left open|filtered. Kernels limit how
 //! many ICMP port-unreachable messages they send (Linux: about one a second per peer after a
 //! short burst), so at scan speed most closed ports look silent. Each silent port is asked again
-//! one at a time; when it stays silent, a port already proven closed is asked too: silence from
-//! it means the limiter is engaged, so the pace halves and the port is asked again (and, once
-//! a limiter is known, a silence beside a refusal slows the pace a little more). Only
+//! one at a time, and once more if silent: a refusal then proves the port closed and the limiter
+//! engaged (its bucket refilled during the wait), and the pace slows. When it stays silent, a
+//! port already proven closed is asked too: silence from it also means the limiter is engaged,
+//! so the pace halves and the port is asked again (and, once a limiter is known, a silence
+//! beside a refusal slows the pace a little more). Only
 //! a refusal or an answer is proof; a port that stays silent stays open|filtered. The pass stops
 //! at its time budget, well-known ports first, and says what it proved.
 
@@ -14,7 +16,8 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Reprobe {
-    /// Whether a port proven closed fell silent: the unit limits its ICMP refusals.
+    /// Whether a closed port was silent once (it refused when asked again, or a port proven
+    /// closed fell silent): the unit limits its ICMP refusals.
     pub rate_limited: bool,
     /// Ports asked again, and how many of them this pass proved closed or found answering.
     pub asked: usize,
@@ -46,8 +49,9 @@ pub async fn reprobe(scan: &mut UdpScan, wait: Duration, budget: Duration) -> Re
     let mut pace = FIRST_PACE;
     let mut still_silent = Vec::new();
     while let Some(port) = queue.pop_front() {
-        // A probe still owes its full wait; one that cannot finish in the budget is not sent.
-        if started.elapsed() + pace + wait * 2 > budget {
+        // A port owes up to three waits (itself twice, then a closed one); one that cannot
+        // finish in the budget is not asked.
+        if started.elapsed() + pace + wait * 3 > budget {
             queue.push_front(port);
             break;
         }
@@ -65,6 +69,30 @@ pub async fn reprobe(scan: &mut UdpScan, wait: Duration, budget: Duration) -> Re
             }
             State::Error => scan.errors += 1,
             State::Silent => {
+                // Asked once more: a limiter that dropped the refusal has refilled during the
+                // wait (Linux: a token a second), so a closed port refuses now. That is proof of
+                // both the closed port and the limiter.
+                crate::transport::device_time::sleep(pace).await;
+                match probe(scan.address.socket(port), wait).await {
+                    State::Closed => {
+                        out.proven_closed += 1;
+                        scan.closed += 1;
+                        reference = port;
+                        out.rate_limited = true;
+                        pace = (pace * 3 / 2).min(SLOWEST_PACE);
+                        continue;
+                    }
+                    State::Open(bytes) => {
+                        out.answered += 1;
+                        scan.open.push(UdpAnswer::new(port, &bytes));
+                        continue;
+                    }
+                    State::Error => {
+                        scan.errors += 1;
+                        continue;
+                    }
+                    State::Silent => {}
+                }
                 crate::transport::device_time::sleep(pace).await;
                 match probe(scan.address.socket(reference), wait).await {
                     State::Closed => {
@@ -129,7 +157,7 @@ mod tests {
         let pass = reprobe(&mut result, wait, Duration::from_millis(300)).await;
         assert_eq!(
             pass.asked, 0,
-            "no probe fits a budget shorter than two waits"
+            "no port fits a budget shorter than three waits"
         );
         assert_eq!(result.open_or_filtered, vec![silent_port]);
         drop(silent);
@@ -141,7 +169,10 @@ mod tests {
     struct Namespace(String);
 
     impl Namespace {
-        fn new(tag: u32) -> Option<Namespace> {
+        /// Host 10.253.NET.1, unit 10.253.NET.2.
+        fn new(tag: u32, net: u8) -> Option<Namespace> {
+            let (host_addr, unit_addr) =
+                (format!("10.253.{net}.1/30"), format!("10.253.{net}.2/30"));
             let name = format!("hilt-udprl-{tag}");
             let (host, peer) = (format!("hrl{tag}a"), format!("hrl{tag}b"));
             let ns = Namespace(name.clone());
@@ -149,9 +180,9 @@ mod tests {
                 &["netns", "add", &name],
                 &["link", "add", &host, "type", "veth", "peer", "name", &peer],
                 &["link", "set", &peer, "netns", &name],
-                &["addr", "add", "10.253.77.1/30", "dev", &host],
+                &["addr", "add", &host_addr, "dev", &host],
                 &["link", "set", &host, "up"],
-                &["-n", &name, "addr", "add", "10.253.77.2/30", "dev", &peer],
+                &["-n", &name, "addr", "add", &unit_addr, "dev", &peer],
                 &["-n", &name, "link", "set", &peer, "up"],
             ];
             for args in steps {
@@ -178,7 +209,7 @@ mod tests {
             eprintln!("SKIPPED: a network namespace needs root (CI runs this as root)");
             return;
         }
-        let ns = Namespace::new(std::process::id() % 10_000).expect("network namespace");
+        let ns = Namespace::new(std::process::id() % 10_000, 77).expect("network namespace");
         let unit = Target::test_unit([10, 253, 77, 2].into());
         let ports: Vec<u16> = (20_000..20_400).collect();
         let wait = Duration::from_millis(400);
@@ -197,6 +228,29 @@ mod tests {
         assert_eq!(result.closed, fast_closed + pass.proven_closed);
         assert_eq!(result.closed + result.open_or_filtered.len(), ports.len());
         assert!(pass.seconds < 12.0, "{pass:?}");
+        drop(ns);
+    }
+
+    /// At the suite's own wait (1 s) the limiter has refilled by the time a closed port is asked
+    /// after a silence, so only asking the silent port again shows the limiter.
+    #[tokio::test]
+    async fn the_limiter_is_seen_at_the_suites_one_second_wait() {
+        if !crate::util::test_dir::is_root() {
+            eprintln!("SKIPPED: a network namespace needs root (CI runs this as root)");
+            return;
+        }
+        let ns =
+            Namespace::new(std::process::id() % 10_000 + 10_000, 78).expect("network namespace");
+        let unit = Target::test_unit([10, 253, 78, 2].into());
+        let ports: Vec<u16> = (21_000..21_300).collect();
+        let wait = Duration::from_secs(1);
+        let mut result = scan(unit, &ports, 256, wait).await;
+        let fast_closed = result.closed;
+        let pass = reprobe(&mut result, wait, Duration::from_secs(15)).await;
+        eprintln!("fast scan closed {fast_closed}; second pass {pass:?}");
+        assert!(pass.rate_limited, "{pass:?}");
+        assert!(pass.proven_closed >= 4, "{pass:?}");
+        assert_eq!(pass.stayed_silent, 0, "{pass:?}");
         drop(ns);
     }
 }
