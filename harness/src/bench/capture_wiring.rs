@@ -18,16 +18,6 @@ pub struct Wired {
     pub ipv6_watch: Option<[u8; 6]>,
 }
 
-impl Wired {
-    pub fn none() -> Wired {
-        Wired {
-            capture: None,
-            problem: None,
-            ipv6_watch: None,
-        }
-    }
-}
-
 /// Whether the slot's capture interface is there now. One that is not may be made by the slot's
 /// launched program (a QEMU board's tap, a namespace's veth), so its capture waits for that.
 pub fn interface_present(iface: Option<&str>) -> bool {
@@ -46,7 +36,11 @@ pub fn start(
     evidence: &SampleEvidence,
 ) -> Wired {
     let Some(iface) = &slot.network.capture_interface else {
-        return Wired::none();
+        return Wired {
+            capture: None,
+            problem: None,
+            ipv6_watch: None,
+        };
     };
     let file = evidence.dir.join("capture.pcap");
     let start = |filter: &str| {

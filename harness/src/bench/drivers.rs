@@ -41,19 +41,13 @@ pub struct Drivers {
 
 impl Drivers {
     /// `fill` resolves `{scratch}` in the rig's strings; relative paths are the rig file's.
-    /// With `capture_now` the capture starts here, before the unit does, so its boot traffic is
-    /// in the evidence; otherwise `start_capture` starts it later.
+    /// The capture is not started here: `start_capture` does, when the interface is there.
     pub fn wire(
         slot: &Slot,
         fill: &dyn Fn(&str) -> String,
         rig_dir: &std::path::Path,
         evidence: &SampleEvidence,
-        capture_now: bool,
     ) -> Result<Drivers, Error> {
-        let wired = match capture_now {
-            true => super::capture_wiring::start(slot, fill, rig_dir, evidence),
-            false => super::capture_wiring::Wired::none(),
-        };
         let rig_dir = rig_dir.to_path_buf();
         let power_state = Arc::new(PowerState::default());
         Ok(Drivers {
@@ -93,9 +87,9 @@ impl Drivers {
                     h
                 })
                 .collect(),
-            capture_problem: wired.problem,
-            ipv6_watch: wired.ipv6_watch,
-            capture: Mutex::new(wired.capture),
+            capture_problem: None,
+            ipv6_watch: None,
+            capture: Mutex::new(None),
             console_path: slot
                 .console
                 .as_ref()
@@ -105,7 +99,7 @@ impl Drivers {
         })
     }
 
-    /// The capture `wire` left for later: on an interface the slot's launched program makes.
+    /// The capture the rig asks for, started on the slot's interface.
     pub fn start_capture(
         &mut self,
         slot: &Slot,

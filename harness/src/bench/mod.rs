@@ -72,12 +72,15 @@ pub async fn prepare(
     let cap_kib = config.suite.body.budgets.evidence_per_sample_kib;
     evidence.health.set_cap(cap_kib.saturating_mul(1024));
     let broken: Broken = Arc::default();
-    // Wired before the unit starts, so the capture has its boot traffic too; unless the capture
-    // interface is not there yet and the slot launches something that may make it.
+    let mut drivers =
+        Drivers::wire(slot, &fill, &rig_dir, &evidence).map_err(|e| fail(e.to_string(), None))?;
+    // The capture starts before the unit, so its boot traffic is in it too; unless its interface
+    // is not there yet and the slot launches something that may make it.
     let capture_later = slot.launch.is_some()
         && !capture_wiring::interface_present(slot.network.capture_interface.as_deref());
-    let mut drivers = Drivers::wire(slot, &fill, &rig_dir, &evidence, !capture_later)
-        .map_err(|e| fail(e.to_string(), None))?;
+    if !capture_later {
+        drivers.start_capture(slot, &fill, &rig_dir, &evidence);
+    }
 
     let launched = match &slot.launch {
         Some(l) => {

@@ -104,13 +104,11 @@ pub async fn detect_with_tls(addr: SocketAddr, within: Duration) -> Surface {
 
 /// `exchange` inside a TLS session; None when no handshake completes.
 async fn tls_exchange(addr: SocketAddr, request: &[u8], within: Duration) -> Option<Vec<u8>> {
-    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
-        crate::transport::tls_client::config(),
-    ));
-    let name = rustls::pki_types::ServerName::IpAddress(addr.ip().into());
     let io = async {
         let tcp = TcpStream::connect(addr).await.ok()?;
-        let mut s = connector.connect(name, tcp).await.ok()?;
+        let mut s = crate::transport::tls_client::connect(tcp, addr.ip())
+            .await
+            .ok()?;
         s.write_all(request).await.ok()?;
         Some(until_pause(&mut s).await)
     };

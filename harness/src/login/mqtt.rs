@@ -34,12 +34,7 @@ impl MqttTrial {
         if !self.tls {
             return self.exchange(tcp, username, password).await;
         }
-        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
-            crate::transport::tls_client::config(),
-        ));
-        let name = rustls::pki_types::ServerName::IpAddress(self.addr.ip().into());
-        let s = connector
-            .connect(name, tcp)
+        let s = crate::transport::tls_client::connect(tcp, self.addr.ip())
             .await
             .map_err(|e| format!("MQTT over TLS {}: no TLS session: {e}", self.addr))?;
         self.transcript.line("=", "TLS session established");

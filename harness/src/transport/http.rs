@@ -245,11 +245,7 @@ impl Http {
         let write = async {
             let tcp = tokio::net::TcpStream::connect(addr).await?;
             let mut stream: OpenTransfer = if tls {
-                let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
-                    super::tls_client::config(),
-                ));
-                let name = rustls::pki_types::ServerName::IpAddress(self.target.ip().into());
-                Box::new(connector.connect(name, tcp).await?)
+                Box::new(super::tls_client::connect(tcp, self.target.ip()).await?)
             } else {
                 Box::new(tcp)
             };

@@ -7,6 +7,17 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::sync::Arc;
 
+/// A TLS session over `tcp` with the unit at `ip`, taking whatever certificate it offers.
+pub async fn connect(
+    tcp: tokio::net::TcpStream,
+    ip: std::net::IpAddr,
+) -> std::io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config()));
+    connector
+        .connect(ServerName::IpAddress(ip.into()), tcp)
+        .await
+}
+
 pub fn config() -> rustls::ClientConfig {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let provider = rustls::crypto::ring::default_provider();

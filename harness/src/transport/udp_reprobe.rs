@@ -57,7 +57,19 @@ pub async fn reprobe(scan: &mut UdpScan, wait: Duration, budget: Duration) -> Re
         }
         crate::transport::device_time::sleep(pace).await;
         out.asked += 1;
-        match probe(scan.address.socket(port), wait).await {
+        let mut state = probe(scan.address.socket(port), wait).await;
+        if matches!(state, State::Silent) {
+            // Asked once more: a limiter that dropped the refusal has refilled during the wait
+            // (Linux: a token a second), so a closed port refuses now. That is proof of both the
+            // closed port and the limiter.
+            crate::transport::device_time::sleep(pace).await;
+            state = probe(scan.address.socket(port), wait).await;
+            if matches!(state, State::Closed) {
+                out.rate_limited = true;
+                pace = (pace * 3 / 2).min(SLOWEST_PACE);
+            }
+        }
+        match state {
             State::Closed => {
                 out.proven_closed += 1;
                 scan.closed += 1;
@@ -69,30 +81,6 @@ pub async fn reprobe(scan: &mut UdpScan, wait: Duration, budget: Duration) -> Re
             }
             State::Error => scan.errors += 1,
             State::Silent => {
-                // Asked once more: a limiter that dropped the refusal has refilled during the
-                // wait (Linux: a token a second), so a closed port refuses now. That is proof of
-                // both the closed port and the limiter.
-                crate::transport::device_time::sleep(pace).await;
-                match probe(scan.address.socket(port), wait).await {
-                    State::Closed => {
-                        out.proven_closed += 1;
-                        scan.closed += 1;
-                        reference = port;
-                        out.rate_limited = true;
-                        pace = (pace * 3 / 2).min(SLOWEST_PACE);
-                        continue;
-                    }
-                    State::Open(bytes) => {
-                        out.answered += 1;
-                        scan.open.push(UdpAnswer::new(port, &bytes));
-                        continue;
-                    }
-                    State::Error => {
-                        scan.errors += 1;
-                        continue;
-                    }
-                    State::Silent => {}
-                }
                 crate::transport::device_time::sleep(pace).await;
                 match probe(scan.address.socket(reference), wait).await {
                     State::Closed => {

@@ -25,11 +25,16 @@ struct Pending {
 pub(super) struct Backlog {
     pending: Arc<Mutex<Pending>>,
     ready: Arc<Notify>,
+    /// Only to tell when the channel's receiving end is gone.
+    watch: mpsc::Sender<Vec<u8>>,
 }
 
 impl Backlog {
-    /// A backlog feeding `tx`, with a task that hands each batch on as the channel takes it.
-    pub(super) fn new(tx: mpsc::Sender<Vec<u8>>, transcript: EvidenceLog) -> Self {
+    /// A backlog and the receiving end of the channel it feeds, with a task that hands each
+    /// batch on as the channel takes it.
+    pub(super) fn channel(transcript: EvidenceLog) -> (Self, mpsc::Receiver<Vec<u8>>) {
+        let (tx, rx) = mpsc::channel(64);
+        let watch = tx.clone();
         let pending = Arc::new(Mutex::new(Pending::default()));
         let ready = Arc::new(Notify::new());
         let (p, r) = (pending.clone(), ready.clone());
@@ -56,7 +61,19 @@ impl Backlog {
                 }
             }
         });
-        Backlog { pending, ready }
+        (
+            Backlog {
+                pending,
+                ready,
+                watch,
+            },
+            rx,
+        )
+    }
+
+    /// Resolves once the channel's receiving end is gone.
+    pub(super) async fn closed(&self) {
+        self.watch.closed().await
     }
 
     /// Keeps `data` for the channel without waiting for it; false once the channel is gone.
@@ -96,8 +113,7 @@ mod tests {
     async fn never_waits_for_the_reader_and_keeps_the_newest() {
         let (ev, _dir) = crate::evidence::scratch("backlog");
         let log = ev.log("console.log");
-        let (tx, mut rx) = mpsc::channel(1);
-        let backlog = Backlog::new(tx, log.clone());
+        let (backlog, mut rx) = Backlog::channel(log.clone());
         // Far more than the limit, in small pieces, with nobody reading: every push returns.
         let piece = vec![b'x'; 4096];
         for _ in 0..(3 * LIMIT / piece.len()) {
@@ -120,8 +136,7 @@ mod tests {
     #[tokio::test]
     async fn the_channel_hears_the_end_after_the_last_bytes() {
         let (ev, _dir) = crate::evidence::scratch("backlog-end");
-        let (tx, mut rx) = mpsc::channel(4);
-        let backlog = Backlog::new(tx, ev.log("console.log"));
+        let (backlog, mut rx) = Backlog::channel(ev.log("console.log"));
         assert!(backlog.push(b"last words"));
         drop(backlog);
         let mut got = Vec::new();
@@ -137,8 +152,7 @@ mod tests {
     #[tokio::test]
     async fn tells_the_reader_when_the_channel_is_gone() {
         let (ev, _dir) = crate::evidence::scratch("backlog-gone");
-        let (tx, rx) = mpsc::channel(1);
-        let backlog = Backlog::new(tx, ev.log("console.log"));
+        let (backlog, rx) = Backlog::channel(ev.log("console.log"));
         drop(rx);
         assert!(backlog.push(b"a"));
         let deadline = std::time::Instant::now() + Duration::from_secs(5);

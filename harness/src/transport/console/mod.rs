@@ -51,18 +51,18 @@ async fn connect(addr: &str) -> Result<tokio::net::TcpStream, Error> {
 }
 
 /// The next bytes a console server sent into `buf`: None once the connection ends or the
-/// channel that `tx` feeds is gone (then the connection ends even if the unit is silent).
-async fn next_read<R: tokio::io::AsyncRead + Unpin, T>(
+/// channel `backlog` feeds is gone (then the connection ends even if the unit is silent).
+async fn next_read<R: tokio::io::AsyncRead + Unpin>(
     reader: &mut R,
     buf: &mut [u8],
-    tx: &tokio::sync::mpsc::Sender<T>,
+    backlog: &backlog::Backlog,
 ) -> Option<usize> {
     tokio::select! {
         read = tokio::io::AsyncReadExt::read(reader, buf) => match read {
             Ok(0) | Err(_) => None,
             Ok(n) => Some(n),
         },
-        _ = tx.closed() => None,
+        _ = backlog.closed() => None,
     }
 }
 

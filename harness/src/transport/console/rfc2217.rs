@@ -67,8 +67,7 @@ async fn connect(
     let socket: Writer = Arc::new(Mutex::new(Box::new(writer)));
     com_port::write_within(&socket, &com_port::opening()).await?;
 
-    let (data_tx, data_rx) = mpsc::channel(64);
-    let backlog = super::backlog::Backlog::new(data_tx.clone(), transcript.clone());
+    let (backlog, data_rx) = super::backlog::Backlog::channel(transcript.clone());
     let (answer_tx, answer_rx) = mpsc::channel(16);
     let replies = socket.clone();
     tokio::spawn(async move {
@@ -76,7 +75,7 @@ async fn connect(
         let mut negotiation = Negotiation::default();
         let mut buf = vec![0u8; 4096];
         loop {
-            let Some(n) = super::next_read(&mut reader, &mut buf, &data_tx).await else {
+            let Some(n) = super::next_read(&mut reader, &mut buf, &backlog).await else {
                 return;
             };
             let (mut data, mut events) = (Vec::new(), Vec::new());

@@ -8,7 +8,7 @@ use crate::evidence::EvidenceLog;
 use crate::transport::error::Error;
 use crate::transport::expect::{Channel, LineBreak, Writer};
 use std::sync::Arc;
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::Mutex;
 
 pub(super) async fn open_at(
     addr: &str,
@@ -20,13 +20,11 @@ pub(super) async fn open_at(
     let stream = super::connect(addr).await.map_err(|e| e.context(&url))?;
     transcript.line("#", &format!("connected to {url}"));
     let (mut reader, writer) = stream.into_split();
-    let (tx, rx) = mpsc::channel(64);
-    let closed = tx.clone();
-    let backlog = super::backlog::Backlog::new(tx, transcript.clone());
+    let (backlog, rx) = super::backlog::Backlog::channel(transcript.clone());
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         loop {
-            let Some(n) = super::next_read(&mut reader, &mut buf, &closed).await else {
+            let Some(n) = super::next_read(&mut reader, &mut buf, &backlog).await else {
                 return;
             };
             if !backlog.push(&buf[..n]) {

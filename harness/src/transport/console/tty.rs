@@ -9,7 +9,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::Mutex;
 use tokio_serial::SerialPortBuilderExt;
 
 pub(super) async fn open_at(
@@ -49,8 +49,7 @@ fn open(
     // For a line BREAK; the descriptor lives as long as the port's halves do.
     let fd = port.as_raw_fd();
     let (mut reader, writer) = tokio::io::split(port);
-    let (tx, rx) = mpsc::channel(64);
-    let backlog = super::backlog::Backlog::new(tx, transcript.clone());
+    let (backlog, rx) = super::backlog::Backlog::channel(transcript.clone());
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         loop {
