@@ -58,8 +58,17 @@ impl std::fmt::Display for ExpectError {
     }
 }
 
+/// Where a channel's bytes wait before it takes them, when that is more than the channel itself
+/// (a console's backlog): `discard` forgets them all, calling `drain_channel` while nothing can
+/// move between the two.
+pub trait Discard: Send + Sync {
+    fn discard(&self, drain_channel: &mut dyn FnMut());
+}
+
 pub struct Channel {
     rx: mpsc::Receiver<Vec<u8>>,
+    /// Set when the bytes were put into the transcript on arrival, by what feeds `rx`.
+    source: Option<std::sync::Arc<dyn Discard>>,
     buf: Vec<u8>,
     closed: bool,
     writer: Writer,
@@ -79,6 +88,7 @@ impl Channel {
     ) -> Channel {
         Channel {
             rx,
+            source: None,
             buf: Vec::new(),
             closed: false,
             writer,
@@ -86,6 +96,11 @@ impl Channel {
             death,
             break_line: None,
         }
+    }
+
+    /// The channel is fed through `source`, which logs each byte as it arrives.
+    pub fn fed_by(&mut self, source: std::sync::Arc<dyn Discard>) {
+        self.source = Some(source);
     }
 
     pub fn set_break_line(&mut self, line: Box<dyn LineBreak>) {
@@ -183,8 +198,16 @@ impl Channel {
 
     /// Forget output seen so far, so the next expect only sees what comes after.
     pub fn clear(&mut self) {
-        while let Ok(chunk) = self.rx.try_recv() {
-            self.take(chunk);
+        match &self.source {
+            Some(source) => {
+                let rx = &mut self.rx;
+                source.discard(&mut || while rx.try_recv().is_ok() {});
+            }
+            None => {
+                while let Ok(chunk) = self.rx.try_recv() {
+                    self.take(chunk);
+                }
+            }
         }
         self.buf.clear();
     }
@@ -248,7 +271,9 @@ impl Channel {
     }
 
     fn take(&mut self, chunk: Vec<u8>) {
-        self.transcript.bytes("<", &chunk);
+        if self.source.is_none() {
+            self.transcript.bytes("<", &chunk);
+        }
         self.buf.extend_from_slice(&chunk);
         if self.buf.len() > BUFFER_LIMIT {
             let excess = self.buf.len() - BUFFER_LIMIT;

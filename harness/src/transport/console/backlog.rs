@@ -3,6 +3,7 @@
 //! but a pseudo-terminal or a console server's socket pushes back, and the device behind it (a
 //! QEMU board's UART, a console server's port) stalls until someone reads. What the channel has
 //! not taken yet is kept up to `LIMIT` bytes, the oldest dropped first, which the transcript says.
+//! Bytes go into the transcript as they arrive, so its times are the device's, not the reader's.
 
 use crate::evidence::EvidenceLog;
 use std::collections::VecDeque;
@@ -25,6 +26,7 @@ struct Pending {
 pub(super) struct Backlog {
     pending: Arc<Mutex<Pending>>,
     ready: Arc<Notify>,
+    transcript: EvidenceLog,
     /// Only to tell when the channel's receiving end is gone.
     watch: mpsc::Sender<Vec<u8>>,
 }
@@ -37,26 +39,28 @@ impl Backlog {
         let watch = tx.clone();
         let pending = Arc::new(Mutex::new(Pending::default()));
         let ready = Arc::new(Notify::new());
-        let (p, r) = (pending.clone(), ready.clone());
+        let (p, r, log) = (pending.clone(), ready.clone(), transcript.clone());
         tokio::spawn(async move {
             loop {
                 r.notified().await;
-                let (batch, dropped, finished) = {
-                    let mut p = p.lock().unwrap_or_else(|e| e.into_inner());
-                    let batch = p.bytes.drain(..).collect::<Vec<u8>>();
-                    (batch, std::mem::take(&mut p.dropped), p.finished)
-                };
-                if dropped > 0 {
-                    transcript.line(
-                        "#",
-                        &format!("{dropped} bytes the unit sent while nobody read the console were dropped (more than {LIMIT} unread)"),
-                    );
-                }
-                if !batch.is_empty() && tx.send(batch).await.is_err() {
+                // Room first, then the batch moves from here into the channel under the lock, so
+                // `Discarder` never misses one on its way.
+                let Ok(permit) = tx.reserve().await else {
                     p.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
                     return;
+                };
+                let mut p = p.lock().unwrap_or_else(|e| e.into_inner());
+                let dropped = std::mem::take(&mut p.dropped);
+                if dropped > 0 {
+                    log.line(
+                        "#",
+                        &format!("{dropped} bytes the unit sent while nobody read the console were dropped from hilt's buffer (more than {LIMIT} unread; the transcript has them)"),
+                    );
                 }
-                if finished {
+                if !p.bytes.is_empty() {
+                    permit.send(p.bytes.drain(..).collect());
+                }
+                if p.finished {
                     return;
                 }
             }
@@ -65,10 +69,16 @@ impl Backlog {
             Backlog {
                 pending,
                 ready,
+                transcript,
                 watch,
             },
             rx,
         )
+    }
+
+    /// What lets the channel forget everything the unit has sent so far.
+    pub(super) fn discarder(&self) -> Arc<Discarder> {
+        Arc::new(Discarder(self.pending.clone()))
     }
 
     /// Resolves once the channel's receiving end is gone.
@@ -82,6 +92,7 @@ impl Backlog {
         if p.closed {
             return false;
         }
+        self.transcript.bytes("<", data);
         p.bytes.extend(data);
         let over = p.bytes.len().saturating_sub(LIMIT);
         if over > 0 {
@@ -91,6 +102,16 @@ impl Backlog {
         drop(p);
         self.ready.notify_one();
         true
+    }
+}
+
+pub(super) struct Discarder(Arc<Mutex<Pending>>);
+
+impl crate::transport::expect::Discard for Discarder {
+    fn discard(&self, drain_channel: &mut dyn FnMut()) {
+        let mut p = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        p.bytes.clear();
+        drain_channel();
     }
 }
 
@@ -147,6 +168,35 @@ mod tests {
             got.extend(chunk);
         }
         assert_eq!(got, b"last words");
+    }
+
+    #[tokio::test]
+    async fn a_discard_forgets_all_sent_before_it_and_the_transcript_keeps_it() {
+        use crate::transport::expect::Discard;
+        let (ev, _dir) = crate::evidence::scratch("backlog-discard");
+        let log = ev.log("console.log");
+        let (backlog, mut rx) = Backlog::channel(log.clone());
+        let discarder = backlog.discarder();
+        // More batches than the channel holds, so some wait here and some are on their way.
+        for i in 0..200 {
+            assert!(backlog.push(format!("old boot line {i}\n").as_bytes()));
+            if i % 50 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        discarder.discard(&mut || while rx.try_recv().is_ok() {});
+        assert!(backlog.push(b"board: ready"));
+        let mut got = Vec::new();
+        while !got.ends_with(b"board: ready") {
+            let chunk = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+                .await
+                .expect("the new line arrives")
+                .expect("the channel stays open");
+            got.extend(chunk);
+        }
+        assert_eq!(got, b"board: ready");
+        let said = std::fs::read_to_string(&log.path).unwrap();
+        assert!(said.contains("old boot line 199"), "{said}");
     }
 
     #[tokio::test]

@@ -68,6 +68,7 @@ async fn connect(
     com_port::write_within(&socket, &com_port::opening()).await?;
 
     let (backlog, data_rx) = super::backlog::Backlog::channel(transcript.clone());
+    let discarder = backlog.discarder();
     let (answer_tx, answer_rx) = mpsc::channel(16);
     let replies = socket.clone();
     tokio::spawn(async move {
@@ -118,7 +119,8 @@ async fn connect(
         }
     });
     let writer: Writer = Arc::new(Mutex::new(Box::new(near)));
-    let channel = Channel::new(data_rx, writer, transcript, death);
+    let mut channel = Channel::new(data_rx, writer, transcript, death);
+    channel.fed_by(discarder);
     let com = Arc::new(ComPort {
         socket,
         answers: Mutex::new(answer_rx),

@@ -21,6 +21,7 @@ pub(super) async fn open_at(
     transcript.line("#", &format!("connected to {url}"));
     let (mut reader, writer) = stream.into_split();
     let (backlog, rx) = super::backlog::Backlog::channel(transcript.clone());
+    let discarder = backlog.discarder();
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         loop {
@@ -34,6 +35,7 @@ pub(super) async fn open_at(
     });
     let writer: Writer = Arc::new(Mutex::new(Box::new(writer)));
     let mut channel = Channel::new(rx, writer, transcript, death);
+    channel.fed_by(discarder);
     channel.set_break_line(Box::new(NoLine));
     match baud {
         Some(rate) => channel.transcript.line(

@@ -50,6 +50,7 @@ fn open(
     let fd = port.as_raw_fd();
     let (mut reader, writer) = tokio::io::split(port);
     let (backlog, rx) = super::backlog::Backlog::channel(transcript.clone());
+    let discarder = backlog.discarder();
     tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         loop {
@@ -67,6 +68,7 @@ fn open(
     });
     let writer: Writer = Arc::new(Mutex::new(Box::new(writer)));
     let mut channel = Channel::new(rx, writer, transcript, death);
+    channel.fed_by(discarder);
     channel.set_break_line(Box::new(TtyBreak(fd)));
     Ok(channel)
 }
