@@ -127,7 +127,7 @@ pub(super) fn der_keys(data: &[u8], out: &mut Vec<Finding>) {
             continue;
         };
         if start + total <= data.len() {
-            out.push(finding(Kind::PrivateKey(form), start, total));
+            out.push(der_key(form, data, start, total));
         }
     }
     // PKCS#1 RSAPrivateKey: version 0, then a modulus of 128 bytes or more.
@@ -137,7 +137,7 @@ pub(super) fn der_keys(data: &[u8], out: &mut Vec<Finding>) {
         }
         if let Some((start, total)) = der_sequence_before(data, at) {
             if start + total <= data.len() {
-                out.push(finding(Kind::PrivateKey("DER PKCS#1, RSA"), start, total));
+                out.push(der_key("DER PKCS#1, RSA", data, start, total));
             }
         }
     }
@@ -150,10 +150,19 @@ pub(super) fn der_keys(data: &[u8], out: &mut Vec<Finding>) {
         }
         if let Some((start, total)) = der_sequence_before(data, at) {
             if start + total <= data.len() {
-                out.push(finding(Kind::PrivateKey("DER SEC1, EC"), start, total));
+                out.push(der_key("DER SEC1, EC", data, start, total));
             }
         }
     }
+}
+
+/// A DER private key, unless it is a published test vector.
+fn der_key(form: &'static str, data: &[u8], start: usize, total: usize) -> Finding {
+    let kind = match super::published::test_vector(&data[start..start + total]) {
+        Some(name) => Kind::PublishedTestKey(name),
+        None => Kind::PrivateKey(form),
+    };
+    finding(kind, start, total)
 }
 
 /// The SEQUENCE header right before `at` (short or one/two-byte long form): its start and

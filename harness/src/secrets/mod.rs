@@ -5,12 +5,15 @@
 
 mod assignments;
 mod keys;
+mod published;
 pub mod unpack;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
     PrivateKey(&'static str),
     PublicMaterial(&'static str),
+    /// A private key published as a test vector (see `published`): in the image, protecting nothing.
+    PublishedTestKey(&'static str),
     Credential(String),
     HighEntropy,
 }
@@ -20,6 +23,7 @@ impl std::fmt::Display for Kind {
         match self {
             Kind::PrivateKey(form) => write!(f, "private key ({form})"),
             Kind::PublicMaterial(form) => write!(f, "public {form} (allowed)"),
+            Kind::PublishedTestKey(name) => write!(f, "published test key: {name} (allowed)"),
             Kind::Credential(name) => write!(f, "credential assignment `{name}=`"),
             Kind::HighEntropy => f.write_str("high-entropy block"),
         }

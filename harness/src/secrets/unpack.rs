@@ -46,7 +46,8 @@ pub fn unpack(data: &[u8]) -> Unpacked {
 
 fn walk(data: &[u8], within: &str, depth: usize, out: &mut Unpacked, budget: &mut usize) {
     for (packer, magic) in UNREADABLE {
-        for at in find_all(data, magic).take(4) {
+        let headers = find_all(data, magic).filter(|&at| header_follows(packer, &data[at..]));
+        for at in headers.take(4) {
             out.unreadable
                 .push(format!("{packer} data at {at:#x}{within}"));
         }
@@ -119,8 +120,9 @@ impl Found<'_> {
             }
             let Some((bytes, used)) = (self.open)(&data[at..], budget) else {
                 // Three bytes of gzip header turn up by chance; an xz or zstd magic number is
-                // long and rare enough that a stream which does not decode is named.
-                if self.strict {
+                // long and rare enough that a stream which does not decode is named, unless its
+                // header shows it is the constant a decompressor's code holds.
+                if self.strict && header_follows(packer, &data[at..]) {
                     out.unreadable.push(format!(
                         "{packer} data at {at:#x}{within} (it does not decode)"
                     ));
@@ -139,6 +141,32 @@ impl Found<'_> {
             }
             out.streams.push(Stream { what, data: bytes });
         }
+    }
+}
+
+/// Whether the fields after a magic number make a header, where the format lets that be told:
+/// a decompressor's own code holds the magic number too (a Linux kernel has xz's and lzop's).
+fn header_follows(packer: &str, from: &[u8]) -> bool {
+    match packer {
+        // Stream flags (a zero byte, then the check type), then their CRC32.
+        "xz" => {
+            let (Some(flags), Some(crc)) = (from.get(6..8), from.get(8..12)) else {
+                return false;
+            };
+            flags[0] == 0 && crc32fast::hash(flags).to_le_bytes() == crc
+        }
+        // Version, library version, version needed, then the method: LZO1X-1, -1(15) or -999.
+        "lzop" => {
+            let Some(h) = from.get(9..17) else {
+                return false;
+            };
+            let version = u16::from_be_bytes([h[0], h[1]]);
+            let method = if version >= 0x0940 { h[6] } else { h[4] };
+            (0x0900..0x2000).contains(&version) && matches!(method, 1..=3)
+        }
+        // The frame descriptor's version bits are 01.
+        "LZ4" => from.get(4).is_some_and(|flg| flg & 0xc0 == 0x40),
+        _ => true,
     }
 }
 

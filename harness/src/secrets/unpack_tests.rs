@@ -82,7 +82,10 @@ fn a_stream_that_expands_past_the_limit_stops_there() {
 #[test]
 fn packers_hilt_cannot_open_are_named_and_junk_does_not_panic() {
     let mut image = b"\x1f\x8b\x08 not really gzip".to_vec();
-    image.extend([0xfd, b'7', b'z', b'X', b'Z', 0x00, 1, 2, 3]);
+    // An xz stream header (flags, their CRC32) before bytes that do not decode.
+    image.extend([0xfd, b'7', b'z', b'X', b'Z', 0x00, 0x00, 0x01]);
+    image.extend(crc32fast::hash(&[0x00, 0x01]).to_le_bytes());
+    image.extend([1, 2, 3]);
     let mut sq = b"hsqs".to_vec();
     sq.resize(28, 0);
     sq.extend([4, 0, 0, 0]);
@@ -93,9 +96,29 @@ fn packers_hilt_cannot_open_are_named_and_junk_does_not_panic() {
         u.unreadable,
         [
             "xz data at 0x13 (it does not decode)",
-            "squashfs filesystem at 0x1c (unknown blocks, which hilt does not open)"
+            "squashfs filesystem at 0x22 (unknown blocks, which hilt does not open)"
         ]
     );
+}
+
+/// A decompressor's code holds its format's magic number as a constant (a Linux kernel has xz's
+/// and lzop's): without the header fields after it, that is not packed content left unread.
+#[test]
+fn magic_numbers_without_their_header_are_not_named() {
+    let xz_magic = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
+    let lzop_magic = [0x89, b'L', b'Z', b'O', 0x00, 0x0d, 0x0a, 0x1a, 0x0a];
+    let mut code = Vec::new();
+    for magic in [&xz_magic[..], &lzop_magic[..]] {
+        code.extend_from_slice(magic);
+        code.extend([
+            0xe0, 0x03, 0x00, 0xaa, 0x1f, 0x20, 0x03, 0xd5, 0xc0, 0x03, 0x5f, 0xd6,
+        ]);
+    }
+    assert!(unpack(&code).unreadable.is_empty());
+    // lzop 1.04's header: version 0x1040, library 0x20a0, needed 0x0940, method 1 (LZO1X-1).
+    let mut lzop = lzop_magic.to_vec();
+    lzop.extend([0x10, 0x40, 0x20, 0xa0, 0x09, 0x40, 0x01, 0x05, 0, 0, 0, 0]);
+    assert_eq!(unpack(&lzop).unreadable, ["lzop data at 0x0"]);
 }
 
 /// Real filesystems made by mksquashfs 4.5 (`-comp C -all-root -mkfs-time 0 -all-time 0`)
