@@ -275,6 +275,7 @@ fn lab_images(ctx: &CaseContext<'_>, notes: &mut Vec<String>) -> Vec<(String, Ve
         .collect();
     files.extend(imgs.older.iter().map(|i| i.file.value.as_str()));
     files.extend(imgs.other_model.iter().map(|i| i.file.value.as_str()));
+    files.extend(imgs.wrong_key.iter().map(|i| i.file.value.as_str()));
     files.dedup();
     let mut out = Vec::new();
     for f in files {

@@ -190,6 +190,11 @@ pub struct LabImages {
     /// A validly signed image for another model of the same manufacturer.
     #[serde(default)]
     pub other_model: Option<LabImage>,
+    /// An image built as the valid one but signed with a key the unit must not trust. For
+    /// signature schemes hilt cannot produce (`cms`, ...) it is the wrong-key attack; for
+    /// `ed25519` it replaces hilt's own re-signing.
+    #[serde(default)]
+    pub wrong_key: Option<LabImage>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]

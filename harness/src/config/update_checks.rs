@@ -196,6 +196,12 @@ fn images(file: &Path, update: &UpdateMaterial, errors: &mut Vec<ConfigError>) {
             .iter()
             .map(|i| ("other_model".to_string(), i)),
     );
+    listed.extend(
+        images
+            .wrong_key
+            .iter()
+            .map(|i| ("wrong_key".to_string(), i)),
+    );
     for (role, image) in listed {
         let path = file
             .parent()

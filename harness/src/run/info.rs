@@ -138,6 +138,7 @@ fn update_images(config: &Config) -> Vec<FileRef> {
     let others = [
         ("older", &images.older),
         ("other_model", &images.other_model),
+        ("wrong_key", &images.wrong_key),
     ]
     .into_iter()
     .filter_map(|(role, i)| Some((role, i.as_ref()?)));

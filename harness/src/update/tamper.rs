@@ -53,6 +53,7 @@ pub struct LabBytes {
     pub valid: Vec<u8>,
     pub older: Option<Vec<u8>>,
     pub other_model: Option<Vec<u8>>,
+    pub wrong_key: Option<Vec<u8>>,
 }
 
 /// Attacks that only send a lab image or cut the valid one need no layout: a valid image that
@@ -72,6 +73,13 @@ pub fn prepare(attack: Attack, layout: &ImageLayout, lab: &LabBytes) -> Prepared
                 &lab.older,
                 "the lab supplied no older image (update.images.older)",
                 "older validly signed image",
+            )
+        }
+        Attack::WrongKey if lab.wrong_key.is_some() => {
+            return lab_image(
+                &lab.wrong_key,
+                "",
+                "the lab's image signed with a key the unit must not trust",
             )
         }
         Attack::Truncated => {
@@ -115,6 +123,15 @@ pub fn prepare(attack: Attack, layout: &ImageLayout, lab: &LabBytes) -> Prepared
     }
 }
 
+/// Whether the attack's bytes are the valid image changed (rather than another lab image).
+pub fn derived_from_valid(attack: Attack, lab: &LabBytes) -> bool {
+    match attack {
+        Attack::OtherModel | Attack::Rollback => false,
+        Attack::WrongKey => lab.wrong_key.is_none(),
+        _ => true,
+    }
+}
+
 fn lab_image(image: &Option<Vec<u8>>, missing: &str, how: &str) -> Prepared {
     match image {
         Some(bytes) => Prepared::Image {
@@ -147,7 +164,7 @@ fn resign(valid: &[u8], regions: &Regions, layout: &ImageLayout) -> Prepared {
     let sig = &layout.signature;
     if !sig.scheme.eq_ignore_ascii_case("ed25519") {
         return Prepared::NotPerformed(format!(
-            "hilt cannot make `{}` signatures; only ed25519",
+            "hilt cannot make `{}` signatures, only ed25519, and the lab supplied no image signed with another key (update.images.wrong_key)",
             sig.scheme
         ));
     }
@@ -203,6 +220,7 @@ mod tests {
             valid: (0..200u8).collect(),
             older: None,
             other_model: None,
+            wrong_key: None,
         }
     }
 
@@ -258,6 +276,7 @@ mod tests {
             valid: vec![0; 10],
             older: Some(vec![1; 300]),
             other_model: None,
+            wrong_key: None,
         };
         assert_eq!(
             bytes(prepare(Attack::Rollback, &layout(), &lab)),
@@ -279,7 +298,23 @@ mod tests {
         cms.signature.scheme = "cms".into();
         assert!(matches!(
             prepare(Attack::WrongKey, &cms, &lab()),
-            Prepared::NotPerformed(_)
+            Prepared::NotPerformed(why) if why.contains("update.images.wrong_key")
         ));
+    }
+
+    #[test]
+    fn the_labs_wrong_key_image_is_sent_as_it_is_for_any_scheme() {
+        let mut cms = layout();
+        cms.signature.scheme = "cms".into();
+        let lab = LabBytes {
+            wrong_key: Some(vec![7; 150]),
+            ..lab()
+        };
+        for layout in [layout(), cms] {
+            assert_eq!(
+                bytes(prepare(Attack::WrongKey, &layout, &lab)),
+                vec![7; 150]
+            );
+        }
     }
 }
