@@ -231,7 +231,8 @@ fn gzipped(bytes: &[u8]) -> Vec<u8> {
     "FAIL",
     "with-key.vcfw (zstd stream at 0xc8) at 0x0"
 )]
-#[case::broken_xz("imagexz", 95, [0xfd, b'7', b'z', b'X', b'Z', 0x00, 0x00, 0x04].to_vec(), "INCONCLUSIVE", "with-key.vcfw: xz data at 0xc8 (it does not decode) could not be unpacked, so its contents were not scanned")]
+// An xz stream header (flags, then their CRC32) before bytes that are no xz stream.
+#[case::broken_xz("imagexz", 95, [0xfd, b'7', b'z', b'X', b'Z', 0x00, 0x00, 0x04, 0xe6, 0xd6, 0xb4, 0x46].to_vec(), "INCONCLUSIVE", "with-key.vcfw: xz data at 0xc8 (it does not decode) could not be unpacked, so its contents were not scanned")]
 fn a_private_key_in_the_lab_image_fails(
     #[case] tag: &str,
     #[case] subnet: u8,
