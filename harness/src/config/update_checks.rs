@@ -208,9 +208,16 @@ fn images(file: &Path, update: &UpdateMaterial, errors: &mut Vec<ConfigError>) {
             .unwrap_or(Path::new("."))
             .join(&image.file.value);
         if !path.is_file() {
-            errors.push(yaml::at(
+            // A valid image may be one or a list, which the YAML reader cannot place inside:
+            // then the error points at `valid:` itself.
+            let at = if image.file.at == serde_saphyr::Location::UNKNOWN {
+                &images.valid.at
+            } else {
+                &image.file.at
+            };
+            errors.push(yaml::at_location(
                 file,
-                &image.file,
+                at,
                 format!("update.images.{role}.file"),
                 format!("no image at {}", path.display()),
             ));
