@@ -59,8 +59,8 @@ impl std::fmt::Display for ExpectError {
 }
 
 /// Where a channel's bytes wait before it takes them, when that is more than the channel itself
-/// (a console's backlog): `discard` forgets them all, calling `drain_channel` while nothing can
-/// move between the two.
+/// (a console's backlog), and which has put each byte into the transcript as it arrived:
+/// `discard` forgets them all, calling `drain_channel` while nothing can move between the two.
 pub trait Discard: Send + Sync {
     fn discard(&self, drain_channel: &mut dyn FnMut());
 }

@@ -75,12 +75,13 @@ pub fn prepare(attack: Attack, layout: &ImageLayout, lab: &LabBytes) -> Prepared
                 "older validly signed image",
             )
         }
-        Attack::WrongKey if lab.wrong_key.is_some() => {
-            return lab_image(
-                &lab.wrong_key,
-                "",
-                "the lab's image signed with a key the unit must not trust",
-            )
+        Attack::WrongKey => {
+            if let Some(bytes) = &lab.wrong_key {
+                return Prepared::Image {
+                    bytes: bytes.clone(),
+                    how: "the lab's image signed with a key the unit must not trust".into(),
+                };
+            }
         }
         Attack::Truncated => {
             let keep = valid.len() / 2;
