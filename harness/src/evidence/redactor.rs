@@ -237,8 +237,9 @@ fn places(hay: &[u8], needle: &[u8], whole: bool) -> Vec<usize> {
     if needle.is_empty() || needle.len() > hay.len() {
         return out;
     }
+    let finder = memchr::memmem::Finder::new(needle);
     let mut at = 0;
-    while let Some(i) = hay[at..].windows(needle.len()).position(|w| w == needle) {
+    while let Some(i) = finder.find(&hay[at..]) {
         let start = at + i;
         let end = start + needle.len();
         let alone = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
@@ -265,8 +266,12 @@ fn replace_tokens(text: &str, needle: &str) -> String {
 }
 
 fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    let first = *needle.first()?;
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, hay).find(|&i| {
+        hay.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 #[cfg(test)]
