@@ -3,7 +3,7 @@
 //! bundle changed afterwards.
 //!
 //! `manifest.seal` lists every file with its SHA-256 and size, under a header with the seal's
-//! number and state (`running` after each verdict, `interrupted` or `final` at the run's end),
+//! number and state (`running` as verdicts arrive, `interrupted` or `final` at the run's end),
 //! optionally signed as a whole. Logs and the capture only grow, so after a crash a file
 //! that is longer than sealed but whose sealed length still hashes as sealed was appended to,
 //! not altered; that is accepted only while the seal says the run was still running.

@@ -195,7 +195,7 @@ fn reporters(args: &Arguments, bundle: &Arc<Bundle>) -> Vec<Box<dyn Reporter>> {
     vec![
         Box::new(live),
         Box::new(Terminal::new(std::io::stdout(), format)),
-        Box::new(BundleWriter(bundle.clone())),
+        Box::new(BundleWriter::new(bundle.clone())),
         Box::new(report::timeline::Timeline::new(std::io::stderr())),
     ]
 }

@@ -1,4 +1,4 @@
-//! SHA-256 of files that grow while a run is sealed after every verdict (transcripts, packet
+//! SHA-256 of files that grow while a run is sealed as verdicts arrive (transcripts, packet
 //! captures): each seal reads only what was appended since the last one. Hashing every file
 //! whole at every seal made a run's cost grow with the square of its length and of its samples.
 //!
