@@ -4,32 +4,27 @@
 //! packets' checksums then no longer match; tools still read them), also where one is split
 //! across TCP segments: a packet waits 300 ms for the segments after it.
 
-use super::capture_holdback::{Holdback, Waiting};
+use super::capture_tap::{Member, Tap};
 use super::error::Error;
 use crate::evidence::Redactor;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
+/// One sample's capture: its share of the interface's tap (see `capture_tap`).
 pub struct Capture {
     pub path: PathBuf,
-    /// Packets in which a known password (or its basic-auth token) crossed the wire readable.
-    pub clear_secrets: Arc<Mutex<Vec<ClearSecret>>>,
-    /// Why the capture stopped before it was asked to (the interface went away, a read
-    /// failed), and when; None while it runs or once stopped on request.
-    died: Arc<Mutex<Option<String>>>,
-    /// Packets the kernel had to drop because hilt did not read them in time (libpcap's
-    /// counts), as of the last flush.
-    dropped: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<u64>>,
+    member: Arc<Member>,
+    /// None once stopped.
+    tap: Option<Arc<Tap>>,
+    /// Drops on the interface while it ran, kept at the stop.
+    dropped_at_stop: u64,
 }
 
 impl Capture {
-    /// Opens `interface` with the BPF `filter` and starts writing `path`, with every secret the
+    /// Captures what the BPF `filter` takes on `interface` into `path`, with every secret the
     /// redactor knows overwritten; an error says why no capture could be made (no such
-    /// interface, no CAP_NET_RAW).
+    /// interface, no CAP_NET_RAW, a filter the link cannot take).
     pub fn start(
         interface: &str,
         filter: &str,
@@ -37,120 +32,33 @@ impl Capture {
         redactor: Arc<Redactor>,
         health: Arc<crate::evidence::Health>,
     ) -> Result<Capture, Error> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let stop = Arc::new(AtomicBool::new(false));
-        let clear_secrets = Arc::new(Mutex::new(Vec::new()));
-        let died = Arc::new(Mutex::new(None));
-        let dropped = Arc::new(AtomicU64::new(0));
-        let lost = dropped.clone();
-        let (iface, filter, file, flag, sightings, death) = (
-            interface.to_string(),
-            filter.to_string(),
-            path.to_path_buf(),
-            stop.clone(),
-            clear_secrets.clone(),
-            died.clone(),
-        );
-        let started = Instant::now();
-        let thread = std::thread::Builder::new()
-            .name(format!("capture {interface}"))
-            .spawn(move || {
-                let opened = open(&iface, &filter, &file);
-                let (mut cap, mut save) = match opened {
-                    Ok(pair) => {
-                        let _ = ready_tx.send(Ok(()));
-                        pair
-                    }
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                        return 0;
-                    }
-                };
-                let mut packets = 0u64;
-                let mut flushed = Instant::now();
-                let link = cap.get_datalink().0;
-                let mut waiting = Holdback::default();
-                // Past the sample's evidence cap, packets are still searched for passwords but
-                // no longer kept.
-                let write = |out: Vec<Waiting>, save: &mut pcap::Savefile| {
-                    for w in out {
-                        if health.take(w.data.len() as u64 + 16, &file) {
-                            save.write(&pcap::Packet::new(&w.header, &w.data));
-                        }
-                    }
-                };
-                while !flag.load(Ordering::Relaxed) {
-                    match cap.next_packet() {
-                        Ok(p) => {
-                            let mut data = p.data.to_vec();
-                            packets += 1;
-                            let own = redactor.redact_bytes(&mut data);
-                            let across = waiting.push(link, *p.header, data, &redactor);
-                            if own + across > 0 {
-                                let mut seen = sightings.lock().unwrap();
-                                if seen.len() < MAX_SIGHTINGS {
-                                    seen.push(ClearSecret {
-                                        packet: packets,
-                                        after: started.elapsed(),
-                                        flow: flow(link, p.data),
-                                    });
-                                }
-                            }
-                        }
-                        // Non-blocking: nothing waiting right now.
-                        Err(pcap::Error::TimeoutExpired) => {
-                            std::thread::sleep(Duration::from_millis(20))
-                        }
-                        Err(e) => {
-                            *death.lock().unwrap() = Some(format!(
-                                "{e}, at +{:.1}s after {packets} packet(s)",
-                                started.elapsed().as_secs_f64()
-                            ));
-                            break;
-                        }
-                    }
-                    write(waiting.due(Instant::now()), &mut save);
-                    if flushed.elapsed() > Duration::from_millis(250) {
-                        let _ = save.flush();
-                        flushed = Instant::now();
-                        count_drops(&mut cap, &lost);
-                    }
-                }
-                write(waiting.drain(), &mut save);
-                let _ = save.flush();
-                count_drops(&mut cap, &lost);
-                packets
-            })
-            .map_err(|e| Error::Bench(format!("capture thread: {e}")))?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Capture {
-                path: path.to_path_buf(),
-                clear_secrets,
-                died,
-                dropped,
-                stop,
-                thread: Some(thread),
-            }),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(Error::Bench(
-                "the capture thread ended before it opened the interface".into(),
-            )),
-        }
+        let tap = Tap::of(interface)?;
+        let member = tap.join(filter, path, redactor, health)?;
+        Ok(Capture {
+            path: path.to_path_buf(),
+            member,
+            tap: Some(tap),
+            dropped_at_stop: 0,
+        })
     }
 
+    /// Packets in which a known password (or its basic-auth token) crossed the wire readable.
     pub fn clear_secrets(&self) -> Vec<ClearSecret> {
-        self.clear_secrets.lock().unwrap().clone()
+        self.member.clear_secrets.lock().unwrap().clone()
     }
 
     /// Why the capture ended on its own, if it did: what came after is not in it.
     pub fn died(&self) -> Option<String> {
-        self.died.lock().unwrap().clone()
+        self.member.died.lock().unwrap().clone()
     }
 
     /// Why the file does not hold every packet of the unit's so far: the capture ended on its
     /// own, or the kernel dropped packets hilt did not read in time.
     pub fn gaps(&self) -> Option<String> {
-        let dropped = self.dropped.load(Ordering::Relaxed);
+        let dropped = match &self.tap {
+            Some(tap) => tap.dropped_since(&self.member),
+            None => self.dropped_at_stop,
+        };
         match (self.died(), dropped) {
             (Some(why), 0) => Some(format!("it stopped on its own: {why}")),
             (Some(why), n) => Some(format!(
@@ -158,15 +66,20 @@ impl Capture {
             )),
             (None, 0) => None,
             (None, n) => Some(format!(
-                "the kernel dropped {n} packet(s) that hilt did not read in time"
+                "the kernel dropped {n} packet(s) on the interface that hilt did not read in time"
             )),
         }
     }
 
-    /// Stops the capture (within its read timeout) and returns how many packets it wrote.
+    /// Stops the capture and returns how many packets it took.
     pub fn stop(&mut self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.take().and_then(|t| t.join().ok()).unwrap_or(0)
+        match self.tap.take() {
+            Some(tap) => {
+                self.dropped_at_stop = tap.dropped_since(&self.member);
+                tap.leave(&self.member)
+            }
+            None => 0,
+        }
     }
 }
 
@@ -175,19 +88,6 @@ impl Drop for Capture {
         self.stop();
     }
 }
-
-/// libpcap's count of packets the kernel dropped (its buffer full) or the interface did.
-fn count_drops(cap: &mut pcap::Capture<pcap::Active>, dropped: &AtomicU64) {
-    if let Ok(s) = cap.stats() {
-        dropped.store(
-            u64::from(s.dropped) + u64::from(s.if_dropped),
-            Ordering::Relaxed,
-        );
-    }
-}
-
-/// Enough to show the pattern; the capture file holds every packet.
-const MAX_SIGHTINGS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClearSecret {
@@ -200,7 +100,7 @@ pub struct ClearSecret {
 }
 
 /// The transport flow of a captured packet: Ethernet, Linux cooked or raw IP, IPv4 or IPv6.
-fn flow(link: i32, data: &[u8]) -> String {
+pub(super) fn flow(link: i32, data: &[u8]) -> String {
     ip_of(link, data)
         .and_then(ip_flow)
         .unwrap_or_else(|| "unreadable packet".into())
@@ -284,25 +184,6 @@ pub fn tcp_segment(link: i32, data: &[u8]) -> Option<TcpSegment<'_>> {
         opening: flags & 0x12 == 0x02,
         payload: tcp.get(offset..).unwrap_or(&[]),
     })
-}
-
-fn open(
-    interface: &str,
-    filter: &str,
-    file: &Path,
-) -> Result<(pcap::Capture<pcap::Active>, pcap::Savefile), Error> {
-    // Non-blocking reads: a blocking read on an idle interface may wait past its timeout (seen
-    // with libpcap 1.10 on Linux), and the loop must notice the stop request.
-    let mut cap = pcap::Capture::from_device(interface)
-        .and_then(|c| c.timeout(200).snaplen(65535).buffer_size(8 << 20).open())
-        .and_then(|c| c.setnonblock())
-        .map_err(|e| Error::Bench(format!("capture on {interface}: {e}")))?;
-    cap.filter(filter, true)
-        .map_err(|e| Error::Config(format!("capture filter `{filter}`: {e}")))?;
-    let save = cap
-        .savefile(file)
-        .map_err(|e| Error::Bench(format!("{}: {e}", file.display())))?;
-    Ok((cap, save))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The capture against loopback traffic and a vanishing interface.
 
 use super::*;
+use std::time::Instant;
 
 #[test]
 fn flows_are_read_from_ethernet_and_raw_ip_and_junk_is_survived() {
@@ -61,6 +62,69 @@ fn a_password_split_across_segments_is_not_in_the_file() {
     );
     assert_eq!(capture.clear_secrets().len(), 1);
     assert_eq!(capture.gaps(), None, "a quiet loopback drops nothing");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two samples on one interface share its tap: each file holds only its own sample's packets,
+/// and a sample joining while another's traffic flows costs the first none of its packets.
+#[test]
+fn captures_sharing_an_interface_keep_their_own_packets_across_a_join() {
+    if !crate::util::test_dir::is_root() {
+        eprintln!("SKIPPED: capturing on lo needs root (CI runs this as root)");
+        return;
+    }
+    use std::io::{Read, Write};
+    let dir = std::env::temp_dir().join(format!("hilt-shared-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let serve = || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let reader = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut all = Vec::new();
+            let _ = s.read_to_end(&mut all);
+        });
+        (port, reader)
+    };
+    let ((a_port, a_reader), (b_port, b_reader)) = (serve(), serve());
+    let start = |port: u16, name: &str| {
+        let filter = format!("tcp port {port}");
+        let (r, h) = (Arc::new(Redactor::default()), Arc::default());
+        Capture::start("lo", &filter, &dir.join(name), r, h).unwrap()
+    };
+    let mut a = start(a_port, "a.pcap");
+    let mut a_client = std::net::TcpStream::connect(("127.0.0.1", a_port)).unwrap();
+    a_client.set_nodelay(true).unwrap();
+    let mut b_client = std::net::TcpStream::connect(("127.0.0.1", b_port)).unwrap();
+    b_client.set_nodelay(true).unwrap();
+    let mut b = None;
+    for i in 0..200 {
+        if i == 100 {
+            b = Some(start(b_port, "b.pcap"));
+        }
+        a_client.write_all(format!("a-{i:03};").as_bytes()).unwrap();
+        b_client.write_all(format!("b-{i:03};").as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    drop((a_client, b_client));
+    a_reader.join().unwrap();
+    b_reader.join().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut b = b.unwrap();
+    assert!(b.stop() > 0);
+    assert!(a.stop() > 0);
+    let (a_file, b_file) = (
+        std::fs::read(dir.join("a.pcap")).unwrap(),
+        std::fs::read(dir.join("b.pcap")).unwrap(),
+    );
+    let has = |file: &[u8], piece: String| file.windows(piece.len()).any(|w| w == piece.as_bytes());
+    for i in 0..200 {
+        assert!(has(&a_file, format!("a-{i:03};")), "a lost a-{i:03}");
+        assert!(!has(&b_file, format!("a-{i:03};")), "b holds a's a-{i:03}");
+        assert!(!has(&a_file, format!("b-{i:03};")), "a holds b's b-{i:03}");
+    }
+    assert!(has(&b_file, "b-199;".into()), "b holds its own packets");
+    assert_eq!(a.gaps(), None);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -3,6 +3,7 @@
 pub mod bounded_io;
 pub mod capture;
 mod capture_holdback;
+mod capture_tap;
 pub mod client_tls;
 pub mod console;
 pub mod device_time;
