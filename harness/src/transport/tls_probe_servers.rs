@@ -2,6 +2,7 @@
 //! gnutls-serv (Debian packages openssl and gnutls-bin, installed by scripts/setup).
 
 use super::*;
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
