@@ -75,8 +75,9 @@ impl Capture {
     pub fn stop(&mut self) -> u64 {
         match self.tap.take() {
             Some(tap) => {
+                let packets = tap.leave(&self.member);
                 self.dropped_at_stop = tap.dropped_since(&self.member);
-                tap.leave(&self.member)
+                packets
             }
             None => 0,
         }

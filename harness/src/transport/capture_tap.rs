@@ -159,9 +159,14 @@ impl Tap {
             members.retain(|m| !Arc::ptr_eq(m, member));
             union(&members)
         };
-        if !rest.is_empty() {
-            // Narrowing only spares work; a failure leaves the wider filter in place.
-            let _ = s.handle.lock().unwrap().filter(&rest, true);
+        {
+            let mut handle = s.handle.lock().unwrap();
+            if !rest.is_empty() {
+                // Narrowing only spares work; a failure leaves the wider filter in place.
+                let _ = handle.filter(&rest, true);
+            }
+            // The drops up to the stop, not as of the last flush.
+            s.count_drops(&mut handle);
         }
         let mut st = member.state.lock().unwrap();
         let held = st.waiting.drain();
@@ -210,10 +215,7 @@ impl Shared {
             }
             if flush {
                 flushed = now;
-                if let Ok(s) = self.handle.lock().unwrap().stats() {
-                    let n = u64::from(s.dropped) + u64::from(s.if_dropped);
-                    self.dropped.store(n, Ordering::Relaxed);
-                }
+                self.count_drops(&mut self.handle.lock().unwrap());
             }
             match read {
                 Ok(0) => std::thread::sleep(Duration::from_millis(20)),
@@ -230,6 +232,14 @@ impl Shared {
                     return;
                 }
             }
+        }
+    }
+
+    /// libpcap's count of packets the kernel dropped (its buffer full) or the interface did.
+    fn count_drops(&self, handle: &mut pcap::Capture<pcap::Active>) {
+        if let Ok(s) = handle.stats() {
+            let n = u64::from(s.dropped) + u64::from(s.if_dropped);
+            self.dropped.store(n, Ordering::Relaxed);
         }
     }
 
