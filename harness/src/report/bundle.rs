@@ -145,8 +145,8 @@ impl Bundle {
 /// The bundle as a reporter. A verdict rewrites it (still partial) unless the last rewrite was
 /// less than `PARTIAL_EVERY` ago; the verdict then waits for the next tick that is due. Each
 /// rewrite renders every verdict so far, so rewriting on each one cost the square of the
-/// verdicts (about a sixth of hilt's CPU with 8 samples, perf). The end of the run writes it final; a
-/// final write that fails is the run's failure.
+/// verdicts (about a sixth of hilt's CPU with 8 samples, perf). The end of the run writes it
+/// final; a final write that fails is the run's failure.
 pub struct BundleWriter {
     bundle: std::sync::Arc<Bundle>,
     last: Option<Instant>,
